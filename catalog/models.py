@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Source(models.Model):
+    """A portal or collection the catalog harvests from (data.gov.sg, World Bank, ...)."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", "Government open-data portal"
+        INTERNATIONAL = "international", "International organisation"
+        RESEARCH = "research", "Research datasets"
+        CKAN = "ckan", "CKAN portal"
+        DCAT = "dcat", "DCAT catalog"
+        OTHER = "other", "Other"
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    homepage = models.URLField(max_length=500, blank=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    # Sources whose datasets are about Singapore get preferred for Singapore-intent queries.
+    country = models.CharField(max_length=64, blank=True, help_text="Country the source covers, blank if global.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Publisher(models.Model):
+    """The agency or organisation responsible for a dataset."""
+
+    name = models.CharField(max_length=300, unique=True)
+    slug = models.SlugField(max_length=300, unique=True)
+    homepage = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatasetQuerySet(models.QuerySet):
+    def active(self) -> DatasetQuerySet:
+        return self.filter(status=Dataset.Status.ACTIVE)
+
+    def visible_to(self, user) -> DatasetQuerySet:
+        """Inactive datasets are only ever shown to staff."""
+        if user is not None and getattr(user, "is_staff", False):
+            return self
+        return self.active()
+
+
+class Dataset(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+
+    class LinkStatus(models.TextChoices):
+        UNKNOWN = "unknown", "Not checked"
+        OK = "ok", "Working"
+        REDIRECT = "redirect", "Redirects"
+        BROKEN = "broken", "Broken"
+        ERROR = "error", "Unreachable"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="datasets")
+    external_id = models.CharField(max_length=300, help_text="The dataset's id in its source portal.")
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    publisher = models.ForeignKey(
+        Publisher, on_delete=models.SET_NULL, null=True, blank=True, related_name="datasets"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
+    themes = models.JSONField(default=list, blank=True, help_text="Category/theme labels.")
+    formats = models.JSONField(default=list, blank=True, help_text="Upper-case format names, e.g. CSV.")
+    license = models.CharField(max_length=300, blank=True)
+    landing_url = models.URLField(max_length=1000, blank=True)
+    geographic_coverage = models.CharField(max_length=200, blank=True)
+    temporal_start = models.DateField(null=True, blank=True)
+    temporal_end = models.DateField(null=True, blank=True)
+    update_frequency = models.CharField(max_length=100, blank=True)
+    source_created_at = models.DateTimeField(null=True, blank=True)
+    source_modified_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why the dataset is inactive (set by import rules or curators)."
+    )
+    quality_score = models.FloatField(default=0.0)
+    link_status = models.CharField(max_length=16, choices=LinkStatus.choices, default=LinkStatus.UNKNOWN)
+    link_http_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    link_checked_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the imported content.")
+    extra = models.JSONField(default=dict, blank=True, help_text="Source-specific metadata kept verbatim.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DatasetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="dataset_unique_source_external_id"),
+            models.CheckConstraint(
+                condition=Q(quality_score__gte=0) & Q(quality_score__lte=1), name="dataset_quality_score_0_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(temporal_start__isnull=True)
+                | Q(temporal_end__isnull=True)
+                | Q(temporal_start__lte=models.F("temporal_end")),
+                name="dataset_temporal_range_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "source"], name="dataset_status_source"),
+            models.Index(fields=["publisher", "status"], name="dataset_publisher_status"),
+            models.Index(fields=["temporal_start", "temporal_end"], name="dataset_temporal"),
+            models.Index(fields=["-source_modified_at"], name="dataset_modified"),
+            models.Index(fields=["-quality_score"], name="dataset_quality"),
+            models.Index(fields=["link_status", "link_checked_at"], name="dataset_link"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("dataset-detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def link_is_broken(self) -> bool:
+        return self.link_status in {self.LinkStatus.BROKEN, self.LinkStatus.ERROR}
+
+
+class Distribution(models.Model):
+    """One downloadable form of a dataset (a file or an API endpoint)."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="distributions")
+    title = models.CharField(max_length=500, blank=True)
+    format = models.CharField(max_length=50, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    media_type = models.CharField(max_length=100, blank=True)
+    link_status = models.CharField(
+        max_length=16, choices=Dataset.LinkStatus.choices, default=Dataset.LinkStatus.UNKNOWN
+    )
+    link_http_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    link_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["format"], name="distribution_format")]
+
+    def __str__(self) -> str:
+        return f"{self.format or 'file'}: {self.url or self.title}"

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import health
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/health", health.health_view, name="health"),
+    path("api/health/live", health.live_view, name="health-live"),
+    path("api/health/ready", health.ready_view, name="health-ready"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("catalog.api_urls")),
+    path("api/", include("search.api_urls")),
+    path("api/", include("conversation.api_urls")),
+    path("", include("catalog.urls")),
+    path("", include("search.urls")),
+    path("", include("conversation.urls")),
+]
+
+handler404 = "research_assistant.views.page_not_found"
+handler500 = "research_assistant.views.server_error"
+

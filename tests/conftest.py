@@ -1,0 +1,95 @@
+"""Shared fixtures: cache isolation and a real Celery worker process over Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"shared data not found at {SHARED}")
+    return SHARED
+
+
+def _database_url_for_test_db() -> str:
+    from django.db import connections
+
+    s = connections["default"].settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    user = s.get("USER") or ""
+    auth = f"{user}:{s['PASSWORD']}@" if s.get("PASSWORD") else (f"{user}@" if user else "")
+    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the Redis broker, using the test database."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL: the real worker runs on the production stack")
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": _database_url_for_test_db(),
+        "INDEX_DIR": str(settings.INDEX_DIR),
+        "PYTHONPATH": str(ROOT),
+    }
+    log = open(ROOT / "var" / "test-worker.log", "w") if (ROOT / "var").is_dir() else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "research_assistant", "worker", "--pool=solo",
+         "--loglevel=INFO", "--without-gossip", "--without-mingle", "-Q", "default,embeddings,celery",
+         "-n", f"test-worker-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    from research_assistant.celery import app, ping
+
+    deadline = time.monotonic() + 90
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("celery worker exited during start-up")
+            try:
+                if ping.apply_async().get(timeout=2) == "pong":
+                    break
+            except Exception:
+                if time.monotonic() > deadline:
+                    proc.terminate()
+                    pytest.fail("celery worker did not answer within 90 s")
+    finally:
+        app.conf.task_always_eager = was_eager
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process, transactional_db):
+    """Send tasks to the real worker for the duration of one (transactional) test."""
+    from research_assistant.celery import app
+
+    app.conf.task_always_eager = False
+    yield celery_worker_process
+    app.conf.task_always_eager = True

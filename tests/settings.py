@@ -1,0 +1,14 @@
+"""Test overrides on top of the real settings (same engines: DATABASE_URL/REDIS_URL decide)."""
+
+import tempfile
+from pathlib import Path
+
+from research_assistant.settings import *  # noqa: F403
+from research_assistant.settings import DATA_DIR  # noqa: F401
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tasks run eagerly unless a test asks for the real worker (the `celery_worker` fixture).
+CELERY_TASK_ALWAYS_EAGER = True
+INDEX_DIR = Path(tempfile.mkdtemp(prefix="ra-test-index-"))
+SECURE_SSL_REDIRECT = False
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="ra-test-static-"))
