@@ -82,9 +82,7 @@ class Dataset(models.Model):
     external_id = models.CharField(max_length=300, help_text="The dataset's id in its source portal.")
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True)
-    publisher = models.ForeignKey(
-        Publisher, on_delete=models.SET_NULL, null=True, blank=True, related_name="datasets"
-    )
+    publisher = models.ForeignKey(Publisher, on_delete=models.SET_NULL, null=True, blank=True, related_name="datasets")
     tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
     themes = models.JSONField(default=list, blank=True, help_text="Category/theme labels.")
     formats = models.JSONField(default=list, blank=True, help_text="Upper-case format names, e.g. CSV.")

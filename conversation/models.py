@@ -24,9 +24,7 @@ class Conversation(models.Model):
     class Meta:
         ordering = ["-last_activity_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(user__isnull=False) | ~Q(session_key=""), name="conversation_has_owner"
-            )
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(session_key=""), name="conversation_has_owner")
         ]
 
     def __str__(self) -> str:

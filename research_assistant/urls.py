@@ -22,4 +22,3 @@ urlpatterns = [
 
 handler404 = "research_assistant.views.page_not_found"
 handler500 = "research_assistant.views.server_error"
-

@@ -52,12 +52,28 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "INDEX_DIR": str(settings.INDEX_DIR),
         "PYTHONPATH": str(ROOT),
     }
-    log = open(ROOT / "var" / "test-worker.log", "w") if (ROOT / "var").is_dir() else subprocess.DEVNULL
+    log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115 - lives as long as the worker
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "research_assistant", "worker", "--pool=solo",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "-Q", "default,embeddings,celery",
-         "-n", f"test-worker-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "research_assistant",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            "default,embeddings,celery",
+            "-n",
+            f"test-worker-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     from research_assistant.celery import app, ping
 
