@@ -1,27 +1,274 @@
-"""Application metrics (Prometheus). Placeholder API, filled in by the operations issue.
+"""Application metrics (Prometheus), correct under several gunicorn workers and Celery processes.
 
-Call sites use only these functions, so the backend (multiprocess-safe prometheus-client)
-can change without touching them.
+Call sites use only the small functions below (``observe_search``, ``cache_event``, ``llm_call``,
+``link_check``, ``set_index``; the request middleware and the Celery signal handlers in this module
+cover requests and tasks), so the backend can change without touching them.
+
+Multi-process mode: prometheus-client switches to it when the environment variable
+``PROMETHEUS_MULTIPROC_DIR`` names a writable directory *before* the first metric is created
+(``deploy/gunicorn.conf.py`` sets a default and cleans stale files; give the web and worker
+services the same directory). Each process then writes its samples to mmap files in that
+directory and ``GET /api/metrics`` aggregates them, so the numbers are the same whichever
+worker answers the scrape. Without the variable (``runserver``, tests) the in-process default
+registry is used.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+HTTP_REQUEST_SECONDS = Histogram(
+    "ra_http_request_duration_seconds",
+    "Time to answer an HTTP request, by resolved view name, method and status code.",
+    ["view", "method", "status"],
+    buckets=_LATENCY_BUCKETS,
+)
+SEARCH_SECONDS = Histogram(
+    "ra_search_duration_seconds",
+    "Time spent in the search service, by whether the answer came from the result cache.",
+    ["cached"],
+    buckets=_LATENCY_BUCKETS,
+)
+CACHE_EVENTS = Counter(
+    "ra_cache_requests_total", "Lookups in a named application cache, by result (hit/miss).", ["cache", "result"]
+)
+LLM_CALLS = Counter(
+    "ra_llm_calls_total",
+    "LLM provider calls by provider and outcome (ok, error, timeout, skipped = circuit open, fallback).",
+    ["provider", "outcome"],
+)
+LINK_CHECKS = Counter(
+    "ra_link_checks_total", "URLs checked by the link checker, by resulting link status.", ["outcome"]
+)
+CELERY_TASKS = Counter(
+    "ra_celery_tasks_total",
+    "Celery task outcomes (success, failure, retry, revoked, rejected), by task name.",
+    ["task", "outcome"],
+)
+CELERY_TASK_SECONDS = Histogram(
+    "ra_celery_task_duration_seconds", "Celery task run time, by task name.", ["task"], buckets=_LATENCY_BUCKETS
+)
+INDEX_VERSION = Gauge(
+    "ra_search_index_version",
+    "Version of the search index served (highest among live processes).",
+    multiprocess_mode="livemax",
+)
+INDEX_SIZE = Gauge(
+    "ra_search_index_size",
+    "Datasets in the search index served (most recent report of a live process).",
+    multiprocess_mode="livemostrecent",
+)
+
+_CELERY_OUTCOMES = {"success", "failure", "retry", "revoked", "rejected"}
+
+
+# --- The public API the rest of the code calls -------------------------------------------------
+
 
 def observe_search(*, seconds: float, cached: bool) -> None:
     """One search service call."""
+    SEARCH_SECONDS.labels(cached="true" if cached else "false").observe(max(0.0, seconds))
 
 
 def cache_event(*, cache: str, hit: bool) -> None:
     """A lookup in a named cache ("search", "llm", "embedding")."""
+    CACHE_EVENTS.labels(cache=cache, result="hit" if hit else "miss").inc()
 
 
 def llm_call(*, provider: str, outcome: str) -> None:
     """An LLM provider call: outcome is "ok", "error", "timeout", "skipped" (circuit open) or "fallback"."""
+    LLM_CALLS.labels(provider=provider or "unknown", outcome=outcome).inc()
 
 
 def link_check(*, outcome: str) -> None:
     """One URL checked: outcome is a Dataset.LinkStatus value."""
+    LINK_CHECKS.labels(outcome=outcome).inc()
 
 
 def set_index(*, version: int, size: int) -> None:
     """The search index this process serves."""
+    INDEX_VERSION.set(version or 0)
+    INDEX_SIZE.set(size or 0)
+
+
+def observe_request(*, view: str, method: str, status: int, seconds: float) -> None:
+    """One HTTP request (called by ``MetricsMiddleware``)."""
+    HTTP_REQUEST_SECONDS.labels(view=view, method=method, status=str(status)).observe(max(0.0, seconds))
+
+
+def celery_task_outcome(*, task: str, outcome: str, seconds: float | None = None) -> None:
+    """One Celery task finished (called by the signal handlers below)."""
+    CELERY_TASKS.labels(task=task or "unknown", outcome=outcome if outcome in _CELERY_OUTCOMES else "other").inc()
+    if seconds is not None:
+        CELERY_TASK_SECONDS.labels(task=task or "unknown").observe(max(0.0, seconds))
+
+
+# --- Exposition --------------------------------------------------------------------------------
+
+
+def multiprocess_dir() -> str | None:
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    return path if path and os.path.isdir(path) else None
+
+
+def render() -> tuple[bytes, str]:
+    """The current metrics in the Prometheus text format, aggregated over processes when in multi-process mode."""
+    path = multiprocess_dir()
+    if path:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=path)
+    else:
+        registry = REGISTRY
+    return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def mark_process_dead(pid: int) -> None:
+    """Drop the live-gauge files of a process that exited (gunicorn child_exit, Celery child shutdown)."""
+    if multiprocess_dir():
+        multiprocess.mark_process_dead(pid)
+
+
+def clean_stale_files(path: str) -> int:
+    """Delete the sample files of processes that no longer run (called when gunicorn starts).
+
+    Files of live processes (e.g. Celery workers sharing the directory) are kept, so their
+    counters survive a web restart.
+    """
+    import psutil
+
+    removed = 0
+    if not os.path.isdir(path):
+        return 0
+    for name in os.listdir(path):
+        if not name.endswith(".db"):
+            continue
+        stem = name[:-3].rsplit("_", 1)
+        if len(stem) != 2 or not stem[1].isdigit():
+            continue
+        if not psutil.pid_exists(int(stem[1])):
+            try:
+                os.remove(os.path.join(path, name))
+                removed += 1
+            except FileNotFoundError:
+                pass
+    return removed
+
+
+# --- Request middleware ------------------------------------------------------------------------
+
+
+class MetricsMiddleware:
+    """Request latency by view name (not path: bounded label values), method and status."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        view = (match.view_name or match._func_path) if match else "unmatched"
+        with contextlib.suppress(Exception):  # metrics must never break a request
+            observe_request(
+                view=view, method=request.method, status=response.status_code, seconds=time.perf_counter() - started
+            )
+        return response
+
+
+# --- Celery signals ----------------------------------------------------------------------------
+
+
+def connect_celery_signals() -> None:
+    """Count task outcomes and durations in the process that runs the task (called from celery.py)."""
+    from celery import signals
+
+    started: dict[str, float] = {}
+
+    def _name(sender=None, task=None, request=None) -> str:
+        obj = task or sender
+        name = getattr(obj, "name", None)
+        if not name and request is not None:
+            name = getattr(request, "task", None) or getattr(request, "name", None)
+        return str(name or "unknown")
+
+    @signals.task_prerun.connect(weak=False)
+    def _prerun(task_id=None, task=None, **kwargs):
+        if task_id:
+            started[task_id] = time.perf_counter()
+
+    @signals.task_postrun.connect(weak=False)
+    def _postrun(task_id=None, task=None, state=None, **kwargs):
+        began = started.pop(task_id, None)
+        seconds = time.perf_counter() - began if began is not None else None
+        outcome = {"SUCCESS": "success", "FAILURE": "failure", "RETRY": "retry"}.get(state or "", "other")
+        with contextlib.suppress(Exception):
+            celery_task_outcome(task=_name(task=task), outcome=outcome, seconds=seconds)
+
+    @signals.task_revoked.connect(weak=False)
+    def _revoked(request=None, sender=None, **kwargs):
+        celery_task_outcome(task=_name(sender=sender, request=request), outcome="revoked")
+
+    @signals.task_rejected.connect(weak=False)
+    def _rejected(message=None, **kwargs):
+        task = "unknown"
+        if message is not None:
+            task = (getattr(message, "headers", None) or {}).get("task", "unknown")
+        celery_task_outcome(task=task, outcome="rejected")
+
+    @signals.worker_process_shutdown.connect(weak=False)
+    def _child_shutdown(pid=None, **kwargs):
+        mark_process_dead(pid or os.getpid())
+
+
+# --- The scrape endpoint -----------------------------------------------------------------------
+
+
+def _authorised(request) -> bool:
+    import hmac
+
+    from django.conf import settings
+
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    expected = settings.METRICS_TOKEN
+    header = request.headers.get("Authorization", "")
+    if expected and header.startswith("Bearer "):
+        return hmac.compare_digest(header[7:].strip().encode(), expected.encode())
+    return False
+
+
+def metrics_view(request):
+    """``GET /api/metrics``: Prometheus text format, for staff sessions or ``Authorization: Bearer METRICS_TOKEN``."""
+    from django.http import HttpResponse, JsonResponse
+
+    if not _authorised(request):
+        response = JsonResponse({"detail": "Staff session or metrics token required."}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    try:  # refresh the index gauges from the index this process would serve
+        from search.services import index_health
+
+        info = index_health()
+        set_index(version=int(info.get("version") or 0), size=int(info.get("size") or 0))
+    except Exception:
+        pass
+    body, content_type = render()
+    response = HttpResponse(body, content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    return response
