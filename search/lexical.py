@@ -1,0 +1,115 @@
+"""Lexical (BM25) candidate generation with field weighting, built on ``bm25s``.
+
+Each field gets its own BM25 index (names = title + alternative names, description, tags,
+publisher, formats) and a query's score is the weighted sum of the per-field scores (a simple
+BM25F). A hit in a short, heavily weighted field such as the title ("CIFAR-10", "HDB resale")
+outweighs many mentions in a long description. Indexes are saved as ``bm25s`` arrays that can be
+memory-mapped, so worker processes share them through the page cache.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from search.ranking import DocFields, clean_description
+from search.text import tokenize
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+
+# Field -> weight. Names count most: a query naming a dataset must find it.
+FIELD_WEIGHTS: dict[str, float] = {
+    "names": 2.0,
+    "description": 1.0,
+    "tags": 0.6,
+    "publisher": 0.6,
+    "formats": 0.3,
+}
+
+
+def field_texts(doc: DocFields) -> dict[str, str]:
+    """The text of each indexed field of a document."""
+    return {
+        "names": " ; ".join([doc.title, *doc.extra_names]),
+        "description": clean_description(doc.description),
+        "tags": " ; ".join(doc.tags),
+        "publisher": doc.publisher or "",
+        "formats": " ".join(doc.formats),
+    }
+
+
+class LexicalIndex:
+    """Field-weighted BM25 over a fixed list of documents (doc index = position in the build list)."""
+
+    def __init__(self, fields: dict[str, bm25s.BM25], size: int, weights: dict[str, float] | None = None):
+        self.fields = fields
+        self.size = size
+        self.weights = dict(weights or FIELD_WEIGHTS)
+
+    @classmethod
+    def build(cls, docs: Sequence[DocFields], *, weights: dict[str, float] | None = None) -> LexicalIndex:
+        weights = dict(weights or FIELD_WEIGHTS)
+        texts = [field_texts(d) for d in docs]
+        fields: dict[str, bm25s.BM25] = {}
+        for name in weights:
+            corpus_tokens = [tokenize(t[name]) for t in texts]
+            if not any(corpus_tokens):
+                continue
+            bm = bm25s.BM25(k1=1.2, b=0.75)
+            bm.index(corpus_tokens, show_progress=False)
+            fields[name] = bm
+        return cls(fields, len(docs), weights)
+
+    def scores(self, query: str) -> np.ndarray:
+        """Weighted BM25 score of every document for ``query`` (float32, length ``size``)."""
+        total = np.zeros(self.size, dtype=np.float32)
+        tokens = tokenize(query)
+        if not tokens or self.size == 0:
+            return total
+        # Count each distinct query token once: repeated words in a long sentence should not dominate.
+        tokens = list(dict.fromkeys(tokens))
+        for name, bm in self.fields.items():
+            ids = bm.get_tokens_ids(tokens)
+            if not ids:
+                continue
+            total += self.weights.get(name, 1.0) * np.asarray(bm.get_scores_from_ids(ids), dtype=np.float32)
+        return total
+
+    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` doc indexes with a positive score, best first, and their scores."""
+        scores = self.scores(query)
+        k = min(k, self.size)
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        idx = np.argpartition(-scores, k - 1)[:k] if k < self.size else np.arange(self.size)
+        idx = idx[scores[idx] > 0]
+        order = np.lexsort((idx, -scores[idx]))
+        idx = idx[order].astype(np.int64)
+        return idx, scores[idx]
+
+    def save(self, directory: str | os.PathLike) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        for name, bm in self.fields.items():
+            bm.save(str(d / name), show_progress=False)
+        meta = {"format": FORMAT_VERSION, "size": self.size, "weights": self.weights, "fields": list(self.fields)}
+        (d / "lexical.json").write_text(json.dumps(meta))
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike, *, mmap: bool = True) -> LexicalIndex:
+        d = Path(directory)
+        meta = json.loads((d / "lexical.json").read_text())
+        if meta.get("format") != FORMAT_VERSION:
+            raise ValueError(f"unsupported lexical index format {meta.get('format')!r} in {d}")
+        fields = {
+            name: bm25s.BM25.load(str(d / name), mmap=mmap, show_progress=False, verbosity=0) for name in meta["fields"]
+        }
+        return cls(fields, int(meta["size"]), meta["weights"])
