@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
+
+from . import logging as _ra_logging
+from . import metrics as _ra_metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "research_assistant.settings")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -14,8 +18,20 @@ app = Celery("research_assistant")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Metrics (task outcomes) and request-id propagation into tasks.
+_ra_metrics.connect_celery_signals()
+_ra_logging.connect_celery_signals()
+
 # Periodic schedules live here, in one place.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Re-check the stalest links every hour (LINK_CHECK_BATCH_SIZE datasets per run).
+    "catalog-links-check": {
+        "task": "catalog.links_check",
+        "schedule": crontab(minute=17),
+        "kwargs": {"stale_only": True},
+        "options": {"expires": 3000},
+    },
+}
 
 
 @app.task(name="research_assistant.ping")

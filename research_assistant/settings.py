@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "research_assistant.middleware.RequestIdMiddleware",
+    "research_assistant.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -228,6 +229,9 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "research_assistant.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Proxies in front of the app: the client IP for per-IP limits is taken that many hops back in
+    # X-Forwarded-For (0 = REMOTE_ADDR only, so the header cannot be spoofed to dodge a limit).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=1 if PRODUCTION else 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dataset Research Assistant API",
@@ -271,13 +275,22 @@ LINK_CHECK_CONCURRENCY = env.int("LINK_CHECK_CONCURRENCY", default=20)
 LINK_CHECK_PER_HOST = env.int("LINK_CHECK_PER_HOST", default=2)
 LINK_CHECK_TIMEOUT_SECONDS = env.float("LINK_CHECK_TIMEOUT_SECONDS", default=10.0)
 LINK_CHECK_MAX_AGE_HOURS = env.int("LINK_CHECK_MAX_AGE_HOURS", default=24 * 7)
+LINK_CHECK_MAX_REDIRECTS = env.int("LINK_CHECK_MAX_REDIRECTS", default=5)
+LINK_CHECK_BATCH_SIZE = env.int("LINK_CHECK_BATCH_SIZE", default=500)  # datasets per periodic run
+LINK_CHECK_VERIFY_TLS = env_bool("LINK_CHECK_VERIFY_TLS", default=True)
+HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=1.0)  # overall deadline of /api/health
+HEALTH_WORKER_PING_SECONDS = env.float("HEALTH_WORKER_PING_SECONDS", default=0.5)
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")  # read by prometheus-client itself
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "research_assistant.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "research_assistant.logging.RequestIdFilter"},
+        "redact": {"()": "research_assistant.logging.RedactFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -287,7 +300,7 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id", "redact"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
