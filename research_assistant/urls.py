@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import health
+from . import api_auth, health, metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/health", health.health_view, name="health"),
     path("api/health/live", health.live_view, name="health-live"),
     path("api/health/ready", health.ready_view, name="health-ready"),
+    path("api/metrics", metrics.metrics_view, name="metrics"),
+    path("api/auth/token", api_auth.TokenView.as_view(), name="api-auth-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("catalog.api_urls")),
