@@ -3,6 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("datasets/<int:pk>/", views.dataset_detail, name="dataset-detail"),
+    path("help/", views.help_page, name="help"),
 ]

@@ -1,1 +1,21 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("chat/send", views.chat_send, name="chat-send"),
+    path("chat/new", views.chat_new, name="chat-new"),
+    path("chat/answers/<int:message_id>", views.chat_answer, name="chat-answer"),
+    path("conversations/<uuid:conversation_id>/", views.conversation_open, name="conversation-open"),
+    path("history/", views.history, name="history"),
+    path("history/clear", views.history_clear, name="history-clear"),
+    path("history/searches/<int:history_id>/delete", views.history_search_delete, name="history-search-delete"),
+    path(
+        "history/conversations/<uuid:conversation_id>/delete",
+        views.history_conversation_delete,
+        name="history-conversation-delete",
+    ),
+    path("feedback", views.feedback, name="feedback"),
+    path("accounts/signup/", views.signup, name="signup"),
+]

@@ -1,0 +1,272 @@
+"""Pages for the chat, history, feedback and sign-up. Thin: parse, authorise, call a service, render."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages as flash
+from django.contrib.auth import login
+from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog import selectors as catalog_selectors
+from search.views import hit_card
+
+from . import feedback as feedback_services
+from .feedback import FeedbackError, Owner
+from .models import Conversation, Message
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "chat_conversation_id"
+MAX_MESSAGE = 2000
+ANSWER_POLL_LIMIT = 90  # polls of about a second each before the page stops asking
+SUGGESTIONS = (
+    "HDB resale flat prices by town",
+    "Rainfall in Singapore since 2015",
+    "Global CO2 emissions per country",
+    "What can you do?",
+)
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def _current_conversation(request: HttpRequest, owner: Owner) -> Conversation | None:
+    conversation_id = request.session.get(SESSION_KEY)
+    if not conversation_id:
+        return None
+    return conversation_selectors_get(owner=owner, conversation_id=conversation_id)
+
+
+def conversation_selectors_get(*, owner: Owner, conversation_id) -> Conversation | None:
+    try:
+        return Conversation.objects.filter(owner.q()).get(pk=conversation_id)
+    except (Conversation.DoesNotExist, ValidationError, ValueError):
+        return None
+
+
+def _assistant_view(message: Message, votes: dict[int, int]) -> dict:
+    search = message.search or {}
+    return {
+        "message": message,
+        "results": [hit_card(hit) for hit in search.get("results", [])],
+        "query": search.get("query", ""),
+        "vote": votes.get(message.pk),
+    }
+
+
+def _turn_items(owner: Owner, messages: list[Message]) -> list[dict]:
+    votes = feedback_services.answer_votes(
+        owner=owner, message_ids=[m.pk for m in messages if m.role == Message.Role.ASSISTANT]
+    )
+    items = []
+    for message in messages:
+        if message.role == Message.Role.ASSISTANT:
+            items.append({"role": "assistant", **_assistant_view(message, votes)})
+        else:
+            items.append({"role": "user", "message": message})
+    return items
+
+
+@require_GET
+def home(request: HttpRequest):
+    owner = Owner.from_request(request)
+    conversation = _current_conversation(request, owner)
+    sources = list(catalog_selectors.source_counts())
+    messages = list(conversation.messages.all()) if conversation else []
+    return render(
+        request,
+        "conversation/home.html",
+        {
+            "conversation": conversation,
+            "items": _turn_items(owner, messages),
+            "sources": sources,
+            "catalog_size": sum(s.active_count for s in sources),
+            "suggestions": SUGGESTIONS,
+            "max_message": MAX_MESSAGE,
+        },
+    )
+
+
+@require_POST
+def chat_send(request: HttpRequest):
+    from . import services as conversation_services
+
+    text = (request.POST.get("message") or "").strip()
+    error = ""
+    if not text:
+        error = "Type a message first."
+    elif len(text) > MAX_MESSAGE:
+        error = f"Please keep messages under {MAX_MESSAGE} characters."
+    if error:
+        if request.htmx:
+            return render(request, "conversation/_send_error.html", {"error": error})
+        flash.error(request, error)
+        return redirect("home")
+    owner = Owner.from_request(request)
+    conversation = _current_conversation(request, owner)
+    if conversation is None:
+        conversation = Conversation.objects.create(user=owner.user, session_key=owner.session_key or "")
+        request.session[SESSION_KEY] = str(conversation.pk)
+    turn = conversation_services.conversation_turn(conversation=conversation, message=text, user=request.user)
+    if not request.htmx:
+        return redirect(f"{reverse('home')}#turn-{turn.message.pk}")
+    new_messages = list(conversation.messages.filter(pk__gte=_user_message_pk(conversation, turn.message)))
+    return render(request, "conversation/_turns.html", {"items": _turn_items(owner, new_messages)})
+
+
+def _user_message_pk(conversation: Conversation, assistant: Message) -> int:
+    previous = conversation.messages.filter(role=Message.Role.USER, pk__lt=assistant.pk).order_by("-pk").first()
+    return previous.pk if previous else assistant.pk
+
+
+@require_GET
+def chat_answer(request: HttpRequest, message_id: int):
+    owner = Owner.from_request(request)
+    message = Message.objects.filter(owner.q("conversation__"), pk=message_id, role=Message.Role.ASSISTANT).first()
+    if message is None:
+        raise Http404("No such answer")
+    try:
+        polls = int(request.GET.get("n", "0"))
+    except ValueError:
+        polls = 0
+    votes = feedback_services.answer_votes(owner=owner, message_ids=[message.pk])
+    return render(
+        request,
+        "conversation/_answer.html",
+        {**_assistant_view(message, votes), "polls": polls + 1, "give_up": polls >= ANSWER_POLL_LIMIT},
+    )
+
+
+@require_POST
+def chat_new(request: HttpRequest):
+    request.session.pop(SESSION_KEY, None)
+    return redirect("home")
+
+
+@require_GET
+def conversation_open(request: HttpRequest, conversation_id):
+    owner = Owner.from_request(request)
+    conversation = conversation_selectors_get(owner=owner, conversation_id=conversation_id)
+    if conversation is None:
+        raise Http404("No such conversation")
+    request.session[SESSION_KEY] = str(conversation.pk)
+    return redirect("home")
+
+
+# --- History ---
+
+
+@require_GET
+def history(request: HttpRequest):
+    owner = Owner.from_request(request)
+    return render(
+        request,
+        "conversation/history.html",
+        {
+            "searches": feedback_services.search_history_list(owner=owner)[:200],
+            "conversations": feedback_services.conversation_list_for(owner=owner)[:100],
+        },
+    )
+
+
+@require_POST
+def history_search_delete(request: HttpRequest, history_id: int):
+    if not feedback_services.search_history_delete(owner=Owner.from_request(request), history_id=history_id):
+        raise Http404("No such search")
+    return _history_done(request, "Search removed from your history.")
+
+
+@require_POST
+def history_conversation_delete(request: HttpRequest, conversation_id):
+    if not feedback_services.conversation_delete_for(
+        owner=Owner.from_request(request), conversation_id=conversation_id
+    ):
+        raise Http404("No such conversation")
+    if request.session.get(SESSION_KEY) == str(conversation_id):
+        request.session.pop(SESSION_KEY, None)
+    return _history_done(request, "Conversation deleted.")
+
+
+@require_POST
+def history_clear(request: HttpRequest):
+    feedback_services.history_clear(owner=Owner.from_request(request))
+    request.session.pop(SESSION_KEY, None)
+    return _history_done(request, "Your history has been deleted.")
+
+
+def _history_done(request: HttpRequest, text: str):
+    if request.htmx:
+        return HttpResponse("")  # the row is removed in place
+    flash.success(request, text)
+    return redirect("history")
+
+
+# --- Feedback ---
+
+
+@require_POST
+def feedback(request: HttpRequest):
+    owner = Owner.from_request(request)
+    data = request.POST
+    try:
+        vote = feedback_services.feedback_record(
+            owner=owner,
+            target=data.get("target", ""),
+            value=data.get("value"),
+            dataset_id=data.get("dataset"),
+            message_id=data.get("message"),
+            query=data.get("query", ""),
+            rank=data.get("rank"),
+        )
+    except FeedbackError as exc:
+        if request.htmx:
+            return render(request, "conversation/_feedback_error.html", {"errors": exc.errors})
+        flash.error(request, "Sorry, that feedback could not be saved.")
+        return redirect(_safe_next(request, reverse("home")))
+    if not request.htmx:
+        flash.success(request, "Thanks for the feedback.")
+        return redirect(_safe_next(request, reverse("home")))
+    return render(
+        request,
+        "conversation/_feedback.html",
+        {
+            "target": vote.target,
+            "dataset_id": vote.dataset_id,
+            "message_id": vote.message_id,
+            "fb_query": vote.query,
+            "rank": vote.rank,
+            "vote": vote.value,
+        },
+    )
+
+
+# --- Accounts ---
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        if request.session.session_key:
+            # What the visitor did before signing up becomes theirs.
+            feedback_services.history_adopt(session_key=request.session.session_key, user=user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        flash.success(request, f"Welcome, {user.get_username()}! Your searches and conversations are now saved.")
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})

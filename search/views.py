@@ -1,0 +1,195 @@
+"""The search page: a plain GET form and links that HTMX upgrades to partial swaps."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, QueryDict
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from conversation.feedback import Owner, search_history_record
+from search import services as search_services
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 10
+MAX_PAGE = 50
+FILTER_FIELDS = ("source", "publisher", "format", "theme", "year_from", "year_to")
+FACETS = (("source", "Source"), ("publisher", "Publisher"), ("format", "Format"), ("theme", "Theme"), ("year", "Years"))
+FACET_LIMIT = 12
+LINK_LABELS = {
+    "ok": "Link working",
+    "redirect": "Link redirects",
+    "broken": "Link broken",
+    "error": "Link unreachable",
+    "unknown": "Link not checked",
+}
+
+
+def _value(hit, name, default=None):
+    if isinstance(hit, dict):
+        return hit.get(name, default)
+    return getattr(hit, name, default)
+
+
+def _year(value) -> str:
+    if not value:
+        return ""
+    return str(value)[:4]
+
+
+def safe_url(url) -> str:
+    """Only http(s) links from catalog data are ever rendered as links (no javascript: or data: URLs)."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def hit_card(hit) -> dict:
+    """A search hit (SearchHit or its dict) as the plain dict the result card template reads."""
+    card = hit.to_dict() if hasattr(hit, "to_dict") else dict(hit)
+    start, end = _year(_value(hit, "temporal_start")), _year(_value(hit, "temporal_end"))
+    if start and end:
+        coverage = start if start == end else f"{start}–{end}"
+    else:
+        coverage = f"from {start}" if start else (f"until {end}" if end else "")
+    link_status = card.get("link_status") or "unknown"
+    card.update(
+        coverage=coverage,
+        url=safe_url(card.get("url")),
+        link_status=link_status,
+        link_label=LINK_LABELS.get(link_status, "Link not checked"),
+        formats=list(card.get("formats") or []),
+        why=list(card.get("why") or []),
+    )
+    return card
+
+
+def parse_search_params(params: QueryDict) -> tuple[str, dict, int]:
+    query = params.get("q", "").strip()
+    filters = {name: params.get(name, "").strip() for name in FILTER_FIELDS}
+    filters = {name: value for name, value in filters.items() if value}
+    try:
+        page = min(max(int(params.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        page = 1
+    return query, filters, page
+
+
+def _url(params: QueryDict, **changes) -> str:
+    """The search URL for these parameters with ``changes`` applied (None removes one); page resets."""
+    updated = params.copy()
+    updated.pop("page", None)
+    for name, value in changes.items():
+        if value is None or value == "":
+            updated.pop(name, None)
+        else:
+            updated[name] = str(value)
+    encoded = updated.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _facet_groups(response, params: QueryDict, filters: dict) -> list[dict]:
+    groups = []
+    for name, label in FACETS:
+        buckets = []
+        for bucket in (response.facets or {}).get(name, [])[:FACET_LIMIT]:
+            value = str(bucket["value"])
+            if name == "year":
+                active = filters.get("year_from") == value and filters.get("year_to") == value
+                href = (
+                    _url(params, year_from=None, year_to=None)
+                    if active
+                    else _url(params, year_from=value, year_to=value)
+                )
+            else:
+                active = filters.get(name) == value
+                href = _url(params, **{name: None if active else value})
+            buckets.append(
+                {"label": bucket.get("label") or value, "count": bucket["count"], "href": href, "active": active}
+            )
+        if buckets:
+            groups.append({"name": name, "label": label, "buckets": buckets})
+    return groups
+
+
+def _active_filters(params: QueryDict, filters: dict, response) -> list[dict]:
+    labels = {}
+    for name, _label in FACETS:
+        for bucket in (response.facets or {}).get(name, []) if response else []:
+            labels[(name, str(bucket["value"]))] = bucket.get("label") or str(bucket["value"])
+    chips = []
+    for name, value in filters.items():
+        shown = labels.get((name, value), value)
+        if name == "year_from":
+            shown = f"from {value}"
+        elif name == "year_to":
+            shown = f"until {value}"
+        chips.append({"name": name, "label": shown, "href": _url(params, **{name: None})})
+    return chips
+
+
+def _pagination(params: QueryDict, total: int, page: int) -> dict | None:
+    pages = min((total + PAGE_SIZE - 1) // PAGE_SIZE, MAX_PAGE)
+    if pages <= 1:
+        return None
+
+    def link(number):
+        updated = params.copy()
+        updated["page"] = str(number)
+        return f"?{updated.urlencode()}"
+
+    window = range(max(1, page - 2), min(pages, page + 2) + 1)
+    return {
+        "page": page,
+        "pages": pages,
+        "previous": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+        "numbers": [{"number": n, "href": link(n), "current": n == page} for n in window],
+    }
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def search_page(request: HttpRequest):
+    query, filters, page = parse_search_params(request.GET)
+    context = {"query": query, "filters": filters, "errors": {}, "response": None, "page_size": PAGE_SIZE}
+    status = 200
+    if query or filters:
+        if not query:
+            context["errors"] = {"q": ["Type what you are looking for."]}
+            status = 400
+        else:
+            try:
+                response = search_services.search(
+                    query=query, filters=filters or None, top_k=PAGE_SIZE, page=page, user=request.user
+                )
+            except search_services.SearchValidationError as exc:
+                context["errors"] = exc.errors
+                status = 400
+            else:
+                if page == 1:
+                    search_history_record(
+                        owner=Owner.from_request(request), query=query, filters=filters, result_count=response.total
+                    )
+                context.update(
+                    response=response,
+                    results=[hit_card(hit) for hit in response.results],
+                    facet_groups=_facet_groups(response, request.GET, filters),
+                    pagination=_pagination(request.GET, response.total, page),
+                    first_rank=(page - 1) * PAGE_SIZE + 1,
+                )
+        context["active_filters"] = _active_filters(request.GET, filters, context["response"])
+        context["clear_url"] = _clear_url(query)
+    if request.htmx and not request.htmx.history_restore_request:
+        # htmx swaps only 2xx responses: the fragment carries the error message itself.
+        return render(request, "search/_results.html", context)
+    return render(request, "search/search.html", context, status=status)
+
+
+def _clear_url(query: str) -> str:
+    params = QueryDict(mutable=True)
+    if query:
+        params["q"] = query
+    return f"?{params.urlencode()}"
