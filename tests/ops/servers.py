@@ -1,0 +1,160 @@
+"""Local servers for the operations tests and bench: an HTTP(S) link target and throwaway redis-servers."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+
+
+def free_port(start: int = 0) -> int:
+    """A free TCP port (>= start when given, else any)."""
+    if start:
+        for port in range(start, start + 200):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise RuntimeError("no free port")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LinkHandler(http.server.BaseHTTPRequestHandler):
+    """/ok 200, /missing 404, /error 500, /slow (sleeps), /loop (redirects to itself),
+    /moved (302 -> /ok), /nohead (HEAD 405, GET 200), /forbidden-head (HEAD 403, GET 200)."""
+
+    protocol_version = "HTTP/1.1"
+    slow_seconds = 5.0
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _send(self, code: int, headers: dict | None = None, body: bytes = b"") -> None:
+        self.send_response(code)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and body:
+            self.wfile.write(body)
+
+    def _route(self) -> None:
+        path = self.path.split("?", 1)[0]
+        self.server.hits.append((self.command, path))  # type: ignore[attr-defined]
+        if path.startswith("/ok"):
+            self._send(200, {"Content-Type": "text/plain"}, b"ok")
+        elif path == "/missing":
+            self._send(404, body=b"not found")
+        elif path == "/error":
+            self._send(500, body=b"boom")
+        elif path == "/slow":
+            time.sleep(self.slow_seconds)
+            self._send(200, body=b"late")
+        elif path == "/loop":
+            self._send(302, {"Location": "/loop"})
+        elif path == "/moved":
+            self._send(301, {"Location": "/ok"})
+        elif path in {"/nohead", "/forbidden-head"}:
+            if self.command == "HEAD":
+                self._send(405 if path == "/nohead" else 403)
+            else:
+                self._send(200, body=b"fine")
+        else:
+            self._send(404)
+
+    do_HEAD = _route
+    do_GET = _route
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def handle_error(self, request, client_address):  # clients hanging up (timeouts, TLS refusals) are expected
+        pass
+
+
+@contextlib.contextmanager
+def link_server(*, tls_cert: tuple[str, str] | None = None):
+    """Yield the base URL of a threaded HTTP (or HTTPS with a self-signed cert) server."""
+    server = _Server(("127.0.0.1", 0), LinkHandler)
+    server.hits = []  # type: ignore[attr-defined]
+    scheme = "http"
+    if tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls_cert)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        server.base_url = f"{scheme}://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def self_signed_cert(directory: str) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 made with openssl (no trusted CA signs it)."""
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+         "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+class RedisServer:
+    """A throwaway redis-server on a spare port (>= 6390), stoppable and restartable."""
+
+    def __init__(self, port: int | None = None):
+        if not shutil.which("redis-server"):
+            raise RuntimeError("redis-server not installed")
+        self.port = port or free_port(6390)
+        self.dir = tempfile.mkdtemp(prefix="ra-redis-")
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", self.dir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def __enter__(self) -> RedisServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
