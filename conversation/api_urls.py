@@ -1,1 +1,16 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("conversation", api.ConversationTurnApi.as_view(), name="api-conversation"),
+    path(
+        "conversation/messages/<int:message_id>/answer",
+        api.AnswerApi.as_view(),
+        name="api-conversation-answer",
+    ),
+    path("ai-search", api.AiSearchApi.as_view(), name="api-ai-search"),
+    path("conversations", api.ConversationListApi.as_view(), name="api-conversations"),
+    path("conversations/<uuid:conversation_id>", api.ConversationDetailApi.as_view(), name="api-conversation-detail"),
+    path("history", api.HistoryApi.as_view(), name="api-history"),
+]

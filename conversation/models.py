@@ -50,10 +50,13 @@ class Message(models.Model):
     answer = models.TextField(blank=True)
     answer_status = models.CharField(max_length=16, choices=AnswerStatus.choices, default=AnswerStatus.NONE)
     answer_provider = models.CharField(max_length=64, blank=True)
+    # The structured answer: summary, picks (result ids only), external "search elsewhere" links.
+    answer_data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="message_conversation_created")]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:50]}"

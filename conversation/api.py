@@ -1,0 +1,314 @@
+"""REST API for the assistant: conversation turns, answers, AI search, conversations and history.
+
+One APIView per operation; serializers only check shape; services do the work. Anonymous callers
+own what their session owns (the session cookie is created on their first turn).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from research_assistant.throttling import API_THROTTLES
+
+from . import selectors, services
+from .models import Conversation, Message
+
+
+def _session_key(request, *, create: bool = False) -> str | None:
+    if request.user.is_authenticated:
+        return None
+    session = request.session
+    if not session.session_key and create:
+        session.create()
+    return session.session_key
+
+
+class ResultSerializer(serializers.Serializer):
+    """One search hit, exactly as /api/search returns it."""
+
+    id = serializers.IntegerField()
+    source = serializers.CharField()
+    source_name = serializers.CharField()
+    external_id = serializers.CharField()
+    title = serializers.CharField()
+    snippet = serializers.CharField()
+    publisher = serializers.CharField(allow_null=True)
+    formats = serializers.ListField(child=serializers.CharField())
+    themes = serializers.ListField(child=serializers.CharField())
+    url = serializers.CharField()
+    score = serializers.FloatField()
+    why = serializers.ListField(child=serializers.CharField())
+    temporal_start = serializers.DateField(allow_null=True)
+    temporal_end = serializers.DateField(allow_null=True)
+    link_status = serializers.CharField()
+    quality_score = serializers.FloatField()
+
+
+class AnswerSerializer(serializers.Serializer):
+    summary = serializers.CharField()
+    picks = inline_serializer(
+        "AnswerPick",
+        {
+            "id": serializers.IntegerField(),
+            "title": serializers.CharField(),
+            "url": serializers.CharField(),
+            "why": serializers.CharField(),
+        },
+        many=True,
+    )
+    search_elsewhere = inline_serializer(
+        "ExternalSearchLink",
+        {
+            "name": serializers.CharField(),
+            "label": serializers.CharField(),
+            "url": serializers.URLField(),
+            "external": serializers.BooleanField(),
+        },
+        many=True,
+        help_text="The same query on external portals: searches to try elsewhere, never catalog results.",
+    )
+    provider = serializers.CharField()
+    nothing_good = serializers.BooleanField()
+
+
+def _answer_url(message: Message) -> str:
+    return reverse("api-conversation-answer", args=[message.id])
+
+
+def _answer_payload(message: Message) -> dict:
+    ready = message.answer_status != Message.AnswerStatus.PENDING
+    return {
+        "message_id": message.id,
+        "status": "ready" if ready else "pending",
+        "answer": message.answer if ready else None,
+        "answer_data": (message.answer_data or None) if ready else None,
+        "provider": message.answer_provider if ready else "",
+    }
+
+
+AnswerStatusSerializer = inline_serializer(
+    "AnswerStatus",
+    {
+        "message_id": serializers.IntegerField(),
+        "status": serializers.ChoiceField(choices=["ready", "pending"]),
+        "answer": serializers.CharField(allow_null=True),
+        "answer_data": AnswerSerializer(allow_null=True),
+        "provider": serializers.CharField(),
+    },
+)
+
+
+class ConversationTurnApi(APIView):
+    throttle_classes = API_THROTTLES
+
+    class InputSerializer(serializers.Serializer):
+        message = serializers.CharField(min_length=1, max_length=2000)
+        conversation_id = serializers.UUIDField(required=False, allow_null=True)
+
+    class OutputSerializer(serializers.Serializer):
+        conversation_id = serializers.UUIDField()
+        message_id = serializers.IntegerField()
+        intent = serializers.ChoiceField(choices=["smalltalk", "capabilities", "search", "refine", "out_of_scope"])
+        reply = serializers.CharField()
+        results = ResultSerializer(many=True)
+        answer_status = serializers.ChoiceField(choices=["ready", "pending"])
+        answer_url = serializers.CharField()
+        answer = serializers.CharField(allow_null=True)
+        answer_data = AnswerSerializer(allow_null=True)
+
+    @extend_schema(
+        operation_id="conversation_turn",
+        request=InputSerializer,
+        responses={200: OutputSerializer},
+        parameters=[
+            OpenApiParameter(
+                "wait",
+                OpenApiTypes.BOOL,
+                description="Wait up to ANSWER_WAIT_SECONDS for the grounded answer, then fall back to the built-in one.",
+            )
+        ],
+        summary="Send one message to the research assistant",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session_key = _session_key(request, create=True)
+        try:
+            conversation = services.conversation_get_or_create(
+                user=request.user,
+                session_key=session_key,
+                conversation_id=data.validated_data.get("conversation_id"),
+            )
+        except services.ConversationNotFound as exc:
+            raise NotFound("No such conversation.") from exc
+        turn = services.conversation_turn(
+            conversation=conversation, message=data.validated_data["message"], user=request.user
+        )
+        message = turn.message
+        if request.query_params.get("wait", "").lower() in ("1", "true", "yes"):
+            message = services.answer_wait(message=message, timeout=settings.ANSWER_WAIT_SECONDS)
+        else:
+            message.refresh_from_db(fields=["answer", "answer_status", "answer_provider", "answer_data"])
+        payload = _answer_payload(message)
+        return Response(
+            {
+                "conversation_id": str(turn.conversation.id),
+                "message_id": message.id,
+                "intent": turn.intent,
+                "reply": turn.reply,
+                "results": turn.results,
+                "answer_status": payload["status"],
+                "answer_url": _answer_url(message),
+                "answer": payload["answer"],
+                "answer_data": payload["answer_data"],
+            }
+        )
+
+
+class AnswerApi(APIView):
+    @extend_schema(
+        operation_id="conversation_answer", responses={200: AnswerStatusSerializer}, summary="Poll an answer"
+    )
+    def get(self, request, message_id: int):
+        try:
+            message = selectors.message_get(message_id=message_id, user=request.user, session_key=_session_key(request))
+        except Message.DoesNotExist as exc:
+            raise NotFound() from exc
+        return Response(_answer_payload(message))
+
+
+class AiSearchApi(APIView):
+    throttle_classes = API_THROTTLES
+
+    class InputSerializer(serializers.Serializer):
+        query = serializers.CharField(min_length=1, max_length=500)
+        top_k = serializers.IntegerField(min_value=1, max_value=settings.SEARCH_MAX_TOP_K, default=10)
+        filters = serializers.DictField(required=False, default=dict)
+
+    class OutputSerializer(serializers.Serializer):
+        query = serializers.CharField()
+        total = serializers.IntegerField()
+        results = ResultSerializer(many=True)
+        answer = AnswerSerializer()
+        answer_text = serializers.CharField()
+
+    @extend_schema(
+        operation_id="ai_search",
+        request=InputSerializer,
+        responses={200: OutputSerializer},
+        summary="Search and get a grounded answer in one call",
+    )
+    def post(self, request):
+        from search.services import SearchValidationError
+
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            outcome = services.ai_search(
+                query=data.validated_data["query"],
+                filters=data.validated_data.get("filters") or None,
+                top_k=data.validated_data["top_k"],
+                user=request.user,
+                session_key=_session_key(request),
+            )
+        except SearchValidationError as exc:
+            raise ValidationError(exc.errors) from exc
+        return Response(
+            {
+                "query": data.validated_data["query"],
+                "total": outcome.response.total,
+                "results": outcome.results,
+                "answer": outcome.answer.to_dict(),
+                "answer_text": outcome.answer.to_text(),
+            }
+        )
+
+
+class ConversationSummarySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_activity_at = serializers.DateTimeField()
+    message_count = serializers.IntegerField()
+    expired = serializers.SerializerMethodField()
+
+    def get_expired(self, obj: Conversation) -> bool:
+        return selectors.conversation_is_expired(obj)
+
+
+class ConversationListApi(APIView):
+    class OutputSerializer(ConversationSummarySerializer):
+        pass
+
+    @extend_schema(operation_id="conversation_list", responses={200: OutputSerializer(many=True)})
+    def get(self, request):
+        conversations = selectors.conversation_list(user=request.user, session_key=_session_key(request))[:100]
+        return Response(self.OutputSerializer(conversations, many=True).data)
+
+
+class ConversationDetailApi(APIView):
+    class MessageSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        role = serializers.CharField()
+        intent = serializers.CharField()
+        content = serializers.CharField()
+        results = serializers.SerializerMethodField()
+        answer_status = serializers.CharField()
+        answer = serializers.CharField()
+        answer_data = serializers.JSONField()
+        created_at = serializers.DateTimeField()
+
+        def get_results(self, obj: Message) -> list[dict]:
+            return (obj.search or {}).get("results", [])
+
+    class OutputSerializer(ConversationSummarySerializer):
+        state = serializers.JSONField()
+        messages = serializers.SerializerMethodField()
+
+        def get_messages(self, obj: Conversation) -> list[dict]:
+            messages = selectors.conversation_messages(conversation=obj)
+            return ConversationDetailApi.MessageSerializer(messages, many=True).data
+
+    def _get(self, request, conversation_id) -> Conversation:
+        try:
+            return selectors.conversation_list(user=request.user, session_key=_session_key(request)).get(
+                pk=conversation_id
+            )
+        except Conversation.DoesNotExist as exc:
+            raise NotFound() from exc
+
+    @extend_schema(operation_id="conversation_detail", responses={200: OutputSerializer})
+    def get(self, request, conversation_id):
+        return Response(self.OutputSerializer(self._get(request, conversation_id)).data)
+
+    @extend_schema(operation_id="conversation_delete", responses={204: None})
+    def delete(self, request, conversation_id):
+        services.conversation_delete(conversation=self._get(request, conversation_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HistoryApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        query = serializers.CharField()
+        filters = serializers.JSONField()
+        result_count = serializers.IntegerField()
+        conversation_id = serializers.UUIDField(allow_null=True)
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(operation_id="history_list", responses={200: OutputSerializer(many=True)})
+    def get(self, request):
+        history = selectors.history_list(user=request.user, session_key=_session_key(request))[:200]
+        return Response(self.OutputSerializer(history, many=True).data)
+
+    @extend_schema(operation_id="history_clear", responses={204: None})
+    def delete(self, request):
+        services.history_clear(user=request.user, session_key=_session_key(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

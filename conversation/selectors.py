@@ -1,0 +1,79 @@
+"""Reads for conversations, messages and search history, always scoped to their owner.
+
+The owner is the logged-in user, or for anonymous visitors the session key. Anything that does not
+belong to the caller is simply not found (the API turns that into a 404).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .models import Conversation, Message, SearchHistory
+
+
+def _owner_q(*, user, session_key: str | None, prefix: str = "") -> Q:
+    if user is not None and user.is_authenticated:
+        return Q(**{f"{prefix}user": user})
+    if session_key:
+        return Q(**{f"{prefix}user__isnull": True, f"{prefix}session_key": session_key})
+    return Q(pk__in=[])  # no owner: nothing is theirs
+
+
+def conversation_list(*, user, session_key: str | None) -> QuerySet[Conversation]:
+    return (
+        Conversation.objects.filter(_owner_q(user=user, session_key=session_key))
+        .annotate(message_count=Count("messages"))
+        .order_by("-last_activity_at")
+    )
+
+
+def conversation_get(*, conversation_id, user, session_key: str | None) -> Conversation:
+    """The caller's conversation; raises Conversation.DoesNotExist for any other id."""
+    return Conversation.objects.filter(_owner_q(user=user, session_key=session_key)).get(pk=conversation_id)
+
+
+def conversation_is_expired(conversation: Conversation, *, now=None) -> bool:
+    now = now or timezone.now()
+    return conversation.last_activity_at < now - timedelta(seconds=settings.CONVERSATION_IDLE_EXPIRY_SECONDS)
+
+
+def conversation_latest_active(*, user, session_key: str | None) -> Conversation | None:
+    """The caller's most recent conversation that has not idled out (for pages that resume a chat)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.CONVERSATION_IDLE_EXPIRY_SECONDS)
+    return (
+        Conversation.objects.filter(_owner_q(user=user, session_key=session_key), last_activity_at__gte=cutoff)
+        .order_by("-last_activity_at")
+        .first()
+    )
+
+
+def conversation_messages(*, conversation: Conversation) -> QuerySet[Message]:
+    return conversation.messages.order_by("created_at", "id")
+
+
+def conversation_context(*, conversation: Conversation, before_id: int | None = None) -> list[str]:
+    """The user's earlier messages (at most CONVERSATION_CONTEXT_TURNS turns), oldest first."""
+    messages = conversation.messages.filter(role=Message.Role.USER)
+    if before_id is not None:
+        messages = messages.filter(id__lt=before_id)
+    recent = messages.order_by("-created_at", "-id").values_list("content", flat=True)[
+        : settings.CONVERSATION_CONTEXT_TURNS
+    ]
+    return list(reversed(recent))
+
+
+def message_get(*, message_id: int, user, session_key: str | None) -> Message:
+    """An assistant message in one of the caller's conversations; raises Message.DoesNotExist otherwise."""
+    return Message.objects.select_related("conversation").get(
+        _owner_q(user=user, session_key=session_key, prefix="conversation__"),
+        pk=message_id,
+        role=Message.Role.ASSISTANT,
+    )
+
+
+def history_list(*, user, session_key: str | None) -> QuerySet[SearchHistory]:
+    return SearchHistory.objects.filter(_owner_q(user=user, session_key=session_key)).order_by("-created_at", "-id")
