@@ -268,6 +268,11 @@ OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="https://api.anthropic.com")
 ANTHROPIC_API_KEY = env_secret("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-3-5-haiku-latest")
+# "Search elsewhere" links offered when the catalog has nothing good: built-in portal keys
+# (datagovsg, worldbank, kaggle, huggingface, google) or "Label|https://portal/search?q={query}".
+SEARCH_ELSEWHERE = env.list("SEARCH_ELSEWHERE", default=["datagovsg", "worldbank", "kaggle", "huggingface", "google"])
+# Top result score below which the assistant says the catalog has nothing good for the query.
+ASSISTANT_WEAK_SCORE = env.float("ASSISTANT_WEAK_SCORE", default=0.0)
 
 # --- Operations ---
 METRICS_TOKEN = env_secret("METRICS_TOKEN", default="")
