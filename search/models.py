@@ -24,6 +24,8 @@ class IndexState(models.Model):
 
     version = models.PositiveBigIntegerField(default=0)
     built_at = models.DateTimeField(null=True, blank=True)
+    # When the build read the catalog: a rebuild requested before this moment is already covered.
+    snapshot_at = models.DateTimeField(null=True, blank=True)
     dataset_count = models.PositiveIntegerField(default=0)
     model_name = models.CharField(max_length=200, blank=True)
     path = models.CharField(max_length=500, blank=True)

@@ -1,0 +1,294 @@
+"""Index lifecycle services: embeddings per content hash, index rebuilds, readiness.
+
+Flow on the production stack: a catalog write calls ``datasets_changed`` → on commit, a chain of
+``search.embed_datasets`` tasks (batches on the "embeddings" queue) and one ``search.index_rebuild``
+task → the rebuild publishes a new version → every web process reloads it within about a second.
+In the embedded default the same chain runs eagerly, in-process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Max, Q
+
+logger = logging.getLogger(__name__)
+
+EMBED_TASK_BATCH = 256
+REBUILD_LOCK_KEY = "search:index:rebuild-lock"
+REBUILD_LOCK_SECONDS = 600
+DEMO_EMBEDDINGS = Path(__file__).resolve().parent / "data" / "demo_embeddings.npz"
+
+
+def text_hash(text: str, model_name: str) -> str:
+    return hashlib.sha256(f"{model_name}\n{text}".encode()).hexdigest()
+
+
+def embedding_key(dataset, text: str, model_name: str) -> str:
+    """What an embedding is keyed by: the catalog's content hash, or a hash of the embedded text
+    for datasets that have none (created outside the catalog services)."""
+    return dataset.content_hash or text_hash(text, model_name)
+
+
+# --- precomputed demo embeddings ---------------------------------------------------------
+
+_demo_lock = threading.Lock()
+_demo: dict[str, np.ndarray] | None = None
+
+
+def demo_embeddings() -> dict[str, np.ndarray]:
+    """Precomputed vectors for the demo catalog, keyed by ``text_hash`` (empty if not shipped).
+
+    They make the first ``make run`` fast on a CPU; a dataset whose text differs from the shipped
+    one simply gets embedded by the model.
+    """
+    global _demo
+    if _demo is None:
+        with _demo_lock:
+            if _demo is None:
+                table: dict[str, np.ndarray] = {}
+                if DEMO_EMBEDDINGS.is_file():
+                    with np.load(DEMO_EMBEDDINGS) as data:
+                        if str(data["model"]) == settings.EMBEDDING_MODEL:
+                            keys = [k.decode() if isinstance(k, bytes) else str(k) for k in data["keys"]]
+                            vectors = data["vectors"].astype(np.float32)
+                            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+                            table = dict(zip(keys, vectors, strict=True))
+                _demo = table
+    return _demo
+
+
+def demo_embeddings_write(*, path: Path, keys: list[str], vectors: np.ndarray, model_name: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path, keys=np.array(keys, dtype="S64"), vectors=vectors.astype(np.float16), model=np.array(model_name)
+    )
+
+
+# --- embeddings --------------------------------------------------------------------------
+
+
+def embeddings_update(*, dataset_ids: list[int] | None = None, batch_size: int | None = None) -> int:
+    """Embed the given datasets (all datasets when None) whose embedding is missing or stale.
+
+    Idempotent: a dataset whose stored key matches its content is skipped. Returns how many
+    embeddings were written.
+    """
+    from catalog.models import Dataset
+    from search.index import document_text, index_doc_from_dataset
+    from search.models import DatasetEmbedding
+
+    model_name = settings.EMBEDDING_MODEL
+    batch_size = batch_size or max(64, settings.EMBEDDING_BATCH_SIZE * 4)
+    qs = Dataset.objects.select_related("source", "publisher").prefetch_related("tags").order_by("pk")
+    if dataset_ids is not None:
+        qs = qs.filter(pk__in=list(dataset_ids))
+    written = 0
+    pending: list[tuple[int, str, str]] = []  # (dataset id, key, text)
+
+    def flush() -> int:
+        if not pending:
+            return 0
+        demo = demo_embeddings()
+        vectors: list[np.ndarray | None] = [demo.get(text_hash(text, model_name)) for _, _, text in pending]
+        missing = [i for i, v in enumerate(vectors) if v is None]
+        if missing:
+            from search.embeddings import get_embedder
+
+            encoded = get_embedder().encode_documents([pending[i][2] for i in missing])
+            for i, vec in zip(missing, encoded, strict=True):
+                vectors[i] = vec
+        rows = [
+            DatasetEmbedding(
+                dataset_id=ds_id,
+                content_hash=key,
+                model_name=model_name,
+                dim=len(vec),
+                vector=np.asarray(vec, dtype="<f4").tobytes(),
+            )
+            for (ds_id, key, _), vec in zip(pending, vectors, strict=True)
+        ]
+        DatasetEmbedding.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["dataset"],
+            update_fields=["content_hash", "model_name", "dim", "vector", "updated_at"],
+        )
+        count = len(rows)
+        pending.clear()
+        return count
+
+    ids = list(qs.values_list("pk", flat=True))
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        existing = dict(
+            DatasetEmbedding.objects.filter(dataset_id__in=chunk, model_name=model_name).values_list(
+                "dataset_id", "content_hash"
+            )
+        )
+        for dataset in qs.filter(pk__in=chunk):
+            text = document_text(index_doc_from_dataset(dataset))
+            key = embedding_key(dataset, text, model_name)
+            if existing.get(dataset.pk) == key:
+                continue
+            pending.append((dataset.pk, key, text))
+            if len(pending) >= batch_size:
+                written += flush()
+    written += flush()
+    if written:
+        logger.info("embedded %s datasets", written)
+    return written
+
+
+def embedded_counts() -> tuple[int, int]:
+    """(active datasets, active datasets whose embedding is current)."""
+    from catalog.models import Dataset
+
+    active = Dataset.objects.active()
+    current = active.filter(embedding__model_name=settings.EMBEDDING_MODEL).filter(
+        Q(embedding__content_hash=F("content_hash")) | Q(content_hash="")
+    )
+    return active.count(), current.count()
+
+
+# --- the index ---------------------------------------------------------------------------
+
+
+def index_rebuild(*, requested_at: datetime | None = None) -> int | None:
+    """Build and publish a new index version from the embedded catalog.
+
+    With ``requested_at``, skips the build when a build that read the catalog after that moment has
+    already been published (so a burst of edits costs one or two rebuilds, not one each). Returns
+    the new version, or None when skipped.
+    """
+    from search.index import index_build_from_db
+    from search.models import IndexState
+
+    if requested_at is not None:
+        state = IndexState.objects.filter(pk=1).first()
+        if state and state.snapshot_at and state.snapshot_at >= requested_at:
+            return None
+    started = time.perf_counter()
+    version = index_build_from_db()
+    logger.info("search index v%s built in %.1f s", version, time.perf_counter() - started)
+    return version
+
+
+def rebuild_lock_acquire() -> bool:
+    return bool(cache.add(REBUILD_LOCK_KEY, "1", timeout=REBUILD_LOCK_SECONDS))
+
+
+def rebuild_lock_release() -> None:
+    cache.delete(REBUILD_LOCK_KEY)
+
+
+def datasets_changed(*, dataset_ids) -> None:
+    """Schedule re-embedding of these datasets and an index rebuild, once the transaction commits."""
+    ids = sorted({int(i) for i in dataset_ids})
+    if not ids:
+        return
+    transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _enqueue(ids: list[int]) -> None:
+    from celery import chain
+    from django.utils import timezone
+
+    from search import tasks
+
+    requested_at = timezone.now().isoformat()
+    steps = [
+        tasks.embed_datasets.si(ids[i : i + EMBED_TASK_BATCH]).set(queue="embeddings")
+        for i in range(0, len(ids), EMBED_TASK_BATCH)
+    ]
+    steps.append(tasks.index_rebuild.si(requested_at).set(queue="embeddings"))
+    try:
+        chain(*steps).apply_async()
+    except Exception:  # a broker outage must not fail the curator's save; index_ensure catches up
+        logger.exception("could not queue re-embedding of %s datasets", len(ids))
+
+
+def index_is_stale() -> bool:
+    """Whether the published index misses catalog changes (or does not exist)."""
+    from catalog.models import Dataset
+    from search.index import version_dir
+    from search.models import DatasetEmbedding, IndexState
+
+    state = IndexState.objects.filter(pk=1).first()
+    if state is None or not state.version or state.model_name != settings.EMBEDDING_MODEL:
+        return True
+    if not (version_dir(state.version) / "vocab.json").is_file():
+        return True
+    embedded = DatasetEmbedding.objects.filter(model_name=settings.EMBEDDING_MODEL).count()
+    if embedded != state.dataset_count:
+        return True
+    last_change = Dataset.objects.aggregate(m=Max("updated_at"))["m"]
+    last_embed = DatasetEmbedding.objects.aggregate(m=Max("updated_at"))["m"]
+    snapshot = state.snapshot_at or state.built_at
+    return any(t is not None and snapshot is not None and t > snapshot for t in (last_change, last_embed))
+
+
+def index_ensure() -> dict:
+    """Embed every dataset that needs it and build the index if it is missing or stale (bootstrap)."""
+    started = time.perf_counter()
+    written = embeddings_update()
+    version = None
+    if written or index_is_stale():
+        version = index_rebuild()
+    from search.models import IndexState
+
+    state = IndexState.objects.filter(pk=1).first()
+    return {
+        "embedded": written,
+        "rebuilt": version is not None,
+        "version": state.version if state else 0,
+        "size": state.dataset_count if state else 0,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def cache_stats() -> dict:
+    return {"hits": int(cache.get("search:stats:hits") or 0), "misses": int(cache.get("search:stats:misses") or 0)}
+
+
+def index_health() -> dict:
+    """Readiness of the search index (for /api/health and /api/health/ready)."""
+    from search.index import current_index
+    from search.models import IndexState
+
+    state = IndexState.objects.filter(pk=1).first()
+    active, embedded = embedded_counts()
+    report = {
+        "ready": False,
+        "version": state.version if state else 0,
+        "size": state.dataset_count if state else 0,
+        "embedded": embedded,
+        "active": active,
+        "model": settings.EMBEDDING_MODEL,
+        "built_at": state.built_at.isoformat() if state and state.built_at else None,
+        "cache": cache_stats(),
+        "reason": "",
+    }
+    try:
+        index = current_index()
+    except Exception as exc:
+        index = None
+        report["reason"] = f"index could not be loaded: {exc.__class__.__name__}"
+    report["loaded_version"] = index.version if index else None
+    if index is None:
+        report["reason"] = report["reason"] or "search index not built yet"
+    elif embedded < active:
+        report["reason"] = f"{active - embedded} active datasets waiting to be embedded"
+    else:
+        report["ready"] = True
+    report["status"] = "ok" if report["ready"] else "degraded"
+    return report
