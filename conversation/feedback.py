@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from catalog.models import Dataset
 
-from .models import Conversation, Feedback, Message, SearchHistory
+from .models import Feedback, Message, SearchHistory
 
 
 @dataclass
@@ -135,6 +135,7 @@ def answer_votes(*, owner: Owner, message_ids: list[int]) -> dict[int, int]:
 
 
 # --- Search history written by the search page (the chat records its own searches) ---
+# Listing and clearing history live in conversation.selectors / conversation.services.
 
 
 def search_history_record(*, owner: Owner, query: str, filters: dict, result_count: int) -> SearchHistory:
@@ -147,34 +148,12 @@ def search_history_record(*, owner: Owner, query: str, filters: dict, result_cou
     )
 
 
-def search_history_list(*, owner: Owner) -> QuerySet[SearchHistory]:
-    return SearchHistory.objects.filter(owner.q()).order_by("-created_at")
-
-
-def conversation_list_for(*, owner: Owner) -> QuerySet[Conversation]:
-    return Conversation.objects.filter(owner.q()).order_by("-last_activity_at")
-
-
 def search_history_delete(*, owner: Owner, history_id: int) -> bool:
     deleted, _ = SearchHistory.objects.filter(owner.q(), pk=history_id).delete()
     return deleted > 0
 
 
-def conversation_delete_for(*, owner: Owner, conversation_id) -> bool:
-    deleted, _ = Conversation.objects.filter(owner.q(), pk=conversation_id).delete()
-    return deleted > 0
-
-
 @transaction.atomic
-def history_clear(*, owner: Owner) -> None:
-    SearchHistory.objects.filter(owner.q()).delete()
-    Conversation.objects.filter(owner.q()).delete()
-
-
-@transaction.atomic
-def history_adopt(*, session_key: str, user) -> None:
-    """Give an anonymous session's conversations, searches and feedback to the user who just signed up."""
-    anonymous = Q(user__isnull=True, session_key=session_key)
-    Conversation.objects.filter(anonymous).update(user=user, session_key="")
-    SearchHistory.objects.filter(anonymous).update(user=user, session_key="")
-    Feedback.objects.filter(anonymous).update(user=user, session_key="")
+def feedback_adopt(*, session_key: str, user) -> int:
+    """Give an anonymous session's feedback to the user who just signed up (conversations: services)."""
+    return Feedback.objects.filter(user__isnull=True, session_key=session_key).update(user=user, session_key="")

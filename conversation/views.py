@@ -15,9 +15,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import selectors as catalog_selectors
-from search.views import hit_card
+from search.views import hit_card, safe_url
 
 from . import feedback as feedback_services
+from . import selectors, services
 from .feedback import FeedbackError, Owner
 from .models import Conversation, Message
 
@@ -43,27 +44,42 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-def _current_conversation(request: HttpRequest, owner: Owner) -> Conversation | None:
+def _session_key(request: HttpRequest) -> str:
+    if not request.session.session_key:
+        request.session.save()  # anonymous visitors own their chat through the session
+    return request.session.session_key
+
+
+def _current_conversation(request: HttpRequest) -> Conversation | None:
+    """The conversation this browser is in (kept in the session, so it survives a reload and a login)."""
     conversation_id = request.session.get(SESSION_KEY)
     if not conversation_id:
         return None
-    return conversation_selectors_get(owner=owner, conversation_id=conversation_id)
-
-
-def conversation_selectors_get(*, owner: Owner, conversation_id) -> Conversation | None:
     try:
-        return Conversation.objects.filter(owner.q()).get(pk=conversation_id)
+        conversation = selectors.conversation_get(
+            conversation_id=conversation_id, user=request.user, session_key=_session_key(request)
+        )
     except (Conversation.DoesNotExist, ValidationError, ValueError):
         return None
+    return None if selectors.conversation_is_expired(conversation) else conversation
 
 
 def _assistant_view(message: Message, votes: dict[int, int]) -> dict:
     search = message.search or {}
+    data = message.answer_data or {}
     return {
         "message": message,
         "results": [hit_card(hit) for hit in search.get("results", [])],
         "query": search.get("query", ""),
         "vote": votes.get(message.pk),
+        "show_answer": message.answer_status == Message.AnswerStatus.PENDING or bool(data),
+        "summary": data.get("summary") or message.answer,
+        "picks": [p for p in data.get("picks", []) if str(p.get("id", "")).isdigit()],
+        "elsewhere": [
+            {"label": link.get("label", ""), "url": safe_url(link.get("url"))}
+            for link in data.get("search_elsewhere", [])
+            if safe_url(link.get("url"))
+        ],
     }
 
 
@@ -83,9 +99,9 @@ def _turn_items(owner: Owner, messages: list[Message]) -> list[dict]:
 @require_GET
 def home(request: HttpRequest):
     owner = Owner.from_request(request)
-    conversation = _current_conversation(request, owner)
+    conversation = _current_conversation(request)
     sources = list(catalog_selectors.source_counts())
-    messages = list(conversation.messages.all()) if conversation else []
+    messages = list(selectors.conversation_messages(conversation=conversation)) if conversation else []
     return render(
         request,
         "conversation/home.html",
@@ -102,8 +118,6 @@ def home(request: HttpRequest):
 
 @require_POST
 def chat_send(request: HttpRequest):
-    from . import services as conversation_services
-
     text = (request.POST.get("message") or "").strip()
     error = ""
     if not text:
@@ -116,14 +130,19 @@ def chat_send(request: HttpRequest):
         flash.error(request, error)
         return redirect("home")
     owner = Owner.from_request(request)
-    conversation = _current_conversation(request, owner)
-    if conversation is None:
-        conversation = Conversation.objects.create(user=owner.user, session_key=owner.session_key or "")
-        request.session[SESSION_KEY] = str(conversation.pk)
-    turn = conversation_services.conversation_turn(conversation=conversation, message=text, user=request.user)
+    current = _current_conversation(request)
+    conversation = services.conversation_get_or_create(
+        user=request.user, session_key=_session_key(request), conversation_id=current.pk if current else None
+    )
+    request.session[SESSION_KEY] = str(conversation.pk)
+    turn = services.conversation_turn(conversation=conversation, message=text, user=request.user)
     if not request.htmx:
         return redirect(f"{reverse('home')}#turn-{turn.message.pk}")
-    new_messages = list(conversation.messages.filter(pk__gte=_user_message_pk(conversation, turn.message)))
+    new_messages = list(
+        selectors.conversation_messages(conversation=conversation).filter(
+            pk__gte=_user_message_pk(conversation, turn.message)
+        )
+    )
     return render(request, "conversation/_turns.html", {"items": _turn_items(owner, new_messages)})
 
 
@@ -135,9 +154,10 @@ def _user_message_pk(conversation: Conversation, assistant: Message) -> int:
 @require_GET
 def chat_answer(request: HttpRequest, message_id: int):
     owner = Owner.from_request(request)
-    message = Message.objects.filter(owner.q("conversation__"), pk=message_id, role=Message.Role.ASSISTANT).first()
-    if message is None:
-        raise Http404("No such answer")
+    try:
+        message = selectors.message_get(message_id=message_id, user=request.user, session_key=_session_key(request))
+    except Message.DoesNotExist:
+        raise Http404("No such answer") from None
     try:
         polls = int(request.GET.get("n", "0"))
     except ValueError:
@@ -158,12 +178,18 @@ def chat_new(request: HttpRequest):
 
 @require_GET
 def conversation_open(request: HttpRequest, conversation_id):
-    owner = Owner.from_request(request)
-    conversation = conversation_selectors_get(owner=owner, conversation_id=conversation_id)
-    if conversation is None:
-        raise Http404("No such conversation")
+    conversation = _owned_conversation(request, conversation_id)
     request.session[SESSION_KEY] = str(conversation.pk)
     return redirect("home")
+
+
+def _owned_conversation(request: HttpRequest, conversation_id) -> Conversation:
+    try:
+        return selectors.conversation_get(
+            conversation_id=conversation_id, user=request.user, session_key=_session_key(request)
+        )
+    except Conversation.DoesNotExist:
+        raise Http404("No such conversation") from None
 
 
 # --- History ---
@@ -171,13 +197,13 @@ def conversation_open(request: HttpRequest, conversation_id):
 
 @require_GET
 def history(request: HttpRequest):
-    owner = Owner.from_request(request)
+    owner = {"user": request.user, "session_key": _session_key(request)}
     return render(
         request,
         "conversation/history.html",
         {
-            "searches": feedback_services.search_history_list(owner=owner)[:200],
-            "conversations": feedback_services.conversation_list_for(owner=owner)[:100],
+            "searches": selectors.history_list(**owner)[:200],
+            "conversations": selectors.conversation_list(**owner)[:100],
         },
     )
 
@@ -191,10 +217,7 @@ def history_search_delete(request: HttpRequest, history_id: int):
 
 @require_POST
 def history_conversation_delete(request: HttpRequest, conversation_id):
-    if not feedback_services.conversation_delete_for(
-        owner=Owner.from_request(request), conversation_id=conversation_id
-    ):
-        raise Http404("No such conversation")
+    services.conversation_delete(conversation=_owned_conversation(request, conversation_id))
     if request.session.get(SESSION_KEY) == str(conversation_id):
         request.session.pop(SESSION_KEY, None)
     return _history_done(request, "Conversation deleted.")
@@ -202,7 +225,10 @@ def history_conversation_delete(request: HttpRequest, conversation_id):
 
 @require_POST
 def history_clear(request: HttpRequest):
-    feedback_services.history_clear(owner=Owner.from_request(request))
+    owner = {"user": request.user, "session_key": _session_key(request)}
+    for conversation in selectors.conversation_list(**owner):
+        services.conversation_delete(conversation=conversation)
+    services.history_clear(**owner)
     request.session.pop(SESSION_KEY, None)
     return _history_done(request, "Your history has been deleted.")
 
@@ -265,7 +291,8 @@ def signup(request: HttpRequest):
         user = form.save()
         if request.session.session_key:
             # What the visitor did before signing up becomes theirs.
-            feedback_services.history_adopt(session_key=request.session.session_key, user=user)
+            services.conversations_adopt(user=user, session_key=request.session.session_key)
+            feedback_services.feedback_adopt(user=user, session_key=request.session.session_key)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         flash.success(request, f"Welcome, {user.get_username()}! Your searches and conversations are now saved.")
         return redirect("home")
