@@ -98,19 +98,11 @@ def conversations_adopt(*, user, session_key: str | None) -> int:
 # --- Turns ---
 
 
-def _describe_refinement(refinement, previous: dict) -> str:
-    from . import refine
+def _describe_refinement(refinement) -> str:
+    from .refine import describe_refinement
 
-    describe = getattr(refine, "describe_refinement", None)
-    if callable(describe):
-        try:
-            text = describe(refinement, previous)
-        except TypeError:
-            text = describe(refinement)
-        if text:
-            return text
-    changes = "; ".join(refinement.changes) if refinement.changes else "Updated the search"
-    return f"{changes} for “{refinement.query}”."
+    line = describe_refinement(refinement) or f"Showing results for '{refinement.query}'"
+    return line if line.endswith((".", "!", "?")) else line + "."
 
 
 def _search_reply(query: str, response, *, weak: bool) -> str:
@@ -150,21 +142,13 @@ def _search_for_message(*, message: str, intent: str, state: dict, user) -> dict
         result_ids = state.get("result_ids") or []
         if rank and 1 <= rank <= len(result_ids):
             similar_to = result_ids[rank - 1]
-        reply_prefix = _describe_refinement(refinement, state)
+        reply_prefix = _describe_refinement(refinement)
     else:
         query, filters, page, sort, similar_to, reply_prefix = message, {}, 1, "relevance", None, ""
-        try:
-            from .refine import extract_filters
+        from .refine import extract_filters
 
-            extracted = extract_filters(message)
-        except ImportError:
-            extracted = None
-        if extracted:
-            # extract_filters returns (query, filters), or just the filters found in the message.
-            if isinstance(extracted, tuple):
-                query, filters = extracted[0] or message, dict(extracted[1] or {})
-            elif isinstance(extracted, dict):
-                filters = dict(extracted)
+        extracted_query, filters = extract_filters(message)
+        query, filters = extracted_query or message, dict(filters or {})
     try:
         response = _run_search(query=query, filters=filters, page=page, sort=sort, similar_to=similar_to, user=user)
     except SearchValidationError as exc:
