@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("datasets", api.DatasetListApi.as_view(), name="api-datasets"),
+    path("datasets/<int:pk>", api.DatasetDetailApi.as_view(), name="api-dataset-detail"),
+]

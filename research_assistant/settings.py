@@ -228,6 +228,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="240/min"),
     },
     "EXCEPTION_HANDLER": "research_assistant.api.exception_handler",
+    # ?format= is a search filter (/api/search?format=CSV), not DRF's renderer override.
+    "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Proxies in front of the app: the client IP for per-IP limits is taken that many hops back in
     # X-Forwarded-For (0 = REMOTE_ADDR only, so the header cannot be spoofed to dodge a limit).
@@ -250,6 +252,10 @@ EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
 SEARCH_CACHE_TTL = env.int("SEARCH_CACHE_TTL", default=600)
 SEARCH_DEFAULT_TOP_K = 10
 SEARCH_MAX_TOP_K = 50
+# How often a process checks IndexState for a newer index version (seconds).
+SEARCH_INDEX_CHECK_SECONDS = env.float("SEARCH_INDEX_CHECK_SECONDS", default=1.0)
+# Neural candidates below this cosine similarity are not counted as matches.
+SEARCH_MIN_SIMILARITY = env.float("SEARCH_MIN_SIMILARITY", default=0.15)
 
 # --- Conversation and LLM providers ---
 CONVERSATION_IDLE_EXPIRY_SECONDS = env.int("CONVERSATION_IDLE_EXPIRY_SECONDS", default=3600)

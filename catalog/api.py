@@ -1,0 +1,139 @@
+"""REST API for the catalog: GET /api/datasets (paginated, filterable) and GET /api/datasets/{id}.
+
+Similar datasets (/api/datasets/{id}/similar) live in search/api.py. Inactive datasets exist for
+staff only.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from research_assistant.throttling import API_THROTTLES
+from search import selectors as search_selectors
+
+from . import selectors
+from .models import Dataset
+
+MAX_PAGE_SIZE = 100
+
+
+class SourceSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PublisherSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class DatasetSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    source = SourceSerializer()
+    external_id = serializers.CharField()
+    title = serializers.CharField()
+    publisher = PublisherSerializer(allow_null=True)
+    formats = serializers.ListField(child=serializers.CharField())
+    themes = serializers.ListField(child=serializers.CharField())
+    url = serializers.CharField(source="landing_url")
+    status = serializers.CharField()
+    temporal_start = serializers.DateField(allow_null=True)
+    temporal_end = serializers.DateField(allow_null=True)
+    quality_score = serializers.FloatField()
+    link_status = serializers.CharField()
+    source_modified_at = serializers.DateTimeField(allow_null=True)
+
+
+class DistributionSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    format = serializers.CharField()
+    url = serializers.CharField()
+    media_type = serializers.CharField()
+    link_status = serializers.CharField()
+
+
+class DatasetListApi(APIView):
+    """Browse the catalog (database order by title), filtered like /api/search."""
+
+    throttle_classes = API_THROTTLES
+
+    @extend_schema_serializer(component_name="DatasetListFilter")
+    class FilterSerializer(serializers.Serializer):
+        page = serializers.IntegerField(required=False, min_value=1, default=1)
+        page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
+        q = serializers.CharField(required=False, max_length=500, help_text="Title contains, or exact external id.")
+        source = serializers.ListField(child=serializers.CharField(), required=False)
+        publisher = serializers.ListField(child=serializers.CharField(), required=False)
+        format = serializers.ListField(child=serializers.CharField(), required=False)
+        theme = serializers.ListField(child=serializers.CharField(), required=False)
+        year_from = serializers.IntegerField(required=False, min_value=1000, max_value=2999)
+        year_to = serializers.IntegerField(required=False, min_value=1000, max_value=2999)
+        status = serializers.ChoiceField(choices=Dataset.Status.choices, required=False, help_text="Staff only.")
+
+    @extend_schema_serializer(component_name="DatasetList")
+    class OutputSerializer(serializers.Serializer):
+        count = serializers.IntegerField()
+        page = serializers.IntegerField()
+        pages = serializers.IntegerField()
+        page_size = serializers.IntegerField()
+        results = DatasetSummarySerializer(many=True)
+
+    @extend_schema(
+        operation_id="dataset_list",
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer},
+        summary="List datasets",
+    )
+    def get(self, request):
+        raw = {}
+        for name, value in request.query_params.lists():
+            if name in ("source", "publisher", "format", "theme"):
+                raw[name] = [v.strip() for item in value for v in item.split(",") if v.strip()]
+            else:
+                raw[name] = value[-1]
+        serializer = self.FilterSerializer(data=raw)
+        serializer.is_valid(raise_exception=True)
+        params = serializer.validated_data
+        if params.get("status") and not request.user.is_staff:
+            raise ValidationError({"status": ["Only staff can list inactive datasets."]})
+        try:
+            qs = search_selectors.dataset_list(filters=params, user=request.user)
+        except search_selectors.UnknownFilterValue as exc:
+            raise ValidationError(exc.errors) from exc
+        count = qs.count()
+        size = params["page_size"]
+        page = params["page"]
+        rows = list(qs[(page - 1) * size : page * size])
+        data = {"count": count, "page": page, "pages": (count + size - 1) // size, "page_size": size, "results": rows}
+        return Response(self.OutputSerializer(data).data)
+
+
+class DatasetDetailApi(APIView):
+    throttle_classes = API_THROTTLES
+
+    @extend_schema_serializer(component_name="DatasetDetail")
+    class OutputSerializer(DatasetSummarySerializer):
+        description = serializers.CharField()
+        tags = serializers.SerializerMethodField()
+        license = serializers.CharField()
+        geographic_coverage = serializers.CharField()
+        update_frequency = serializers.CharField()
+        status_reason = serializers.CharField()
+        source_created_at = serializers.DateTimeField(allow_null=True)
+        link_checked_at = serializers.DateTimeField(allow_null=True)
+        distributions = DistributionSerializer(many=True, source="distributions.all")
+
+        def get_tags(self, obj) -> list[str]:
+            return [t.name for t in obj.tags.all()]
+
+    @extend_schema(operation_id="dataset_detail", responses={200: OutputSerializer}, summary="One dataset")
+    def get(self, request, pk: int):
+        try:
+            dataset = selectors.dataset_get_visible(pk=pk, user=request.user)
+        except Dataset.DoesNotExist:
+            raise NotFound("No such dataset.") from None
+        return Response(self.OutputSerializer(dataset).data)
