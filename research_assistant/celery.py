@@ -31,6 +31,12 @@ app.conf.beat_schedule = {
         "kwargs": {"stale_only": True},
         "options": {"expires": 3000},
     },
+    # After an index version change, refill the search cache with the most frequent recent queries.
+    "search-cache-rewarm": {
+        "task": "search.cache_rewarm",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 
