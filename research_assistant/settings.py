@@ -278,7 +278,7 @@ ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-3-5-haiku-latest")
 # (datagovsg, worldbank, kaggle, huggingface, google) or "Label|https://portal/search?q={query}".
 SEARCH_ELSEWHERE = env.list("SEARCH_ELSEWHERE", default=["datagovsg", "worldbank", "kaggle", "huggingface", "google"])
 # Top result score below which the assistant says the catalog has nothing good for the query.
-ASSISTANT_WEAK_SCORE = env.float("ASSISTANT_WEAK_SCORE", default=0.0)
+ASSISTANT_WEAK_SCORE = env.float("ASSISTANT_WEAK_SCORE", default=0.5)
 
 # --- Operations ---
 METRICS_TOKEN = env_secret("METRICS_TOKEN", default="")
