@@ -97,7 +97,7 @@ AnswerStatusSerializer = inline_serializer(
     "AnswerStatus",
     {
         "message_id": serializers.IntegerField(),
-        "status": serializers.ChoiceField(choices=["ready", "pending"]),
+        "status": serializers.CharField(help_text="ready or pending"),
         "answer": serializers.CharField(allow_null=True),
         "answer_data": AnswerSerializer(allow_null=True),
         "provider": serializers.CharField(),
@@ -109,10 +109,16 @@ class ConversationTurnApi(APIView):
     throttle_classes = API_THROTTLES
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ConversationTurnRequest"
+
         message = serializers.CharField(min_length=1, max_length=2000)
         conversation_id = serializers.UUIDField(required=False, allow_null=True)
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ConversationTurnResponse"
+
         conversation_id = serializers.UUIDField()
         message_id = serializers.IntegerField()
         intent = serializers.ChoiceField(choices=["smalltalk", "capabilities", "search", "refine", "out_of_scope"])
@@ -188,11 +194,17 @@ class AiSearchApi(APIView):
     throttle_classes = API_THROTTLES
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AiSearchRequest"
+
         query = serializers.CharField(min_length=1, max_length=500)
         top_k = serializers.IntegerField(min_value=1, max_value=settings.SEARCH_MAX_TOP_K, default=10)
         filters = serializers.DictField(required=False, default=dict)
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AiSearchResponse"
+
         query = serializers.CharField()
         total = serializers.IntegerField()
         results = ResultSerializer(many=True)
@@ -245,6 +257,9 @@ class ConversationSummarySerializer(serializers.Serializer):
 
 class ConversationListApi(APIView):
     class OutputSerializer(ConversationSummarySerializer):
+        class Meta:
+            ref_name = "ConversationSummary"
+
         pass
 
     @extend_schema(operation_id="conversation_list", responses={200: OutputSerializer(many=True)})
@@ -255,6 +270,9 @@ class ConversationListApi(APIView):
 
 class ConversationDetailApi(APIView):
     class MessageSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ConversationDetailMessage"
+
         id = serializers.IntegerField()
         role = serializers.CharField()
         intent = serializers.CharField()
@@ -269,6 +287,9 @@ class ConversationDetailApi(APIView):
             return (obj.search or {}).get("results", [])
 
     class OutputSerializer(ConversationSummarySerializer):
+        class Meta:
+            ref_name = "ConversationDetailResponse"
+
         state = serializers.JSONField()
         messages = serializers.SerializerMethodField()
 
@@ -296,6 +317,9 @@ class ConversationDetailApi(APIView):
 
 class HistoryApi(APIView):
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "HistoryEntry"
+
         id = serializers.IntegerField()
         query = serializers.CharField()
         filters = serializers.JSONField()

@@ -1,0 +1,243 @@
+"""The conversation API end to end: real router, refinements, search index and built-in responder."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+from conversation.models import Conversation, Message, SearchHistory
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    return APIClient()
+
+
+@pytest.fixture
+def alice():
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def bob():
+    return UserFactory(username="bob")
+
+
+def say(client, message, conversation_id=None, *, wait=False, capture=None):
+    body = {"message": message}
+    if conversation_id:
+        body["conversation_id"] = conversation_id
+    url = "/api/conversation" + ("?wait=true" if wait else "")
+    if capture is not None:
+        with capture(execute=True):
+            response = client.post(url, body, format="json")
+    else:
+        response = client.post(url, body, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_search_turn_returns_results_at_once_and_the_answer_later(client, catalog, django_capture_on_commit_callbacks):
+    data = say(client, "HDB resale prices", capture=django_capture_on_commit_callbacks)
+
+    assert data["intent"] == "search"
+    assert data["results"][0]["title"] == "HDB Resale Flat Prices"
+    assert set(data["results"][0]) >= {"id", "title", "publisher", "formats", "url", "score", "why"}
+    assert data["answer_status"] == "pending"
+    assert "HDB resale prices" in data["reply"]
+
+    answer = client.get(data["answer_url"]).json()  # the on-commit task has run by now
+    assert answer["status"] == "ready"
+    assert answer["answer_data"]["provider"] == "builtin"
+    assert answer["answer_data"]["picks"][0]["title"] == "HDB Resale Flat Prices"
+    result_ids = {r["id"] for r in data["results"]}
+    assert {p["id"] for p in answer["answer_data"]["picks"]} <= result_ids
+    assert "Top picks:" in answer["answer"]
+
+
+def test_wait_true_returns_the_answer_in_the_same_response(client, catalog, settings):
+    settings.ANSWER_WAIT_SECONDS = 0.2  # the on-commit task never runs inside the test transaction
+    data = say(client, "rainfall in Singapore", wait=True)
+
+    assert data["answer_status"] == "ready"
+    assert data["answer_data"]["picks"][0]["title"] == "Rainfall Monthly Total"
+    message = Message.objects.get(pk=data["message_id"])
+    assert message.answer_status == Message.AnswerStatus.READY
+    assert message.answer_provider == "builtin"
+
+
+def test_multi_turn_refinements_merge_with_the_previous_search(client, catalog):
+    first = say(client, "HDB resale prices")
+    cid = first["conversation_id"]
+    assert {r["title"] for r in first["results"]} >= {"HDB Resale Flat Prices", "Renting Out of Flats"}
+
+    only_xlsx = say(client, "only the XLSX ones", cid)
+    assert only_xlsx["conversation_id"] == cid
+    assert only_xlsx["intent"] == "refine"
+    assert only_xlsx["results"]
+    assert all("XLSX" in r["formats"] for r in only_xlsx["results"])
+    assert "XLSX" in only_xlsx["reply"] and "HDB resale prices" in only_xlsx["reply"]
+
+    conversation = Conversation.objects.get(pk=cid)
+    assert conversation.state["query"] == "HDB resale prices"
+    assert conversation.state["filters"] == {"format": "XLSX"}
+    assert conversation.state["result_ids"] == [r["id"] for r in only_xlsx["results"]]
+
+    similar = say(client, "more like the first one", cid)
+    assert similar["intent"] == "refine"
+    assert only_xlsx["results"][0]["id"] not in [r["id"] for r in similar["results"]]
+
+    history = client.get("/api/history").json()
+    assert [h["query"] for h in history][-1] == "HDB resale prices"
+    assert len(history) == 3
+
+
+def test_year_refinement_and_reply(client, catalog):
+    cid = say(client, "HDB resale prices")["conversation_id"]
+    data = say(client, "what about 2022?", cid)
+    assert data["intent"] == "refine"
+    assert Conversation.objects.get(pk=cid).state["filters"].get("year_from") == 2022
+    assert "2022" in data["reply"]
+
+
+def test_smalltalk_capabilities_and_out_of_scope(client, catalog):
+    hello = say(client, "hi there")
+    assert hello["intent"] == "smalltalk"
+    assert hello["answer_status"] == "ready"
+    assert hello["results"] == []
+
+    caps = say(client, "which sources do you have?", hello["conversation_id"])
+    assert caps["intent"] == "capabilities"
+    assert "data.gov.sg (10 datasets)" in caps["reply"]
+
+    oos = say(client, "laptop prices?", hello["conversation_id"])
+    assert oos["intent"] == "out_of_scope"
+    assert "dataset" in oos["reply"]
+    if oos["results"]:  # the router offered a related query and the catalog has something for it
+        assert oos["results"][0]["title"] in oos["reply"]
+
+
+def test_nothing_good_answer_is_honest_and_links_elsewhere(client, catalog, settings):
+    settings.ANSWER_WAIT_SECONDS = 0.1
+    data = say(client, "quantum chromodynamics lattice datasets", wait=True)
+    assert data["intent"] == "search"
+    assert data["results"] == []
+    answer = data["answer_data"]
+    assert answer["nothing_good"] is True
+    assert answer["picks"] == []
+    names = [link["name"] for link in answer["search_elsewhere"]]
+    assert names == ["data.gov.sg", "World Bank Data Catalog", "Kaggle", "Hugging Face", "Google Dataset Search"]
+    assert all(link["external"] for link in answer["search_elsewhere"])
+    assert "quantum+chromodynamics" in answer["search_elsewhere"][0]["url"]
+    assert "external searches, not results" in data["answer"]
+
+
+def test_invalid_input_is_a_400_with_field_errors(client, catalog):
+    assert client.post("/api/conversation", {}, format="json").json()["message"]
+    response = client.post("/api/conversation", {"message": "x" * 2001}, format="json")
+    assert response.status_code == 400 and "message" in response.json()
+    response = client.post("/api/conversation", {"message": ""}, format="json")
+    assert response.status_code == 400 and "message" in response.json()
+    response = client.post("/api/conversation", {"message": "hi", "conversation_id": "nope"}, format="json")
+    assert response.status_code == 400 and "conversation_id" in response.json()
+    response = client.post("/api/ai-search", {"query": "", "top_k": 99}, format="json")
+    assert response.status_code == 400 and set(response.json()) >= {"query", "top_k"}
+    response = client.post("/api/ai-search", {"query": "rain", "filters": {"colour": "red"}}, format="json")
+    assert response.status_code == 400 and "colour" in response.json()
+    assert Message.objects.count() == 0
+
+
+def test_ai_search_returns_results_and_a_grounded_answer(client, catalog):
+    response = client.post("/api/ai-search", {"query": "air quality", "top_k": 3}, format="json")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["results"][0]["title"] == "Pollutant Standards Index (PSI)"
+    assert len(data["results"]) <= 3
+    assert data["answer"]["provider"] == "builtin"
+    assert {p["id"] for p in data["answer"]["picks"]} <= {r["id"] for r in data["results"]}
+    assert "Pollutant Standards Index (PSI)" in data["answer_text"]
+
+
+def test_other_users_conversations_are_404(client, catalog, alice, bob):
+    client.force_authenticate(alice)
+    data = say(client, "HDB resale prices")
+    cid, answer_url = data["conversation_id"], data["answer_url"]
+    assert client.get(f"/api/conversations/{cid}").status_code == 200
+
+    client.force_authenticate(bob)
+    assert client.get(f"/api/conversations/{cid}").status_code == 404
+    assert client.delete(f"/api/conversations/{cid}").status_code == 404
+    assert client.get(answer_url).status_code == 404
+    response = client.post("/api/conversation", {"message": "only CSV", "conversation_id": cid}, format="json")
+    assert response.status_code == 404
+    assert client.get("/api/conversations").json() == []
+    assert client.get("/api/history").json() == []
+    assert client.get(f"/api/conversations/{uuid.uuid4()}").status_code == 404
+    assert Conversation.objects.filter(pk=cid).exists()
+
+    client.force_authenticate(alice)
+    listing = client.get("/api/conversations").json()
+    assert [c["id"] for c in listing] == [cid]
+    detail = client.get(f"/api/conversations/{cid}").json()
+    assert [m["role"] for m in detail["messages"]] == ["user", "assistant"]
+    assert detail["messages"][1]["results"][0]["title"] == "HDB Resale Flat Prices"
+    assert client.delete(f"/api/conversations/{cid}").status_code == 204
+    assert not Conversation.objects.filter(pk=cid).exists()
+
+
+def test_history_persists_per_user_and_can_be_cleared(client, catalog, alice, bob):
+    client.force_authenticate(alice)
+    say(client, "rainfall data")
+    client.force_authenticate(bob)
+    say(client, "dengue cases")
+    assert [h["query"] for h in client.get("/api/history").json()] == ["dengue cases"]
+    assert client.delete("/api/history").status_code == 204
+    assert client.get("/api/history").json() == []
+    assert SearchHistory.objects.filter(user=alice).count() == 1
+
+
+def test_anonymous_sessions_are_isolated(catalog):
+    visitor, stranger = APIClient(), APIClient()
+    data = say(visitor, "public transport ridership")
+    cid = data["conversation_id"]
+    assert visitor.cookies.get("sessionid")
+    conversation = Conversation.objects.get(pk=cid)
+    assert conversation.user is None and conversation.session_key
+
+    follow = say(visitor, "sort by most recent", cid)  # the same session continues its conversation
+    assert follow["conversation_id"] == cid
+    assert [c["id"] for c in visitor.get("/api/conversations").json()] == [cid]
+    assert len(visitor.get("/api/history").json()) == 2
+
+    assert stranger.get(f"/api/conversations/{cid}").status_code == 404
+    assert stranger.get(data["answer_url"]).status_code == 404
+    response = stranger.post("/api/conversation", {"message": "hello", "conversation_id": cid}, format="json")
+    assert response.status_code == 404
+    assert stranger.get("/api/history").json() == []
+    other = say(stranger, "hello")
+    assert other["conversation_id"] != cid
+
+
+def test_context_is_limited_to_the_last_turns(client, catalog, settings):
+    from conversation.selectors import conversation_context
+
+    settings.CONVERSATION_CONTEXT_TURNS = 2
+    cid = say(client, "hi")["conversation_id"]
+    for message in ("rainfall", "only CSV", "what about 2020?"):
+        say(client, message, cid)
+    conversation = Conversation.objects.get(pk=cid)
+    assert conversation_context(conversation=conversation) == ["only CSV", "what about 2020?"]
+
+
+def test_schema_documents_the_conversation_endpoints(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    paths = json.loads(response.content)["paths"]
+    for path in ("/api/conversation", "/api/ai-search", "/api/conversations", "/api/history"):
+        assert path in paths
