@@ -192,6 +192,7 @@ def links_check(
     now = timezone.now()
     changed_datasets: list[Dataset] = []
     changed_distributions: list[Distribution] = []
+    status_changed: list[int] = []
     for dataset in datasets:
         dist_statuses = []
         for dist in dataset.distributions.all():
@@ -201,6 +202,7 @@ def links_check(
             dist.link_status, dist.link_http_code, dist.link_checked_at = result.status, result.http_code, now
             changed_distributions.append(dist)
             dist_statuses.append(result.status)
+        previous = dataset.link_status
         landing = results.get(dataset.landing_url) if dataset.landing_url else None
         if landing is not None:
             dataset.link_status, dataset.link_http_code = landing.status, landing.http_code
@@ -211,6 +213,8 @@ def links_check(
             dataset.link_status, dataset.link_http_code = Dataset.LinkStatus.UNKNOWN, None
         dataset.link_checked_at = now
         changed_datasets.append(dataset)
+        if dataset.link_status != previous:
+            status_changed.append(dataset.pk)
 
     with transaction.atomic():
         Dataset.objects.bulk_update(
@@ -219,12 +223,12 @@ def links_check(
         Distribution.objects.bulk_update(
             changed_distributions, ["link_status", "link_http_code", "link_checked_at"], batch_size=500
         )
-        ids = [d.pk for d in changed_datasets]
-        if ids:
-            _quality_recompute(ids)
+        if status_changed:
+            # Quality includes link health; search re-reads the link signals of these datasets.
+            _quality_recompute(status_changed)
             from search.services import datasets_changed
 
-            datasets_changed(dataset_ids=ids)
+            datasets_changed(dataset_ids=status_changed)
 
     outcomes: dict[str, int] = defaultdict(int)
     for result in results.values():

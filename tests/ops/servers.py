@@ -58,6 +58,14 @@ class LinkHandler(http.server.BaseHTTPRequestHandler):
             self._send(404, body=b"not found")
         elif path == "/error":
             self._send(500, body=b"boom")
+        elif path.startswith("/pause"):  # tracks how many requests are in flight at once
+            with self.server.lock:  # type: ignore[attr-defined]
+                self.server.in_flight += 1  # type: ignore[attr-defined]
+                self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)  # type: ignore[attr-defined]
+            time.sleep(0.1)
+            with self.server.lock:  # type: ignore[attr-defined]
+                self.server.in_flight -= 1  # type: ignore[attr-defined]
+            self._send(200, body=b"ok")
         elif path == "/slow":
             time.sleep(self.slow_seconds)
             self._send(200, body=b"late")
@@ -91,6 +99,8 @@ def link_server(*, tls_cert: tuple[str, str] | None = None):
     """Yield the base URL of a threaded HTTP (or HTTPS with a self-signed cert) server."""
     server = _Server(("127.0.0.1", 0), LinkHandler)
     server.hits = []  # type: ignore[attr-defined]
+    server.lock = threading.Lock()  # type: ignore[attr-defined]
+    server.in_flight = server.max_in_flight = 0  # type: ignore[attr-defined]
     scheme = "http"
     if tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
