@@ -179,8 +179,18 @@ CATALOG = [
 
 
 @pytest.fixture
-def catalog(db, settings):
+def catalog(db):
     """A small real catalog, embedded and indexed (uses the embedding model)."""
+    return catalog_build()
+
+
+@pytest.fixture
+def catalog_committed(transactional_db):
+    """The same catalog, committed (for tests with a real Celery worker)."""
+    return catalog_build()
+
+
+def catalog_build() -> dict:
     from catalog.models import Dataset, Source
     from search.services import index_ensure
     from tests.factories import DatasetFactory, PublisherFactory, SourceFactory
