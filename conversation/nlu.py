@@ -1,0 +1,180 @@
+"""Text normalisation for the router and the refinement parser: casing, punctuation, contractions,
+chat abbreviations and a small edit-distance typo corrector (pure functions, no Django, no I/O)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from conversation import nlu_data
+
+_CONTRACTIONS = {
+    "what's": "what is",
+    "whats": "what is",
+    "that's": "that is",
+    "thats": "that is",
+    "it's": "it is",
+    "i'm": "i am",
+    "im": "i am",
+    "you're": "you are",
+    "youre": "you are",
+    "how's": "how is",
+    "hows": "how is",
+    "who's": "who is",
+    "where's": "where is",
+    "there's": "there is",
+    "here's": "here is",
+    "let's": "let us",
+    "don't": "do not",
+    "dont": "do not",
+    "doesn't": "does not",
+    "doesnt": "does not",
+    "didn't": "did not",
+    "can't": "cannot",
+    "cant": "cannot",
+    "won't": "will not",
+    "isn't": "is not",
+    "aren't": "are not",
+    "i've": "i have",
+    "i'd": "i would",
+    "i'll": "i will",
+    "you've": "you have",
+    "you'll": "you will",
+    "we're": "we are",
+    "they're": "they are",
+}
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.'*#\-][a-z0-9]+)*|#|\+|-|\*|/|=")
+
+
+def fold(text: str) -> str:
+    """NFKC, accents folded, lower-case, typographic quotes made plain."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKC", text).lower()
+    return text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens; keeps "data.gov.sg", "covid-19", "#2", "a*star" together."""
+    return _TOKEN_RE.findall(fold(text))
+
+
+def _damerau(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance, giving up (returning limit+1) past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] | None = None
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        best = cur[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+            best = min(best, cur[j])
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+_EXTRA_VOCAB: set[str] = set()
+
+
+def register_vocabulary(words) -> None:
+    """Add words the corrector may correct *to* (the router registers the words its rules use)."""
+    for w in words:
+        for t in tokenize(w):
+            if t.isalpha():
+                _EXTRA_VOCAB.add(t)
+    _vocab.cache_clear()
+    correct_token.cache_clear()
+
+
+def register_source_words(path: str) -> None:
+    """Register every lower-case word of a module's source (its regexes' words must never be "corrected")."""
+    with open(path, encoding="utf-8") as fh:
+        source = re.sub(r"\\[a-zA-Z]", " ", fh.read())  # regex escapes: "\\bhack" is "hack"
+    register_vocabulary(re.findall(r"[a-z]{3,}", source))
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> frozenset[str]:
+    words: set[str] = set(_EXTRA_VOCAB)
+    sources = [
+        nlu_data.EXTRA_VOCAB,
+        nlu_data.COMMON_WORDS,
+        nlu_data.SMALLTALK_PHRASES,
+        list(nlu_data.AGENCY_ALIASES),
+        list(nlu_data.AGENCY_ALIASES.values()),
+        list(nlu_data.SOURCE_ALIASES),
+        list(nlu_data.FORMAT_ALIASES),
+        list(nlu_data.GEOGRAPHY_ALIASES),
+        list(nlu_data.RELATED_TOPICS),
+        list(nlu_data.RELATED_TOPICS.values()),
+        list(nlu_data.ABBREVIATIONS.values()),
+    ]
+    for phrases in nlu_data.PROTOTYPES.values():
+        sources.append(phrases)
+    for group in sources:
+        for phrase in group:
+            for t in tokenize(phrase):
+                if t.isalpha():
+                    words.add(t)
+    return frozenset(words)
+
+
+def _four_letter_ok(token: str, word: str) -> bool:
+    """Four-letter words are only corrected by a swap or a missing letter ("olny", "helo", "wrte"),
+    never by a substitution ("life" must not become "like", nor "date" "data")."""
+    if len(word) == len(token):
+        return sorted(word) == sorted(token)
+    if len(word) == len(token) + 1:
+        return any(word[:i] + word[i + 1 :] == token for i in range(len(word)))
+    return False
+
+
+@lru_cache(maxsize=4096)
+def correct_token(token: str) -> str:
+    """Map a misspelt word onto the vocabulary (one edit for short words, two for long ones)."""
+    if token in nlu_data.ABBREVIATIONS:
+        return nlu_data.ABBREVIATIONS[token]
+    vocab = _vocab()
+    if not token.isalpha() or len(token) < 4 or token in vocab:
+        return token
+    if token.endswith("s") and token[:-1] in vocab:
+        return token
+    limit = 1 if len(token) < 8 else 2
+    best: tuple[int, int, str] | None = None
+    for word in vocab:
+        if abs(len(word) - len(token)) > limit or len(word) < 4:
+            continue
+        if len(token) == 4 and not _four_letter_ok(token, word):
+            continue
+        d = _damerau(token, word, limit)
+        if d <= limit:
+            key = (d, 0 if word[0] == token[0] else 1, word)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else token
+
+
+def normalise(text: str, *, correct: bool = True) -> str:
+    """Lower-cased, contractions expanded, abbreviations and (optionally) typos fixed, tokens joined by spaces."""
+    text = fold(text)
+    for short, long in _CONTRACTIONS.items():
+        if "'" in short:
+            text = text.replace(short, long)
+    out: list[str] = []
+    for tok in tokenize(text):
+        tok = _CONTRACTIONS.get(tok, tok)
+        if correct:
+            tok = correct_token(tok) if " " not in tok else tok
+        elif tok in nlu_data.ABBREVIATIONS:
+            tok = nlu_data.ABBREVIATIONS[tok]
+        out.append(tok)
+    return " ".join(out)

@@ -1,0 +1,430 @@
+"""Intent router: every chat message gets exactly one intent, without an LLM.
+
+Intents: ``smalltalk``, ``capabilities``, ``search``, ``refine``, ``out_of_scope``.
+
+How it decides (first match wins):
+
+1. Text is normalised (casing, punctuation, contractions, chat abbreviations, a small edit-distance
+   typo corrector). Leading/trailing pleasantries are peeled off ("thanks, now show me rainfall data"
+   is classified on "now show me rainfall data"); a message that is *only* pleasantries is smalltalk.
+2. Capabilities: questions about the assistant itself (what it can do, sources, ranking, API,
+   filters, history, accuracy) — unless the question also names a data topic ("what data do you have
+   on dengue?" is a search).
+3. Out of scope: requests we cannot serve — tasks (book, buy, order, write a poem, translate, fix my
+   code), live information (weather today, stock price now, news), shopping for products, general
+   knowledge ("capital of France") — unless the message explicitly asks for data/statistics.
+4. Refinements (only when the conversation has a previous search): filters (format, publisher,
+   source, years, geography), paging, sorting, "more like the second one", "what about X?",
+   "only X ones" — when no new topic is left over. With no previous search, filter-only messages
+   ("only CSV", "2020 only", "just from NEA") become a first *search* with those filters, and pure
+   navigation ("next page", "sort by most recent", "more like the second one") gets the
+   *capabilities* reply (there is nothing to page or compare yet, so we explain how to search).
+5. Everything else that carries content is a search: bare topics ("energy"), fragments, questions.
+   When no rule fired, the sentence-embedding model votes between classes using hand-written
+   prototypes (``nlu_data.PROTOTYPES``, distinct from the evaluation set); it can move a message
+   away from ``search`` only with a clear margin. Without the model the rules alone decide.
+
+Out-of-scope results carry ``related_query``: a catalog topic worth showing instead (laptop prices
+-> "consumer price index"), from a keyword table, else the nearest catalog topic by embedding.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+
+from conversation import nlu_data
+from conversation.nlu import normalise, register_source_words
+from conversation.refine import parse
+
+log = logging.getLogger(__name__)
+
+INTENTS = ("smalltalk", "capabilities", "search", "refine", "out_of_scope")
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    intent: str
+    confidence: float
+    reason: str
+    related_query: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "intent": self.intent,
+            "confidence": self.confidence,
+            "reason": self.reason,
+            "related_query": self.related_query,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Phrase matching helpers
+# ---------------------------------------------------------------------------------------------
+
+_SMALLTALK = sorted(
+    {tuple(normalise(p, correct=False).split()) for p in nlu_data.SMALLTALK_PHRASES if p.strip()},
+    key=len,
+    reverse=True,
+)
+_LEAD_FILLER = {"and", "so", "well", "oh", "ah", "now", "then", "also", "but", "please", "just", "again", "very"}
+_TRAIL_FILLER = {"please", "again", "then", "too", "very", "much", "so", "now", "there"}
+
+
+def _peel_smalltalk(words: list[str]) -> tuple[list[str], bool]:
+    """Strip pleasantries from both ends; returns (remaining words, whether anything was stripped)."""
+    stripped = False
+    changed = True
+    while changed and words:
+        changed = False
+        for phrase in _SMALLTALK:
+            n = len(phrase)
+            if tuple(words[:n]) == phrase:
+                words, changed, stripped = words[n:], True, True
+                break
+            if n <= len(words) and tuple(words[-n:]) == phrase and len(words) > n:
+                words, changed, stripped = words[:-n], True, True
+                break
+        if not changed and words and stripped and words[0] in _LEAD_FILLER:
+            words, changed = words[1:], True
+        if not changed and words and stripped and words[-1] in _TRAIL_FILLER:
+            words, changed = words[:-1], True
+    return words, stripped
+
+
+def _rx(*patterns: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+DATA_WORDS = _rx(
+    r"\b(?:data|dataset|datasets|database|databases|statistics|statistic|census|survey|surveys|indicators?"
+    r"|time series|records|figures|numbers|benchmark|benchmarks|corpus|corpora|open data|table|tables"
+    r"|index|indices|rates?|trends?|counts?|levels|estimates|csv|geojson|shapefile|kml)\b"
+)
+REQUEST_WORDS = _rx(
+    r"\b(?:looking for|look for|look up|search for|find me|find|show me|show|get me|give me|i need|need|want"
+    r"|do you have|have you got|any|anything on|where can i (?:find|get)|is there|are there|information on"
+    r"|information about|about)\b"
+)
+
+CAPABILITY_STRONG = _rx(
+    r"\bwhat (?:else )?(?:can|could) (?:you|i) (?:do|ask|help|search|find)\b",
+    r"\bwhat do you do\b",
+    r"^(?:so )?(?:what|who) are you\b",
+    r"^what is this(?: site| app| tool| service| thing| website| page| assistant| chatbot)?$",
+    r"\bwho (?:made|built|created|developed|runs) (?:you|this)\b",
+    r"\bare you (?:a |an )?(?:ai|bot|robot|human|real|person|chatgpt|gpt|llm|machine)\b",
+    r"\b(?:your|this assistant is) (?:purpose|capabilities|capability|features|limitations|limits|sources"
+    r"|data sources|catalog|catalogue|coverage|scope)\b",
+    r"\b(?:tell me )?about yourself\b|\bintroduce yourself\b",
+    r"\bwhat are your\b",
+    r"\bhow (?:does|do|did|will|would) (?:this|it|you|the (?:search|ranking|site|app|tool|assistant|system|scoring"
+    r"|filters?|chat|bot|engine))(?: \w+)? (?:work|works|rank|score|choose|pick|decide|sort|order|find|search)\b",
+    r"\bhow (?:the |this |your )?(?:search|ranking|assistant|site|tool|app|system|engine|scoring|it|this|you)"
+    r" (?:works|work)\b",
+    r"\bhow (?:is|are) (?:the )?(?:ranking|results|scores?|relevance|datasets|data|catalog|catalogue|answers?)"
+    r" (?:done|ranked|computed|calculated|ordered|sorted|chosen|picked|collected|gathered|updated|refreshed"
+    r"|generated|scored|selected)\b",
+    r"\bhow (?:do|can|should) i (?:use|search|filter|query|call|access|start|get started|export|save|delete"
+    r"|sign|download|narrow|sort|refine|cite)\b",
+    r"\bhow to use\b|\bhow do i use\b",
+    r"^(?:help|help me|i need help|need help|can you help(?: me)?|help please|please help|instructions|usage"
+    r"|how to|how does it work|menu|options|commands)$",
+    r"\bhelp me (?:understand|use|get started|search|with this)\b",
+    r"\b(?:how|why|what) (?:do|does|did|is|are|was) (?:you |the |your |this |these |it )?(?:\w+ )?"
+    r"(?:rank|ranked|ranking|score|scored|scoring|relevance score|quality score)\b",
+    r"\bwhy (?:is|was|are|were|did) (?:this|that|these|it|the \w+ (?:result|one|dataset)|result \d+)"
+    r"(?: \w+)? (?:first|top|ranked|shown|here|higher|lower|on top|at the top|listed|included|returned)\b",
+    r"\bhow did you (?:rank|pick|choose|sort|order|find|score|select|get)\b",
+    r"\b(?:do you have|is there|have you got|you have|got|does it have|do you offer|do you provide)"
+    r" (?:an? |any )?(?:public |rest |restful |json |programmatic |open )?(?:api|apis|sdk|endpoint|endpoints)\b",
+    r"\b(?:the|your|rest|this) api\b|\bapi (?:key|keys|access|docs|documentation|limit|limits|rate|token|usage)\b",
+    r"\brate limits?\b|\bthrottl",
+    r"\b(?:use|call|access|query) (?:this|you|it|the assistant|the search) (?:from|with|in|via|through) \w+",
+    r"\b(?:which|what) (?:data )?(?:sources|portals|catalogs|catalogues|repositories|websites|sites|providers"
+    r"|publishers|agencies|organisations|organizations)\b",
+    r"\bwhere (?:does|do|did) (?:your|the|this|these|you get (?:your|the|this)) (?:data|datasets|information"
+    r"|results|catalog|catalogue)(?: \w+)?(?: come from| from)\b",
+    r"\bwhere do you get\b|\bwhere is (?:the|your) data from\b",
+    r"\blist (?:your|the|all)(?: of)?(?: your)?(?: data)? sources\b",
+    r"\bsources? (?:do|does|are|is) (?:you|supported|covered|included|available|used|searched)\b",
+    r"\bcan you (?:search|access|query|look in|use|index|cover|include|read)(?: data from)? (?:kaggle|google"
+    r"|hugging ?face|zenodo|github|other (?:sites|portals|sources|websites)|external|the web|the internet"
+    r"|data\.gov\.sg|world bank|uci|figshare|dryad)\b",
+    r"\bcan (?:you|i) (?:search|filter|sort|narrow|limit|browse|restrict|look up|find (?:things|datasets)) "
+    r"(?:by|on|using|with)\b",
+    r"\b(?:what|which) (?:filters|formats|file formats|file types|options|fields|languages|facets)\b",
+    r"\bcan i (?:filter|sort|narrow|limit|restrict|export|download|save|delete|share|bookmark|see my|get"
+    r" an api)\b",
+    r"\bhow many (?:datasets|records|sources|things) (?:do you|are|is|does|have|can)\b",
+    r"\bhow (?:up to date|current|fresh|recent|often|old|frequently)\b.*\b(?:catalog|catalogue|data|datasets"
+    r"|index|it|this|updated|refreshed)\b",
+    r"\b(?:is|are|does) (?:the |your )?(?:data|catalog|catalogue|index|it) (?:refreshed|updated|kept up)",
+    r"\b(?:my )?search history\b|\bmy history\b|\bhistory (?:saved|stored|kept)\b",
+    r"\bdo you (?:store|save|keep|track|log|remember|record|share|sell)\b",
+    r"\b(?:delete|clear|remove|erase) my\b",
+    r"\bhow (?:accurate|reliable|trustworthy|good) (?:are|is) (?:you|your|the answers|the results|this)\b",
+    r"\b(?:make things up|making things up|made up|hallucinat\w*|trust you|trust your|cite your sources)\b",
+    r"\b(?:which|what) (?:llm|model|ai|language model|embedding model|models)\b.*\b(?:use|using|run|power)",
+    r"\bdo you use (?:ai|an llm|llms?|chatgpt|gpt|machine learning|openai|claude|embeddings)\b",
+    r"\bdifference between (?:you|this) and\b|\b(?:better|different) than (?:data\.gov\.sg|google)\b",
+    r"\b(?:do you|can you) (?:speak|understand) \w+\b",
+    r"\bhow (?:do|does) (?:the )?(?:filters?|facets?|paging|pagination|refinements?) work\b",
+    r"\bwhat does (?:the |a |this |that )?(?:quality score|score|scores|relevance|ranking|why|badge|link status"
+    r"|freshness|icon|label|\w+ score) mean\b",
+)
+# "What kinds of datasets do you have?", "do you cover data outside singapore?": capabilities unless a topic follows.
+CAPABILITY_SOFT = _rx(
+    r"\bwhat (?:kind|kinds|sort|sorts|type|types) of (?:data|datasets|information|things|questions|stuff|topics)\b",
+    r"\b(?:what|which) (?:data|datasets|topics|subjects|areas|domains|countries) do you (?:have|cover|know|hold"
+    r"|offer|support|index)\b",
+    r"\bdo you (?:cover|include|support|index|have access to|know about)\b",
+    r"\bwhat (?:do you|does it) (?:cover|know|have)\b",
+    r"\bwhat is (?:in )?(?:the|your) (?:catalog|catalogue|collection|database|index)\b",
+    r"\bhow (?:big|large) is (?:the|your) (?:catalog|catalogue|collection|database|index)\b",
+)
+_CAP_NONTOPIC = set(
+    nlu_data.word_list(
+        """
+    what which kind kinds sort sorts type types of data datasets information things questions stuff topics
+    subjects areas domains countries do you have cover know hold offer support index include access to about
+    does it is in the your catalog catalogue collection database how big large outside beyond other than
+    singapore global international world worldwide sources source api formats format a an any also other
+    """
+    )
+)
+
+OOS_STRONG = _rx(
+    # creative writing / generation
+    r"\b(?:write|compose|draft|generate|create|make|pen|give) (?:me |us )?(?:a |an |some |my |another |one )?"
+    r"(?:\w+ ){0,2}(?:poem|poems|haiku|limerick|song|songs|story|stories|essay|essays|letter|cover letter|email"
+    r"|joke|jokes|speech|lyrics|tweet|caption|article|blog post|image|picture|photo|drawing|logo|meme|code"
+    r"|script|program|function|resume|cv|novel|rap|sonnet|riddle|slogan)\b",
+    r"\b(?:tell|say|know)(?: me| us)? (?:a |an |another |some )?(?:\w+ )?(?:joke|jokes|riddle|story|fun fact)\b",
+    r"\b(?:make me laugh|something funny|cheer me up|sing (?:me )?(?:a )?song)\b",
+    r"\btranslate\b|\bhow do you say\b|\bin (?:french|spanish|german|japanese|korean|chinese|malay|tamil) please\b",
+    r"\b(?:fix|debug|review|refactor|optimi[sz]e|explain) (?:my |this |the |our )?(?:\w+ )?(?:code|bug|script"
+    r"|program|function|error|regex|query|sql)\b",
+    r"\b(?:do|solve|finish|complete|write) (?:my |this |the )?(?:homework|assignment|exam|test|quiz|equation|maths?"
+    r" problem)\b",
+    r"^(?:what is |calculate |compute )?(?!(?:19|20)\d\d ?- ?(?:19|20)\d\d\b)\d+(?:\.\d+)? ?(?:\+|-|\*|x|/|times"
+    r"|plus|minus|divided by) ?\d+(?:\.\d+)?\b",
+    # live prices and rates ("exchange rate now", "stock price of apple today")
+    r"\b(?:price|rate|value|quote)s?\b.*\b(?:right now|today|currently|at the moment|live|now)\b",
+    # tasks in the world
+    r"\b(?:book|reserve|order|buy|purchase|sell|hire|cancel|renew|rent|call|get|send|find|arrange|schedule)"
+    r"(?: me| us| for me)? (?:a |an |some |my |the |two |2 |three |cheap |cheapest )?(?:\w+ )?(?:flight|flights"
+    r"|ticket|tickets|table|hotel|room|taxi|cab|uber|grab|ride|pizza|meal|delivery|laptop|phone|iphone|job|doctor"
+    r"|appointment|passport|visa|holiday|vacation|trip|car|gift|present|massage|haircut|plumber|tutor|girlfriend"
+    r"|boyfriend)\b",
+    r"\b(?:set|cancel|snooze) (?:an? |my )?(?:alarm|reminder|timer)\b|\bremind me\b|\bwake me\b",
+    r"\bplay (?:some |a |me |my )?(?:music|song|songs|video|game|games|playlist|podcast|radio)\b",
+    r"\bsend (?:an? |my )?(?:email|message|text|sms|letter)\b|\bcall (?:me|my)\b",
+    r"\bhack\b|\bpassword of\b|\bspy on\b",
+    r"\bsummari[sz]e (?:this|the|my|that) (?:article|text|document|pdf|email|page|book|paper|video)\b",
+    r"\bwhat should i (?:name|eat|watch|wear|buy|do tonight|cook|read)\b",
+    r"\brecommend (?:me )?(?:a |an |some )?(?:good |nice |cheap )?(?:\w+ )?(?:movie|movies|film|book|books"
+    r"|restaurant|song|songs|show|series|place|game|phone|laptop|hotel|anime|podcast)\b",
+    r"\bmeaning of life\b",
+)
+OOS_WEAK = _rx(
+    # live / real-time information
+    r"\b(?:weather|forecast)\b.*\b(?:today|tomorrow|tonight|now|this (?:morning|afternoon|evening|week|weekend)"
+    r"|right now|currently|later|like)\b",
+    r"\b(?:today|tomorrow|tonight|now)\b.*\b(?:weather|forecast)\b",
+    r"\b(?:will|is) it (?:going to )?(?:rain|raining|be sunny|sunny|be hot|snow|be cold|pour)\b",
+    r"\b(?:score|result)s?\b.*\b(?:right now|today|currently|at the moment|live|now)\b",
+    r"\bwhat time is it\b|\bwhat (?:day|date) is (?:it|today)\b|\bcurrent time\b",
+    r"\b(?:latest |today's |breaking |recent )?(?:news|headlines)\b",
+    r"\bwho (?:won|is winning|will win)\b",
+    # general knowledge / personal advice
+    r"^(?:who|whom) (?:is|was|are|were|invented|wrote|discovered|founded|painted|sang|directed)\b",
+    r"\bwhat is the capital of\b|\bcapital city of\b",
+    r"^how (?:do|can|should) i (?:cook|make|bake|lose|gain|renew|apply|get to|fix|learn|improve|install|become"
+    r"|start a|treat|cure|quit|stop|meet|date|travel|invest)\b",
+    r"^how to (?:cook|make|bake|lose|gain|renew|apply|get to|fix|learn|improve|install|become|start a|treat|cure"
+    r"|quit|stop|meet|date|travel|invest)\b",
+    r"\brecipes?\b|\bhow to cook\b",
+    r"\bsymptoms? of\b|\b(?:treatment|cure) for\b|\bdo i have\b",
+    r"\b(?:which|what) (?:\w+ )?should i (?:buy|get|choose|pick|watch|read|eat)\b",
+    # shopping for products or services
+    r"\b(?:cheap|cheapest|affordable|discount|discounted|deals?|bargain|on sale|for sale|for rent|near me|nearby"
+    r"|best (?:price|deal)s?|coupon|promo)\b",
+    r"\b(?:laptops?|iphones?|smartphones?|phones?|macbooks?|pcs?|gaming|headphones|sneakers|shoes|tvs?|cameras?"
+    r"|playstation|xbox|ipad|tablet|watch|watches|handbag|handbags)\b.*\b(?:prices?|cost|costs|deals?|buy|reviews?"
+    r"|recommendations?|specs|best|cheap|sale)\b",
+    r"\b(?:prices?|cost|costs|deals?|buy|reviews?|recommendations?|specs|best|cheap|sale) (?:of |for |on )?(?:an? |the )?"
+    r"(?:laptops?|iphones?|smartphones?|phones?|macbooks?|pcs?|gaming pcs?|headphones|sneakers|shoes|tvs?|cameras?)\b",
+    r"\b(?:iphone|macbook|samsung galaxy|pixel|playstation|xbox|ipad)(?: \d+)?\b",
+    r"\b(?:restaurants?|cafes?|bars?|hotels?|apartments?|condos?|flights?)\b.*\b(?:near|in|to|for)\b.*$",
+)
+_OOS_WEAK_GUARDED_BY_DATA = True
+# Shopping/services nouns that are also catalog topics when asked as statistics ("hotel occupancy rates").
+_OOS_PLACE_NOUN = re.compile(r"\b(?:restaurants?|cafes?|bars?|hotels?|apartments?|condos?|flights?)\b")
+_OOS_PLACE_CONTEXT = re.compile(
+    r"\b(?:cheap|cheapest|best|near|book|nearby|good|nice|recommend|around|for rent|to rent|for two|tonight)\b"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Embedding vote
+# ---------------------------------------------------------------------------------------------
+
+
+class _Prototypes:
+    """Prototype vectors per intent, encoded once per process through search.embeddings."""
+
+    _lock = threading.Lock()
+    _state: tuple | None = None
+    _failed = False
+
+    @classmethod
+    def get(cls):
+        if cls._state is not None or cls._failed:
+            return cls._state
+        with cls._lock:
+            if cls._state is not None or cls._failed:
+                return cls._state
+            try:
+                import numpy as np
+
+                from search.embeddings import get_embedder
+
+                embedder = get_embedder()
+                labels: list[str] = []
+                texts: list[str] = []
+                for intent, phrases in nlu_data.PROTOTYPES.items():
+                    labels.extend([intent] * len(phrases))
+                    texts.extend(phrases)
+                topics = sorted(set(nlu_data.RELATED_TOPICS.values()))
+                vecs = np.asarray(embedder.encode_documents(texts + topics), dtype="float32")
+                cls._state = (embedder, labels, vecs[: len(texts)], topics, vecs[len(texts) :])
+            except Exception as exc:  # model missing or not installed: rules alone decide
+                log.warning("intent router: embedding model unavailable, rules only (%s)", exc)
+                cls._failed = True
+        return cls._state
+
+
+def _embedding_scores(text: str) -> dict[str, float] | None:
+    state = _Prototypes.get()
+    if state is None:
+        return None
+    import numpy as np
+
+    embedder, labels, vecs, _, _ = state
+    q = np.asarray(embedder.encode_query(text), dtype="float32")
+    sims = vecs @ q
+    scores: dict[str, float] = {}
+    for intent in nlu_data.PROTOTYPES:
+        idx = [i for i, lab in enumerate(labels) if lab == intent]
+        top = np.sort(sims[idx])[-2:]
+        scores[intent] = float(top.mean())
+    return scores
+
+
+def _nearest_topic(text: str) -> str | None:
+    state = _Prototypes.get()
+    if state is None:
+        return None
+    import numpy as np
+
+    embedder, _, _, topics, topic_vecs = state
+    sims = topic_vecs @ np.asarray(embedder.encode_query(text), dtype="float32")
+    best = int(np.argmax(sims))
+    return topics[best] if float(sims[best]) >= 0.35 else None
+
+
+def related_query_for(text: str) -> str | None:
+    """A catalog topic related to an out-of-scope request (keyword table first, then embeddings)."""
+    norm = normalise(text)
+    for key in sorted(nlu_data.RELATED_TOPICS, key=len, reverse=True):
+        if re.search(rf"\b{re.escape(key)}\b", norm):
+            return nlu_data.RELATED_TOPICS[key]
+    try:
+        return _nearest_topic(text)
+    except Exception:  # pragma: no cover - model failure at query time
+        log.exception("intent router: related topic lookup failed")
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# classify
+# ---------------------------------------------------------------------------------------------
+
+
+def _oos(text: str, reason: str, confidence: float) -> IntentResult:
+    return IntentResult("out_of_scope", confidence, reason, related_query_for(text))
+
+
+def classify(message: str, *, has_previous_search: bool = False) -> IntentResult:
+    """Classify one chat message (see the module docstring for the rules)."""
+    norm = normalise(message or "")
+    words = norm.split()
+    if not words:
+        return IntentResult("smalltalk", 0.5, "empty message")
+    rest_words, had_smalltalk = _peel_smalltalk(list(words))
+    if not rest_words:
+        return IntentResult("smalltalk", 0.95, "greeting, thanks or goodbye")
+    rest = " ".join(rest_words)
+    prefix = "after a pleasantry: " if had_smalltalk else ""
+    has_data_words = bool(DATA_WORDS.search(rest))
+    parsed = parse(rest)
+
+    # 2. capabilities
+    if CAPABILITY_STRONG.search(rest):
+        return IntentResult("capabilities", 0.9, prefix + "question about the assistant")
+    if CAPABILITY_SOFT.search(rest):
+        topic = [w for w in rest_words if w not in _CAP_NONTOPIC and len(w) > 1]
+        if not topic:
+            return IntentResult("capabilities", 0.85, prefix + "question about the catalog's coverage")
+
+    # 3. out of scope
+    if OOS_STRONG.search(rest):
+        return _oos(rest, prefix + "a task the assistant cannot do", 0.9)
+    if not has_data_words:
+        m = OOS_WEAK.search(rest)
+        if m and _OOS_PLACE_NOUN.search(m.group(0)) and not _OOS_PLACE_CONTEXT.search(rest):
+            m = None  # "hotel occupancy in 2019" is a statistic, not a booking
+        if m:
+            return _oos(rest, prefix + "live information, shopping or general knowledge", 0.8)
+
+    # 4. refinements / navigation
+    if parsed.has_signal and not parsed.residual:
+        if has_previous_search:
+            return IntentResult("refine", 0.9, prefix + "follow-up on the previous search")
+        if parsed.has_filter or parsed.followup_topic or parsed.narrow_topic:
+            return IntentResult("search", 0.7, prefix + "filters without a previous search: a first search")
+        return IntentResult("capabilities", 0.6, prefix + "navigation without a previous search")
+
+    # 5. search
+    content = [w for w in rest_words if len(w) > 1 or w.isdigit()]
+    if has_data_words or REQUEST_WORDS.search(rest):
+        return IntentResult("search", 0.85, prefix + "asks for data")
+    if not content:
+        return IntentResult("smalltalk", 0.5, "nothing to search for")
+    scores = _safe_embedding_scores(rest)
+    if scores:
+        best = max(scores, key=scores.get)
+        margin = scores[best] - scores["search"]
+        if best == "out_of_scope" and margin >= 0.08 and scores[best] >= 0.45:
+            return _oos(rest, prefix + f"closest to out-of-scope requests ({scores[best]:.2f})", 0.6)
+        if best == "capabilities" and margin >= 0.1 and scores[best] >= 0.5:
+            return IntentResult(
+                "capabilities", 0.6, prefix + f"closest to questions about the assistant ({scores[best]:.2f})"
+            )
+        if best == "smalltalk" and margin >= 0.1 and scores[best] >= 0.55:
+            return IntentResult("smalltalk", 0.6, prefix + f"closest to smalltalk ({scores[best]:.2f})")
+    return IntentResult("search", 0.65, prefix + "topic words: treated as a dataset search")
+
+
+def _safe_embedding_scores(text: str) -> dict[str, float] | None:
+    try:
+        return _embedding_scores(text)
+    except Exception:  # pragma: no cover - model failure at query time
+        log.exception("intent router: embedding vote failed")
+        return None
+
+
+register_source_words(__file__)
