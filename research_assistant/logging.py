@@ -43,7 +43,7 @@ _PATTERNS = [
     re.compile(r"(?i)\b(Bearer|Token|Basic)\s+[A-Za-z0-9._~+/=-]{8,}"),
     # key=value, key: value, "key": "value" (JSON, query strings, form bodies, repr of dicts)
     re.compile(
-        rf"(?i)([\"']?[\w-]*(?:{_KEY_ALT})[\w-]*[\"']?\s*[:=]\s*)(?:\"[^\"]*\"|'[^']*'|[^\s&,;}}\]\"']+)",
+        rf"(?i)([\"']?[\w-]*(?:{_KEY_ALT})[\w-]*[\"']?\s*[:=]\s*)(?!\[REDACTED\])(?:\"[^\"]*\"|'[^']*'|[^\s&,;}}\]\"']+)",
     ),
     # Provider API keys and similar high-entropy prefixes
     re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_-]{12,}\b"),

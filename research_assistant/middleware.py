@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from urllib.parse import quote, quote_plus
 
 from .logging import SENSITIVE_KEYS, request_id_var, sensitive_values_var
 
@@ -36,7 +37,12 @@ def _collect_sensitive(request) -> tuple[str, ...]:
                         values.extend(str(data[k]) for k in _BODY_FIELDS & set(data) if isinstance(data[k], str))
             except Exception:  # an unreadable body is the view's problem, not ours
                 pass
-    return tuple(v for v in values if v and len(v) >= 4)
+    variants = set()
+    for value in values:
+        if value and len(value) >= 4:
+            # as typed, and as it appears in a raw form body, a URL or a JSON document
+            variants.update({value, quote_plus(value), quote(value), json.dumps(value)[1:-1]})
+    return tuple(sorted(variants, key=len, reverse=True))
 
 
 class RequestIdMiddleware:
