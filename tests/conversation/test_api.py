@@ -241,3 +241,26 @@ def test_schema_documents_the_conversation_endpoints(client):
     paths = json.loads(response.content)["paths"]
     for path in ("/api/conversation", "/api/ai-search", "/api/conversations", "/api/history"):
         assert path in paths
+
+
+def test_provider_answer_in_a_conversation_is_grounded(
+    client, catalog, settings, openai_server, django_capture_on_commit_callbacks
+):
+    from .llm_server import Scripted, openai_body
+
+    settings.LLM_PROVIDERS = ["openai"]
+    invented = {
+        "summary": "[1] has every dengue case by week. The “Malaysia Dengue Outbreak Register” (id 31337) adds more.",
+        "picks": [{"ref": 1, "why": "Weekly counts since 2014."}, {"ref": 12, "why": "Invented."}],
+    }
+    openai_server.then(Scripted(body=openai_body(json.dumps(invented))))
+    data = say(client, "dengue cases", capture=django_capture_on_commit_callbacks)
+
+    answer = client.get(data["answer_url"]).json()
+    assert answer["status"] == "ready"
+    assert answer["provider"] == "openai:test-gpt"
+    assert answer["answer_data"]["summary"] == "“Weekly Number of Dengue Cases” has every dengue case by week."
+    assert [p["title"] for p in answer["answer_data"]["picks"]] == ["Weekly Number of Dengue Cases"]
+    assert "Malaysia" not in answer["answer"] and "31337" not in answer["answer"]
+    prompt = openai_server.requests[0]["json"]["messages"][1]["content"]
+    assert "Weekly Number of Dengue Cases" in prompt.split("<datasets>")[1]
