@@ -90,9 +90,15 @@ def _url(params: QueryDict, **changes) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
+def _values(filters: dict, name: str) -> list[str]:
+    return [v.strip() for v in filters.get(name, "").split(",") if v.strip()]
+
+
 def _facet_groups(response, params: QueryDict, filters: dict) -> list[dict]:
+    """Facet values as links that toggle the value in the URL (multi-select within a facet, AND across)."""
     groups = []
     for name, label in FACETS:
+        current = _values(filters, name)
         buckets = []
         for bucket in (response.facets or {}).get(name, [])[:FACET_LIMIT]:
             value = str(bucket["value"])
@@ -104,8 +110,9 @@ def _facet_groups(response, params: QueryDict, filters: dict) -> list[dict]:
                     else _url(params, year_from=value, year_to=value)
                 )
             else:
-                active = filters.get(name) == value
-                href = _url(params, **{name: None if active else value})
+                active = value in current
+                toggled = [v for v in current if v != value] if active else [*current, value]
+                href = _url(params, **{name: ",".join(toggled) or None})
             buckets.append(
                 {"label": bucket.get("label") or value, "count": bucket["count"], "href": href, "active": active}
             )
@@ -120,13 +127,18 @@ def _active_filters(params: QueryDict, filters: dict, response) -> list[dict]:
         for bucket in (response.facets or {}).get(name, []) if response else []:
             labels[(name, str(bucket["value"]))] = bucket.get("label") or str(bucket["value"])
     chips = []
-    for name, value in filters.items():
-        shown = labels.get((name, value), value)
-        if name == "year_from":
-            shown = f"from {value}"
-        elif name == "year_to":
-            shown = f"until {value}"
-        chips.append({"name": name, "label": shown, "href": _url(params, **{name: None})})
+    for name in FILTER_FIELDS:
+        if name in ("year_from", "year_to"):
+            if filters.get(name):
+                shown = f"{'from' if name == 'year_from' else 'until'} {filters[name]}"
+                chips.append({"name": name, "label": shown, "href": _url(params, **{name: None})})
+            continue
+        current = _values(filters, name)
+        for value in current:
+            rest = ",".join(v for v in current if v != value)
+            chips.append(
+                {"name": name, "label": labels.get((name, value), value), "href": _url(params, **{name: rest or None})}
+            )
     return chips
 
 

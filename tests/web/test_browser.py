@@ -1,0 +1,194 @@
+"""End-to-end: a real Chromium (Playwright) against the live server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _ask(page, text: str):
+    turns_before = page.locator("article.turn-assistant").count()
+    page.get_by_label("Your message").fill(text)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("article.turn-assistant")).to_have_count(turns_before + 1)
+    return page.locator("article.turn-assistant").last
+
+
+def _full_height_screenshot(page, path):
+    """A tall viewport rather than full_page, so the sticky message box sits at the bottom."""
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": height})
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_search_and_facet_click_refine_without_reload(page, web_catalog, screenshot_dir):
+    page.goto("/search?q=resale+flat+prices")
+    expect(page.locator("#search-results .card").first).to_be_visible()
+    assert "Resale flat prices" in page.locator("#search-results .card").first.inner_text()
+    page.evaluate("window.__marker = 'same page'")  # survives only if there is no full reload
+    page.screenshot(path=str(screenshot_dir / "search.png"), full_page=True)
+
+    facet = page.locator("a[data-facet=format]", has_text="XLSX")
+    facet_count = int(facet.locator(".facet-count").inner_text())
+    facet.click()
+    expect(page).to_have_url(re.compile(r"format=XLSX"))
+    expect(page.locator("a[data-facet=format][aria-current=true]")).to_contain_text("XLSX")
+    cards = page.locator("#search-results .card")
+    expect(cards).to_have_count(facet_count)
+    for i in range(cards.count()):
+        expect(cards.nth(i).locator(".chip", has_text="XLSX")).to_have_count(1)
+    assert page.evaluate("window.__marker") == "same page"
+
+    # the back button restores the unfiltered results, and the URL is shareable
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"format="))
+    expect(page.locator("a[data-facet=format][aria-current=true]")).to_have_count(0)
+    shared = page.context.new_page()
+    shared.goto("/search?q=resale+flat+prices&format=XLSX")
+    expect(shared.locator("#search-results .card")).to_have_count(facet_count)
+
+
+def test_open_a_dataset_from_results(page, web_catalog, screenshot_dir):
+    page.goto("/search?q=daily+rainfall")
+    page.locator("#search-results .card h3 a", has_text="Historical daily rainfall").click()
+    expect(page.locator("h1")).to_have_text("Historical daily rainfall")
+    expect(page.get_by_text("National Environment Agency").first).to_be_visible()
+    expect(page.locator("#prov-heading")).to_be_visible()
+    expect(page.get_by_text("Quality score")).to_be_visible()
+    expect(page.locator(".similar li").first).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "dataset.png"), full_page=True)
+
+
+def test_chat_turn_shows_results_then_answer_and_refines(page, web_catalog, screenshot_dir):
+    page.goto("/")
+    turn = _ask(page, "HDB resale flat prices")
+    expect(turn.locator(".card").first).to_be_visible()
+    expect(turn.locator(".answer[data-answer-status=ready]")).to_be_visible()
+    expect(turn.locator(".answer-text")).not_to_be_empty()
+    assert turn.locator(".answer-region").get_attribute("aria-live") == "polite"
+
+    refined = _ask(page, "only CSV")
+    expect(refined.locator(".turn-reply")).to_contain_text("CSV")
+    cards = refined.locator(".card")
+    expect(cards.first).to_be_visible()
+    for i in range(cards.count()):
+        expect(cards.nth(i).locator(".chip", has_text="CSV")).to_have_count(1)
+    expect(refined.locator(".answer[data-answer-status=ready]")).to_be_visible()
+    _full_height_screenshot(page, screenshot_dir / "chat.png")
+
+    # the conversation survives a reload
+    page.reload()
+    expect(page.locator("article.turn-assistant")).to_have_count(2)
+    expect(page.locator(".turn-user").first).to_have_text(re.compile("HDB resale flat prices"))
+
+    # thumbs up on a result is stored
+    from conversation.models import Feedback
+
+    page.locator("article.turn-assistant").last.locator(".card").first.get_by_role(
+        "button", name=re.compile("Thumbs up")
+    ).click()
+    expect(page.locator("article.turn-assistant").last.locator(".card").first.locator(".feedback-status")).to_have_text(
+        "Thanks, noted."
+    )
+    feedback = Feedback.objects.get()
+    assert (feedback.target, feedback.value, feedback.rank) == ("result", 1, 1)
+
+
+@pytest.mark.worker
+def test_ai_answer_swaps_in_from_the_worker(page, web_catalog, celery_worker):
+    """With a real Celery worker the turn renders with a pending answer that the page polls for."""
+    sent = []
+    page.on("response", lambda r: sent.append(r.text()) if "/chat/send" in r.url else None)
+    polled = []
+    page.on("request", lambda r: polled.append(r.url) if "/chat/answers/" in r.url else None)
+    page.goto("/")
+    turn = _ask(page, "rainfall in Singapore")
+    assert 'data-answer-status="pending"' in sent[0]
+    expect(turn.locator(".answer[data-answer-status=ready]")).to_be_visible(timeout=60_000)
+    expect(turn.locator(".answer-text")).not_to_be_empty()
+    assert polled, "the answer fragment was never requested"
+
+
+def test_sign_up_log_in_history_and_delete(page, web_catalog):
+    page.goto("/accounts/signup/")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    page.get_by_label("Password confirmation").fill("a long enough passphrase")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_visible()
+    _ask(page, "dengue cases")
+    page.goto("/search?q=bus+ridership")
+    expect(page.locator("#search-results .card").first).to_be_visible()
+
+    page.get_by_role("button", name=re.compile("Log out")).click()
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="My history").click()
+    expect(page.locator("#search-history")).to_contain_text("bus ridership")
+    expect(page.locator("#search-history")).to_contain_text("dengue")
+    expect(page.locator("#conversation-history li")).to_have_count(1)
+
+    # delete one search in place, then everything
+    row = page.locator("#search-history li", has_text="bus ridership")
+    row.get_by_role("button", name=re.compile("Delete")).click()
+    expect(page.locator("#search-history li", has_text="bus ridership")).to_have_count(0)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete all history").click()
+    expect(page.get_by_text("No conversations yet")).to_be_visible()
+    expect(page.get_by_text("No searches yet")).to_be_visible()
+    from conversation.models import Conversation, SearchHistory
+
+    assert not SearchHistory.objects.filter(user__username="ada").exists()
+    assert not Conversation.objects.filter(user__username="ada").exists()
+
+
+def test_search_form_works_without_javascript(context_factory, web_catalog):
+    page = context_factory(java_script_enabled=False).new_page()
+    page.goto("/")
+    page.get_by_role("link", name="Search", exact=True).click()
+    page.get_by_label("Search datasets").fill("GDP per capita")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"/search\?q=GDP"))
+    expect(page.locator("#search-results .card").first).to_contain_text("GDP per capita")
+    page.locator("a[data-facet=source]", has_text="World Bank").click()  # a plain link: full page load
+    expect(page).to_have_url(re.compile(r"source=worldbank"))
+    # the chat form also works as a plain POST with a redirect back
+    page.goto("/")
+    page.get_by_label("Your message").fill("CO2 emissions per country")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("article.turn-assistant .card").first).to_be_visible()
+
+
+def test_mobile_viewport_results_take_full_width(context_factory, web_catalog, screenshot_dir):
+    page = context_factory(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
+    page.goto("/search?q=resale+flat+prices")
+    card = page.locator("#search-results .card").first
+    expect(card).to_be_visible()
+    box = card.bounding_box()
+    assert box["width"] >= 390 - 2 * 20  # only the page padding around it
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no horizontal scrolling
+    page.screenshot(path=str(screenshot_dir / "mobile-search.png"), full_page=False)
+    page.goto("/")
+    _ask(page, "HDB resale flat prices")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshot_dir / "mobile-chat.png"), full_page=False)
+
+
+def test_home_page_screenshot_and_keyboard(page, web_catalog, screenshot_dir):
+    page.goto("/")
+    expect(page.locator("h1")).to_contain_text("Dataset Research Assistant")
+    page.screenshot(path=str(screenshot_dir / "home.png"), full_page=True)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    # keyboard only: type and press Enter
+    page.get_by_label("Your message").focus()
+    page.keyboard.type("population by planning area")
+    page.keyboard.press("Enter")
+    expect(page.locator("article.turn-assistant .card").first).to_be_visible()
