@@ -65,3 +65,19 @@ def test_sigterm_lets_an_in_flight_request_finish(server_db_url, make_gunicorn, 
     assert refused
     assert exit_code == 0
     assert "Handling signal: term" in server.log()
+
+
+def test_request_id_follows_the_request_into_its_celery_task(server_db_url, redis_server, make_gunicorn, make_worker):
+    import uuid
+
+    env = server_env(server_db_url, REDIS_URL=redis_server.url)
+    worker = make_worker(env)
+    server = make_gunicorn(env)
+    rid = f"trace-ops-{uuid.uuid4().hex[:12]}"
+    response = httpx.get(f"{server.url}/test/queue-link-check", headers={"X-Request-ID": rid}, timeout=90)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["X-Request-ID"] == rid
+    assert response.json()["result"]["datasets"] == 0
+    # The worker's own log line for the task carries the id of the request that queued it.
+    line = wait_for(lambda: next((ln for ln in worker.log().splitlines() if "link check:" in ln), None), timeout=30)
+    assert f"[{rid}]" in line
