@@ -10,10 +10,13 @@ links shown always come from the catalog.
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 from .llm import LLMRequest
 from .responder import Answer, pick_why, picks_from_results, search_elsewhere_links
+
+logger = logging.getLogger(__name__)
 
 SUMMARY_MAX_SENTENCES = 5
 
@@ -121,11 +124,45 @@ def prompt_build(
     return LLMRequest(system=SYSTEM_PROMPT, user="\n\n".join(parts))
 
 
+CATALOG_TITLE_MIN_CHARS = 12
+_catalog_titles: tuple[tuple, frozenset[str]] = ((), frozenset())
+
+
+def _norm(text: str) -> str:
+    return " " + " ".join(_TOKEN_RE.findall((text or "").lower())) + " "
+
+
+def catalog_titles() -> frozenset[str]:
+    """Normalised titles of every catalog dataset, reloaded when the catalog changes.
+
+    A model may know real dataset names from training; any of them that is not in the results
+    is caught here even without quotes or tell-tale capitals.
+    """
+    global _catalog_titles
+    from django.db.models import Count, Max
+
+    from catalog.models import Dataset
+
+    try:
+        signature = tuple(Dataset.objects.aggregate(n=Count("id"), changed=Max("updated_at")).values())
+        if signature == _catalog_titles[0]:
+            return _catalog_titles[1]
+        raw = Dataset.objects.values_list("title", flat=True).iterator(chunk_size=5000)
+        titles = frozenset(t for t in (_norm(title) for title in raw) if len(t) >= CATALOG_TITLE_MIN_CHARS + 2)
+    except Exception:  # the phrase checks still apply; never fail an answer over this
+        logger.warning("could not load catalog titles for grounding", exc_info=True)
+        return frozenset()
+    _catalog_titles = (signature, titles)
+    return titles
+
+
 class _Allowed:
     """What an answer may name: the results' titles, publishers, sources, ids and links."""
 
     def __init__(self, results: list[dict]):
         self.count = len(results)
+        self.result_titles = [_norm(h.get("title", "")) for h in results]
+        self.foreign_titles = [t for t in catalog_titles() if not any(t in rt for rt in self.result_titles)]
         self.name_tokens = [
             _tokens(" ".join([h.get("title", ""), h.get("publisher", "") or "", h.get("source_name", "") or ""]))
             | _tokens(" ".join(h.get("themes") or []))
@@ -185,7 +222,10 @@ def sentence_is_grounded(sentence: str, allowed: _Allowed) -> bool:
     for token in _HEX_ID_RE.findall(sentence):
         if token.lower() not in allowed.external_ids:
             return False
-    return all(allowed.names(phrase) for phrase in _title_case_phrases(sentence))
+    if not all(allowed.names(phrase) for phrase in _title_case_phrases(sentence)):
+        return False
+    normalised = _norm(_REF_RE.sub(" ", sentence))
+    return not any(title in normalised for title in allowed.foreign_titles)
 
 
 def _sentences(text: str) -> list[str]:

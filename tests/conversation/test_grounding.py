@@ -83,3 +83,17 @@ def test_summary_is_capped_at_five_sentences(cpi_results):
 def test_nothing_grounded_left_is_rejected(cpi_results):
     raw = json.dumps({"summary": "Use the “Laptop Price Tracker” (id 999).", "picks": [{"ref": 1}]})
     assert answer_from_model(raw, query="q", results=cpi_results, weak=False, provider="t") is None
+
+
+@pytest.mark.django_db
+def test_real_catalog_titles_outside_the_results_are_removed(catalog):
+    from search.services import search
+
+    results = [h.to_dict() for h in search(query="dengue cases").results[:1]]
+    assert results[0]["title"] == "Weekly Number of Dengue Cases"
+    text = (
+        "[1] counts dengue cases every week. "
+        "For context, renting out of flats may matter too. "  # a real catalog title, not a result
+        "Pair it with the pollutant standards index psi readings."
+    )
+    assert text_ground(text, results) == "“Weekly Number of Dengue Cases” counts dengue cases every week."
