@@ -280,6 +280,7 @@ class SearchIndex:
         self.position = {int(doc_id): i for i, doc_id in enumerate(self.ids.tolist())}
         self.lexical = LexicalIndex.load(self.directory / "lexical")
         self.loaded_at = time.time()
+        self.built_at = None  # IndexState.built_at of the build this is
         self._signals = None
 
     def __len__(self) -> int:
@@ -350,7 +351,7 @@ def version_dir(version: int) -> Path:
 def _state_row() -> dict | None:
     from search.models import IndexState
 
-    return IndexState.objects.filter(pk=1).values("version", "path").first()
+    return IndexState.objects.filter(pk=1).values("version", "path", "built_at").first()
 
 
 def current_index(*, force_check: bool = False) -> SearchIndex | None:
@@ -370,7 +371,8 @@ def current_index(*, force_check: bool = False) -> SearchIndex | None:
         if not row or not row["version"]:
             _current = None
             return None
-        if _current is not None and _current.version == row["version"]:
+        # The build time tells apart two builds that got the same number (a database reset in tests).
+        if _current is not None and (_current.version, _current.built_at) == (row["version"], row["built_at"]):
             return _current
         directory = version_dir(row["version"])
         if not (directory / "vocab.json").is_file():
@@ -379,6 +381,7 @@ def current_index(*, force_check: bool = False) -> SearchIndex | None:
             _materialise(row["version"])
         started = time.perf_counter()
         _current = SearchIndex(version=row["version"], directory=directory)
+        _current.built_at = row["built_at"]
         logger.info(
             "loaded search index v%s (%s documents) in %.0f ms",
             _current.version,

@@ -1,0 +1,83 @@
+"""Index lifecycle: first build, the rebuild command, and re-indexing through a real Celery worker."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import Dataset
+from search import services
+from search.index import current_index
+from search.models import DatasetEmbedding, IndexState
+from tests.search.conftest import make_catalog
+
+pytestmark = pytest.mark.slow
+
+
+def test_no_index_yet_then_ensure(db, client):
+    make_catalog()
+    assert services.index_health()["ready"] is False
+    assert services.search(query="rain").results == []
+    assert client.get("/api/health/ready").status_code == 503
+    report = services.index_ensure()
+    assert report["rebuilt"] and report["embedded"] == Dataset.objects.count()
+    assert services.index_health()["ready"] is True
+    assert services.search(query="monthly rainfall").results[0].title == "Rainfall - Monthly Total"
+    # Nothing changed: ensure neither embeds nor rebuilds.
+    assert services.index_ensure() == {**services.index_ensure(), "embedded": 0, "rebuilt": False}
+
+
+def test_index_files_are_versioned_and_memory_mapped(db, settings):
+    make_catalog()
+    services.index_ensure()
+    index = current_index()
+    assert index.version == IndexState.objects.get(pk=1).version
+    assert (settings.INDEX_DIR / f"v{index.version}" / "embeddings.npy").is_file()
+    assert type(index.embeddings).__name__ == "memmap" and not index.embeddings.flags.writeable
+    assert len(index) == Dataset.objects.count() and index.embeddings.shape[1] == 384
+
+
+def test_rebuild_index_command(db, capsys):
+    make_catalog()
+    call_command("rebuild_index")
+    out = capsys.readouterr().out
+    state = IndexState.objects.get(pk=1)
+    assert f"Index v{state.version}" in out and state.dataset_count == Dataset.objects.count()
+    call_command("rebuild_index", "--reembed")
+    assert IndexState.objects.get(pk=1).version == state.version + 1
+    assert DatasetEmbedding.objects.count() == Dataset.objects.count()
+
+
+def _wait_for(predicate, timeout=120.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    return predicate()
+
+
+@pytest.mark.worker
+def test_curator_edit_reindexed_by_the_worker(celery_worker):
+    from catalog.services import dataset_refresh_derived
+
+    data = make_catalog()
+    services.index_ensure()
+    before = IndexState.objects.get(pk=1).version
+    school = data["school"]
+    school.title = "Durian harvest volumes by orchard"
+    school.description = "Tonnes of durian fruit harvested per orchard each season."
+    school.save()
+    dataset_refresh_derived(dataset_ids=[school.pk])  # autocommit: queued to the worker right away
+
+    assert _wait_for(lambda: IndexState.objects.get(pk=1).version > before), "the worker did not publish a new index"
+    embedding = DatasetEmbedding.objects.get(dataset=school)
+    school.refresh_from_db()
+    assert embedding.content_hash == school.content_hash
+    # This process picks the new version up by itself (no restart, no explicit reload).
+    response = _wait_for(lambda: services.search(query="durian fruit harvest").results)
+    assert response[0].id == school.pk
+    assert services.index_health()["ready"] is True
