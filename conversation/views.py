@@ -64,12 +64,19 @@ def _current_conversation(request: HttpRequest) -> Conversation | None:
     return None if selectors.conversation_is_expired(conversation) else conversation
 
 
-def _assistant_view(message: Message, votes: dict[int, int]) -> dict:
+def _assistant_view(message: Message, votes: dict[int, int], owner: Owner | None = None) -> dict:
     search = message.search or {}
     data = message.answer_data or {}
+    results = [hit_card(hit) for hit in search.get("results", [])]
+    if owner is not None and results:
+        result_votes = feedback_services.feedback_votes(
+            owner=owner, query=search.get("query", ""), dataset_ids=[r["id"] for r in results]
+        )
+        for result in results:
+            result["vote"] = result_votes.get(result["id"])
     return {
         "message": message,
-        "results": [hit_card(hit) for hit in search.get("results", [])],
+        "results": results,
         "query": search.get("query", ""),
         "vote": votes.get(message.pk),
         "show_answer": message.answer_status == Message.AnswerStatus.PENDING or bool(data),
@@ -90,7 +97,7 @@ def _turn_items(owner: Owner, messages: list[Message]) -> list[dict]:
     items = []
     for message in messages:
         if message.role == Message.Role.ASSISTANT:
-            items.append({"role": "assistant", **_assistant_view(message, votes)})
+            items.append({"role": "assistant", **_assistant_view(message, votes, owner)})
         else:
             items.append({"role": "user", "message": message})
     return items

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from conversation.feedback import Owner, search_history_record
+from conversation.feedback import Owner, feedback_votes, search_history_record
 from search import services as search_services
 
 logger = logging.getLogger(__name__)
@@ -181,13 +181,16 @@ def search_page(request: HttpRequest):
                 context["errors"] = exc.errors
                 status = 400
             else:
+                owner = Owner.from_request(request)
                 if page == 1:
-                    search_history_record(
-                        owner=Owner.from_request(request), query=query, filters=filters, result_count=response.total
-                    )
+                    search_history_record(owner=owner, query=query, filters=filters, result_count=response.total)
+                results = [hit_card(hit) for hit in response.results]
+                votes = feedback_votes(owner=owner, query=query, dataset_ids=[r["id"] for r in results])
+                for result in results:
+                    result["vote"] = votes.get(result["id"])
                 context.update(
                     response=response,
-                    results=[hit_card(hit) for hit in response.results],
+                    results=results,
                     facet_groups=_facet_groups(response, request.GET, filters),
                     pagination=_pagination(request.GET, response.total, page),
                     first_rank=(page - 1) * PAGE_SIZE + 1,

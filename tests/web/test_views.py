@@ -235,3 +235,73 @@ def test_answer_fragment_polls_while_pending_and_shows_answer_when_ready(client)
     ready = client.get(reverse("chat-answer", args=[message.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in ready.split('class="feedback"')[0]
     assert "Try &lt;script&gt;" in ready
+
+
+# --- Pages that search (the real index, built from factory datasets) ---
+
+
+@pytest.fixture
+def indexed(db):
+    from search.services import index_ensure
+
+    datasets = [
+        DatasetFactory(title=XSS + " rainfall records", description=f"Daily rainfall. {XSS}", formats=["CSV"]),
+        DatasetFactory(title="Daily rainfall by station", description="Rain gauges.", formats=["XLSX"]),
+        DatasetFactory(title="Bus ridership", description="Passengers per month.", formats=["CSV"]),
+    ]
+    index_ensure()
+    return datasets
+
+
+@pytest.mark.slow
+def test_search_results_escape_catalog_text(client, indexed):
+    response = client.get(reverse("search"), {"q": "rainfall"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert XSS not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; rainfall records" in body
+    assert SearchHistory.objects.get().query == "rainfall"
+
+
+@pytest.mark.slow
+def test_search_fragment_for_htmx_and_full_page_without(client, indexed):
+    full = client.get(reverse("search"), {"q": "rainfall", "format": "XLSX"})
+    assert b"<html" in full.content and b"Daily rainfall by station" in full.content
+    assert b"rainfall records" not in full.content  # the CSV one is filtered out
+    fragment = client.get(reverse("search"), {"q": "rainfall", "format": "XLSX"}, HTTP_HX_REQUEST="true")
+    assert b"<html" not in fragment.content and b'id="search-results"' in fragment.content
+    # a history restore (back button with an empty cache) gets the whole page
+    restore = client.get(
+        reverse("search"), {"q": "rainfall"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert b"<html" in restore.content
+
+
+@pytest.mark.slow
+def test_search_validation_errors_are_polite(client, indexed):
+    response = client.get(reverse("search"), {"q": "rainfall", "format": "NOPE"})
+    assert response.status_code == 400
+    assert b"Unknown format" in response.content
+    assert client.get(reverse("search"), {"format": "CSV"}).status_code == 400
+
+
+@pytest.mark.slow
+def test_chat_turn_without_javascript_redirects_and_survives_reload(client, indexed):
+    response = client.post(reverse("chat-send"), {"message": "rainfall data"})
+    assert response.status_code == 302
+    body = client.get(reverse("home")).content.decode()
+    assert "rainfall data" in body
+    assert XSS not in body
+    assert "&lt;script&gt;" in body
+    assert Message.objects.filter(role="assistant").count() == 1
+
+
+@pytest.mark.slow
+def test_chat_turn_over_htmx_returns_only_the_new_turn(client, indexed):
+    client.post(reverse("chat-send"), {"message": "rainfall data"}, HTTP_HX_REQUEST="true")
+    response = client.post(reverse("chat-send"), {"message": "bus ridership"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.count('class="turn-user"') == 1 and "bus ridership" in body
+    assert body.count("turn-assistant") == 1
+    empty = client.post(reverse("chat-send"), {"message": "  "}, HTTP_HX_REQUEST="true")
+    assert b"Type a message first" in empty.content
