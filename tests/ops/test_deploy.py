@@ -83,3 +83,14 @@ def test_systemd_units_restart_and_stop_gracefully():
     for kind in ("web:", "worker:", "beat:"):
         assert kind in procfile
     assert "deploy/gunicorn.conf.py" in procfile
+
+
+def test_cors_is_closed_by_default_and_opens_for_configured_origins(client, settings):
+    headers = {"HTTP_ORIGIN": "https://app.example.net", "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "GET"}
+    closed = client.options("/api/health/live", **headers)
+    assert "access-control-allow-origin" not in {k.lower() for k in closed.headers}
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.net"]
+    opened = client.options("/api/health/live", **headers)
+    assert opened.headers["Access-Control-Allow-Origin"] == "https://app.example.net"
+    page = client.get("/no-such-page/", HTTP_ORIGIN="https://app.example.net")  # only /api/* is CORS-enabled
+    assert "Access-Control-Allow-Origin" not in page.headers
