@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from catalog.services import catalog_bootstrap
+from search import services as search_services
+
+
+class Command(BaseCommand):
+    help = "Load the demo catalog if the database has no datasets, then make sure the search index is ready."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fixture", help="a catalog fixture (.json.gz) instead of the bundled demo catalog")
+        parser.add_argument("--skip-index", action="store_true", help="do not run search.services.index_ensure()")
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+        loaded = catalog_bootstrap(fixture=options["fixture"])
+        if loaded:
+            self.stdout.write(f"Loaded the demo catalog: {loaded} datasets in {time.perf_counter() - started:.1f}s")
+        else:
+            self.stdout.write("Catalog already has datasets; demo catalog not loaded")
+        if not options["skip_index"]:
+            result = search_services.index_ensure()
+            self.stdout.write(f"Search index: {result}")
