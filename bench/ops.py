@@ -88,9 +88,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--per-host", type=int, default=2)
     parser.add_argument("--hosts", type=int, default=20)
-    parser.add_argument(
-        "--bootstrap", action="store_true", help="Load the demo catalog and build the index first (slow: embeds it)."
-    )
+    parser.add_argument("--catalog", type=int, default=200, help="Synthetic datasets to embed and index first.")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="ra-bench-ops-"))
@@ -113,8 +111,19 @@ def main() -> None:
         HF_HUB_OFFLINE="1",
     )
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    if args.bootstrap:
-        subprocess.run([sys.executable, "manage.py", "bootstrap"], cwd=ROOT, env=env, check=True)
+    if args.catalog:  # a small real catalog + index, so every component can be "ok"
+        seed = (
+            "from catalog.models import Dataset, Source, Publisher; from search.services import index_ensure; "
+            "src = Source.objects.create(slug='bench', name='Bench'); pub = Publisher.objects.create(name='Bench agency'); "
+            "Dataset.objects.bulk_create([Dataset(source=src, publisher=pub, external_id=f'b{i}', "
+            "title=f'Bench dataset {i} on topic {i % 17}', description='Synthetic dataset for the ops bench.', "
+            f"formats=['CSV']) for i in range({args.catalog})]); print(index_ensure())"
+        )
+        seeded = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", seed], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        if seeded.returncode != 0:
+            print(f"warning: catalog/index seeding failed; the index will read not ready:\n{seeded.stderr[-600:]}")
     worker = CeleryWorker(env).start()
     server = Gunicorn(env, workers=2).start()
     rows = {}
