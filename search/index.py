@@ -156,6 +156,7 @@ def index_files_write(
     model_name: str,
     known_sources: list[dict] | None = None,
     known_publishers: list[dict] | None = None,
+    build_id: str = "",
 ) -> None:
     """Write one index version's files into ``directory`` (which must not exist yet).
 
@@ -209,6 +210,7 @@ def index_files_write(
     )
     vocab = {
         "model_name": model_name,
+        "build_id": build_id,
         "dim": int(vectors.shape[1]) if vectors.ndim == 2 else 0,
         "count": len(docs),
         "built_at": now.isoformat(),
@@ -264,6 +266,7 @@ class SearchIndex:
         vocab = json.loads((self.directory / "vocab.json").read_text())
         self.vocab = vocab
         self.model_name: str = vocab["model_name"]
+        self.build_id: str = vocab.get("build_id", "")
         self.sources: list[dict] = vocab["sources"]
         self.publishers: list[dict] = vocab["publishers"]
         self.geographies: list[str] = vocab["geographies"]
@@ -280,7 +283,6 @@ class SearchIndex:
         self.position = {int(doc_id): i for i, doc_id in enumerate(self.ids.tolist())}
         self.lexical = LexicalIndex.load(self.directory / "lexical")
         self.loaded_at = time.time()
-        self.built_at = None  # IndexState.built_at of the build this is
         self._signals = None
 
     def __len__(self) -> int:
@@ -351,7 +353,7 @@ def version_dir(version: int) -> Path:
 def _state_row() -> dict | None:
     from search.models import IndexState
 
-    return IndexState.objects.filter(pk=1).values("version", "path", "built_at").first()
+    return IndexState.objects.filter(pk=1).values("version", "path", "built_at", "build_id").first()
 
 
 def current_index(*, force_check: bool = False) -> SearchIndex | None:
@@ -371,17 +373,16 @@ def current_index(*, force_check: bool = False) -> SearchIndex | None:
         if not row or not row["version"]:
             _current = None
             return None
-        # The build time tells apart two builds that got the same number (a database reset in tests).
-        if _current is not None and (_current.version, _current.built_at) == (row["version"], row["built_at"]):
+        # The build id tells apart two builds that got the same number (a restored or reset database).
+        if _current is not None and (_current.version, _current.build_id) == (row["version"], row["build_id"]):
             return _current
         directory = version_dir(row["version"])
-        if not (directory / "vocab.json").is_file():
+        if _build_id_on_disk(directory) != row["build_id"]:
             # Another host built this version: rebuild the same content locally from the database.
             logger.info("index v%s not on this host; materialising it from the database", row["version"])
-            _materialise(row["version"])
+            _materialise(row["version"], build_id=row["build_id"])
         started = time.perf_counter()
         _current = SearchIndex(version=row["version"], directory=directory)
-        _current.built_at = row["built_at"]
         logger.info(
             "loaded search index v%s (%s documents) in %.0f ms",
             _current.version,
@@ -428,7 +429,14 @@ def _collect_from_db() -> tuple[list[IndexDoc], np.ndarray, list[dict], list[dic
     return docs, vectors, sources, publishers, model_name
 
 
-def _materialise(version: int) -> None:
+def _build_id_on_disk(directory: Path) -> str | None:
+    try:
+        return json.loads((directory / "vocab.json").read_text()).get("build_id", "")
+    except (OSError, ValueError):
+        return None
+
+
+def _materialise(version: int, *, build_id: str) -> None:
     docs, vectors, sources, publishers, model_name = _collect_from_db()
     tmp = Path(settings.INDEX_DIR) / f"tmp-{uuid.uuid4().hex}"
     index_files_write(
@@ -438,8 +446,11 @@ def _materialise(version: int) -> None:
         model_name=model_name,
         known_sources=sources,
         known_publishers=publishers,
+        build_id=build_id,
     )
     target = version_dir(version)
+    if target.exists() and _build_id_on_disk(target) != build_id:
+        shutil.rmtree(target, ignore_errors=True)
     try:
         tmp.rename(target)
     except OSError:  # another process won the race
@@ -454,8 +465,9 @@ def index_publish(
 
     Path(settings.INDEX_DIR).mkdir(parents=True, exist_ok=True)
     tmp = Path(settings.INDEX_DIR) / f"tmp-{uuid.uuid4().hex}"
+    build_id = uuid.uuid4().hex
     try:
-        index_files_write(directory=tmp, docs=docs, vectors=vectors, model_name=model_name, **known)
+        index_files_write(directory=tmp, docs=docs, vectors=vectors, model_name=model_name, build_id=build_id, **known)
         with transaction.atomic():
             state, _ = IndexState.objects.select_for_update().get_or_create(pk=1)
             version = state.version + 1
@@ -468,6 +480,7 @@ def index_publish(
             state.dataset_count = len(docs)
             state.model_name = model_name
             state.path = str(version_dir(version))
+            state.build_id = build_id
             state.save()
     finally:
         if tmp.exists():

@@ -29,6 +29,8 @@ class IndexState(models.Model):
     dataset_count = models.PositiveIntegerField(default=0)
     model_name = models.CharField(max_length=200, blank=True)
     path = models.CharField(max_length=500, blank=True)
+    # Written into the version's vocab.json too: tells a stale directory with the same number apart.
+    build_id = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
         return f"index v{self.version}"

@@ -50,6 +50,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": _database_url_for_test_db(),
         "INDEX_DIR": str(settings.INDEX_DIR),
+        "RA_TEST_INDEX_DIR": str(settings.INDEX_DIR),
         "PYTHONPATH": str(ROOT),
     }
     log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115 - lives as long as the worker

@@ -1,5 +1,6 @@
 """Test overrides on top of the real settings (same engines: DATABASE_URL/REDIS_URL decide)."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from research_assistant.settings import DATA_DIR  # noqa: F401
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run eagerly unless a test asks for the real worker (the `celery_worker` fixture).
 CELERY_TASK_ALWAYS_EAGER = True
-INDEX_DIR = Path(tempfile.mkdtemp(prefix="ra-test-index-"))
+# The Celery worker process started by tests/conftest.py shares the test run's index directory.
+INDEX_DIR = Path(os.environ.get("RA_TEST_INDEX_DIR") or tempfile.mkdtemp(prefix="ra-test-index-"))
 SECURE_SSL_REDIRECT = False
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="ra-test-static-"))
