@@ -165,7 +165,7 @@ def correct_token(token: str) -> str:
 
 def normalise(text: str, *, correct: bool = True) -> str:
     """Lower-cased, contractions expanded, abbreviations and (optionally) typos fixed, tokens joined by spaces."""
-    text = fold(text)
+    text = re.sub(r"([a-z])\1{2,}", r"\1", fold(text))  # "heyyy" -> "hey", "sooo" -> "so"
     for short, long in _CONTRACTIONS.items():
         if "'" in short:
             text = text.replace(short, long)

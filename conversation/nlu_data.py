@@ -266,12 +266,27 @@ hello|hi|hey|hiya|heya|howdy|greetings|yo|sup|hi there|hey there|hello there|goo
 |have a great day|that's all|that's all for now|that is all|that's it|that's it for now|for now|bye for now|catch you later
 |lol|haha|hahaha|lmao|hehe|sorry|my bad|oops|never mind|nevermind|no worries|no problem|you're great
 |you are great|you're awesome|you are awesome|you're the best|good job|well done|good bot|you there|are you there
-|anyone there|hmm|hm|uh|um|wow|yay|indeed|yes|yep|yeah|no|nope
+|anyone there|hmm|hm|uh|um|wow|yay|indeed|yes|yep|yeah|no|nope|goodnight|good nite|nighty night|gn|gm
+|thanks heaps|heaps of thanks|thanks again|thank you again|thanks anyway|thank you anyway|cheers for that|ta
+|gracias|merci|danke|arigato|xie xie|terima kasih|hola|bonjour|ciao|namaste|salam|aloha|shalom
+|that works|works for me|that will do|that'll do|love it|i love it|love this|i like it
+|you rock|you are a star|you're a star|you are a legend|you're a legend|you are a lifesaver|you're a lifesaver
+|you are amazing|you're amazing|you are helpful|you're helpful|you are the best|you are so helpful|so helpful
+|this is great|that is great|this is awesome|that is awesome|this is amazing|this is cool|that is cool|this is perfect
+|that is perfect|this is helpful|that is helpful|this is useful|that is useful|this is nice|that is nice
+|good to know|interesting|fair enough|roger|roger that|will do|welcome|you are welcome|no thanks|no thank you
+|great stuff|good stuff|nice one|good one|that is fine|fine by me|all good|sounds great|looks good|looks great
+|thank you very much|thanks very much|thank you kindly|ok then|okay then|alright then|hello again|hi again|thanks for that|thank you for that|thanks for the help
 """.replace("\n", "").split("|")
 
 # ---------------------------------------------------------------------------------------------
 # Prototypes for the embedding vote (hand-written, distinct from tests/data/intents.jsonl)
 # ---------------------------------------------------------------------------------------------
+
+# Words addressed to the assistant after a greeting ("cheers mate", "hello assistant").
+VOCATIVES = frozenset(
+    word_list("mate buddy bot assistant friend man dude guys everyone all folks pal sir madam team there partner")
+)
 
 PROTOTYPES: dict[str, list[str]] = {
     "smalltalk": [
@@ -352,6 +367,50 @@ PROTOTYPES: dict[str, list[str]] = {
     ],
 }
 
+# Catalog themes (what the catalog covers): the embedding vote's "search" channel and related topics.
+CATALOG_TOPICS = [
+    "population and demographics",
+    "births, deaths and marriages",
+    "household income and expenditure",
+    "public housing and HDB flats",
+    "property prices and rents",
+    "land use and urban planning",
+    "public transport ridership",
+    "roads, traffic and vehicles",
+    "taxis, buses and trains",
+    "weather, rainfall and temperature",
+    "air quality and pollution",
+    "climate change and emissions",
+    "energy and electricity",
+    "water supply and consumption",
+    "waste and recycling",
+    "parks, nature and biodiversity",
+    "public health and diseases",
+    "hospitals and healthcare services",
+    "education, schools and universities",
+    "students and graduates",
+    "employment, jobs and wages",
+    "labour force and unemployment",
+    "economy and GDP",
+    "prices and inflation",
+    "international trade, imports and exports",
+    "tourism and visitor arrivals",
+    "crime and public safety",
+    "government finance and budget",
+    "social services and welfare",
+    "elderly care and ageing",
+    "children and childcare",
+    "libraries, arts and culture",
+    "sports and recreation",
+    "food and agriculture",
+    "business and enterprises",
+    "internet, technology and communications",
+    "locations and maps of facilities",
+    "world development indicators by country",
+    "machine learning datasets and benchmarks",
+    "images, text and speech corpora for AI research",
+]
+
 # Catalog topics: nearest one is offered as a related search for out-of-scope requests.
 RELATED_TOPICS: dict[str, str] = {
     # keyword (normalised token) -> related catalog query
@@ -427,6 +486,13 @@ RELATED_TOPICS: dict[str, str] = {
     "world cup": "sports participation",
     "sport": "sports participation",
     "news": "media usage",
+    "bus": "bus arrival",
+    "mrt": "train service disruptions",
+    "train": "train service disruptions",
+    "twitter": "internet usage",
+    "trip": "visitor arrivals",
+    "taxes": "tax collection",
+    "tax": "tax collection",
     "wifi": "internet usage",
     "internet": "internet usage",
 }

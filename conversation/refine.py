@@ -83,7 +83,7 @@ FILLER = frozenset(
     formats type kind also too then now ok okay so well hmm um oh yes instead rather again still filter filters
     from published publisher publishers agency source sources released made produced provided ministry
     maybe perhaps possibly there here what about how which do does have has available exist exists
-    set sets list lists table tables same but like looks look good great nice
+    set sets list lists table tables same but like looks look good great nice older newer earlier later
     """
     )
 )
@@ -156,6 +156,7 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
     year_now = current_year or dt.date.today().year
     p = Parsed()
     t = " " + normalise(message) + " "
+    t = re.sub(rf"\b([a-z]+)-({_YEAR})\b", r"\1 \2", t)  # "pre-2010" -> "pre 2010"
     p.text = t.strip()
 
     # --- clearing filters
@@ -179,7 +180,7 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
         p.clear.add(key)
 
     t = _sub(
-        r"\b(?:drop|remove|clear|reset|undo|forget|without|no more|get rid of|ignore)\s+(?:the\s+|all\s+(?:the\s+)?|my\s+|any\s+)?"
+        r"\b(?:drop|remove|clear|reset|undo|forget|without|no more|get rid of|ignore|exclude|lose|cancel)\s+(?:the\s+|all\s+(?:the\s+)?|my\s+|any\s+)?"
         r"(?P<what>year|years|date|time|format|formats|publisher|agency|source|sources|geography|country|location)?\s*"
         r"(?:filters?|restrictions?|limits?|constraints?|range)\b",
         t,
@@ -194,7 +195,7 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
     def _similar(m: re.Match) -> None:
         p.similar_rank = _rank(m.group("n"))
 
-    sim_lead = r"(?:more|others?|ones?|something|anything|datasets?|results?|stuff)?\s*(?:just\s+|a\s+bit\s+)?(?:like|similar\s+to|related\s+to|resembling)"
+    sim_lead = r"(?:more|others?|ones?|something|anything|datasets?|results?|stuff)?\s*(?:just\s+|a\s+bit\s+)?(?:like|similar(?:\s+(?:ones|datasets|data|results|stuff|things))?\s+to|related\s+to|resembling)"
     target = rf"(?:the\s+|result\s+|number\s+|no\.?\s+|#\s*|item\s+|dataset\s+|option\s+)*(?P<n>{_ORD_WORD}|#?\d{{1,2}})(?:\s+(?:one|result|dataset|item|option|hit))?"
     t = _sub(rf"\b{sim_lead}\s+{target}\b", t, _similar)
     if p.similar_rank is None:
@@ -216,7 +217,11 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
         n = m.group("n")
         p.page = int(n) if n.isdigit() else _ORDINALS.get(n, 1)
 
-    t = _sub(rf"\b(?:go\s+to\s+|jump\s+to\s+|show\s+)?page\s+(?:number\s+)?(?P<n>\d{{1,3}}|{_NUMBER_WORD})\b", t, _page)
+    t = _sub(
+        rf"\b(?:(?:go|jump|skip|return|back|take\s+me)\s+(?:back\s+)?to\s+(?:the\s+)?|show\s+(?:me\s+)?)?page\s+(?:number\s+)?(?P<n>\d{{1,3}}|{_NUMBER_WORD})\b",
+        t,
+        _page,
+    )
     t = _sub(
         r"\b(?P<n>first|second|third|fourth|fifth|1st|2nd|3rd|[4-9]th)\s+page\b",
         t,
@@ -241,8 +246,8 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
     # --- sorting
     t = _sub(
         r"\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+(?:them\s+|it\s+|results\s+)?by\s+(?:the\s+)?(?:most\s+recent|recency|recent|newest|latest|date|last\s+updated|update\s+date|freshness|time)\b"
-        r"|\b(?:newest|latest|most\s+recent|recent|freshest|recently\s+updated)\s+(?:ones\s+)?first\b"
-        r"|\b(?:any|only|just|show(?:\s+me)?)?\s*(?:the\s+)?(?:newer|newest|latest|more\s+recent|most\s+recent|recently\s+updated|updated\s+recently|fresher)(?:\s+ones|\s+datasets|\s+data)?\b",
+        r"|\b(?:newest|newer|latest|most\s+recent|recent|freshest|recently\s+updated)\s+(?:ones\s+|datasets\s+)?first\b"
+        r"|\b(?:any|only|just|show(?:\s+me)?)?\s*(?:the\s+)?(?:newer|newest|latest|more\s+recent|most\s+recent|recently\s+updated|updated\s+recently|fresher)(?:\s+ones|\s+datasets|\s+data)?(?:\s+first)?\b",
         t,
         lambda m: setattr(p, "sort", SORT_RECENT),
     )

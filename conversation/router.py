@@ -36,7 +36,7 @@ import threading
 from dataclasses import dataclass
 
 from conversation import nlu_data
-from conversation.nlu import normalise, register_source_words
+from conversation.nlu import fold, normalise, register_source_words
 from conversation.refine import parse
 
 log = logging.getLogger(__name__)
@@ -73,25 +73,70 @@ _LEAD_FILLER = {"and", "so", "well", "oh", "ah", "now", "then", "also", "but", "
 _TRAIL_FILLER = {"please", "again", "then", "too", "very", "much", "so", "now", "there"}
 
 
-def _peel_smalltalk(words: list[str]) -> tuple[list[str], bool]:
+# Pleasantries that also start ordinary requests ("good schools near me", "right, only CSV"): peeled off the
+# front only when the message is nothing else or a punctuation break follows them ("good, now ...").
+_WEAK_LEADS = {
+    tuple(p.split())
+    for p in nlu_data.word_list(
+        "good great nice cool perfect awesome fine right sure excellent brilliant lovely sweet neat welcome interesting"
+        " no yes yeah yep indeed wonderful amazing fantastic morning evening afternoon later wow okay ok alright noted"
+    )
+}
+
+
+def _split_words(message: str) -> tuple[list[str], set[int]]:
+    """Normalised words plus the word positions right after a punctuation break in the original."""
+    chunks = re.split(r"[,!?;:()]+|\.(?=\s|$)|\s[-\u2013\u2014]+\s", fold(message or ""))
+    words: list[str] = []
+    breaks: set[int] = set()
+    for chunk in chunks:
+        part = normalise(chunk).split()
+        if part:
+            words.extend(part)
+            breaks.add(len(words))
+    return words, breaks
+
+
+def _peel_smalltalk(words: list[str], breaks: set[int] | None = None) -> tuple[list[str], bool]:
     """Strip pleasantries from both ends; returns (remaining words, whether anything was stripped)."""
+    breaks = breaks or set()
     stripped = False
     changed = True
+    offset = 0  # how many words were peeled off the front (to map positions onto ``breaks``)
     while changed and words:
         changed = False
         for phrase in _SMALLTALK:
             n = len(phrase)
             if tuple(words[:n]) == phrase:
+                if phrase in _WEAK_LEADS and len(words) > n and (offset + n) not in breaks:
+                    if _peel_smalltalk(words[n:])[0]:
+                        continue  # "good schools near me": a request, not a pleasantry
+                    return [], True  # "ok thank you very much"
                 words, changed, stripped = words[n:], True, True
+                offset += n
                 break
             if n <= len(words) and tuple(words[-n:]) == phrase and len(words) > n:
                 words, changed, stripped = words[:-n], True, True
                 break
         if not changed and words and stripped and words[0] in _LEAD_FILLER:
             words, changed = words[1:], True
+            offset += 1
         if not changed and words and stripped and words[-1] in _TRAIL_FILLER:
             words, changed = words[:-1], True
+        if not changed and stripped and len(words) == 1 and words[0] in nlu_data.VOCATIVES:
+            words, changed = [], True
+    if words and _COMPLIMENT.match(" ".join(words)):
+        words, stripped = [], True
     return words, stripped
+
+
+_COMPLIMENT = re.compile(
+    r"^(?:this|that|it|you|u|the (?:answer|results?|search|list))(?: is| are| was| were| has been| have been)?"
+    r"(?: (?:so|really|very|super|quite|truly|a|an|the|such an?|most))*"
+    r" (?:great|good|awesome|amazing|helpful|useful|perfect|star|genius|legend|lifesaver|best|fine|brilliant|excellent"
+    r"|nice|cool|fantastic|wonderful|incredible|smart|clever|rock|rocks|rocked|helped|helps|worked|works|ok|okay"
+    r"|spot on|on point)(?: (?:thanks|thank you|cheers|mate|buddy))?$"
+)
 
 
 def _rx(*patterns: str) -> re.Pattern:
@@ -110,7 +155,26 @@ REQUEST_WORDS = _rx(
 )
 
 CAPABILITY_STRONG = _rx(
-    r"\bwhat (?:else )?(?:can|could) (?:you|i) (?:do|ask|help|search|find)\b",
+    r"\bwhat (?:else )?(?:\w+ )?(?:can|could) (?:you|i|this(?: \w+)?) (?:do|ask|help|search|find|answer)\b",
+    r"\b(?:what|who) (?:you are|you do|you can do|this (?:is|does))\b",
+    r"\bwhat are you (?:capable of|able to do|good at|for)\b",
+    r"\bhow (?:can|could|will|would|do|might) you (?:help|assist|be of use)\b",
+    r"\b(?:is|are) (?:this|it|you|the api|the service) (?:free|paid|open source|open-source)\b|\bhow much does (?:this|it) cost\b",
+    r"\bwhat are the (?:filters|sources|formats|options|limits|commands|features)\b",
+    r"\b(?:your|the) (?:data |catalog |catalogue )?coverage\b",
+    r"\b(?:explain|describe|introduce) yourself\b",
+    r"\b(?:best|right|quickest|easiest) way to (?:search|use (?:this|you|it)|find (?:data|datasets|things)|ask)\b",
+    r"\b(?:tips|examples?|sample questions|ideas) (?:for|of|on) (?:searching|search|what to ask|queries|questions"
+    r"|using)\b|\bwhat (?:to|should i) (?:ask|search for|type)\b",
+    r"\bwhat are the (?:data |main )?(?:sources|portals|filters|formats|options)\b",
+    r"\b(?:is|are) my (?:data|searches|conversations?|chats?|history|queries|information) (?:private|safe|secure|stored"
+    r"|saved|kept|shared|deleted|visible)\b|\bprivacy\b",
+    r"\bwhat (?:do|does) (?:the |a |this |that |these |those )?(?:\w+ )?(?:badges?|icons?|labels?|colou?rs?|scores?"
+    r"|stars?|tags?|symbols?|percentages?|link status|freshness|thumbs)(?: \w+)? mean\b",
+    r"\b(?:broken|dead) links?\b|\blinks? (?:are |is )?(?:broken|dead|not working)\b",
+    r"\b(?:delete|remove|rename|export|share) (?:a |this |my |the )?(?:conversation|chat|search history|history)\b",
+    r"\bdo you (?:search|include|cover|index|use|query|crawl|support) (?:kaggle|google|hugging ?face|zenodo|github"
+    r"|other (?:sites|portals|sources)|external|the web|the internet|data\.gov\.sg|world bank|uci|figshare|dryad)",
     r"\bwhat do you do\b",
     r"^(?:so )?(?:what|who) are you\b",
     r"^what is this(?: site| app| tool| service| thing| website| page| assistant| chatbot)?$",
@@ -133,10 +197,12 @@ CAPABILITY_STRONG = _rx(
     r"^(?:help|help me|i need help|need help|can you help(?: me)?|help please|please help|instructions|usage"
     r"|how to|how does it work|menu|options|commands)$",
     r"\bhelp me (?:understand|use|get started|search|with this)\b",
-    r"\b(?:how|why|what) (?:do|does|did|is|are|was) (?:you |the |your |this |these |it )?(?:\w+ )?"
-    r"(?:rank|ranked|ranking|score|scored|scoring|relevance score|quality score)\b",
-    r"\bwhy (?:is|was|are|were|did) (?:this|that|these|it|the \w+ (?:result|one|dataset)|result \d+)"
-    r"(?: \w+)? (?:first|top|ranked|shown|here|higher|lower|on top|at the top|listed|included|returned)\b",
+    r"\b(?:how|why) (?:do|does|did|is|are|was) (?:you |the |your |this |these |it )?(?:\w+ )?"
+    r"(?:rank|ranked|ranking|scored|scoring|relevance|quality score|relevance score)\b",
+    r"\bwhat (?:is|are) (?:the |your |a )?(?:quality|relevance|match|ranking) scores?\b",
+    r"\bwhy (?:is|was|are|were|did|does|do) (?:this|that|these|it|the \w+(?: (?:result|one|dataset))?|result \d+)"
+    r"(?: one| result| dataset)?(?: \w+)?(?: \w+)? (?:first|top|ranked|shown|here|higher|lower|on top|at the top|listed"
+    r"|included|returned|above|below|appear|appears|come first|show up|shows up)\b",
     r"\bhow did you (?:rank|pick|choose|sort|order|find|score|select|get)\b",
     r"\b(?:do you have|is there|have you got|you have|got|does it have|do you offer|do you provide)"
     r" (?:an? |any )?(?:public |rest |restful |json |programmatic |open )?(?:api|apis|sdk|endpoint|endpoints)\b",
@@ -181,6 +247,7 @@ CAPABILITY_SOFT = _rx(
     r"\b(?:what|which) (?:data|datasets|topics|subjects|areas|domains|countries) do you (?:have|cover|know|hold"
     r"|offer|support|index)\b",
     r"\bdo you (?:cover|include|support|index|have access to|know about)\b",
+    r"\bdo you have (?:any )?(?:data|datasets|anything) (?:from|for|on|about|outside|beyond|covering)\b",
     r"\bwhat (?:do you|does it) (?:cover|know|have)\b",
     r"\bwhat is (?:in )?(?:the|your) (?:catalog|catalogue|collection|database|index)\b",
     r"\bhow (?:big|large) is (?:the|your) (?:catalog|catalogue|collection|database|index)\b",
@@ -192,6 +259,8 @@ _CAP_NONTOPIC = set(
     subjects areas domains countries do you have cover know hold offer support index include access to about
     does it is in the your catalog catalogue collection database how big large outside beyond other than
     singapore global international world worldwide sources source api formats format a an any also other
+    countries country nations regions places from for on outside beyond covering anything answer ask handle
+    can could i we
     """
     )
 )
@@ -203,6 +272,7 @@ OOS_STRONG = _rx(
     r"|joke|jokes|speech|lyrics|tweet|caption|article|blog post|image|picture|photo|drawing|logo|meme|code"
     r"|script|program|function|resume|cv|novel|rap|sonnet|riddle|slogan)\b",
     r"\b(?:tell|say|know)(?: me| us)? (?:a |an |another |some )?(?:\w+ )?(?:joke|jokes|riddle|story|fun fact)\b",
+    r"\bwrite (?:me |us )?(?:some |a |an |the )?(?:python|javascript|java|sql|bash|excel formula|regex|html|css|c\+\+)\b",
     r"\b(?:make me laugh|something funny|cheer me up|sing (?:me )?(?:a )?song)\b",
     r"\btranslate\b|\bhow do you say\b|\bin (?:french|spanish|german|japanese|korean|chinese|malay|tamil) please\b",
     r"\b(?:fix|debug|review|refactor|optimi[sz]e|explain) (?:my |this |the |our )?(?:\w+ )?(?:code|bug|script"
@@ -228,6 +298,12 @@ OOS_STRONG = _rx(
     r"\brecommend (?:me )?(?:a |an |some )?(?:good |nice |cheap )?(?:\w+ )?(?:movie|movies|film|book|books"
     r"|restaurant|song|songs|show|series|place|game|phone|laptop|hotel|anime|podcast)\b",
     r"\bmeaning of life\b",
+    r"\bshould i (?:buy|sell|invest|get|date|marry|quit|trade)\b",
+    r"\b(?:can|could|would|will) you (?:please )?(?:do|file|prepare|handle|pay|manage|clean|plan) (?:my|our) \w+",
+    r"\bplan (?:my|our|a) (?:trip|holiday|vacation|wedding|party|itinerary|day|week|meals?)\b",
+    r"\b(?:i want to|i would like to|can i|let me|help me) (?:order|buy|purchase|book|reserve)\b(?! by)",
+    r"\b(?:order|buy|purchase|get) (?:me |us )?(?:a |an |some |two |2 )?(?:\w+ )?(?:tea|coffee|bubble tea|burger|burgers"
+    r"|sushi|noodles|drink|drinks|groceries|flowers|food)\b",
 )
 OOS_WEAK = _rx(
     # live / real-time information
@@ -236,7 +312,19 @@ OOS_WEAK = _rx(
     r"\b(?:today|tomorrow|tonight|now)\b.*\b(?:weather|forecast)\b",
     r"\b(?:will|is) it (?:going to )?(?:rain|raining|be sunny|sunny|be hot|snow|be cold|pour)\b",
     r"\b(?:score|result)s?\b.*\b(?:right now|today|currently|at the moment|live|now)\b",
-    r"\bwhat time is it\b|\bwhat (?:day|date) is (?:it|today)\b|\bcurrent time\b",
+    r"\bwhat time is it\b|\bwhat is the time\b|\btime (?:is it )?(?:now )?in [a-z]+\b|\bwhat (?:day|date) is (?:it|today)\b"
+    r"|\bcurrent time\b",
+    r"^how (?:old|tall|far|big|long|deep|hot|heavy|fast|high) (?:is|are|was) (?:the |a |an )?(?:universe|earth|moon|sun"
+    r"|mount \w+|\w+ tower|eiffel|everest|pyramids?|[a-z]+ (?:river|mountain|building))\b",
+    r"\bhow (?:old|tall|rich) is [a-z]+(?: [a-z]+)?$",
+    r"\b(?:score|result)s? of (?:the |last night's |today's )?(?:match|game|race)\b",
+    r"\b(?:is|are) (?:the |my )?\w+(?: \w+)? (?:down|delayed|open|closed|crowded|running|working|jammed|late)"
+    r"(?: right now| now| today| at the moment| currently)\b",
+    r"\bwhen (?:is|does|will) (?:the |my )?next (?:bus|train|mrt|flight|ferry|tram)\b",
+    r"\b(?:stock market|stocks?|shares?|markets?|sti|crypto|bitcoin)\b.*\b(?:today|now|right now|currently|this week)\b",
+    r"\btrending\b|\bon (?:twitter|instagram|tiktok|facebook|reddit)\b",
+    r"\b(?:pizza|burger|sushi|coffee|food|dinner|lunch|brunch|ramen|bubble tea) (?:places|spots|joints|shops|near)\b"
+    r"|\bplaces to (?:eat|visit|go|stay|hang out)\b",
     r"\b(?:latest |today's |breaking |recent )?(?:news|headlines)\b",
     r"\bwho (?:won|is winning|will win)\b",
     # general knowledge / personal advice
@@ -259,12 +347,14 @@ OOS_WEAK = _rx(
     r"(?:laptops?|iphones?|smartphones?|phones?|macbooks?|pcs?|gaming pcs?|headphones|sneakers|shoes|tvs?|cameras?)\b",
     r"\b(?:iphone|macbook|samsung galaxy|pixel|playstation|xbox|ipad)(?: \d+)?\b",
     r"\b(?:restaurants?|cafes?|bars?|hotels?|apartments?|condos?|flights?)\b.*\b(?:near|in|to|for)\b.*$",
+    r"\b(?:flights?|air ?fares?|tickets?|hotel rooms?) (?:prices?|costs?|fares?)?\b.*\b(?:to|from|next|this|tomorrow)\b",
 )
 _OOS_WEAK_GUARDED_BY_DATA = True
 # Shopping/services nouns that are also catalog topics when asked as statistics ("hotel occupancy rates").
 _OOS_PLACE_NOUN = re.compile(r"\b(?:restaurants?|cafes?|bars?|hotels?|apartments?|condos?|flights?)\b")
 _OOS_PLACE_CONTEXT = re.compile(
-    r"\b(?:cheap|cheapest|best|near|book|nearby|good|nice|recommend|around|for rent|to rent|for two|tonight)\b"
+    r"\b(?:cheap|cheapest|best|near|book|nearby|good|nice|recommend|around|for rent|to rent|for two|tonight|next"
+    r"|tomorrow|this (?:week|weekend|month)|prices? to|fares?)\b"
 )
 
 
@@ -274,14 +364,14 @@ _OOS_PLACE_CONTEXT = re.compile(
 
 
 class _Prototypes:
-    """Prototype vectors per intent, encoded once per process through search.embeddings."""
+    """Prototype vectors per intent and catalog-topic vectors, encoded once per process."""
 
     _lock = threading.Lock()
-    _state: tuple | None = None
+    _state: dict | None = None
     _failed = False
 
     @classmethod
-    def get(cls):
+    def get(cls) -> dict | None:
         if cls._state is not None or cls._failed:
             return cls._state
         with cls._lock:
@@ -293,58 +383,88 @@ class _Prototypes:
                 from search.embeddings import get_embedder
 
                 embedder = get_embedder()
-                labels: list[str] = []
-                texts: list[str] = []
-                for intent, phrases in nlu_data.PROTOTYPES.items():
-                    labels.extend([intent] * len(phrases))
-                    texts.extend(phrases)
-                topics = sorted(set(nlu_data.RELATED_TOPICS.values()))
-                vecs = np.asarray(embedder.encode_documents(texts + topics), dtype="float32")
-                cls._state = (embedder, labels, vecs[: len(texts)], topics, vecs[len(texts) :])
+                groups: dict[str, list[str]] = {k: list(v) for k, v in nlu_data.PROTOTYPES.items()}
+                groups["search"] = groups["search"] + list(nlu_data.CATALOG_TOPICS)
+                related = sorted(set(nlu_data.RELATED_TOPICS.values()))
+                texts = [t for phrases in groups.values() for t in phrases] + related
+                vecs = np.asarray(embedder.encode_documents(texts), dtype="float32")
+                state: dict = {"embedder": embedder, "groups": {}, "related": related}
+                i = 0
+                for intent, phrases in groups.items():
+                    state["groups"][intent] = vecs[i : i + len(phrases)]
+                    i += len(phrases)
+                state["related_vecs"] = vecs[i:]
+                cls._state = state
             except Exception as exc:  # model missing or not installed: rules alone decide
                 log.warning("intent router: embedding model unavailable, rules only (%s)", exc)
                 cls._failed = True
         return cls._state
 
 
-def _embedding_scores(text: str) -> dict[str, float] | None:
+def _encode(texts: list[str]):
+    """Query vectors for ``texts`` (one batch), or None without the model."""
     state = _Prototypes.get()
-    if state is None:
+    if state is None or not texts:
         return None
     import numpy as np
 
-    embedder, labels, vecs, _, _ = state
-    q = np.asarray(embedder.encode_query(text), dtype="float32")
-    sims = vecs @ q
+    if len(texts) == 1:
+        return np.asarray(state["embedder"].encode_query(texts[0]), dtype="float32")[None, :]
+    return np.asarray(state["embedder"].encode_documents(texts), dtype="float32")
+
+
+def _scores_from_vector(vec) -> dict[str, float]:
+    """Per intent: the mean of the two most similar prototypes (catalog topics count for search)."""
+    import numpy as np
+
+    state = _Prototypes.get()
     scores: dict[str, float] = {}
-    for intent in nlu_data.PROTOTYPES:
-        idx = [i for i, lab in enumerate(labels) if lab == intent]
-        top = np.sort(sims[idx])[-2:]
-        scores[intent] = float(top.mean())
+    for intent, mat in state["groups"].items():
+        sims = np.sort(mat @ vec)[-2:]
+        scores[intent] = float(sims.mean())
     return scores
 
 
-def _nearest_topic(text: str) -> str | None:
-    state = _Prototypes.get()
-    if state is None:
-        return None
+def _nearest_related(vec) -> str | None:
     import numpy as np
 
-    embedder, _, _, topics, topic_vecs = state
-    sims = topic_vecs @ np.asarray(embedder.encode_query(text), dtype="float32")
+    state = _Prototypes.get()
+    sims = state["related_vecs"] @ vec
     best = int(np.argmax(sims))
-    return topics[best] if float(sims[best]) >= 0.35 else None
+    return state["related"][best] if float(sims[best]) >= RELATED_MIN_SIM else None
 
 
-def related_query_for(text: str) -> str | None:
+# Embedding vote thresholds (cosine, all-MiniLM-L6-v2): a fallback message leaves "search" only with a
+# clear margin, so bare topics ("energy", "food security") stay searches.
+VOTE_RULES = {
+    "smalltalk": (0.35, 0.10),  # (minimum score, margin over the best other class)
+    "capabilities": (0.45, 0.15),
+    "out_of_scope": (0.35, 0.12),
+}
+RELATED_MIN_SIM = 0.35
+
+
+def _vote(scores: dict[str, float]) -> str:
+    best = max(scores, key=scores.get)
+    if best == "search":
+        return "search"
+    others = max(v for k, v in scores.items() if k != best)
+    min_score, margin = VOTE_RULES[best]
+    return best if scores[best] >= min_score and scores[best] - others >= margin else "search"
+
+
+def related_query_for(text: str, vec=None) -> str | None:
     """A catalog topic related to an out-of-scope request (keyword table first, then embeddings)."""
     norm = normalise(text)
     for key in sorted(nlu_data.RELATED_TOPICS, key=len, reverse=True):
         if re.search(rf"\b{re.escape(key)}\b", norm):
             return nlu_data.RELATED_TOPICS[key]
     try:
-        return _nearest_topic(text)
-    except Exception:  # pragma: no cover - model failure at query time
+        if vec is None:
+            enc = _encode([text])
+            vec = None if enc is None else enc[0]
+        return None if vec is None else _nearest_related(vec)
+    except Exception:  # model failure at query time: no related topic
         log.exception("intent router: related topic lookup failed")
         return None
 
@@ -354,17 +474,23 @@ def related_query_for(text: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _oos(text: str, reason: str, confidence: float) -> IntentResult:
-    return IntentResult("out_of_scope", confidence, reason, related_query_for(text))
+def _oos(text: str, reason: str, confidence: float, vec=None) -> IntentResult:
+    return IntentResult("out_of_scope", confidence, reason, related_query_for(text, vec))
 
 
-def classify(message: str, *, has_previous_search: bool = False) -> IntentResult:
-    """Classify one chat message (see the module docstring for the rules)."""
-    norm = normalise(message or "")
-    words = norm.split()
+@dataclass
+class _Pending:
+    """Rules could not decide: the embedding vote settles it (default: search)."""
+
+    rest: str
+    prefix: str
+
+
+def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _Pending:
+    words, breaks = _split_words(message)
     if not words:
         return IntentResult("smalltalk", 0.5, "empty message")
-    rest_words, had_smalltalk = _peel_smalltalk(list(words))
+    rest_words, had_smalltalk = _peel_smalltalk(list(words), breaks)
     if not rest_words:
         return IntentResult("smalltalk", 0.95, "greeting, thanks or goodbye")
     rest = " ".join(rest_words)
@@ -372,7 +498,7 @@ def classify(message: str, *, has_previous_search: bool = False) -> IntentResult
     has_data_words = bool(DATA_WORDS.search(rest))
     parsed = parse(rest)
 
-    # 2. capabilities
+    # capabilities
     if CAPABILITY_STRONG.search(rest):
         return IntentResult("capabilities", 0.9, prefix + "question about the assistant")
     if CAPABILITY_SOFT.search(rest):
@@ -380,7 +506,7 @@ def classify(message: str, *, has_previous_search: bool = False) -> IntentResult
         if not topic:
             return IntentResult("capabilities", 0.85, prefix + "question about the catalog's coverage")
 
-    # 3. out of scope
+    # out of scope
     if OOS_STRONG.search(rest):
         return _oos(rest, prefix + "a task the assistant cannot do", 0.9)
     if not has_data_words:
@@ -390,7 +516,7 @@ def classify(message: str, *, has_previous_search: bool = False) -> IntentResult
         if m:
             return _oos(rest, prefix + "live information, shopping or general knowledge", 0.8)
 
-    # 4. refinements / navigation
+    # refinements / navigation
     if parsed.has_signal and not parsed.residual:
         if has_previous_search:
             return IntentResult("refine", 0.9, prefix + "follow-up on the previous search")
@@ -398,33 +524,51 @@ def classify(message: str, *, has_previous_search: bool = False) -> IntentResult
             return IntentResult("search", 0.7, prefix + "filters without a previous search: a first search")
         return IntentResult("capabilities", 0.6, prefix + "navigation without a previous search")
 
-    # 5. search
-    content = [w for w in rest_words if len(w) > 1 or w.isdigit()]
+    # search
     if has_data_words or REQUEST_WORDS.search(rest):
         return IntentResult("search", 0.85, prefix + "asks for data")
-    if not content:
+    if not [w for w in rest_words if len(w) > 1 or w.isdigit()]:
         return IntentResult("smalltalk", 0.5, "nothing to search for")
-    scores = _safe_embedding_scores(rest)
-    if scores:
-        best = max(scores, key=scores.get)
-        margin = scores[best] - scores["search"]
-        if best == "out_of_scope" and margin >= 0.08 and scores[best] >= 0.45:
-            return _oos(rest, prefix + f"closest to out-of-scope requests ({scores[best]:.2f})", 0.6)
-        if best == "capabilities" and margin >= 0.1 and scores[best] >= 0.5:
-            return IntentResult(
-                "capabilities", 0.6, prefix + f"closest to questions about the assistant ({scores[best]:.2f})"
-            )
-        if best == "smalltalk" and margin >= 0.1 and scores[best] >= 0.55:
-            return IntentResult("smalltalk", 0.6, prefix + f"closest to smalltalk ({scores[best]:.2f})")
-    return IntentResult("search", 0.65, prefix + "topic words: treated as a dataset search")
+    return _Pending(rest, prefix)
 
 
-def _safe_embedding_scores(text: str) -> dict[str, float] | None:
+def _settle(pending: _Pending, vec) -> IntentResult:
+    if vec is not None:
+        scores = _scores_from_vector(vec)
+        intent = _vote(scores)
+        detail = f"{pending.prefix}embedding vote ({intent} {scores[intent]:.2f}, search {scores['search']:.2f})"
+        if intent == "out_of_scope":
+            return _oos(pending.rest, detail, 0.6, vec)
+        if intent != "search":
+            return IntentResult(intent, 0.6, detail)
+    return IntentResult("search", 0.65, pending.prefix + "topic words: treated as a dataset search")
+
+
+def classify(message: str, *, has_previous_search: bool = False) -> IntentResult:
+    """Classify one chat message (see the module docstring for the rules)."""
+    result = _classify_rules(message, has_previous_search)
+    if isinstance(result, IntentResult):
+        return result
     try:
-        return _embedding_scores(text)
-    except Exception:  # pragma: no cover - model failure at query time
+        enc = _encode([result.rest])
+    except Exception:  # model failure at query time: rules' default
         log.exception("intent router: embedding vote failed")
-        return None
+        enc = None
+    return _settle(result, None if enc is None else enc[0])
+
+
+def classify_many(items: list[tuple[str, bool]]) -> list[IntentResult]:
+    """Classify (message, has_previous_search) pairs, embedding the undecided ones in one batch."""
+    results: list[IntentResult | _Pending] = [_classify_rules(m, prev) for m, prev in items]
+    pending = [i for i, r in enumerate(results) if isinstance(r, _Pending)]
+    try:
+        enc = _encode([results[i].rest for i in pending])
+    except Exception:
+        log.exception("intent router: embedding vote failed")
+        enc = None
+    for j, i in enumerate(pending):
+        results[i] = _settle(results[i], None if enc is None else enc[j])
+    return results  # type: ignore[return-value]
 
 
 register_source_words(__file__)
