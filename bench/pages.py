@@ -77,12 +77,10 @@ def main() -> int:
     django.setup()
     from django.core.cache import cache
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from catalog.models import Dataset
     from search.services import index_health
 
-    setup_test_environment()  # lets the test client run against the configured database
     dataset_ids = list(Dataset.objects.active().order_by("?").values_list("pk", flat=True)[: args.runs])
     health = index_health()
     if not dataset_ids or not health.get("ready"):
@@ -99,7 +97,7 @@ def main() -> int:
     rows = []
     for name, url_for in pages.items():
         Client().get(url_for(len(QUERIES) * 3))  # warm the process: model, index, templates
-        timings = []
+        timings, search_ms = [], []
         for i in range(args.runs):
             cache.clear()
             client = Client()
@@ -109,6 +107,9 @@ def main() -> int:
             if response.status_code != 200:
                 print(f"{name}: HTTP {response.status_code} for {url_for(i)}")
                 return 1
+            timing = response.headers.get("Server-Timing", "")
+            if timing.startswith("search;dur="):
+                search_ms.append(float(timing.split("=", 1)[1]))
         rows.append(
             {
                 "page": name,
@@ -116,17 +117,40 @@ def main() -> int:
                 "median_ms": round(statistics.median(timings), 1),
                 "p95_ms": round(percentile(timings, 95), 1),
                 "max_ms": round(max(timings), 1),
+                # the search service's own time (query embedding + ranking) inside the page, when it searched
+                "search_median_ms": round(statistics.median(search_ms), 1) if search_ms else None,
+                "page_minus_search_median_ms": (
+                    round(statistics.median([t - s for t, s in zip(timings, search_ms, strict=True)]), 1)
+                    if search_ms
+                    else None
+                ),
                 "target_ms": TARGET_MS,
                 "meets_target": statistics.median(timings) <= TARGET_MS,
             }
         )
 
     print(f"Catalog: {health.get('size')} datasets in index v{health.get('version')}; runs per page: {args.runs}")
-    print(f"{'page':34} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}  target")
+    print(f"{'page':34} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'search ms':>10} {'rest ms':>8}  target")
     for row in rows:
         ok = "ok" if row["meets_target"] else "MISSED"
-        print(f"{row['page']:34} {row['median_ms']:>10} {row['p95_ms']:>8} {row['max_ms']:>8}  ≤{TARGET_MS:.0f} {ok}")
-    print(json.dumps({"bench": "pages", "catalog_size": health.get("size"), "pages": rows}))
+        search = "-" if row["search_median_ms"] is None else row["search_median_ms"]
+        rest = "-" if row["page_minus_search_median_ms"] is None else row["page_minus_search_median_ms"]
+        print(
+            f"{row['page']:34} {row['median_ms']:>10} {row['p95_ms']:>8} {row['max_ms']:>8} {search:>10} {rest:>8}"
+            f"  ≤{TARGET_MS:.0f} {ok}"
+        )
+    print(f"(load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    print(
+        json.dumps(
+            {
+                "bench": "pages",
+                "catalog_size": health.get("size"),
+                "load_average": round(os.getloadavg()[0], 1),
+                "cpus": os.cpu_count(),
+                "pages": rows,
+            }
+        )
+    )
     return 0
 
 
