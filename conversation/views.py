@@ -6,6 +6,7 @@ import logging
 
 from django.contrib import messages as flash
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -287,6 +288,21 @@ def feedback(request: HttpRequest):
 
 
 # --- Accounts ---
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, plus: the chat and history of the anonymous session become the user's."""
+
+    def form_valid(self, form):
+        anonymous_key = self.request.session.session_key
+        response = super().form_valid(form)  # logs in, which changes the session key
+        if anonymous_key:
+            services.conversations_adopt(user=form.get_user(), session_key=anonymous_key)
+            feedback_services.feedback_adopt(user=form.get_user(), session_key=anonymous_key)
+        return response
+
+
+login_view = LoginView.as_view()
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from conversation import views as conversation_views
+
 from . import api_auth, health, metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", conversation_views.login_view, name="login"),  # adopts the anonymous chat
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/health", health.health_view, name="health"),
     path("api/health/live", health.live_view, name="health-live"),

@@ -305,3 +305,19 @@ def test_chat_turn_over_htmx_returns_only_the_new_turn(client, indexed):
     assert body.count("turn-assistant") == 1
     empty = client.post(reverse("chat-send"), {"message": "  "}, HTTP_HX_REQUEST="true")
     assert b"Type a message first" in empty.content
+
+
+def test_login_adopts_the_anonymous_conversation_and_history(client):
+    UserFactory(username="lin")
+    client.get(reverse("home"))
+    anonymous = client.session.session_key
+    conversation = Conversation.objects.create(session_key=anonymous, title="before login")
+    session = client.session
+    session["chat_conversation_id"] = str(conversation.pk)
+    session.save()
+    SearchHistory.objects.create(session_key=anonymous, query="before login")
+    client.post(reverse("login"), {"username": "lin", "password": "correct horse battery staple"})
+    conversation.refresh_from_db()
+    assert conversation.user.username == "lin" and conversation.session_key == ""
+    assert SearchHistory.objects.get().user.username == "lin"
+    assert b"before login" in client.get(reverse("history")).content
