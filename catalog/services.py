@@ -115,8 +115,7 @@ def catalog_import(
     ``notify_search=False`` leaves re-embedding to a later ``index_ensure`` (bulk loads, benchmarks).
     """
     started = time.perf_counter()
-    source_data = SourceData(source, source, "", "ckan" if fmt == "ckan" else "dcat") if source else None
-    parsed = parse_file(Path(path), fmt, source=source_data)
+    parsed = parse_file(Path(path), fmt, source=source or None)
     report = ImportReport(path=str(path), format=parsed.origin, errors=list(parsed.errors))
     records = _dedupe(parsed.records, report.errors)
     with transaction.atomic():
@@ -406,8 +405,10 @@ def dataset_status_set(*, dataset_ids: Iterable[int], status: str, reason: str =
 
 def catalog_bootstrap(*, fixture: Path | None = None) -> int:
     """Load the demo catalog when the database has no datasets; returns how many were loaded (0 if none)."""
+    from django.conf import settings
+
     from .demo import FIXTURE, demo_fixture_load
 
     if Dataset.objects.exists():
         return 0
-    return demo_fixture_load(path=fixture or FIXTURE)
+    return demo_fixture_load(path=Path(fixture or getattr(settings, "DEMO_FIXTURE", FIXTURE)))

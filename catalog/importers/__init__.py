@@ -9,6 +9,7 @@ re-import of all files, in any order, write nothing.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -57,7 +58,9 @@ def detect_format(path: Path) -> str:
     raise ImportFormatError(f"{path.name}: unknown catalog format; pass --format ({', '.join(FORMATS)})")
 
 
-def parse_file(path: Path, fmt: str | None = None, *, source: SourceData | None = None) -> ParseResult:
+def parse_file(path: Path, fmt: str | None = None, *, source: SourceData | str | None = None) -> ParseResult:
+    """Parse a file in ``fmt`` (auto-detected when None). ``source`` (a slug or SourceData) names the
+    portal of a CKAN/DCAT dump."""
     path = Path(path)
     if not path.exists():
         raise ImportFormatError(f"{path}: no such file or directory")
@@ -67,5 +70,10 @@ def parse_file(path: Path, fmt: str | None = None, *, source: SourceData | None 
     if source is not None:
         if fmt not in ("ckan", "dcat"):
             raise ImportFormatError(f"--source applies to ckan and dcat only, not {fmt}")
+        if isinstance(source, str):
+            slug = re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-")[:64]
+            if not slug:
+                raise ImportFormatError(f"--source {source!r} is not a usable slug")
+            source = SourceData(slug, source, "", fmt)
         return FORMATS[fmt].parse(path, source=source)
     return FORMATS[fmt].parse(path)

@@ -291,7 +291,9 @@ def load_json(path: Path, what: str) -> Any:
     try:
         return json.loads(read_text(path))
     except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"{path.name}: not valid {what} JSON ({exc.msg} at line {exc.lineno})") from None
+        raise ImportFormatError(
+            f"{path.name}: not valid {what} JSON ({exc.msg}: line {exc.lineno} column {exc.colno})"
+        ) from None
 
 
 def host_slug(urls: list[str], default: str) -> str:

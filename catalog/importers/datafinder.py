@@ -43,7 +43,7 @@ def parse(path: Path) -> ParseResult:
             cut_off = number == len(lines) and not line.rstrip().endswith("}")
             if first_record or cut_off:  # not this format at all, or a file truncated mid-record
                 raise base.ImportFormatError(
-                    f"{path.name}: not valid datafinder JSONL ({exc.msg} at line {number})"
+                    f"{path.name}: not valid datafinder JSONL ({exc.msg}: line {number} column {exc.colno})"
                 ) from None
             errors.append(RecordError(ref, f"not valid JSON ({exc.msg})"))
             continue

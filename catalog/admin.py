@@ -1,0 +1,174 @@
+"""Curation in the Django admin. Saves and bulk actions go through catalog.services, which
+recompute the content hash and quality score and tell search which datasets changed."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count
+
+from . import services
+from .models import Dataset, Distribution, Publisher, Source, Tag
+
+# Django 6 makes https the default scheme for URL form fields; opt in now (and silence the warning).
+URL_FORMFIELD = {models.URLField: {"assume_scheme": "https"}}
+
+
+class FormatFilter(admin.SimpleListFilter):
+    title = "format"
+    parameter_name = "format"
+
+    def lookups(self, request, model_admin):
+        formats = Distribution.objects.exclude(format="").values_list("format", flat=True).distinct().order_by("format")
+        return [(f, f) for f in formats]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            # formats is a JSON list of upper-case names; the quoted form matches whole names only.
+            return queryset.filter(formats__icontains=f'"{self.value()}"')
+        return queryset
+
+
+class DistributionInline(admin.TabularInline):
+    model = Distribution
+    formfield_overrides = URL_FORMFIELD
+    extra = 0
+    fields = ("title", "format", "url", "media_type", "link_status", "link_http_code", "link_checked_at")
+    readonly_fields = ("link_status", "link_http_code", "link_checked_at")
+
+
+@admin.register(Dataset)
+class DatasetAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FORMFIELD
+    list_display = (
+        "title",
+        "source",
+        "publisher",
+        "status",
+        "quality_display",
+        "link_status",
+        "source_modified_at",
+    )
+    list_filter = (
+        "source",
+        ("publisher", admin.RelatedOnlyFieldListFilter),
+        FormatFilter,
+        "status",
+        "link_status",
+    )
+    search_fields = ("title", "description", "external_id", "publisher__name")
+    list_select_related = ("source", "publisher")
+    list_per_page = 50
+    ordering = ("title",)
+    autocomplete_fields = ("publisher", "tags")
+    inlines = [DistributionInline]
+    actions = ["activate_datasets", "deactivate_datasets"]
+    readonly_fields = (
+        "source",
+        "external_id",
+        "content_hash",
+        "source_created_at",
+        "source_modified_at",
+        "created_at",
+        "updated_at",
+        "quality_score",
+        "link_status",
+        "link_http_code",
+        "link_checked_at",
+        "extra",
+    )
+    fieldsets = (
+        (
+            None,
+            {"fields": ("title", "description", "publisher", "tags", "themes", "formats", "license", "landing_url")},
+        ),
+        ("Coverage", {"fields": ("geographic_coverage", "temporal_start", "temporal_end", "update_frequency")}),
+        ("Curation", {"fields": ("status", "status_reason", "quality_score")}),
+        ("Link health", {"fields": ("link_status", "link_http_code", "link_checked_at")}),
+        (
+            "Provenance (read-only)",
+            {
+                "fields": (
+                    "source",
+                    "external_id",
+                    "content_hash",
+                    "source_created_at",
+                    "source_modified_at",
+                    "created_at",
+                    "updated_at",
+                    "extra",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="quality", ordering="quality_score")
+    def quality_display(self, obj: Dataset) -> str:
+        return f"{obj.quality_score:.2f}"
+
+    def has_add_permission(self, request):
+        # Datasets come from imports: their (source, external_id) provenance is read-only.
+        return False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Tags and distributions are saved by now: the hash and score see the final state.
+        dataset = form.instance
+        if "status" in form.changed_data and services.dataset_status_set(
+            dataset_ids=[dataset.pk], status=dataset.status, reason=dataset.status_reason
+        ):
+            return  # a curator's decision, kept across re-imports; derived fields already refreshed
+        services.dataset_refresh_derived(dataset_ids=[dataset.pk])
+
+    @admin.action(description="Activate selected datasets", permissions=["change"])
+    def activate_datasets(self, request, queryset):
+        changed = services.dataset_status_set(
+            dataset_ids=list(queryset.values_list("pk", flat=True)), status=Dataset.Status.ACTIVE
+        )
+        self.message_user(request, f"{changed} dataset(s) activated.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected datasets", permissions=["change"])
+    def deactivate_datasets(self, request, queryset):
+        changed = services.dataset_status_set(
+            dataset_ids=list(queryset.values_list("pk", flat=True)),
+            status=Dataset.Status.INACTIVE,
+            reason=f"Deactivated by curator {request.user.get_username()}",
+        )
+        self.message_user(request, f"{changed} dataset(s) deactivated.", messages.SUCCESS)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FORMFIELD
+    list_display = ("name", "slug", "kind", "country", "dataset_count")
+    list_filter = ("kind", "country")
+    search_fields = ("name", "slug")
+    readonly_fields = ("created_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_datasets=Count("datasets"))
+
+    @admin.display(description="datasets", ordering="n_datasets")
+    def dataset_count(self, obj) -> int:
+        return obj.n_datasets
+
+
+@admin.register(Publisher)
+class PublisherAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FORMFIELD
+    list_display = ("name", "slug", "dataset_count")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_datasets=Count("datasets"))
+
+    @admin.display(description="datasets", ordering="n_datasets")
+    def dataset_count(self, obj) -> int:
+        return obj.n_datasets
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
