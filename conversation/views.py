@@ -9,13 +9,14 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import selectors as catalog_selectors
+from search.views import FILTER_FIELDS as SEARCH_PAGE_FILTERS
 from search.views import hit_card, safe_url
 
 from . import feedback as feedback_services
@@ -78,6 +79,8 @@ def _assistant_view(message: Message, votes: dict[int, int], owner: Owner | None
     return {
         "message": message,
         "results": results,
+        "total": search.get("total") or len(results),
+        "search_url": _search_url(search) if results else "",
         "query": search.get("query", ""),
         "vote": votes.get(message.pk),
         "show_answer": message.answer_status == Message.AnswerStatus.PENDING or bool(data),
@@ -89,6 +92,16 @@ def _assistant_view(message: Message, votes: dict[int, int], owner: Owner | None
             if safe_url(link.get("url"))
         ],
     }
+
+
+def _search_url(search: dict) -> str:
+    """The search page for a turn's query and filters (filters may hold lists)."""
+    params = QueryDict(mutable=True)
+    params["q"] = search.get("query", "")
+    for name, value in (search.get("filters") or {}).items():
+        if name in SEARCH_PAGE_FILTERS and value not in (None, "", []):
+            params[name] = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    return f"{reverse('search')}?{params.urlencode()}"
 
 
 def _turn_items(owner: Owner, messages: list[Message]) -> list[dict]:
