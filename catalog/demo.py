@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.apps import apps
@@ -23,6 +24,7 @@ from django.db import connection, transaction
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "demo_catalog.json.gz"
 LOAD_ORDER = ["catalog.source", "catalog.publisher", "catalog.tag", "catalog.dataset", "catalog.distribution"]
 BATCH = 1000
+FIXED_TIMESTAMP = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def demo_sources(shared_dir: Path) -> list[Path]:
@@ -38,12 +40,16 @@ def demo_sources(shared_dir: Path) -> list[Path]:
 
 def demo_fixture_build(*, output: Path, shared_dir: Path, progress: bool = False) -> list:
     """Import the demo sources into this (empty) database and dump the catalog to ``output``."""
-    from .models import Dataset
+    from .models import Dataset, Source
     from .services import catalog_import
 
     if Dataset.objects.exists():
         raise RuntimeError("build the demo fixture into an empty database")
     reports = [catalog_import(path=p, progress=progress, notify_search=False) for p in demo_sources(shared_dir)]
+    # Fixed row timestamps make a rebuild from unchanged data byte-identical (the loader stamps
+    # its own load time anyway: bulk inserts fill auto_now/auto_now_add).
+    Dataset.objects.update(created_at=FIXED_TIMESTAMP, updated_at=FIXED_TIMESTAMP)
+    Source.objects.update(created_at=FIXED_TIMESTAMP)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     # Plain JSON, one object per line, then gzip with a fixed mtime so rebuilds are byte-stable.
