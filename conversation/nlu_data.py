@@ -100,27 +100,35 @@ AGENCY_ALIASES: dict[str, str] = {
 # Aliases too ambiguous to be taken as an agency unless "from/by/only" precede them.
 AMBIGUOUS_AGENCY_ALIASES = frozenset({"pub", "pa", "mom", "mas", "customs", "police", "eld", "mot", "dos", "ptc"})
 
-# Source phrases -> (source slug, label). Slugs follow the importers: data.gov.sg rows -> "datagovsg",
-# research datasets -> "paperswithcode", other CSV sources slugified from their name.
+# Source phrases -> (source slug, label). Slugs follow catalog/importers (datagovsg, csv_seed.SOURCES,
+# datafinder). "singstat" is taken as the publisher (Singapore Department of Statistics), which is what
+# people usually mean, rather than the 5-dataset SingStat source.
 SOURCE_ALIASES: dict[str, tuple[str, str]] = {
     "data.gov.sg": ("datagovsg", "data.gov.sg"),
     "data gov sg": ("datagovsg", "data.gov.sg"),
     "datagovsg": ("datagovsg", "data.gov.sg"),
     "data.gov": ("datagovsg", "data.gov.sg"),
-    "world bank": ("world-bank", "World Bank"),
-    "worldbank": ("world-bank", "World Bank"),
-    "imf": ("imf", "IMF"),
-    "international monetary fund": ("imf", "IMF"),
-    "oecd": ("oecd", "OECD"),
-    "un sdg": ("un-sdg", "UN SDG"),
-    "united nations": ("un-sdg", "UN SDG"),
+    "world bank": ("worldbank", "the World Bank"),
+    "worldbank": ("worldbank", "the World Bank"),
+    "imf": ("imf", "the IMF"),
+    "international monetary fund": ("imf", "the IMF"),
+    "oecd": ("oecd", "the OECD"),
+    "un sdg": ("un-sdg", "the UN SDG Indicators"),
+    "sdg": ("un-sdg", "the UN SDG Indicators"),
+    "united nations": ("un", "the United Nations"),
+    "world health organization": ("who", "the World Health Organization"),
+    "world health organisation": ("who", "the World Health Organization"),
     "lta datamall": ("lta-datamall", "LTA DataMall"),
     "datamall": ("lta-datamall", "LTA DataMall"),
     "onemap": ("onemap", "OneMap"),
     "one map": ("onemap", "OneMap"),
     "papers with code": ("paperswithcode", "Papers with Code"),
     "paperswithcode": ("paperswithcode", "Papers with Code"),
+    "un": ("un", "the United Nations"),
+    "who": ("who", "the World Health Organization"),
 }
+# Source aliases that are ordinary words too: only after "from/by/only/just".
+AMBIGUOUS_SOURCE_ALIASES = frozenset({"un", "who", "sdg"})
 
 # Format words -> catalog format value.
 FORMAT_ALIASES: dict[str, str] = {

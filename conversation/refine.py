@@ -310,7 +310,11 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
 
     # --- source (before agencies: "lta datamall" is a source, "lta" a publisher)
     for alias in sorted(nlu_data.SOURCE_ALIASES, key=len, reverse=True):
-        pat = r"(?<![\w.])(?:the\s+)?" + re.escape(alias).replace(r"\ ", r"\s+") + r"(?:'s)?(?![\w])"
+        esc = re.escape(alias).replace(r"\ ", r"\s+")
+        if alias in nlu_data.AMBIGUOUS_SOURCE_ALIASES:
+            pat = rf"\b(?:from|by|only|just)\s+(?:the\s+)?{esc}(?![\w])"
+        else:
+            pat = rf"(?<![\w.])(?:the\s+)?{esc}(?:'s)?(?![\w])"
         if re.search(pat, t):
             p.source = nlu_data.SOURCE_ALIASES[alias]
             t = re.sub(pat, " ", t)
@@ -531,6 +535,50 @@ def _describe(refinement: Refinement, changes: list[str]) -> str:
     return line
 
 
+_LEAD_PLEASANTRY_RE = re.compile(
+    r"(?i)^\s*(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ok|okay|alright|great|cool|perfect|nice|good (?:morning|afternoon"
+    r"|evening)|morning)(?:\s+(?:there|again|so much|a lot))?\s*[,.!:;\-]+\s*"
+)
+_REQUEST_PREFIX_RE = re.compile(
+    r"(?i)^(?:(?:and|so|now|also|ok|okay|then)\s+)*(?:"
+    r"(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:show|find|give|get|fetch|pull\s+up|look\s+up|search\s+for"
+    r"|search|look\s+for|list)(?:\s+me)?"
+    r"|(?:please\s+|pls\s+|plz\s+)?(?:show|find|give|get|fetch|list)(?:\s+me)?"
+    r"|(?:i\s+am|i'm|im|we\s+are|we're)\s+(?:looking|searching|hunting)\s+for"
+    r"|(?:(?:i|we)\s+)?(?:really\s+)?(?:need|want|would\s+like|'d\s+like)(?:\s+to\s+(?:find|see|get|look\s+at))?"
+    r"|(?:do|does)\s+(?:you|anyone)\s+have(?:\s+any(?:thing)?)?(?:\s+(?:on|about|for|regarding))?"
+    r"|(?:are|is)\s+there(?:\s+any(?:thing)?)?(?:\s+(?:on|about|for|regarding))?"
+    r"|where\s+can\s+i\s+(?:find|get|download)"
+    r"|what\s+(?:data|datasets|information|info|stats|statistics)\s+(?:do\s+you\s+have|is\s+there|are\s+there|exist)"
+    r"(?:\s+(?:on|about|for|regarding))?"
+    r"|(?:search|look)\s+(?:for|up)|new\s+search:?|any(?:thing)?\s+(?:on|about|regarding)"
+    r")\s+"
+)
+_DATA_ON_RE = re.compile(
+    r"(?i)^(?:some\s+|any\s+)?(?:data|datasets?|data\s+sets?|info|information)\s+(?:on|about|regarding|related\s+to|concerning"
+    r"|covering)\s+(?:the\s+)?"
+)
+_TRAIL_RE = re.compile(r"(?i)[\s,]*(?:please|pls|plz|thanks|thank you|instead)?\s*[?.!]*\s*$")
+
+
+def clean_query(message: str) -> str:
+    """The topic of a search request: leading pleasantries and request phrasing removed, casing kept.
+
+    "thanks, now show me rainfall data" -> "rainfall data"; "What data do you have on dengue?" -> "dengue".
+    """
+    text = message.strip()
+    for _ in range(3):
+        new = _LEAD_PLEASANTRY_RE.sub("", text)
+        if new == text:
+            break
+        text = new
+    stripped = _REQUEST_PREFIX_RE.sub("", text, count=1)
+    stripped = _DATA_ON_RE.sub("", stripped, count=1)
+    text = stripped if stripped.strip() else text
+    text = _TRAIL_RE.sub("", text)
+    return text.strip() or message.strip()
+
+
 _GENERIC_RE = re.compile(r"\b(?:data\s*sets?|data|results?|files?|ones)\b")
 
 
@@ -552,7 +600,7 @@ def extract_filters(message: str) -> tuple[str, dict]:
     if p.publisher:
         filters["publisher"] = p.publisher
     # Remove the taken-out pieces from the original wording (keeps user casing for the query).
-    text = " " + message.strip() + " "
+    text = " " + clean_query(message) + " "
     if "year_from" in filters or "year_to" in filters:
         text = re.sub(
             rf"(?i)\b(?:(?:between|from|since|after|before|until|in|for|during|of)\s+)?{_YEAR}(?:\s*(?:-|to|and|until)\s*{_YEAR})?(?:\s+(?:onwards?|only))?\b",

@@ -1,0 +1,161 @@
+"""Intent router: the issue's examples, context fallbacks, related topics and the labelled-set accuracy gate."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conversation.router import INTENTS, IntentResult, classify, classify_many
+
+INTENTS_FILE = Path(__file__).resolve().parent.parent / "data" / "intents.jsonl"
+
+
+def _load() -> list[dict]:
+    with INTENTS_FILE.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("message", "previous", "intent"),
+    [
+        # the issue's own examples
+        ("housing data?", False, "search"),
+        ("Singapore transport datasets?", False, "search"),
+        ("I need data about public transport usage patterns in Singapore", False, "search"),
+        ("rainfall 2023", False, "search"),
+        ("energy", False, "search"),
+        ("only the CSV ones", True, "refine"),
+        ("what about 2020?", True, "refine"),
+        ("just from NEA", True, "refine"),
+        ("more like the second one", True, "refine"),
+        ("next page", True, "refine"),
+        ("sort by most recent", True, "refine"),
+        ("laptop prices?", False, "out_of_scope"),
+        ("book me a flight", False, "out_of_scope"),
+        ("write a poem", False, "out_of_scope"),
+        ("hello", False, "smalltalk"),
+        ("thanks!", True, "smalltalk"),
+        ("bye", False, "smalltalk"),
+        ("what can you do?", False, "capabilities"),
+        ("which sources do you cover?", False, "capabilities"),
+        ("how does the ranking work?", False, "capabilities"),
+        ("do you have an API?", False, "capabilities"),
+        ("what filters can I use?", False, "capabilities"),
+        # tricky ones
+        ("thanks, now show me rainfall data", True, "search"),
+        ("what data do you have on dengue?", False, "search"),
+        ("what's the weather today?", False, "out_of_scope"),
+        ("2020 only", True, "refine"),
+        ("what about schools?", True, "refine"),
+        ("can you find datasets about schools instead", True, "search"),
+        ("hotel occupancy rates", False, "search"),
+        ("cheap hotels in sentosa", False, "out_of_scope"),
+        ("good schools data", False, "search"),
+        ("taxi availability api", False, "search"),
+        # typos, casing, fragments
+        ("rainfal data", False, "search"),
+        ("HOSUING PRICES", False, "search"),
+        ("thnaks", False, "smalltalk"),
+        ("olny csv", True, "refine"),
+        ("nxt page", True, "refine"),
+        ("wat can u do", False, "capabilities"),
+        ("wrte a poem abt cats", False, "out_of_scope"),
+        ("heyyy", False, "smalltalk"),
+    ],
+)
+def test_classify_examples(message, previous, intent):
+    result = classify(message, has_previous_search=previous)
+    assert isinstance(result, IntentResult)
+    assert result.intent == intent, result.reason
+    assert result.intent in INTENTS
+    assert 0.0 < result.confidence <= 1.0
+    assert result.reason
+
+
+@pytest.mark.parametrize(
+    ("message", "without", "with_previous"),
+    [
+        # filters alone start a first search; navigation alone gets the capabilities explanation
+        ("only the CSV ones", "search", "refine"),
+        ("just from NEA", "search", "refine"),
+        ("2020 only", "search", "refine"),
+        ("what about 2020?", "search", "refine"),
+        ("next page", "capabilities", "refine"),
+        ("sort by most recent", "capabilities", "refine"),
+        ("more like the second one", "capabilities", "refine"),
+        # a new topic is a search either way
+        ("rainfall data in csv", "search", "search"),
+        ("show me dengue cases", "search", "search"),
+    ],
+)
+def test_previous_search_context(message, without, with_previous):
+    assert classify(message, has_previous_search=False).intent == without
+    assert classify(message, has_previous_search=True).intent == with_previous
+
+
+@pytest.mark.parametrize(
+    ("message", "related"),
+    [
+        ("laptop prices?", "consumer price index"),
+        ("book me a flight", "air passenger arrivals"),
+        ("cheap hotels in sentosa", "hotel occupancy rates"),
+        ("will it rain tomorrow?", "rainfall"),
+        ("apartment for rent near orchard", "private residential rental prices"),
+    ],
+)
+def test_out_of_scope_offers_a_related_catalog_topic(message, related):
+    result = classify(message)
+    assert result.intent == "out_of_scope"
+    assert result.related_query == related
+
+
+def test_non_out_of_scope_has_no_related_query():
+    assert classify("hdb resale prices").related_query is None
+    assert classify("hi").to_dict() == {
+        "intent": "smalltalk",
+        "confidence": classify("hi").confidence,
+        "reason": classify("hi").reason,
+        "related_query": None,
+    }
+
+
+def test_empty_and_punctuation_only_messages_are_smalltalk():
+    assert classify("").intent == "smalltalk"
+    assert classify("?!").intent == "smalltalk"
+
+
+def test_classify_many_matches_classify():
+    items = [("energy", False), ("next page", True), ("tell me a joke", False), ("hello", False)]
+    assert [r.intent for r in classify_many(items)] == [classify(m, has_previous_search=p).intent for m, p in items]
+
+
+def test_labelled_set_is_large_and_balanced():
+    rows = _load()
+    assert len(rows) >= 200
+    counts = Counter(r["intent"] for r in rows)
+    assert set(counts) == set(INTENTS)
+    assert min(counts.values()) >= 40
+    assert len({(r["text"].lower(), r["has_previous_search"]) for r in rows}) == len(rows)
+
+
+@pytest.mark.slow
+def test_accuracy_on_labelled_set():
+    """Correctness gate: ≥ 95% overall and every class recalled ≥ 90% (bench/assistant.py prints the table)."""
+    rows = _load()
+    results = classify_many([(r["text"], r["has_previous_search"]) for r in rows])
+    correct = Counter()
+    total = Counter()
+    misses = []
+    for row, result in zip(rows, results, strict=True):
+        total[row["intent"]] += 1
+        if result.intent == row["intent"]:
+            correct[row["intent"]] += 1
+        else:
+            misses.append((row["text"], row["intent"], result.intent))
+    accuracy = sum(correct.values()) / len(rows)
+    assert accuracy >= 0.95, misses
+    for intent in INTENTS:
+        assert correct[intent] / total[intent] >= 0.9, (intent, misses)
