@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -137,6 +138,15 @@ def main() -> None:
         rows["health_all_up"] = measure_health(health, args.requests)
         redis.stop()
         rows["health_redis_down"] = measure_health(health, args.requests)
+        # A hung Redis: the port accepts connections and never answers (bounded by REDIS_SOCKET_TIMEOUT).
+        hung = socket.socket()
+        hung.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        hung.bind(("127.0.0.1", redis.port))
+        hung.listen(1024)
+        try:
+            rows["health_redis_hung"] = measure_health(health, max(10, args.requests // 3))
+        finally:
+            hung.close()
     finally:
         server.stop()
         worker.stop()
@@ -145,7 +155,7 @@ def main() -> None:
     rows["linkcheck_100ms"] = measure_links(args.urls, args.concurrency, args.per_host, args.hosts, "/pause")
 
     print(f"{'health case':<22}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  statuses / components not ok")
-    for key in ("health_all_up", "health_redis_down"):
+    for key in ("health_all_up", "health_redis_down", "health_redis_hung"):
         r = rows[key]
         print(
             f"{key:<22}{r['n']:>5}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['max_ms']:>9}  "

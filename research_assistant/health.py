@@ -12,13 +12,14 @@ or "down") and gets a ``latency_ms``. Which components matter:
   ``embedding_model`` (reported, never loaded by the check).
 
 Network checks (cache, broker, workers, LLM) run concurrently in a small thread pool under one
-overall deadline (HEALTH_TIMEOUT_SECONDS), and Redis clients use short socket timeouts, so a
-hung Redis cannot hang the endpoint. Database checks run in the request thread (its connection
+overall deadline (HEALTH_TIMEOUT_SECONDS), and the Redis probes use short socket timeouts
+(HEALTH_REDIS_TIMEOUT_SECONDS) without retries, so a hung Redis cannot hang the endpoint. Database checks run in the request thread (its connection
 and transaction), in parallel with the pool.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -27,11 +28,14 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 REQUIRED = frozenset({"database", "search_index"})
 _STARTED_AT = time.time()
@@ -77,18 +81,33 @@ def check_embedding_model() -> dict:
     return {"status": "ok", "loaded": loaded, "model": settings.EMBEDDING_MODEL}
 
 
+_REDIS_CLIENTS: dict[str, object] = {}
+
+
+def _redis_client(url: str):
+    """A pooled client for health probes: short timeouts and no retries (redis-py retries by default)."""
+    client = _REDIS_CLIENTS.get(url)
+    if client is None:
+        timeout = settings.HEALTH_REDIS_TIMEOUT_SECONDS
+        client = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
+        )
+        _REDIS_CLIENTS[url] = client
+    return client
+
+
 def check_cache() -> dict:
     backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     if settings.REDIS_URL:
-        # django-redis is configured to swallow errors (a Redis outage degrades, never breaks);
-        # talk to its client directly so the check sees the failure.
-        from django_redis import get_redis_connection
-
-        client = get_redis_connection("default")
+        # The app's django-redis client swallows errors (an outage degrades, never breaks) and
+        # retries; probe the same server directly so the check sees a failure, and fast.
+        client = _redis_client(settings.CACHES["default"]["LOCATION"])
         key = f"ra:health:{uuid.uuid4().hex}"
-        client.set(key, b"1", ex=10)
-        ok = client.get(key) == b"1"
-        client.delete(key)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(key, b"1", ex=10)
+        pipe.get(key)
+        pipe.delete(key)
+        ok = pipe.execute()[1] == b"1"
     else:
         key = f"health:{uuid.uuid4().hex}"
         cache.set(key, "1", 10)
@@ -98,12 +117,7 @@ def check_cache() -> dict:
 
 
 def _broker_client():
-    import redis
-
-    timeout = settings.REDIS_SOCKET_TIMEOUT
-    return redis.Redis.from_url(
-        settings.CELERY_BROKER_URL, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
-    )
+    return _redis_client(settings.CELERY_BROKER_URL)
 
 
 def _broker_is_redis() -> bool:
@@ -113,11 +127,7 @@ def _broker_is_redis() -> bool:
 def check_broker() -> dict:
     if not _broker_is_redis():
         return {"status": "ok", "configured": False, "detail": "tasks run in-process"}
-    client = _broker_client()
-    try:
-        client.ping()
-    finally:
-        client.close()
+    _broker_client().ping()
     return {"status": "ok", "configured": True}
 
 
@@ -125,13 +135,10 @@ def check_workers() -> dict:
     """At least one Celery worker answers a ping (only when a broker is configured)."""
     if not _broker_is_redis() or settings.CELERY_TASK_ALWAYS_EAGER:
         return {"status": "ok", "configured": False, "detail": "tasks run in-process"}
-    client = _broker_client()
     try:
-        client.ping()  # fail fast instead of letting the broadcast wait on a dead broker
+        _broker_client().ping()  # fail fast instead of letting the broadcast wait on a dead broker
     except Exception:
         return {"status": "down", "configured": True, "error": "broker unreachable"}
-    finally:
-        client.close()
     from research_assistant.celery import app
 
     replies = app.control.ping(timeout=settings.HEALTH_WORKER_PING_SECONDS, limit=1) or []
@@ -230,15 +237,30 @@ def overall_status(components: dict) -> str:
     return status
 
 
+def _warm_imports() -> None:
+    """Import what the pooled checks need in the request thread first: concurrent first imports of
+    the same packages from several threads can see half-initialised modules."""
+    import search.services  # noqa: F401
+    from research_assistant.celery import app
+
+    if settings.REDIS_URL and not settings.CELERY_TASK_ALWAYS_EAGER:
+        app.control  # noqa: B018 - builds the control/mailbox objects once
+    if "conversation.llm" not in sys.modules:
+        with contextlib.suppress(ImportError):
+            import conversation.llm  # noqa: F401
+
+
 def build_report() -> tuple[dict, int]:
+    _warm_imports()
     deadline = time.monotonic() + settings.HEALTH_TIMEOUT_SECONDS
     pooled = {"cache": check_cache, "broker": check_broker, "workers": check_workers, "llm": check_llm}
+    inline = {"database": check_database, "search_index": check_search_index, "embedding_model": check_embedding_model}
+    if settings.REDIS_URL:
+        # The index report reads cache statistics: with a networked cache it goes under the deadline
+        # too. (Embedded mode keeps it in the request thread: SQLite connections are per thread.)
+        pooled["search_index"] = inline.pop("search_index")
     futures = {name: _POOL.submit(_pooled, fn) for name, fn in pooled.items()}
-    components = {
-        "database": _timed(check_database),
-        "search_index": _timed(check_search_index),
-        "embedding_model": _timed(check_embedding_model),
-    }
+    components = {name: _timed(fn) for name, fn in inline.items()}
     futures_wait(list(futures.values()), timeout=max(0.0, deadline - time.monotonic()))
     for name, future in futures.items():
         if future.done():
@@ -246,10 +268,12 @@ def build_report() -> tuple[dict, int]:
         else:
             future.cancel()
             components[name] = {
-                "status": "down",
+                # A slow index report means a slow cache (the database has its own check): degraded.
+                "status": "degraded" if name == "search_index" else "down",
                 "error": "timeout",
                 "latency_ms": round(settings.HEALTH_TIMEOUT_SECONDS * 1000, 2),
             }
+    components = {name: components[name] for name in (*inline, *pooled) if name in components}
     for name, component in components.items():
         component["required"] = name in REQUIRED
     overall = overall_status(components)

@@ -293,8 +293,9 @@ LINK_CHECK_MAX_AGE_HOURS = env.int("LINK_CHECK_MAX_AGE_HOURS", default=24 * 7)
 LINK_CHECK_MAX_REDIRECTS = env.int("LINK_CHECK_MAX_REDIRECTS", default=5)
 LINK_CHECK_BATCH_SIZE = env.int("LINK_CHECK_BATCH_SIZE", default=500)  # datasets per periodic run
 LINK_CHECK_VERIFY_TLS = env_bool("LINK_CHECK_VERIFY_TLS", default=True)
-HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=1.0)  # overall deadline of /api/health
-HEALTH_WORKER_PING_SECONDS = env.float("HEALTH_WORKER_PING_SECONDS", default=0.5)
+HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=0.5)  # overall deadline of /api/health
+HEALTH_WORKER_PING_SECONDS = env.float("HEALTH_WORKER_PING_SECONDS", default=0.3)
+HEALTH_REDIS_TIMEOUT_SECONDS = env.float("HEALTH_REDIS_TIMEOUT_SECONDS", default=0.15)  # Redis probes, no retries
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")  # read by prometheus-client itself
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
