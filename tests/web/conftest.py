@@ -33,22 +33,26 @@ def browser():
 @pytest.fixture
 def context_factory(browser, live_server):
     contexts = []
+    third_party: list[str] = []
 
     def make(**options):
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(15_000)
-        # Third-party requests would be a bug: fail loudly instead of leaving the machine.
-        context.route(
-            lambda url: not url.startswith(live_server.url),
-            lambda route: route.abort(),
-        )
+
+        # The pages must not make third-party requests: record and block any.
+        def block(route):
+            third_party.append(route.request.url)
+            route.abort()
+
+        context.route(lambda url: not url.startswith(live_server.url), block)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert third_party == [], f"third-party requests: {third_party}"
 
 
 @pytest.fixture
