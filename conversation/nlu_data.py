@@ -272,7 +272,7 @@ hello|hi|hey|hiya|heya|howdy|greetings|yo|sup|hi there|hey there|hello there|goo
 |ok|okay|alright|all right|got it|i see|understood|noted|sure|fine|right|sounds good|makes sense
 |bye|goodbye|good bye|bye bye|see you|see you later|see ya|later|take care|have a nice day|have a good day
 |have a great day|that's all|that's all for now|that is all|that's it|that's it for now|for now|bye for now|catch you later
-|lol|haha|hahaha|lmao|hehe|sorry|my bad|oops|never mind|nevermind|no worries|no problem|you're great
+|lol|haha|hahaha|lmao|hehe|sorry|my bad|oops|my mistake|my fault|apologies|excuse me|pardon|never mind|nevermind|no worries|no problem|you're great
 |you are great|you're awesome|you are awesome|you're the best|good job|well done|good bot|you there|are you there
 |anyone there|hmm|hm|uh|um|wow|yay|indeed|yes|yep|yeah|no|nope|goodnight|good nite|nighty night|gn|gm
 |thanks heaps|heaps of thanks|thanks again|thank you again|thanks anyway|thank you anyway|cheers for that|ta
@@ -284,7 +284,7 @@ hello|hi|hey|hiya|heya|howdy|greetings|yo|sup|hi there|hey there|hello there|goo
 |that is perfect|this is helpful|that is helpful|this is useful|that is useful|this is nice|that is nice
 |good to know|interesting|fair enough|roger|roger that|will do|welcome|you are welcome|no thanks|no thank you
 |great stuff|good stuff|nice one|good one|that is fine|fine by me|all good|sounds great|looks good|looks great
-|thank you very much|thanks very much|thank you kindly|ok then|okay then|alright then|hello again|hi again|thanks for that|thank you for that|thanks for the help
+|thank you very much|thanks very much|for your help|for the help|for helping|for helping me|for everything|for all your help|thank you kindly|ok then|okay then|alright then|hello again|hi again|thanks for that|thank you for that|thanks for the help
 """.replace("\n", "").split("|")
 
 # ---------------------------------------------------------------------------------------------

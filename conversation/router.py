@@ -222,8 +222,21 @@ CAPABILITY_STRONG = _rx(
     r"\bcan (?:you|i) (?:search|filter|sort|narrow|limit|browse|restrict|look up|find (?:things|datasets)) "
     r"(?:by|on|using|with)\b",
     r"\b(?:what|which) (?:filters|formats|file formats|file types|options|fields|languages|facets)\b",
-    r"\bcan i (?:filter|sort|narrow|limit|restrict|export|download|save|delete|share|bookmark|see my|get"
-    r" an api)\b",
+    r"\bcan i (?:filter|sort|narrow|limit|restrict|see my|get an api)\b",
+    r"\bcan i (?:export|download|save|delete|share|bookmark|print)(?: (?:the |my |these |all |this |search )?(?:results?"
+    r"|searches|search history|history|conversations?|chats?|them|these|it|this|answers?|list))?(?: (?:as|to|in|into)"
+    r"(?: an?)? \w+)?$",
+    r"\bwhat (?:you|i) can (?:do|search|find|ask|help with|look up)\b",
+    r"\bexplain (?:the |your |how )?(?:ranking|rankings|scoring|relevance|search|order of (?:the )?results|results order"
+    r"|quality scores?)\b",
+    r"\bhow (?:were|are|was|is) (?:these|they|the results|results|this|it|those|the datasets) (?:ranked|sorted|ordered"
+    r"|scored|chosen|picked|selected|found)\b",
+    r"\bcan you (?:search|cover|find|look|go) (?:things |data |datasets )?(?:outside|beyond|other countries"
+    r"|internationally|globally|worldwide|abroad)\b",
+    r"\b(?:python|r|javascript|js|java) (?:client|library|package|sdk|wrapper)\b|\b(?:client|library|sdk) (?:or|and)"
+    r" (?:an? )?api\b",
+    r"\bhow (?:reliable|accurate|good|trustworthy|useful|correct) (?:is|are) (?:the |your |this |these )?(?:quality"
+    r" scores?|scores?|ranking|rankings|results|answers?|summaries|summary|catalog|catalogue|metadata)\b",
     r"\bhow many (?:datasets|records|sources|things) (?:do you|are|is|does|have|can)\b",
     r"\bhow (?:up to date|current|fresh|recent|often|old|frequently)\b.*\b(?:catalog|catalogue|data|datasets"
     r"|index|it|this|updated|refreshed)\b",
@@ -270,10 +283,11 @@ OOS_STRONG = _rx(
     r"\b(?:write|compose|draft|generate|create|make|pen|give) (?:me |us )?(?:a |an |some |my |another |one )?"
     r"(?:\w+ ){0,2}(?:poem|poems|haiku|limerick|song|songs|story|stories|essay|essays|letter|cover letter|email"
     r"|joke|jokes|speech|lyrics|tweet|caption|article|blog post|image|picture|photo|drawing|logo|meme|code"
-    r"|script|program|function|resume|cv|novel|rap|sonnet|riddle|slogan)\b",
+    r"|script|program|function|resume|cv|novel|rap|sonnet|riddle|slogan|presentation|slides|slide deck|powerpoint|infographic"
+    r"|video|website|app)\b",
     r"\b(?:tell|say|know)(?: me| us)? (?:a |an |another |some )?(?:\w+ )?(?:joke|jokes|riddle|story|fun fact)\b",
     r"\bwrite (?:me |us )?(?:some |a |an |the )?(?:python|javascript|java|sql|bash|excel formula|regex|html|css|c\+\+)\b",
-    r"\b(?:make me laugh|something funny|cheer me up|sing (?:me )?(?:a )?song)\b",
+    r"\b(?:make me laugh|something funny|cheer me up|sing (?:me )?(?:a )?song)\b|^tell me something\b",
     r"\btranslate\b|\bhow do you say\b|\bin (?:french|spanish|german|japanese|korean|chinese|malay|tamil) please\b",
     r"\b(?:fix|debug|review|refactor|optimi[sz]e|explain) (?:my |this |the |our )?(?:\w+ )?(?:code|bug|script"
     r"|program|function|error|regex|query|sql)\b",
@@ -287,7 +301,8 @@ OOS_STRONG = _rx(
     r"\b(?:book|reserve|order|buy|purchase|sell|hire|cancel|renew|rent|call|get|send|find|arrange|schedule)"
     r"(?: me| us| for me)? (?:a |an |some |my |the |two |2 |three |cheap |cheapest )?(?:\w+ )?(?:flight|flights"
     r"|ticket|tickets|table|hotel|room|taxi|cab|uber|grab|ride|pizza|meal|delivery|laptop|phone|iphone|job|doctor"
-    r"|appointment|passport|visa|holiday|vacation|trip|car|gift|present|massage|haircut|plumber|tutor|girlfriend"
+    r"|appointment|passport|visa|holiday|vacation|trip|car|gift|present|massage|haircut|plumber|tutor|girlfriend|restaurant"
+    r"|cafe|bar|atm|clinic|dentist|gym|salon|hairdresser|lawyer|babysitter|nanny"
     r"|boyfriend)\b",
     r"\b(?:set|cancel|snooze) (?:an? |my )?(?:alarm|reminder|timer)\b|\bremind me\b|\bwake me\b",
     r"\bplay (?:some |a |me |my )?(?:music|song|songs|video|game|games|playlist|podcast|radio)\b",
@@ -311,6 +326,9 @@ OOS_WEAK = _rx(
     r"|right now|currently|later|like)\b",
     r"\b(?:today|tomorrow|tonight|now)\b.*\b(?:weather|forecast)\b",
     r"\b(?:will|is) it (?:going to )?(?:rain|raining|be sunny|sunny|be hot|snow|be cold|pour)\b",
+    r"\bis it (?:hot|cold|raining|sunny|windy|humid|cloudy|warm|chilly|nice)(?: outside| out| today| now| there)?$",
+    r"^how is the weather\b|\bweather like\b|\bweather (?:in|at) [a-z]+$",
+    r"\b(?:nearest|closest)\b|\bnear me\b|\bhow do i get to\b|\bdirections to\b",
     r"\b(?:score|result)s?\b.*\b(?:right now|today|currently|at the moment|live|now)\b",
     r"\bwhat time is it\b|\bwhat is the time\b|\btime (?:is it )?(?:now )?in [a-z]+\b|\bwhat (?:day|date) is (?:it|today)\b"
     r"|\bcurrent time\b",
