@@ -106,8 +106,12 @@ def set_index(*, version: int, size: int) -> None:
     INDEX_SIZE.set(size or 0)
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe_request(*, view: str, method: str, status: int, seconds: float) -> None:
-    """One HTTP request (called by ``MetricsMiddleware``)."""
+    """One HTTP request (called by ``MetricsMiddleware``). Labels stay bounded: view names, not paths."""
+    method = method if method in _METHODS else "other"
     HTTP_REQUEST_SECONDS.labels(view=view, method=method, status=str(status)).observe(max(0.0, seconds))
 
 
