@@ -204,6 +204,10 @@ def _record_quality(record: DatasetRecord, link_status: str, today) -> float:
     )
 
 
+def _distribution_key(d) -> tuple[str, str, str, str]:
+    return (d.format, d.url, d.title[:500], d.media_type[:100])
+
+
 def _write(records: list[DatasetRecord], origin: str, report: ImportReport, *, progress: bool) -> None:
     """The upsert; the caller holds the transaction. Existing rows are read once per source."""
     from tqdm import tqdm
@@ -235,11 +239,9 @@ def _write(records: list[DatasetRecord], origin: str, report: ImportReport, *, p
         extra = dict(record.extra)
         status, reason = record.status, record.status_reason
         if row is not None:
-            # A curator's activate/deactivate decision survives re-imports.
-            for key in ("curator_status",):
-                if key in (row["extra"] or {}):
-                    extra[key] = row["extra"][key]
-            if "curator_status" in extra:
+            curator_status = (row["extra"] or {}).get("curator_status")
+            if curator_status:  # a curator's activate/deactivate decision survives re-imports
+                extra["curator_status"] = curator_status
                 status, reason = row["status"], row["status_reason"]
         extra["import"] = {"origin": origin, "fingerprint": fingerprint}
         obj = Dataset(
@@ -276,25 +278,49 @@ def _write(records: list[DatasetRecord], origin: str, report: ImportReport, *, p
     if changed:
         Dataset.objects.bulk_update(changed, IMPORT_UPDATE_FIELDS, batch_size=BATCH)
         changed_ids = [o.pk for o in changed]
-        through = Dataset.tags.through
+        wanted = {
+            obj.pk: [_distribution_key(d) for d in record.distributions]
+            for record, obj, _, is_new in pending
+            if not is_new
+        }
+        stale = []
         for chunk in _chunks(changed_ids):
-            through.objects.filter(dataset_id__in=chunk).delete()
-            Distribution.objects.filter(dataset_id__in=chunk).delete()
+            Dataset.tags.through.objects.filter(dataset_id__in=chunk).delete()
+            # Keep unchanged distributions (and their link-check results); replace the rest.
+            for dist_id, dataset_id, *key in Distribution.objects.filter(dataset_id__in=chunk).values_list(
+                "id", "dataset_id", "format", "url", "title", "media_type"
+            ):
+                if tuple(key) in wanted[dataset_id]:
+                    wanted[dataset_id].remove(tuple(key))
+                else:
+                    stale.append(dist_id)
+        for chunk in _chunks(stale):
+            Distribution.objects.filter(pk__in=chunk).delete()
     if any(o.pk is None for o in new):  # a backend that cannot return ids from bulk inserts
-        ids = dict(
-            Dataset.objects.filter(source__in=sources.values()).values_list("external_id", "id")
-        )  # pragma: no cover - SQLite >= 3.35 and PostgreSQL return them
+        ids = {
+            (source_id, external_id): pk
+            for source_id, external_id, pk in Dataset.objects.filter(source__in=sources.values()).values_list(
+                "source_id", "external_id", "id"
+            )
+        }
         for o in new:
-            o.pk = ids[o.external_id]
+            o.pk = ids[(o.source_id, o.external_id)]
     through_rows = [
         Dataset.tags.through(dataset_id=obj.pk, tag_id=tag_ids[t]) for record, obj, _, _ in pending for t in record.tags
     ]
     Dataset.tags.through.objects.bulk_create(through_rows, batch_size=BATCH)
-    distributions = [
-        Distribution(dataset_id=obj.pk, format=d.format, url=d.url, title=d.title[:500], media_type=d.media_type[:100])
-        for record, obj, _, _ in pending
-        for d in record.distributions
-    ]
+    distributions = []
+    for record, obj, _, is_new in pending:
+        missing = None if is_new else wanted[obj.pk]
+        for d in record.distributions:
+            key = _distribution_key(d)
+            if missing is not None:
+                if key not in missing:
+                    continue  # kept from before
+                missing.remove(key)
+            distributions.append(
+                Distribution(dataset_id=obj.pk, format=key[0], url=key[1], title=key[2], media_type=key[3])
+            )
     Distribution.objects.bulk_create(distributions, batch_size=BATCH)
     report.created += len(new)
     report.updated += len(changed)

@@ -174,3 +174,31 @@ def test_command_source_option_for_ckan(catalog_data):
 def test_progress_bar_does_not_break_the_import(catalog_data, capsys):
     report = catalog_import(path=catalog_data / "corpus.jsonl", progress=True)
     assert report.created == 4
+
+
+def test_update_keeps_unchanged_distributions_and_their_link_health(catalog_data, tmp_path):
+    catalog_import(path=catalog_data / "seed.csv")
+    bus = Dataset.objects.get(external_id="lta_bus_arrival")
+    cpi = Dataset.objects.get(external_id="singstat_cpi")
+    bus.distributions.update(link_status="ok", link_http_code=200)
+    cpi.distributions.update(link_status="broken", link_http_code=404)
+    text = (catalog_data / "seed.csv").read_text()
+    text = text.replace("Bus Arrival,", "Bus Arrival Times,").replace(
+        "https://tablebuilder.singstat.gov.sg", "https://tablebuilder.singstat.gov.sg/table/CPI"
+    )
+    changed = tmp_path / "seed.csv"
+    changed.write_text(text)
+    report = catalog_import(path=changed)
+    assert report.updated == 2
+    bus_dist = bus.distributions.get()
+    assert (bus_dist.title, bus_dist.link_status, bus_dist.link_http_code) == ("Bus Arrival Times", "unknown", None)
+    cpi_dist = cpi.distributions.get()
+    assert cpi_dist.url == "https://tablebuilder.singstat.gov.sg/table/CPI"
+    assert cpi_dist.link_status == "unknown"
+    # a dataset whose distribution did not change keeps the checked row
+    wb = Dataset.objects.get(external_id="wb_SP.POP.TOTL")
+    wb.distributions.update(link_status="ok", link_http_code=200)
+    text = changed.read_text().replace("Total population is based", "Total population counts")
+    changed.write_text(text)
+    catalog_import(path=changed)
+    assert wb.distributions.get().link_status == "ok"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.importers import FORMATS, ImportFormatError
@@ -19,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument("--format", choices=sorted(FORMATS), help="skip auto-detection")
         parser.add_argument("--source", help="source slug for CKAN/DCAT dumps (default: from the portal's host)")
-        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--no-progress", action="store_true", help="no progress bar (also off when stderr is not a terminal)"
+        )
         parser.add_argument(
             "--no-index",
             action="store_true",
@@ -33,7 +37,7 @@ class Command(BaseCommand):
                 report = catalog_import(
                     path=path,
                     fmt=options["format"],
-                    progress=not options["no_progress"],
+                    progress=not options["no_progress"] and sys.stderr.isatty(),
                     source=options["source"],
                     notify_search=not options["no_index"],
                 )
