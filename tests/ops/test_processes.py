@@ -70,9 +70,10 @@ def test_sigterm_lets_an_in_flight_request_finish(server_db_url, make_gunicorn, 
 def test_request_id_follows_the_request_into_its_celery_task(server_db_url, redis_server, make_gunicorn, make_worker):
     import uuid
 
-    env = server_env(server_db_url, REDIS_URL=redis_server.url)
-    worker = make_worker(env)
+    env = server_env(server_db_url, REDIS_URL=redis_server.url, METRICS_TOKEN="scrape-token-0123456789")
     server = make_gunicorn(env)
+    # The worker shares the web's metrics directory, as the systemd units do.
+    worker = make_worker(env | {"PROMETHEUS_MULTIPROC_DIR": str(server.metrics_dir)})
     rid = f"trace-ops-{uuid.uuid4().hex[:12]}"
     response = httpx.get(f"{server.url}/test/queue-link-check", headers={"X-Request-ID": rid}, timeout=90)
     assert response.status_code == 200, response.text[:500]
@@ -81,3 +82,8 @@ def test_request_id_follows_the_request_into_its_celery_task(server_db_url, redi
     # The worker's own log line for the task carries the id of the request that queued it.
     line = wait_for(lambda: next((ln for ln in worker.log().splitlines() if "link check:" in ln), None), timeout=30)
     assert f"[{rid}]" in line
+    # ...and its outcome, counted in the worker process, shows up in the web's /api/metrics.
+    from tests.ops.test_metrics import value
+
+    scrape = httpx.get(f"{server.url}/api/metrics", headers={"Authorization": "Bearer scrape-token-0123456789"})
+    assert value(scrape.text, "ra_celery_tasks_total", task="catalog.links_check", outcome="success") == 1
