@@ -338,15 +338,18 @@ def _top(scores: np.ndarray, mask: np.ndarray, k: int, *, floor: float) -> np.nd
 
 def _candidates(index, *, query: str, mask: np.ndarray, similar_to: int | None):
     """Fused and re-scored candidate scores, plus the raw lexical and neural scores for explanations."""
-    from search.ranking import fuse, query_intent, rescore
+    from search.ranking import fuse, preprocess_query, query_intent, rescore
 
     neural: dict[int, float] = {}
     lexical: dict[int, float] = {}
     vector = None
+    # Both retrievers see the query without request boilerplate ("I want to build a system that");
+    # fusion and intent read the query as written.
+    retrieval_query = preprocess_query(query) if query else ""
     if query:
         from search.embeddings import get_embedder
 
-        vector = np.asarray(get_embedder().encode_query(query), dtype=np.float32)
+        vector = np.asarray(get_embedder().encode_query(retrieval_query), dtype=np.float32)
     if similar_to is not None:
         pos = index.position.get(similar_to)
         if pos is not None:
@@ -360,7 +363,7 @@ def _candidates(index, *, query: str, mask: np.ndarray, similar_to: int | None):
         top = _top(sims, mask, NEURAL_CANDIDATES, floor=floor)
         neural = dict(zip(top.tolist(), sims[top].tolist(), strict=True))
     if query and len(index):
-        scores = index.lexical.scores(query)
+        scores = index.lexical.scores(retrieval_query)
         top = _top(scores, mask, LEXICAL_CANDIDATES, floor=0.0)
         lexical = dict(zip(top.tolist(), scores[top].tolist(), strict=True))
     intent = query_intent(query)
