@@ -93,3 +93,11 @@ def test_bootstrap_builds_the_search_index(small_fixture):
     health = index_health()
     assert health["ready"], health
     assert health["active"] == Dataset.objects.active().count()
+
+
+def test_bootstrap_with_a_missing_fixture_is_a_clear_error(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="catalog fixture not found"):
+        call_command("bootstrap", "--fixture", str(tmp_path / "missing.json.gz"), "--skip-index")
+    assert not Dataset.objects.exists()

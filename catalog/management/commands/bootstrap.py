@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from catalog.services import catalog_bootstrap
 from search import services as search_services
@@ -17,7 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
-        loaded = catalog_bootstrap(fixture=options["fixture"])
+        try:
+            loaded = catalog_bootstrap(fixture=options["fixture"])
+        except FileNotFoundError as exc:
+            raise CommandError(f"catalog fixture not found: {exc.filename}") from None
         if loaded:
             self.stdout.write(f"Loaded the demo catalog: {loaded} datasets in {time.perf_counter() - started:.1f}s")
         else:
