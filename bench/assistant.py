@@ -1,6 +1,7 @@
-"""Assistant bench: intent-router accuracy on the labelled set (more sections are added by the assistant).
+"""Assistant bench: intent-router accuracy, full-turn latency and groundedness.
 
     .venv/bin/python bench/assistant.py [--intents tests/data/intents.jsonl] [--rules-only] [--misses]
+        [--only router|turns|grounded_llm] [--turns N]
 
 Sections are functions ``section_<name>(args) -> dict`` listed in ``SECTIONS``; each prints its own
 table and returns a JSON-able dict. main() runs them in order and prints one final JSON line with
@@ -29,6 +30,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "research_assistant.settings")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The turns sections need a real catalog: a bench database of their own unless DATABASE_URL says otherwise.
+(ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench' / 'assistant.sqlite3'}")
+os.environ.setdefault("INDEX_DIR", str(ROOT / "var" / "bench" / "index"))
 
 import django  # noqa: E402
 
@@ -37,6 +42,7 @@ django.setup()
 from conversation import router  # noqa: E402
 
 INTENTS_FILE = ROOT / "tests" / "data" / "intents.jsonl"
+SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 
 
 def load_intents(path: Path) -> list[dict]:
@@ -113,8 +119,253 @@ def section_router(args) -> dict:
     }
 
 
-# The assistant helper appends its sections here (turn latency, groundedness).
-SECTIONS = [("router", section_router)]
+# --- Assistant sections: full-turn latency and groundedness (helper "assistant") ---------------
+#
+# These run against a real catalog in a database: by default a SQLite file under var/bench/
+# (created, imported from ../shared/data and indexed on first use, then reused), or the database
+# named by --database-url. Celery runs eagerly, so a turn's time includes the search, the stored
+# messages and the built-in answer written on commit.
+
+TURN_QUERIES = [
+    "HDB resale prices",
+    "housing data?",
+    "Singapore transport datasets?",
+    "I need data about public transport usage patterns in Singapore",
+    "rainfall 2023",
+    "energy",
+    "air quality readings",
+    "dengue cases by week",
+    "population by age and ethnic group",
+    "carpark availability",
+    "electricity consumption by household",
+    "school enrolment numbers",
+    "tourist arrivals to Singapore",
+    "GDP growth of countries",
+    "consumer price index",
+    "COVID-19 vaccination",
+    "hawker centres locations",
+    "recycling rates",
+    "unemployment rate by education",
+    "births and deaths registered",
+    "taxi trips",
+    "median household income",
+    "hospital admissions",
+    "land area and reclamation",
+    "water consumption per capita",
+    "crime statistics",
+    "bus arrival data",
+    "private property price index",
+    "marriage and divorce trends",
+    "greenhouse gas emissions",
+    "retail sales index",
+    "exports by destination country",
+    "life expectancy at birth",
+    "primary school registration",
+    "temperature records",
+    "parks and nature reserves",
+    "road traffic accidents",
+    "internet usage statistics",
+    "labour force participation",
+    "resident population of planning areas",
+]
+REFINEMENTS = ["only the CSV ones", "what about 2020?", "next page", "sort by most recent", "more like the second one"]
+
+
+def assistant_catalog_ensure() -> int:
+    """Make sure the bench database holds a real, indexed catalog (imported from ../shared/data once)."""
+    from django.core.management import call_command
+
+    from catalog.models import Dataset
+    from catalog.services import catalog_import
+    from search.services import index_ensure
+
+    call_command("migrate", verbosity=0)
+    if not Dataset.objects.exists():
+        data = SHARED / "data"
+        for path in (data / "datagovsg" / "datasets.json", *sorted((data / "seed_catalog").glob("*.csv"))):
+            print(f"importing {path.name} (first run only) ...", file=sys.stderr)
+            catalog_import(path=path)
+    index_ensure()
+    return Dataset.objects.active().count()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _groundedness(answers: list[tuple[str, list[dict], list[dict]]], titles) -> tuple[int, int]:
+    """(named datasets that are in the results, named datasets) over (text, picks, results) triples."""
+    from conversation.grounding import _norm
+
+    named = grounded = 0
+    for text, picks, results in answers:
+        result_ids = {r["id"] for r in results}
+        result_titles = [_norm(r["title"]) for r in results]
+        for pick in picks:
+            named += 1
+            grounded += pick["id"] in result_ids
+        for norm, _raw in titles:
+            if norm in _norm(text) and not any(norm in p for p in (_norm(x["title"]) for x in picks)):
+                named += 1
+                grounded += any(norm in rt for rt in result_titles)
+    return grounded, named
+
+
+def section_turns(args) -> dict:
+    """p50/p95 of a full conversation turn with the built-in responder, search cache cold."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.cache import cache
+
+    from catalog.models import Dataset
+    from conversation.grounding import CATALOG_TITLE_MIN_CHARS, _norm
+    from conversation.models import Message
+    from conversation.services import conversation_get_or_create, conversation_turn
+
+    catalog_size = assistant_catalog_ensure()
+    settings.LLM_PROVIDERS = []  # the built-in responder, whatever the environment configures
+    titles = [
+        (_norm(t), t)
+        for t in Dataset.objects.values_list("title", flat=True)
+        if len(_norm(t)) >= CATALOG_TITLE_MIN_CHARS + 2
+    ]
+    session = SessionStore()
+    session.create()
+    # Warm-up: load the embedding model and the index once (a process start, not a turn).
+    started = time.perf_counter()
+    warm = conversation_get_or_create(user=None, session_key=session.session_key)
+    conversation_turn(conversation=warm, message="warm up", user=None)
+    cold_start_ms = (time.perf_counter() - started) * 1000
+
+    timings: dict[str, list[float]] = {"search": [], "refine": [], "other": []}
+    answers = []
+    queries = TURN_QUERIES[: args.turns] if args.turns else TURN_QUERIES
+    for i, query in enumerate(queries):
+        conversation = conversation_get_or_create(user=None, session_key=session.session_key)
+        messages = [query] + ([REFINEMENTS[i % len(REFINEMENTS)]] if i % 2 == 0 else [])
+        for text in messages:
+            cache.clear()  # cold: no cached search or answer
+            t0 = time.perf_counter()
+            turn = conversation_turn(conversation=conversation, message=text, user=None)
+            elapsed = (time.perf_counter() - t0) * 1000
+            message = Message.objects.get(pk=turn.message.pk)
+            assert message.answer_status == Message.AnswerStatus.READY, "eager task did not answer"
+            kind = turn.intent if turn.intent in ("search", "refine") else "other"
+            timings[kind].append(elapsed)
+            if turn.intent in ("search", "refine"):
+                answers.append((message.answer, message.answer_data.get("picks", []), turn.results))
+    grounded, named = _groundedness(answers, titles)
+    all_turns = timings["search"] + timings["refine"] + timings["other"]
+    print(f"\nFull turn, built-in responder, search cache cold ({len(all_turns)} turns)")
+    print(f"{'turns':<10}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
+    for name, values in (("search", timings["search"]), ("refine", timings["refine"]), ("all", all_turns)):
+        if values:
+            print(
+                f"{name:<10}{len(values):>5}{_percentile(values, 0.5):>10.1f}"
+                f"{_percentile(values, 0.95):>10.1f}{max(values):>10.1f}"
+            )
+    print(f"cold start (model + index load, first turn): {cold_start_ms:.0f} ms")
+    print(f"groundedness (built-in): {grounded}/{named} named datasets are in the results")
+    return {
+        "catalog_size": catalog_size,
+        "turn_p50_ms": round(_percentile(all_turns, 0.5), 1),
+        "turn_p95_ms": round(_percentile(all_turns, 0.95), 1),
+        "search_turn_p95_ms": round(_percentile(timings["search"], 0.95), 1),
+        "refine_turn_p95_ms": round(_percentile(timings["refine"], 0.95), 1) if timings["refine"] else None,
+        "turns": len(all_turns),
+        "cold_start_ms": round(cold_start_ms),
+        "groundedness_builtin": round(grounded / named, 4) if named else 1.0,
+        "named_builtin": named,
+    }
+
+
+def _adversarial_server(titles: list[str]):
+    """A local OpenAI-compatible server whose answers mix real citations with datasets not in the results."""
+    import hashlib as _hashlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+            prompt = body["messages"][-1]["content"]
+            n = int(_hashlib.sha256(prompt.encode()).hexdigest(), 16)
+            other = titles[n % len(titles)]  # a real catalog dataset, usually not in these results
+            summary = (
+                f"[1] is the closest match for this request. "
+                f"You should also look at {other}, which covers the same ground. "
+                f"The “Global Open {['Climate', 'Transport', 'Prices'][n % 3]} Database” (id {n % 90000 + 10000}) "
+                f"is the definitive source. [2] adds useful detail. Dataset [{n % 5 + 11}] is worth a look too."
+            )
+            picks = [{"ref": 1, "why": "Closest match."}, {"ref": 14, "why": f"Also see {other}."}, {"ref": 2}]
+            content = json.dumps({"summary": summary, "picks": picks})
+            data = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]})
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data.encode())
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def section_grounded_llm(args) -> dict:
+    """Groundedness of answers from a provider that names datasets outside the results."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from catalog.models import Dataset
+    from conversation.grounding import CATALOG_TITLE_MIN_CHARS, _norm
+    from conversation.services import answer_compose
+    from search.services import search
+
+    assistant_catalog_ensure()
+    raw_titles = [
+        t
+        for t in Dataset.objects.active().values_list("title", flat=True)
+        if len(_norm(t)) >= CATALOG_TITLE_MIN_CHARS + 2
+    ]
+    titles = [(_norm(t), t) for t in raw_titles]
+    server = _adversarial_server(sorted(raw_titles))
+    settings.LLM_PROVIDERS = ["openai"]
+    settings.OPENAI_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    settings.OPENAI_API_KEY = "bench"
+    answers, providers = [], {"llm": 0, "builtin": 0}
+    try:
+        for query in TURN_QUERIES:
+            cache.clear()
+            results = [h.to_dict() for h in search(query=query).results]
+            if not results:
+                continue
+            answer = answer_compose(query=query, results=results)
+            providers["builtin" if answer.provider == "builtin" else "llm"] += 1
+            answers.append((answer.to_text(), answer.picks, results))
+    finally:
+        server.shutdown()
+        settings.LLM_PROVIDERS = []
+    grounded, named = _groundedness(answers, titles)
+    print("\nGroundedness with a provider that names datasets outside the results (local server)")
+    print(f"answers from the provider: {providers['llm']}, built-in fallbacks: {providers['builtin']}")
+    print(f"named datasets in the results after post-processing: {grounded}/{named}")
+    return {
+        "groundedness_llm_adversarial": round(grounded / named, 4) if named else 1.0,
+        "named_llm_adversarial": named,
+        "llm_answers": providers["llm"],
+        "llm_fallbacks": providers["builtin"],
+    }
+
+
+SECTIONS = [("router", section_router), ("turns", section_turns), ("grounded_llm", section_grounded_llm)]
 
 
 def parse_args(argv=None):
@@ -123,6 +374,7 @@ def parse_args(argv=None):
     parser.add_argument("--rules-only", action="store_true", help="router without the embedding vote")
     parser.add_argument("--misses", action="store_true", help="list misclassified messages")
     parser.add_argument("--only", action="append", help="run only these sections (repeatable)")
+    parser.add_argument("--turns", type=int, default=0, help="turns section: first N queries only (default all)")
     return parser.parse_args(argv)
 
 
