@@ -97,8 +97,15 @@ class Embedder:
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
-        """Vector for one query (shape (dim,)), from an LRU cache when asked before. Read-only."""
-        key = " ".join((text or "").split())
+        """Vector for one search query (shape (dim,)), from an LRU cache when asked before. Read-only.
+
+        The query is first stripped of request boilerplate ("I want to build a system that ...",
+        ``search.ranking.preprocess_query``), which otherwise pulls every long query towards the same
+        generic meaning.
+        """
+        from search.ranking import preprocess_query
+
+        key = preprocess_query(text)
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:

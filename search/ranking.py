@@ -264,7 +264,6 @@ AGENCIES: dict[str, str] = {
     "hsa": "health sciences authority",
     "ecda": "early childhood development agency",
     "gebiz": "ministry of finance",
-    "elections": "elections department",
 }
 
 SINGAPORE_PLACES = frozenset(
@@ -350,9 +349,7 @@ GLOBAL_WORDS = frozenset(
     ]
 )
 
-RECENCY_WORDS = frozenset(
-    ["latest", "recent", "recently", "current", "currently", "newest", "new", "up-to-date", "updated", "today"]
-)
+RECENCY_WORDS = frozenset(["latest", "recent", "recently", "current", "currently", "newest", "up-to-date", "today"])
 
 
 @dataclass(frozen=True)
@@ -406,21 +403,31 @@ def query_intent(query: str) -> QueryIntent:
 
 
 # Acronyms that are ordinary English words too; only counted when written in capitals.
-_AMBIGUOUS = frozenset({"pub", "mom", "dos", "ema", "mas", "mot", "hsa", "boa", "elections", "gebiz", "moe", "mof"})
+_AMBIGUOUS = frozenset({"pub", "mom", "dos", "ema", "mas", "mot", "hsa", "boa", "ica", "sla", "cea"})
 
 
 def _agencies_in_caps(query: str) -> set[str]:
     return {w.lower() for w in re.findall(r"\b[A-Z]{2,}\b", query or "") if w.lower() in _AMBIGUOUS}
 
 
+_NAME_FILLER = frozenset({"and", "of", "the", "for", "&"})
+
+
+def _name_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", normalize(text).replace("&", " and ")) if w not in _NAME_FILLER]
+
+
 def publisher_matches(publisher: str, agencies: Iterable[str]) -> bool:
-    """Whether a publisher name is one of the agencies (by acronym or by name)."""
-    p = " ".join(re.findall(r"[a-z0-9]+", normalize(publisher)))
-    if not p:
+    """Whether a publisher is one of the agencies, by acronym ("HDB") or by full name."""
+    words = _name_words(publisher)
+    if not words:
         return False
+    joined = " ".join(words)
     for a in agencies:
-        name = AGENCIES.get(a, a)
-        if name in p or re.search(rf"\b{re.escape(a)}\b", p):
+        if a in words:
+            return True
+        name = " ".join(_name_words(AGENCIES.get(a, a)))
+        if name and re.search(rf"(?:^| ){re.escape(name)}(?: |$)", joined):
             return True
     return False
 
@@ -568,12 +575,13 @@ def explain(
 # ---------------------------------------------------------------------------------------------
 
 NEAR_DUPLICATE_COSINE = 0.97
-_TITLE_NOISE_RE = re.compile(r"\((?:csv|xlsx?|kml|shp|geojson|json|api|pdf)\)|[^a-z0-9]+")
+_FORMAT_SUFFIX_RE = re.compile(r"\((?:csv|xlsx?|kml|kmz|shp|geojson|json|api|pdf)\)")
+_TITLE_NOISE_RE = re.compile(r"[^a-z0-9]+")
 
 
 def normalise_title(title: str) -> str:
     """Title reduced for duplicate checks: lower case, no punctuation or format suffix."""
-    return _TITLE_NOISE_RE.sub(" ", normalize(title)).strip()
+    return _TITLE_NOISE_RE.sub(" ", _FORMAT_SUFFIX_RE.sub(" ", normalize(title))).strip()
 
 
 def is_near_duplicate(title_a: str, title_b: str, cosine: float, *, threshold: float = NEAR_DUPLICATE_COSINE) -> bool:

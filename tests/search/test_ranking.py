@@ -1,0 +1,252 @@
+"""Unit tests for the pure ranking functions (no database, no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search.ranking import (
+    DocFields,
+    DocSignals,
+    QueryIntent,
+    clean_description,
+    document_text,
+    explain,
+    freshness_from_age,
+    fuse,
+    is_near_duplicate,
+    lexical_weight,
+    normalise_title,
+    preprocess_query,
+    publisher_matches,
+    query_intent,
+    rescore,
+    rrf,
+    top_k,
+)
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def test_clean_description_strips_markdown_links_and_source_line():
+    raw = (
+        "**DIV2K** is a [super-resolution](https://example.org/sr) dataset.\r\n\r\n"
+        "Source: [NTIRE 2017 Challenge](https://arxiv.org/abs/1234)"
+    )
+    assert clean_description(raw) == "DIV2K is a super-resolution dataset."
+
+
+def test_document_text_puts_names_first_and_bounds_the_description():
+    doc = DocFields(
+        title="CIFAR-10",
+        description="Tiny images. " + "word " * 1000,
+        extra_names=["CIFAR10", "cifar-10"],
+        publisher="University of Toronto",
+    )
+    text = document_text(doc, description_words=50)
+    assert text.startswith("CIFAR-10 (CIFAR10)")
+    assert "Tiny images" in text
+    assert len(text.split()) < 80
+    assert "University of Toronto" in text
+
+
+def test_document_text_with_only_a_title():
+    assert document_text(DocFields(title="HDB Resale Flat Prices")) == "HDB Resale Flat Prices"
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("I want to build a system that answers questions about paragraphs of text.", "answers questions about"),
+        ("We propose a framework for long text generation", "long text generation"),
+        ("We want to train a model for semantic segmentation", "semantic segmentation"),
+        ("hdb resale prices", "hdb resale prices"),
+    ],
+)
+def test_preprocess_query_drops_request_boilerplate(query, expected):
+    out = preprocess_query(query)
+    assert out.startswith(expected)
+    assert not out.lower().startswith(("i want", "we propose", "we want"))
+
+
+def test_preprocess_query_keeps_a_query_that_would_become_empty():
+    assert preprocess_query("I want to") == "I want to"
+
+
+def test_query_intent_singapore_agency_place_and_recency():
+    intent = query_intent("latest HDB resale prices in Ang Mo Kio")
+    assert intent.geography == "singapore"
+    assert intent.agencies == ("hdb",)
+    assert intent.places == ("ang mo kio",)
+    assert intent.recency is True
+    assert "resale" in intent.words
+
+
+def test_query_intent_global_and_none():
+    assert query_intent("worldwide CO2 emissions by country").geography == "global"
+    assert query_intent("global temperature anomalies").geography == "global"
+    none = query_intent("image classification benchmark")
+    assert none.geography == "none"
+    assert none.agencies == () and none.places == () and not none.recency
+
+
+def test_query_intent_explicit_singapore_wins_over_global_words():
+    assert query_intent("Singapore's international visitor arrivals").geography == "singapore"
+
+
+def test_query_intent_ambiguous_acronyms_only_in_capitals():
+    assert query_intent("water prices from PUB").agencies == ("pub",)
+    assert query_intent("pub opening hours").agencies == ()
+
+
+def test_query_intent_years():
+    assert query_intent("rainfall between 2015 and 2020").years == (2015, 2020)
+
+
+def test_publisher_matches_by_acronym_or_name():
+    assert publisher_matches("Housing and Development Board", ["hdb"])
+    assert publisher_matches("Housing & Development Board", ["hdb"])
+    assert publisher_matches("Land Transport Authority", ["lta"])
+    assert not publisher_matches("National Environment Agency", ["hdb"])
+    assert not publisher_matches("", ["hdb"])
+
+
+# --- fusion ----------------------------------------------------------------------------------
+
+
+def test_fuse_empty_inputs():
+    assert fuse({}, {}, query="anything") == {}
+
+
+def test_fuse_neural_only_keeps_the_neural_order():
+    neural = {1: 0.8, 2: 0.6, 3: 0.4}
+    fused = fuse({}, neural, query="semantic segmentation of street scenes")
+    assert top_k(fused, 3) == [1, 2, 3]
+
+
+def test_fuse_lexical_only_doc_gets_the_neural_floor():
+    fused = fuse({9: 10.0}, {1: 0.8, 2: 0.5}, query="cifar-10")
+    assert fused[9] > 0.5  # floor 0.5 plus the lexical share
+    assert fused[9] == pytest.approx(0.5 + lexical_weight("cifar-10"))
+
+
+def test_fuse_exact_name_match_lifts_a_doc_over_a_close_neural_neighbour():
+    # Doc 2 is slightly less similar in meaning but is the dataset the query names.
+    neural = {1: 0.62, 2: 0.60}
+    lexical = {2: 12.0, 1: 1.0}
+    assert top_k(fuse(lexical, neural, query="CIFAR-10"), 1) == [2]
+
+
+def test_fuse_keeps_a_confident_neural_match_above_a_lexical_only_hit():
+    neural = {1: 0.85, 2: 0.30}
+    lexical = {3: 7.0, 2: 6.0}
+    assert top_k(fuse(lexical, neural, query="photos of street scenes for autonomous driving research"), 1) == [1]
+
+
+def test_lexical_weight_is_higher_for_names_than_for_plain_words():
+    assert lexical_weight("COVID-19 cases") > lexical_weight("virus cases")
+    assert lexical_weight("CIFAR-10") > lexical_weight("tiny images")
+
+
+def test_rrf_baseline():
+    out = rrf([{1: 3.0, 2: 2.0}, {2: 0.9, 3: 0.1}], k=60)
+    assert top_k(out, 3) == [2, 1, 3]
+
+
+# --- re-scoring ------------------------------------------------------------------------------
+
+
+def _signals(n=4, **over):
+    s = DocSignals.neutral(n)
+    for key, value in over.items():
+        setattr(s, key, value)
+    return s
+
+
+def test_rescore_broken_link_drops_below_an_equal_neighbour():
+    fused = {0: 0.7, 1: 0.7}
+    out = rescore(fused, _signals(2, link_broken=np.array([True, False])), QueryIntent())
+    assert out[1] > out[0]
+
+
+def test_rescore_quality_breaks_near_ties_but_not_relevance():
+    signals = _signals(2, quality=np.array([1.0, 0.1], dtype=np.float32))
+    close = rescore({0: 0.70, 1: 0.71}, signals, QueryIntent())
+    assert close[0] > close[1]
+    far = rescore({0: 0.40, 1: 0.80}, signals, QueryIntent())
+    assert far[1] > far[0]
+
+
+def test_rescore_prefers_singapore_sources_only_for_singapore_intent():
+    signals = _signals(2, is_singapore=np.array([True, False]))
+    fused = {0: 0.60, 1: 0.62}
+    sg = rescore(fused, signals, query_intent("rainfall in Singapore"))
+    assert sg[0] > sg[1]
+    neutral = rescore(fused, signals, query_intent("rainfall"))
+    assert neutral[1] > neutral[0]
+    world = rescore({0: 0.62, 1: 0.60}, signals, query_intent("worldwide rainfall"))
+    assert world[1] > world[0]
+
+
+def test_rescore_prefers_the_named_agency():
+    signals = _signals(2, publisher=["Singapore Department of Statistics", "Housing and Development Board"])
+    out = rescore({0: 0.64, 1: 0.60}, signals, query_intent("HDB flat prices"))
+    assert out[1] > out[0]
+
+
+def test_rescore_freshness_counts_more_when_recency_is_asked():
+    signals = _signals(2, freshness=np.array([1.0, 0.0], dtype=np.float32))
+    fused = {0: 0.60, 1: 0.63}
+    assert (
+        rescore(fused, signals, query_intent("air quality"))[1]
+        > rescore(fused, signals, query_intent("air quality"))[0]
+    )
+    recent = rescore(fused, signals, query_intent("latest air quality"))
+    assert recent[0] > recent[1]
+
+
+def test_freshness_from_age():
+    assert freshness_from_age(0) == 1.0
+    assert freshness_from_age(730) == pytest.approx(0.5)
+    assert freshness_from_age(None) == 0.0
+
+
+# --- explanations ----------------------------------------------------------------------------
+
+
+def test_explain_title_match_meaning_and_singapore():
+    doc = DocFields(title="Resale Flat Prices", description="Resale transactions of HDB flats.")
+    reasons = explain(
+        query="resale prices in Singapore",
+        doc=doc,
+        lexical=5.0,
+        neural=0.7,
+        is_singapore=True,
+    )
+    assert reasons[0] == "title matches 'resale', 'prices'"
+    assert "similar in meaning to your query" in reasons
+    assert "from a Singapore source" in reasons
+
+
+def test_explain_publisher_and_broken_link():
+    doc = DocFields(title="Carpark information", publisher="Housing and Development Board")
+    reasons = explain(query="HDB carparks", doc=doc, neural=0.2, link_broken=True, max_reasons=5)
+    assert "published by Housing and Development Board" in reasons
+    assert "link currently broken" in reasons
+
+
+def test_explain_always_says_something():
+    assert explain(query="zzz", doc=DocFields(title="Rainfall")) == ["related to your query"]
+
+
+# --- similar datasets ------------------------------------------------------------------------
+
+
+def test_near_duplicates_by_cosine_or_title():
+    assert is_near_duplicate("A", "B", 0.99)
+    assert is_near_duplicate("Hawker Centres (KML)", "Hawker Centres (GEOJSON)", 0.5)
+    assert not is_near_duplicate("Hawker Centres", "Dengue Clusters", 0.8)
+    assert normalise_title("Dengue Clusters (KML)") == "dengue clusters"
