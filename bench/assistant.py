@@ -270,6 +270,8 @@ def section_turns(args) -> dict:
                 f"{_percentile(values, 0.95):>10.1f}{max(values):>10.1f}"
             )
     print(f"cold start (model + index load, first turn): {cold_start_ms:.0f} ms")
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} during the run (other work inflates timings)")
     print(f"groundedness (built-in): {grounded}/{named} named datasets are in the results")
     return {
         "catalog_size": catalog_size,
@@ -279,6 +281,7 @@ def section_turns(args) -> dict:
         "refine_turn_p95_ms": round(_percentile(timings["refine"], 0.95), 1) if timings["refine"] else None,
         "turns": len(all_turns),
         "cold_start_ms": round(cold_start_ms),
+        "load_average": round(load, 1),
         "groundedness_builtin": round(grounded / named, 4) if named else 1.0,
         "named_builtin": named,
     }

@@ -293,10 +293,12 @@ def answer_compose(
     deadline_seconds=None,
 ) -> Answer:
     """A grounded answer from the provider chain, or the built-in responder. Never raises."""
+    from . import llm
+
     weak = results_are_weak(results)
-    if results:
+    chain_configured = bool(results) and bool(llm.providers_configured())
+    if chain_configured:
         try:
-            from . import llm
             from .grounding import answer_from_model, prompt_build
 
             request = prompt_build(query=query, results=results, context=context, weak=weak)
@@ -311,17 +313,10 @@ def answer_compose(
                 return answer
         except Exception:
             logger.exception("LLM answer failed; using the built-in responder")
-    if results and llm_chain_configured():
         from research_assistant import metrics
 
         metrics.llm_call(provider="builtin", outcome="fallback")
     return builtin_answer(query=query, results=results, total=total)
-
-
-def llm_chain_configured() -> bool:
-    from .llm import providers_configured
-
-    return bool(providers_configured())
 
 
 def _answer_store(*, message_id: int, answer: Answer) -> bool:
