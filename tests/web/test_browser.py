@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -192,3 +193,36 @@ def test_home_page_screenshot_and_keyboard(page, web_catalog, screenshot_dir):
     page.keyboard.type("population by planning area")
     page.keyboard.press("Enter")
     expect(page.locator("article.turn-assistant .card").first).to_be_visible()
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"  # axe-core, MPL-2.0, vendored from npm
+
+
+def _axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_main_pages_have_no_serious_accessibility_violations(page, web_catalog):
+    """axe-core (WCAG 2.1 AA rules: labels, contrast, landmarks, names) on every main page."""
+    page.goto("/")
+    _ask(page, "HDB resale flat prices")
+    problems = {"/ (chat)": _axe_violations(page)}
+    dataset_id = web_catalog[4].pk
+    for url in (
+        "/search?q=resale+flat+prices",
+        f"/datasets/{dataset_id}/",
+        "/help/",
+        "/history/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/no-such-page/",
+    ):
+        page.goto(url)
+        problems[url] = _axe_violations(page)
+    assert {url: found for url, found in problems.items() if found} == {}
