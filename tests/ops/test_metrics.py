@@ -106,8 +106,17 @@ def test_counts_add_up_across_gunicorn_workers(server_db_url, make_gunicorn):
             # a fresh connection each time, so both workers get requests
             response = httpx.get(f"{server.url}/api/health/live", headers={"Connection": "close"}, timeout=10)
             assert response.status_code == 200
-        for _ in range(30):
-            pids.add(httpx.get(f"{server.url}/test/slow?seconds=0", headers={"Connection": "close"}).json()["pid"])
+        from concurrent.futures import ThreadPoolExecutor
+
+        def pid(_):
+            url = f"{server.url}/test/slow?seconds=0.2"
+            return httpx.get(url, headers={"Connection": "close"}, timeout=30).json()["pid"]
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            for _ in range(10):  # concurrent requests, until both workers have answered some
+                pids.update(pool.map(pid, range(12)))
+                if len(pids) == 2:
+                    break
         scrapes = []
         for _ in range(4):
             response = http.get("/api/metrics", headers={"Authorization": f"Bearer {token}", "Connection": "close"})
