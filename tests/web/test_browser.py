@@ -211,8 +211,9 @@ def _axe_violations(page) -> list[str]:
 def test_main_pages_have_no_serious_accessibility_violations(page, web_catalog):
     """axe-core (WCAG 2.1 AA rules: labels, contrast, landmarks, names) on every main page."""
     page.goto("/")
+    problems = {"/ (empty)": _axe_violations(page)}
     _ask(page, "HDB resale flat prices")
-    problems = {"/ (chat)": _axe_violations(page)}
+    problems["/ (chat)"] = _axe_violations(page)
     dataset_id = web_catalog[4].pk
     for url in (
         "/search?q=resale+flat+prices",
