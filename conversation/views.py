@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 SESSION_KEY = "chat_conversation_id"
 MAX_MESSAGE = 2000
+ANSWER_GRACE_SECONDS = 5
 ANSWER_POLL_LIMIT = 90  # polls of about a second each before the page stops asking
 SUGGESTIONS = (
     "HDB resale flat prices by town",
@@ -183,12 +186,21 @@ def chat_answer(request: HttpRequest, message_id: int):
         polls = int(request.GET.get("n", "0"))
     except ValueError:
         polls = 0
+    if message.answer_status == Message.AnswerStatus.PENDING and _answer_overdue(message):
+        # No worker answered in time (down or swamped): the user still gets the built-in answer.
+        services.answer_fallback(message_id=message.pk)
+        message.refresh_from_db()
     votes = feedback_services.answer_votes(owner=owner, message_ids=[message.pk])
     return render(
         request,
         "conversation/_answer.html",
         {**_assistant_view(message, votes), "polls": polls + 1, "give_up": polls >= ANSWER_POLL_LIMIT},
     )
+
+
+def _answer_overdue(message: Message) -> bool:
+    patience = max(settings.ANSWER_WAIT_SECONDS, settings.LLM_DEADLINE_SECONDS) + ANSWER_GRACE_SECONDS
+    return (timezone.now() - message.created_at).total_seconds() > patience
 
 
 @require_POST

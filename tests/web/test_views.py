@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -321,3 +322,35 @@ def test_login_adopts_the_anonymous_conversation_and_history(client):
     assert conversation.user.username == "lin" and conversation.session_key == ""
     assert SearchHistory.objects.get().user.username == "lin"
     assert b"before login" in client.get(reverse("history")).content
+
+
+def test_overdue_answer_falls_back_to_the_built_in_responder(client):
+    """No worker ever answered: the polled fragment still ends with a grounded built-in answer."""
+    client.get(reverse("home"))
+    dataset = DatasetFactory(title="Historical daily rainfall")
+    conversation = Conversation.objects.create(session_key=client.session.session_key)
+    hit = {
+        "id": dataset.pk,
+        "title": dataset.title,
+        "source": "s",
+        "source_name": "S",
+        "publisher": "NEA",
+        "formats": ["CSV"],
+        "why": ["title matches 'rainfall'"],
+        "score": 0.9,
+        "snippet": "",
+        "url": "",
+    }
+    message = Message.objects.create(
+        conversation=conversation,
+        role="assistant",
+        content="Here is 1 dataset",
+        answer_status="pending",
+        search={"query": "rainfall", "results": [hit], "total": 1},
+    )
+    Message.objects.filter(pk=message.pk).update(created_at=message.created_at - dt.timedelta(minutes=5))
+    body = client.get(reverse("chat-answer", args=[message.pk]), HTTP_HX_REQUEST="true").content.decode()
+    message.refresh_from_db()
+    assert message.answer_status == "ready" and message.answer_provider == "builtin"
+    assert 'data-answer-status="ready"' in body
+    assert "Historical daily rainfall" in body
