@@ -277,10 +277,10 @@ def build_report() -> tuple[dict, int]:
     for name, component in components.items():
         component["required"] = name in REQUIRED
     overall = overall_status(components)
-    try:
-        size = catalog_size()
-    except Exception:
-        size = None
+    size = None
+    if components["database"]["status"] == "ok":  # don't wait on a dead database twice
+        with contextlib.suppress(Exception):
+            size = catalog_size()
     try:
         process = process_info()
     except Exception:
