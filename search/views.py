@@ -166,6 +166,7 @@ def _pagination(params: QueryDict, total: int, page: int) -> dict | None:
 @vary_on_headers("HX-Request")
 def search_page(request: HttpRequest):
     query, filters, page = parse_search_params(request.GET)
+    sort = "recent" if request.GET.get("sort") == "recent" else "relevance"
     context = {"query": query, "filters": filters, "errors": {}, "response": None, "page_size": PAGE_SIZE}
     status = 200
     if query or filters:
@@ -175,7 +176,7 @@ def search_page(request: HttpRequest):
         else:
             try:
                 response = search_services.search(
-                    query=query, filters=filters or None, top_k=PAGE_SIZE, page=page, user=request.user
+                    query=query, filters=filters or None, top_k=PAGE_SIZE, page=page, user=request.user, sort=sort
                 )
             except search_services.SearchValidationError as exc:
                 context["errors"] = exc.errors
@@ -194,6 +195,11 @@ def search_page(request: HttpRequest):
                     facet_groups=_facet_groups(response, request.GET, filters),
                     pagination=_pagination(request.GET, response.total, page),
                     first_rank=(page - 1) * PAGE_SIZE + 1,
+                    sort=sort,
+                    sort_links=[
+                        {"label": "Best match", "href": _url(request.GET, sort=None), "current": sort == "relevance"},
+                        {"label": "Most recent", "href": _url(request.GET, sort="recent"), "current": sort == "recent"},
+                    ],
                 )
         context["active_filters"] = _active_filters(request.GET, filters, context["response"])
         context["clear_url"] = _clear_url(query)

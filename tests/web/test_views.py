@@ -271,6 +271,8 @@ def test_search_fragment_for_htmx_and_full_page_without(client, indexed):
     assert b"rainfall records" not in full.content  # the CSV one is filtered out
     fragment = client.get(reverse("search"), {"q": "rainfall", "format": "XLSX"}, HTTP_HX_REQUEST="true")
     assert b"<html" not in fragment.content and b'id="search-results"' in fragment.content
+    recent = client.get(reverse("search"), {"q": "rainfall", "sort": "recent"}).content.decode()
+    assert '<strong aria-current="true">Most recent</strong>' in recent
     # a history restore (back button with an empty cache) gets the whole page
     restore = client.get(
         reverse("search"), {"q": "rainfall"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
