@@ -10,7 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog import selectors as catalog_selectors
 from search.views import FILTER_FIELDS as SEARCH_PAGE_FILTERS
-from search.views import hit_card, safe_url
+from search.views import HtmxHttpRequest, hit_card, safe_url
 
 from . import feedback as feedback_services
 from . import selectors, services
@@ -40,7 +40,7 @@ SUGGESTIONS = (
 )
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
+def _safe_next(request: HtmxHttpRequest, fallback: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -49,13 +49,13 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-def _session_key(request: HttpRequest) -> str:
+def _session_key(request: HtmxHttpRequest) -> str:
     if not request.session.session_key:
         request.session.save()  # anonymous visitors own their chat through the session
     return request.session.session_key
 
 
-def _current_conversation(request: HttpRequest) -> Conversation | None:
+def _current_conversation(request: HtmxHttpRequest) -> Conversation | None:
     """The conversation this browser is in (kept in the session, so it survives a reload and a login)."""
     conversation_id = request.session.get(SESSION_KEY)
     if not conversation_id:
@@ -121,7 +121,7 @@ def _turn_items(owner: Owner, messages: list[Message]) -> list[dict]:
 
 
 @require_GET
-def home(request: HttpRequest):
+def home(request: HtmxHttpRequest):
     owner = Owner.from_request(request)
     conversation = _current_conversation(request)
     sources = list(catalog_selectors.source_counts())
@@ -141,7 +141,7 @@ def home(request: HttpRequest):
 
 
 @require_POST
-def chat_send(request: HttpRequest):
+def chat_send(request: HtmxHttpRequest):
     text = (request.POST.get("message") or "").strip()
     error = ""
     if not text:
@@ -176,7 +176,7 @@ def _user_message_pk(conversation: Conversation, assistant: Message) -> int:
 
 
 @require_GET
-def chat_answer(request: HttpRequest, message_id: int):
+def chat_answer(request: HtmxHttpRequest, message_id: int):
     owner = Owner.from_request(request)
     try:
         message = selectors.message_get(message_id=message_id, user=request.user, session_key=_session_key(request))
@@ -204,19 +204,19 @@ def _answer_overdue(message: Message) -> bool:
 
 
 @require_POST
-def chat_new(request: HttpRequest):
+def chat_new(request: HtmxHttpRequest):
     request.session.pop(SESSION_KEY, None)
     return redirect("home")
 
 
 @require_GET
-def conversation_open(request: HttpRequest, conversation_id):
+def conversation_open(request: HtmxHttpRequest, conversation_id):
     conversation = _owned_conversation(request, conversation_id)
     request.session[SESSION_KEY] = str(conversation.pk)
     return redirect("home")
 
 
-def _owned_conversation(request: HttpRequest, conversation_id) -> Conversation:
+def _owned_conversation(request: HtmxHttpRequest, conversation_id) -> Conversation:
     try:
         return selectors.conversation_get(
             conversation_id=conversation_id, user=request.user, session_key=_session_key(request)
@@ -229,7 +229,7 @@ def _owned_conversation(request: HttpRequest, conversation_id) -> Conversation:
 
 
 @require_GET
-def history(request: HttpRequest):
+def history(request: HtmxHttpRequest):
     owner = {"user": request.user, "session_key": _session_key(request)}
     return render(
         request,
@@ -242,14 +242,14 @@ def history(request: HttpRequest):
 
 
 @require_POST
-def history_search_delete(request: HttpRequest, history_id: int):
+def history_search_delete(request: HtmxHttpRequest, history_id: int):
     if not feedback_services.search_history_delete(owner=Owner.from_request(request), history_id=history_id):
         raise Http404("No such search")
     return _history_done(request, "Search removed from your history.")
 
 
 @require_POST
-def history_conversation_delete(request: HttpRequest, conversation_id):
+def history_conversation_delete(request: HtmxHttpRequest, conversation_id):
     services.conversation_delete(conversation=_owned_conversation(request, conversation_id))
     if request.session.get(SESSION_KEY) == str(conversation_id):
         request.session.pop(SESSION_KEY, None)
@@ -257,7 +257,7 @@ def history_conversation_delete(request: HttpRequest, conversation_id):
 
 
 @require_POST
-def history_clear(request: HttpRequest):
+def history_clear(request: HtmxHttpRequest):
     owner = {"user": request.user, "session_key": _session_key(request)}
     for conversation in selectors.conversation_list(**owner):
         services.conversation_delete(conversation=conversation)
@@ -266,7 +266,7 @@ def history_clear(request: HttpRequest):
     return _history_done(request, "Your history has been deleted.")
 
 
-def _history_done(request: HttpRequest, text: str):
+def _history_done(request: HtmxHttpRequest, text: str):
     if request.htmx:
         return HttpResponse("")  # the row is removed in place
     flash.success(request, text)
@@ -277,7 +277,7 @@ def _history_done(request: HttpRequest, text: str):
 
 
 @require_POST
-def feedback(request: HttpRequest):
+def feedback(request: HtmxHttpRequest):
     owner = Owner.from_request(request)
     data = request.POST
     try:
@@ -331,7 +331,7 @@ login_view = LoginView.as_view()
 
 
 @require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest):
+def signup(request: HtmxHttpRequest):
     if request.user.is_authenticated:
         return redirect("home")
     form = UserCreationForm(request.POST or None)

@@ -8,11 +8,19 @@ from django.http import HttpRequest, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
 
 from conversation.feedback import Owner, feedback_votes, search_history_record
 from search import services as search_services
 
 logger = logging.getLogger(__name__)
+
+
+class HtmxHttpRequest(HttpRequest):
+    """What HtmxMiddleware adds to every request (for type checkers)."""
+
+    htmx: HtmxDetails
+
 
 PAGE_SIZE = 10
 MAX_PAGE = 50
@@ -164,7 +172,7 @@ def _pagination(params: QueryDict, total: int, page: int) -> dict | None:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def search_page(request: HttpRequest):
+def search_page(request: HtmxHttpRequest):
     query, filters, page = parse_search_params(request.GET)
     sort = "recent" if request.GET.get("sort") == "recent" else "relevance"
     context = {"query": query, "filters": filters, "errors": {}, "response": None, "page_size": PAGE_SIZE}
