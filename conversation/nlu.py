@@ -117,6 +117,8 @@ def _vocab() -> frozenset[str]:
         list(nlu_data.RELATED_TOPICS),
         list(nlu_data.RELATED_TOPICS.values()),
         list(nlu_data.ABBREVIATIONS.values()),
+        list(nlu_data.VOCATIVES),
+        list(nlu_data.CATALOG_TOPICS),
     ]
     for phrases in nlu_data.PROTOTYPES.values():
         sources.append(phrases)

@@ -413,6 +413,7 @@ CATALOG_TOPICS = [
     "food and agriculture",
     "business and enterprises",
     "internet, technology and communications",
+    "mobile phone and broadband subscriptions",
     "locations and maps of facilities",
     "world development indicators by country",
     "machine learning datasets and benchmarks",

@@ -494,6 +494,7 @@ def apply_refinement(message: str, previous: dict) -> Refinement:
         if rank >= 1 and (not result_ids or rank <= len(result_ids)):
             similar_to_rank = rank
             changes.append(f"similar to result {rank}")
+            reset_page = True
         else:
             changes.append(f"There is no result {p.similar_rank} in the previous results to compare with.")
 

@@ -148,6 +148,12 @@ DATA_WORDS = _rx(
     r"|time series|records|figures|numbers|benchmark|benchmarks|corpus|corpora|open data|table|tables"
     r"|index|indices|rates?|trends?|counts?|levels|estimates|csv|geojson|shapefile|kml)\b"
 )
+# Quantities and breakdowns: "who are the top trading partners" asks for statistics, not trivia.
+STAT_WORDS = _rx(
+    r"\b(?:top|most|least|largest|biggest|highest|lowest|number of|how many|percentage|proportion|share of|average"
+    r"|median|total|trends?|growth|per capita|distribution|breakdown|statistics|stats|by (?:age|sex|gender|year|month"
+    r"|region|country|town|industry|occupation|ethnicity|race|district|planning area))\b"
+)
 REQUEST_WORDS = _rx(
     r"\b(?:looking for|look for|look up|search for|find me|find|show me|show|get me|give me|i need|need|want"
     r"|do you have|have you got|any|anything on|where can i (?:find|get)|is there|are there|information on"
@@ -328,7 +334,8 @@ OOS_WEAK = _rx(
     r"\b(?:will|is) it (?:going to )?(?:rain|raining|be sunny|sunny|be hot|snow|be cold|pour)\b",
     r"\bis it (?:hot|cold|raining|sunny|windy|humid|cloudy|warm|chilly|nice)(?: outside| out| today| now| there)?$",
     r"^how is the weather\b|\bweather like\b|\bweather (?:in|at) [a-z]+$",
-    r"\b(?:nearest|closest)\b|\bnear me\b|\bhow do i get to\b|\bdirections to\b",
+    r"\bwhere(?: is| are)? the (?:nearest|closest)\b|\b(?:nearest|closest) (?:\w+ )?(?:to me|from here)\b|\bnear me\b"
+    r"|\bhow do i get to\b|\bdirections to\b",
     r"\b(?:score|result)s?\b.*\b(?:right now|today|currently|at the moment|live|now)\b",
     r"\bwhat time is it\b|\bwhat is the time\b|\btime (?:is it )?(?:now )?in [a-z]+\b|\bwhat (?:day|date) is (?:it|today)\b"
     r"|\bcurrent time\b",
@@ -417,6 +424,12 @@ class _Prototypes:
                 log.warning("intent router: embedding model unavailable, rules only (%s)", exc)
                 cls._failed = True
         return cls._state
+
+
+def warm_up() -> bool:
+    """Load the embedding model and encode the prototypes now (else the first undecided message pays
+    for it); returns whether the embedding vote is available."""
+    return _Prototypes.get() is not None
 
 
 def _encode(texts: list[str]):
@@ -527,7 +540,7 @@ def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _
     # out of scope
     if OOS_STRONG.search(rest):
         return _oos(rest, prefix + "a task the assistant cannot do", 0.9)
-    if not has_data_words:
+    if not has_data_words and not STAT_WORDS.search(rest):
         m = OOS_WEAK.search(rest)
         if m and _OOS_PLACE_NOUN.search(m.group(0)) and not _OOS_PLACE_CONTEXT.search(rest):
             m = None  # "hotel occupancy in 2019" is a statistic, not a booking
