@@ -194,7 +194,8 @@ def _related_results(related_query: str | None, *, user) -> list[dict]:
         logger.exception("related search failed")
         return []
     results = _jsonable([hit.to_dict() for hit in response.results])
-    return [] if results_are_weak(results) else results
+    # Only a convincing related dataset is worth offering for a request we cannot serve.
+    return [r for r in results if float(r.get("score") or 0.0) >= settings.ASSISTANT_WEAK_SCORE]
 
 
 def conversation_turn(*, conversation: Conversation, message: str, user) -> TurnResult:

@@ -118,9 +118,14 @@ def test_smalltalk_capabilities_and_out_of_scope(client, catalog):
 
     oos = say(client, "laptop prices?", hello["conversation_id"])
     assert oos["intent"] == "out_of_scope"
-    assert "dataset" in oos["reply"]
-    if oos["results"]:  # the router offered a related query and the catalog has something for it
-        assert oos["results"][0]["title"] in oos["reply"]
+    assert "datasets" in oos["reply"]
+    # The router relates laptop prices to the consumer price index, which the catalog has.
+    assert [r["title"] for r in oos["results"]] == ["Consumer Price Index (CPI), 2019 As Base Year"]
+    assert "A related dataset in the catalog is “Consumer Price Index (CPI), 2019 As Base Year”" in oos["reply"]
+
+    poem = say(client, "write a poem", hello["conversation_id"])
+    assert poem["intent"] == "out_of_scope" and poem["results"] == []
+    assert poem["answer_status"] == "ready"
 
 
 def test_nothing_good_answer_is_honest_and_links_elsewhere(client, catalog, settings):
