@@ -356,3 +356,20 @@ def test_overdue_answer_falls_back_to_the_built_in_responder(client):
     assert message.answer_status == "ready" and message.answer_provider == "builtin"
     assert 'data-answer-status="ready"' in body
     assert "Historical daily rainfall" in body
+
+
+@pytest.mark.slow
+def test_search_pagination_links_keep_query_and_filters(client, db):
+    from search.services import index_ensure
+
+    for n in range(14):
+        DatasetFactory(title=f"Rainfall at station {n}", description="Daily rainfall totals.", formats=["CSV"])
+    index_ensure()
+    first = client.get(reverse("search"), {"q": "rainfall station", "format": "CSV"})
+    body = first.content.decode()
+    assert 'aria-label="Pages"' in body
+    assert 'href="?q=rainfall+station&amp;format=CSV&amp;page=2"' in body
+    second = client.get(reverse("search"), {"q": "rainfall station", "format": "CSV", "page": 2})
+    assert second.context["first_rank"] == 11
+    assert len(second.context["results"]) == 4
+    assert SearchHistory.objects.count() == 1  # paging is not a new search
