@@ -286,8 +286,11 @@ def _call_with_retries(provider: Provider, request: LLMRequest, *, deadline_at: 
         except ProviderError as exc:
             if exc.permanent or attempt >= settings.LLM_MAX_RETRIES:
                 raise
-            delay = exc.retry_after if exc.retry_after is not None else BACKOFF_BASE_SECONDS * 2**attempt
-            delay = min(delay, BACKOFF_MAX_SECONDS)
+            # Retry-After is honoured as given; a wait that would pass the deadline means moving on.
+            if exc.retry_after is not None:
+                delay = exc.retry_after
+            else:
+                delay = min(BACKOFF_BASE_SECONDS * 2**attempt, BACKOFF_MAX_SECONDS)
             if time.monotonic() + delay >= deadline_at - 0.05:
                 raise
             logger.info("LLM provider %s: %s, retrying in %.2fs", provider.name, exc, delay)

@@ -103,6 +103,17 @@ def test_429_is_retried_honouring_retry_after(chain, openai_server, anthropic_se
     assert anthropic_server.requests == []
 
 
+def test_retry_after_beyond_the_deadline_moves_on_at_once(chain, openai_server, anthropic_server, results):
+    openai_server.then(
+        Scripted(status=429, body=error_body("rate_limit_exceeded", "later"), headers={"Retry-After": "120"})
+    )
+    anthropic_server.then(Scripted(body=anthropic_body(GOOD)))
+    answer = answer_compose(query="hdb resale prices", results=results)
+
+    assert answer.provider == "anthropic:test-claude"
+    assert len(openai_server.requests) == 1  # no retry: waiting 120 s would pass the deadline
+
+
 def test_persistent_500_falls_through_to_the_next_provider(chain, openai_server, anthropic_server, results):
     openai_server.default = Scripted(status=500, body=error_body("server_error", "boom"))
     anthropic_server.then(Scripted(body=anthropic_body(GOOD)))
