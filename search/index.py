@@ -275,6 +275,11 @@ class SearchIndex:
         self.titles: list[str] = json.loads((self.directory / "titles.json").read_text())
         self.source_by_slug = {s["slug"]: i for i, s in enumerate(self.sources)}
         self.publisher_by_slug = {p["slug"]: i for i, p in enumerate(self.publishers)}
+        # A publisher filter may name the publisher instead of giving its slug.
+        self.publisher_lookup = {
+            **{p["name"].lower(): i for i, p in enumerate(self.publishers)},
+            **self.publisher_by_slug,
+        }
         self.format_by_name = {f.upper(): i for i, f in enumerate(self.formats_vocab)}
         self.theme_by_name = {t.lower(): i for i, t in enumerate(self.themes_vocab)}
         self.geo_by_name = {g.lower(): i for i, g in enumerate(self.geographies)}

@@ -191,7 +191,7 @@ def filters_clean(filters: dict | None, *, index, user) -> dict:
     vocabularies = {
         "source": (index.source_by_slug, lambda v: v.lower(), lambda i: index.sources[i]["slug"]),
         "publisher": (
-            {**{p["name"].lower(): i for i, p in enumerate(index.publishers)}, **index.publisher_by_slug},
+            index.publisher_lookup,
             lambda v: v if v in index.publisher_by_slug else v.lower(),
             lambda i: index.publishers[i]["slug"],
         ),
