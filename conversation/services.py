@@ -344,7 +344,8 @@ def answer_generate(*, message_id: int, deadline_seconds: float | None = None) -
     search = message.search or {}
     query, results = search.get("query") or message.content, search.get("results") or []
     try:
-        context = selectors.conversation_context(conversation=message.conversation, before_id=message.id)
+        # Earlier requests only: the last user message before this answer is the request itself.
+        context = selectors.conversation_context(conversation=message.conversation, before_id=message.id)[:-1]
         answer = answer_compose(
             query=query, results=results, total=search.get("total"), context=context, deadline_seconds=deadline_seconds
         )
