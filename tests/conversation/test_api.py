@@ -269,3 +269,24 @@ def test_provider_answer_in_a_conversation_is_grounded(
     assert "Malaysia" not in answer["answer"] and "31337" not in answer["answer"]
     prompt = openai_server.requests[0]["json"]["messages"][1]["content"]
     assert "Weekly Number of Dengue Cases" in prompt.split("<datasets>")[1]
+
+
+def test_earlier_requests_reach_the_prompt_as_delimited_context(
+    client, catalog, settings, openai_server, django_capture_on_commit_callbacks
+):
+    from .llm_server import Scripted, openai_body
+
+    settings.LLM_PROVIDERS = ["openai"]
+    settings.CONVERSATION_CONTEXT_TURNS = 2
+    openai_server.default = Scripted(body=openai_body(json.dumps({"summary": "[1] fits.", "picks": [{"ref": 1}]})))
+    cid = say(client, "rainfall in Singapore", capture=django_capture_on_commit_callbacks)["conversation_id"]
+    say(client, "dengue cases", cid, capture=django_capture_on_commit_callbacks)
+    say(client, "air quality", cid, capture=django_capture_on_commit_callbacks)
+
+    first, _, third = (r["json"]["messages"][1]["content"] for r in openai_server.requests)
+    assert "<conversation>" not in first
+    block = third.split("<conversation>")[1].split("</conversation>")[0]
+    # At most 2 turns of context: this request and the one before it; the first has aged out.
+    assert "dengue cases" in block and "rainfall" not in block
+    assert "air quality" not in block  # the request itself is not "earlier"
+    assert '"air quality"' in third.split("<request>")[1]
