@@ -140,8 +140,10 @@ def _search_for_message(*, message: str, intent: str, state: dict, user) -> dict
         similar_to = None
         rank = getattr(refinement, "similar_to_rank", None)
         result_ids = state.get("result_ids") or []
-        if rank and 1 <= rank <= len(result_ids):
-            similar_to = result_ids[rank - 1]
+        if rank is not None and result_ids:
+            position = rank - 1 if rank > 0 else rank  # -1: the last result shown
+            if -len(result_ids) <= position < len(result_ids):
+                similar_to = result_ids[position]
         reply_prefix = _describe_refinement(refinement)
     else:
         query, filters, page, sort, similar_to, reply_prefix = message, {}, 1, "relevance", None, ""
