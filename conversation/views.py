@@ -162,17 +162,16 @@ def chat_send(request: HtmxHttpRequest):
     turn = services.conversation_turn(conversation=conversation, message=text, user=request.user)
     if not request.htmx:
         return redirect(f"{reverse('home')}#turn-{turn.message.pk}")
-    new_messages = list(
-        selectors.conversation_messages(conversation=conversation).filter(
-            pk__gte=_user_message_pk(conversation, turn.message)
-        )
+    # The assistant message as the turn created it: a pending answer is then fetched by the page's
+    # polling, whether a worker or an eager task writes it.
+    user_message = (
+        selectors.conversation_messages(conversation=conversation)
+        .filter(role=Message.Role.USER, pk__lt=turn.message.pk)
+        .order_by("-pk")
+        .first()
     )
+    new_messages = [m for m in (user_message, turn.message) if m is not None]
     return render(request, "conversation/_turns.html", {"items": _turn_items(owner, new_messages)})
-
-
-def _user_message_pk(conversation: Conversation, assistant: Message) -> int:
-    previous = conversation.messages.filter(role=Message.Role.USER, pk__lt=assistant.pk).order_by("-pk").first()
-    return previous.pk if previous else assistant.pk
 
 
 @require_GET
