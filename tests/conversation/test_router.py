@@ -159,3 +159,33 @@ def test_accuracy_on_labelled_set():
     assert accuracy >= 0.95, misses
     for intent in INTENTS:
         assert correct[intent] / total[intent] >= 0.9, (intent, misses)
+
+
+def test_example_bank_never_contains_the_blind_split():
+    """blind2 is the never-tuned split: the kNN bank (conversation/intent_examples.jsonl) must not hold it."""
+    from conversation.router import EXAMPLES_FILE
+
+    with EXAMPLES_FILE.open(encoding="utf-8") as fh:
+        bank = {(json.loads(line)["text"].lower()) for line in fh if line.strip()}
+    blind = [r for r in _load() if r["split"] == "blind2"]
+    assert len(blind) >= 100
+    assert not [r["text"] for r in blind if r["text"].lower() in bank]
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        ("Rainfal HOSUING popluation", "rainfall housing population"),
+        ("olny csv pls", "only csv please"),
+        ("wat can u do", "what can you do"),
+        ("heyyy thnaks", "hey thanks"),
+        # real words stay as they are (catalog vocabulary), even one edit away from a rule word
+        ("write-offs in banking sector", "write-offs in banking sector"),
+        ("go back a page by date", "go back a page by date"),
+        ("what is the meaning of life", "what is the meaning of life"),
+    ],
+)
+def test_normalisation_fixes_typos_but_not_real_words(raw, normalised):
+    from conversation.nlu import normalise
+
+    assert normalise(raw) == normalised
