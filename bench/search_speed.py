@@ -149,7 +149,7 @@ def _latency_row(name: str, times: list[float]) -> dict:
     }
 
 
-def _demo(queries: list[str]) -> dict:
+def _demo(queries: list[str], *, embed_sample: int) -> dict:
     from catalog.models import Dataset
     from catalog.services import catalog_bootstrap
     from search import indexing
@@ -162,7 +162,9 @@ def _demo(queries: list[str]) -> dict:
 
     # Model throughput on real catalog text (the shipped demo vectors are not used here).
     embedder = get_embedder()
-    sample = list(Dataset.objects.select_related("source", "publisher").prefetch_related("tags").order_by("?")[:1000])
+    sample = list(
+        Dataset.objects.select_related("source", "publisher").prefetch_related("tags").order_by("?")[:embed_sample]
+    )
     texts = [document_text(index_doc_from_dataset(d)) for d in sample]
     embedder.encode_documents(texts[:32])
     started = time.perf_counter()
@@ -357,6 +359,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--synthetic", type=int, default=100_000, help="size of the synthetic catalog (0 = skip)")
     parser.add_argument("--queries", type=int, default=150, help="distinct queries per latency run")
+    parser.add_argument("--embed-sample", type=int, default=512, help="datasets embedded to measure the model")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-queries", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -380,7 +383,7 @@ def main() -> None:
     results: dict = {"device": _cpu(), "database": env["DATABASE_URL"].split(":")[0], "cache": _cache_backend()}
     try:
         call_command("migrate", verbosity=0)
-        results["demo"] = _demo(demo_q)
+        results["demo"] = _demo(demo_q, embed_sample=args.embed_sample)
         if args.synthetic:
             results["synthetic"] = _synthetic(args.synthetic, big_q)
         results["process"] = _cold_start({k: v for k, v in env.items() if not k.startswith("_")}, cold_q)

@@ -60,6 +60,7 @@ class IndexDoc:
     quality: float
     link_broken: bool
     modified: datetime | None
+    source_titles: list[str] = field(default_factory=list)  # e.g. the paper that introduced a dataset
 
     @property
     def is_singapore(self) -> bool:
@@ -84,14 +85,17 @@ def doc_fields(doc: IndexDoc):
     extra = [*doc.themes]
     if doc.geography:
         extra.append(doc.geography)
-    return DocFields(
-        title=doc.title,
-        description=doc.description,
-        tags=list(doc.tags),
-        publisher=doc.publisher_name,
-        formats=list(doc.formats),
-        extra_names=extra,
-    )
+    fields = {
+        "title": doc.title,
+        "description": doc.description,
+        "tags": list(doc.tags),
+        "publisher": doc.publisher_name,
+        "formats": list(doc.formats),
+        "extra_names": extra,
+    }
+    if doc.source_titles and "source_titles" in DocFields.__dataclass_fields__:
+        fields["source_titles"] = list(doc.source_titles)
+    return DocFields(**fields)
 
 
 def document_text(doc: IndexDoc) -> str:
@@ -122,7 +126,13 @@ def index_doc_from_dataset(dataset) -> IndexDoc:
         quality=float(dataset.quality_score or 0.0),
         link_broken=dataset.link_is_broken,
         modified=dataset.source_modified_at,
+        source_titles=_source_titles(dataset.extra),
     )
+
+
+def _source_titles(extra) -> list[str]:
+    title = (extra or {}).get("source_paper_title") if isinstance(extra, dict) else None
+    return [str(title).strip()] if title and str(title).strip() else []
 
 
 def _csr(values_per_doc: list[list[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:

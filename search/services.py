@@ -434,7 +434,8 @@ def _snippet(description: str, query: str) -> str:
 def _hits(index, positions: list[int], scores: dict[int, float], *, query, lexical, neural, intent, user, why=None):
     """SearchHits for index positions, in order, from the database rows (skipping rows gone or hidden)."""
     from catalog.models import Dataset
-    from search.ranking import DocFields, explain
+    from search.index import doc_fields, index_doc_from_dataset
+    from search.ranking import explain
 
     ids = [int(index.ids[p]) for p in positions]
     qs = Dataset.objects.filter(pk__in=ids).select_related("source", "publisher").prefetch_related("tags")
@@ -450,17 +451,9 @@ def _hits(index, positions: list[int], scores: dict[int, float], *, query, lexic
         if why is not None:
             reasons = why(pos, d)
         else:
-            extra = [str(t) for t in (d.themes or [])] + ([d.geographic_coverage] if d.geographic_coverage else [])
             reasons = explain(
                 query=query,
-                doc=DocFields(
-                    title=d.title,
-                    description=d.description,
-                    tags=[t.name for t in d.tags.all()],
-                    publisher=publisher,
-                    formats=list(d.formats or []),
-                    extra_names=extra,
-                ),
+                doc=doc_fields(index_doc_from_dataset(d)),
                 lexical=lexical.get(pos),
                 neural=neural.get(pos),
                 intent=intent,
