@@ -443,6 +443,9 @@ def _cached_vectors(embedder, texts: list[str]):
             tmp = path.with_name(path.stem + f".{os.getpid()}.tmp.npy")
             np.save(tmp, vecs)
             os.replace(tmp, path)
+            for stale in path.parent.glob("router-bank-*.npy"):
+                if stale != path and not stale.name.endswith(".tmp.npy"):
+                    stale.unlink(missing_ok=True)
         except OSError:
             log.warning("intent router: could not cache example vectors at %s", path)
     return vecs
