@@ -36,7 +36,10 @@ def server_db_url(django_db_setup, django_db_blocker, tmp_path_factory) -> str:
 
 
 def server_env(database_url: str, **overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_TASK_ALWAYS_EAGER"}}
+    # Server processes get a production-like environment: no test-only switches leak into them
+    # (DJANGO_ALLOW_ASYNC_UNSAFE is set for the Playwright tests in tests/web/conftest.py).
+    dropped = {"REDIS_URL", "CELERY_TASK_ALWAYS_EAGER", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         DJANGO_SETTINGS_MODULE=SERVER_SETTINGS,
         DATABASE_URL=database_url,
