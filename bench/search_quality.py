@@ -43,6 +43,7 @@ from search.ranking import (  # noqa: E402
     DocFields,
     DocSignals,
     document_text,
+    feedback_query_vector,
     freshness_from_age,
     fuse,
     preprocess_query,
@@ -54,7 +55,8 @@ from search.ranking import (  # noqa: E402
 
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 CACHE_DIR = ROOT / "var" / "cache" / "embeddings"
-METHODS = ("bm25", "neural", "rrf", "fused", "fused+rescore")
+METHODS = ("bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback")
+FEEDBACK_DOCS = 3
 CANDIDATES = 200  # candidates taken from each list, as the service does
 RANK_DEPTH = 100
 
@@ -103,7 +105,8 @@ def load_datafinder(directory: Path) -> Corpus:
             if m:
                 desc = desc[: m.start()].rstrip()
             ids.append(r["id"])
-            docs.append(DocFields(title=r["name"], description=desc))
+            paper = (r.get("source_paper_title") or "").strip() or (m.group("title").strip() if m else "")
+            docs.append(DocFields(title=r["name"], description=desc, source_titles=[paper] if paper else []))
             qual.append(
                 catalog_quality(
                     description=desc,
@@ -235,15 +238,19 @@ class Ranker:
         q = self.cache.encode([preprocess_query(query)])[0]
         return self.doc_vecs @ q
 
-    def candidates(self, query: str) -> tuple[dict[int, float], dict[int, float]]:
-        lex = self.lexical.scores(preprocess_query(query))
+    def candidates(self, query: str, *, feedback: bool = False) -> tuple[dict[int, float], dict[int, float]]:
+        lex = self.lexical.scores(query)
         neu = self.neural_scores(query)
+        if feedback:  # second neural pass from the query moved towards its best hits
+            q = self.cache.encode([preprocess_query(query)])[0]
+            top = np.argsort(-neu, kind="stable")[:FEEDBACK_DOCS]
+            neu = self.doc_vecs @ feedback_query_vector(q, self.doc_vecs[top])
         li = np.argsort(-lex, kind="stable")[:CANDIDATES]
         ni = np.argsort(-neu, kind="stable")[:CANDIDATES]
         return {int(i): float(lex[i]) for i in li if lex[i] > 0}, {int(i): float(neu[i]) for i in ni}
 
     def rank(self, query: str, method: str, **kw) -> list[str]:
-        lex, neu = self.candidates(query)
+        lex, neu = self.candidates(query, feedback=method == "+feedback")
         if method == "bm25":
             scores = lex
         elif method == "neural":
@@ -252,7 +259,7 @@ class Ranker:
             scores = rrf([lex, neu])
         elif method == "fused":
             scores = fuse(lex, neu, query=query, **kw)
-        elif method == "fused+rescore":
+        elif method in ("fused+rescore", "+feedback"):
             scores = rescore(fuse(lex, neu, query=query, **kw), self.corpus.signals, query_intent(query))
         else:
             raise ValueError(method)

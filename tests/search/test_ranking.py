@@ -12,6 +12,7 @@ from search.ranking import (
     clean_description,
     document_text,
     explain,
+    feedback_query_vector,
     freshness_from_age,
     fuse,
     is_near_duplicate,
@@ -36,18 +37,20 @@ def test_clean_description_strips_markdown_links_and_source_line():
     assert clean_description(raw) == "DIV2K is a super-resolution dataset."
 
 
-def test_document_text_puts_names_first_and_bounds_the_description():
+def test_document_text_puts_the_title_first_and_keeps_the_source_title_in_the_window():
     doc = DocFields(
         title="CIFAR-10",
         description="Tiny images. " + "word " * 1000,
-        extra_names=["CIFAR10", "cifar-10"],
+        extra_names=["CIFAR10"],
         publisher="University of Toronto",
+        source_titles=["Learning Multiple Layers of Features from Tiny Images"],
     )
     text = document_text(doc, description_words=50)
-    assert text.startswith("CIFAR-10 (CIFAR10)")
-    assert "Tiny images" in text
+    assert text.startswith("CIFAR-10: Tiny images.")
+    assert "Source: Learning Multiple Layers of Features from Tiny Images" in text
+    assert "Also: CIFAR10" in text
+    assert text.endswith("Published by University of Toronto")
     assert len(text.split()) < 80
-    assert "University of Toronto" in text
 
 
 def test_document_text_with_only_a_title():
@@ -250,3 +253,12 @@ def test_near_duplicates_by_cosine_or_title():
     assert is_near_duplicate("Hawker Centres (KML)", "Hawker Centres (GEOJSON)", 0.5)
     assert not is_near_duplicate("Hawker Centres", "Dengue Clusters", 0.8)
     assert normalise_title("Dengue Clusters (KML)") == "dengue clusters"
+
+
+def test_feedback_query_vector_moves_towards_the_top_hits_and_stays_normalised():
+    q = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    hits = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+    v = feedback_query_vector(q, hits, weight=0.6)
+    assert np.linalg.norm(v) == pytest.approx(1.0, abs=1e-6)
+    assert v[1] > 0 and v[0] > v[1]
+    assert np.array_equal(feedback_query_vector(q, np.zeros((0, 3), dtype=np.float32)), q)
