@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from search.lexical import LexicalIndex  # noqa: E402
 from search.ranking import (  # noqa: E402
+    FEEDBACK_DOCS,
     DocFields,
     DocSignals,
     document_text,
@@ -56,7 +57,6 @@ from search.ranking import (  # noqa: E402
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 CACHE_DIR = ROOT / "var" / "cache" / "embeddings"
 METHODS = ("bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback")
-FEEDBACK_DOCS = 3
 CANDIDATES = 200  # candidates taken from each list, as the service does
 RANK_DEPTH = 100
 
@@ -307,7 +307,7 @@ def run_set(rank_eval, ranker: Ranker, queries, qrels, field: str, methods=METHO
     return results
 
 
-def run_via_service(rank_eval, queries, qrels, field: str) -> dict:
+def run_via_service(rank_eval, queries, qrels, field: str, *, source: str = "paperswithcode") -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "research_assistant.settings")
     import django
 
@@ -319,7 +319,7 @@ def run_via_service(rank_eval, queries, qrels, field: str) -> dict:
         ids: list[str] = []
         page = 1
         while len(ids) < RANK_DEPTH:
-            resp = search(query=q[field][:500], filters={"source": ["paperswithcode"]}, top_k=50, page=page)
+            resp = search(query=q[field][:500], filters={"source": [source]}, top_k=50, page=page)
             ids.extend(h.external_id for h in resp.results)
             if len(resp.results) < 50:
                 break
@@ -354,7 +354,12 @@ def main(argv=None) -> int:
     ap.add_argument("--datagovsg", type=Path, default=SHARED / "data" / "datagovsg")
     ap.add_argument("--sg-queries", type=Path, default=ROOT / "tests" / "data" / "sg_search_queries.jsonl")
     ap.add_argument("--only", choices=("datafinder", "sg"), default=None)
-    ap.add_argument("--via-service", action="store_true", help="also run DataFinder through search.services.search")
+    ap.add_argument(
+        "--via-service",
+        action="store_true",
+        help="also run the queries through search.services.search (source=paperswithcode / datagovsg); "
+        "needs a database with those catalogs imported and indexed",
+    )
     args = ap.parse_args(argv)
 
     from search.embeddings import get_embedder
@@ -381,6 +386,8 @@ def main(argv=None) -> int:
         ranker = Ranker(corpus, cache)
         queries, qrels = load_sg_queries(args.sg_queries)
         res = run_set(rank_eval, ranker, queries, qrels, "query")
+        if args.via_service:
+            res["service"] = run_via_service(rank_eval, queries, qrels, "query", source="datagovsg")
         print_table(f"data.gov.sg judged queries ({len(queries)}), corpus {len(corpus.ids)}", res)
         summary["datagovsg"] = {m: {k: round(r[k], 4) for k, _ in COLUMNS} for m, r in res.items()}
 

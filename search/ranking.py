@@ -212,10 +212,14 @@ def fuse(
     return out
 
 
-def feedback_query_vector(query_vec: np.ndarray, top_doc_vecs: np.ndarray, *, weight: float = 0.6) -> np.ndarray:
-    """Pseudo-relevance feedback in embedding space (Rocchio): move the query towards the mean of
-    its best few neural hits, then re-normalise. Optional second neural pass; measured +0.02 NDCG@10
-    on DataFinder dev with the 3 best hits and weight 0.6."""
+FEEDBACK_DOCS = 3
+
+
+def feedback_query_vector(query_vec: np.ndarray, top_doc_vecs: np.ndarray, *, weight: float = 1.0) -> np.ndarray:
+    """Pseudo-relevance feedback in embedding space (Rocchio): move the query towards the mean of its
+    ``FEEDBACK_DOCS`` best neural hits, re-normalise, and run the neural pass again with it. Measured
+    +0.03 NDCG@10 on DataFinder dev (both query types) and on the data.gov.sg set; k in 2-8 and
+    weight 0.4-1.0 all help, so the choice is not fragile."""
     q = np.asarray(query_vec, dtype=np.float32)
     if len(top_doc_vecs) == 0 or weight <= 0:
         return q
