@@ -484,13 +484,18 @@ def _hits(index, positions: list[int], scores: dict[int, float], *, query, lexic
     return hits
 
 
-def cache_key(*, query: str, filters: dict, top_k: int, page: int, sort: str, similar_to, version: int) -> str:
+def cache_key(*, query: str, filters: dict, top_k: int, page: int, sort: str, similar_to, version: str) -> str:
     # Case is folded except for words written in capitals, which the ranking reads as acronyms.
     caps = sorted(set(re.findall(r"\b[A-Z]{2,}\b", query)))
     payload = json.dumps(
         [query.casefold(), caps, filters, top_k, page, sort, similar_to, version], sort_keys=True, default=str
     )
     return "search:v1:" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _cache_version(index) -> str:
+    # The build id as well: a restored or reset database can hand out a version number again.
+    return f"{index.version}:{index.build_id}"
 
 
 def _count(hit: bool) -> None:
@@ -546,7 +551,7 @@ def search(
         )
     clean = filters_clean(filters, index=index, user=user)
     key = cache_key(
-        query=q, filters=clean, top_k=top_k, page=page, sort=sort, similar_to=similar_to, version=index.version
+        query=q, filters=clean, top_k=top_k, page=page, sort=sort, similar_to=similar_to, version=_cache_version(index)
     )
     data = cache.get(key)
     if data is not None:
@@ -666,7 +671,7 @@ def search_cache_rewarm(*, limit: int = REWARM_QUERIES) -> int:
             page=1,
             sort="relevance",
             similar_to=None,
-            version=index.version,
+            version=_cache_version(index),
         )
         if cache.get(key) is None:
             response = _search_uncached(
