@@ -257,6 +257,9 @@ DEMO_FIXTURE = BASE_DIR / "catalog" / "fixtures" / "demo_catalog.json.gz"
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="all-MiniLM-L6-v2")
 EMBEDDING_DEVICE = env.str("EMBEDDING_DEVICE", default="")  # "" = auto: cuda, mps, else cpu
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=64)
+# torch CPU threads per process. 1 keeps query latency steady with several web workers per host
+# (measured: turn p95 1079 ms -> 146 ms on a busy 2-core box); raise it for bulk embedding workers.
+EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
 SEARCH_CACHE_TTL = env.int("SEARCH_CACHE_TTL", default=600)
 SEARCH_DEFAULT_TOP_K = 10
 SEARCH_MAX_TOP_K = 50

@@ -62,6 +62,11 @@ class Embedder:
         from sentence_transformers import SentenceTransformer
 
         self.device = pick_device(device)
+        threads = _setting("EMBEDDING_THREADS", 0)
+        if threads and self.device == "cpu":
+            import torch
+
+            torch.set_num_threads(int(threads))
         self.batch_size = batch_size or DEFAULT_BATCH_SIZE
         requested = model_name or DEFAULT_MODEL_NAME
         model = None
