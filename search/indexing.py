@@ -94,12 +94,13 @@ def embeddings_update(*, dataset_ids: list[int] | None = None, batch_size: int |
         qs = qs.filter(pk__in=list(dataset_ids))
     written = 0
     pending: list[tuple[int, str, str]] = []  # (dataset id, key, text)
+    text_keys: dict[int, str] = {}
 
     def flush() -> int:
         if not pending:
             return 0
         demo = demo_embeddings()
-        vectors: list[np.ndarray | None] = [demo.get(text_hash(text, model_name)) for _, _, text in pending]
+        vectors: list[np.ndarray | None] = [demo.get(text_keys[ds_id]) for ds_id, _, _ in pending]
         missing = [i for i, v in enumerate(vectors) if v is None]
         if missing:
             from search.embeddings import get_embedder
@@ -111,6 +112,7 @@ def embeddings_update(*, dataset_ids: list[int] | None = None, batch_size: int |
             DatasetEmbedding(
                 dataset_id=ds_id,
                 content_hash=key,
+                text_hash=text_keys[ds_id],
                 model_name=model_name,
                 dim=len(vec),
                 vector=np.asarray(vec, dtype="<f4").tobytes(),
@@ -121,25 +123,29 @@ def embeddings_update(*, dataset_ids: list[int] | None = None, batch_size: int |
             rows,
             update_conflicts=True,
             unique_fields=["dataset"],
-            update_fields=["content_hash", "model_name", "dim", "vector", "updated_at"],
+            update_fields=["content_hash", "text_hash", "model_name", "dim", "vector", "updated_at"],
         )
         count = len(rows)
         pending.clear()
+        text_keys.clear()
         return count
 
     ids = list(qs.values_list("pk", flat=True))
     for start in range(0, len(ids), 2000):
         chunk = ids[start : start + 2000]
-        existing = dict(
-            DatasetEmbedding.objects.filter(dataset_id__in=chunk, model_name=model_name).values_list(
-                "dataset_id", "content_hash"
-            )
-        )
+        existing = {
+            ds_id: (key, th)
+            for ds_id, key, th in DatasetEmbedding.objects.filter(
+                dataset_id__in=chunk, model_name=model_name
+            ).values_list("dataset_id", "content_hash", "text_hash")
+        }
         for dataset in qs.filter(pk__in=chunk):
             text = document_text(index_doc_from_dataset(dataset))
             key = embedding_key(dataset, text, model_name)
-            if existing.get(dataset.pk) == key:
+            th = text_hash(text, model_name)
+            if existing.get(dataset.pk) == (key, th):
                 continue
+            text_keys[dataset.pk] = th
             pending.append((dataset.pk, key, text))
             if len(pending) >= batch_size:
                 written += flush()

@@ -10,6 +10,9 @@ class DatasetEmbedding(models.Model):
         "catalog.Dataset", on_delete=models.CASCADE, primary_key=True, related_name="embedding"
     )
     content_hash = models.CharField(max_length=64)
+    # Hash of the exact text embedded (and the model): a change to how the text is composed
+    # re-embeds the dataset even though its content hash stayed the same.
+    text_hash = models.CharField(max_length=64, blank=True)
     model_name = models.CharField(max_length=200)
     dim = models.PositiveSmallIntegerField()
     vector = models.BinaryField(help_text="float32 little-endian, L2-normalised")

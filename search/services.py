@@ -337,19 +337,21 @@ def _top(scores: np.ndarray, mask: np.ndarray, k: int, *, floor: float) -> np.nd
 
 
 def _candidates(index, *, query: str, mask: np.ndarray, similar_to: int | None):
-    """Fused and re-scored candidate scores, plus the raw lexical and neural scores for explanations."""
-    from search.ranking import fuse, preprocess_query, query_intent, rescore
+    """Fused and re-scored candidate scores, plus the raw lexical and neural scores for explanations.
+
+    The same steps as the ranking's quality bench (bench/search_quality.py, "+feedback"), restricted
+    to the documents the filters allow.
+    """
+    from search import ranking
 
     neural: dict[int, float] = {}
     lexical: dict[int, float] = {}
     vector = None
-    # Both retrievers see the query without request boilerplate ("I want to build a system that");
-    # fusion and intent read the query as written.
-    retrieval_query = preprocess_query(query) if query else ""
     if query:
         from search.embeddings import get_embedder
 
-        vector = np.asarray(get_embedder().encode_query(retrieval_query), dtype=np.float32)
+        # The neural side sees the query without request boilerplate ("I want to build a system that").
+        vector = np.asarray(get_embedder().encode_query(ranking.preprocess_query(query)), dtype=np.float32)
     if similar_to is not None:
         pos = index.position.get(similar_to)
         if pos is not None:
@@ -359,16 +361,24 @@ def _candidates(index, *, query: str, mask: np.ndarray, similar_to: int | None):
             vector = doc_vec if vector is None else (vector + doc_vec) / np.linalg.norm(vector + doc_vec)
     if vector is not None and len(index):
         sims = index.embeddings @ vector
-        floor = float(getattr(settings, "SEARCH_MIN_SIMILARITY", 0.15))
-        top = _top(sims, mask, NEURAL_CANDIDATES, floor=floor)
+        feedback = getattr(ranking, "feedback_query_vector", None)
+        if feedback is not None and query:
+            # Pseudo-relevance feedback: a second pass from the query moved towards its best hits.
+            best = _top(sims, mask, getattr(ranking, "FEEDBACK_DOCS", 3), floor=-np.inf)
+            if len(best):
+                sims = index.embeddings @ feedback(vector, np.asarray(index.embeddings[best], dtype=np.float32))
+        top = _top(sims, mask, NEURAL_CANDIDATES, floor=-np.inf)
         neural = dict(zip(top.tolist(), sims[top].tolist(), strict=True))
     if query and len(index):
-        scores = index.lexical.scores(retrieval_query)
+        scores = index.lexical.scores(query)
         top = _top(scores, mask, LEXICAL_CANDIDATES, floor=0.0)
         lexical = dict(zip(top.tolist(), scores[top].tolist(), strict=True))
-    intent = query_intent(query)
-    fused = fuse(lexical, neural, query=query)
-    final = rescore(fused, _signals(index), intent)
+    intent = ranking.query_intent(query)
+    final = ranking.rescore(ranking.fuse(lexical, neural, query=query), _signals(index), intent)
+    # Documents only the neural side found, and only faintly, are not counted as matches (so a
+    # nonsense query finds nothing). They take part in fusion above, as in the quality bench.
+    floor = float(settings.SEARCH_MIN_SIMILARITY)
+    final = {i: s for i, s in final.items() if i in lexical or neural.get(i, 1.0) >= floor}
     return final, lexical, neural, intent
 
 
