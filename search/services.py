@@ -359,8 +359,9 @@ def _candidates(index, *, query: str, mask: np.ndarray, similar_to: int | None):
             mask[pos] = False
             doc_vec = np.asarray(index.embeddings[pos], dtype=np.float32)
             vector = doc_vec if vector is None else (vector + doc_vec) / np.linalg.norm(vector + doc_vec)
+    direct: np.ndarray | None = None  # similarity to the query itself (before feedback)
     if vector is not None and len(index):
-        sims = index.embeddings @ vector
+        sims = direct = index.embeddings @ vector
         feedback = getattr(ranking, "feedback_query_vector", None)
         if feedback is not None and query:
             # Pseudo-relevance feedback: a second pass from the query moved towards its best hits.
@@ -374,12 +375,18 @@ def _candidates(index, *, query: str, mask: np.ndarray, similar_to: int | None):
         top = _top(scores, mask, LEXICAL_CANDIDATES, floor=0.0)
         lexical = dict(zip(top.tolist(), scores[top].tolist(), strict=True))
     intent = ranking.query_intent(query)
-    final = ranking.rescore(ranking.fuse(lexical, neural, query=query), _signals(index), intent)
-    # Documents only the neural side found, and only faintly, are not counted as matches (so a
-    # nonsense query finds nothing). They take part in fusion above, as in the quality bench.
+    signals = _signals(index)
+    order = ranking.rescore(ranking.fuse(lexical, neural, query=query), signals, intent)
+    # The feedback pass improves the order but inflates similarities, so the score a hit reports
+    # (which callers compare with thresholds) is the same fusion over the query's own similarity.
+    similarity = {i: float(direct[i]) for i in neural} if direct is not None else {}
+    scores = ranking.rescore(ranking.fuse(lexical, similarity, query=query), signals, intent)
+    # Documents only the neural side found, and only faintly similar to the query itself, are not
+    # counted as matches (so a nonsense query finds nothing). They take part in fusion above, as in
+    # the quality bench.
     floor = float(settings.SEARCH_MIN_SIMILARITY)
-    final = {i: s for i, s in final.items() if i in lexical or neural.get(i, 1.0) >= floor}
-    return final, lexical, neural, intent
+    order = {i: s for i, s in order.items() if i in lexical or similarity.get(i, 1.0) >= floor}
+    return order, scores, lexical, similarity, intent
 
 
 def _facets(index, docs: np.ndarray) -> dict[str, list[dict]]:
@@ -589,7 +596,7 @@ def _validate_filter_names(filters: dict) -> None:
 
 def _search_uncached(index, *, query, clean, top_k, page, user, sort, similar_to) -> SearchResponse:
     mask = _filter_mask(index, clean)
-    final, lexical, neural, intent = _candidates(index, query=query, mask=mask, similar_to=similar_to)
+    final, reported, lexical, neural, intent = _candidates(index, query=query, mask=mask, similar_to=similar_to)
     positions = np.fromiter(final.keys(), dtype=np.int64, count=len(final))
     scores = np.fromiter(final.values(), dtype=np.float64, count=len(final))
     if sort == "recent":
@@ -601,7 +608,9 @@ def _search_uncached(index, *, query, clean, top_k, page, user, sort, similar_to
     total = len(ranked)
     start = (page - 1) * top_k
     page_positions = ranked[start : start + top_k]
-    results = _hits(index, page_positions, final, query=query, lexical=lexical, neural=neural, intent=intent, user=user)
+    results = _hits(
+        index, page_positions, reported, query=query, lexical=lexical, neural=neural, intent=intent, user=user
+    )
     return SearchResponse(
         results=results,
         facets=_facets(index, positions),
