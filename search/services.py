@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 100
 NEURAL_CANDIDATES = 200
+FEEDBACK_POOL = 2000
 LEXICAL_CANDIDATES = 200
 FACET_LIMIT = 20
 SNIPPET_CHARS = 240
@@ -365,9 +366,15 @@ def _candidates(index, *, query: str, mask: np.ndarray, similar_to: int | None):
         feedback = getattr(ranking, "feedback_query_vector", None)
         if feedback is not None and query:
             # Pseudo-relevance feedback: a second pass from the query moved towards its best hits.
-            best = _top(sims, mask, getattr(ranking, "FEEDBACK_DOCS", 3), floor=-np.inf)
+            # Re-scoring only the best FEEDBACK_POOL documents of the first pass saves a second pass
+            # over the whole matrix; what lies beyond them does not reach the candidates anyway.
+            pool = _top(sims, mask, FEEDBACK_POOL, floor=-np.inf)
+            best = pool[: getattr(ranking, "FEEDBACK_DOCS", 3)]
             if len(best):
-                sims = index.embeddings @ feedback(vector, np.asarray(index.embeddings[best], dtype=np.float32))
+                pool = np.sort(pool)  # ascending rows read the memory map sequentially
+                moved = feedback(vector, np.asarray(index.embeddings[np.sort(best)], dtype=np.float32))
+                sims = np.full(len(index), -np.inf, dtype=np.float32)
+                sims[pool] = np.asarray(index.embeddings[pool], dtype=np.float32) @ moved
         top = _top(sims, mask, NEURAL_CANDIDATES, floor=-np.inf)
         neural = dict(zip(top.tolist(), sims[top].tolist(), strict=True))
     if query and len(index):
