@@ -55,6 +55,7 @@ MULTI_FILTERS = ("source", "publisher", "format", "theme", "geography")
 REWARM_QUERIES = 50
 REWARM_WINDOW_DAYS = 7
 WARMED_VERSION_KEY = "search:warmed-version"
+QUERY_RECORD_SECONDS = 60
 
 
 class SearchValidationError(Exception):
@@ -525,20 +526,26 @@ def _cache_version(index) -> str:
 def _count(hit: bool) -> None:
     key = "search:stats:hits" if hit else "search:stats:misses"
     try:
-        cache.add(key, 0, timeout=None)
         cache.incr(key)
-    except ValueError:  # evicted between add and incr
+    except ValueError:  # first count (or evicted)
         cache.set(key, 1, timeout=None)
     metrics.cache_event(cache="search", hit=hit)
 
 
 def query_record(*, query: str, filters: dict) -> None:
-    """Count a (normalised query, filters) pair for cache re-warming."""
+    """Count a (normalised query, filters) pair for cache re-warming.
+
+    At most one database write per pair and minute: the count is the number of minutes the query
+    was asked in, which ranks queries just as well and keeps a popular query from serialising
+    requests on one row.
+    """
     from search.models import QueryStat
 
     if filters.get("include_inactive") or filters.get("status"):
         return  # staff views are not worth warming for everyone
     key = hashlib.sha256(json.dumps([query.casefold(), filters], sort_keys=True).encode()).hexdigest()
+    if not cache.add(f"search:query-seen:{key}", 1, timeout=QUERY_RECORD_SECONDS):
+        return
     now = timezone.now()
     try:
         if not QueryStat.objects.filter(key=key).update(count=F("count") + 1, last_seen=now):

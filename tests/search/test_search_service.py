@@ -191,7 +191,7 @@ def test_frequent_queries_rewarmed_after_version_change(catalog):
     for _ in range(3):
         services.search(query="dengue cases")
     services.search(query="gdp growth", filters={"source": "worldbank"})
-    assert QueryStat.objects.get(query="dengue cases").count == 3
+    assert QueryStat.objects.get(query="dengue cases").count == 1  # counted once a minute
     services.index_rebuild()
     assert services.search_cache_rewarm() == 2
     assert services.search_cache_rewarm() == 0  # once per version
