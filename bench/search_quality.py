@@ -41,8 +41,11 @@ sys.path.insert(0, str(ROOT))
 from search.lexical import LexicalIndex  # noqa: E402
 from search.ranking import (  # noqa: E402
     FEEDBACK_DOCS,
+    POPULARITY_CAP,
     DocFields,
     DocSignals,
+    RescoreParams,
+    catalog_mentions,
     document_text,
     feedback_query_vector,
     freshness_from_age,
@@ -56,7 +59,7 @@ from search.ranking import (  # noqa: E402
 
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 CACHE_DIR = ROOT / "var" / "cache" / "embeddings"
-METHODS = ("bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback")
+METHODS = ("bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback", "-popularity")
 CANDIDATES = 200  # candidates taken from each list, as the service does
 RANK_DEPTH = 100
 
@@ -79,6 +82,17 @@ class Corpus:
     ids: list[str]
     docs: list[DocFields]
     signals: DocSignals
+    mentions: np.ndarray | None = None  # catalog_mentions(docs), for the popularity prior
+
+    def __post_init__(self):
+        if self.mentions is None:
+            self.mentions = catalog_mentions(self.docs)
+        self.signals.popularity = popularity(self.mentions)
+
+
+def popularity(mentions: np.ndarray, cap: int = POPULARITY_CAP) -> np.ndarray:
+    """search.ranking.catalog_popularity from precomputed mention counts (cap varied by --cv)."""
+    return np.minimum(1.0, np.log1p(mentions.astype(np.float32)) / np.log1p(cap)).astype(np.float32)
 
 
 _SOURCE_LINE = re.compile(r"\s*Source:\s*\[(?P<title>[^\]]*)\]\((?P<link>[^)]*)\)\s*$")
@@ -249,8 +263,11 @@ class Ranker:
         ni = np.argsort(-neu, kind="stable")[:CANDIDATES]
         return {int(i): float(lex[i]) for i in li if lex[i] > 0}, {int(i): float(neu[i]) for i in ni}
 
-    def rank(self, query: str, method: str, **kw) -> list[str]:
-        lex, neu = self.candidates(query, feedback=method == "+feedback")
+    def rank(self, query: str, method: str, *, rescore_params: RescoreParams | None = None, **kw) -> list[str]:
+        lex, neu = self.candidates(query, feedback=method in ("+feedback", "-popularity"))
+        params = rescore_params or RescoreParams()
+        if method == "-popularity":  # the full pipeline without the catalog popularity prior
+            method, params = "+feedback", RescoreParams(**{**params.__dict__, "popularity": 0.0})
         if method == "bm25":
             scores = lex
         elif method == "neural":
@@ -260,7 +277,7 @@ class Ranker:
         elif method == "fused":
             scores = fuse(lex, neu, query=query, **kw)
         elif method in ("fused+rescore", "+feedback"):
-            scores = rescore(fuse(lex, neu, query=query, **kw), self.corpus.signals, query_intent(query))
+            scores = rescore(fuse(lex, neu, query=query, **kw), self.corpus.signals, query_intent(query), params=params)
         else:
             raise ValueError(method)
         return [self.corpus.ids[i] for i in top_k(scores, RANK_DEPTH)]
@@ -348,12 +365,88 @@ def print_table(title: str, results: dict[str, dict]) -> None:
         print(f"{m:<16}" + "".join(f"{r[k]:>9.3f}" for k, _ in COLUMNS) + f"{r['num_queries']:>6}")
 
 
+CV_CAPS = (3, 5, 10, 20)
+CV_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+
+
+def _fold(qid: str) -> int:
+    return int(re.sub(r"\D", "", qid) or 0) % 2
+
+
+def cross_validate(rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels) -> dict:
+    """2-fold cross-validation (odd/even query ids) of the popularity prior's weight and cap.
+
+    For each fold: pick the (cap, weight) with the best mean NDCG@10 over both DataFinder query types
+    on the *other* fold, among settings that leave the whole data.gov.sg set at least as good as
+    without the prior, then report the held-out fold's NDCG@10 for it and for no prior.
+    """
+    per: dict[tuple, dict[str, dict[str, float]]] = {}
+    sets = (
+        ("full", df_ranker, df_queries, df_qrels, "query"),
+        ("key", df_ranker, df_queries, df_qrels, "keyphrase_query"),
+        ("sg", sg_ranker, sg_queries, sg_qrels, "query"),
+    )
+    for cap in CV_CAPS:
+        for w in CV_WEIGHTS:
+            if w == 0.0 and cap != CV_CAPS[0]:
+                per[(cap, w)] = per[(CV_CAPS[0], w)]
+                continue
+            per[(cap, w)] = {}
+            for name, ranker, queries, qrels, field in sets:
+                ranker.corpus.signals.popularity = popularity(ranker.corpus.mentions, cap)
+                params = RescoreParams(popularity=w)
+                runs = {q["qid"]: ranker.rank(q[field], "+feedback", rescore_params=params) for q in queries}
+                _, pq = rank_eval.evaluate(qrels, runs)
+                per[(cap, w)][name] = {qid: r["ndcg@10"] for qid, r in pq.items()}
+    for ranker in (df_ranker, sg_ranker):
+        ranker.corpus.signals.popularity = popularity(ranker.corpus.mentions)
+
+    def mean(key, name, fold=None):
+        vals = [v for qid, v in per[key][name].items() if fold is None or _fold(qid) == fold]
+        return float(np.mean(vals)) if vals else 0.0
+
+    print("\nPopularity prior, 2-fold cross-validation (NDCG@10; folds = odd/even query ids)")
+    print(f"{'cap':>4}{'weight':>8}{'full f0':>9}{'full f1':>9}{'key f0':>9}{'key f1':>9}{'sg all':>9}")
+    for cap, w in per:
+        if w == 0.0 and cap != CV_CAPS[0]:
+            continue
+        row = [mean((cap, w), n, f) for n in ("full", "key") for f in (0, 1)] + [mean((cap, w), "sg")]
+        print(f"{cap:>4}{w:>8.2f}" + "".join(f"{x:>9.3f}" for x in row))
+    base_sg = round(mean((CV_CAPS[0], 0.0), "sg"), 3)
+    allowed = [k for k in per if round(mean(k, "sg"), 3) >= base_sg]
+    out = {"folds": []}
+    for train in (0, 1):
+        test = 1 - train
+        pick = max(allowed, key=lambda k: (mean(k, "full", train) + mean(k, "key", train), -k[1]))
+        fold = {
+            "train_fold": train,
+            "pick": {"cap": pick[0], "weight": pick[1]},
+            "test_full": round(mean(pick, "full", test), 4),
+            "test_key": round(mean(pick, "key", test), 4),
+            "test_full_no_prior": round(mean((CV_CAPS[0], 0.0), "full", test), 4),
+            "test_key_no_prior": round(mean((CV_CAPS[0], 0.0), "key", test), 4),
+        }
+        out["folds"].append(fold)
+        print(
+            f"train on fold {train}: pick cap={pick[0]} weight={pick[1]} -> fold {test}: "
+            f"full {fold['test_full']:.3f} (no prior {fold['test_full_no_prior']:.3f}), "
+            f"key {fold['test_key']:.3f} (no prior {fold['test_key_no_prior']:.3f})"
+        )
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datafinder", type=Path, default=SHARED / "benchmarks" / "datafinder")
     ap.add_argument("--datagovsg", type=Path, default=SHARED / "data" / "datagovsg")
     ap.add_argument("--sg-queries", type=Path, default=ROOT / "tests" / "data" / "sg_search_queries.jsonl")
     ap.add_argument("--only", choices=("datafinder", "sg"), default=None)
+    ap.add_argument(
+        "--cv",
+        action="store_true",
+        help="also cross-validate the popularity prior's weight and cap (2 folds of the DataFinder dev "
+        "half, constrained by the data.gov.sg set)",
+    )
     ap.add_argument(
         "--via-service",
         action="store_true",
@@ -390,6 +483,15 @@ def main(argv=None) -> int:
             res["service"] = run_via_service(rank_eval, queries, qrels, "query", source="datagovsg")
         print_table(f"data.gov.sg judged queries ({len(queries)}), corpus {len(corpus.ids)}", res)
         summary["datagovsg"] = {m: {k: round(r[k], 4) for k, _ in COLUMNS} for m, r in res.items()}
+
+    if args.cv:
+        df_ranker = Ranker(load_datafinder(args.datafinder), cache)
+        df_queries, df_qrels = load_datafinder_queries(args.datafinder)
+        sg_ranker = Ranker(load_datagovsg(args.datagovsg), cache)
+        sg_queries, sg_qrels = load_sg_queries(args.sg_queries)
+        summary["cv_popularity"] = cross_validate(
+            rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels
+        )
 
     summary["seconds"] = round(time.time() - t0, 1)
     print()

@@ -15,10 +15,13 @@ when the query names something: acronyms, "CIFAR-10", "PM2.5"). Reciprocal-rank 
 scores away and gives the weak lexical list as much say as the neural one; measured on the DataFinder
 dev half it loses to neural alone, while this score fusion beats it. Re-scoring (``rescore``) then adds
 small, bounded adjustments for catalog quality, broken links, freshness (more when the query asks for
-recent data), Singapore sources for Singapore-intent queries (less for "global"/"worldwide" ones) and
-publishers that are an agency the query names. Weights were chosen by 2-fold cross-validation on the
-DataFinder dev half and kept only where the data.gov.sg judged set did not get worse (a strong quality
-prior helps DataFinder but hurts data.gov.sg, so it stays small).
+recent data), Singapore sources for Singapore-intent queries (less for "global"/"worldwide" ones),
+publishers that are an agency the query names, and a catalog popularity prior (how many other
+records mention the dataset by name, ``catalog_popularity``: the in-catalog analogue of citation
+counts). Weights were chosen by 2-fold cross-validation on the DataFinder dev half and kept only where
+the data.gov.sg judged set did not get worse (a strong quality prior helps DataFinder but hurts
+data.gov.sg, so it stays small; the popularity prior's weight and cap are the CV pick of both folds,
+``bench/search_quality.py --cv``).
 """
 
 from __future__ import annotations
@@ -479,6 +482,9 @@ class DocSignals:
     freshness: np.ndarray  # float in [0, 1]: 1 = updated recently, 0 = stale or unknown
     is_singapore: np.ndarray  # bool: the source or the coverage is Singapore
     publisher: Sequence[str] = ()
+    # float in [0, 1]: how often other records of the catalog mention this dataset by name
+    # (``catalog_popularity``); None = unknown (no adjustment).
+    popularity: np.ndarray | None = None
 
     @classmethod
     def neutral(cls, n: int) -> DocSignals:
@@ -488,6 +494,7 @@ class DocSignals:
             freshness=np.zeros(n, dtype=np.float32),
             is_singapore=np.zeros(n, dtype=bool),
             publisher=[""] * n,
+            popularity=np.zeros(n, dtype=np.float32),
         )
 
 
@@ -500,9 +507,86 @@ class RescoreParams:
     singapore: float = 0.06  # added for a Singapore source when the query is about Singapore
     publisher: float = 0.06  # added when the publisher is an agency the query names
     global_singapore: float = 0.03  # subtracted for a Singapore-only source when the query says global
+    popularity: float = 0.20  # added per unit of catalog popularity (``catalog_popularity``; 2-fold CV)
 
 
 DEFAULT_RESCORE = RescoreParams()
+# For the score a hit *reports* (compared with thresholds such as ASSISTANT_WEAK_SCORE): the same
+# adjustments without the popularity prior, which only orders candidates (an often-cited dataset is
+# not a better match for an unrelated query).
+REPORTED_SCORE_RESCORE = RescoreParams(popularity=0.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalog popularity: how many other records mention a dataset by name
+# ---------------------------------------------------------------------------------------------
+
+POPULARITY_CAP = 20  # mentions at which the prior saturates (log scale: 1 mention = 0.23, 5 = 0.59)
+POPULARITY_EXPLAINED = 0.45  # explained as "often mentioned" from 3 mentions on
+_NAME_MAX_TOKENS = 6
+_WORD_RE = re.compile(r"[^\W_]+(?:[-.+/'][^\W_]+)*")
+_SENTENCE_RE = re.compile(r"[.!?:;]\s+|\n+")
+
+
+def _name_tokens(title: str) -> tuple[str, ...] | None:
+    """A title as a case-sensitive token sequence, when it is short enough to be a name."""
+    title = (title or "").strip()
+    toks = tuple(_WORD_RE.findall(title))
+    if not toks or len(toks) > _NAME_MAX_TOKENS or len(title) < 3:
+        return None
+    # Every letter and digit of the title must be in the tokens ("Image网" is not "Image").
+    if len("".join(toks)) < len(re.sub(r"[\W_]", "", title)):
+        return None
+    return toks
+
+
+def catalog_mentions(docs: Sequence[DocFields]) -> np.ndarray:
+    """For each document, how many *other* documents mention its title in their description or
+    source titles (case-sensitive, whole tokens, at most 6 tokens long).
+
+    A mention at the start of a sentence does not count: there a capitalised ordinary word ("Note:",
+    "Parks are ...") looks like a name. Each mentioning document counts once.
+    """
+    wanted: dict[tuple[str, ...], list[int]] = {}
+    for i, doc in enumerate(docs):
+        toks = _name_tokens(doc.title)
+        if toks:
+            wanted.setdefault(toks, []).append(i)
+    counts = np.zeros(len(docs), dtype=np.int32)
+    if not wanted:
+        return counts
+    first = {t[0] for t in wanted}
+    lengths = sorted({len(t) for t in wanted})
+    for j, doc in enumerate(docs):
+        text = "\n".join([doc.description or "", *doc.source_titles])
+        found: set[tuple[str, ...]] = set()
+        for sentence in _SENTENCE_RE.split(text):
+            toks = _WORD_RE.findall(sentence)
+            for k in range(1, len(toks)):  # position 0 starts a sentence
+                if toks[k] not in first:
+                    continue
+                for n in lengths:
+                    name = tuple(toks[k : k + n])
+                    if len(name) == n and name in wanted:
+                        found.add(name)
+        for name in found:
+            for i in wanted[name]:
+                if i != j:
+                    counts[i] += 1
+    return counts
+
+
+def catalog_popularity(docs: Sequence[DocFields], *, cap: int = POPULARITY_CAP) -> np.ndarray:
+    """A popularity prior in [0, 1] derived from the catalog itself: ``log(1 + mentions) /
+    log(1 + cap)``, capped at 1, where mentions = ``catalog_mentions``.
+
+    Records that other records cite by name ("pre-trained on ImageNet", "images from COCO") are the
+    established datasets a researcher most likely means among similar candidates, the same idea as
+    citation counts or in-links. It needs nothing beyond the catalog, costs one pass over the text at
+    index build, and is neutral where records do not mention each other (most of data.gov.sg).
+    """
+    counts = catalog_mentions(docs).astype(np.float32)
+    return np.minimum(1.0, np.log1p(counts) / math.log1p(max(1, cap))).astype(np.float32)
 
 
 def freshness_from_age(age_days: float | None, *, half_life_days: float = 730.0) -> float:
@@ -525,6 +609,7 @@ def rescore(
     reorder near-ties and push down broken or low-quality records without overriding relevance.
     """
     agencies = set(intent.agencies)
+    popularity = signals.popularity if signals.popularity is not None and params.popularity else None
     out: dict[int, float] = {}
     for i, s in fused.items():
         adj = params.quality * (float(signals.quality[i]) - 0.5)
@@ -539,6 +624,8 @@ def rescore(
             adj -= params.global_singapore
         if agencies and len(signals.publisher) > i and publisher_matches(signals.publisher[i], agencies):
             adj += params.publisher
+        if popularity is not None:
+            adj += params.popularity * float(popularity[i])
         out[i] = s + adj
     return out
 
@@ -573,6 +660,7 @@ def explain(
     quality: float | None = None,
     link_broken: bool = False,
     max_reasons: int = 4,
+    popularity: float | None = None,
 ) -> list[str]:
     """Short human reasons for a hit, most telling first."""
     intent = intent or query_intent(query)
@@ -594,6 +682,8 @@ def explain(
         reasons.append(f"published by {doc.publisher}")
     if intent.geography == "singapore" and is_singapore:
         reasons.append("from a Singapore source")
+    if popularity is not None and popularity >= POPULARITY_EXPLAINED:
+        reasons.append("often mentioned by other datasets")
     if quality is not None and quality >= 0.8:
         reasons.append("well-documented record")
     if link_broken:

@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 
 from search.ranking import (
+    REPORTED_SCORE_RESCORE,
     DocFields,
     DocSignals,
     QueryIntent,
+    catalog_mentions,
+    catalog_popularity,
     clean_description,
     document_text,
     explain,
@@ -262,3 +265,69 @@ def test_feedback_query_vector_moves_towards_the_top_hits_and_stays_normalised()
     assert np.linalg.norm(v) == pytest.approx(1.0, abs=1e-6)
     assert v[1] > 0 and v[0] > v[1]
     assert np.array_equal(feedback_query_vector(q, np.zeros((0, 3), dtype=np.float32)), q)
+
+
+# --- catalog popularity ----------------------------------------------------------------------
+
+
+def _pwc(title, description="", source_titles=()):
+    return DocFields(title=title, description=description, source_titles=list(source_titles))
+
+
+def test_catalog_mentions_counts_other_records_that_name_a_dataset():
+    docs = [
+        _pwc("ImageNet", "A large image database."),
+        _pwc("Tiny-ImageNet", "A subset of ImageNet with 200 classes. Images from ImageNet are resized."),
+        _pwc("ImageNet-R", "Renditions of the ImageNet classes.", ["Benchmarking robustness on ImageNet"]),
+        _pwc("COCO", "Objects in context; pre-training on ImageNet helps. See also Tiny-ImageNet."),
+        _pwc("Places", "Scenes. Unrelated to imagenet in lower case."),
+    ]
+    counts = catalog_mentions(docs)
+    # Each mentioning record counts once, a record never counts for itself, matching is case-sensitive.
+    assert counts.tolist() == [3, 1, 0, 0, 0]
+
+
+def test_catalog_mentions_ignores_sentence_starts_and_partial_titles():
+    docs = [
+        _pwc("Note", "Readings per hour."),
+        _pwc("Rainfall", "Note: values in mm. Hourly totals."),
+        _pwc("Image网", "Chinese images."),
+        _pwc("Photos", "More Image data, from Image网 and Rainfall gauges."),
+    ]
+    counts = catalog_mentions(docs)
+    assert counts[0] == 0  # "Note:" starts a sentence
+    assert counts[2] == 1  # only the full name "Image网", never the bare "Image"
+    assert counts[1] == 1
+
+
+def test_catalog_popularity_is_bounded_and_monotonic():
+    docs = [_pwc("KITTI")] + [_pwc(f"Set {i}", f"Built on KITTI scenes, part {i}.") for i in range(30)]
+    docs.append(_pwc("Cityscapes", "Urban scenes."))
+    docs.append(_pwc("Other", "Compared with Cityscapes results."))
+    pop = catalog_popularity(docs, cap=20)
+    assert pop.dtype == np.float32
+    assert pop[0] == pytest.approx(1.0)  # 30 mentions, capped
+    assert 0.0 < pop[-2] < 0.5  # one mention
+    assert pop[1] == 0.0
+    assert (pop >= 0).all() and (pop <= 1).all()
+
+
+def test_rescore_popularity_reorders_close_candidates_only_where_known():
+    signals = _signals(2, popularity=np.array([1.0, 0.0], dtype=np.float32))
+    out = rescore({0: 0.60, 1: 0.66}, signals, QueryIntent())
+    assert out[0] > out[1]
+    far = rescore({0: 0.30, 1: 0.66}, signals, QueryIntent())
+    assert far[1] > far[0]
+    reported = rescore({0: 0.60, 1: 0.66}, signals, QueryIntent(), params=REPORTED_SCORE_RESCORE)
+    assert reported[1] > reported[0]
+    unknown = _signals(2)
+    unknown.popularity = None
+    assert rescore({0: 0.60, 1: 0.66}, unknown, QueryIntent()) == rescore(
+        {0: 0.60, 1: 0.66}, _signals(2), QueryIntent()
+    )
+
+
+def test_explain_mentions_popularity():
+    doc = DocFields(title="ImageNet", description="Images.")
+    assert "often mentioned by other datasets" in explain(query="image classification", doc=doc, popularity=0.9)
+    assert "often mentioned by other datasets" not in explain(query="image classification", doc=doc, popularity=0.1)
