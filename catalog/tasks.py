@@ -34,3 +34,11 @@ def links_check_task(limit: int | None = None, stale_only: bool = True, dataset_
     finally:
         cache.delete(_LINKS_LOCK)
     return report.to_dict()
+
+
+@shared_task(name="catalog.quality_recompute", soft_time_limit=600, time_limit=720)
+def quality_recompute_task() -> dict:
+    """Daily: freshness is part of the quality score, so scores drift as time passes."""
+    from catalog.services import quality_recompute
+
+    return {"changed": quality_recompute()}

@@ -31,6 +31,12 @@ app.conf.beat_schedule = {
         "kwargs": {"stale_only": True},
         "options": {"expires": 3000},
     },
+    # Freshness is part of the quality score: recompute it daily so scores follow the calendar.
+    "catalog-quality-recompute": {
+        "task": "catalog.quality_recompute",
+        "schedule": crontab(minute=41, hour=3),
+        "options": {"expires": 3600},
+    },
     # After an index version change, refill the search cache with the most frequent recent queries.
     "search-cache-rewarm": {
         "task": "search.cache_rewarm",

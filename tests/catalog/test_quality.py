@@ -108,3 +108,20 @@ def test_import_computes_the_score(catalog_data):
     resale = Dataset.objects.get(external_id="d_resale")
     parks = Dataset.objects.get(external_id="d_parks")
     assert resale.quality_score > parks.quality_score  # described, with coverage
+
+
+@pytest.mark.django_db
+def test_daily_task_lets_freshness_decay_with_the_calendar():
+    import time_machine
+
+    from catalog.tasks import quality_recompute_task
+
+    with time_machine.travel(datetime(2025, 6, 1, tzinfo=UTC), tick=False):
+        dataset = DatasetFactory(description="d" * 400, source_modified_at=datetime(2025, 5, 1, tzinfo=UTC))
+        quality_recompute()
+        dataset.refresh_from_db()
+        fresh = dataset.quality_score
+    with time_machine.travel(datetime(2029, 6, 1, tzinfo=UTC), tick=False):
+        assert quality_recompute_task.delay().get(timeout=10) == {"changed": 1}
+    dataset.refresh_from_db()
+    assert dataset.quality_score < fresh
