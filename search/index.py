@@ -199,6 +199,8 @@ def index_files_write(
         [d.modified.timestamp() if d.modified else np.nan for d in docs],
         dtype=np.float64,
     )
+    fields = [doc_fields(d) for d in docs]
+    popularity = _popularity(fields)
     np.savez(
         directory / "meta.npz",
         ids=np.array([d.id for d in docs], dtype=np.int64),
@@ -213,6 +215,7 @@ def index_files_write(
         freshness=np.array([freshness_of(d.modified, now=now) for d in docs], dtype=np.float32),
         singapore=np.array([d.is_singapore for d in docs], dtype=bool),
         modified=modified,
+        popularity=popularity,
         formats_indptr=formats_indptr,
         formats_indices=formats_indices,
         themes_indptr=themes_indptr,
@@ -246,8 +249,18 @@ def index_files_write(
     (directory / "vocab.json").write_text(json.dumps(vocab))
     # Titles are kept for near-duplicate detection in "similar datasets" and for explanations.
     (directory / "titles.json").write_text(json.dumps([d.title for d in docs]))
-    lexical = LexicalIndex.build([doc_fields(d) for d in docs])
+    lexical = LexicalIndex.build(fields)
     lexical.save(directory / "lexical")
+
+
+def _popularity(fields: list) -> np.ndarray:
+    """The ranking's catalog popularity prior (how often other records mention a dataset by name)."""
+    from search import ranking
+
+    compute = getattr(ranking, "catalog_popularity", None)
+    if compute is None or not fields:
+        return np.zeros(len(fields), dtype=np.float32)
+    return np.asarray(compute(fields), dtype=np.float32)
 
 
 class SearchIndex:
@@ -273,6 +286,7 @@ class SearchIndex:
         self.freshness: np.ndarray = m["freshness"]
         self.singapore: np.ndarray = m["singapore"]
         self.modified: np.ndarray = m["modified"]
+        self.popularity: np.ndarray | None = m.get("popularity")
         vocab = json.loads((self.directory / "vocab.json").read_text())
         self.vocab = vocab
         self.model_name: str = vocab["model_name"]

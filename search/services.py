@@ -319,13 +319,16 @@ def _signals(index):
     if index._signals is None:
         from search.ranking import DocSignals
 
-        index._signals = DocSignals(
+        signals = DocSignals(
             quality=index.quality,
             link_broken=index.link_broken,
             freshness=index.freshness,
             is_singapore=index.singapore,
             publisher=[index.publishers[c]["name"] if c >= 0 else "" for c in index.publisher.tolist()],
         )
+        if hasattr(signals, "popularity"):
+            signals.popularity = index.popularity
+        index._signals = signals
     return index._signals
 
 
