@@ -360,6 +360,12 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=100_000, help="size of the synthetic catalog (0 = skip)")
     parser.add_argument("--queries", type=int, default=150, help="distinct queries per latency run")
     parser.add_argument("--embed-sample", type=int, default=512, help="datasets embedded to measure the model")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="BLAS/torch threads per process (OMP/OPENBLAS/MKL_NUM_THREADS; 0 = leave as configured)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-queries", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -367,6 +373,10 @@ def main() -> None:
         _child(json.loads(args.child_queries))
         return
 
+    if args.threads:
+        # Before numpy or torch load (both are imported lazily below); the child inherits them.
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[name] = str(args.threads)
     workdir = Path(tempfile.mkdtemp(prefix="ra-bench-speed-"))
     env = _prepare_environment(workdir)
     import django
@@ -380,7 +390,13 @@ def main() -> None:
     demo_q = all_queries[: args.queries]
     big_q = all_queries[args.queries : 2 * args.queries]
     cold_q = all_queries[2 * args.queries :][:40] or ["population census by planning area"]
-    results: dict = {"device": _cpu(), "database": env["DATABASE_URL"].split(":")[0], "cache": _cache_backend()}
+    results: dict = {
+        "device": _cpu(),
+        "database": env["DATABASE_URL"].split(":")[0],
+        "cache": _cache_backend(),
+        "threads": os.environ.get("OMP_NUM_THREADS", "default"),
+        "load_average_before": round(os.getloadavg()[0], 2),
+    }
     try:
         call_command("migrate", verbosity=0)
         results["demo"] = _demo(demo_q, embed_sample=args.embed_sample)
@@ -414,7 +430,8 @@ def _cache_backend() -> str:
 def _report(r: dict) -> None:
     demo, syn, proc = r["demo"], r.get("synthetic"), r["process"]
     lines = [
-        f"Search speed — {r['device']}; database {r['database']}; cache {r['cache']}",
+        f"Search speed — {r['device']}; database {r['database']}; cache {r['cache']}; "
+        f"threads {r['threads']}; load average {r['load_average_before']}",
         f"{'measure':<46}{'value':>14}  target",
         f"{'demo catalog size':<46}{demo['datasets']:>14}",
         f"{'embedding throughput (model, datasets/s)':<46}{demo['embed_per_s']:>14}  ({demo['embed_device']})",
