@@ -74,6 +74,11 @@ if _log_format == "json":
         },
     }
 
+# --- one BLAS/OpenMP thread per worker: several workers share the cores, and the index's matrix
+# products are small; measured at 100k datasets this halves search latency under load.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 # --- prometheus-client multi-process mode (must be decided before the app imports it) ---
 _metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(
     Path(os.environ.get("DATA_DIR") or _ROOT / "var") / "prometheus"

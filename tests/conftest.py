@@ -53,7 +53,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "RA_TEST_INDEX_DIR": str(settings.INDEX_DIR),
         "PYTHONPATH": str(ROOT),
     }
-    log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115 - lives as long as the worker
+    log = open(ROOT / "var" / f"test-worker-{os.getpid()}.log", "w")  # noqa: SIM115 - lives as long as the worker
     proc = subprocess.Popen(
         [
             sys.executable,
