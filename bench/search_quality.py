@@ -14,9 +14,12 @@ Corpus embeddings are cached under var/cache/embeddings/ keyed by model and text
 ``source=paperswithcode`` (needs a database with that catalog imported and indexed).
 
 Metrics come from ../shared/benchmarks/rank_eval.py (NDCG@10, NDCG@3, P@5, R@5, R@10, MRR@10, MAP@100).
-Prints a table, then one JSON line.
+Rows: "+feedback" is the full pipeline the service runs (fusion, re-scoring with the catalog
+popularity prior, feedback pass); "-popularity" is the same without the popularity prior. ``--cv``
+adds the 2-fold cross-validation of the popularity prior's weight and cap. Prints tables, then one
+JSON line.
 
-    .venv/bin/python bench/search_quality.py [--only datafinder|sg] [--via-service]
+    .venv/bin/python bench/search_quality.py [--only datafinder|sg] [--via-service] [--cv]
 """
 
 from __future__ import annotations
