@@ -389,9 +389,11 @@ def _candidates(index, *, query: str, mask: np.ndarray, similar_to: int | None):
     signals = _signals(index)
     order = ranking.rescore(ranking.fuse(lexical, neural, query=query), signals, intent)
     # The feedback pass improves the order but inflates similarities, so the score a hit reports
-    # (which callers compare with thresholds) is the same fusion over the query's own similarity.
+    # (which callers compare with thresholds) is the same fusion over the query's own similarity,
+    # without the popularity prior (it orders candidates; it does not make a hit a better match).
     similarity = {i: float(direct[i]) for i in neural} if direct is not None else {}
-    scores = ranking.rescore(ranking.fuse(lexical, similarity, query=query), signals, intent)
+    reported = getattr(ranking, "REPORTED_SCORE_RESCORE", ranking.DEFAULT_RESCORE)
+    scores = ranking.rescore(ranking.fuse(lexical, similarity, query=query), signals, intent, params=reported)
     # Documents only the neural side found, and only faintly similar to the query itself, are not
     # counted as matches (so a nonsense query finds nothing). They take part in fusion above, as in
     # the quality bench.
@@ -488,6 +490,7 @@ def _hits(index, positions: list[int], scores: dict[int, float], *, query, lexic
                 is_singapore=bool(index.singapore[pos]),
                 quality=d.quality_score,
                 link_broken=d.link_is_broken,
+                popularity=float(index.popularity[pos]) if index.popularity is not None else None,
             )
         hits.append(
             SearchHit(
