@@ -698,7 +698,9 @@ def explain(
 # ---------------------------------------------------------------------------------------------
 
 NEAR_DUPLICATE_COSINE = 0.97
-_FORMAT_SUFFIX_RE = re.compile(r"\((?:csv|xlsx?|kml|kmz|shp|geojson|json|api|pdf)\)")
+_FORMAT_SUFFIX_RE = re.compile(
+    r"\((?:csv|xlsx?|kml|kmz|shp|geojson|json|api|pdf)\)|\s[-–]\s*(?:csv|xlsx?|kml|kmz|shp|geojson|json|api|pdf)\s*$"
+)
 _TITLE_NOISE_RE = re.compile(r"[^a-z0-9]+")
 
 

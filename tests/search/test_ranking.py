@@ -256,6 +256,8 @@ def test_near_duplicates_by_cosine_or_title():
     assert is_near_duplicate("Hawker Centres (KML)", "Hawker Centres (GEOJSON)", 0.5)
     assert not is_near_duplicate("Hawker Centres", "Dengue Clusters", 0.8)
     assert normalise_title("Dengue Clusters (KML)") == "dengue clusters"
+    assert is_near_duplicate("Hawker Centres - CSV", "Hawker Centres (GEOJSON)", 0.5)
+    assert normalise_title("Exchange rates - API rates") == "exchange rates api rates"  # only a trailing suffix
 
 
 def test_feedback_query_vector_moves_towards_the_top_hits_and_stays_normalised():
