@@ -95,9 +95,13 @@ def _post_json(url: str, *, headers: dict, payload: dict, timeout: float) -> dic
 
 
 class Provider:
+    """One HTTP LLM provider: ``complete()`` returns the text or raises ProviderError."""
+
     name = ""
 
-    def __init__(self, *, model: str):
+    def __init__(self, *, base_url: str, api_key: str, model: str):
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
         self.model = model
 
     @property
@@ -112,11 +116,6 @@ class OpenAIProvider(Provider):
     """OpenAI-compatible ``POST {base}/chat/completions`` (also Ollama, vLLM, llama.cpp servers)."""
 
     name = "openai"
-
-    def __init__(self, *, base_url: str, api_key: str, model: str):
-        super().__init__(model=model)
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
 
     @property
     def configured(self) -> bool:
@@ -147,11 +146,6 @@ class AnthropicProvider(Provider):
     """Anthropic Messages API: ``POST {base}/v1/messages`` with x-api-key and anthropic-version."""
 
     name = "anthropic"
-
-    def __init__(self, *, base_url: str, api_key: str, model: str):
-        super().__init__(model=model)
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
 
     @property
     def configured(self) -> bool:
