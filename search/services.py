@@ -688,6 +688,23 @@ def similar_datasets(*, dataset_id: int, top_k: int = 5, user=None) -> list[Sear
     return _hits(index, chosen, scores, query="", lexical={}, neural=scores, intent=None, user=user, why=why)
 
 
+def search_warm_up() -> bool:
+    """Load the index and the embedding model now, so a new web worker's first search is fast.
+
+    Returns whether an index was loaded. Never raises: a worker must boot even without an index.
+    """
+    from search.embeddings import get_embedder
+    from search.index import current_index
+
+    try:
+        loaded = current_index(force_check=True) is not None
+        get_embedder().encode_query("warm up")
+    except Exception:
+        logger.exception("search warm-up failed; the first request will load lazily")
+        return False
+    return loaded
+
+
 def search_cache_rewarm(*, limit: int = REWARM_QUERIES) -> int:
     """Re-run the most frequent recent queries once per index version, so they are cached again."""
     from search.index import current_index

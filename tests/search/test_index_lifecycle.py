@@ -30,6 +30,17 @@ def test_no_index_yet_then_ensure(db, client):
     assert (again["embedded"], again["rebuilt"], again["version"]) == (0, False, report["version"])
 
 
+def test_warm_up_loads_the_index_and_never_raises(db):
+    from search.index import current_index, forget_current_index
+
+    make_catalog()
+    assert services.search_warm_up() is False  # no index yet: reported, not raised
+    services.index_ensure()
+    forget_current_index()
+    assert services.search_warm_up() is True
+    assert current_index() is not None and len(current_index()) == Dataset.objects.count()
+
+
 def test_index_files_are_versioned_and_memory_mapped(db, settings):
     make_catalog()
     services.index_ensure()
