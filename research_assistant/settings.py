@@ -330,5 +330,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        "bm25s": {"level": "WARNING"},
     },
 }
