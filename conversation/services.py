@@ -137,7 +137,9 @@ def _search_for_message(*, message: str, intent: str, state: dict, user) -> dict
         filters = dict(refinement.filters or {})
         page, sort = refinement.page or 1, refinement.sort or "relevance"
         changes = list(refinement.changes or [])
-        similar_to = None
+        # Paging, sorting or filtering a "more like N" search stays in that mode; a new topic leaves it.
+        same_topic = query == (state.get("query") or query)
+        similar_to = state.get("similar_to") if same_topic else None
         rank = getattr(refinement, "similar_to_rank", None)
         result_ids = state.get("result_ids") or []
         if rank is not None and result_ids:
@@ -253,6 +255,7 @@ def conversation_turn(*, conversation: Conversation, message: str, user) -> Turn
                 "filters": snapshot["filters"],
                 "page": snapshot["page"],
                 "sort": snapshot["sort"],
+                "similar_to": snapshot.get("similar_to"),
                 "result_ids": [r.get("id") for r in results],
             }
             update_fields.append("state")

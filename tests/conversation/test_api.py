@@ -92,10 +92,18 @@ def test_multi_turn_refinements_merge_with_the_previous_search(client, catalog):
     similar = say(client, "more like the first one", cid)
     assert similar["intent"] == "refine"
     assert only_xlsx["results"][0]["id"] not in [r["id"] for r in similar["results"]]
+    anchor = Conversation.objects.get(pk=cid).state["similar_to"]
+    assert anchor == only_xlsx["results"][0]["id"]
+
+    # Re-sorting the "more like" results keeps that mode (same neighbours, anchor still excluded).
+    resorted = say(client, "sort by most recent", cid)
+    assert resorted["intent"] == "refine"
+    assert Conversation.objects.get(pk=cid).state["similar_to"] == anchor
+    assert {r["id"] for r in resorted["results"]} == {r["id"] for r in similar["results"]}
 
     history = client.get("/api/history").json()
     assert [h["query"] for h in history][-1] == "HDB resale prices"
-    assert len(history) == 3
+    assert len(history) == 4
 
 
 def test_year_refinement_and_reply(client, catalog):
