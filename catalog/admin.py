@@ -137,35 +137,32 @@ class DatasetAdmin(admin.ModelAdmin):
         self.message_user(request, f"{changed} dataset(s) deactivated.", messages.SUCCESS)
 
 
+class DatasetCountMixin:
+    """A sortable "datasets" column for models that datasets point at."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_datasets=Count("datasets"))
+
+    @admin.display(description="datasets", ordering="n_datasets")
+    def dataset_count(self, obj) -> int:
+        return obj.n_datasets
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(DatasetCountMixin, admin.ModelAdmin):
     formfield_overrides = URL_FORMFIELD
     list_display = ("name", "slug", "kind", "country", "dataset_count")
     list_filter = ("kind", "country")
     search_fields = ("name", "slug")
     readonly_fields = ("created_at",)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_datasets=Count("datasets"))
-
-    @admin.display(description="datasets", ordering="n_datasets")
-    def dataset_count(self, obj) -> int:
-        return obj.n_datasets
-
 
 @admin.register(Publisher)
-class PublisherAdmin(admin.ModelAdmin):
+class PublisherAdmin(DatasetCountMixin, admin.ModelAdmin):
     formfield_overrides = URL_FORMFIELD
     list_display = ("name", "slug", "dataset_count")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_datasets=Count("datasets"))
-
-    @admin.display(description="datasets", ordering="n_datasets")
-    def dataset_count(self, obj) -> int:
-        return obj.n_datasets
 
 
 @admin.register(Tag)

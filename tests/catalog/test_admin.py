@@ -151,3 +151,20 @@ def test_other_catalog_admin_pages(admin_client, imported):
         "admin:catalog_tag_changelist",
     ):
         assert admin_client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("model", ["source", "publisher"])
+def test_sources_and_publishers_list_their_dataset_counts_sorted(admin_client, imported, model):
+    from django.db.models import Count
+
+    from catalog.models import Publisher, Source
+
+    response = admin_client.get(
+        reverse(f"admin:catalog_{model}_changelist"), {"o": "-5" if model == "source" else "-3"}
+    )
+    assert response.status_code == 200
+    rows = list(response.context["cl"].result_list)
+    counts = [row.n_datasets for row in rows]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 0
+    expected = {"source": Source, "publisher": Publisher}[model].objects.annotate(n=Count("datasets"))
+    assert {row.pk: row.n_datasets for row in rows} == {obj.pk: obj.n for obj in expected}
