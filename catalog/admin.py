@@ -37,6 +37,21 @@ class DistributionInline(admin.TabularInline):
     readonly_fields = ("link_status", "link_http_code", "link_checked_at")
 
 
+# Where a dataset came from: set by importers, never edited by hand.
+PROVENANCE_FIELDS = (
+    "source",
+    "external_id",
+    "content_hash",
+    "source_created_at",
+    "source_modified_at",
+    "created_at",
+    "updated_at",
+    "extra",
+)
+# Written by the link checker.
+LINK_FIELDS = ("link_status", "link_http_code", "link_checked_at")
+
+
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FORMFIELD
@@ -63,20 +78,7 @@ class DatasetAdmin(admin.ModelAdmin):
     autocomplete_fields = ("publisher", "tags")
     inlines = [DistributionInline]
     actions = ["activate_datasets", "deactivate_datasets"]
-    readonly_fields = (
-        "source",
-        "external_id",
-        "content_hash",
-        "source_created_at",
-        "source_modified_at",
-        "created_at",
-        "updated_at",
-        "quality_score",
-        "link_status",
-        "link_http_code",
-        "link_checked_at",
-        "extra",
-    )
+    readonly_fields = (*PROVENANCE_FIELDS, "quality_score", *LINK_FIELDS)
     fieldsets = (
         (
             None,
@@ -84,21 +86,10 @@ class DatasetAdmin(admin.ModelAdmin):
         ),
         ("Coverage", {"fields": ("geographic_coverage", "temporal_start", "temporal_end", "update_frequency")}),
         ("Curation", {"fields": ("status", "status_reason", "quality_score")}),
-        ("Link health", {"fields": ("link_status", "link_http_code", "link_checked_at")}),
+        ("Link health", {"fields": LINK_FIELDS}),
         (
             "Provenance (read-only)",
-            {
-                "fields": (
-                    "source",
-                    "external_id",
-                    "content_hash",
-                    "source_created_at",
-                    "source_modified_at",
-                    "created_at",
-                    "updated_at",
-                    "extra",
-                )
-            },
+            {"fields": PROVENANCE_FIELDS},
         ),
     )
 

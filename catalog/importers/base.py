@@ -207,6 +207,17 @@ def parse_datetime(value: Any, name: str) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+def object_list(value: Any, name: str) -> list[dict]:
+    """A JSON list of objects (CKAN resources, DCAT distributions); missing means empty."""
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise RecordInvalid(f"wrong type for {name}: expected a list, got {type(value).__name__}")
+    if not all(isinstance(item, dict) for item in value):
+        raise RecordInvalid(f"wrong type in {name}: expected objects")
+    return value
+
+
 def string_list(value: Any, name: str, *, split: str | None = ",") -> list[str]:
     """A list of non-empty strings from a JSON list or a delimited string; order kept, duplicates dropped."""
     if value is None or value == "":

@@ -104,13 +104,8 @@ def _record(pkg: dict, ext_id: str, ref: str, source: SourceData, portal: str) -
     if org is not None and not isinstance(org, dict):
         raise RecordInvalid(f"wrong type for organization: expected an object, got {type(org).__name__}")
     publisher = base.text((org or {}).get("title") or (org or {}).get("name") or pkg.get("author"), "organization")
-    resources = pkg.get("resources") or []
-    if not isinstance(resources, list):
-        raise RecordInvalid(f"wrong type for resources: expected a list, got {type(resources).__name__}")
     distributions = []
-    for res in resources:
-        if not isinstance(res, dict):
-            raise RecordInvalid("wrong type in resources: expected objects")
+    for res in base.object_list(pkg.get("resources"), "resources"):
         mimetype = base.text(res.get("mimetype"), "mimetype")
         distributions.append(
             DistributionData(

@@ -76,13 +76,8 @@ def _record(raw: dict, ext_id: str, source: SourceData) -> DatasetRecord:
         publisher = {"name": publisher}
     if not isinstance(publisher, dict):
         raise RecordInvalid(f"wrong type for publisher: expected an object, got {type(publisher).__name__}")
-    dists_raw = raw.get("distribution") or []
-    if not isinstance(dists_raw, list):
-        raise RecordInvalid(f"wrong type for distribution: expected a list, got {type(dists_raw).__name__}")
     distributions = []
-    for d in dists_raw:
-        if not isinstance(d, dict):
-            raise RecordInvalid("wrong type in distribution: expected objects")
+    for d in base.object_list(raw.get("distribution"), "distribution"):
         media_type = base.text(d.get("mediaType"), "mediaType")
         distributions.append(
             DistributionData(

@@ -234,3 +234,14 @@ def test_parse_datetime_naive_is_utc():
     assert parse_datetime("2023-01-05T10:00:00.123456", "t").isoformat() == "2023-01-05T10:00:00.123456+00:00"
     assert parse_datetime("2024-05-01", "t").isoformat() == "2024-05-01T00:00:00+00:00"
     assert parse_datetime("2024-05-01T08:00:00Z", "t").isoformat() == "2024-05-01T08:00:00+00:00"
+
+
+def test_object_list_accepts_missing_and_rejects_wrong_shapes():
+    from catalog.importers import base
+
+    assert base.object_list(None, "resources") == []
+    assert base.object_list([{"url": "x"}], "resources") == [{"url": "x"}]
+    with pytest.raises(base.RecordInvalid, match="wrong type for resources: expected a list, got str"):
+        base.object_list("http://x", "resources")
+    with pytest.raises(base.RecordInvalid, match="wrong type in distribution: expected objects"):
+        base.object_list([{"a": 1}, "b"], "distribution")
