@@ -12,9 +12,6 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from research_assistant.throttling import API_THROTTLES
-from search import selectors as search_selectors
-
 from . import selectors
 from .models import Dataset
 
@@ -59,7 +56,6 @@ class DistributionSerializer(serializers.Serializer):
 class DatasetListApi(APIView):
     """Browse the catalog (database order by title), filtered like /api/search."""
 
-    throttle_classes = API_THROTTLES
 
     @extend_schema_serializer(component_name="DatasetListFilter")
     class FilterSerializer(serializers.Serializer):
@@ -101,8 +97,8 @@ class DatasetListApi(APIView):
         if params.get("status") and not request.user.is_staff:
             raise ValidationError({"status": ["Only staff can list inactive datasets."]})
         try:
-            qs = search_selectors.dataset_list(filters=params, user=request.user)
-        except search_selectors.UnknownFilterValue as exc:
+            qs = selectors.dataset_list(filters=params, user=request.user)
+        except selectors.UnknownFilterValue as exc:
             raise ValidationError(exc.errors) from exc
         count = qs.count()
         size = params["page_size"]
@@ -113,7 +109,6 @@ class DatasetListApi(APIView):
 
 
 class DatasetDetailApi(APIView):
-    throttle_classes = API_THROTTLES
 
     @extend_schema_serializer(component_name="DatasetDetail")
     class OutputSerializer(DatasetSummarySerializer):

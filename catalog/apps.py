@@ -1,6 +1,22 @@
 from django.apps import AppConfig
 
 
+def _catalog_size() -> int:
+    from .models import Dataset
+
+    return Dataset.objects.active().count()
+
+
+def _catalog_empty() -> str | None:
+    return "catalog is empty" if _catalog_size() == 0 else None
+
+
 class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "catalog"
+
+    def ready(self) -> None:
+        from ops import health
+
+        health.register_fact("catalog_size", _catalog_size)
+        health.register_readiness("catalog", _catalog_empty)

@@ -35,7 +35,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from research_assistant import metrics
+from catalog import metrics
+from catalog.signals import datasets_changed_send
 
 logger = logging.getLogger(__name__)
 
@@ -226,9 +227,7 @@ def links_check(
         if status_changed:
             # Quality includes link health; search re-reads the link signals of these datasets.
             _quality_recompute(status_changed)
-            from search.services import datasets_changed
-
-            datasets_changed(dataset_ids=status_changed)
+            datasets_changed_send(dataset_ids=status_changed)
 
     outcomes: dict[str, int] = defaultdict(int)
     for result in results.values():

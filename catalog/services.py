@@ -1,6 +1,6 @@
 """Catalog writes: imports, quality scores, curator status changes, the demo catalog.
 
-Every write that changes datasets ends with ``search.services.datasets_changed`` (which queues
+Every write that changes datasets ends with the ``catalog.signals.datasets_changed`` signal (which queues
 its work on commit).
 """
 
@@ -16,12 +16,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from search import services as search_services
-
 from . import quality
 from .importers import ORIGIN_RANK, DatasetRecord, ImportFormatError, RecordError, SourceData, parse_file
 from .importers.base import content_hash
 from .models import Dataset, Distribution, Publisher, Source, Tag
+from .signals import datasets_changed_send
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +120,7 @@ def catalog_import(
     with transaction.atomic():
         _write(records, parsed.origin, report, progress=progress)
         if report.changed_ids and notify_search:
-            search_services.datasets_changed(dataset_ids=report.changed_ids)
+            datasets_changed_send(dataset_ids=report.changed_ids)
     report.seconds = time.perf_counter() - started
     logger.info("catalog import %s", report.summary())
     return report
@@ -402,7 +401,7 @@ def quality_recompute(*, dataset_ids: Iterable[int] | None = None) -> int:
     with transaction.atomic():
         _update_rows(changed, ["quality_score"])
         if changed:
-            search_services.datasets_changed(dataset_ids=[d.pk for d in changed])
+            datasets_changed_send(dataset_ids=[d.pk for d in changed])
     return len(changed)
 
 
@@ -417,7 +416,7 @@ def dataset_refresh_derived(*, dataset_ids: Iterable[int]) -> list[int]:
     with transaction.atomic():
         Dataset.objects.bulk_update(datasets, ["content_hash", "quality_score"], batch_size=BATCH)
         if ids:
-            search_services.datasets_changed(dataset_ids=ids)
+            datasets_changed_send(dataset_ids=ids)
     return ids
 
 

@@ -15,7 +15,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from research_assistant.throttling import API_THROTTLES
+from activity import services as activity
+from activity.services import Owner
+from search.services import SearchValidationError
 
 from . import selectors, services
 from .models import Conversation, Message
@@ -106,7 +108,6 @@ AnswerStatusSerializer = inline_serializer(
 
 
 class ConversationTurnApi(APIView):
-    throttle_classes = API_THROTTLES
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -191,7 +192,6 @@ class AnswerApi(APIView):
 
 
 class AiSearchApi(APIView):
-    throttle_classes = API_THROTTLES
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -218,7 +218,6 @@ class AiSearchApi(APIView):
         summary="Search and get a grounded answer in one call",
     )
     def post(self, request):
-        from search.services import SearchValidationError
 
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -329,10 +328,10 @@ class HistoryApi(APIView):
 
     @extend_schema(operation_id="history_list", responses={200: OutputSerializer(many=True)})
     def get(self, request):
-        history = selectors.history_list(user=request.user, session_key=_session_key(request))[:200]
+        history = activity.history_list(owner=Owner.of(user=request.user, session_key=_session_key(request)))[:200]
         return Response(self.OutputSerializer(history, many=True).data)
 
     @extend_schema(operation_id="history_clear", responses={204: None})
     def delete(self, request):
-        services.history_clear(user=request.user, session_key=_session_key(request))
+        activity.history_clear(owner=Owner.of(user=request.user, session_key=_session_key(request)))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -24,7 +24,7 @@ import httpx
 from django.conf import settings
 from django.core.cache import cache
 
-from research_assistant import metrics
+from conversation import metrics
 
 logger = logging.getLogger(__name__)
 

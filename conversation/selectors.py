@@ -12,15 +12,13 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import Conversation, Message, SearchHistory
+from activity.services import Owner
+
+from .models import Conversation, Message
 
 
 def _owner_q(*, user, session_key: str | None, prefix: str = "") -> Q:
-    if user is not None and user.is_authenticated:
-        return Q(**{f"{prefix}user": user})
-    if session_key:
-        return Q(**{f"{prefix}user__isnull": True, f"{prefix}session_key": session_key})
-    return Q(pk__in=[])  # no owner: nothing is theirs
+    return Owner.of(user=user, session_key=session_key).q(prefix)
 
 
 def conversation_list(*, user, session_key: str | None) -> QuerySet[Conversation]:
@@ -75,5 +73,8 @@ def message_get(*, message_id: int, user, session_key: str | None) -> Message:
     )
 
 
-def history_list(*, user, session_key: str | None) -> QuerySet[SearchHistory]:
-    return SearchHistory.objects.filter(_owner_q(user=user, session_key=session_key)).order_by("-created_at", "-id")
+def answer_find(*, message_id, owner: Owner) -> Message | None:
+    """An assistant message in one of ``owner``'s conversations (for feedback), or None."""
+    if not str(message_id or "").isdigit():
+        return None
+    return Message.objects.filter(owner.q("conversation__"), pk=int(message_id), role=Message.Role.ASSISTANT).first()

@@ -17,9 +17,15 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from . import selectors
-from .models import Conversation, Message, SearchHistory
+from activity.services import Owner, activity_adopt, search_history_record
+from search.services import SearchValidationError, search
+
+from . import llm, metrics, selectors
+from .grounding import answer_from_model, prompt_build
+from .models import Conversation, Message
+from .refine import apply_refinement, describe_refinement, extract_filters
 from .responder import Answer, builtin_answer, capabilities_reply, out_of_scope_reply, results_are_weak, smalltalk_reply
+from .router import classify
 
 logger = logging.getLogger(__name__)
 
@@ -81,17 +87,12 @@ def conversation_delete(*, conversation: Conversation) -> None:
     conversation.delete()
 
 
-def history_clear(*, user, session_key: str | None) -> int:
-    deleted, _ = selectors.history_list(user=user, session_key=session_key).delete()
-    return deleted
-
-
 def conversations_adopt(*, user, session_key: str | None) -> int:
     """Give a visitor who just logged in the conversations and history of their anonymous session."""
     if not session_key or user is None or not user.is_authenticated:
         return 0
     moved = Conversation.objects.filter(user__isnull=True, session_key=session_key).update(user=user, session_key="")
-    SearchHistory.objects.filter(user__isnull=True, session_key=session_key).update(user=user, session_key="")
+    activity_adopt(user=user, session_key=session_key)
     return moved
 
 
@@ -99,7 +100,6 @@ def conversations_adopt(*, user, session_key: str | None) -> int:
 
 
 def _describe_refinement(refinement) -> str:
-    from .refine import describe_refinement
 
     line = describe_refinement(refinement) or f"Showing results for '{refinement.query}'"
     return line if line.endswith((".", "!", "?")) else line + "."
@@ -117,7 +117,6 @@ def _search_reply(query: str, response, *, weak: bool) -> str:
 
 
 def _run_search(*, query: str, filters: dict, page: int, sort: str, similar_to, user, top_k: int = TOP_K):
-    from search.services import search
 
     return search(
         query=query, filters=filters or None, top_k=top_k, page=page, user=user, sort=sort, similar_to=similar_to
@@ -126,11 +125,9 @@ def _run_search(*, query: str, filters: dict, page: int, sort: str, similar_to, 
 
 def _search_for_message(*, message: str, intent: str, state: dict, user) -> dict:
     """Resolve the message into a search (new or refined), run it and describe it."""
-    from search.services import SearchValidationError
 
     changes: list[str] = []
     if intent == "refine":
-        from .refine import apply_refinement
 
         refinement = apply_refinement(message, state)
         query = refinement.query or state.get("query") or message
@@ -149,7 +146,6 @@ def _search_for_message(*, message: str, intent: str, state: dict, user) -> dict
         reply_prefix = _describe_refinement(refinement)
     else:
         query, filters, page, sort, similar_to, reply_prefix = message, {}, 1, "relevance", None, ""
-        from .refine import extract_filters
 
         extracted_query, filters = extract_filters(message)
         query, filters = extracted_query or message, dict(filters or {})
@@ -208,7 +204,6 @@ def conversation_turn(*, conversation: Conversation, message: str, user) -> Turn
     Assumes the caller owns ``conversation`` and has validated ``message`` (1–2000 characters).
     For search and refine turns the answer is left pending and generated on commit.
     """
-    from .router import classify
 
     message = message.strip()
     state = dict(conversation.state or {})
@@ -259,11 +254,10 @@ def conversation_turn(*, conversation: Conversation, message: str, user) -> Turn
                 "result_ids": [r.get("id") for r in results],
             }
             update_fields.append("state")
-            SearchHistory.objects.create(
-                user=conversation.user,
-                session_key=conversation.session_key,
-                conversation=conversation,
-                query=snapshot["query"][:500],
+            search_history_record(
+                owner=Owner.of(user=conversation.user, session_key=conversation.session_key),
+                conversation_id=conversation.pk,
+                query=snapshot["query"],
                 filters=snapshot["filters"],
                 result_count=snapshot["total"] or 0,
             )
@@ -273,7 +267,7 @@ def conversation_turn(*, conversation: Conversation, message: str, user) -> Turn
         conversation.last_activity_at = timezone.now()
         conversation.save(update_fields=update_fields)
         if answer_status == Message.AnswerStatus.PENDING:
-            from .tasks import answer_generate_task
+            from .tasks import answer_generate_task  # tasks.py imports this module: resolved at call time
 
             answer_generate_task.delay_on_commit(assistant.id)
     return TurnResult(
@@ -299,13 +293,11 @@ def answer_compose(
     deadline_seconds=None,
 ) -> Answer:
     """A grounded answer from the provider chain, or the built-in responder. Never raises."""
-    from . import llm
 
     weak = results_are_weak(results)
     chain_configured = bool(results) and bool(llm.providers_configured())
     if chain_configured:
         try:
-            from .grounding import answer_from_model, prompt_build
 
             request = prompt_build(query=query, results=results, context=context, weak=weak)
             completion = llm.complete(
@@ -319,8 +311,6 @@ def answer_compose(
                 return answer
         except Exception:
             logger.exception("LLM answer failed; using the built-in responder")
-        from research_assistant import metrics
-
         metrics.llm_call(provider="builtin", outcome="fallback")
     return builtin_answer(query=query, results=results, total=total)
 
@@ -399,20 +389,13 @@ def ai_search(*, query: str, filters: dict | None, top_k: int, user, session_key
 
     Raises search.services.SearchValidationError for invalid input.
     """
-    from search.services import search
 
     response = search(query=query, filters=filters or None, top_k=top_k, user=user)
     results = _jsonable([hit.to_dict() for hit in response.results])
     answer = answer_compose(
         query=query, results=results, total=response.total, deadline_seconds=settings.ANSWER_WAIT_SECONDS
     )
-    owner_user = user if user is not None and user.is_authenticated else None
-    if owner_user or session_key:
-        SearchHistory.objects.create(
-            user=owner_user,
-            session_key="" if owner_user else session_key,
-            query=query[:500],
-            filters=filters or {},
-            result_count=response.total or 0,
-        )
+    owner = Owner.of(user=user, session_key=session_key)
+    if owner.user is not None or owner.session_key:
+        search_history_record(owner=owner, query=query, filters=filters or {}, result_count=response.total or 0)
     return AiSearchResult(response=response, results=results, answer=answer)

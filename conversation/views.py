@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activity import services as activity
+from activity.services import FeedbackError, Owner
 from catalog import selectors as catalog_selectors
+from catalog.presentation import hit_card, safe_url
 from search.views import FILTER_FIELDS as SEARCH_PAGE_FILTERS
-from search.views import HtmxHttpRequest, hit_card, safe_url
+from search.views import HtmxHttpRequest
 
-from . import feedback as feedback_services
 from . import selectors, services
-from .feedback import FeedbackError, Owner
 from .models import Conversation, Message
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def _assistant_view(message: Message, votes: dict[int, int], owner: Owner | None
     data = message.answer_data or {}
     results = [hit_card(hit) for hit in search.get("results", [])]
     if owner is not None and results:
-        result_votes = feedback_services.feedback_votes(
+        result_votes = activity.feedback_votes(
             owner=owner, query=search.get("query", ""), dataset_ids=[r["id"] for r in results]
         )
         for result in results:
@@ -108,7 +109,7 @@ def _search_url(search: dict) -> str:
 
 
 def _turn_items(owner: Owner, messages: list[Message]) -> list[dict]:
-    votes = feedback_services.answer_votes(
+    votes = activity.answer_votes(
         owner=owner, message_ids=[m.pk for m in messages if m.role == Message.Role.ASSISTANT]
     )
     items = []
@@ -189,7 +190,7 @@ def chat_answer(request: HtmxHttpRequest, message_id: int):
         # No worker answered in time (down or swamped): the user still gets the built-in answer.
         services.answer_fallback(message_id=message.pk)
         message.refresh_from_db()
-    votes = feedback_services.answer_votes(owner=owner, message_ids=[message.pk])
+    votes = activity.answer_votes(owner=owner, message_ids=[message.pk])
     return render(
         request,
         "conversation/_answer.html",
@@ -234,7 +235,7 @@ def history(request: HtmxHttpRequest):
         request,
         "conversation/history.html",
         {
-            "searches": selectors.history_list(**owner)[:200],
+            "searches": activity.history_list(owner=Owner.of(**owner))[:200],
             "conversations": selectors.conversation_list(**owner)[:100],
         },
     )
@@ -242,7 +243,7 @@ def history(request: HtmxHttpRequest):
 
 @require_POST
 def history_search_delete(request: HtmxHttpRequest, history_id: int):
-    if not feedback_services.search_history_delete(owner=Owner.from_request(request), history_id=history_id):
+    if not activity.search_history_delete(owner=Owner.from_request(request), history_id=history_id):
         raise Http404("No such search")
     return _history_done(request, "Search removed from your history.")
 
@@ -260,7 +261,7 @@ def history_clear(request: HtmxHttpRequest):
     owner = {"user": request.user, "session_key": _session_key(request)}
     for conversation in selectors.conversation_list(**owner):
         services.conversation_delete(conversation=conversation)
-    services.history_clear(**owner)
+    activity.history_clear(owner=Owner.of(**owner))
     request.session.pop(SESSION_KEY, None)
     return _history_done(request, "Your history has been deleted.")
 
@@ -280,12 +281,12 @@ def feedback(request: HtmxHttpRequest):
     owner = Owner.from_request(request)
     data = request.POST
     try:
-        vote = feedback_services.feedback_record(
+        vote = activity.feedback_record(
             owner=owner,
             target=data.get("target", ""),
             value=data.get("value"),
             dataset_id=data.get("dataset"),
-            message_id=data.get("message"),
+            message=selectors.answer_find(message_id=data.get("message"), owner=owner),
             query=data.get("query", ""),
             rank=data.get("rank"),
         )
@@ -322,7 +323,6 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)  # logs in, which changes the session key
         if anonymous_key:
             services.conversations_adopt(user=form.get_user(), session_key=anonymous_key)
-            feedback_services.feedback_adopt(user=form.get_user(), session_key=anonymous_key)
         return response
 
 
@@ -339,7 +339,6 @@ def signup(request: HtmxHttpRequest):
         if request.session.session_key:
             # What the visitor did before signing up becomes theirs.
             services.conversations_adopt(user=user, session_key=request.session.session_key)
-            feedback_services.feedback_adopt(user=user, session_key=request.session.session_key)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         flash.success(request, f"Welcome, {user.get_username()}! Your searches and conversations are now saved.")
         return redirect("home")

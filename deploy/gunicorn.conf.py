@@ -89,7 +89,7 @@ raw_env = [f"PROMETHEUS_MULTIPROC_DIR={_metrics_dir}"]
 
 def on_starting(server):
     os.makedirs(_metrics_dir, exist_ok=True)
-    from research_assistant.metrics import clean_stale_files
+    from ops.metrics import clean_stale_files
 
     removed = clean_stale_files(_metrics_dir)
     server.log.info("prometheus multiprocess dir %s (%d stale files removed)", _metrics_dir, removed)
@@ -110,7 +110,7 @@ def post_worker_init(worker):
 
 
 def child_exit(server, worker):
-    from research_assistant.metrics import mark_process_dead
+    from ops.metrics import mark_process_dead
 
     mark_process_dead(worker.pid)
 

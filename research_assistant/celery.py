@@ -7,8 +7,8 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
-from . import logging as _ra_logging
-from . import metrics as _ra_metrics
+from ops import logging as ops_logging
+from ops import metrics as ops_metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "research_assistant.settings")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -19,8 +19,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Metrics (task outcomes) and request-id propagation into tasks.
-_ra_metrics.connect_celery_signals()
-_ra_logging.connect_celery_signals()
+ops_metrics.connect_celery_signals()
+ops_logging.connect_celery_signals()
 
 # Periodic schedules live here, in one place.
 app.conf.beat_schedule = {

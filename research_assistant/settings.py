@@ -78,14 +78,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_htmx",
     "corsheaders",
+    "ops",
     "catalog",
+    "activity",
     "search",
     "conversation",
 ]
 
 MIDDLEWARE = [
-    "research_assistant.middleware.RequestIdMiddleware",
-    "research_assistant.metrics.MetricsMiddleware",
+    "ops.middleware.RequestIdMiddleware",
+    "ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,7 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "research_assistant.context_processors.site",
+                "ops.context_processors.site",
             ],
         },
     },
@@ -228,11 +230,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every API view is rate limited (ops/throttling.py); an app never names the classes itself.
+    "DEFAULT_THROTTLE_CLASSES": ["ops.throttling.ApiAnonThrottle", "ops.throttling.ApiUserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
         "user": env.str("API_THROTTLE_USER", default="240/min"),
     },
-    "EXCEPTION_HANDLER": "research_assistant.api.exception_handler",
+    "EXCEPTION_HANDLER": "ops.api.exception_handler",
     # ?format= is a search filter (/api/search?format=CSV), not DRF's renderer override.
     "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -311,8 +315,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "research_assistant.logging.RequestIdFilter"},
-        "redact": {"()": "research_assistant.logging.RedactFilter"},
+        "request_id": {"()": "ops.logging.RequestIdFilter"},
+        "redact": {"()": "ops.logging.RedactFilter"},
     },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},

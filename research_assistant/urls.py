@@ -3,8 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from conversation import views as conversation_views
-
-from . import api_auth, health, metrics
+from ops import api_auth, health, metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,5 +24,5 @@ urlpatterns = [
     path("", include("conversation.urls")),
 ]
 
-handler404 = "research_assistant.views.page_not_found"
-handler500 = "research_assistant.views.server_error"
+handler404 = "ops.views.page_not_found"
+handler500 = "ops.views.server_error"

@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Dataset
-from research_assistant.throttling import API_THROTTLES
 
 from . import services
 
@@ -77,7 +76,6 @@ def _filters_from(data) -> dict:
 class SearchApi(APIView):
     """Hybrid dataset search. GET with query parameters or POST the same fields as JSON."""
 
-    throttle_classes = API_THROTTLES
 
     @extend_schema_serializer(component_name="SearchRequest")
     class InputSerializer(serializers.Serializer):
@@ -159,7 +157,6 @@ class SearchApi(APIView):
 class DatasetSimilarApi(APIView):
     """Nearest neighbours of a dataset by meaning, without near-duplicates."""
 
-    throttle_classes = API_THROTTLES
 
     @extend_schema_serializer(component_name="SimilarDatasets")
     class OutputSerializer(serializers.Serializer):

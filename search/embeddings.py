@@ -145,3 +145,8 @@ def get_embedder() -> Embedder:
                     batch_size=_setting("EMBEDDING_BATCH_SIZE", DEFAULT_BATCH_SIZE),
                 )
     return _embedder
+
+
+def is_loaded() -> bool:
+    """Whether this process has the model in memory (never loads it)."""
+    return _embedder is not None

@@ -418,7 +418,7 @@ def current_index(*, force_check: bool = False) -> SearchIndex | None:
             len(_current),
             (time.perf_counter() - started) * 1000,
         )
-        from research_assistant.metrics import set_index
+        from search.metrics import set_index
 
         set_index(version=_current.version, size=len(_current))
         return _current

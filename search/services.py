@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
-from research_assistant import metrics
+from search import metrics
 from search.indexing import (  # noqa: F401 - re-exported: the contract names them here
     datasets_changed,
     embeddings_update,

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from conversation.feedback import Owner, feedback_votes, search_history_record
-from search import services as search_services
+from activity.services import Owner, feedback_votes, search_history_record
+from catalog import selectors as catalog_selectors
+from catalog.models import Dataset
+from catalog.presentation import LINK_LABELS, hit_card, safe_url
+
+from . import services as search_services
 
 logger = logging.getLogger(__name__)
 
@@ -27,51 +31,6 @@ MAX_PAGE = 50
 FILTER_FIELDS = ("source", "publisher", "format", "theme", "year_from", "year_to")
 FACETS = (("source", "Source"), ("publisher", "Publisher"), ("format", "Format"), ("theme", "Theme"), ("year", "Years"))
 FACET_LIMIT = 12
-LINK_LABELS = {
-    "ok": "Link working",
-    "redirect": "Link redirects",
-    "broken": "Link broken",
-    "error": "Link unreachable",
-    "unknown": "Link not checked",
-}
-
-
-def _value(hit, name, default=None):
-    if isinstance(hit, dict):
-        return hit.get(name, default)
-    return getattr(hit, name, default)
-
-
-def _year(value) -> str:
-    if not value:
-        return ""
-    return str(value)[:4]
-
-
-def safe_url(url) -> str:
-    """Only http(s) links from catalog data are ever rendered as links (no javascript: or data: URLs)."""
-    url = (url or "").strip()
-    return url if url.lower().startswith(("https://", "http://")) else ""
-
-
-def hit_card(hit) -> dict:
-    """A search hit (SearchHit or its dict) as the plain dict the result card template reads."""
-    card = hit.to_dict() if hasattr(hit, "to_dict") else dict(hit)
-    start, end = _year(_value(hit, "temporal_start")), _year(_value(hit, "temporal_end"))
-    if start and end:
-        coverage = start if start == end else f"{start}–{end}"
-    else:
-        coverage = f"from {start}" if start else (f"until {end}" if end else "")
-    link_status = card.get("link_status") or "unknown"
-    card.update(
-        coverage=coverage,
-        url=safe_url(card.get("url")),
-        link_status=link_status,
-        link_label=LINK_LABELS.get(link_status, "Link not checked"),
-        formats=list(card.get("formats") or []),
-        why=list(card.get("why") or []),
-    )
-    return card
 
 
 def parse_search_params(params: QueryDict) -> tuple[str, dict, int]:
@@ -227,3 +186,55 @@ def _clear_url(query: str) -> str:
     if query:
         params["q"] = query
     return f"?{params.urlencode()}"
+
+
+def _scalar_extra(extra: dict) -> list[tuple[str, str]]:
+    """Source-specific metadata worth showing: short scalar values only (escaped by the template)."""
+    rows = []
+    for key, value in sorted((extra or {}).items()):
+        if isinstance(value, (str, int, float, bool)) and str(value).strip() and len(str(value)) <= 300:
+            rows.append((str(key).replace("_", " "), str(value)))
+    return rows[:20]
+
+
+@require_GET
+def dataset_detail(request, pk: int):
+    try:
+        dataset = catalog_selectors.dataset_get_visible(pk=pk, user=request.user)
+    except Dataset.DoesNotExist:
+        raise Http404("No such dataset") from None
+    try:
+        similar = [
+            hit_card(hit) for hit in search_services.similar_datasets(dataset_id=dataset.pk, top_k=5, user=request.user)
+        ]
+    except Exception:  # the neighbours panel is optional: the page still works while the index is rebuilt
+        logger.warning("similar datasets unavailable for dataset %s", dataset.pk, exc_info=True)
+        similar = None
+    distributions = [
+        {
+            "title": d.title,
+            "format": d.format,
+            "url": safe_url(d.url),
+            "raw_url": d.url,
+            "media_type": d.media_type,
+            "link_status": d.link_status,
+            "link_label": LINK_LABELS.get(d.link_status, ""),
+            "checked": d.link_checked_at,
+        }
+        for d in dataset.distributions.all()
+    ]
+    return render(
+        request,
+        "catalog/dataset_detail.html",
+        {
+            "dataset": dataset,
+            "landing_url": safe_url(dataset.landing_url),
+            "source_homepage": safe_url(dataset.source.homepage),
+            "distributions": distributions,
+            "tags": [t.name for t in dataset.tags.all()],
+            "quality_percent": round(dataset.quality_score * 100),
+            "link_label": LINK_LABELS.get(dataset.link_status, ""),
+            "similar": similar,
+            "extra_rows": _scalar_extra(dataset.extra),
+        },
+    )

@@ -8,7 +8,8 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from conversation.models import Conversation, Message, SearchHistory
+from activity.models import SearchHistory
+from conversation.models import Conversation, Message
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
-from research_assistant.api_auth import IsStaffForWrites
+from ops.api_auth import IsStaffForWrites
 
 URL = "/api/auth/token"
 

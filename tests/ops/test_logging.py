@@ -10,7 +10,7 @@ import sys
 import httpx
 import pytest
 
-from research_assistant.logging import RedactFilter, redact
+from ops.logging import RedactFilter, redact
 from tests.conftest import ROOT
 from tests.ops.conftest import server_env
 
@@ -109,7 +109,7 @@ def test_redact_filter_scrubs_records():
 def test_production_logs_are_json_with_request_id(tmp_path):
     code = (
         "import django, logging; django.setup(); "
-        "from research_assistant.logging import request_id_var; request_id_var.set('rid-abc123'); "
+        "from ops.logging import request_id_var; request_id_var.set('rid-abc123'); "
         "logging.getLogger('probe').warning('hello %s', 'world')"
     )
     env = server_env(

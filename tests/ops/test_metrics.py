@@ -6,7 +6,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from research_assistant import metrics
+from catalog import metrics as catalog_metrics
+from conversation import metrics as conversation_metrics
+from search import metrics as search_metrics
 from tests.ops.conftest import server_env
 
 
@@ -50,12 +52,12 @@ def test_metrics_parse_and_change_after_requests(staff_client):
     for _ in range(3):
         assert staff_client.get("/api/health/live").status_code == 200
     staff_client.get("/no-such-page/")
-    metrics.observe_search(seconds=0.05, cached=False)
-    metrics.cache_event(cache="search", hit=True)
-    metrics.cache_event(cache="search", hit=False)
-    metrics.llm_call(provider="openai", outcome="fallback")
-    metrics.link_check(outcome="broken")
-    metrics.set_index(version=7, size=123)
+    search_metrics.observe_search(seconds=0.05, cached=False)
+    search_metrics.cache_event(cache="search", hit=True)
+    search_metrics.cache_event(cache="search", hit=False)
+    conversation_metrics.llm_call(provider="openai", outcome="fallback")
+    catalog_metrics.link_check(outcome="broken")
+    search_metrics.set_index(version=7, size=123)
     after = staff_client.get("/api/metrics").content.decode()
 
     name = "ra_http_request_duration_seconds_count"

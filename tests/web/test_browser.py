@@ -93,7 +93,7 @@ def test_chat_turn_shows_results_then_answer_and_refines(page, web_catalog, scre
     expect(page.locator(".turn-user").first).to_have_text(re.compile("HDB resale flat prices"))
 
     # thumbs up on a result is stored
-    from conversation.models import Feedback
+    from activity.models import Feedback
 
     page.locator("article.turn-assistant").last.locator(".card").first.get_by_role(
         "button", name=re.compile("Thumbs up")
@@ -148,7 +148,8 @@ def test_sign_up_log_in_history_and_delete(page, web_catalog):
     page.get_by_role("button", name="Delete all history").click()
     expect(page.get_by_text("No conversations yet")).to_be_visible()
     expect(page.get_by_text("No searches yet")).to_be_visible()
-    from conversation.models import Conversation, SearchHistory
+    from activity.models import SearchHistory
+    from conversation.models import Conversation
 
     assert not SearchHistory.objects.filter(user__username="ada").exists()
     assert not Conversation.objects.filter(user__username="ada").exists()

@@ -9,7 +9,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from conversation.models import Conversation, Feedback, Message, SearchHistory
+from activity.models import Feedback, SearchHistory
+from conversation.models import Conversation, Message
 from tests.factories import DatasetFactory, DistributionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,9 +145,9 @@ def test_answer_feedback_for_own_conversation(client):
 def test_feedback_admin_lists_and_exports_csv(admin_client):
     dataset = DatasetFactory(title="=HYPERLINK(1)")
     Feedback.objects.create(target="result", dataset=dataset, query="taxi", rank=1, value=1, session_key="abcdefghijkl")
-    assert admin_client.get("/admin/conversation/feedback/?target__exact=result").status_code == 200
+    assert admin_client.get("/admin/activity/feedback/?target__exact=result").status_code == 200
     response = admin_client.post(
-        "/admin/conversation/feedback/",
+        "/admin/activity/feedback/",
         {"action": "export_feedback_csv", "_selected_action": list(Feedback.objects.values_list("pk", flat=True))},
     )
     assert response.status_code == 200
@@ -158,7 +159,7 @@ def test_feedback_admin_lists_and_exports_csv(admin_client):
     for url in (
         "/admin/conversation/conversation/",
         "/admin/conversation/message/",
-        "/admin/conversation/searchhistory/",
+        "/admin/activity/searchhistory/",
     ):
         assert admin_client.get(url).status_code == 200
 

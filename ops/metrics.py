@@ -1,8 +1,9 @@
-"""Application metrics (Prometheus), correct under several gunicorn workers and Celery processes.
+"""Metrics exposition (Prometheus), correct under several gunicorn workers and Celery processes.
 
-Call sites use only the small functions below (``observe_search``, ``cache_event``, ``llm_call``,
-``link_check``, ``set_index``; the request middleware and the Celery signal handlers in this module
-cover requests and tasks), so the backend can change without touching them.
+This module owns the cross-cutting metrics (HTTP requests, Celery tasks), the scrape endpoint and
+the collector registry. Each app defines its own metrics in ``<app>/metrics.py`` with
+prometheus-client and, in ``AppConfig.ready()``, registers collectors here: callables run before
+each scrape to refresh gauges (e.g. the search index size). Domain code never imports ``ops``.
 
 Multi-process mode: prometheus-client switches to it when the environment variable
 ``PROMETHEUS_MULTIPROC_DIR`` names a writable directory *before* the first metric is created
@@ -16,44 +17,35 @@ registry is used.
 from __future__ import annotations
 
 import contextlib
+import hmac
+import logging
 import os
 import time
+from collections.abc import Callable
 
+import psutil
+from celery import signals
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
-    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
 )
 
-_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+logger = logging.getLogger(__name__)
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 HTTP_REQUEST_SECONDS = Histogram(
     "ra_http_request_duration_seconds",
     "Time to answer an HTTP request, by resolved view name, method and status code.",
     ["view", "method", "status"],
-    buckets=_LATENCY_BUCKETS,
-)
-SEARCH_SECONDS = Histogram(
-    "ra_search_duration_seconds",
-    "Time spent in the search service, by whether the answer came from the result cache.",
-    ["cached"],
-    buckets=_LATENCY_BUCKETS,
-)
-CACHE_EVENTS = Counter(
-    "ra_cache_requests_total", "Lookups in a named application cache, by result (hit/miss).", ["cache", "result"]
-)
-LLM_CALLS = Counter(
-    "ra_llm_calls_total",
-    "LLM provider calls by provider and outcome (ok, error, timeout, skipped = circuit open, fallback).",
-    ["provider", "outcome"],
-)
-LINK_CHECKS = Counter(
-    "ra_link_checks_total", "URLs checked by the link checker, by resulting link status.", ["outcome"]
+    buckets=LATENCY_BUCKETS,
 )
 CELERY_TASKS = Counter(
     "ra_celery_tasks_total",
@@ -61,49 +53,28 @@ CELERY_TASKS = Counter(
     ["task", "outcome"],
 )
 CELERY_TASK_SECONDS = Histogram(
-    "ra_celery_task_duration_seconds", "Celery task run time, by task name.", ["task"], buckets=_LATENCY_BUCKETS
-)
-INDEX_VERSION = Gauge(
-    "ra_search_index_version",
-    "Version of the search index served (highest among live processes).",
-    multiprocess_mode="livemax",
-)
-INDEX_SIZE = Gauge(
-    "ra_search_index_size",
-    "Datasets in the search index served (most recent report of a live process).",
-    multiprocess_mode="livemostrecent",
+    "ra_celery_task_duration_seconds", "Celery task run time, by task name.", ["task"], buckets=LATENCY_BUCKETS
 )
 
 _CELERY_OUTCOMES = {"success", "failure", "retry", "revoked", "rejected"}
 
 
-# --- The public API the rest of the code calls -------------------------------------------------
+# --- Collectors registered by the apps --------------------------------------------------------
+
+_COLLECTORS: dict[str, Callable[[], None]] = {}
 
 
-def observe_search(*, seconds: float, cached: bool) -> None:
-    """One search service call."""
-    SEARCH_SECONDS.labels(cached="true" if cached else "false").observe(max(0.0, seconds))
+def register_collector(name: str, collect: Callable[[], None]) -> None:
+    """Run ``collect()`` before every scrape (called from an app's ``AppConfig.ready()``)."""
+    _COLLECTORS[name] = collect
 
 
-def cache_event(*, cache: str, hit: bool) -> None:
-    """A lookup in a named cache ("search", "llm", "embedding")."""
-    CACHE_EVENTS.labels(cache=cache, result="hit" if hit else "miss").inc()
-
-
-def llm_call(*, provider: str, outcome: str) -> None:
-    """An LLM provider call: outcome is "ok", "error", "timeout", "skipped" (circuit open) or "fallback"."""
-    LLM_CALLS.labels(provider=provider or "unknown", outcome=outcome).inc()
-
-
-def link_check(*, outcome: str) -> None:
-    """One URL checked: outcome is a Dataset.LinkStatus value."""
-    LINK_CHECKS.labels(outcome=outcome).inc()
-
-
-def set_index(*, version: int, size: int) -> None:
-    """The search index this process serves."""
-    INDEX_VERSION.set(version or 0)
-    INDEX_SIZE.set(size or 0)
+def collect() -> None:
+    for name, fn in _COLLECTORS.items():
+        try:
+            fn()
+        except Exception:  # a collector must never break the scrape
+            logger.warning("metrics collector %s failed", name, exc_info=True)
 
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -153,8 +124,6 @@ def clean_stale_files(path: str) -> int:
     Files of live processes (e.g. Celery workers sharing the directory) are kept, so their
     counters survive a web restart.
     """
-    import psutil
-
     removed = 0
     if not os.path.isdir(path):
         return 0
@@ -199,8 +168,6 @@ class MetricsMiddleware:
 
 def connect_celery_signals() -> None:
     """Count task outcomes and durations in the process that runs the task (called from celery.py)."""
-    from celery import signals
-
     started: dict[str, float] = {}
 
     def _name(sender=None, task=None, request=None) -> str:
@@ -243,10 +210,6 @@ def connect_celery_signals() -> None:
 
 
 def _authorised(request) -> bool:
-    import hmac
-
-    from django.conf import settings
-
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:
         return True
@@ -259,19 +222,11 @@ def _authorised(request) -> bool:
 
 def metrics_view(request):
     """``GET /api/metrics``: Prometheus text format, for staff sessions or ``Authorization: Bearer METRICS_TOKEN``."""
-    from django.http import HttpResponse, JsonResponse
-
     if not _authorised(request):
         response = JsonResponse({"detail": "Staff session or metrics token required."}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    try:  # refresh the index gauges from the index this process would serve
-        from search.services import index_health
-
-        info = index_health()
-        set_index(version=int(info.get("version") or 0), size=int(info.get("size") or 0))
-    except Exception:
-        pass
+    collect()
     body, content_type = render()
     response = HttpResponse(body, content_type=content_type)
     response["Cache-Control"] = "no-store"

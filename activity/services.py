@@ -1,4 +1,4 @@
-"""Feedback on results and AI answers (services and selectors), plus the web pages' search-history writes.
+"""Feedback on results and AI answers, and search history: the one write path for both.
 
 Feedback is the training data for a later ranking improvement: one vote per person (user, or session
 for anonymous visitors) per result-and-query or per answer; voting again replaces the earlier vote.
@@ -9,32 +9,42 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from catalog.models import Dataset
 
-from .models import Feedback, Message, SearchHistory
+from .models import Feedback, SearchHistory
 
 
 @dataclass
 class Owner:
-    """Who acts: a signed-in user, or an anonymous visitor known by session key."""
+    """Who acts: a signed-in user, or an anonymous visitor known by session key.
+
+    The one way to find a request's owner: pages, API views and services all use it.
+    """
 
     user: object | None
     session_key: str
 
     @classmethod
-    def from_request(cls, request) -> Owner:
-        if request.user.is_authenticated:
-            return cls(user=request.user, session_key="")
-        if not request.session.session_key:
-            request.session.save()  # anonymous visitors need a key to own anything
-        return cls(user=None, session_key=request.session.session_key)
+    def of(cls, *, user, session_key: str | None) -> Owner:
+        if user is not None and getattr(user, "is_authenticated", False):
+            return cls(user=user, session_key="")
+        return cls(user=None, session_key=session_key or "")
+
+    @classmethod
+    def from_request(cls, request, *, create: bool = True) -> Owner:
+        """The request's owner; ``create`` gives an anonymous visitor a session key to own things by."""
+        if not request.user.is_authenticated and not request.session.session_key and create:
+            request.session.save()
+        return cls.of(user=request.user, session_key=request.session.session_key)
 
     def q(self, prefix: str = "") -> Q:
         if self.user is not None:
             return Q(**{f"{prefix}user": self.user})
-        return Q(**{f"{prefix}user__isnull": True, f"{prefix}session_key": self.session_key})
+        if self.session_key:
+            return Q(**{f"{prefix}user__isnull": True, f"{prefix}session_key": self.session_key})
+        return Q(pk__in=[])  # no owner: nothing is theirs
 
 
 class FeedbackError(ValueError):
@@ -44,9 +54,13 @@ class FeedbackError(ValueError):
 
 
 def feedback_validate(
-    *, owner: Owner, target: str, value, dataset_id=None, message_id=None, query: str = "", rank=None
+    *, owner: Owner, target: str, value, dataset_id=None, message=None, query: str = "", rank=None
 ) -> dict:
-    """Check the shape and that the thing voted on exists and may be seen; returns cleaned fields."""
+    """Check the shape and that the thing voted on exists and may be seen; returns cleaned fields.
+
+    ``message`` is an answer the caller has already found in one of ``owner``'s conversations (the
+    conversation app knows how; this app does not look upwards), or None when there is none.
+    """
     errors: dict[str, list[str]] = {}
     try:
         value = int(value)
@@ -71,14 +85,6 @@ def feedback_validate(
         cleaned["dataset"] = dataset
         cleaned["message"] = None
     elif target == Feedback.Target.ANSWER:
-        message = None
-        if message_id:
-            # Only answers in one's own conversations can be rated.
-            message = (
-                Message.objects.filter(pk=message_id if str(message_id).isdigit() else 0, role=Message.Role.ASSISTANT)
-                .filter(owner.q("conversation__"))
-                .first()
-            )
         if message is None:
             errors["message"] = ["Unknown answer."]
         cleaned["message"] = message
@@ -92,11 +98,11 @@ def feedback_validate(
 
 @transaction.atomic
 def feedback_record(
-    *, owner: Owner, target: str, value, dataset_id=None, message_id=None, query: str = "", rank=None
+    *, owner: Owner, target: str, value, dataset_id=None, message=None, query: str = "", rank=None
 ) -> Feedback:
     """Store one vote, replacing this owner's earlier vote on the same result-and-query or answer."""
     cleaned = feedback_validate(
-        owner=owner, target=target, value=value, dataset_id=dataset_id, message_id=message_id, query=query, rank=rank
+        owner=owner, target=target, value=value, dataset_id=dataset_id, message=message, query=query, rank=rank
     )
     if cleaned["message"] is not None and not cleaned["query"]:
         cleaned["query"] = (cleaned["message"].search or {}).get("query", "")[:500]
@@ -134,18 +140,29 @@ def answer_votes(*, owner: Owner, message_ids: list[int]) -> dict[int, int]:
     return dict(rows.values_list("message_id", "value"))
 
 
-# --- Search history written by the search page (the chat records its own searches) ---
-# Listing and clearing history live in conversation.selectors / conversation.services.
+# --- Search history: the search page and the chat both write through here ---
 
 
-def search_history_record(*, owner: Owner, query: str, filters: dict, result_count: int) -> SearchHistory:
+def search_history_record(
+    *, owner: Owner, query: str, filters: dict, result_count: int, conversation_id=None
+) -> SearchHistory:
     return SearchHistory.objects.create(
         user=owner.user,
         session_key=owner.session_key,
+        conversation_id=conversation_id,
         query=query[:500],
         filters=filters or {},
         result_count=result_count,
     )
+
+
+def history_list(*, owner: Owner) -> QuerySet[SearchHistory]:
+    return SearchHistory.objects.filter(owner.q()).order_by("-created_at", "-id")
+
+
+def history_clear(*, owner: Owner) -> int:
+    deleted, _ = history_list(owner=owner).delete()
+    return deleted
 
 
 def search_history_delete(*, owner: Owner, history_id: int) -> bool:
@@ -154,6 +171,10 @@ def search_history_delete(*, owner: Owner, history_id: int) -> bool:
 
 
 @transaction.atomic
-def feedback_adopt(*, session_key: str, user) -> int:
-    """Give an anonymous session's feedback to the user who just signed up (conversations: services)."""
-    return Feedback.objects.filter(user__isnull=True, session_key=session_key).update(user=user, session_key="")
+def activity_adopt(*, session_key: str, user) -> int:
+    """Give an anonymous session's feedback and search history to the user who just signed in."""
+    adopted = Feedback.objects.filter(user__isnull=True, session_key=session_key).update(user=user, session_key="")
+    adopted += SearchHistory.objects.filter(user__isnull=True, session_key=session_key).update(
+        user=user, session_key=""
+    )
+    return adopted

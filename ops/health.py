@@ -1,7 +1,10 @@
 """Health endpoints: liveness, readiness and a per-component report.
 
 Each check is a small function returning a dict with at least ``status`` ("ok", "degraded"
-or "down") and gets a ``latency_ms``. Which components matter:
+or "down") and gets a ``latency_ms``. This module owns the registry and the database, cache,
+broker and worker checks; every app registers its own in ``AppConfig.ready()`` (search: index
+and embedding model; conversation: LLM providers; catalog: the catalog size and readiness).
+Which components matter:
 
 - required (a failure makes the report "down" and the endpoint answer 503): ``database`` and
   ``search_index`` (an index that cannot even be inspected; one that is still building is only
@@ -22,28 +25,83 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import sys
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
+from dataclasses import dataclass
 
+import psutil
 import redis
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-REQUIRED = frozenset({"database", "search_index"})
 _STARTED_AT = time.time()
 # Daemon-ish pool: a check that outlives the deadline keeps its thread until its socket timeout.
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="health")
 
 
-# --- Individual checks -------------------------------------------------------------------------
+# --- The registry: each app registers its checks in AppConfig.ready() -------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One component of the report.
+
+    ``required``: a "down" makes the whole report "down" (503). ``pooled``: runs in the thread pool
+    under the deadline (network checks); a callable decides per call (e.g. only with a networked
+    cache). ``on_timeout``: the component status when the deadline cuts the check off.
+    """
+
+    name: str
+    run: Callable[[], dict]
+    required: bool = False
+    pooled: bool | Callable[[], bool] = False
+    on_timeout: str = "down"
+
+    def runs_pooled(self) -> bool:
+        return self.pooled() if callable(self.pooled) else self.pooled
+
+
+_CHECKS: dict[str, Check] = {}
+_READINESS: dict[str, Callable[[], str | None]] = {}
+_FACTS: dict[str, Callable[[], object]] = {}
+
+
+def register_check(
+    name: str,
+    run: Callable[[], dict],
+    *,
+    required: bool = False,
+    pooled: bool | Callable[[], bool] = False,
+    on_timeout: str = "down",
+) -> None:
+    """Add a component to ``/api/health``: ``run()`` returns a dict with at least ``status``."""
+    _CHECKS[name] = Check(name=name, run=run, required=required, pooled=pooled, on_timeout=on_timeout)
+
+
+def register_readiness(name: str, reason: Callable[[], str | None]) -> None:
+    """Add a readiness condition: ``reason()`` returns why the process is not ready, or None."""
+    _READINESS[name] = reason
+
+
+def register_fact(name: str, value: Callable[[], object]) -> None:
+    """Add a top-level figure to the report (e.g. ``catalog_size``); read only when the database is up."""
+    _FACTS[name] = value
+
+
+def checks() -> dict[str, Check]:
+    return dict(_CHECKS)
+
+
+# --- This app's own checks ---------------------------------------------------------------------
 
 
 def check_database() -> dict:
@@ -51,34 +109,6 @@ def check_database() -> dict:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return {"status": "ok", "vendor": connection.vendor}
-
-
-def check_search_index() -> dict:
-    from search.services import index_health
-
-    info = dict(index_health())
-    status = "ok" if info.get("ready") else "degraded"
-    return {"status": status, **info}
-
-
-def check_embedding_model() -> dict:
-    """Whether this process has the model in memory; never loads it (that takes seconds)."""
-    loaded = False
-    module = sys.modules.get("search.embeddings")
-    if module is not None:
-        probe = getattr(module, "is_loaded", None)
-        if callable(probe):
-            loaded = bool(probe())
-        else:
-            getter = getattr(module, "get_embedder", None)
-            cache_info = getattr(getter, "cache_info", None)
-            if callable(cache_info):
-                loaded = cache_info().currsize > 0
-            else:
-                loaded = any(
-                    getattr(module, name, None) is not None for name in ("_EMBEDDER", "_embedder", "_instance")
-                )
-    return {"status": "ok", "loaded": loaded, "model": settings.EMBEDDING_MODEL}
 
 
 _REDIS_CLIENTS: dict[str, object] = {}
@@ -139,46 +169,14 @@ def check_workers() -> dict:
         _broker_client().ping()  # fail fast instead of letting the broadcast wait on a dead broker
     except Exception:
         return {"status": "down", "configured": True, "error": "broker unreachable"}
-    from research_assistant.celery import app
-
-    replies = app.control.ping(timeout=settings.HEALTH_WORKER_PING_SECONDS, limit=1) or []
+    replies = current_app.control.ping(timeout=settings.HEALTH_WORKER_PING_SECONDS, limit=1) or []
     names = sorted(name for reply in replies for name in reply)
     if not names:
         return {"status": "down", "configured": True, "workers": 0, "error": "no worker answered"}
     return {"status": "ok", "configured": True, "workers": len(names)}
 
 
-def check_llm() -> dict:
-    """Each configured provider and its circuit state (conversation/llm.py knows them)."""
-    providers: list[dict]
-    try:
-        from conversation import llm
-    except ImportError:
-        llm = None
-    report_fn = None
-    for name in ("providers_health", "provider_health", "providers_status"):
-        report_fn = getattr(llm, name, None) if llm is not None else None
-        if callable(report_fn):
-            break
-    if callable(report_fn):
-        raw = report_fn()
-        if isinstance(raw, dict) and "providers" in raw:
-            raw = raw["providers"]
-        providers = [dict(p) for p in (raw.values() if isinstance(raw, dict) else raw)]
-    else:
-        providers = []
-        for name in settings.LLM_PROVIDERS:
-            key = getattr(settings, f"{name.upper()}_API_KEY", "")
-            providers.append({"name": name, "configured": bool(key), "circuit": "unknown"})
-    configured = [p for p in providers if p.get("configured", True)]
-    open_circuits = [p for p in configured if str(p.get("circuit", p.get("state", ""))).lower() == "open"]
-    status = "degraded" if open_circuits else "ok"
-    return {"status": status, "providers": providers, "fallback": "builtin"}
-
-
 def process_info() -> dict:
-    import psutil
-
     proc = psutil.Process()
     with proc.oneshot():
         memory = proc.memory_info().rss
@@ -215,72 +213,54 @@ def _pooled(check) -> dict:
     try:
         return _timed(check)
     finally:
-        from django.db import connections
-
         connections.close_all()  # a pool thread must not keep a database connection open
-
-
-def catalog_size() -> int:
-    from catalog.models import Dataset
-
-    return Dataset.objects.active().count()
 
 
 def overall_status(components: dict) -> str:
     status = "ok"
-    for name, component in components.items():
+    for component in components.values():
         if component["status"] == "ok":
             continue
-        if name in REQUIRED and component["status"] == "down":
+        if component.get("required") and component["status"] == "down":
             return "down"
         status = "degraded"
     return status
 
 
 def _warm_imports() -> None:
-    """Import what the pooled checks need in the request thread first: concurrent first imports of
-    the same packages from several threads can see half-initialised modules."""
-    import search.services  # noqa: F401
-    from research_assistant.celery import app
-
+    """Build Celery's control objects in the request thread first: concurrent first use from
+    several pool threads can see half-initialised objects."""
     if settings.REDIS_URL and not settings.CELERY_TASK_ALWAYS_EAGER:
-        app.control  # noqa: B018 - builds the control/mailbox objects once
-    if "conversation.llm" not in sys.modules:
-        with contextlib.suppress(ImportError):
-            import conversation.llm  # noqa: F401
+        current_app.control  # noqa: B018 - builds the control/mailbox objects once
 
 
 def build_report() -> tuple[dict, int]:
     _warm_imports()
     deadline = time.monotonic() + settings.HEALTH_TIMEOUT_SECONDS
-    pooled = {"cache": check_cache, "broker": check_broker, "workers": check_workers, "llm": check_llm}
-    inline = {"database": check_database, "search_index": check_search_index, "embedding_model": check_embedding_model}
-    if settings.REDIS_URL:
-        # The index report reads cache statistics: with a networked cache it goes under the deadline
-        # too. (Embedded mode keeps it in the request thread: SQLite connections are per thread.)
-        pooled["search_index"] = inline.pop("search_index")
-    futures = {name: _POOL.submit(_pooled, fn) for name, fn in pooled.items()}
-    components = {name: _timed(fn) for name, fn in inline.items()}
+    registered = list(_CHECKS.values())
+    pooled = [check for check in registered if check.runs_pooled()]
+    futures = {check.name: _POOL.submit(_pooled, check.run) for check in pooled}
+    components = {check.name: _timed(check.run) for check in registered if check not in pooled}
     futures_wait(list(futures.values()), timeout=max(0.0, deadline - time.monotonic()))
-    for name, future in futures.items():
+    for check in pooled:
+        future = futures[check.name]
         if future.done():
-            components[name] = future.result()
+            components[check.name] = future.result()
         else:
             future.cancel()
-            components[name] = {
-                # A slow index report means a slow cache (the database has its own check): degraded.
-                "status": "degraded" if name == "search_index" else "down",
+            components[check.name] = {
+                "status": check.on_timeout,
                 "error": "timeout",
                 "latency_ms": round(settings.HEALTH_TIMEOUT_SECONDS * 1000, 2),
             }
-    components = {name: components[name] for name in (*inline, *pooled) if name in components}
-    for name, component in components.items():
-        component["required"] = name in REQUIRED
+    ordered = [check for check in registered if check not in pooled] + pooled
+    components = {check.name: components[check.name] | {"required": check.required} for check in ordered}
     overall = overall_status(components)
-    size = None
-    if components["database"]["status"] == "ok":  # don't wait on a dead database twice
-        with contextlib.suppress(Exception):
-            size = catalog_size()
+    facts: dict[str, object] = dict.fromkeys(_FACTS)
+    if components.get("database", {}).get("status") == "ok":  # don't wait on a dead database twice
+        for name, fn in _FACTS.items():
+            with contextlib.suppress(Exception):
+                facts[name] = fn()
     try:
         process = process_info()
     except Exception:
@@ -290,7 +270,7 @@ def build_report() -> tuple[dict, int]:
         "version": settings.VERSION,
         "environment": settings.DJANGO_ENV,
         "uptime_seconds": round(time.time() - _STARTED_AT, 1),
-        "catalog_size": size,
+        **facts,
         "components": components,
         "process": process,
     }
@@ -311,22 +291,19 @@ def live_view(request):
 
 @never_cache
 def ready_view(request):
-    """200 only when the catalog is loaded, the index is ready and the required components answer."""
-    from search.services import index_health
-
+    """200 only when the database answers and every registered readiness condition holds."""
     reasons = []
     database = _timed(check_database)
     if database["status"] != "ok":
         reasons.append(f"database: {database.get('error', 'down')}")
     else:
-        try:
-            if catalog_size() == 0:
-                reasons.append("catalog is empty")
-            index = index_health()
-            if not index.get("ready"):
-                reasons.append(index.get("reason") or "search index not ready")
-        except Exception as exc:
-            reasons.append(f"check failed: {exc.__class__.__name__}")
+        for name, reason_fn in _READINESS.items():
+            try:
+                reason = reason_fn()
+            except Exception as exc:
+                reason = f"{name} check failed: {exc.__class__.__name__}"
+            if reason:
+                reasons.append(reason)
     if reasons:
         return JsonResponse({"status": "not_ready", "reasons": reasons}, status=503)
     return JsonResponse({"status": "ready"})

@@ -1,0 +1,53 @@
+"""Page pieces shared by every page that shows datasets: the result card and safe links.
+
+Catalog text comes from outside: only http(s) URLs are ever rendered as links, and templates
+escape every field of the card.
+"""
+
+from __future__ import annotations
+
+LINK_LABELS = {
+    "ok": "Link working",
+    "redirect": "Link redirects",
+    "broken": "Link broken",
+    "error": "Link unreachable",
+    "unknown": "Link not checked",
+}
+
+
+def _value(hit, name, default=None):
+    if isinstance(hit, dict):
+        return hit.get(name, default)
+    return getattr(hit, name, default)
+
+
+def _year(value) -> str:
+    if not value:
+        return ""
+    return str(value)[:4]
+
+
+def safe_url(url) -> str:
+    """Only http(s) links from catalog data are ever rendered as links (no javascript: or data: URLs)."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def hit_card(hit) -> dict:
+    """A search hit (SearchHit or its dict) as the plain dict the result card template reads."""
+    card = hit.to_dict() if hasattr(hit, "to_dict") else dict(hit)
+    start, end = _year(_value(hit, "temporal_start")), _year(_value(hit, "temporal_end"))
+    if start and end:
+        coverage = start if start == end else f"{start}–{end}"
+    else:
+        coverage = f"from {start}" if start else (f"until {end}" if end else "")
+    link_status = card.get("link_status") or "unknown"
+    card.update(
+        coverage=coverage,
+        url=safe_url(card.get("url")),
+        link_status=link_status,
+        link_label=LINK_LABELS.get(link_status, "Link not checked"),
+        formats=list(card.get("formats") or []),
+        why=list(card.get("why") or []),
+    )
+    return card
