@@ -150,8 +150,8 @@ def _latency_row(name: str, times: list[float]) -> dict:
 
 
 def _demo(queries: list[str], *, embed_sample: int) -> dict:
+    from catalog.demo import catalog_bootstrap
     from catalog.models import Dataset
-    from catalog.services import catalog_bootstrap
     from search import indexing
     from search.embeddings import get_embedder
     from search.index import document_text, index_doc_from_dataset

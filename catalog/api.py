@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
-from .models import Dataset
+from .models import Dataset, is_staff
 
 MAX_PAGE_SIZE = 100
 
@@ -94,7 +94,7 @@ class DatasetListApi(APIView):
         serializer = self.FilterSerializer(data=raw)
         serializer.is_valid(raise_exception=True)
         params = serializer.validated_data
-        if params.get("status") and not request.user.is_staff:
+        if params.get("status") and not is_staff(request.user):
             raise ValidationError({"status": ["Only staff can list inactive datasets."]})
         try:
             qs = selectors.dataset_list(filters=params, user=request.user)

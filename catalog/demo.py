@@ -16,10 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
+
+from .models import Dataset, Source
+from .services import catalog_import
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "demo_catalog.json.gz"
 LOAD_ORDER = ["catalog.source", "catalog.publisher", "catalog.tag", "catalog.dataset", "catalog.distribution"]
@@ -40,8 +44,6 @@ def demo_sources(shared_dir: Path) -> list[Path]:
 
 def demo_fixture_build(*, output: Path, shared_dir: Path, progress: bool = False) -> list:
     """Import the demo sources into this (empty) database and dump the catalog to ``output``."""
-    from .models import Dataset, Source
-    from .services import catalog_import
 
     if Dataset.objects.exists():
         raise RuntimeError("build the demo fixture into an empty database")
@@ -89,3 +91,10 @@ def demo_fixture_load(*, path: Path = FIXTURE) -> int:
                 for statement in sql:
                     cursor.execute(statement)
     return len(by_model.get("catalog.dataset", []))
+
+
+def catalog_bootstrap(*, fixture: Path | None = None) -> int:
+    """Load the demo catalog when the database has no datasets; returns how many were loaded (0 if none)."""
+    if Dataset.objects.exists():
+        return 0
+    return demo_fixture_load(path=Path(fixture or settings.DEMO_FIXTURE))

@@ -33,9 +33,12 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog import metrics
+from catalog.models import Dataset, Distribution
+from catalog.services import quality_recompute
 from catalog.signals import datasets_changed_send
 
 logger = logging.getLogger(__name__)
@@ -147,9 +150,7 @@ async def check_urls(
 
 
 def _datasets_to_check(*, limit: int | None, stale_only: bool, dataset_ids: list[int] | None):
-    from django.db.models import F, Q
 
-    from catalog.models import Dataset
 
     qs = Dataset.objects.all()
     if dataset_ids is not None:
@@ -179,7 +180,6 @@ def links_check(
 
     Runs the network part outside any transaction; the writes for all datasets happen in one.
     """
-    from catalog.models import Dataset, Distribution
 
     started = time.perf_counter()
     datasets = _datasets_to_check(limit=limit, stale_only=stale_only, dataset_ids=dataset_ids)
@@ -244,9 +244,4 @@ def links_check(
 
 def _quality_recompute(dataset_ids: list[int]) -> None:
     """The catalog's quality formula includes link health (catalog.services.quality_recompute)."""
-    try:
-        from catalog.services import quality_recompute
-    except ImportError:
-        logger.warning("catalog.services.quality_recompute is not available; quality scores not refreshed")
-        return
     quality_recompute(dataset_ids=dataset_ids)

@@ -55,13 +55,18 @@ class Tag(models.Model):
         return self.name
 
 
+def is_staff(user) -> bool:
+    """The one staff check: staff see inactive datasets and curator-only filters (anonymous: None or AnonymousUser)."""
+    return bool(user is not None and getattr(user, "is_staff", False))
+
+
 class DatasetQuerySet(models.QuerySet):
     def active(self) -> DatasetQuerySet:
         return self.filter(status=Dataset.Status.ACTIVE)
 
     def visible_to(self, user) -> DatasetQuerySet:
         """Inactive datasets are only ever shown to staff."""
-        if user is not None and getattr(user, "is_staff", False):
+        if is_staff(user):
             return self
         return self.active()
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Dataset, Publisher, Source
+from .models import Dataset, Publisher, Source, is_staff
 
 
 def source_counts() -> QuerySet[Source]:
@@ -34,7 +34,7 @@ def dataset_list(*, filters: dict, user) -> QuerySet[Dataset]:
 
     Unknown source/publisher slugs raise UnknownFilterValue, like the search service does.
     """
-    staff = bool(user is not None and getattr(user, "is_staff", False))
+    staff = is_staff(user)
     qs = Dataset.objects.visible_to(user).select_related("source", "publisher").order_by("title", "pk")
     errors: dict[str, list[str]] = {}
     if sources := filters.get("source"):

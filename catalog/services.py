@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from tqdm import tqdm
 
 from . import quality
 from .importers import ORIGIN_RANK, DatasetRecord, ImportFormatError, RecordError, SourceData, parse_file
@@ -27,7 +28,6 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "ImportFormatError",
     "ImportReport",
-    "catalog_bootstrap",
     "catalog_import",
     "dataset_quality_score",
     "dataset_refresh_derived",
@@ -228,7 +228,6 @@ def _distribution_key(d) -> tuple[str, str, str, str]:
 
 def _write(records: list[DatasetRecord], origin: str, report: ImportReport, *, progress: bool) -> None:
     """The upsert; the caller holds the transaction. Existing rows are read once per source."""
-    from tqdm import tqdm
 
     sources = _sources_ensure(r.source for r in records)
     existing: dict[tuple[str, str], dict] = {}
@@ -442,17 +441,3 @@ def dataset_status_set(*, dataset_ids: Iterable[int], status: str, reason: str =
         if changed:
             dataset_refresh_derived(dataset_ids=[d.pk for d in changed])
     return len(changed)
-
-
-# ---- demo catalog -------------------------------------------------------------------------------
-
-
-def catalog_bootstrap(*, fixture: Path | None = None) -> int:
-    """Load the demo catalog when the database has no datasets; returns how many were loaded (0 if none)."""
-    from django.conf import settings
-
-    from .demo import FIXTURE, demo_fixture_load
-
-    if Dataset.objects.exists():
-        return 0
-    return demo_fixture_load(path=Path(fixture or getattr(settings, "DEMO_FIXTURE", FIXTURE)))

@@ -8,6 +8,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
+from catalog.linkcheck import links_check
+from catalog.services import quality_recompute
+
 logger = logging.getLogger(__name__)
 
 _LINKS_LOCK = "catalog:links_check:lock"
@@ -20,8 +23,6 @@ def links_check_task(limit: int | None = None, stale_only: bool = True, dataset_
 
     One run at a time across workers (a cache lock); an overlapping run returns at once.
     """
-    from catalog.linkcheck import links_check
-
     if not cache.add(_LINKS_LOCK, 1, timeout=_LINKS_SOFT_LIMIT + 120):
         logger.info("link check already running; skipped")
         return {"skipped": True}
@@ -39,6 +40,4 @@ def links_check_task(limit: int | None = None, stale_only: bool = True, dataset_
 @shared_task(name="catalog.quality_recompute", soft_time_limit=600, time_limit=720)
 def quality_recompute_task() -> dict:
     """Daily: freshness is part of the quality score, so scores drift as time passes."""
-    from catalog.services import quality_recompute
-
     return {"changed": quality_recompute()}

@@ -16,6 +16,8 @@ import contextvars
 import logging
 import re
 
+from celery import signals
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # Literal strings that must not appear in any log line of the current request.
 sensitive_values_var: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("sensitive_values", default=())
@@ -107,8 +109,6 @@ class RedactFilter(logging.Filter):
 
 def connect_celery_signals() -> None:
     """Carry the request id from the publishing process into the task (called from celery.py)."""
-    from celery import signals
-
     tokens: dict[str, contextvars.Token] = {}
 
     @signals.before_task_publish.connect(weak=False)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 TITLE_MAX = 500
 TEXT_MAX = {"license": 300, "geographic_coverage": 200, "update_frequency": 100, "publisher": 300}
@@ -309,9 +311,6 @@ def load_json(path: Path, what: str) -> Any:
 
 def host_slug(urls: list[str], default: str) -> str:
     """A source slug from the most common host of some URLs ("data.gov.au" -> "data-gov-au")."""
-    from collections import Counter
-    from urllib.parse import urlsplit
-
     hosts = Counter(urlsplit(u).hostname or "" for u in urls if u)
     hosts.pop("", None)
     if not hosts:

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.services import catalog_bootstrap
+from catalog.demo import catalog_bootstrap
 from search import services as search_services
 
 
