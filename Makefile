@@ -57,6 +57,11 @@ beat: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## make test-fast: the suite without the slow (embedding model, big catalog, server processes),
+## browser and worker tests: a few minutes, for the edit-test loop.
+test-fast: install
+	$(PY) -m pytest -m "not slow and not browser and not worker" $(PYTEST_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 
