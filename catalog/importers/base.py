@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -307,7 +308,7 @@ def load_json(path: Path, what: str) -> Any:
         ) from None
 
 
-def host_slug(urls: list[str], default: str) -> str:
+def host_slug(urls: Iterable[str | None], default: str) -> str:
     """A source slug from the most common host of some URLs ("data.gov.au" -> "data-gov-au")."""
     from collections import Counter
     from urllib.parse import urlsplit
