@@ -62,8 +62,15 @@ test: install
 test-fast: install
 	$(PY) -m pytest -m "not slow and not browser and not worker" $(PYTEST_ARGS)
 
+## make lint: ruff, the import contracts (lint-imports reads .importlinter), then make typecheck.
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(MAKE) --no-print-directory typecheck
+
+## make typecheck: mypy with the django-stubs plugin on the modules listed in pyproject.toml.
+typecheck: install
+	$(VENV)/bin/mypy
 
 migrations-check: install
 	DATABASE_URL=sqlite:////tmp/ra-migrations-check.sqlite3 $(PY) manage.py makemigrations --check --dry-run
