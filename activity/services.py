@@ -7,6 +7,7 @@ for anonymous visitors) per result-and-query or per answer; voting again replace
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -14,6 +15,9 @@ from django.db.models import Q, QuerySet
 from catalog.models import Dataset
 
 from .models import Feedback, SearchHistory
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass
@@ -23,7 +27,7 @@ class Owner:
     The one way to find a request's owner: pages, API views and services all use it.
     """
 
-    user: object | None
+    user: User | None
     session_key: str
 
     @classmethod

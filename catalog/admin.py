@@ -3,6 +3,8 @@ recompute the content hash and quality score and tell search which datasets chan
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
@@ -11,7 +13,7 @@ from . import services
 from .models import Dataset, Distribution, Publisher, Source, Tag
 
 # Django 6 makes https the default scheme for URL form fields; opt in now (and silence the warning).
-URL_FORMFIELD = {models.URLField: {"assume_scheme": "https"}}
+URL_FORMFIELD: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 class FormatFilter(admin.SimpleListFilter):
@@ -132,7 +134,7 @@ class DatasetCountMixin:
     """A sortable "datasets" column for models that datasets point at."""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_datasets=Count("datasets"))
+        return super().get_queryset(request).annotate(n_datasets=Count("datasets"))  # type: ignore[misc]  # a ModelAdmin mixin
 
     @admin.display(description="datasets", ordering="n_datasets")
     def dataset_count(self, obj) -> int:

@@ -30,7 +30,7 @@ class PublisherSerializer(serializers.Serializer):
 
 class DatasetSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    source = SourceSerializer()
+    source = SourceSerializer()  # type: ignore[assignment]  # a declared field, not Field.source
     external_id = serializers.CharField()
     title = serializers.CharField()
     publisher = PublisherSerializer(allow_null=True)
@@ -62,7 +62,7 @@ class DatasetListApi(APIView):
         page = serializers.IntegerField(required=False, min_value=1, default=1)
         page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
         q = serializers.CharField(required=False, max_length=500, help_text="Title contains, or exact external id.")
-        source = serializers.ListField(child=serializers.CharField(), required=False)
+        source = serializers.ListField(child=serializers.CharField(), required=False)  # type: ignore[assignment]
         publisher = serializers.ListField(child=serializers.CharField(), required=False)
         format = serializers.ListField(child=serializers.CharField(), required=False)
         theme = serializers.ListField(child=serializers.CharField(), required=False)

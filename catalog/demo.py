@@ -75,8 +75,9 @@ def demo_fixture_load(*, path: Path = FIXTURE) -> int:
     for obj in serializers.deserialize("python", data, ignorenonexistent=True):
         label = obj.object._meta.label_lower
         by_model[label].append(obj.object)
-        if label == "catalog.dataset" and obj.m2m_data.get("tags"):
-            tags_by_dataset[obj.object.pk] = [int(t) for t in obj.m2m_data["tags"]]
+        # m2m_data is always a dict from the python deserializer (the stubs allow None)
+        if label == "catalog.dataset" and obj.m2m_data.get("tags"):  # type: ignore[union-attr]
+            tags_by_dataset[obj.object.pk] = [int(t) for t in obj.m2m_data["tags"]]  # type: ignore[index]
     with transaction.atomic():
         for label in LOAD_ORDER:
             model = apps.get_model(label)

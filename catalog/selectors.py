@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Count, Q, QuerySet
 
 from .models import Dataset, Publisher, Source, is_staff
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def source_counts() -> QuerySet[Source]:
+    class _SourceCounts(TypedDict):
+        active_count: int
+
+
+def source_counts() -> QuerySet[WithAnnotations[Source, _SourceCounts]]:
     """Sources with their number of active datasets, largest first."""
     return (
         Source.objects.annotate(active_count=Count("datasets", filter=Q(datasets__status=Dataset.Status.ACTIVE)))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -209,12 +210,12 @@ def _update_rows(objs: list[Dataset], field_names: list[str]) -> None:
     QuerySet.bulk_update builds CASE WHEN expressions per field and row: ~40x slower here for
     thousands of rows with many fields. Values go through each field's get_db_prep_save, as a save would.
     """
-    fields = [Dataset._meta.get_field(name) for name in field_names]
+    fields: list[Any] = [Dataset._meta.get_field(name) for name in field_names]  # concrete fields
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(
         quote(Dataset._meta.db_table),
         ", ".join(f"{quote(f.column)} = %s" for f in fields),
-        quote(Dataset._meta.pk.column),
+        quote(cast(str, Dataset._meta.pk.column)),
     )
     rows = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] + [o.pk] for o in objs]
     with connection.cursor() as cursor:
@@ -228,9 +229,9 @@ def _distribution_key(d) -> tuple[str, str, str, str]:
 
 def _write(records: list[DatasetRecord], origin: str, report: ImportReport, *, progress: bool) -> None:
     """The upsert; the caller holds the transaction. Existing rows are read once per source."""
-
     sources = _sources_ensure(r.source for r in records)
-    existing: dict[tuple[str, str], dict] = {}
+    existing: dict[tuple[str, str], Mapping[str, Any]] = {}
+    row: Mapping[str, Any] | None
     for slug, src in sources.items():
         for row in Dataset.objects.filter(source=src).values(
             "id", "external_id", "extra", "status", "status_reason", "link_status"
@@ -295,12 +296,13 @@ def _write(records: list[DatasetRecord], origin: str, report: ImportReport, *, p
     if changed:
         _update_rows(changed, IMPORT_UPDATE_FIELDS)
         changed_ids = [o.pk for o in changed]
-        wanted = {
+        wanted: dict[Any, list[Sequence[str]]] = {
             obj.pk: [_distribution_key(d) for d in record.distributions]
             for record, obj, _, is_new in pending
             if not is_new
         }
         stale = []
+        key: Sequence[str]  # a distribution's (format, url, title, media_type)
         for chunk in _chunks(changed_ids):
             Dataset.tags.through.objects.filter(dataset_id__in=chunk).delete()
             # Keep unchanged distributions (and their link-check results); replace the rest.
@@ -367,7 +369,7 @@ def _dataset_content_hash(dataset: Dataset) -> str:
     return content_hash(
         title=dataset.title,
         description=dataset.description,
-        publisher=dataset.publisher.name if dataset.publisher_id else "",
+        publisher=dataset.publisher.name if dataset.publisher_id else "",  # type: ignore[union-attr]
         tags=[t.name for t in dataset.tags.all()],
         themes=list(dataset.themes or []),
         formats=list(dataset.formats or []),

@@ -223,7 +223,7 @@ def _authorised(request) -> bool:
 def metrics_view(request):
     """``GET /api/metrics``: Prometheus text format, for staff sessions or ``Authorization: Bearer METRICS_TOKEN``."""
     if not _authorised(request):
-        response = JsonResponse({"detail": "Staff session or metrics token required."}, status=401)
+        response: HttpResponse = JsonResponse({"detail": "Staff session or metrics token required."}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     collect()

@@ -15,7 +15,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 class _RetryAfterMixin:
     def wait(self):
-        seconds = super().wait()
+        seconds = super().wait()  # type: ignore[misc]  # a mixin for DRF's throttles
         if seconds is None:
             return 1
         return max(1, math.ceil(seconds))

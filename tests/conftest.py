@@ -16,6 +16,29 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 
 
+# Fixtures that load the embedding model, in this process (a catalog embedded and indexed for real)
+# or in the gunicorn / Celery processes they start (each warms the model up): every test that uses
+# one, directly or through another fixture, is `slow`, so `make test-fast` leaves it out.
+SLOW_FIXTURES = frozenset(
+    {
+        "catalog",  # tests/conversation, tests/search (through _catalog_ids)
+        "catalog_committed",  # tests/conversation
+        "_catalog_ids",  # tests/search
+        "web_catalog",  # tests/web
+        "indexed",  # tests/web/test_views.py
+        "make_gunicorn",  # tests/ops
+        "make_worker",  # tests/ops
+        "celery_worker_process",  # the real worker (also marked `worker`)
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())) and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()

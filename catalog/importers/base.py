@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -309,7 +310,7 @@ def load_json(path: Path, what: str) -> Any:
         ) from None
 
 
-def host_slug(urls: list[str], default: str) -> str:
+def host_slug(urls: Iterable[str | None], default: str) -> str:
     """A source slug from the most common host of some URLs ("data.gov.au" -> "data-gov-au")."""
     hosts = Counter(urlsplit(u).hostname or "" for u in urls if u)
     hosts.pop("", None)

@@ -90,7 +90,7 @@ def parse(path: Path, *, source: SourceData | None = None) -> ParseResult:
     return ParseResult(ORIGIN, records, errors)
 
 
-def _extras(pkg: dict) -> dict[str, Any]:
+def _extras(pkg: dict) -> dict[Any, Any]:
     extras = pkg.get("extras") or []
     if not isinstance(extras, list):
         raise RecordInvalid("wrong type for extras: expected a list")

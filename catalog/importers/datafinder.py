@@ -29,7 +29,8 @@ def sniff(head: str) -> bool:
 
 
 def parse(path: Path) -> ParseResult:
-    records, errors = [], []
+    records: list[DatasetRecord] = []
+    errors: list[RecordError] = []
     lines = base.read_text(path).split("\n")  # not splitlines(): descriptions contain U+2028
     parsed_any = False
     for number, line in enumerate(lines, start=1):
