@@ -84,10 +84,10 @@ def feedback_query_vector(query_vec: np.ndarray, top_doc_vecs: np.ndarray, *, we
 
 
 def rrf(lists: Sequence[dict[int, float]], *, k: int = 60) -> dict[int, float]:
-    """Plain reciprocal-rank fusion (the baseline ``fuse`` is measured against)."""
+    """Plain reciprocal-rank fusion (the baseline ``fuse`` is measured against); ties rank by doc index."""
     out: dict[int, float] = {}
     for scores in lists:
-        for rank, i in enumerate(sorted(scores, key=lambda j: -scores[j])):
+        for rank, i in enumerate(sorted(scores, key=lambda j: (-scores[j], j))):
             out[i] = out.get(i, 0.0) + 1.0 / (k + rank + 1)
     return out
 
