@@ -1,65 +1,19 @@
-"""What a query says beyond its topic: Singapore or global, places, agencies, recency, years."""
+"""What a query says beyond its topic: Singapore or global, places, agencies, recency, years.
+
+Agencies come from the catalog's one table (``catalog.vocabulary``, ``catalog/data/agencies.json``):
+a query names an agency by one of its aliases ("HDB", "housing board"); an alias that is an
+ordinary word too ("pub", "mom") counts only when written in capitals ("PUB").
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
+from catalog import vocabulary
 from search.text import content_words, normalize, word_list
-
-# Agency acronyms -> words of the publisher's name (matched against normalised publisher names).
-AGENCIES: dict[str, str] = {
-    "hdb": "housing development board",
-    "lta": "land transport authority",
-    "ura": "urban redevelopment authority",
-    "nea": "national environment agency",
-    "moh": "ministry of health",
-    "moe": "ministry of education",
-    "mom": "ministry of manpower",
-    "msf": "ministry of social and family development",
-    "mof": "ministry of finance",
-    "mnd": "ministry of national development",
-    "mti": "ministry of trade and industry",
-    "mot": "ministry of transport",
-    "mha": "ministry of home affairs",
-    "mindef": "ministry of defence",
-    "mccy": "ministry of culture community and youth",
-    "mse": "ministry of sustainability and the environment",
-    "mddi": "ministry of digital development and information",
-    "mci": "ministry of communications and information",
-    "singstat": "department of statistics",
-    "dos": "department of statistics",
-    "mas": "monetary authority of singapore",
-    "cpf": "central provident fund",
-    "iras": "inland revenue authority",
-    "nparks": "national parks board",
-    "pub": "public utilities board",
-    "sla": "singapore land authority",
-    "edb": "economic development board",
-    "ica": "immigration and checkpoints authority",
-    "spf": "singapore police force",
-    "scdf": "singapore civil defence force",
-    "nlb": "national library board",
-    "nhb": "national heritage board",
-    "stb": "singapore tourism board",
-    "ema": "energy market authority",
-    "imda": "infocomm media development authority",
-    "caas": "civil aviation authority",
-    "mpa": "maritime and port authority",
-    "sfa": "singapore food agency",
-    "acra": "accounting and corporate regulatory authority",
-    "hpb": "health promotion board",
-    "ssg": "skillsfuture singapore",
-    "wsg": "workforce singapore",
-    "jtc": "jtc corporation",
-    "boa": "board of architects",
-    "cea": "council for estate agencies",
-    "sportsg": "sport singapore",
-    "hsa": "health sciences authority",
-    "ecda": "early childhood development agency",
-    "gebiz": "ministry of finance",
-}
 
 SINGAPORE_PLACES = word_list("singapore_places")
 # Words that imply a Singapore context on their own (local schemes and terms).
@@ -74,7 +28,7 @@ class QueryIntent:
 
     geography: str = "none"  # "singapore", "global" or "none"
     places: tuple[str, ...] = ()
-    agencies: tuple[str, ...] = ()  # acronyms as written, lower-case ("hdb")
+    agencies: tuple[str, ...] = ()  # aliases as in catalog/data/agencies.json, lower case ("hdb")
     recency: bool = False
     words: tuple[str, ...] = ()  # content words (stemmed)
     years: tuple[int, ...] = ()
@@ -95,7 +49,7 @@ def query_intent(query: str) -> QueryIntent:
     """Geographic intent (Singapore / global / none), places, agencies, recency words and years."""
     phrases = _phrases(query)
     places = tuple(sorted(p for p in SINGAPORE_PLACES if p in phrases and p != "singapore"))
-    agencies = tuple(sorted({a for a in AGENCIES if a in phrases and a not in _AMBIGUOUS} | _agencies_in_caps(query)))
+    agencies = tuple(sorted(_agencies(query, phrases)))
     sg_terms = phrases & SINGAPORE_TERMS
     is_global = bool(phrases & GLOBAL_WORDS)
     if "singapore" in phrases or "sg" in phrases or places or agencies or sg_terms:
@@ -118,14 +72,7 @@ def query_intent(query: str) -> QueryIntent:
     )
 
 
-# Acronyms that are ordinary English words too; only counted when written in capitals.
-_AMBIGUOUS = frozenset({"pub", "mom", "dos", "ema", "mas", "mot", "hsa", "boa", "ica", "sla", "cea"})
-
-
-def _agencies_in_caps(query: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"\b[A-Z]{2,}\b", query or "") if w.lower() in _AMBIGUOUS}
-
-
+_PHRASE_WORDS = 3  # _phrases holds word n-grams up to this length
 _NAME_FILLER = frozenset({"and", "of", "the", "for", "&"})
 
 
@@ -133,16 +80,58 @@ def _name_words(text: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", normalize(text).replace("&", " and ")) if w not in _NAME_FILLER]
 
 
+@cache
+def _agency_by_alias() -> dict[str, vocabulary.Agency]:
+    """Every alias, and every agency's lower-cased name, -> its agency."""
+    table: dict[str, vocabulary.Agency] = {}
+    for agency in vocabulary.agencies():
+        table[agency.name.lower()] = agency
+        for alias in agency.aliases:
+            table[alias] = agency
+    return table
+
+
+@cache
+def _alias_finders() -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
+    """How to find each alias in a query: by its query phrase ("housing-board", see ``_phrases``), or,
+    for an alias with other characters than letters, digits and spaces ("a*star"), as written."""
+    by_phrase: dict[str, str] = {}
+    literal: list[tuple[re.Pattern[str], str]] = []
+    for agency in vocabulary.agencies():
+        for alias in agency.aliases:
+            words = re.findall(r"[a-z0-9]+", normalize(alias))
+            if " ".join(words) == alias and len(words) <= _PHRASE_WORDS:
+                by_phrase["-".join(words)] = alias
+            else:
+                spaced = r"\s+".join(re.escape(part) for part in alias.split())
+                literal.append((re.compile(rf"(?<![a-z0-9]){spaced}(?![a-z0-9])"), alias))
+    return by_phrase, tuple(literal)
+
+
+def _agencies(query: str, phrases: set[str]) -> set[str]:
+    """Aliases of agencies the query names (lower case); ambiguous ones only when written in capitals."""
+    ambiguous = vocabulary.ambiguous_aliases()
+    by_phrase, literal = _alias_finders()
+    folded = normalize(query)
+    found = {alias for phrase, alias in by_phrase.items() if phrase in phrases}
+    found |= {alias for pattern, alias in literal if pattern.search(folded)}
+    in_caps = {w.lower() for w in re.findall(r"\b[A-Z]{2,}\b", query or "")}
+    return {a for a in found if a not in ambiguous} | (in_caps & ambiguous)
+
+
+@cache
+def _agency_names(alias: str) -> tuple[str, ...]:
+    """The forms of an agency's name (its alias, catalog name and ``matches``) as name words."""
+    agency = _agency_by_alias().get(alias)
+    forms = (alias,) if agency is None else (alias, agency.name, *agency.matches)
+    return tuple(name for name in (" ".join(_name_words(form)) for form in forms) if name)
+
+
 def publisher_matches(publisher: str, agencies: Iterable[str]) -> bool:
-    """Whether a publisher is one of the agencies, by acronym ("HDB") or by full name."""
+    """Whether a publisher is one of the agencies: by an alias among its words ("HDB"), or by the
+    agency's name or another form of it (``catalog/data/agencies.json``)."""
     words = _name_words(publisher)
     if not words:
         return False
     joined = " ".join(words)
-    for a in agencies:
-        if a in words:
-            return True
-        name = " ".join(_name_words(AGENCIES.get(a, a)))
-        if name and re.search(rf"(?:^| ){re.escape(name)}(?: |$)", joined):
-            return True
-    return False
+    return any(re.search(rf"(?:^| ){re.escape(name)}(?: |$)", joined) for a in agencies for name in _agency_names(a))
