@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from activity import services as activity
 from activity.services import Owner
+from search.serializers import SearchHitSerializer
 from search.services import SearchValidationError
 
 from . import selectors, services
@@ -30,27 +31,6 @@ def _session_key(request, *, create: bool = False) -> str | None:
     if not session.session_key and create:
         session.create()
     return session.session_key
-
-
-class ResultSerializer(serializers.Serializer):
-    """One search hit, exactly as /api/search returns it."""
-
-    id = serializers.IntegerField()
-    source = serializers.CharField()
-    source_name = serializers.CharField()
-    external_id = serializers.CharField()
-    title = serializers.CharField()
-    snippet = serializers.CharField()
-    publisher = serializers.CharField(allow_null=True)
-    formats = serializers.ListField(child=serializers.CharField())
-    themes = serializers.ListField(child=serializers.CharField())
-    url = serializers.CharField()
-    score = serializers.FloatField()
-    why = serializers.ListField(child=serializers.CharField())
-    temporal_start = serializers.DateField(allow_null=True)
-    temporal_end = serializers.DateField(allow_null=True)
-    link_status = serializers.CharField()
-    quality_score = serializers.FloatField()
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -124,7 +104,7 @@ class ConversationTurnApi(APIView):
         message_id = serializers.IntegerField()
         intent = serializers.ChoiceField(choices=["smalltalk", "capabilities", "search", "refine", "out_of_scope"])
         reply = serializers.CharField()
-        results = ResultSerializer(many=True)
+        results = SearchHitSerializer(many=True)
         answer_status = serializers.ChoiceField(choices=["ready", "pending"])
         answer_url = serializers.CharField()
         answer = serializers.CharField(allow_null=True)
@@ -207,7 +187,7 @@ class AiSearchApi(APIView):
 
         query = serializers.CharField()
         total = serializers.IntegerField()
-        results = ResultSerializer(many=True)
+        results = SearchHitSerializer(many=True)
         answer = AnswerSerializer()
         answer_text = serializers.CharField()
 

@@ -17,27 +17,9 @@ from rest_framework.views import APIView
 from catalog.models import Dataset
 
 from . import services
+from .serializers import SearchHitSerializer
 
 LIST_FILTERS = ("source", "publisher", "format", "theme", "geography")
-
-
-class SearchHitSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    source = serializers.CharField(help_text="Source slug, e.g. datagovsg.")
-    source_name = serializers.CharField()
-    external_id = serializers.CharField(help_text="The dataset's id in its source portal.")
-    title = serializers.CharField()
-    snippet = serializers.CharField()
-    publisher = serializers.CharField(allow_blank=True)
-    formats = serializers.ListField(child=serializers.CharField())
-    themes = serializers.ListField(child=serializers.CharField())
-    url = serializers.CharField(allow_blank=True, help_text="Landing page in the source portal.")
-    score = serializers.FloatField()
-    why = serializers.ListField(child=serializers.CharField(), help_text="Why this dataset matched.")
-    temporal_start = serializers.DateField(allow_null=True)
-    temporal_end = serializers.DateField(allow_null=True)
-    link_status = serializers.CharField()
-    quality_score = serializers.FloatField()
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -75,7 +57,6 @@ def _filters_from(data) -> dict:
 
 class SearchApi(APIView):
     """Hybrid dataset search. GET with query parameters or POST the same fields as JSON."""
-
 
     @extend_schema_serializer(component_name="SearchRequest")
     class InputSerializer(serializers.Serializer):
@@ -156,7 +137,6 @@ class SearchApi(APIView):
 
 class DatasetSimilarApi(APIView):
     """Nearest neighbours of a dataset by meaning, without near-duplicates."""
-
 
     @extend_schema_serializer(component_name="SimilarDatasets")
     class OutputSerializer(serializers.Serializer):

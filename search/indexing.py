@@ -1,9 +1,8 @@
 """Index lifecycle services: embeddings per content hash, index rebuilds, readiness.
 
-Flow on the production stack: a catalog write calls ``datasets_changed`` → on commit, a chain of
-``search.embed_datasets`` tasks (batches on the "embeddings" queue) and one ``search.index_rebuild``
-task → the rebuild publishes a new version → every web process reloads it within about a second.
-In the embedded default the same chain runs eagerly, in-process.
+Flow on the production stack: a catalog write calls ``search.reindex.datasets_changed`` → on commit,
+its tasks embed the changed datasets (``embeddings_update``) and rebuild the index (``index_rebuild``)
+→ every web process reloads the new version within about a second.
 """
 
 from __future__ import annotations
@@ -18,12 +17,17 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F, Max, Q
+
+from catalog.models import Dataset
+from search.embeddings import get_embedder
+from search.index.documents import document_text, index_doc_from_dataset
+from search.index.versions import current_index, index_build_from_db, version_dir
+from search.metrics import set_index
+from search.models import DatasetEmbedding, IndexState
 
 logger = logging.getLogger(__name__)
 
-EMBED_TASK_BATCH = 256
 REBUILD_LOCK_KEY = "search:index:rebuild-lock"
 REBUILD_LOCK_SECONDS = 600
 DEMO_EMBEDDINGS = Path(__file__).resolve().parent / "data" / "demo_embeddings.npz"
@@ -83,10 +87,6 @@ def embeddings_update(*, dataset_ids: list[int] | None = None, batch_size: int |
     Idempotent: a dataset whose stored key matches its content is skipped. Returns how many
     embeddings were written.
     """
-    from catalog.models import Dataset
-    from search.index import document_text, index_doc_from_dataset
-    from search.models import DatasetEmbedding
-
     model_name = settings.EMBEDDING_MODEL
     batch_size = batch_size or max(64, settings.EMBEDDING_BATCH_SIZE * 4)
     qs = Dataset.objects.select_related("source", "publisher").prefetch_related("tags").order_by("pk")
@@ -103,8 +103,6 @@ def embeddings_update(*, dataset_ids: list[int] | None = None, batch_size: int |
         vectors: list[np.ndarray | None] = [demo.get(text_keys[ds_id]) for ds_id, _, _ in pending]
         missing = [i for i, v in enumerate(vectors) if v is None]
         if missing:
-            from search.embeddings import get_embedder
-
             encoded = get_embedder().encode_documents([pending[i][2] for i in missing])
             for i, vec in zip(missing, encoded, strict=True):
                 vectors[i] = vec
@@ -157,8 +155,6 @@ def embeddings_update(*, dataset_ids: list[int] | None = None, batch_size: int |
 
 def embedded_counts() -> tuple[int, int]:
     """(active datasets, active datasets whose embedding is current)."""
-    from catalog.models import Dataset
-
     active = Dataset.objects.active()
     current = active.filter(embedding__model_name=settings.EMBEDDING_MODEL).filter(
         Q(embedding__content_hash=F("content_hash")) | Q(content_hash="")
@@ -176,9 +172,6 @@ def index_rebuild(*, requested_at: datetime | None = None) -> int | None:
     already been published (so a burst of edits costs one or two rebuilds, not one each). Returns
     the new version, or None when skipped.
     """
-    from search.index import index_build_from_db
-    from search.models import IndexState
-
     if requested_at is not None:
         state = IndexState.objects.filter(pk=1).first()
         if state and state.snapshot_at and state.snapshot_at >= requested_at:
@@ -197,38 +190,8 @@ def rebuild_lock_release() -> None:
     cache.delete(REBUILD_LOCK_KEY)
 
 
-def datasets_changed(*, dataset_ids) -> None:
-    """Schedule re-embedding of these datasets and an index rebuild, once the transaction commits."""
-    ids = sorted({int(i) for i in dataset_ids})
-    if not ids:
-        return
-    transaction.on_commit(lambda: _enqueue(ids))
-
-
-def _enqueue(ids: list[int]) -> None:
-    from celery import chain
-    from django.utils import timezone
-
-    from search import tasks
-
-    requested_at = timezone.now().isoformat()
-    steps = [
-        tasks.embed_datasets.si(ids[i : i + EMBED_TASK_BATCH]).set(queue="embeddings")
-        for i in range(0, len(ids), EMBED_TASK_BATCH)
-    ]
-    steps.append(tasks.index_rebuild.si(requested_at).set(queue="embeddings"))
-    try:
-        chain(*steps).apply_async()
-    except Exception:  # a broker outage must not fail the curator's save; index_ensure catches up
-        logger.exception("could not queue re-embedding of %s datasets", len(ids))
-
-
 def index_is_stale() -> bool:
     """Whether the published index misses catalog changes (or does not exist)."""
-    from catalog.models import Dataset
-    from search.index import version_dir
-    from search.models import DatasetEmbedding, IndexState
-
     state = IndexState.objects.filter(pk=1).first()
     if state is None or not state.version or state.model_name != settings.EMBEDDING_MODEL:
         return True
@@ -250,8 +213,6 @@ def index_ensure() -> dict:
     version = None
     if written or index_is_stale():
         version = index_rebuild()
-    from search.models import IndexState
-
     state = IndexState.objects.filter(pk=1).first()
     return {
         "embedded": written,
@@ -268,9 +229,6 @@ def cache_stats() -> dict:
 
 def index_health() -> dict:
     """Readiness of the search index (for /api/health and /api/health/ready)."""
-    from search.index import current_index
-    from search.models import IndexState
-
     state = IndexState.objects.filter(pk=1).first()
     active, embedded = embedded_counts()
     report = {
@@ -298,3 +256,15 @@ def index_health() -> dict:
         report["ready"] = True
     report["status"] = "ok" if report["ready"] else "degraded"
     return report
+
+
+def index_unready_reason() -> str | None:
+    """Why the index cannot serve searches yet (readiness probe), or None when it is ready."""
+    info = index_health()
+    return None if info.get("ready") else (info.get("reason") or "search index not ready")
+
+
+def index_gauges_refresh() -> None:
+    """Report the published index's version and size to the metrics (before each scrape)."""
+    info = index_health()
+    set_index(version=int(info.get("version") or 0), size=int(info.get("size") or 0))

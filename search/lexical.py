@@ -18,7 +18,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from search.ranking import DocFields, clean_description
+from search.ranking.documents import DocFields, clean_description
 from search.text import tokenize
 
 logger = logging.getLogger(__name__)

@@ -6,9 +6,9 @@ from django.dispatch import receiver
 
 from catalog.signals import datasets_changed
 
-from . import indexing
+from . import reindex
 
 
 @receiver(datasets_changed, dispatch_uid="search.index_follows_catalog")
 def index_follows_catalog(sender, *, dataset_ids, **kwargs) -> None:
-    indexing.datasets_changed(dataset_ids=dataset_ids)
+    reindex.datasets_changed(dataset_ids=dataset_ids)

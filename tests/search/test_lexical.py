@@ -6,7 +6,7 @@ import numpy as np
 
 from search.lexical import LexicalIndex
 from search.ranking import DocFields
-from search.text import content_words, stem, tokenize
+from search.text import content_words, fold, normalize, stem, tokenize
 
 DOCS = [
     DocFields(title="CIFAR-10", description="60,000 tiny colour images in 10 classes.", extra_names=["CIFAR10"]),
@@ -42,6 +42,12 @@ def test_tokenizer_stems_plurals_and_folds_accents():
     assert stem("categories") == "category"
     assert stem("class") == "class"
     assert stem("2015") == "2015"
+
+
+def test_fold_drops_accents_and_case():
+    assert fold("Café Ñandú ＨＤＢ") == "cafe nandu hdb"
+    assert normalize("Café") == fold("Café")
+    assert fold(None) == ""
 
 
 def test_content_words_drop_request_boilerplate():

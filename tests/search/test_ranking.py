@@ -7,9 +7,11 @@ import pytest
 
 from search.ranking import (
     REPORTED_SCORE_RESCORE,
+    Components,
     DocFields,
     DocSignals,
     QueryIntent,
+    RescoreParams,
     catalog_mentions,
     catalog_popularity,
     clean_description,
@@ -24,6 +26,7 @@ from search.ranking import (
     preprocess_query,
     publisher_matches,
     query_intent,
+    rank,
     rescore,
     rrf,
     top_k,
@@ -108,6 +111,14 @@ def test_query_intent_ambiguous_acronyms_only_in_capitals():
     assert query_intent("pub opening hours").agencies == ()
 
 
+def test_query_intent_reads_the_catalog_agency_table():
+    assert query_intent("visitor numbers at national parks").agencies == ("national parks",)
+    assert query_intent("A*STAR research grants").agencies == ("a*star",)
+    assert query_intent("a star rating").agencies == ()
+    assert query_intent("reports to the POLICE").agencies == ("police",)
+    assert query_intent("police reports").agencies == ()
+
+
 def test_query_intent_years():
     assert query_intent("rainfall between 2015 and 2020").years == (2015, 2020)
 
@@ -118,6 +129,16 @@ def test_publisher_matches_by_acronym_or_name():
     assert publisher_matches("Land Transport Authority", ["lta"])
     assert not publisher_matches("National Environment Agency", ["hdb"])
     assert not publisher_matches("", ["hdb"])
+
+
+def test_publisher_matches_the_catalog_name_forms():
+    assert publisher_matches("Info-communications Media Development Authority", ["imda"])
+    assert publisher_matches("Infocomm Media Development Authority", ["imda"])
+    assert publisher_matches("PUB, Singapore's National Water Agency", ["pub"])
+    assert publisher_matches("Public Utilities Board", ["pub"])
+    assert publisher_matches("Singapore Department of Statistics", ["singstat"])
+    assert publisher_matches("Department of Statistics", ["dos"])
+    assert not publisher_matches("Public Service Division", ["pub"])
 
 
 # --- fusion ----------------------------------------------------------------------------------
@@ -333,3 +354,46 @@ def test_explain_mentions_popularity():
     doc = DocFields(title="ImageNet", description="Images.")
     assert "often mentioned by other datasets" in explain(query="image classification", doc=doc, popularity=0.9)
     assert "often mentioned by other datasets" not in explain(query="image classification", doc=doc, popularity=0.1)
+
+
+# --- the pipeline ----------------------------------------------------------------------------
+
+
+class _Lexical:
+    def __init__(self, scores):
+        self._scores = np.asarray(scores, dtype=np.float32)
+
+    def scores(self, query):
+        return self._scores
+
+
+def _unit(*rows):
+    m = np.asarray(rows, dtype=np.float32)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
+def test_pipeline_components_and_the_similarity_floor():
+    embeddings = _unit([1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0.05, 0, 1])
+    query = np.array([1, 0, 0], dtype=np.float32)
+    common = {
+        "query": "rainfall",
+        "vector": query,
+        "embeddings": embeddings,
+        "lexical_index": _Lexical([0, 0, 2.0, 0]),
+        "signals": _signals(4),
+        "mask": np.ones(4, dtype=bool),
+        "min_similarity": 0.15,
+    }
+    fused_only = rank(**common, components=Components(feedback=False, rescoring=False))
+    assert fused_only.lexical == {2: 2.0}
+    assert set(fused_only.similarity) == {0, 1, 2, 3}
+    # Doc 3 is found only by the neural side and barely similar to the query: fused, but not a match.
+    fused = fuse(fused_only.lexical, fused_only.neural, query="rainfall")
+    assert fused_only.order == {i: s for i, s in fused.items() if i != 3}
+    full = rank(**common)
+    assert set(full.order) == {0, 1, 2}
+    assert full.order[0] > full.order[1]
+    assert full.similarity == fused_only.similarity  # the feedback pass never changes the reported side
+    assert rank(**common, components=Components(rescore_params=RescoreParams(popularity=0.0))).order.keys() == {0, 1, 2}
+    masked = rank(**{**common, "mask": np.array([False, True, True, True])})
+    assert 0 not in masked.order and 0 not in masked.neural

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from catalog.models import Dataset
+from search.embeddings import get_embedder
 from search.index import document_text, index_doc_from_dataset
 from search.indexing import DEMO_EMBEDDINGS, demo_embeddings, demo_embeddings_write, text_hash
 
@@ -23,8 +24,6 @@ class Command(BaseCommand):
     help = "Embed every dataset in the database and write search/data/demo_embeddings.npz."
 
     def handle(self, *args, **options):
-        from search.embeddings import get_embedder
-
         embedder = get_embedder()
         texts: dict[str, str] = {}
         qs = Dataset.objects.select_related("source", "publisher").prefetch_related("tags").order_by("pk")

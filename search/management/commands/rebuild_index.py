@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from search import services
+from search.models import DatasetEmbedding
 
 
 class Command(BaseCommand):
@@ -18,8 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args, reembed: bool = False, **options):
         started = time.perf_counter()
         if reembed:
-            from search.models import DatasetEmbedding
-
             DatasetEmbedding.objects.all().delete()
         written = services.embeddings_update()
         version = services.index_rebuild()

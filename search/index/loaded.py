@@ -1,0 +1,129 @@
+"""One loaded index version (``SearchIndex``): memory-mapped vectors, per-document arrays, BM25."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from search.lexical import LexicalIndex
+from search.ranking.rescoring import DocSignals
+
+
+class SearchIndex:
+    """One loaded index version. Read-only; safe to share between threads."""
+
+    def __init__(self, *, version: int, directory: Path):
+
+        self.version = version
+        self.directory = Path(directory)
+        self.embeddings: np.ndarray = np.load(self.directory / "embeddings.npy", mmap_mode="r")
+        with np.load(self.directory / "meta.npz") as meta:
+            m = {k: meta[k] for k in meta.files}
+        self.ids: np.ndarray = m["ids"]
+        self.source: np.ndarray = m["source"]
+        self.publisher: np.ndarray = m["publisher"]
+        self.geography: np.ndarray = m["geography"]
+        self.year_start: np.ndarray = m["year_start"]
+        self.year_end: np.ndarray = m["year_end"]
+        self.active: np.ndarray = m["active"]
+        self.quality: np.ndarray = m["quality"]
+        self.link_broken: np.ndarray = m["link_broken"]
+        self.freshness: np.ndarray = m["freshness"]
+        self.singapore: np.ndarray = m["singapore"]
+        self.modified: np.ndarray = m["modified"]
+        self.popularity: np.ndarray | None = m.get("popularity")
+        vocab = json.loads((self.directory / "vocab.json").read_text())
+        self.vocab = vocab
+        self.model_name: str = vocab["model_name"]
+        self.build_id: str = vocab.get("build_id", "")
+        self.sources: list[dict] = vocab["sources"]
+        self.publishers: list[dict] = vocab["publishers"]
+        self.geographies: list[str] = vocab["geographies"]
+        self.formats_vocab: list[str] = vocab["formats"]
+        self.themes_vocab: list[str] = vocab["themes"]
+        self.titles: list[str] = json.loads((self.directory / "titles.json").read_text())
+        self.source_by_slug = {s["slug"]: i for i, s in enumerate(self.sources)}
+        self.publisher_by_slug = {p["slug"]: i for i, p in enumerate(self.publishers)}
+        # A publisher filter may name the publisher instead of giving its slug.
+        self.publisher_lookup = {
+            **{p["name"].lower(): i for i, p in enumerate(self.publishers)},
+            **self.publisher_by_slug,
+        }
+        self.format_by_name = {f.upper(): i for i, f in enumerate(self.formats_vocab)}
+        self.theme_by_name = {t.lower(): i for i, t in enumerate(self.themes_vocab)}
+        self.geo_by_name = {g.lower(): i for i, g in enumerate(self.geographies)}
+        self.formats = MultiValued(m["formats_indptr"], m["formats_indices"], len(self.formats_vocab))
+        self.themes = MultiValued(m["themes_indptr"], m["themes_indices"], len(self.themes_vocab))
+        self.position = {int(doc_id): i for i, doc_id in enumerate(self.ids.tolist())}
+        self.lexical = LexicalIndex.load(self.directory / "lexical")
+        self.loaded_at = time.time()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def signals(self) -> DocSignals:
+        """The catalog signals re-scoring reads, indexed like the vectors."""
+        return DocSignals(
+            quality=self.quality,
+            link_broken=self.link_broken,
+            freshness=self.freshness,
+            is_singapore=self.singapore,
+            publisher=[self.publishers[c]["name"] if c >= 0 else "" for c in self.publisher.tolist()],
+            popularity=self.popularity,
+        )
+
+    @property
+    def active_count(self) -> int:
+        return int(self.active.sum())
+
+    def publisher_name(self, i: int) -> str:
+        code = int(self.publisher[i])
+        return self.publishers[code]["name"] if code >= 0 else ""
+
+    def source_name(self, i: int) -> str:
+        code = int(self.source[i])
+        return self.sources[code]["name"] if code >= 0 else ""
+
+
+@dataclass
+class MultiValued:
+    """A multi-valued field in CSR form (document -> value codes)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    size: int
+    _doc_of: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def doc_of(self) -> np.ndarray:
+        if self._doc_of is None:
+            counts = np.diff(self.indptr)
+            self._doc_of = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        return self._doc_of
+
+    def mask_any(self, codes: list[int], n: int) -> np.ndarray:
+        """Documents having at least one of ``codes``."""
+        mask = np.zeros(n, dtype=bool)
+        hit = np.isin(self.indices, np.asarray(codes, dtype=np.int32))
+        mask[self.doc_of[hit]] = True
+        return mask
+
+    def values(self, i: int) -> np.ndarray:
+        return self.indices[self.indptr[i] : self.indptr[i + 1]]
+
+    def counts(self, docs: np.ndarray) -> np.ndarray:
+        """How many of ``docs`` carry each value code."""
+        if len(docs) == 0:
+            return np.zeros(self.size, dtype=np.int64)
+        starts, ends = self.indptr[docs], self.indptr[docs + 1]
+        lengths = ends - starts
+        if lengths.sum() == 0:
+            return np.zeros(self.size, dtype=np.int64)
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        return np.bincount(self.indices[offsets], minlength=self.size)

@@ -1,0 +1,200 @@
+"""Index versions: publishing a new one, and the per-process copy of the current one.
+
+``IndexState`` (pk=1) names the current version. Each process checks it at most once every
+``SEARCH_INDEX_CHECK_SECONDS`` and swaps in the new version when it changes, so an index built by a
+Celery worker is picked up by the web workers without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Dataset, Publisher, Source
+from search.index.documents import IndexDoc, index_doc_from_dataset
+from search.index.files import index_files_write
+from search.index.loaded import SearchIndex
+from search.metrics import set_index
+from search.models import DatasetEmbedding, IndexState
+
+logger = logging.getLogger(__name__)
+
+KEEP_VERSIONS = 3
+
+_lock = threading.Lock()
+_current: SearchIndex | None = None
+_checked_at = 0.0
+
+
+def version_dir(version: int) -> Path:
+    return Path(settings.INDEX_DIR) / f"v{version}"
+
+
+def _state_row() -> dict | None:
+    return IndexState.objects.filter(pk=1).values("version", "path", "built_at", "build_id").first()
+
+
+def current_index(*, force_check: bool = False) -> SearchIndex | None:
+    """This process's index, reloaded when IndexState names a newer version (checked at most once
+    every ``SEARCH_INDEX_CHECK_SECONDS``). None when no index has been built yet."""
+    global _current, _checked_at
+    interval = float(settings.SEARCH_INDEX_CHECK_SECONDS)
+    now = time.monotonic()
+    current = _current
+    if current is not None and not force_check and now - _checked_at < interval:
+        return current
+    with _lock:
+        if _current is not None and not force_check and time.monotonic() - _checked_at < interval:
+            return _current
+        row = _state_row()
+        _checked_at = time.monotonic()
+        if not row or not row["version"]:
+            _current = None
+            return None
+        # The build id tells apart two builds that got the same number (a restored or reset database).
+        if _current is not None and (_current.version, _current.build_id) == (row["version"], row["build_id"]):
+            return _current
+        directory = version_dir(row["version"])
+        if _build_id_on_disk(directory) != row["build_id"]:
+            # Another host built this version: rebuild the same content locally from the database.
+            logger.info("index v%s not on this host; materialising it from the database", row["version"])
+            _materialise(row["version"], build_id=row["build_id"])
+        started = time.perf_counter()
+        _current = SearchIndex(version=row["version"], directory=directory)
+        logger.info(
+            "loaded search index v%s (%s documents) in %.0f ms",
+            _current.version,
+            len(_current),
+            (time.perf_counter() - started) * 1000,
+        )
+
+        set_index(version=_current.version, size=len(_current))
+        return _current
+
+
+def forget_current_index() -> None:
+    """Drop this process's cached index so the next call re-reads IndexState (tests, after a build)."""
+    global _current, _checked_at
+    with _lock:
+        _current = None
+        _checked_at = 0.0
+
+
+def _collect_from_db() -> tuple[list[IndexDoc], np.ndarray, list[dict], list[dict], str]:
+    model_name = settings.EMBEDDING_MODEL
+    vectors_by_id: dict[int, bytes] = dict(
+        DatasetEmbedding.objects.filter(model_name=model_name).values_list("dataset_id", "vector")
+    )
+    docs: list[IndexDoc] = []
+    rows: list[bytes] = []
+    qs = (
+        Dataset.objects.filter(pk__in=list(vectors_by_id))
+        .select_related("source", "publisher")
+        .prefetch_related("tags")
+        .order_by("pk")
+    )
+    for dataset in qs.iterator(chunk_size=2000):
+        docs.append(index_doc_from_dataset(dataset))
+        rows.append(vectors_by_id[dataset.pk])
+    dim = len(rows[0]) // 4 if rows else 0
+    vectors = np.frombuffer(b"".join(rows), dtype="<f4").reshape(len(rows), dim) if rows else np.zeros((0, 384))
+    sources = list(Source.objects.values("slug", "name", "country"))
+    publishers = list(Publisher.objects.values("slug", "name"))
+    return docs, vectors, sources, publishers, model_name
+
+
+def _build_id_on_disk(directory: Path) -> str | None:
+    try:
+        return json.loads((directory / "vocab.json").read_text()).get("build_id", "")
+    except (OSError, ValueError):
+        return None
+
+
+def _materialise(version: int, *, build_id: str) -> None:
+    docs, vectors, sources, publishers, model_name = _collect_from_db()
+    tmp = Path(settings.INDEX_DIR) / f"tmp-{uuid.uuid4().hex}"
+    index_files_write(
+        directory=tmp,
+        docs=docs,
+        vectors=vectors,
+        model_name=model_name,
+        known_sources=sources,
+        known_publishers=publishers,
+        build_id=build_id,
+    )
+    target = version_dir(version)
+    if target.exists() and _build_id_on_disk(target) != build_id:
+        shutil.rmtree(target, ignore_errors=True)
+    try:
+        tmp.rename(target)
+    except OSError:  # another process won the race
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def index_publish(
+    *, docs: list[IndexDoc], vectors: np.ndarray, model_name: str, snapshot_at: datetime | None = None, **known
+) -> int:
+    """Write a new index version and make it current; returns the version number."""
+
+    Path(settings.INDEX_DIR).mkdir(parents=True, exist_ok=True)
+    tmp = Path(settings.INDEX_DIR) / f"tmp-{uuid.uuid4().hex}"
+    build_id = uuid.uuid4().hex
+    try:
+        index_files_write(directory=tmp, docs=docs, vectors=vectors, model_name=model_name, build_id=build_id, **known)
+        with transaction.atomic():
+            state, _ = IndexState.objects.select_for_update().get_or_create(pk=1)
+            version = state.version + 1
+            while version_dir(version).exists():  # leftovers from a database that was reset
+                shutil.rmtree(version_dir(version), ignore_errors=True)
+            tmp.rename(version_dir(version))
+            state.version = version
+            state.built_at = timezone.now()
+            state.snapshot_at = snapshot_at or state.built_at
+            state.dataset_count = len(docs)
+            state.model_name = model_name
+            state.path = str(version_dir(version))
+            state.build_id = build_id
+            state.save()
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    _prune(keep_from=version - KEEP_VERSIONS + 1)
+    current_index(force_check=True)
+    return version
+
+
+def index_build_from_db() -> int:
+    """Build a new version from every embedded dataset (active and inactive) and publish it."""
+    snapshot_at = timezone.now()
+    docs, vectors, sources, publishers, model_name = _collect_from_db()
+    return index_publish(
+        docs=docs,
+        vectors=vectors,
+        model_name=model_name,
+        snapshot_at=snapshot_at,
+        known_sources=sources,
+        known_publishers=publishers,
+    )
+
+
+def _prune(*, keep_from: int) -> None:
+    # Deleting a version another worker still has mapped is safe on POSIX: its pages stay valid.
+    root = Path(settings.INDEX_DIR)
+    for child in root.glob("v*"):
+        try:
+            number = int(child.name[1:])
+        except ValueError:
+            continue
+        if number < keep_from:
+            shutil.rmtree(child, ignore_errors=True)

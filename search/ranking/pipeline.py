@@ -1,0 +1,116 @@
+"""The ranking pipeline of the search service, as one function over arrays (no Django, no I/O).
+
+    lexical   BM25 scores, the best LEXICAL_CANDIDATES with a positive score
+    neural    cosine to the query vector, moved towards its best hits by a feedback pass, the best
+              NEURAL_CANDIDATES
+    order     rescore(fuse(lexical, neural), signals, query_intent(query))
+    reported  the same fusion over the query's own cosine, without the popularity prior
+    matches   the documents of ``order`` found by BM25 or at least ``min_similarity`` similar to the query
+
+``search.services`` runs it with every component; ``bench/search_quality.py`` switches components off
+(``Components``) to measure each step of this same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from search.ranking.fusion import FEEDBACK_DOCS, feedback_query_vector, fuse
+from search.ranking.intent import QueryIntent, query_intent
+from search.ranking.rescoring import DEFAULT_RESCORE, REPORTED_SCORE_RESCORE, DocSignals, RescoreParams, rescore
+
+NEURAL_CANDIDATES = 200
+LEXICAL_CANDIDATES = 200
+FEEDBACK_POOL = 2000
+
+
+class LexicalScorer(Protocol):
+    def scores(self, query: str) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Components:
+    """Which steps run after fusion. The service runs all of them (``FULL_PIPELINE``)."""
+
+    feedback: bool = True  # the second neural pass from the query moved towards its best hits
+    rescoring: bool = True  # catalog signals
+    rescore_params: RescoreParams = DEFAULT_RESCORE
+
+
+FULL_PIPELINE = Components()
+
+
+@dataclass
+class Ranking:
+    order: dict[int, float]  # the matches -> ranking score (unordered; higher is better)
+    reported: dict[int, float]  # candidates -> the score a hit reports
+    lexical: dict[int, float]  # BM25 candidates -> BM25 score
+    neural: dict[int, float]  # neural candidates -> cosine as fused (after the feedback pass)
+    similarity: dict[int, float]  # neural candidates -> cosine to the query itself
+    intent: QueryIntent
+
+
+def best_positions(scores: np.ndarray, mask: np.ndarray, k: int, *, floor: float) -> np.ndarray:
+    """Indexes of the best ``k`` scores among ``mask`` that exceed ``floor``, best first."""
+    allowed = np.flatnonzero(mask & (scores > floor))
+    if len(allowed) > k:
+        part = np.argpartition(-scores[allowed], k - 1)[:k]
+        allowed = allowed[part]
+    return allowed[np.argsort(-scores[allowed], kind="stable")]
+
+
+def rank(
+    *,
+    query: str,
+    vector: np.ndarray | None,
+    embeddings: np.ndarray,
+    lexical_index: LexicalScorer,
+    signals: DocSignals,
+    mask: np.ndarray,
+    min_similarity: float,
+    components: Components = FULL_PIPELINE,
+) -> Ranking:
+    """Candidates, fusion and re-scoring over the documents ``mask`` allows.
+
+    ``vector`` is the L2-normalised query vector (None: no neural side); ``embeddings`` the documents'
+    vectors, row = doc index. The feedback pass runs only for a text query.
+    """
+    n = len(embeddings)
+    neural: dict[int, float] = {}
+    lexical: dict[int, float] = {}
+    direct: np.ndarray | None = None  # similarity to the query itself (before feedback)
+    if vector is not None and n:
+        sims = direct = embeddings @ vector
+        if components.feedback and query:
+            # Re-scoring only the best FEEDBACK_POOL documents of the first pass saves a second pass
+            # over the whole matrix; what lies beyond them does not reach the candidates anyway.
+            pool = best_positions(sims, mask, FEEDBACK_POOL, floor=-np.inf)
+            best = pool[:FEEDBACK_DOCS]
+            if len(best):
+                pool = np.sort(pool)  # ascending rows read the memory map sequentially
+                moved = feedback_query_vector(vector, np.asarray(embeddings[np.sort(best)], dtype=np.float32))
+                sims = np.full(n, -np.inf, dtype=np.float32)
+                sims[pool] = np.asarray(embeddings[pool], dtype=np.float32) @ moved
+        top = best_positions(sims, mask, NEURAL_CANDIDATES, floor=-np.inf)
+        neural = dict(zip(top.tolist(), sims[top].tolist(), strict=True))
+    if query and n:
+        scores = lexical_index.scores(query)
+        top = best_positions(scores, mask, LEXICAL_CANDIDATES, floor=0.0)
+        lexical = dict(zip(top.tolist(), scores[top].tolist(), strict=True))
+    intent = query_intent(query)
+    # The feedback pass improves the order but inflates similarities, so the score a hit reports
+    # (which callers compare with thresholds) is the same fusion over the query's own similarity,
+    # without the popularity prior (it orders candidates; it does not make a hit a better match).
+    similarity = {i: float(direct[i]) for i in neural} if direct is not None else {}
+    order = fuse(lexical, neural, query=query)
+    reported = fuse(lexical, similarity, query=query)
+    if components.rescoring:
+        order = rescore(order, signals, intent, params=components.rescore_params)
+        reported = rescore(reported, signals, intent, params=REPORTED_SCORE_RESCORE)
+    # Documents only the neural side found, and only faintly similar to the query itself, are not
+    # counted as matches (so a nonsense query finds nothing). They take part in fusion above.
+    order = {i: s for i, s in order.items() if i in lexical or similarity.get(i, 1.0) >= min_similarity}
+    return Ranking(order=order, reported=reported, lexical=lexical, neural=neural, similarity=similarity, intent=intent)

@@ -1,0 +1,44 @@
+"""Reading a query: request boilerplate to drop, tokens that name things."""
+
+from __future__ import annotations
+
+import re
+
+from search.text import STOPWORDS
+
+_WS_RE = re.compile(r"\s+")
+_LEAD_RE = re.compile(
+    r"""^\s*(?:[-*]\s*)?
+    (?:(?:i|we)(?:'d|\s+would)?\s+(?:want|wanted|like|need|plan|aim|propose|present|introduce|study|investigate|
+        explore|are\s+(?:interested|looking|trying|working)|am\s+(?:interested|looking|trying|working))
+       (?:\s+(?:in|on|for|at))?
+       (?:\s+to)?
+       (?:\s+(?:build|design|develop|create|make|train|use|implement|propose|study|find|investigate|explore|
+            evaluate|improve|learn|get|see|know))?
+       (?:\s+(?:a|an|the|some))?
+       (?:\s+(?:novel|new|simple|robust|efficient|deep|fast|better))?
+       (?:\s+(?:system|model|method|framework|approach|algorithm|architecture|technique|network|pipeline|tool))?
+       (?:\s+(?:that|which|to|for|of|on|in|with|using|based\s+on))?
+     )""",
+    re.I | re.X,
+)
+
+
+def preprocess_query(query: str) -> str:
+    """Drop a full sentence's request boilerplate ("I want to build a system that ...")."""
+    q = _WS_RE.sub(" ", (query or "").replace("\n", " ")).strip()
+    stripped = _LEAD_RE.sub("", q, count=1).strip()
+    return stripped if len(stripped) >= 3 else q
+
+
+_NAME_TOKEN_RE = re.compile(r"\b(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[A-Za-z]+[-.]?\d+(?:\.\d+)?)\b")
+
+
+def name_like_tokens(query: str) -> list[str]:
+    """Tokens that look like names rather than words: acronyms, CamelCase, letters+digits ("PM2.5")."""
+    out = []
+    for m in _NAME_TOKEN_RE.finditer(query or ""):
+        tok = m.group(0)
+        if len(tok) >= 2 and tok.lower() not in STOPWORDS:
+            out.append(tok)
+    return out

@@ -1,0 +1,209 @@
+"""What a search returns: hits built from the database rows, facets, and the response."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from catalog.models import Dataset
+from search.index.documents import doc_fields, index_doc_from_dataset
+from search.index.loaded import SearchIndex
+from search.ranking.documents import clean_description
+from search.ranking.explanations import explain
+from search.ranking.intent import QueryIntent
+from search.services.validation import is_staff
+from search.text import content_words
+
+FACET_LIMIT = 20
+SNIPPET_CHARS = 240
+
+
+@dataclass
+class SearchHit:
+    id: int
+    source: str
+    source_name: str
+    external_id: str
+    title: str
+    snippet: str
+    publisher: str
+    formats: list[str]
+    themes: list[str]
+    url: str
+    score: float
+    why: list[str]
+    temporal_start: str | None = None
+    temporal_end: str | None = None
+    link_status: str = "unknown"
+    quality_score: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResponse:
+    results: list[SearchHit]
+    facets: dict[str, list[dict]]
+    total: int
+    page: int
+    took_ms: float
+    cached: bool
+    query: str
+    filters: dict
+    top_k: int = 10
+    sort: str = "relevance"
+    index_version: int = 0
+    pages: int = field(default=0)
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "filters": self.filters,
+            "results": [h.to_dict() for h in self.results],
+            "facets": self.facets,
+            "total": self.total,
+            "page": self.page,
+            "pages": self.pages,
+            "top_k": self.top_k,
+            "sort": self.sort,
+            "took_ms": self.took_ms,
+            "cached": self.cached,
+            "index_version": self.index_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict, *, took_ms: float, cached: bool) -> SearchResponse:
+        return cls(
+            results=[SearchHit(**h) for h in data["results"]],
+            facets=data["facets"],
+            total=data["total"],
+            page=data["page"],
+            pages=data.get("pages", 0),
+            top_k=data["top_k"],
+            sort=data["sort"],
+            query=data["query"],
+            filters=data["filters"],
+            index_version=data["index_version"],
+            took_ms=took_ms,
+            cached=cached,
+        )
+
+
+def facets_for(index: SearchIndex, docs: np.ndarray) -> dict[str, list[dict]]:
+    def single(codes: np.ndarray, labels, values) -> list[dict]:
+        codes = codes[codes >= 0]
+        counts = np.bincount(codes, minlength=len(labels)) if len(codes) else np.zeros(len(labels), dtype=np.int64)
+        nonzero = np.flatnonzero(counts)
+        order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][:FACET_LIMIT]
+        return [{"value": values(i), "label": labels[i], "count": int(counts[i])} for i in order.tolist()]
+
+    facets = {
+        "source": single(index.source[docs], [s["name"] for s in index.sources], lambda i: index.sources[i]["slug"]),
+        "publisher": single(
+            index.publisher[docs], [p["name"] for p in index.publishers], lambda i: index.publishers[i]["slug"]
+        ),
+    }
+    for name, multi, vocab in (
+        ("format", index.formats, index.formats_vocab),
+        ("theme", index.themes, index.themes_vocab),
+    ):
+        counts = multi.counts(docs)
+        nonzero = np.flatnonzero(counts)
+        order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][:FACET_LIMIT]
+        facets[name] = [{"value": vocab[i], "label": vocab[i], "count": int(counts[i])} for i in order.tolist()]
+    # Years: the last year each dataset covers, newest first.
+    years = np.where(index.year_end[docs] >= 0, index.year_end[docs], index.year_start[docs]).astype(np.int64)
+    years = years[years >= 0]
+    if len(years):
+        values, counts = np.unique(years, return_counts=True)
+        facets["year"] = [
+            {"value": str(v), "label": str(v), "count": int(c)} for v, c in zip(values[::-1], counts[::-1], strict=True)
+        ][:FACET_LIMIT]
+    else:
+        facets["year"] = []
+    return facets
+
+
+def snippet(description: str, query: str) -> str:
+    text = clean_description(description or "")
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    lowered = text.lower()
+    start = 0
+    for word in content_words(query):
+        pos = lowered.find(word)
+        if pos >= 0:
+            start = max(0, pos - SNIPPET_CHARS // 3)
+            break
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    piece = text[start : start + SNIPPET_CHARS]
+    cut = piece.rfind(" ")
+    if start + SNIPPET_CHARS < len(text) and cut > SNIPPET_CHARS // 2:
+        piece = piece[:cut]
+    return ("… " if start else "") + piece.strip() + ("…" if start + len(piece) < len(text) else "")
+
+
+def hits_for(
+    index: SearchIndex,
+    positions: list[int],
+    scores: dict[int, float],
+    *,
+    query: str,
+    lexical: dict[int, float],
+    neural: dict[int, float],
+    intent: QueryIntent | None,
+    user,
+    why: Callable[[int, Dataset], list[str]] | None = None,
+) -> list[SearchHit]:
+    """SearchHits for index positions, in order, from the database rows (skipping rows gone or hidden)."""
+    ids = [int(index.ids[p]) for p in positions]
+    qs = Dataset.objects.filter(pk__in=ids).select_related("source", "publisher").prefetch_related("tags")
+    if not is_staff(user):
+        qs = qs.filter(status=Dataset.Status.ACTIVE)
+    rows = {d.pk: d for d in qs}
+    hits = []
+    for pos, ds_id in zip(positions, ids, strict=True):
+        d = rows.get(ds_id)
+        if d is None:
+            continue
+        publisher = d.publisher.name if d.publisher else ""
+        if why is not None:
+            reasons = why(pos, d)
+        else:
+            reasons = explain(
+                query=query,
+                doc=doc_fields(index_doc_from_dataset(d)),
+                lexical=lexical.get(pos),
+                neural=neural.get(pos),
+                intent=intent,
+                is_singapore=bool(index.singapore[pos]),
+                quality=d.quality_score,
+                link_broken=d.link_is_broken,
+                popularity=float(index.popularity[pos]) if index.popularity is not None else None,
+            )
+        hits.append(
+            SearchHit(
+                id=d.pk,
+                source=d.source.slug,
+                source_name=d.source.name,
+                external_id=d.external_id,
+                title=d.title,
+                snippet=snippet(d.description, query),
+                publisher=publisher,
+                formats=list(d.formats or []),
+                themes=list(d.themes or []),
+                url=d.landing_url,
+                score=round(float(scores[pos]), 4),
+                why=reasons,
+                temporal_start=d.temporal_start.isoformat() if d.temporal_start else None,
+                temporal_end=d.temporal_end.isoformat() if d.temporal_end else None,
+                link_status=d.link_status,
+                quality_score=round(float(d.quality_score), 3),
+            )
+        )
+    return hits

@@ -1,0 +1,166 @@
+"""Checking a search request: the query, paging, sort and filter values (filters against the index)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.conf import settings
+
+MAX_QUERY_CHARS = 500
+MAX_PAGE = 100
+SORTS = ("relevance", "recent")
+FILTER_NAMES = (
+    "source",
+    "publisher",
+    "format",
+    "theme",
+    "year_from",
+    "year_to",
+    "geography",
+    "status",
+    "include_inactive",
+)
+MULTI_FILTERS = ("source", "publisher", "format", "theme", "geography")
+
+
+class SearchValidationError(Exception):
+    """Bad query or filters; ``errors`` maps field names to messages (rendered as a 400)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def normalise_query(query: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", query or "").split())
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    out = []
+    for v in value:
+        v = str(v).strip()
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def _as_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _as_int(value, name: str, errors: dict, *, low: int, high: int) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        errors.setdefault(name, []).append("Enter a whole number.")
+        return None
+    if not low <= number <= high:
+        errors.setdefault(name, []).append(f"Must be between {low} and {high}.")
+        return None
+    return number
+
+
+def is_staff(user) -> bool:
+    return bool(user is not None and getattr(user, "is_staff", False))
+
+
+def filters_clean(filters: dict | None, *, index, user) -> dict:
+    """Canonical filters (sorted, known values only), or SearchValidationError."""
+    errors: dict[str, list[str]] = {}
+    clean: dict = {}
+    filters = dict(filters or {})
+    for name in filters:
+        if name not in FILTER_NAMES:
+            errors.setdefault(name, []).append("Unknown filter.")
+    vocabularies = {
+        "source": (index.source_by_slug, lambda v: v.lower(), lambda i: index.sources[i]["slug"]),
+        "publisher": (
+            index.publisher_lookup,
+            lambda v: v if v in index.publisher_by_slug else v.lower(),
+            lambda i: index.publishers[i]["slug"],
+        ),
+        "format": (index.format_by_name, lambda v: v.upper().lstrip("."), lambda i: index.formats_vocab[i]),
+        "theme": (index.theme_by_name, lambda v: v.lower(), lambda i: index.themes_vocab[i]),
+        "geography": (
+            {**index.geo_by_name, "singapore": -2},
+            lambda v: v.lower(),
+            lambda i: "Singapore" if i == -2 else index.geographies[i],
+        ),
+    }
+    for name in MULTI_FILTERS:
+        values = _as_list(filters.get(name))
+        if not values:
+            continue
+        table, norm, canon = vocabularies[name]
+        out = []
+        for value in values:
+            code = table.get(norm(value))
+            if code is None:
+                errors.setdefault(name, []).append(f"Unknown {name} '{value[:100]}'.")
+            else:
+                out.append(canon(code))
+        if out:
+            clean[name] = sorted(set(out))
+    year_from = _as_int(filters.get("year_from"), "year_from", errors, low=1000, high=2999)
+    year_to = _as_int(filters.get("year_to"), "year_to", errors, low=1000, high=2999)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        errors.setdefault("year_to", []).append("Must not be before year_from.")
+    if year_from is not None:
+        clean["year_from"] = year_from
+    if year_to is not None:
+        clean["year_to"] = year_to
+    staff = is_staff(user)
+    if "include_inactive" in filters and _as_bool(filters.get("include_inactive")):
+        if not staff:
+            errors.setdefault("include_inactive", []).append("Only staff can search inactive datasets.")
+        else:
+            clean["include_inactive"] = True
+    status = str(filters.get("status") or "").strip().lower()
+    if status:
+        if status not in ("active", "inactive", "any"):
+            errors.setdefault("status", []).append("Choose active, inactive or any.")
+        elif status != "active" and not staff:
+            errors.setdefault("status", []).append("Only staff can search inactive datasets.")
+        elif status != "active":
+            clean["status"] = status
+    if errors:
+        raise SearchValidationError(errors)
+    return clean
+
+
+def validate_request(*, query, top_k, page, sort, similar_to) -> tuple[str, int, int, str, int | None]:
+    errors: dict[str, list[str]] = {}
+    q = normalise_query(query if isinstance(query, str) else "" if query is None else str(query))
+    if not q and similar_to is None:
+        errors["q"] = ["Enter a search query."]
+    elif len(q) > MAX_QUERY_CHARS:
+        errors["q"] = [f"Ensure this query has at most {MAX_QUERY_CHARS} characters (it has {len(q)})."]
+    top_k = _as_int(
+        top_k if top_k is not None else settings.SEARCH_DEFAULT_TOP_K,
+        "top_k",
+        errors,
+        low=1,
+        high=settings.SEARCH_MAX_TOP_K,
+    )
+    page = _as_int(page if page is not None else 1, "page", errors, low=1, high=MAX_PAGE)
+    if sort not in SORTS:
+        errors["sort"] = [f"Choose one of: {', '.join(SORTS)}."]
+    if similar_to is not None:
+        similar_to = _as_int(similar_to, "similar_to", errors, low=1, high=2**62)
+    if errors:
+        raise SearchValidationError(errors)
+    return q, top_k, page, sort, similar_to
+
+
+def validate_filter_names(filters: dict) -> None:
+    unknown = [name for name in filters if name not in FILTER_NAMES]
+    if unknown:
+        raise SearchValidationError({name: ["Unknown filter."] for name in unknown})
