@@ -7,13 +7,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from catalog.models import Dataset
+from catalog.models import Dataset, is_staff
 from search.index.documents import doc_fields, index_doc_from_dataset
 from search.index.loaded import SearchIndex
 from search.ranking.documents import clean_description
 from search.ranking.explanations import explain
 from search.ranking.intent import QueryIntent
-from search.services.validation import is_staff
 from search.text import content_words
 
 FACET_LIMIT = 20

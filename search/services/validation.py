@@ -6,6 +6,8 @@ import unicodedata
 
 from django.conf import settings
 
+from catalog.models import is_staff
+
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 100
 SORTS = ("relevance", "recent")
@@ -66,10 +68,6 @@ def _as_int(value, name: str, errors: dict, *, low: int, high: int) -> int | Non
         errors.setdefault(name, []).append(f"Must be between {low} and {high}.")
         return None
     return number
-
-
-def is_staff(user) -> bool:
-    return bool(user is not None and getattr(user, "is_staff", False))
 
 
 def filters_clean(filters: dict | None, *, index, user) -> dict:
