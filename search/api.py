@@ -19,7 +19,7 @@ from catalog.models import Dataset
 from . import services
 from .serializers import SearchHitSerializer
 
-LIST_FILTERS = ("source", "publisher", "format", "theme", "geography")
+LIST_FILTERS = (*services.MULTI_FILTERS, *services.EXCLUDE_FILTERS)
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -76,6 +76,18 @@ class SearchApi(APIView):
         year_from = serializers.IntegerField(required=False, min_value=1000, max_value=2999)
         year_to = serializers.IntegerField(required=False, min_value=1000, max_value=2999)
         include_inactive = serializers.BooleanField(required=False, default=False, help_text="Staff only.")
+        exclude_source = serializers.ListField(child=serializers.CharField(), required=False)
+        exclude_publisher = serializers.ListField(child=serializers.CharField(), required=False)
+        exclude_format = serializers.ListField(
+            child=serializers.CharField(), required=False, help_text="Drops datasets offered only in these formats."
+        )
+        exclude_theme = serializers.ListField(child=serializers.CharField(), required=False)
+        exclude_geography = serializers.ListField(child=serializers.CharField(), required=False)
+        undated = serializers.ChoiceField(
+            choices=services.UNDATED_CHOICES,
+            required=False,
+            help_text="With year_from/year_to: keep datasets without coverage dates ('keep') or drop them (default).",
+        )
 
     @extend_schema_serializer(component_name="SearchResponse")
     class OutputSerializer(serializers.Serializer):

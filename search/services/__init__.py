@@ -15,22 +15,26 @@ from search.services.cache import cache_key, query_record, search_cache_rewarm
 from search.services.hybrid import search, search_warm_up, similar_datasets
 from search.services.results import SearchHit, SearchResponse
 from search.services.validation import (
+    EXCLUDE_FILTERS,
     FILTER_NAMES,
     MAX_PAGE,
     MAX_QUERY_CHARS,
     MULTI_FILTERS,
     SORTS,
+    UNDATED_CHOICES,
     SearchValidationError,
     filters_clean,
     normalise_query,
 )
 
 __all__ = [
+    "EXCLUDE_FILTERS",
     "FILTER_NAMES",
     "MAX_PAGE",
     "MAX_QUERY_CHARS",
     "MULTI_FILTERS",
     "SORTS",
+    "UNDATED_CHOICES",
     "SearchHit",
     "SearchResponse",
     "SearchValidationError",

@@ -38,20 +38,54 @@ def filter_mask(index: SearchIndex, clean: dict) -> np.ndarray:
             geo |= index.singapore
         mask &= geo
     if "year_from" in clean or "year_to" in clean:
-        # Overlap of [start, end] with [year_from, year_to]; an open end counts as ongoing, and a
-        # dataset with no temporal coverage at all cannot be said to overlap.
+        # Overlap of [start, end] with [year_from, year_to]; an open end counts as ongoing. A dataset
+        # with no temporal coverage at all cannot be said to overlap: dropped, unless undated=keep.
         start = index.year_start.astype(np.int32)
         end = index.year_end.astype(np.int32)
         known = (start >= 0) | (end >= 0)
         start = np.where(start >= 0, start, -(10**6))
         end = np.where(end >= 0, end, 10**6)
-        ok = known
+        ok = known.copy()
         if "year_from" in clean:
             ok &= end >= clean["year_from"]
         if "year_to" in clean:
             ok &= start <= clean["year_to"]
+        if clean.get("undated") == "keep":
+            ok |= ~known
         mask &= ok
-    return mask
+    return mask & ~exclusion_mask(index, clean) if _has_exclusions(clean) else mask
+
+
+def _has_exclusions(clean: dict) -> bool:
+    return any(name.startswith("exclude_") for name in clean) or "ids" in clean
+
+
+def exclusion_mask(index: SearchIndex, clean: dict) -> np.ndarray:
+    """Documents the exclude_* and id filters remove (``ids`` keeps only those ids)."""
+    n = len(index)
+    out = np.zeros(n, dtype=bool)
+    if "exclude_source" in clean:
+        out |= np.isin(index.source, [index.source_by_slug[s] for s in clean["exclude_source"]])
+    if "exclude_publisher" in clean:
+        out |= np.isin(index.publisher, [index.publisher_by_slug[p] for p in clean["exclude_publisher"]])
+    if "exclude_format" in clean:
+        excluded = {index.format_by_name[f] for f in clean["exclude_format"]}
+        others = [code for code in range(index.formats.size) if code not in excluded]
+        offers_other = index.formats.mask_any(others, n) if others else np.zeros(n, dtype=bool)
+        out |= index.formats.mask_any(sorted(excluded), n) & ~offers_other
+    if "exclude_theme" in clean:
+        out |= index.themes.mask_any([index.theme_by_name[t.lower()] for t in clean["exclude_theme"]], n)
+    if "exclude_geography" in clean:
+        codes = [index.geo_by_name[g.lower()] for g in clean["exclude_geography"] if g.lower() in index.geo_by_name]
+        if codes:
+            out |= np.isin(index.geography, codes)
+        if "Singapore" in clean["exclude_geography"]:
+            out |= index.singapore
+    if "exclude_ids" in clean:
+        out |= np.isin(index.ids, clean["exclude_ids"])
+    if "ids" in clean:
+        out |= ~np.isin(index.ids, clean["ids"])
+    return out
 
 
 def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_to: int | None) -> Ranking:

@@ -11,6 +11,12 @@ from catalog.models import is_staff
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 100
 SORTS = ("relevance", "recent")
+MULTI_FILTERS = ("source", "publisher", "format", "theme", "geography")
+# ``exclude_<name>`` drops what ``<name>`` would keep; for formats, a dataset is dropped only when
+# every format it offers is excluded ("no PDFs" keeps a dataset offered as PDF and CSV).
+EXCLUDE_FILTERS = tuple(f"exclude_{name}" for name in MULTI_FILTERS)
+ID_FILTERS = ("ids", "exclude_ids")  # dataset ids (facets the index does not hold: frequency, licence, titles)
+UNDATED_CHOICES = ("drop", "keep")
 FILTER_NAMES = (
     "source",
     "publisher",
@@ -21,8 +27,11 @@ FILTER_NAMES = (
     "geography",
     "status",
     "include_inactive",
+    *EXCLUDE_FILTERS,
+    *ID_FILTERS,
+    "undated",
 )
-MULTI_FILTERS = ("source", "publisher", "format", "theme", "geography")
+MAX_ID_FILTER = 10_000
 
 
 class SearchValidationError(Exception):
@@ -93,20 +102,32 @@ def filters_clean(filters: dict | None, *, index, user) -> dict:
             lambda i: "Singapore" if i == -2 else index.geographies[i],
         ),
     }
-    for name in MULTI_FILTERS:
+    for name in (*MULTI_FILTERS, *EXCLUDE_FILTERS):
         values = _as_list(filters.get(name))
         if not values:
             continue
-        table, norm, canon = vocabularies[name]
+        facet = name.removeprefix("exclude_")
+        table, norm, canon = vocabularies[facet]
         out = []
         for value in values:
             code = table.get(norm(value))
             if code is None:
-                errors.setdefault(name, []).append(f"Unknown {name} '{value[:100]}'.")
+                errors.setdefault(name, []).append(f"Unknown {facet} '{value[:100]}'.")
             else:
                 out.append(canon(code))
         if out:
             clean[name] = sorted(set(out))
+    for name in ID_FILTERS:
+        if name in filters:
+            ids = _as_ids(filters[name], name, errors)
+            if ids is not None:
+                clean[name] = ids
+    undated = str(filters.get("undated") or "").strip().lower()
+    if undated:
+        if undated not in UNDATED_CHOICES:
+            errors.setdefault("undated", []).append(f"Choose one of: {', '.join(UNDATED_CHOICES)}.")
+        elif undated == "keep" and ("year_from" in filters or "year_to" in filters):
+            clean["undated"] = "keep"
     year_from = _as_int(filters.get("year_from"), "year_from", errors, low=1000, high=2999)
     year_to = _as_int(filters.get("year_to"), "year_to", errors, low=1000, high=2999)
     if year_from is not None and year_to is not None and year_from > year_to:
@@ -132,6 +153,23 @@ def filters_clean(filters: dict | None, *, index, user) -> dict:
     if errors:
         raise SearchValidationError(errors)
     return clean
+
+
+def _as_ids(value, name: str, errors: dict) -> list[int] | None:
+    items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+    ids = []
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            continue
+        if not text.isdigit():
+            errors.setdefault(name, []).append(f"Not a dataset id: '{text[:40]}'.")
+            return None
+        ids.append(int(text))
+    if len(ids) > MAX_ID_FILTER:
+        errors.setdefault(name, []).append(f"At most {MAX_ID_FILTER} ids.")
+        return None
+    return sorted(set(ids))
 
 
 def validate_request(*, query, top_k, page, sort, similar_to) -> tuple[str, int, int, str, int | None]:

@@ -123,3 +123,4 @@ def test_schema_documents_the_endpoints(db, client):
         hit
     )
     assert client.get("/api/docs/").status_code == 200
+

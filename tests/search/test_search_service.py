@@ -255,3 +255,31 @@ def test_index_health_and_readiness(catalog, client):
     health = services.index_health()
     assert health["ready"] is False and "waiting" in health["reason"]
     assert client.get("/api/health/ready").status_code == 503
+
+
+def test_exclusion_filters_remove_what_the_inclusion_filter_keeps(catalog):
+    everything = services.search(query="data", top_k=50)
+    ids = {h.id for h in everything.results}
+    no_worldbank = services.search(query="data", top_k=50, filters={"exclude_source": ["worldbank"]})
+    assert catalog["gdp"].pk in ids
+    assert all(h.source != "worldbank" for h in no_worldbank.results) and no_worldbank.results
+    # A format exclusion drops datasets offered only in those formats, not those also offered otherwise.
+    no_kml = services.search(query="hawker centres", top_k=50, filters={"exclude_format": ["KML"]})
+    assert catalog["hawker"].pk in {h.id for h in no_kml.results}  # also GeoJSON
+    no_maps = services.search(query="hawker centres", top_k=50, filters={"exclude_format": ["KML", "GEOJSON"]})
+    assert catalog["hawker"].pk not in {h.id for h in no_maps.results}
+    only = services.search(query="data", top_k=50, filters={"ids": [catalog["gdp"].pk, catalog["rain"].pk]})
+    assert {h.id for h in only.results} <= {catalog["gdp"].pk, catalog["rain"].pk}
+    dropped = services.search(query="data", top_k=50, filters={"exclude_ids": [catalog["gdp"].pk]})
+    assert catalog["gdp"].pk not in {h.id for h in dropped.results}
+
+
+def test_year_filter_can_keep_undated_datasets(catalog):
+    dated_only = services.search(query="question answering", top_k=50, filters={"year_from": 2015})
+    kept = services.search(query="question answering", top_k=50, filters={"year_from": 2015, "undated": "keep"})
+    assert catalog["squad"].temporal_start is None
+    assert catalog["squad"].pk not in {h.id for h in dated_only.results}
+    assert catalog["squad"].pk in {h.id for h in kept.results}
+    with pytest.raises(services.SearchValidationError) as err:
+        services.search(query="x", filters={"exclude_publisher": ["no-such-agency"], "ids": "1,abc"})
+    assert set(err.value.errors) == {"exclude_publisher", "ids"}
