@@ -44,6 +44,7 @@ class SearchState:
     page: int = 1
     similar_to: int | None = None
     result_ids: list[int] = field(default_factory=list)
+    focus: int | None = None  # the dataset "that one" refers to: the last one a reply was about
     undo: list[dict] = field(default_factory=list)
 
     # --- (de)serialisation -------------------------------------------------------------------
@@ -61,6 +62,7 @@ class SearchState:
             page=max(1, _int_or_none(data.get("page")) or 1),
             similar_to=_int_or_none(data.get("similar_to")),
             result_ids=[int(i) for i in data.get("result_ids") or [] if str(i).lstrip("-").isdigit()],
+            focus=_int_or_none(data.get("focus")),
             undo=[u for u in data.get("undo") or [] if isinstance(u, dict)][-UNDO_DEPTH:],
         )
         # States written before include/exclude existed carried a flat ``filters`` dict.
@@ -84,6 +86,7 @@ class SearchState:
             "page": self.page,
             "similar_to": self.similar_to,
             "result_ids": list(self.result_ids),
+            "focus": self.focus,
         }
         if with_undo:
             data["undo"] = list(self.undo)

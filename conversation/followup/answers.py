@@ -1,0 +1,353 @@
+"""Answers to questions about the results on screen, from catalog metadata, naming the datasets.
+
+Every answer names the dataset it is about first, says where a fact comes from when the catalog
+lacks it, and links the dataset. Comparisons come with a table (``answer_data["table"]``) that the
+chat renders and the API returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from catalog.models import Dataset
+from catalog.presentation import safe_url
+from search.text import fold
+
+from . import targets
+from .questions_parse import Question, Ref
+
+_MARKDOWN_RE = re.compile(r"(\*\*|__|`+|^#+\s*)", re.M)
+_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_SIZE_UNITS = (
+    r"images?|pictures?|photos?|frames?|videos?|clips?|hours?|minutes?|classes|categories|samples?|examples?|instances?|"
+    r"annotations?|labels?|rows?|records?|sentences?|documents?|questions?|answers?|pairs?|utterances?|speakers?|"
+    r"subjects?|people|persons?|identities|faces?|scenes?|sequences?|tokens?|words?|articles?|reviews?|scans?|"
+    r"volumes?|patients?|cities|objects?|points?|trajectories|dialogues?|conversations?|users?|items?|files?|superclasses"
+)
+_SIZE_RE = re.compile(rf"\b\d[\d,.]*\s*(?:k|m|million|thousand|billion)?\+?\s*(?:[\w-]+\s+){{0,2}}(?:{_SIZE_UNITS})\b", re.I)
+
+
+@dataclass
+class ShownDataset:
+    rank: int
+    id: int
+    title: str
+    publisher: str
+    source: str
+    formats: list[str]
+    license: str
+    frequency: str
+    start: dt.date | None
+    end: dt.date | None
+    modified: dt.datetime | None
+    description: str
+    landing_url: str
+    paper_url: str
+
+    @property
+    def page(self) -> str:
+        return reverse("dataset-detail", args=[self.id])
+
+    @property
+    def link(self) -> str:
+        return self.landing_url or self.paper_url or self.page
+
+    @property
+    def coverage(self) -> str:
+        if self.start and self.end:
+            return str(self.start.year) if self.start.year == self.end.year else f"{self.start.year}–{self.end.year}"
+        if self.start:
+            return f"{self.start.year} onwards"
+        if self.end:
+            return f"up to {self.end.year}"
+        return ""
+
+    @property
+    def span_years(self) -> int | None:
+        if not self.start:
+            return None
+        end_year = self.end.year if self.end else dt.date.today().year
+        return end_year - self.start.year + 1
+
+    @property
+    def frequencies(self) -> set[str]:
+        return targets.dataset_frequency(update_frequency=self.frequency, title=self.title)
+
+    @property
+    def frequency_label(self) -> str:
+        freq = fold(self.frequency)
+        if freq and freq not in ("other", "ad-hoc", "adhoc"):
+            return targets.FREQUENCY_LABELS.get(targets.FREQUENCY_WORDS.get(freq, ""), self.frequency.lower())
+        if freq in ("ad-hoc", "adhoc"):
+            return "ad hoc (irregularly)"
+        from_title = sorted(targets.dataset_frequency(update_frequency="", title=self.title))
+        return f"{targets.FREQUENCY_LABELS[from_title[0]]} (from its title)" if from_title else ""
+
+    @property
+    def plain_description(self) -> str:
+        text = _LINK_RE.sub(r"\1", self.description or "")
+        return " ".join(_MARKDOWN_RE.sub("", text).split())
+
+
+@dataclass
+class Answer:
+    reply: str
+    focus: int | None = None
+    table: dict | None = None
+    datasets: list[int] = field(default_factory=list)
+
+
+def shown_datasets(ids: list[int]) -> list[ShownDataset]:
+    """The datasets on screen, in screen order, with the metadata answers need."""
+    rows = Dataset.objects.filter(pk__in=ids).select_related("publisher", "source")
+    by_id = {row.pk: row for row in rows}
+    out = []
+    for rank, pk in enumerate(ids, start=1):
+        row = by_id.get(pk)
+        if row is None:
+            continue
+        extra = row.extra or {}
+        out.append(
+            ShownDataset(
+                rank=rank,
+                id=row.pk,
+                title=row.title,
+                publisher=row.publisher.name if row.publisher else "",
+                source=row.source.name,
+                formats=list(row.formats or []),
+                license=row.license,
+                frequency=row.update_frequency,
+                start=row.temporal_start,
+                end=row.temporal_end,
+                modified=row.source_modified_at,
+                description=row.description,
+                landing_url=safe_url(row.landing_url),
+                paper_url=safe_url(extra.get("paper_url") if isinstance(extra.get("paper_url"), str) else ""),
+            )
+        )
+    return out
+
+
+def _q(d: ShownDataset) -> str:
+    return f"“{d.title}” (#{d.rank})"
+
+
+def resolve_refs(refs: list[Ref], shown: list[ShownDataset], *, focus: int | None) -> tuple[list[ShownDataset], list[str]]:
+    """The datasets the references point at, and the names that matched nothing on screen."""
+    found: list[ShownDataset] = []
+    missing: list[str] = []
+    as_targets = [targets.Shown(id=d.id, title=d.title, publisher=d.publisher) for d in shown]
+    for ref in refs:
+        hit: ShownDataset | None = None
+        if ref.kind == "rank" and isinstance(ref.value, int) and shown:
+            index = ref.value - 1 if ref.value > 0 else len(shown) + ref.value
+            hit = shown[index] if 0 <= index < len(shown) else None
+            if hit is None:
+                missing.append(f"#{ref.value}")
+        elif ref.kind == "focus":
+            hit = next((d for d in shown if d.id == focus), None) or (shown[0] if shown else None)
+        elif ref.kind == "name":
+            named = targets.dataset_named(str(ref.value), as_targets)
+            hit = next((d for d in shown if named is not None and d.id == named.id), None)
+            if hit is None:
+                missing.append(str(ref.value))
+        if hit is not None and hit not in found:
+            found.append(hit)
+    return found, missing
+
+
+def answer_question(question: Question, shown: list[ShownDataset], *, focus: int | None) -> Answer | None:
+    """The answer, or None when the question names nothing on screen (the caller treats it as a search)."""
+    if not shown:
+        return None
+    picked, missing = resolve_refs(question.refs, shown, focus=focus)
+    if question.refs and not picked:
+        return None
+    kind = question.kind
+    if kind in ("longest_history", "earliest_start", "most_recent"):
+        pool = picked if len(picked) >= 2 else shown
+        return _extreme(kind, pool)
+    if kind == "count":
+        return _count(question, shown)
+    if kind == "compare":
+        pool = picked if len(picked) >= 2 else (picked + [d for d in shown if d not in picked])[:2]
+        return _compare(pool, missing)
+    subject = picked[0] if picked else shown[0]
+    handler = _SINGLE.get(kind, _more)
+    answer = handler(subject, question)
+    answer.focus, answer.datasets = subject.id, [subject.id]
+    if missing:
+        answer.reply += f" (I couldn't find {', '.join(f'“{m}”' for m in missing)} among the results.)"
+    return answer
+
+
+def _publisher(d: ShownDataset, q: Question) -> Answer:
+    if not d.publisher:
+        return Answer(f"{_q(d)} doesn't name a publisher in the catalog; it comes from {d.source}. Its page: {d.link}")
+    return Answer(f"{_q(d)} is published by {d.publisher} (via {d.source}).")
+
+
+def _licence(d: ShownDataset, q: Question) -> Answer:
+    if not d.license:
+        return Answer(f"{_q(d)} doesn't state a licence in the catalog; check its terms at {d.link}")
+    return Answer(f"{_q(d)} is under this licence: {d.license}. Terms are at {d.link}")
+
+
+def _formats(d: ShownDataset, q: Question) -> Answer:
+    offered = ", ".join(d.formats) if d.formats else ""
+    if q.target:
+        wanted = targets.format_values(q.target)
+        values = set(wanted[0]) if wanted else {q.target.upper()}
+        has = sorted(values & {f.upper() for f in d.formats})
+        if has:
+            others = [f for f in d.formats if f.upper() not in has]
+            more = f" (also {', '.join(others)})" if others else ""
+            return Answer(f"Yes: {_q(d)} is available as {', '.join(has)}{more}.")
+        if offered:
+            return Answer(f"No: {_q(d)} is not offered as {q.target.upper()}; it comes as {offered}.")
+        return Answer(f"{_q(d)} lists no file formats, so not as {q.target.upper()} as far as the catalog knows. See {d.link}")
+    if not offered:
+        return Answer(f"{_q(d)} lists no file formats in the catalog; see {d.link}")
+    return Answer(f"{_q(d)} comes as {offered}.")
+
+
+def _coverage(d: ShownDataset, q: Question) -> Answer:
+    if not d.coverage:
+        return Answer(f"{_q(d)} doesn't state the period it covers in the catalog.")
+    return Answer(f"{_q(d)} covers {d.coverage}.")
+
+
+def _frequency(d: ShownDataset, q: Question) -> Answer:
+    label = d.frequency_label
+    if not label:
+        return Answer(f"{_q(d)} doesn't say how often it is updated in the catalog.")
+    updated = f" It was last updated on {d.modified.date().isoformat()}." if d.modified else ""
+    return Answer(f"{_q(d)} is updated {label}.{updated}")
+
+
+def _link(d: ShownDataset, q: Question) -> Answer:
+    return Answer(f"{_q(d)}: {d.link} (catalog page: {d.page})")
+
+
+def _size(d: ShownDataset, q: Question) -> Answer:
+    sizes = _SIZE_RE.findall(d.plain_description)
+    if sizes:
+        return Answer(f"{_q(d)}: its description gives {', '.join(dict.fromkeys(s.strip() for s in sizes[:4]))}. {d.link}")
+    return Answer(f"{_q(d)}: the catalog doesn't give its size. {_summary(d)}")
+
+
+def _summary(d: ShownDataset, limit: int = 360) -> str:
+    text = d.plain_description
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def _more(d: ShownDataset, q: Question) -> Answer:
+    facts = [f for f in (d.publisher and f"published by {d.publisher}", d.coverage and f"covering {d.coverage}",
+                         d.frequency_label and f"updated {d.frequency_label}",
+                         d.formats and f"as {', '.join(d.formats)}") if f]  # fmt: skip
+    head = f"{_q(d)}" + (f", {', '.join(facts)}." if facts else ".")
+    summary = _summary(d)
+    return Answer(f"{head} {summary} More at {d.link}".replace("  ", " "))
+
+
+_SINGLE = {
+    "publisher": _publisher,
+    "licence": _licence,
+    "formats": _formats,
+    "coverage": _coverage,
+    "frequency": _frequency,
+    "link": _link,
+    "size": _size,
+    "more": _more,
+}
+
+
+def _extreme(kind: str, pool: list[ShownDataset]) -> Answer:
+    dated = [d for d in pool if d.start or d.end or (kind == "most_recent" and d.modified)]
+    if not dated:
+        return Answer("None of these results states the period it covers, so I can't tell which goes back furthest.")
+    today = dt.date.today()
+    if kind == "longest_history":
+        ranked = sorted(dated, key=lambda d: (-(d.span_years or 0), d.start or today, d.rank))
+        best = ranked[0]
+        reply = f"{_q(best)} has the longest history: {best.coverage} ({best.span_years} years)."
+    elif kind == "earliest_start":
+        ranked = sorted([d for d in dated if d.start], key=lambda d: (d.start, d.rank)) or dated
+        best = ranked[0]
+        reply = f"{_q(best)} has the oldest data, from {best.start.year if best.start else best.coverage}."
+    else:
+        def recency(d: ShownDataset):
+            end = d.end or (today if d.start and not d.end else dt.date.min)
+            return (end, d.modified.date() if d.modified else dt.date.min)
+
+        ranked = sorted(dated, key=recency, reverse=True)
+        best = ranked[0]
+        updated = f", last updated {best.modified.date().isoformat()}" if best.modified else ""
+        reply = f"{_q(best)} is the most up to date: it covers {best.coverage or 'an unstated period'}{updated}."
+    runners = list(ranked[1:3])
+    if runners:
+        reply += " Next: " + "; ".join(f"“{d.title}” ({d.coverage or 'no dates'})" for d in runners) + "."
+    undated = len(pool) - len(dated)
+    if undated:
+        reply += f" {undated} of the results don't state their dates."
+    return Answer(reply, focus=best.id, datasets=[best.id])
+
+
+def _count(question: Question, shown: list[ShownDataset]) -> Answer:
+    phrase = question.target
+    as_targets = [targets.Shown(id=d.id, title=d.title, publisher=d.publisher) for d in shown]
+    target = targets.resolve_one(phrase, shown=as_targets, allow_terms=True) if phrase else None
+    n = len(shown)
+    if target is None:
+        return Answer(f"I'm not sure what to count in “{phrase}”. There are {n} results on screen.")
+    values = {fold(v) for v in target.values}
+    if target.facet == "format":
+        matching = [d for d in shown if values & {fold(f) for f in d.formats}]
+    elif target.facet == "publisher":
+        matching = [d for d in shown if fold(d.publisher) in values]
+    elif target.facet == "source":
+        matching = [d for d in shown if any(v in fold(d.source) for v in values) or fold(d.source) in values]
+    elif target.facet == "frequency":
+        matching = [d for d in shown if d.frequencies & set(target.values)]
+    else:
+        matching = [d for d in shown if any(v in fold(d.title) for v in values)]
+    label = target.label
+    if not matching:
+        return Answer(f"None of the {n} results is {label}.")
+    names = ", ".join(f"“{d.title}”" for d in matching[:5]) + (" …" if len(matching) > 5 else "")
+    if len(matching) == n:
+        return Answer(f"All {n} results are {label}.", datasets=[d.id for d in matching])
+    return Answer(f"{len(matching)} of the {n} results are {label}: {names}.", datasets=[d.id for d in matching])
+
+
+def _compare(pool: list[ShownDataset], missing: list[str]) -> Answer:
+    columns = ["Dataset", "Publisher", "Coverage", "Frequency", "Formats", "Licence", "Size"]
+    rows = []
+    for d in pool[:3]:
+        sizes = _SIZE_RE.findall(d.plain_description)
+        rows.append(
+            [
+                d.title,
+                d.publisher or "—",
+                d.coverage or "not stated",
+                d.frequency_label or "not stated",
+                ", ".join(d.formats) or "not listed",
+                d.license or "not stated",
+                ", ".join(dict.fromkeys(s.strip() for s in sizes[:2])) or "not stated",
+            ]
+        )
+    names = " and ".join(f"“{d.title}”" for d in pool[:3])
+    differences = [columns[i] for i in range(1, len(columns)) if len({row[i] for row in rows}) > 1]
+    reply = f"Here are {names} side by side."
+    if differences:
+        reply += f" They differ in {', '.join(c.lower() for c in differences)}."
+    if missing:
+        reply += f" (I couldn't find {', '.join(f'“{m}”' for m in missing)} among the results.)"
+    table = {"columns": columns, "rows": rows, "ids": [d.id for d in pool[:3]]}
+    return Answer(reply, focus=pool[0].id if pool else None, table=table, datasets=[d.id for d in pool[:3]])

@@ -1,0 +1,243 @@
+"""Turning a parsed follow-up into a new search state (or an answer), and the state into search filters.
+
+``interpret`` resolves the phrases of a ``FollowUpParse`` against the catalog and the results on
+screen and returns a ``Change``: the new state and what changed in words, an answer to a question,
+or the unknown targets (the state is then left as it was). ``search_filters`` turns a state into
+the search service's filters; facets the index does not hold (frequency, title terms, named
+datasets) become dataset-id filters computed from the catalog.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from catalog.models import Dataset
+from conversation.state import FACET_LABELS, SearchState
+from search.text import fold
+
+from . import targets
+from .answers import Answer, ShownDataset, answer_question
+from .parse import FollowUpParse, Scope
+
+INDEX_FACETS = ("source", "publisher", "format", "theme", "geography")
+ID_FACETS = ("frequency", "title", "dataset")
+
+
+@dataclass
+class Change:
+    kind: str  # state | question | unknown | noop | same_but | new_topic
+    state: SearchState
+    changes: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
+    answer: Answer | None = None
+    query: str | None = None
+
+
+def _shown_targets(shown: list[ShownDataset]) -> list[targets.Shown]:
+    return [targets.Shown(id=d.id, title=d.title, publisher=d.publisher) for d in shown]
+
+
+def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDataset]) -> Change | None:
+    """The change a follow-up asks for, or None when it is not one after all (treat it as a search)."""
+    if parsed.question is not None:
+        answer = answer_question(parsed.question, shown, focus=state.focus)
+        if answer is None:
+            return None
+        new = state.copy()
+        new.focus = answer.focus or new.focus
+        return Change("question", new, answer=answer)
+    if parsed.topic_switch:
+        return Change("new_topic", SearchState(), query=parsed.topic_switch)
+    if parsed.same_but and (
+        (target := targets.resolve_one(parsed.same_but, shown=_shown_targets(shown), allow_terms=False)) is not None
+        and target.facet in ("frequency", "format")
+    ):
+        # "the same but annual" is a granularity switch, not a new domain.
+        new = state.copy()
+        new.checkpoint()
+        return Change("state", new, changes=_include(new, target, replace=True))
+    if parsed.same_but:
+        new = state.copy()
+        new.checkpoint()
+        # A new domain keeps the task (granularity, formats, time) but not what named the old domain.
+        for facet in ("publisher", "source", "title", "dataset", "geography", "theme"):
+            new.remove(None, facet)
+        new.query, new.page, new.similar_to = parsed.same_but, 1, None
+        return Change("same_but", new, changes=[f"Same kind of data, now for “{parsed.same_but}”"])
+    new = state.copy()
+    new.checkpoint()
+    changes: list[str] = []
+    unknown: list[str] = []
+    suggestions: dict[str, list[str]] = {}
+    if parsed.undo:
+        if new.restore_previous() and new.restore_previous():
+            return Change("state", new, changes=["Undid the last change"])
+        return Change("noop", state, changes=["There is nothing to undo"])
+    if parsed.clear and new.clear_filters():
+        changes.append("Cleared all filters")
+    for facet in parsed.remove_facets:
+        changes.extend(_remove_facet(new, facet))
+    if parsed.time is not None:
+        new.year_from, new.year_to = parsed.time.year_from, parsed.time.year_to
+        changes.append(f"Limited to datasets {new.time_label()} (datasets without dates are kept)")
+    shown_targets = _shown_targets(shown)
+    for scope in parsed.scopes:
+        changed, missing = _apply_scope(new, scope, shown_targets)
+        changes.extend(changed)
+        if missing and not scope.soft:
+            for phrase in missing:
+                unknown.append(phrase)
+                suggestions[phrase] = targets.suggestions_for(phrase, shown=shown_targets)
+    if parsed.bare and not changes and not unknown:
+        target = targets.resolve_one(parsed.bare, shown=shown_targets, allow_terms=False)
+        if target is None or target.facet not in ("frequency", "format", "publisher", "source"):
+            return None
+        changes.extend(_include(new, target, replace=True))
+    if unknown and not changes:
+        return Change("unknown", state, unknown=unknown, suggestions=suggestions)
+    if not changes:
+        return None
+    new.page = 1
+    return Change("state", new, changes=changes, unknown=unknown, suggestions=suggestions)
+
+
+def _remove_facet(state: SearchState, facet: str) -> list[str]:
+    if facet == "time":
+        if state.year_from is None and state.year_to is None:
+            return []
+        state.year_from = state.year_to = None
+        return ["Removed the time limit"]
+    if facet == "sort":
+        if state.sort == "relevance":
+            return []
+        state.sort = "relevance"
+        return ["Back to best-match order"]
+    removed = state.remove(None, facet)
+    if not removed:
+        return []
+    return [f"Removed the {FACET_LABELS.get(facet, facet)} filter ({', '.join(_chip_text(r) for r in removed)})"]
+
+
+def _chip_text(item: dict) -> str:
+    return ("not " if item["mode"] == "exclude" else "only ") + item["label"]
+
+
+def _include(state: SearchState, target: targets.Target, *, replace: bool) -> list[str]:
+    if replace:
+        state.remove("include", target.facet)
+    for value in target.values:
+        state.add("include", target.facet, value, target.label if len(target.values) == 1 else value)
+    if target.facet == "publisher":
+        return [f"Showing only datasets from {target.label}"]
+    if target.facet == "source":
+        return [f"Showing only datasets from {target.label}"]
+    if target.facet == "frequency":
+        return [f"Showing only {target.label} data"]
+    if target.facet == "format":
+        return [f"Showing only datasets offered as {target.label}"]
+    return [f"Showing only {target.label}"]
+
+
+def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -> tuple[list[str], list[str]]:
+    if scope.mode == "restore":
+        return _restore(state, scope.phrase, shown)
+    if scope.soft:
+        # A bare phrase next to an exclusion ("annual ones, not quarterly"): only a frequency or format counts.
+        target = targets.resolve_one(scope.phrase, shown=shown, allow_terms=False, trim=False)
+        if target is None or target.facet not in ("frequency", "format") or len(scope.phrase.split()) > 3:
+            return [], []
+        return _include(state, target, replace=True), []
+    resolution = targets.resolve(scope.phrase, shown=shown, allow_terms=scope.mode == "exclude")
+    changes: list[str] = []
+    for target in resolution.targets:
+        if scope.mode == "include":
+            changes.extend(_include(state, target, replace=scope.replace))
+            continue
+        added = [state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values]
+        if any(added):
+            what = {"title": f"titles with “{target.label}”", "dataset": f"“{target.label}”"}.get(target.facet, target.label)
+            changes.append(f"Excluded {what}")
+    return changes, resolution.unknown
+
+
+def _restore(state: SearchState, phrase: str, shown: list[targets.Shown]) -> tuple[list[str], list[str]]:
+    """Bring back an excluded value: matched against the exclusions first ("let URA back in")."""
+    wanted = fold(phrase)
+    for facet, items in list(state.exclude.items()):
+        for item in items:
+            if wanted in (fold(item["value"]), fold(item["label"])) or fold(item["label"]) in wanted:
+                state.remove("exclude", facet, item["value"])
+                return [f"Brought back {item['label']}"], []
+    resolution = targets.resolve(phrase, shown=shown, allow_terms=True)
+    changes = []
+    for target in resolution.targets:
+        removed = [r for v in target.values for r in state.remove("exclude", target.facet, v)]
+        if removed:
+            changes.append(f"Brought back {target.label}")
+        elif target.facet in INDEX_FACETS or target.facet in ID_FACETS:
+            # Nothing excluded under that name: the user wants it included alongside the rest.
+            state.remove("include", target.facet)
+            changes.append(f"Included {target.label} again")
+    return changes, resolution.unknown
+
+
+# --- the state as search filters ---------------------------------------------------------------------
+
+
+def search_filters(state: SearchState) -> dict:
+    """Filters for ``search.services.search``; id filters for what the index does not hold."""
+    filters: dict = {}
+    for facet in INDEX_FACETS:
+        if values := state.values("include", facet):
+            filters[facet] = values
+        if values := state.values("exclude", facet):
+            filters[f"exclude_{facet}"] = values
+    include_ids: set[int] | None = None
+    exclude_ids: set[int] = set()
+    for facet in ID_FACETS:
+        if values := state.values("include", facet):
+            ids = _ids_for(facet, values)
+            include_ids = ids if include_ids is None else include_ids & ids
+        if values := state.values("exclude", facet):
+            exclude_ids |= _ids_for(facet, values)
+    if include_ids is not None:
+        filters["ids"] = sorted(include_ids - exclude_ids) or [0]
+    elif exclude_ids:
+        filters["exclude_ids"] = sorted(exclude_ids)
+    if state.year_from is not None:
+        filters["year_from"] = state.year_from
+    if state.year_to is not None:
+        filters["year_to"] = state.year_to
+    if state.year_from is not None or state.year_to is not None:
+        filters["undated"] = "keep"
+    return filters
+
+
+def _ids_for(facet: str, values: list[str]) -> set[int]:
+    if facet == "dataset":
+        return {int(v) for v in values if str(v).isdigit()}
+    active = Dataset.objects.active()
+    if facet == "title":
+        ids: set[int] = set()
+        for term in values:
+            pattern = re.compile(rf"(?<![\w-]){re.escape(fold(term))}")
+            rows = active.filter(title__icontains=term.split()[0]).values_list("id", "title")
+            ids |= {pk for pk, title in rows if pattern.search(fold(title))}
+        return ids
+    # frequency: the metadata or a frequency word in the title
+    query = Q()
+    for name in values:
+        spec = targets.FREQUENCIES.get(name, {})
+        for meta in spec.get("metadata", []):
+            query |= Q(update_frequency__iexact=meta)
+        for word in targets.FREQUENCY_TITLE_WORDS.get(name, []):
+            query |= Q(title__icontains=word)
+    if not query:
+        return set()
+    wanted = set(values)
+    rows = active.filter(query).values_list("id", "update_frequency", "title")
+    return {pk for pk, freq, title in rows if targets.dataset_frequency(update_frequency=freq, title=title) & wanted}

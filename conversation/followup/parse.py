@@ -1,0 +1,330 @@
+"""Reading a follow-up message: what it changes in the search state, or what it asks about the results.
+
+Pure text, no database: the router calls it to tell a follow-up from a new search, and the turn
+resolves the phrases it finds (``targets``) against the catalog and the results on screen. Each
+message is parsed once.
+
+Negation has a scope: in "no maps please, I need numbers" the cue "no" governs "maps" up to the
+clause break; in "leave URA out of this" the target sits between the verb and its particle; in
+"annual ones, not quarterly" the cue follows the inclusion. A phrase is only a target once it
+resolves to a publisher, source, format, frequency, dataset or title term; otherwise the message is
+reported as not understood, never turned into a keyword search for "ones".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from search.text import fold
+
+from .questions_parse import Question, parse_question
+from .time_parse import TimeWindow, parse_time
+
+_CONTRACTIONS = {
+    r"\bdon'?t\b": "do not",
+    r"\bdoesn'?t\b": "does not",
+    r"\bdidn'?t\b": "did not",
+    r"\bcan'?t\b": "cannot",
+    r"\bwon'?t\b": "will not",
+    r"\bisn'?t\b": "is not",
+    r"\baren'?t\b": "are not",
+    r"\bi'?d\b": "i would",
+    r"\bi'?m\b": "i am",
+    r"\bi'?ve\b": "i have",
+    r"\bwhat'?s\b": "what is",
+    r"\bwho'?s\b": "who is",
+    r"\bthat'?s\b": "that is",
+    r"\bit'?s\b": "it is",
+    r"\blet'?s\b": "let us",
+}
+_CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s+(?:but|because|since|as|so|then|and (?:only|just|show|give|keep|i|see|let|tell|what|find|then|check)|i (?:need|want|am|would|only|just|prefer)|only|just|instead|thanks|thank you|please|pls|either|too|as well|anymore|any more)\b|$)"
+
+# "<verb> X" — X is excluded.
+_EXCLUDE_PREFIX = re.compile(
+    r"\b(?:exclude|excluding|without|w/o|minus|omit|omitting|drop|dropping|remove|removing|skip|skipping|hide|"
+    r"hiding|ignore|ignoring|filter out|filtering out|leave out|leaving out|take out|taking out|cut out|cut|"
+    r"get rid of|lose|rule out|strip out|weed out|throw out|toss|ditch|eliminate|discard|block|mute|"
+    r"no more|nothing (?:at all )?(?:from|by|about|on|in)|none (?:from|by|of)|not (?:from|by|published by|made by)|"
+    r"anything (?:but|except|other than|besides)|everything (?:but|except|other than|besides)|all but|"
+    r"except(?: for)?|other than|apart from|aside from|but not|and not|not|no|nothing with|"
+    r"(?:i|we) (?:do not|would rather not|would prefer not to|do not really) (?:want|need|care for|like|have|see|use)(?: to see| to have)?(?: any(?:thing)?(?: that comes?| coming)?)?(?: from| of| by)?|"
+    r"(?:i|we) am not interested in|(?:i|we) (?:can|could) do without|spare me|not interested in|not keen on|no need for|do not (?:show|give|include|list|want|need)(?: me| us)?(?: any(?:thing)?)?(?: from| of| by)?)\s+"
+)
+# "I already know SQuAD, show me the others": what the user has is what they do not need.
+_ALREADY_HAVE = re.compile(
+    r"\b(?:i|we) (?:already |have already )?(?:know|have|used|have used|have seen|saw|use|tried|have tried)\s+(.+?)\s*"
+    r"(?:,|;|\.|\band\b|\bso\b)\s*(?:so\s+)?(?:show|give|find|list|what|anything|are there|any)\b.*\b(?:others?|else|different|new|alternatives?)\b"
+)
+# "something that updates in real time", "data refreshed every week"
+_FREQUENCY_ASK = re.compile(
+    r"\b(?:updat\w*|refresh\w*|publish\w*|releas\w*|report\w*|comes? out|collected|recorded|measured)\s+"
+    r"((?:in |on an? |every |each |per |at |a )?(?:real[- ]?time|live|daily|weekly|monthly|quarterly|annually|yearly|"
+    r"half[- ]yearly|day|week|month|quarter|year))\b"
+)
+# "leave X out", "take X out", "keep X out of it", "cut X" — X between verb and particle.
+_EXCLUDE_SPLIT = re.compile(
+    r"\b(?:leave|take|keep|cut|filter|strip|weed|throw|rule|knock|count|cross|lose|pull|get)\s+(.+?)\s+(?:out|off)\b"
+)
+# "X not needed", "X are not relevant", "X, no thanks"
+_EXCLUDE_POSTFIX = re.compile(
+    r"^(.+?)\s+(?:(?:is|are)\s+)?(?:not (?:needed|wanted|relevant|useful|helpful|welcome|required)|"
+    r"(?:are|is) (?:useless|irrelevant|of no use)|can go|(?:,\s*)?no thanks?)\b"
+)
+_INCLUDE_PREFIX = re.compile(
+    r"\b(?:only|just|solely|exclusively|purely|nothing but|strictly|restrict(?:ed)?(?: it| this| them| results)? to|"
+    r"limit(?:ed)?(?: it| this| them| results)? to|stick to|stick with|keep (?:only|just)|only keep|"
+    r"narrow(?: it| this| them)?(?: down)? to|filter (?:to|by|for)|(?:i|we) only (?:want|need|care about)|"
+    r"show (?:me )?only|give (?:me )?only|only show(?: me)?|only give(?: me)?|switch to|switch (?:from \S+ )?to|"
+    r"(?:i|we) (?:want|need|would like|prefer) (?:only|just)|(?:i|we) (?:want|need|would like|prefer))\s+"
+)
+_INCLUDE_POSTFIX = re.compile(r"^(.+?)\s+(?:only|alone|exclusively|and nothing else|please only)\b")
+_INSTEAD = re.compile(
+    r"^(?:(?:i|we) (?:want|need|would like|would prefer|prefer) )?(?:the )?(.+?)\s+(?:instead of|rather than|over|in place of)\s+(?:the )?(.+?)$"
+)
+_SWITCH = re.compile(r"\b(?:switch|change|go|move)\s+from\s+(.+?)\s+to\s+(.+)$")
+_SAME_BUT = re.compile(
+    r"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:the )?same(?: thing| data| kind of (?:data|thing)| sort of (?:data|thing|figures)| figures| but)?|"
+    r"similar(?: kind of| sort of)?(?: data(?:sets?)?| figures)?|the equivalent|(?:the )?(?:equivalent|same|counterpart))\s*,?\s*(?:but\s+)?(?:for|on|about|in|with|as)?\s*(.+)$"
+)
+_UNDO = re.compile(
+    r"^(?:(?:ok|okay|hmm|actually|no|oops|wait)[, ]+)*(?:undo(?: that| this| the last(?: change| step)?)?|go back(?: to (?:the )?(?:previous|last|earlier|before)(?: results| list| one)?)?|"
+    r"revert(?: that| it)?|take (?:that|it) back|never ?mind(?: that)?|scratch that|cancel that|back to (?:the )?(?:previous|last|earlier)(?: results| list)?|"
+    r"previous results|as (?:it was )?before|restore (?:that|it|the previous(?: results)?)|put it back(?: the way it was)?)\b"
+)
+_CLEAR = re.compile(
+    r"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|no)\s+(?:all|every|any)(?: of)?(?: the)? (?:filters?|restrictions?|constraints?|limits?)|"
+    r"\b(?:start (?:over|again|afresh|from scratch)|reset(?: everything| it| the search)?$|show (?:me )?everything(?: again)?|"
+    r"no (?:more )?filters?|without (?:any )?filters?|unfiltered|remove the filters|clear the filters|clear filters)\b"
+)
+_FACET_WORDS = {
+    "publisher": "publisher", "publishers": "publisher", "agency": "publisher", "agencies": "publisher",
+    "organisation": "publisher", "organization": "publisher", "ministry": "publisher",
+    "source": "source", "sources": "source", "portal": "source", "site": "source",
+    "format": "format", "formats": "format", "file type": "format", "file types": "format", "file format": "format",
+    "file formats": "format", "type": "format", "types": "format",
+    "year": "time", "years": "time", "date": "time", "dates": "time", "time": "time", "period": "time",
+    "time period": "time", "time range": "time", "coverage": "time", "decade": "time",
+    "frequency": "frequency", "frequencies": "frequency", "granularity": "frequency", "interval": "frequency",
+    "title": "title", "titles": "title", "keyword": "title", "keywords": "title", "term": "title",
+    "dataset": "dataset", "datasets": "dataset", "sort": "sort", "order": "sort", "sorting": "sort",
+}  # fmt: skip
+_FACET_WORD = "|".join(sorted((re.escape(w) for w in _FACET_WORDS), key=len, reverse=True))
+_REMOVE_FACET = re.compile(
+    rf"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|undo|ignore|turn off|take off|disable|"
+    rf"no more|without|forget about|never mind|scrap)\s+(?:the |that |this |my |any )?(?:{_FACET_WORD})(?:\s+(?:filters?|restrictions?|"
+    rf"constraints?|limits?|limitation|exclusions?|inclusions?|choice|preference|condition|window|range|requirement))?\b|"
+    rf"\b(?:any|all|every|whatever|whichever|other|different)\s+(?:{_FACET_WORD})\b(?:\s+(?:is|are|will do|works|is fine|are fine|again))?|"
+    rf"\b(?:{_FACET_WORD})\s+(?:does not matter|do not matter|is not important|is irrelevant|no longer matters)|"
+    rf"\b(?:{_FACET_WORD})\s+(?:filters?|restrictions?|exclusions?|limits?)\s+(?:off|gone|removed)|"
+    rf"\bno (?:{_FACET_WORD}) (?:restriction|filter|limit|constraint)s?\b|"
+    rf"\b(?:show|give|include)(?: me)? all (?:the )?(?:{_FACET_WORD})(?: again)?\b"
+)
+_BRING_BACK = re.compile(
+    r"\b(?:bring|put|add|let|allow|get|have)\s+(?:back\s+)?(.+?)\s+back(?:\s+in(?:to)?)?\b|"
+    r"\b(?:bring|put|add|let)\s+back(?:\s+in)?\s+(.+?)" + _CLAUSE_BREAK + "|"
+    r"\b(?:include|allow|show|re-?include|readd|re-add|restore|reinstate)\s+(.+?)\s+(?:again|back|too|as well|after all)\b|"
+    r"\b(?:restore|reinstate|re-?include|unhide|unexclude|un-exclude)\s+(.+?)" + _CLAUSE_BREAK + "|"
+    r"\b(.+?)\s+(?:is|are)\s+(?:fine|ok|okay|allowed|back)\s+(?:again|after all)\b"
+)
+_TOPIC_SWITCH = re.compile(
+    r"^(?:(?:ok|okay|right|alright|now|so|actually|hmm|well)[, ]+)*(?:new (?:topic|question|search|subject)|"
+    r"(?:something|a) (?:else|different)(?: entirely| altogether)?|(?:totally|completely|entirely) (?:different|new)(?: topic| question| thing| subject)?|"
+    r"forget (?:that|this|it|all that|about that)|change of (?:topic|subject|plan)|different (?:topic|question|subject)|"
+    r"switching (?:topics|gears)|moving on|next(?: topic)?|on another (?:note|topic)|unrelated)\b[ ,:;.!-]*"
+)
+
+
+@dataclass
+class Scope:
+    """A phrase governed by a cue: what to exclude, include or bring back."""
+
+    mode: str  # exclude | include | restore
+    phrase: str
+    replace: bool = False  # an inclusion that replaces the facet's current values ("only X")
+    soft: bool = False  # no cue of its own ("annual ones, not quarterly"): kept only if it names a facet value
+
+
+@dataclass
+class FollowUpParse:
+    text: str  # the normalised message
+    scopes: list[Scope] = field(default_factory=list)
+    remove_facets: list[str] = field(default_factory=list)
+    clear: bool = False
+    undo: bool = False
+    time: TimeWindow | None = None
+    question: Question | None = None
+    topic_switch: str | None = None  # the new topic after "new topic:" / "forget that, ..."
+    same_but: str | None = None  # "the same kind of data, but for hospitals" -> "hospitals"
+    bare: str | None = None  # a lone phrase that may be a facet value ("monthly", "CSV?", "the annual version")
+
+    @property
+    def changes_state(self) -> bool:
+        return bool(self.scopes or self.remove_facets or self.clear or self.undo or self.time)
+
+    @property
+    def is_followup(self) -> bool:
+        return self.changes_state or self.question is not None or self.same_but is not None or self.bare is not None
+
+
+def normalise(message: str) -> str:
+    text = fold(message or "").replace("\u2019", "'").replace("`", "'")
+    for pattern, repl in _CONTRACTIONS.items():
+        text = re.sub(pattern, repl, text)
+    text = re.sub(r"\bdont\b", "do not", text)
+    text = re.sub(r"\bdoesnt\b", "does not", text)
+    text = re.sub(r"\bid\b(?= (?:rather|prefer|like))", "i would", text)
+    text = re.sub(r"\bim\b", "i am", text)
+    return " ".join(text.split())
+
+
+_PRONOUN = re.compile(r"^(?:those|these|them|that|this|it|they|such|those ones|these ones|those files|that stuff)$")
+_ANTECEDENT_LEAD = re.compile(
+    r"^.*?\b(?:i|we)\s+(?:cannot|can not|do not|am not able to|are not able to|never|hardly|rarely|will not)\s+"
+    r"(?:use|need|want|like|read|open|handle|work with|process|deal with|stand|parse)\s+"
+)
+
+
+def _antecedent(before: str) -> str:
+    """What "those" refers to in "I can't use PDFs, leave those out": the object of the clause before."""
+    clause = re.split(r"[,;]|\bbut\b|\band\b", before.strip(" ,;"))[-1] if before.strip(" ,;") else ""
+    clause = _ANTECEDENT_LEAD.sub("", clause).strip()
+    words = clause.split()
+    return " ".join(words[-3:]) if words else ""
+
+
+def _strip(text: str) -> str:
+    text = re.sub(r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|oh)[, ]+)+", "", text)
+    text = re.sub(r"^(?:(?:can|could|would|will) you(?: please)?|please|pls|kindly|let us|lets)\s+", "", text)
+    text = re.sub(r"[\s,.!?;:]+(?:please|pls|thanks|thank you|thx|cheers)?[\s,.!?]*$", "", text)
+    return text.strip(" ,.!?;:")
+
+
+def _scope_after(text: str, start: int) -> str:
+    rest = text[start:]
+    match = re.search(_CLAUSE_BREAK, rest)
+    phrase = rest[: match.start()] if match else rest
+    return phrase.strip(" ,.!?;:")
+
+
+_GENERIC_ONLY = re.compile(
+    r"^(?:(?:the|a|an|any|all|some|those|these|them|ones?|datasets?|data|files?|results?|entries|records?|stuff|things?|it|this|that|one|others?)\s*)+$"
+)
+
+
+def _is_generic(phrase: str) -> bool:
+    return not phrase or bool(_GENERIC_ONLY.match(phrase))
+
+
+def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowUpParse:
+    """Everything a follow-up says about the search; ``is_followup`` is False when it says nothing."""
+    text = normalise(message)
+    out = FollowUpParse(text=text)
+    body = _strip(text)
+    if not body:
+        return out
+    short = len(body.split()) <= 30
+    if has_previous_search and short and not _REMOVE_FACET.match(body) and (question := parse_question(body)) is not None:
+        out.question = question
+        return out
+    if match := _TOPIC_SWITCH.match(body):
+        rest = body[match.end() :].strip(" ,:;.-")
+        rest = re.sub(r"^(?:i am|i'm|we are) (?:after|looking for|interested in)\s+", "", rest)
+        rest = re.sub(r"\s+now$", "", rest)
+        out.topic_switch = rest or None
+        return out
+    if _UNDO.match(body) and len(body.split()) <= 8:
+        out.undo = True
+        return out
+    if _CLEAR.search(body):
+        out.clear = True
+        body = _CLEAR.sub(" ", body)
+    for match in _REMOVE_FACET.finditer(body):
+        facet_words = re.findall(_FACET_WORD, match.group(0))
+        for word in facet_words:
+            facet = _FACET_WORDS[word]
+            if facet not in out.remove_facets:
+                out.remove_facets.append(facet)
+    body = _REMOVE_FACET.sub(" ", body)
+    for match in _BRING_BACK.finditer(body):
+        phrase = next(g for g in match.groups() if g)
+        if not _is_generic(phrase):
+            out.scopes.append(Scope("restore", phrase))
+    body = _BRING_BACK.sub(" ", body)
+    window, body = parse_time(body)
+    out.time = window
+    body = " ".join(body.split())
+    if match := _SAME_BUT.match(body):
+        target = match.group(1).strip(" ,.?!")
+        if target:
+            out.same_but = target
+            return out
+    _read_scopes(body, out)
+    if not out.changes_state and has_previous_search:
+        bare = body.strip(" ,.?!")
+        if bare and len(bare.split()) <= 5:
+            out.bare = bare
+    return out
+
+
+def _read_scopes(body: str, out: FollowUpParse) -> None:
+    body = " ".join(re.sub(r"\([^)]*\)", " ", body).split())  # "(kml, geojson, shapefile)" only explains
+    if not body.strip():
+        return
+    if match := _ALREADY_HAVE.search(body):
+        out.scopes.append(Scope("exclude", match.group(1)))
+        return
+    if match := _SWITCH.search(body):
+        out.scopes.append(Scope("exclude", match.group(1)))
+        out.scopes.append(Scope("include", match.group(2), replace=True))
+        return
+    if match := _INSTEAD.match(body):
+        wanted, unwanted = match.group(1), match.group(2)
+        wanted = _INCLUDE_PREFIX.sub("", wanted).strip()
+        if not _is_generic(wanted) and not _is_generic(unwanted):
+            out.scopes.append(Scope("include", wanted, replace=True))
+            out.scopes.append(Scope("exclude", unwanted))
+            return
+    taken: list[tuple[int, int]] = []
+    for match in _EXCLUDE_SPLIT.finditer(body):
+        phrase = match.group(1)
+        if _PRONOUN.match(phrase):
+            phrase = _antecedent(body[: match.start()])
+        if not _is_generic(phrase) and len(phrase.split()) <= 8:
+            out.scopes.append(Scope("exclude", phrase))
+            taken.append(match.span())
+    for match in _EXCLUDE_PREFIX.finditer(body):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        raw = _scope_after(body, match.end())
+        phrase = re.sub(r"^(?:any(?:thing)?|everything|all)\s+(?:that (?:comes?|is) |coming |published |made )?(?:from|by|of|about|with)\s+", "", raw)
+        if _PRONOUN.match(phrase):
+            phrase = _antecedent(body[: match.start()])
+        if not _is_generic(phrase):
+            out.scopes.append(Scope("exclude", phrase))
+            taken.append((match.start(), match.end() + len(raw)))
+    if not taken and (match := _EXCLUDE_POSTFIX.match(body)):
+        out.scopes.append(Scope("exclude", match.group(1)))
+        return
+    remainder = body
+    for a, b in sorted(taken, reverse=True):
+        remainder = remainder[:a] + " , " + remainder[b:]
+    if match := _FREQUENCY_ASK.search(remainder):
+        out.scopes.append(Scope("include", match.group(1), replace=True))
+        return
+    for match in _INCLUDE_PREFIX.finditer(remainder):
+        phrase = _scope_after(remainder, match.end())
+        phrase = re.sub(r"^(?:(?:give|show|find|get|list|send)\s+(?:me|us)\s+|(?:give|show|find|get|list)\s+)", "", phrase)
+        phrase = re.sub(r"^(?:the ones |those |ones |stuff |things )?(?:from|by|published by|made by|on|in|with|covering|that (?:have|offer|come as|come in|are in))\s+", "", phrase)
+        phrase = re.sub(r"^(?:an?|the)\s+", "", phrase)
+        if not _is_generic(phrase):
+            out.scopes.append(Scope("include", phrase, replace=True))
+    if not any(s.mode == "include" for s in out.scopes):
+        for clause in re.split(r"[,;]|\bbut\b", remainder):
+            clause = clause.strip()
+            if match := _INCLUDE_POSTFIX.match(clause):
+                phrase = re.sub(r"^(?:the ones |those |ones |stuff )?(?:from|by|on|in)\s+", "", match.group(1))
+                if not _is_generic(phrase):
+                    out.scopes.append(Scope("include", phrase, replace=True))
+            elif taken and clause and len(clause.split()) <= 4 and not _is_generic(clause):
+                out.scopes.append(Scope("include", clause, replace=True, soft=True))

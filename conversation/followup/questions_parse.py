@@ -1,0 +1,203 @@
+"""Questions about the results on screen: which one goes back furthest, who publishes the second,
+compare A and B, how many are CSV... Parsed from text only; ``questions`` answers them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_ORDINALS = {
+    "first": 1, "1st": 1, "top": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "ninth": 9,
+    "9th": 9, "tenth": 10, "10th": 10, "last": -1, "final": -1, "bottom": -1,
+}  # fmt: skip
+_CARDINALS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+_ORD_WORD = "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
+_ITEM = r"(?:one|result|dataset|data ?set|item|entry|hit|option|link|record|listing)s?"
+_ORDINAL_RE = re.compile(rf"\b(?:the\s+)?({_ORD_WORD})(?:\s+{_ITEM})?\b(?!\s+(?:two|three|four|five|\d))")
+_NUMBERED_RE = re.compile(rf"(?:#\s?(\d{{1,2}})\b|\b(?:number|no\.?|num|{_ITEM})\s*#?\s*(\d{{1,2}})\b)")
+_GROUP_RE = re.compile(r"\b(?:the\s+)?(first|top|last)\s+(two|three|four|five|[2-5])\b")
+_FOCUS_RE = re.compile(rf"\b(?:that|this|the same|said)\s+(?:one|{_ITEM})\b|\b(?:it|its)\b(?!\s+(?:is|was) (?:a|an|the|good|great|fine))")
+_PLURAL_RE = re.compile(
+    r"\b(?:these|those|them|they|the results|the datasets|the list|here|of the \d+|above|shown|on (?:the|this) list|"
+    r"of (?:the|these) (?:results|datasets)|you (?:found|showed|listed))\b"
+)
+
+_KINDS: list[tuple[str, re.Pattern]] = [
+    ("compare", re.compile(
+        r"\b(?:compare|comparing|comparison|contrast|side[ -]by[ -]side|vs\.?|versus|stack(?:s)? up (?:against|to)|"
+        r"differences? between|difference of|how (?:do|does) .+ compare|what is the difference|what are the differences|"
+        r"which (?:is|one is) better|pros and cons)\b")),
+    ("size", re.compile(
+        r"\bhow (?:many|much) (?:images|pictures|photos|rows|records|samples|examples|instances|entries|hours|videos|clips|"
+        r"classes|categories|files|sentences|documents|questions|people|frames|scans|utterances|speakers|tokens|words|"
+        r"annotations|labels|images are|pictures are)\b|\bhow (?:big|large|huge)\b|\bsize of\b|\bwhat size\b|\bhow many .+ (?:does|do|in) \S+")),
+    ("count", re.compile(
+        r"^(?:and\s+)?how many(?: of (?:these|them|those|the (?:results|datasets|ones)))?(?: results| datasets| ones)?\s+(?:are|is|have|has|come|offer|were|get|use|can|do|cover|from)\b|"
+        r"^(?:and\s+)?how many (?:of (?:these|them|those)|here)\b|\bcount (?:the|how many)\b")),
+    ("longest_history", re.compile(
+        r"\b(?:longest(?:[- ]running)?|furthest|farthest|most years|widest (?:time )?(?:range|coverage|span)|"
+        r"goes? back (?:the )?(?:furthest|farthest|longest|most)|covers? (?:the )?most (?:years|time)|"
+        r"longest (?:time[- ]series|history|span|coverage|record|run|period)|most history|largest (?:time )?span|"
+        r"(?:covers?|spans?|has|have) (?:more|the most) (?:years|time|history)|goes? back further|"
+        r"longer (?:history|series|time[- ]series|coverage|span|record))\b")),
+    ("earliest_start", re.compile(
+        r"\b(?:oldest|earliest|starts? (?:the )?(?:earliest|first)|begins? (?:the )?earliest|goes? back earliest)\b")),
+    ("most_recent", re.compile(
+        r"\b(?:most recent|most up[- ]to[- ]date|latest|newest|freshest|most current|updated most recently|"
+        r"most recently (?:updated|published|released)|last updated|up to date|recent(?:ly)? updated)\b")),
+    ("publisher", re.compile(
+        r"\b(?:who|which (?:agency|organi[sz]ation|body|ministry|department|publisher|institution|group|lab|team))\b.*"
+        r"\b(?:publish\w*|makes?|made|produces?|produced|owns?|maintains?|provides?|behind|responsible|releases?|"
+        r"released|puts? out|created?|collected|compiled)\b|\bpublisher\b|\bwho (?:is|are) (?:the )?(?:author|owner|source)\b|"
+        r"\bwhat (?:agency|organi[sz]ation)\b|\bwho (?:made|makes|publishes|owns|created)\b")),
+    ("licence", re.compile(
+        r"\blicen[cs]\w*\b|\bterms of use\b|\bunder (?:what|which) terms\b|\bterms\b.*\buse\b|\bcopyright\b|"
+        r"\bcan (?:i|we) use\b|\b(?:commercial|commercially)\b|\breuse\b")),
+    ("frequency", re.compile(
+        r"\bhow (?:often|frequently|regularly)\b|\bupdate (?:frequency|schedule|cadence)\b|\brefresh(?:ed)? (?:rate|frequency)\b|"
+        r"\bupdated how\b|\bhow (?:is|are) .+ updated\b|\bwhat frequency\b|\bwhen is .+ updated\b")),
+    ("coverage", re.compile(
+        r"\b(?:what|which) (?:years?|period|time ?span|time range|time ?frame|dates?|range of years)\b|\bcoverage\b|"
+        r"\bhow far back\b|\bwhen does .+ (?:start|begin|end)\b|\b(?:what|which) period\b|\bspan\??$|\bcover\??$|"
+        r"\bfrom when\b|\bhow (?:recent|old) is\b|\bstart (?:and|or) end\b")),
+    ("formats", re.compile(
+        r"\b(?:formats?|file ?types?|file formats?|kind of files?|type of files?)\b|\bdownload(?:able)? (?:it )?(?:as|in)\b|"
+        r"\bavailable (?:as|in)\b|\bcomes? (?:in|as)\b|\b(?:is|are) (?:that|this|it|they) (?:in|a|an)\b")),
+    ("link", re.compile(
+        r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could) (?:i|we) (?:get|download|find|access)\b")),
+    ("more", re.compile(
+        r"^(?:can you |could you |please )?(?:tell me (?:more |a bit more |a little more |something )?about|more (?:info|information|details?) (?:on|about)|"
+        r"(?:give me |show me |what are )?(?:the |some |more )?details? (?:on|of|about|for)|what(?: is| are)? .+ about|describe|explain|"
+        r"what is in|what does .+ (?:contain|include|have|cover|measure|track)|what kind of data is in|summar(?:ise|ize))\b|"
+        r"\bwhere (?:was|is|were|are) .+ (?:recorded|collected|from|taken|captured|gathered|filmed|measured)\b|"
+        r"^(?:and )?what about\b|^info on\b")),
+]
+_QUESTION_START = re.compile(
+    r"^(?:and |so |ok |okay |also |then |now |hmm )*(?:which|what|who|whose|how|where|when|is|are|does|do|can|could|tell|give|show|"
+    r"compare|put|list|any|between|of|among|out of|from|among|describe|explain|more|info|details?)\b"
+)
+_NAME_STRIP = re.compile(
+    r"^(?:(?:and|so|ok|okay|also|then|now|hmm|please|can you|could you|tell me|give me|show me|i want|i would like)\s+)*"
+    r"(?:(?:more|a bit more|a little more|something|some more|the)\s+)?(?:(?:info|information|details?)\s+)?"
+    r"(?:about|on|of|for|regarding|re)?\s*"
+)
+_NAME_TAIL = re.compile(r"\s+(?:about|like|in more detail|in detail|please|for me|dataset|data ?set|one|again)\s*$")
+
+
+@dataclass
+class Ref:
+    kind: str  # rank | name | focus
+    value: int | str | None = None
+
+
+@dataclass
+class Question:
+    kind: str
+    refs: list[Ref] = field(default_factory=list)
+    plural: bool = False  # "these", "them": about the whole list
+    target: str = ""  # for counts and "is it available as CSV": the facet phrase asked about
+    text: str = ""
+
+    @property
+    def needs_results(self) -> bool:
+        return True
+
+
+def _refs(text: str) -> list[Ref]:
+    refs: list[Ref] = []
+    for match in _GROUP_RE.finditer(text):
+        n = _CARDINALS[match.group(2)]
+        ranks = range(1, n + 1) if match.group(1) in ("first", "top") else range(-n, 0)
+        refs.extend(Ref("rank", r) for r in ranks)
+    text = _GROUP_RE.sub(" ", text)
+    for match in _NUMBERED_RE.finditer(text):
+        refs.append(Ref("rank", int(match.group(1) or match.group(2))))
+    for match in _ORDINAL_RE.finditer(text):
+        word = match.group(1)
+        # "top" is an ordinal only as "the top one/result"; "latest"/"first" inside other phrases are not.
+        if word == "top" and not re.search(rf"\btop\s+{_ITEM}\b", match.group(0)):
+            continue
+        if word == "first" and re.search(r"\bfirst (?:half|quarter|time|place|look)\b", text):
+            continue
+        refs.append(Ref("rank", _ORDINALS[word]))
+    if not refs and _FOCUS_RE.search(text):
+        refs.append(Ref("focus"))
+    return refs
+
+
+def _names(text: str, kind: str) -> list[str]:
+    """Candidate dataset names in a question ("compare Cityscapes and Foggy Cityscapes" -> both)."""
+    body = text
+    body = re.sub(r"[?!.]+$", "", body).strip()
+    if kind == "compare":
+        body = re.sub(
+            r"^(?:(?:can you |could you |please |ok |and |now |so )*)(?:compare|contrast|put|show|place|lay out)\s+", "", body
+        )
+        body = re.sub(r"\b(?:side[ -]by[ -]side|for me|please|in a table|with each other|against each other)\b", "", body)
+        body = re.sub(r"^(?:what is|what are) the differences? between\s+|^differences? between\s+|^how does\s+", "", body)
+        body = re.sub(r"\s*(?:-|,)?\s*(?:what is|what are) the differences?\s*$|\s+compare\s*$", "", body)
+        parts = re.split(r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bwith\b|\bto\b|\bagainst\b|\bstack(?:s)? up against\b|\bor\b)\s*", body)
+        return [p.strip(" ,.") for p in parts if p.strip(" ,.") and not re.fullmatch(r"(?:the|them|these|those|it)", p.strip())]
+    body = _NAME_STRIP.sub("", body)
+    for pattern in (
+        r"^(?:what|which|who|whose|how|where|when)\b.*?\b(?:is|are|does|do|was|were|has|have)\s+(?:the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency)?\s*(?:of|on|for)?\s*",
+        r"^(?:who|what agency|which agency)\s+(?:publishes|published|makes|made|produces|owns|maintains|is behind|provides)\s+",
+        r"^(?:what(?:'s| is)? the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency)\s+(?:of|on|for)\s+",
+        r"^how (?:often|frequently) (?:is|are|does|do)\s+",
+        r"^what (?:format|formats|years|period|licen[cs]e) (?:is|are|does|do)\s+",
+        r"^where (?:was|is|were|are)\s+",
+        r"^how many \w+ (?:does|do|are in|is in|in)\s+",
+        r"^what is\s+",
+    ):
+        body = re.sub(pattern, "", body)
+    body = re.sub(
+        r"\s+(?:about|under|in|span|cover|covers|updated|refreshed|come in|available|recorded|collected|from|"
+        r"have|has|contain|get updated|licensed|published)\s*$", "", body)
+    body = _NAME_TAIL.sub("", body).strip(" ,.'\"")
+    body = re.sub(r"^(?:(?:the|a|an|in|of|on|for|about)\s+)+", "", body)
+    return [body] if body and len(body) <= 120 else []
+
+
+def parse_question(text: str) -> Question | None:
+    """A question about the results on screen, or None (a new search, small talk, a state change...)."""
+    body = text.strip()
+    if not body:
+        return None
+    kind = next((name for name, pattern in _KINDS if pattern.search(body)), None)
+    if kind is None:
+        return None
+    refs = _refs(body)
+    is_question = (
+        body.endswith("?") or bool(_QUESTION_START.match(body)) or kind in ("compare", "more", "count", "size") or bool(refs)
+    )
+    if not is_question:
+        return None
+    plural = bool(_PLURAL_RE.search(body))
+    question = Question(kind=kind, refs=refs, plural=plural, text=body)
+    if kind == "count":
+        target = re.sub(
+            r"^(?:and\s+)?how many(?: of (?:these|them|those|the (?:results|datasets|ones)))?(?: results| datasets| ones)?\s*"
+            r"(?:are|is|have|has|come|offer|were|get|use|can|do|cover)?\s*(?:(?:available|offered|provided|published|updated|released)\s+)?",
+            "", body)
+        question.target = target.strip(" ?.!")
+        question.plural = True
+        return question
+    if kind == "formats":
+        asked = re.search(r"\b(?:as|in)\s+(?:a |an )?([a-z0-9-]+)\s*(?:format|files?)?\s*\??$", body)
+        if asked:
+            question.target = asked.group(1)
+    if kind in ("longest_history", "earliest_start", "most_recent"):
+        # "show the most recent first" is a sort, not a question; extremes need "which/what/who" or a list reference.
+        if not (re.search(r"\b(?:which|what|who|whose)\b", body) or plural or refs):
+            return None
+        if refs and all(r.kind == "rank" for r in refs) and len(refs) >= 2:
+            return question  # "between the first two, which covers more years?"
+        return question
+    if not refs:
+        names = _names(body, kind)
+        refs = [Ref("name", name) for name in names]
+        question.refs = refs
+    if not refs and not plural:
+        return None
+    return question

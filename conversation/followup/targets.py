@@ -1,0 +1,334 @@
+"""What a refinement points at: a phrase ("the LTA ones", "maps", "weekly figures", "ImageNet")
+resolved to facet values of the catalog, or reported as unknown with close matches.
+
+The vocabulary comes from the catalog itself (publisher and source names, formats), the shared
+agency table (``catalog.vocabulary``), the conversation's word tables (``conversation/data``) and
+the results on screen (dataset titles and title words). It is read from the database once a minute
+at most, so a curator's new publisher is understood without a restart.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from catalog.models import Dataset, Publisher, Source
+from catalog.vocabulary import agency_aliases
+from conversation.lexicon import FORMAT_ALIASES, SOURCE_ALIASES, table
+from search.text import fold
+
+_TARGETS = table("targets.json")
+FORMAT_FAMILIES: dict[str, list[str]] = _TARGETS["format_families"]
+FREQUENCIES: dict[str, dict] = _TARGETS["frequencies"]
+FREQUENCY_TITLE_WORDS: dict[str, list[str]] = _TARGETS["frequency_title_words"]
+FREQUENCY_WORDS: dict[str, str] = {word: name for name, spec in FREQUENCIES.items() for word in spec["words"]}
+FREQUENCY_LABELS = {
+    "daily": "daily",
+    "weekly": "weekly",
+    "monthly": "monthly",
+    "quarterly": "quarterly",
+    "half-yearly": "half-yearly",
+    "annual": "annual",
+    "realtime": "real-time",
+}
+
+# Words around a target that carry no meaning of their own ("the LTA ones", "any PDF files").
+_NOISE = frozenset(
+    ["a", "an", "the", "any", "all", "some", "those", "these", "this", "that", "them", "ones", "one", "datasets", "dataset", "data", "files", "file", "results", "result", "entries", "entry", "records", "record", "versions", "version", "series", "items", "item", "stuff", "things", "thing", "sets", "set", "tables", "table", "feeds", "feed", "please", "pls", "too", "also", "as", "well", "either", "anything", "everything", "ones'", "kind", "kinds", "type", "types", "sort", "of", "published", "publishes", "publisher", "publishers", "produced", "made", "issued", "released", "provided", "by", "from", "coming", "come", "comes", "that", "which", "who", "are", "is", "were", "was", "being", "in", "under", "with", "format", "formats", "figures", "numbers", "counts", "values", "layers", "anymore", "more", "stuff's", "listed", "shown", "here", "there", "what", "whatever", "list", "variants", "variant", "everyone", "whole"]
+)
+# Generic words of organisation names: never enough on their own to name a publisher.
+_ORG_WORDS = frozenset(
+    ["ministry", "authority", "board", "agency", "department", "office", "council", "bureau", "service", "services", "commission", "corporation", "singapore", "national", "of", "and", "the", "for", "sg", "organisation", "organization", "centre", "center", "institute"]
+)
+# Words that describe a target without naming it: "the datamall APIs", "world bank indicators".
+_DESCRIPTIVE = frozenset(
+    ["indicators", "indicator", "tables", "table", "figures", "statistics", "stats", "numbers", "series", "breakdowns", "breakdown", "releases", "apis", "api", "feeds", "maps", "map", "layers", "files", "datasets", "data", "entries", "records", "reports", "sets", "collections", "products", "portal", "site"]
+)
+_SPLIT_RE = re.compile(r"\s*(?:,|\band\b|\bor\b|\bnor\b|&|\bplus\b|/)\s*")
+_VOCAB_TTL = 60.0
+
+
+@dataclass(frozen=True)
+class Target:
+    facet: str  # publisher | source | format | frequency | title | dataset
+    values: tuple[str, ...]
+    label: str
+
+
+@dataclass
+class Resolution:
+    targets: list[Target] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A dataset on screen, as far as targets need it."""
+
+    id: int
+    title: str
+    publisher: str = ""
+
+
+class _Vocabulary:
+    """Publisher and source names from the catalog, refreshed at most once a minute."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded_at = 0.0
+        self.publishers: dict[str, str] = {}  # folded name or alias -> catalog name
+        self.publisher_names: list[str] = []
+        self.sources: dict[str, tuple[str, str]] = {}  # folded alias/name/slug -> (slug, label)
+        self.formats: set[str] = set()
+
+    def ensure(self) -> _Vocabulary:
+        if time.monotonic() - self._loaded_at < _VOCAB_TTL and self.publisher_names:
+            return self
+        with self._lock:
+            if time.monotonic() - self._loaded_at >= _VOCAB_TTL or not self.publisher_names:
+                self._load()
+        return self
+
+    def _load(self) -> None:
+        names = list(Publisher.objects.filter(datasets__status=Dataset.Status.ACTIVE).distinct().values_list("name", flat=True))
+        known = {fold(n): n for n in names}
+        publishers = dict(known)
+        for alias, name in agency_aliases().items():
+            if fold(name) in known:
+                publishers.setdefault(fold(alias), known[fold(name)])
+        sources: dict[str, tuple[str, str]] = {}
+        for slug, name in Source.objects.values_list("slug", "name"):
+            sources[fold(slug)] = (slug, name)
+            sources[fold(name)] = (slug, name)
+        for alias, (slug, label) in SOURCE_ALIASES.items():
+            sources.setdefault(fold(alias), (slug, label))
+        for alias, slug in _TARGETS["source_words"].items():
+            label = next((name for s, name in sources.values() if s == slug), slug)
+            sources.setdefault(fold(alias), (slug, label))
+        formats = set()
+        for row in Dataset.objects.active().values_list("formats", flat=True).distinct()[:5000]:
+            formats.update(str(f).upper() for f in row or [])
+        self.publishers, self.publisher_names, self.sources, self.formats = publishers, names, sources, formats
+        self._loaded_at = time.monotonic()
+
+    def forget(self) -> None:
+        self._loaded_at = 0.0
+
+
+VOCABULARY = _Vocabulary()
+
+
+def _clean(phrase: str) -> str:
+    text = re.sub(r"'s\b|s'(?=\s|$)", "", fold(phrase))
+    words = [w.strip(".'-") for w in re.findall(r"[\w.+*#&'-]+", text)]
+    return " ".join(w for w in words if w and w not in _NOISE).strip(" '-")
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def frequency_of(phrase: str) -> str | None:
+    text = _clean(phrase)
+    if text in FREQUENCY_WORDS:
+        return FREQUENCY_WORDS[text]
+    words = text.split()
+    hits = {FREQUENCY_WORDS[w] for w in words if w in FREQUENCY_WORDS and FREQUENCY_WORDS[w]}
+    for n in (3, 2):  # multi-word forms: "week by week", "per month"
+        for i in range(len(words) - n + 1):
+            gram = " ".join(words[i : i + n])
+            if gram in FREQUENCY_WORDS:
+                hits.add(FREQUENCY_WORDS[gram])
+    # "years" alone in "covering 10 years" is not a frequency: only count a lone frequency word.
+    return hits.pop() if len(hits) == 1 and len(words) <= 3 else None
+
+
+def format_values(phrase: str) -> tuple[tuple[str, ...], str] | None:
+    text = _clean(phrase)
+    if not text:
+        return None
+    if text in FORMAT_FAMILIES:
+        return tuple(FORMAT_FAMILIES[text]), text
+    candidates = [text, " ".join(_singular(w) for w in text.split())]
+    for candidate in candidates:
+        if candidate in FORMAT_ALIASES:
+            value = FORMAT_ALIASES[candidate]
+            return (value,), value
+        if candidate.upper() in VOCABULARY.ensure().formats:
+            return (candidate.upper(),), candidate.upper()
+    words = text.split()
+    if len(words) == 2 and words[1] in ("file", "files", "format", "version", "versions", "layer", "layers"):
+        return format_values(words[0])
+    return None
+
+
+def source_of(phrase: str) -> tuple[str, str] | None:
+    text = _clean(phrase)
+    return VOCABULARY.ensure().sources.get(text) if text else None
+
+
+def publisher_of(phrase: str) -> str | None:
+    """The catalog publisher a phrase names: alias, full name, or its distinctive words ("manpower ministry")."""
+    text = _clean(phrase)
+    if not text:
+        return None
+    vocab = VOCABULARY.ensure()
+    if text in vocab.publishers:
+        return vocab.publishers[text]
+    if text.endswith("s") and text[:-1] in vocab.publishers:  # "the NEAs"
+        return vocab.publishers[text[:-1]]
+    words = set(text.split())
+    distinctive = words - _ORG_WORDS
+    if not distinctive:
+        return None
+    # Every word counts: "ministry of tourism" must not become the Singapore Tourism Board.
+    named = words - {"of", "and", "the", "for", "singapore", "sg"}
+    matches = [name for name in vocab.publisher_names if named <= set(re.findall(r"[\w*-]+", fold(name)))]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches and len(text) >= 6:
+        best = process.extractOne(text, vocab.publisher_names, scorer=fuzz.ratio, processor=fold)
+        if best and best[1] >= 90:
+            return best[0]
+    return None
+
+
+def _tokens(text: str) -> set[str]:
+    return {w for w in re.findall(r"[\w.+$%-]+", fold(text)) if w not in _NOISE and len(w) > 1 or w.isdigit()}
+
+
+def dataset_named(phrase: str, shown: list[Shown], *, context: str = "") -> Shown | None:
+    """A dataset on screen whose title the phrase names: exactly, as a leading name ("Cityscapes"), or
+    by all its words ("the PM10 pollutant one"), the rest of the message breaking ties."""
+    text = fold(phrase).strip(" .?!'\"")
+    text = re.sub(r"^(?:the|a|an)\s+", "", text)
+    text = re.sub(r"\s+(?:dataset|data set|one|data)$", "", text)
+    if not text:
+        return None
+    exact = [s for s in shown if fold(s.title) == text]
+    if exact:
+        return exact[0]
+    if len(text) < 3:
+        return None
+    # A title that starts with the name and goes on with a qualifier ("Cityscapes (fine)"): only if unique.
+    prefixed = [s for s in shown if re.match(rf"{re.escape(text)}(?:\b|$)", fold(s.title))]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    close = process.extractOne(text, {s.id: fold(s.title) for s in shown}, scorer=fuzz.ratio)
+    if close and close[1] >= 90:
+        return next(s for s in shown if s.id == close[2])
+    words = _tokens(text) - _DESCRIPTIVE
+    if not words:
+        return None
+    containing = [s for s in shown if words <= _tokens(s.title)]
+    if len(containing) == 1:
+        return containing[0]
+    if len(containing) > 1 and context:
+        extra = _tokens(context) - words
+        scored = sorted(((len(extra & _tokens(s.title)), -len(s.title), s.rank if hasattr(s, "rank") else 0, s) for s in containing),
+                        key=lambda t: (t[0], t[1]), reverse=True)  # fmt: skip
+        if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+            return scored[0][3]
+    return None
+
+
+def title_term(phrase: str, shown: list[Shown]) -> str | None:
+    """A phrase found as whole words in the titles on screen ("seasonally adjusted")."""
+    text = _clean(phrase)
+    if len(text) < 3:
+        return None
+    pattern = re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])")
+    singular = re.compile(rf"(?<![\w-]){re.escape(' '.join(_singular(w) for w in text.split()))}(?![\w-])")
+    if any(pattern.search(fold(s.title)) or singular.search(fold(s.title)) for s in shown):
+        return text
+    return None
+
+
+_FAMILY_HINT = re.compile(r"\b(?:variants?|versions|all|any|every|family|flavou?rs|related|based|derived|ones)\b")
+
+
+def resolve_one(phrase: str, *, shown: list[Shown], allow_terms: bool = True, trim: bool = True) -> Target | None:
+    text = _clean(phrase)
+    if not text:
+        return None
+    target = _resolve_exact(phrase, shown=shown, allow_terms=allow_terms)
+    if target is not None or not trim:
+        return target
+    # "the datamall APIs" -> "datamall"; "department of statistics tables" -> "department of statistics"
+    words = text.split()
+    while len(words) > 1 and words[-1] in _DESCRIPTIVE:
+        words = words[:-1]
+        target = _resolve_exact(" ".join(words), shown=shown, allow_terms=allow_terms)
+        if target is not None:
+            return target
+    return None
+
+
+def _resolve_exact(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Target | None:
+    text = _clean(phrase)
+    if not text:
+        return None
+    if (freq := frequency_of(phrase)) is not None:
+        return Target("frequency", (freq,), FREQUENCY_LABELS[freq])
+    if (fmt := format_values(phrase)) is not None:
+        values, label = fmt
+        return Target("format", values, label if len(values) == 1 else f"{label} ({', '.join(values)})")
+    if (src := source_of(phrase)) is not None:
+        return Target("source", (src[0],), src[1])
+    if (pub := publisher_of(phrase)) is not None:
+        return Target("publisher", (pub,), pub)
+    # "the Cityscapes variants": every title with the name, not just the one called so.
+    term = title_term(phrase, shown) if allow_terms and _FAMILY_HINT.search(fold(phrase)) else None
+    if term is not None and sum(1 for s in shown if term in fold(s.title)) > 1:
+        return Target("title", (term,), term)
+    if (named := dataset_named(phrase, shown)) is not None:
+        return Target("dataset", (str(named.id),), named.title)
+    if allow_terms and (term := title_term(phrase, shown)) is not None:
+        return Target("title", (term,), term)
+    return None
+
+
+def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Resolution:
+    """Every target in a phrase ("LTA and URA", "PDFs or spreadsheets"); unknown parts with suggestions."""
+    out = Resolution()
+    whole = resolve_one(phrase, shown=shown, allow_terms=allow_terms)
+    parts = [phrase] if whole is not None else [p for p in _SPLIT_RE.split(phrase) if _clean(p)]
+    for part in parts:
+        target = whole if whole is not None else resolve_one(part, shown=shown, allow_terms=allow_terms)
+        if target is not None:
+            if target not in out.targets:
+                out.targets.append(target)
+        elif _clean(part):
+            out.unknown.append(_clean(part))
+            out.suggestions[_clean(part)] = suggestions_for(part, shown=shown)
+    return out
+
+
+def suggestions_for(phrase: str, *, shown: list[Shown], limit: int = 3) -> list[str]:
+    """Close names for an unknown target: publishers, sources and shown titles."""
+    text = _clean(phrase)
+    if not text:
+        return []
+    vocab = VOCABULARY.ensure()
+    choices = {*vocab.publisher_names, *(label for _slug, label in vocab.sources.values()), *(s.title for s in shown)}
+    found = process.extract(text, list(choices), scorer=fuzz.WRatio, processor=fold, limit=limit, score_cutoff=60)
+    return [name for name, _score, _ in found]
+
+
+def dataset_frequency(*, update_frequency: str, title: str) -> set[str]:
+    """The frequencies a dataset is published at, from its metadata and its title."""
+    out = set()
+    meta = fold(update_frequency)
+    for name, spec in FREQUENCIES.items():
+        if meta and meta in spec["metadata"]:
+            out.add(name)
+    folded_title = fold(title)
+    for name, words in FREQUENCY_TITLE_WORDS.items():
+        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", folded_title) for w in words):
+            out.add(name)
+    return out

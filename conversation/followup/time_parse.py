@@ -1,0 +1,69 @@
+"""Time phrases of a follow-up: "covering 2019", "nothing that ends before 2010", "the 1990s", "last 5 years".
+
+A window is a pair of inclusive years (either may be open). It filters by overlap with a dataset's
+coverage; datasets without dates are kept and marked (the turn asks the search for undated=keep).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_Y = r"((?:19|20)\d\d)"
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "fifteen": 15, "twenty": 20, "a couple of": 2, "a few": 3, "several": 5,
+}  # fmt: skip
+_NUM = r"(\d{1,2}|" + "|".join(re.escape(w) for w in _NUMBER_WORDS) + r")"
+_LEAD = r"(?:(?:only|just|data|stuff|datasets?|series|figures|numbers|ones|things|anything|something|records)\s+)*"
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    year_from: int | None
+    year_to: int | None
+    phrase: str
+
+
+def _n(text: str) -> int:
+    return int(text) if text.isdigit() else _NUMBER_WORDS[text]
+
+
+def _patterns(now: int) -> list[tuple[re.Pattern, object]]:
+    return [
+        (re.compile(rf"\b(?:between|from)\s+{_Y}\s+(?:and|to|until|till|through|-)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[2]))),
+        (re.compile(rf"\b{_Y}\s*(?:-|–|to|until|till|through)\s*{_Y}\b"), lambda m: (int(m[1]), int(m[2]))),
+        (re.compile(r"\b(?:the\s+)?((?:19|20)\d)0'?s\b"), lambda m: (int(m[1]) * 10, int(m[1]) * 10 + 9)),
+        (re.compile(rf"\b(?:nothing|none|no(?:thing)?|anything|ones?|data(?:sets)?|series)?\s*(?:that|which)?\s*(?:ends?|ending|ended|stops?|stopping|stopped)\s+(?:before|prior to)\s+{_Y}\b"), lambda m: (int(m[1]), None)),
+        (re.compile(rf"\b(?:runs?|running|goes|going|go|extends?|extending|continues?|continuing|lasts?)\s+(?:past|beyond|after|into|through)\s+{_Y}\b"), lambda m: (int(m[1]) + 1, None)),
+        (re.compile(rf"\b(?:go(?:es|ing)?|reach(?:es|ing)?|stretch(?:es|ing)?|date(?:s)?)\s+back\s+(?:to|as far as|before)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),
+        (re.compile(rf"\b(?:start(?:s|ing|ed)?|begin(?:s|ning)?|began)\s+(?:before|by|in)\s+{_Y}\b"), lambda m: (None, int(m[1]))),
+        (re.compile(rf"\b(?:since|after|from|starting(?: from| in)?|beginning(?: in)?|post-?|updated since)\s*{_Y}(?:\s+(?:on(?:wards?)?|and (?:after|later|beyond)|forward|onward))?\b"),
+         lambda m: (int(m[1]) + (1 if m[0].lstrip().startswith(("after", "post")) else 0), None)),
+        (re.compile(rf"\b{_Y}\s+(?:or|and)\s+(?:later|after|newer|beyond|onwards?|since)\b"), lambda m: (int(m[1]), None)),
+        (re.compile(rf"\b{_Y}\s+(?:onwards?|forward|on)\b"), lambda m: (int(m[1]), None)),
+        (re.compile(rf"\b(?:before|pre-?|prior to|earlier than)\s*{_Y}\b"), lambda m: (None, int(m[1]) - 1)),
+        (re.compile(rf"\b(?:until|till|up to|upto|through|no later than|to)\s+{_Y}\b"), lambda m: (None, int(m[1]))),
+        (re.compile(rf"\b{_Y}\s+(?:or|and)\s+(?:earlier|before|older)\b"), lambda m: (None, int(m[1]))),
+        (re.compile(rf"\b(?:(?:the\s+)?(?:last|past|previous|recent|latest)\s+{_NUM}\s+years?)\b"), lambda m: (now - _n(m[1]) + 1, None)),
+        (re.compile(rf"\b(?:covering|covers?|cover|for|in|during|of|from|about|around|year|within)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),
+        (re.compile(rf"^{_LEAD}{_Y}(?:\s+only)?$"), lambda m: (int(m[1]), int(m[1]))),
+        (re.compile(rf"\b(?:only|just)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),
+        (re.compile(rf"\b{_Y}\s+(?:only|data|figures|numbers)\b"), lambda m: (int(m[1]), int(m[1]))),
+    ]
+
+
+def parse_time(text: str, *, current_year: int | None = None) -> tuple[TimeWindow | None, str]:
+    """The first time window in ``text`` and the text without it."""
+    now = current_year or dt.date.today().year
+    for pattern, build in _patterns(now):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        year_from, year_to = build(match)  # type: ignore[operator]
+        if year_from is not None and year_to is not None and year_from > year_to:
+            year_from, year_to = year_to, year_from
+        rest = (text[: match.start()] + " " + text[match.end() :]).strip()
+        return TimeWindow(year_from, year_to, match.group(0).strip()), rest
+    return None, text
