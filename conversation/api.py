@@ -87,13 +87,57 @@ AnswerStatusSerializer = inline_serializer(
 )
 
 
+ChipSerializer = inline_serializer(
+    "SearchStateChip",
+    {
+        "mode": serializers.ChoiceField(choices=["include", "exclude", "time", "sort"]),
+        "facet": serializers.CharField(help_text="source, publisher, format, theme, geography, frequency, title, dataset, time, sort"),
+        "value": serializers.CharField(),
+        "label": serializers.CharField(),
+        "text": serializers.CharField(help_text="What the chip says, e.g. 'not Urban Redevelopment Authority'."),
+    },
+)
+FacetSetSerializer = serializers.DictField(
+    child=serializers.ListField(child=serializers.DictField(child=serializers.CharField())),
+    help_text="Facet -> [{value, label}].",
+)
+SearchStateSerializer = inline_serializer(
+    "SearchState",
+    {
+        "query": serializers.CharField(allow_blank=True),
+        "include": FacetSetSerializer,
+        "exclude": FacetSetSerializer,
+        "year_from": serializers.IntegerField(allow_null=True),
+        "year_to": serializers.IntegerField(allow_null=True),
+        "sort": serializers.CharField(),
+        "page": serializers.IntegerField(),
+        "similar_to": serializers.IntegerField(allow_null=True),
+        "result_ids": serializers.ListField(child=serializers.IntegerField(), help_text="The results shown, in order."),
+        "focus": serializers.IntegerField(allow_null=True, help_text="The dataset 'that one' refers to."),
+        "chips": serializers.ListField(child=ChipSerializer),
+    },
+)
+TableSerializer = inline_serializer(
+    "ComparisonTable",
+    {
+        "columns": serializers.ListField(child=serializers.CharField()),
+        "rows": serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
+        "ids": serializers.ListField(child=serializers.IntegerField()),
+    },
+)
+
+
 class ConversationTurnApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ConversationTurnRequest"
 
-        message = serializers.CharField(min_length=1, max_length=2000)
+        message = serializers.CharField(
+            min_length=1,
+            max_length=settings.CONVERSATION_MAX_MESSAGE_CHARS,
+            help_text="Any length up to CONVERSATION_MAX_MESSAGE_CHARS; long messages are searched by their gist.",
+        )
         conversation_id = serializers.UUIDField(required=False, allow_null=True)
 
     class OutputSerializer(serializers.Serializer):
@@ -102,9 +146,14 @@ class ConversationTurnApi(APIView):
 
         conversation_id = serializers.UUIDField()
         message_id = serializers.IntegerField()
-        intent = serializers.ChoiceField(choices=["smalltalk", "capabilities", "search", "refine", "out_of_scope"])
+        intent = serializers.ChoiceField(
+            choices=["smalltalk", "capabilities", "search", "refine", "question", "out_of_scope"],
+            help_text="question: a question about the results shown, answered in `reply` (results stay as they were).",
+        )
         reply = serializers.CharField()
         results = SearchHitSerializer(many=True)
+        search_state = SearchStateSerializer(help_text="The conversation's search state after this turn.")
+        table = TableSerializer(allow_null=True, help_text="A side-by-side comparison, when the turn asked for one.")
         answer_status = serializers.ChoiceField(choices=["ready", "pending"])
         answer_url = serializers.CharField()
         answer = serializers.CharField(allow_null=True)
@@ -151,6 +200,8 @@ class ConversationTurnApi(APIView):
                 "intent": turn.intent,
                 "reply": turn.reply,
                 "results": turn.results,
+                "search_state": turn.search_state,
+                "table": turn.table,
                 "answer_status": payload["status"],
                 "answer_url": _answer_url(message),
                 "answer": payload["answer"],

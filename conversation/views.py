@@ -30,7 +30,6 @@ from .models import Conversation, Message
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "chat_conversation_id"
-MAX_MESSAGE = 2000
 ANSWER_GRACE_SECONDS = 5
 ANSWER_POLL_LIMIT = 90  # polls of about a second each before the page stops asking
 SUGGESTIONS = (
@@ -136,7 +135,7 @@ def home(request: HtmxHttpRequest):
             "sources": sources,
             "catalog_size": sum(s.active_count for s in sources),
             "suggestions": SUGGESTIONS,
-            "max_message": MAX_MESSAGE,
+            "max_message": settings.CONVERSATION_MAX_MESSAGE_CHARS,
         },
     )
 
@@ -147,8 +146,11 @@ def chat_send(request: HtmxHttpRequest):
     error = ""
     if not text:
         error = "Type a message first."
-    elif len(text) > MAX_MESSAGE:
-        error = f"Please keep messages under {MAX_MESSAGE} characters."
+    elif len(text) > settings.CONVERSATION_MAX_MESSAGE_CHARS:
+        error = (
+            f"That message is {len(text):,} characters long; the assistant reads up to "
+            f"{settings.CONVERSATION_MAX_MESSAGE_CHARS:,}. Paste the part that says what data you need."
+        )
     if error:
         if request.htmx:
             return render(request, "conversation/_send_error.html", {"error": error})
