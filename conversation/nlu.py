@@ -4,11 +4,11 @@ chat abbreviations and a small edit-distance typo corrector (pure functions, no 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from conversation import nlu_data
+from search.text import fold
 
 _CONTRACTIONS = {
     "what's": "what is",
@@ -49,17 +49,18 @@ _CONTRACTIONS = {
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.'*#\-][a-z0-9]+)*|#|\+|-|\*|/|=")
 
 
-def fold(text: str) -> str:
-    """NFKC, accents folded, lower-case, typographic quotes made plain."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text).lower()
-    return text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+# Typographic apostrophes made plain, so "don\u2019t" expands like "don't".
+_PLAIN_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+
+
+def _fold(text: str) -> str:
+    """``search.text.fold`` (accents, casing, compatibility forms) with plain apostrophes."""
+    return fold(text).translate(_PLAIN_QUOTES)
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens; keeps "data.gov.sg", "covid-19", "#2", "a*star" together."""
-    return _TOKEN_RE.findall(fold(text))
+    return _TOKEN_RE.findall(_fold(text))
 
 
 def _damerau(a: str, b: str, limit: int) -> int:
@@ -244,7 +245,7 @@ def correct_token(token: str) -> str:
 
 def normalise(text: str, *, correct: bool = True) -> str:
     """Lower-cased, contractions expanded, abbreviations and (optionally) typos fixed, tokens joined by spaces."""
-    text = re.sub(r"([a-z])\1{2,}", r"\1", fold(text))  # "heyyy" -> "hey", "sooo" -> "so"
+    text = re.sub(r"([a-z])\1{2,}", r"\1", _fold(text))  # "heyyy" -> "hey", "sooo" -> "so"
     for short, long in _CONTRACTIONS.items():
         if "'" in short:
             text = text.replace(short, long)

@@ -40,8 +40,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conversation import nlu_data
-from conversation.nlu import fold, normalise, register_source_words
+from conversation.nlu import normalise, register_source_words
 from conversation.refine import parse
+from search.text import fold
 
 log = logging.getLogger(__name__)
 

@@ -253,6 +253,13 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+def fold(text: str) -> str:
+    """Text folded for matching: NFKD, combining marks dropped, NFKC, lower-case (``"Café" -> "cafe"``)."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKC", text).lower()
+
+
 def stem(word: str) -> str:
     """A light suffix stemmer: plurals and a few inflections; numbers and short words stay as they are."""
     if len(word) <= 3 or not word.isalpha():
