@@ -7,44 +7,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from conversation import nlu_data
+from conversation import lexicon, nlu_data
 from search.text import fold
-
-_CONTRACTIONS = {
-    "what's": "what is",
-    "whats": "what is",
-    "that's": "that is",
-    "thats": "that is",
-    "it's": "it is",
-    "i'm": "i am",
-    "im": "i am",
-    "you're": "you are",
-    "youre": "you are",
-    "how's": "how is",
-    "hows": "how is",
-    "who's": "who is",
-    "where's": "where is",
-    "there's": "there is",
-    "here's": "here is",
-    "let's": "let us",
-    "don't": "do not",
-    "dont": "do not",
-    "doesn't": "does not",
-    "doesnt": "does not",
-    "didn't": "did not",
-    "can't": "cannot",
-    "cant": "cannot",
-    "won't": "will not",
-    "isn't": "is not",
-    "aren't": "are not",
-    "i've": "i have",
-    "i'd": "i would",
-    "i'll": "i will",
-    "you've": "you have",
-    "you'll": "you will",
-    "we're": "we are",
-    "they're": "they are",
-}
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.'*#\-][a-z0-9]+)*|#|\+|-|\*|/|=")
 
@@ -164,22 +128,30 @@ def build_vocabulary(shared_dir: str) -> list[str]:
 def _vocab() -> frozenset[str]:
     words: set[str] = set(_EXTRA_VOCAB) | _catalog_words()
     sources = [
-        nlu_data.EXTRA_VOCAB,
-        nlu_data.COMMON_WORDS,
-        nlu_data.SMALLTALK_PHRASES,
+        lexicon.EXTRA_VOCAB,
+        lexicon.COMMON_WORDS,
+        lexicon.SMALLTALK_PHRASES,
         list(nlu_data.AGENCY_ALIASES),
         list(nlu_data.AGENCY_ALIASES.values()),
-        list(nlu_data.SOURCE_ALIASES),
-        list(nlu_data.FORMAT_ALIASES),
-        list(nlu_data.GEOGRAPHY_ALIASES),
-        list(nlu_data.RELATED_TOPICS),
-        list(nlu_data.RELATED_TOPICS.values()),
-        list(nlu_data.ABBREVIATIONS.values()),
-        list(nlu_data.VOCATIVES),
-        list(nlu_data.CATALOG_TOPICS),
+        list(lexicon.SOURCE_ALIASES),
+        list(lexicon.FORMAT_ALIASES),
+        list(lexicon.GEOGRAPHY_ALIASES),
+        list(lexicon.RELATED_TOPICS),
+        list(lexicon.RELATED_TOPICS.values()),
+        list(lexicon.ABBREVIATIONS.values()),
+        list(lexicon.VOCATIVES),
+        list(lexicon.CATALOG_TOPICS),
+        list(lexicon.LEAD_FILLERS),
+        list(lexicon.TRAIL_FILLERS),
+        [" ".join(phrase) for phrase in lexicon.WEAK_LEADS],
+        list(lexicon.CAPABILITY_NONTOPIC),
+        list(lexicon.FILLER_WORDS),
+        list(lexicon.ORDINAL_WORDS),
+        list(lexicon.CARDINAL_WORDS),
+        list(lexicon.FILTER_WORDS),
+        list(lexicon.FILTER_WORDS.values()),
+        *lexicon.PROTOTYPES.values(),
     ]
-    for phrases in nlu_data.PROTOTYPES.values():
-        sources.append(phrases)
     for group in sources:
         for phrase in group:
             for t in tokenize(phrase):
@@ -216,8 +188,8 @@ def _delete_index() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=4096)
 def correct_token(token: str) -> str:
     """Map a misspelt word onto the vocabulary (one edit for short words, two for long ones)."""
-    if token in nlu_data.ABBREVIATIONS:
-        return nlu_data.ABBREVIATIONS[token]
+    if token in lexicon.ABBREVIATIONS:
+        return lexicon.ABBREVIATIONS[token]
     vocab = _vocab()
     if not token.isalpha() or len(token) < 4 or token in vocab:
         return token
@@ -246,16 +218,16 @@ def correct_token(token: str) -> str:
 def normalise(text: str, *, correct: bool = True) -> str:
     """Lower-cased, contractions expanded, abbreviations and (optionally) typos fixed, tokens joined by spaces."""
     text = re.sub(r"([a-z])\1{2,}", r"\1", _fold(text))  # "heyyy" -> "hey", "sooo" -> "so"
-    for short, long in _CONTRACTIONS.items():
+    for short, long in lexicon.CONTRACTIONS.items():
         if "'" in short:
             text = text.replace(short, long)
     out: list[str] = []
     for tok in tokenize(text):
-        tok = _CONTRACTIONS.get(tok, tok)
+        tok = lexicon.CONTRACTIONS.get(tok, tok)
         if correct:
             tok = correct_token(tok) if " " not in tok else tok
-        elif tok in nlu_data.ABBREVIATIONS:
-            tok = nlu_data.ABBREVIATIONS[tok]
+        elif tok in lexicon.ABBREVIATIONS:
+            tok = lexicon.ABBREVIATIONS[tok]
         out.append(tok)
     return " ".join(out)
 

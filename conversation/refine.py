@@ -29,64 +29,19 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from conversation import nlu_data
+from conversation import lexicon, nlu_data
 from conversation.nlu import normalise, register_source_words
 
 SORT_RELEVANCE = "relevance"
 SORT_RECENT = "recent"
 FILTER_KEYS = ("source", "publisher", "format", "theme", "year_from", "year_to", "geography")
 
-_ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "one": 1,
-    "top": 1,
-    "second": 2,
-    "2nd": 2,
-    "two": 2,
-    "third": 3,
-    "3rd": 3,
-    "three": 3,
-    "fourth": 4,
-    "4th": 4,
-    "four": 4,
-    "fifth": 5,
-    "5th": 5,
-    "five": 5,
-    "sixth": 6,
-    "6th": 6,
-    "six": 6,
-    "seventh": 7,
-    "7th": 7,
-    "seven": 7,
-    "eighth": 8,
-    "8th": 8,
-    "eight": 8,
-    "ninth": 9,
-    "9th": 9,
-    "nine": 9,
-    "tenth": 10,
-    "10th": 10,
-    "ten": 10,
-}
+_ORDINALS = {**lexicon.ORDINAL_WORDS, **lexicon.CARDINAL_WORDS}
 _NUMBER_WORD = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
 _ORD_WORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th|10th|last|top)"
 _YEAR = r"(?:19[0-9]{2}|20[0-9]{2}|2100)"
 
-# Words that carry no topic in a follow-up ("only the CSV ones please").
-FILLER = frozenset(
-    nlu_data.word_list(
-        """
-    a an the and or but of on in at to for with by as is are be it its this that these those them they their
-    only just please ones one some any anything all show me give get see find want need would like can could
-    you your i my data dataset datasets results result thing things stuff versions version files file format
-    formats type kind also too then now ok okay so well hmm um oh yes instead rather again still filter filters
-    from published publisher publishers agency source sources released made produced provided ministry
-    maybe perhaps possibly there here what about how which do does have has available exist exists
-    set sets list lists table tables same but like looks look good great nice older newer earlier later
-    """
-    )
-)
+FILLER = lexicon.FILLER_WORDS
 
 
 @dataclass
@@ -162,21 +117,7 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
     # --- clearing filters
     def _clear(m: re.Match) -> None:
         what = m.group("what") or ""
-        key = {
-            "year": "years",
-            "years": "years",
-            "date": "years",
-            "time": "years",
-            "format": "format",
-            "formats": "format",
-            "publisher": "publisher",
-            "agency": "publisher",
-            "source": "source",
-            "sources": "source",
-            "geography": "geography",
-            "country": "geography",
-            "location": "geography",
-        }.get(what.strip(), "*")
+        key = lexicon.FILTER_WORDS.get(what.strip(), "*")
         p.clear.add(key)
 
     t = _sub(
@@ -309,14 +250,14 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
     t = _sub(rf"\b(?:in|for|of|from|during|covering|year)?\s*(?P<y>{_YEAR})\b(?!\s*(?:-|/)\s*\d)", t, _year)
 
     # --- source (before agencies: "lta datamall" is a source, "lta" a publisher)
-    for alias in sorted(nlu_data.SOURCE_ALIASES, key=len, reverse=True):
+    for alias in sorted(lexicon.SOURCE_ALIASES, key=len, reverse=True):
         esc = re.escape(alias).replace(r"\ ", r"\s+")
-        if alias in nlu_data.AMBIGUOUS_SOURCE_ALIASES:
+        if alias in lexicon.AMBIGUOUS_SOURCE_ALIASES:
             pat = rf"\b(?:from|by|only|just)\s+(?:the\s+)?{esc}(?![\w])"
         else:
             pat = rf"(?<![\w.])(?:the\s+)?{esc}(?:'s)?(?![\w])"
         if re.search(pat, t):
-            p.source = nlu_data.SOURCE_ALIASES[alias]
+            p.source = lexicon.SOURCE_ALIASES[alias]
             t = re.sub(pat, " ", t)
             break
 
@@ -334,19 +275,19 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
             break
 
     # --- formats
-    for alias in sorted(nlu_data.FORMAT_ALIASES, key=len, reverse=True):
+    for alias in sorted(lexicon.FORMAT_ALIASES, key=len, reverse=True):
         pat = rf"\b(?:in\s+|as\s+)?(?:an?\s+)?{re.escape(alias)}(?:\s+(?:format|files?|versions?|downloads?|only))?\b"
         if re.search(pat, t):
-            value = nlu_data.FORMAT_ALIASES[alias]
+            value = lexicon.FORMAT_ALIASES[alias]
             if value not in p.formats:
                 p.formats.append(value)
             t = re.sub(pat, " ", t)
 
     # --- geography
     def _geo(m: re.Match) -> None:
-        p.geography = nlu_data.GEOGRAPHY_ALIASES[re.sub(r"\s+", " ", m.group("g"))]
+        p.geography = lexicon.GEOGRAPHY_ALIASES[re.sub(r"\s+", " ", m.group("g"))]
 
-    geo_words = "|".join(sorted((re.escape(g) for g in nlu_data.GEOGRAPHY_ALIASES), key=len, reverse=True))
+    geo_words = "|".join(sorted((re.escape(g) for g in lexicon.GEOGRAPHY_ALIASES), key=len, reverse=True))
     t = _sub(
         rf"\b(?:only|just|limit(?:ed)?\s+to|restrict(?:ed)?\s+to|within|in|for|about|covering)?\s*(?P<g>{geo_words})(?:\s+(?:only|ones|datasets|data|coverage|level|wide))?\b",
         t,
@@ -609,7 +550,7 @@ def extract_filters(message: str) -> tuple[str, dict]:
             text,
         )
     if fmts:
-        for alias, value in nlu_data.FORMAT_ALIASES.items():
+        for alias, value in lexicon.FORMAT_ALIASES.items():
             if value in fmts:
                 text = re.sub(
                     rf"(?i)\b(?:(?:in|as)\s+)?(?:an?\s+)?{re.escape(alias)}(?:\s+(?:format|files?|versions?|only))?(?:\s+of)?\b",

@@ -21,7 +21,7 @@ How it decides (first match wins):
    *capabilities* reply (there is nothing to page or compare yet, so we explain how to search).
 5. Everything else that carries content is a search: bare topics ("energy"), fragments, questions.
    When no rule fired, the sentence-embedding model votes between classes using hand-written
-   prototypes (``nlu_data.PROTOTYPES``, distinct from the evaluation set); it can move a message
+   prototypes (``lexicon.PROTOTYPES``, distinct from the evaluation set); it can move a message
    away from ``search`` only with a clear margin. Without the model the rules alone decide.
 
 Out-of-scope results carry ``related_query``: a catalog topic worth showing instead (laptop prices
@@ -39,7 +39,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from conversation import nlu_data
+from conversation import lexicon
 from conversation.nlu import normalise, register_source_words
 from conversation.refine import parse
 from search.text import fold
@@ -70,23 +70,10 @@ class IntentResult:
 # ---------------------------------------------------------------------------------------------
 
 _SMALLTALK = sorted(
-    {tuple(normalise(p, correct=False).split()) for p in nlu_data.SMALLTALK_PHRASES if p.strip()},
+    {tuple(normalise(p, correct=False).split()) for p in lexicon.SMALLTALK_PHRASES if p.strip()},
     key=len,
     reverse=True,
 )
-_LEAD_FILLER = {"and", "so", "well", "oh", "ah", "now", "then", "also", "but", "please", "just", "again", "very"}
-_TRAIL_FILLER = {"please", "again", "then", "too", "very", "much", "so", "now", "there"}
-
-
-# Pleasantries that also start ordinary requests ("good schools near me", "right, only CSV"): peeled off the
-# front only when the message is nothing else or a punctuation break follows them ("good, now ...").
-_WEAK_LEADS = {
-    tuple(p.split())
-    for p in nlu_data.word_list(
-        "good great nice cool perfect awesome fine right sure excellent brilliant lovely sweet neat welcome interesting"
-        " no yes yeah yep indeed wonderful amazing fantastic morning evening afternoon later wow okay ok alright noted"
-    )
-}
 
 
 def _split_words(message: str) -> tuple[list[str], set[int]]:
@@ -113,7 +100,7 @@ def _peel_smalltalk(words: list[str], breaks: set[int] | None = None) -> tuple[l
         for phrase in _SMALLTALK:
             n = len(phrase)
             if tuple(words[:n]) == phrase:
-                if phrase in _WEAK_LEADS and len(words) > n and (offset + n) not in breaks:
+                if phrase in lexicon.WEAK_LEADS and len(words) > n and (offset + n) not in breaks:
                     if _peel_smalltalk(words[n:])[0]:
                         continue  # "good schools near me": a request, not a pleasantry
                     return [], True  # "ok thank you very much"
@@ -123,12 +110,12 @@ def _peel_smalltalk(words: list[str], breaks: set[int] | None = None) -> tuple[l
             if n <= len(words) and tuple(words[-n:]) == phrase and len(words) > n:
                 words, changed, stripped = words[:-n], True, True
                 break
-        if not changed and words and stripped and words[0] in _LEAD_FILLER:
+        if not changed and words and stripped and words[0] in lexicon.LEAD_FILLERS:
             words, changed = words[1:], True
             offset += 1
-        if not changed and words and stripped and words[-1] in _TRAIL_FILLER:
+        if not changed and words and stripped and words[-1] in lexicon.TRAIL_FILLERS:
             words, changed = words[:-1], True
-        if not changed and stripped and len(words) == 1 and words[0] in nlu_data.VOCATIVES:
+        if not changed and stripped and len(words) == 1 and words[0] in lexicon.VOCATIVES:
             words, changed = [], True
     if words and _COMPLIMENT.match(" ".join(words)):
         words, stripped = [], True
@@ -283,19 +270,6 @@ CAPABILITY_SOFT = _rx(
     r"\bwhat is (?:in )?(?:the|your) (?:catalog|catalogue|collection|database|index)\b",
     r"\bhow (?:big|large) is (?:the|your) (?:catalog|catalogue|collection|database|index)\b",
 )
-_CAP_NONTOPIC = set(
-    nlu_data.word_list(
-        """
-    what which kind kinds sort sorts type types of data datasets information things questions stuff topics
-    subjects areas domains countries do you have cover know hold offer support index include access to about
-    does it is in the your catalog catalogue collection database how big large outside beyond other than
-    singapore global international world worldwide sources source api formats format a an any also other
-    countries country nations regions places from for on outside beyond covering anything answer ask handle
-    can could i we
-    """
-    )
-)
-
 OOS_STRONG = _rx(
     # creative writing / generation
     r"\b(?:write|compose|draft|generate|create|make|pen|give) (?:me |us )?(?:a |an |some |my |another |one )?"
@@ -409,8 +383,8 @@ RELATED_MIN_SIM = 0.35
 def _bank_examples() -> list[tuple[str, str, bool]]:
     """(text, intent, needs_previous_search) for the kNN vote: the hand-written prototypes plus the
     labelled examples in intent_examples.jsonl (the evaluation set minus its never-tuned blind2 split)."""
-    examples = [(t, intent, False) for intent, phrases in nlu_data.PROTOTYPES.items() for t in phrases]
-    examples += [(t, "search", False) for t in nlu_data.CATALOG_TOPICS]
+    examples = [(t, intent, False) for intent, phrases in lexicon.PROTOTYPES.items() for t in phrases]
+    examples += [(t, "search", False) for t in lexicon.CATALOG_TOPICS]
     if EXAMPLES_FILE.exists():
         with EXAMPLES_FILE.open(encoding="utf-8") as fh:
             for line in fh:
@@ -475,7 +449,7 @@ class _Prototypes:
                 examples = _bank_examples()
                 # The bank holds what the rules would see: pleasantries peeled off, as for a pending message.
                 texts = [(_rest_text(t) or t) for t, _, _ in examples]
-                related = sorted(set(nlu_data.RELATED_TOPICS.values()))
+                related = sorted(set(lexicon.RELATED_TOPICS.values()))
                 vecs = _cached_vectors(embedder, texts + related)
                 cls._state = {
                     "embedder": embedder,
@@ -543,9 +517,9 @@ def _nearest_related(vec) -> str | None:
 def related_query_for(text: str, vec=None) -> str | None:
     """A catalog topic related to an out-of-scope request (keyword table first, then embeddings)."""
     norm = normalise(text)
-    for key in sorted(nlu_data.RELATED_TOPICS, key=len, reverse=True):
+    for key in sorted(lexicon.RELATED_TOPICS, key=len, reverse=True):
         if re.search(rf"\b{re.escape(key)}\b", norm):
-            return nlu_data.RELATED_TOPICS[key]
+            return lexicon.RELATED_TOPICS[key]
     try:
         if vec is None:
             enc = _encode([text])
@@ -597,7 +571,7 @@ def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _
     if CAPABILITY_STRONG.search(rest):
         return IntentResult("capabilities", 0.9, prefix + "question about the assistant")
     if CAPABILITY_SOFT.search(rest):
-        topic = [w for w in rest_words if w not in _CAP_NONTOPIC and len(w) > 1]
+        topic = [w for w in rest_words if w not in lexicon.CAPABILITY_NONTOPIC and len(w) > 1]
         if not topic:
             return IntentResult("capabilities", 0.85, prefix + "question about the catalog's coverage")
 
