@@ -7,7 +7,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from conversation import lexicon, nlu_data
+from catalog.vocabulary import agency_aliases
+from conversation import lexicon
 from search.text import fold
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.'*#\-][a-z0-9]+)*|#|\+|-|\*|/|=")
@@ -131,8 +132,8 @@ def _vocab() -> frozenset[str]:
         lexicon.EXTRA_VOCAB,
         lexicon.COMMON_WORDS,
         lexicon.SMALLTALK_PHRASES,
-        list(nlu_data.AGENCY_ALIASES),
-        list(nlu_data.AGENCY_ALIASES.values()),
+        list(agency_aliases()),
+        list(agency_aliases().values()),
         list(lexicon.SOURCE_ALIASES),
         list(lexicon.FORMAT_ALIASES),
         list(lexicon.GEOGRAPHY_ALIASES),

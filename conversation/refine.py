@@ -29,7 +29,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from conversation import lexicon, nlu_data
+from catalog.vocabulary import agency_aliases, ambiguous_aliases
+from conversation import lexicon
 from conversation.nlu import normalise, register_source_words
 
 SORT_RELEVANCE = "relevance"
@@ -262,15 +263,15 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
             break
 
     # --- publisher
-    for alias in sorted(nlu_data.AGENCY_ALIASES, key=len, reverse=True):
+    for alias in sorted(agency_aliases(), key=len, reverse=True):
         esc = re.escape(alias).replace(r"\ ", r"\s+")
-        needs_lead = strict_agencies or alias in nlu_data.AMBIGUOUS_AGENCY_ALIASES
+        needs_lead = strict_agencies or alias in ambiguous_aliases()
         if needs_lead:
             pat = rf"\b(?:from|by|only|just|published\s+by)\s+(?:the\s+)?{esc}(?![\w*])"
         else:
             pat = rf"(?<![\w*])(?:the\s+)?{esc}(?![\w*])"
         if re.search(pat, t):
-            p.publisher = nlu_data.AGENCY_ALIASES[alias]
+            p.publisher = agency_aliases()[alias]
             t = re.sub(pat, " ", t)
             break
 
@@ -558,7 +559,7 @@ def extract_filters(message: str) -> tuple[str, dict]:
                     text,
                 )
     if p.publisher:
-        for alias, name in nlu_data.AGENCY_ALIASES.items():
+        for alias, name in agency_aliases().items():
             if name == p.publisher:
                 text = re.sub(rf"(?i)\b(?:from|by|published\s+by)\s+(?:the\s+)?{re.escape(alias)}\b", " ", text)
     query = re.sub(r"\s+", " ", text).strip(" ,.;:!?-")
