@@ -70,6 +70,15 @@ def register_source_words(path: str) -> None:
     register_vocabulary(re.findall(r"[a-z]{3,}", source))
 
 
+def register_pattern_words(patterns) -> None:
+    """Register the words of rule regexes: a word a rule looks for must never be "corrected" away."""
+    register_vocabulary(
+        word
+        for pattern in patterns
+        for word in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", pattern.pattern))  # "\\bhack" is "hack"
+    )
+
+
 VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.txt"
 
 
