@@ -63,13 +63,6 @@ def register_vocabulary(words) -> None:
     correct_token.cache_clear()
 
 
-def register_source_words(path: str) -> None:
-    """Register every lower-case word of a module's source (its regexes' words must never be "corrected")."""
-    with open(path, encoding="utf-8") as fh:
-        source = re.sub(r"\\[a-zA-Z]", " ", fh.read())  # regex escapes: "\\bhack" is "hack"
-    register_vocabulary(re.findall(r"[a-z]{3,}", source))
-
-
 def register_pattern_words(patterns) -> None:
     """Register the words of rule regexes: a word a rule looks for must never be "corrected" away."""
     register_vocabulary(
