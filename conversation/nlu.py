@@ -1,9 +1,17 @@
 """Text normalisation for the router and the refinement parser: casing, punctuation, contractions,
-chat abbreviations and a small edit-distance typo corrector (pure functions, no Django, no I/O)."""
+chat abbreviations and a small edit-distance typo corrector (pure functions, no Django).
+
+The corrector's vocabulary is read once from data: the catalog's words (``data/vocabulary.txt``), the
+conversation's tables (``conversation.lexicon``), the agency table (``catalog.vocabulary``) and the
+words of the rules' regexes, which the rule modules register when they are imported.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
 import re
+from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,7 +61,7 @@ _EXTRA_VOCAB: set[str] = set()
 
 
 def register_vocabulary(words) -> None:
-    """Add words the corrector may correct *to* (the router registers the words its rules use)."""
+    """Add words the corrector may correct *to* (and never corrects away)."""
     for w in words:
         for t in tokenize(w):
             if t.isalpha():
@@ -72,24 +80,19 @@ def register_pattern_words(patterns) -> None:
     )
 
 
-VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.txt"
+VOCABULARY_FILE = lexicon.DATA_DIR / "vocabulary.txt"
 
 
 def _catalog_words() -> set[str]:
     try:
-        with VOCABULARY_FILE.open(encoding="utf-8") as fh:
-            return {w.strip() for w in fh if w.strip() and not w.startswith("#")}
+        return set(lexicon.lines(VOCABULARY_FILE.name))
     except OSError:
         return set()
 
 
 def build_vocabulary(shared_dir: str) -> list[str]:
     """Words of the shared catalog text (>= 2 occurrences), rare near-duplicates of common words
-    (likely misspellings) dropped. ``python -m conversation.nlu SHARED_DIR`` rewrites vocabulary.txt."""
-    import csv
-    import json
-    from collections import Counter, defaultdict
-
+    (likely misspellings) dropped. ``python -m conversation.nlu SHARED_DIR`` rewrites data/vocabulary.txt."""
     counts: Counter = Counter()
 
     def add(text) -> None:

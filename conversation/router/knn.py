@@ -20,7 +20,7 @@ from search.embeddings import get_embedder
 
 log = logging.getLogger(__name__)
 
-EXAMPLES_FILE = Path(__file__).resolve().parent.parent / "intent_examples.jsonl"
+EXAMPLES_FILE = lexicon.DATA_DIR / "intent_examples.jsonl"
 KNN_K = 7
 KNN_MIN_SIM = 0.3  # below this nothing in the bank is close: keep the default (search)
 RELATED_MIN_SIM = 0.35
@@ -28,7 +28,7 @@ RELATED_MIN_SIM = 0.35
 
 def _bank_examples() -> list[tuple[str, str, bool]]:
     """(text, intent, needs_previous_search) for the kNN vote: the hand-written prototypes plus the
-    labelled examples in intent_examples.jsonl (the evaluation set minus its never-tuned blind2 split)."""
+    labelled examples in data/intent_examples.jsonl (the evaluation set minus its never-tuned blind2 split)."""
     examples = [(t, intent, False) for intent, phrases in lexicon.PROTOTYPES.items() for t in phrases]
     examples += [(t, "search", False) for t in lexicon.CATALOG_TOPICS]
     if EXAMPLES_FILE.exists():
