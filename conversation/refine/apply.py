@@ -62,13 +62,14 @@ def _filter_changes(p: Parsed, filters: dict) -> list[str]:
     return changes
 
 
-def apply_refinement(message: str, previous: dict) -> Refinement:
+def apply_refinement(message: str, previous: dict, *, parsed: Parsed | None = None) -> Refinement:
     """Merge a follow-up message into the previous search state.
 
-    ``previous`` is conversation.state: {"query", "filters", "page", "sort", "result_ids"}.
+    ``previous`` is conversation.state: {"query", "filters", "page", "sort", "result_ids"}; ``parsed`` is
+    the message as the router already parsed it (``IntentResult.parsed``), else it is parsed here.
     """
     previous = previous or {}
-    p = parse(message)
+    p = parsed if parsed is not None else parse(message)
     query = (previous.get("query") or "").strip()
     filters = {k: v for k, v in (previous.get("filters") or {}).items() if v not in (None, "", [])}
     page = int(previous.get("page") or 1)

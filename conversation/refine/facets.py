@@ -229,14 +229,24 @@ def _agency_res(alias: str) -> tuple[re.Pattern, re.Pattern]:
 _AGENCY_RES = [(alias, *_agency_res(alias)) for alias in sorted(_AGENCIES, key=len, reverse=True)]
 
 
-def take_publisher(t: str, p: Parsed, *, strict: bool = False) -> str:
-    """The first agency named; ``strict`` (first searches) only takes one after from/by/only/just."""
+_LEAD_WORD_RE = re.compile(r"\b(?:from|by|only|just|published)\b")
+
+
+def take_publisher(t: str, p: Parsed) -> str:
+    """The first agency named (longest alias first), and its strict reading (only after from/by/only/just)."""
+    found: tuple[str, re.Pattern] | None = None
+    strict = _LEAD_WORD_RE.search(t) is not None  # else no agency follows a lead word
     for alias, anywhere, after_lead in _AGENCY_RES:
-        pattern = after_lead if strict else anywhere
-        if pattern.search(t):
-            p.publisher = _AGENCIES[alias]
-            return pattern.sub(" ", t)
-    return t
+        if strict and p.strict_publisher is None and after_lead.search(t):
+            p.strict_publisher = _AGENCIES[alias]
+        if found is None and anywhere.search(t):
+            found = alias, anywhere
+        if found is not None and (p.strict_publisher is not None or not strict):
+            break
+    if found is None:
+        return t
+    p.publisher = _AGENCIES[found[0]]
+    return found[1].sub(" ", t)
 
 
 # --- formats and geography -----------------------------------------------------------------------
@@ -332,6 +342,7 @@ register_pattern_words(
         _UNTIL_RE,
         _BEFORE_RE,
         _YEAR_RE,
+        _LEAD_WORD_RE,
         *(pattern for _, pattern in _SOURCE_RES),
         *(pattern for _, anywhere, after_lead in _AGENCY_RES for pattern in (anywhere, after_lead)),
         *(pattern for _, pattern in _FORMAT_RES),

@@ -15,6 +15,8 @@ class Parsed:
 
     formats: list[str] = field(default_factory=list)
     publisher: str | None = None
+    # The strict reading of the agency, for first searches: only one named after from/by/only/just.
+    strict_publisher: str | None = None
     source: tuple[str, str] | None = None
     year_from: int | None = None
     year_to: int | None = None

@@ -9,10 +9,11 @@ from conversation.refine import facets
 from conversation.refine.parsed import Parsed
 
 
-def parse(message: str, *, strict_agencies: bool = False, current_year: int | None = None) -> Parsed:
+def parse(message: str, *, current_year: int | None = None) -> Parsed:
     """Pull filters, paging, sorting and "more like N" out of a message.
 
-    ``strict_agencies`` (first searches) only takes an agency after "from/by/only/just".
+    The agency is read twice: anywhere (``publisher``, refinements) and, for first searches, only after
+    "from/by/only/just" (``strict_publisher``); the first reading decides which words are taken out.
     """
     p = Parsed()
     t = facets.WORD_DASH_YEAR_RE.sub(r"\1 \2", " " + normalise(message) + " ")
@@ -23,7 +24,7 @@ def parse(message: str, *, strict_agencies: bool = False, current_year: int | No
     t = facets.take_sort(t, p)
     t = facets.take_years(t, p, current_year or dt.date.today().year)
     t = facets.take_source(t, p)
-    t = facets.take_publisher(t, p, strict=strict_agencies)
+    t = facets.take_publisher(t, p)
     t = facets.take_formats(t, p)
     t = facets.take_geography(t, p)
     facets.take_topic(t, p)

@@ -8,6 +8,7 @@ from catalog.vocabulary import agency_aliases
 from conversation import lexicon
 from conversation.nlu import normalise, register_pattern_words
 from conversation.refine.facets import FILLER, YEAR
+from conversation.refine.parsed import Parsed
 from conversation.refine.parser import parse
 
 _LEAD_PLEASANTRY_RE = re.compile(
@@ -75,13 +76,14 @@ _AGENCY_WORDING_RES = [
 ]
 
 
-def extract_filters(message: str) -> tuple[str, dict]:
+def extract_filters(message: str, *, parsed: Parsed | None = None) -> tuple[str, dict]:
     """Inline filters of a first search: ("rainfall 2023 csv") -> ("rainfall", {"year_from": 2023, ...}).
 
     Conservative: only years, file formats (not "API") and "from/by <agency|source>" are taken out;
-    the rest of the message (with casing kept) stays the query.
+    the rest of the message (with casing kept) stays the query. ``parsed`` is the router's parse of the
+    message (``IntentResult.parsed``), else it is parsed here.
     """
-    p = parse(message, strict_agencies=True)
+    p = parsed if parsed is not None else parse(message)
     filters: dict = {}
     if p.year_from is not None:
         filters["year_from"] = p.year_from
@@ -90,8 +92,8 @@ def extract_filters(message: str) -> tuple[str, dict]:
     fmts = [f for f in p.formats if f != "API"]
     if fmts:
         filters["format"] = fmts[0]
-    if p.publisher:
-        filters["publisher"] = p.publisher
+    if p.strict_publisher:
+        filters["publisher"] = p.strict_publisher
     # Remove the taken-out pieces from the original wording (keeps user casing for the query).
     text = " " + clean_query(message) + " "
     if "year_from" in filters or "year_to" in filters:
@@ -100,7 +102,7 @@ def extract_filters(message: str) -> tuple[str, dict]:
         if value in fmts:
             text = pattern.sub(" ", text)
     for name, pattern in _AGENCY_WORDING_RES:
-        if name == p.publisher:
+        if name == p.strict_publisher:
             text = pattern.sub(" ", text)
     query = _SPACES_RE.sub(" ", text).strip(" ,.;:!?-")
     if all(w in FILLER for w in normalise(_GENERIC_RE.sub(" ", query)).split()):

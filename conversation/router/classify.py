@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from conversation import lexicon
-from conversation.refine import parse
+from conversation.refine import Parsed, parse
 from conversation.router import knn
 from conversation.router.rules import (
     ASSISTANT_REFERENCE,
@@ -33,6 +33,8 @@ class IntentResult:
     confidence: float
     reason: str
     related_query: str | None = None
+    # The router's parse of the message (pleasantries peeled off), for the search or refinement to reuse.
+    parsed: Parsed | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         return {
@@ -43,8 +45,8 @@ class IntentResult:
         }
 
 
-def _oos(text: str, reason: str, confidence: float, vec=None) -> IntentResult:
-    return IntentResult("out_of_scope", confidence, reason, knn.related_query_for(text, vec))
+def _oos(text: str, reason: str, confidence: float, parsed: Parsed, vec=None) -> IntentResult:
+    return IntentResult("out_of_scope", confidence, reason, knn.related_query_for(text, vec), parsed=parsed)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class _Pending:
 
     rest: str
     prefix: str
+    parsed: Parsed
     has_previous_search: bool = False
 
 
@@ -70,36 +73,38 @@ def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _
 
     # capabilities
     if CAPABILITY_STRONG.search(rest):
-        return IntentResult("capabilities", 0.9, prefix + "question about the assistant")
+        return IntentResult("capabilities", 0.9, prefix + "question about the assistant", parsed=parsed)
     if CAPABILITY_SOFT.search(rest):
         topic = [w for w in rest_words if w not in lexicon.CAPABILITY_NONTOPIC and len(w) > 1]
         if not topic:
-            return IntentResult("capabilities", 0.85, prefix + "question about the catalog's coverage")
+            return IntentResult("capabilities", 0.85, prefix + "question about the catalog's coverage", parsed=parsed)
 
     # out of scope
     if OOS_STRONG.search(rest):
-        return _oos(rest, prefix + "a task the assistant cannot do", 0.9)
+        return _oos(rest, prefix + "a task the assistant cannot do", 0.9, parsed)
     if not has_data_words and not STAT_WORDS.search(rest):
         m = OOS_WEAK.search(rest)
         if m and OOS_PLACE_NOUN.search(m.group(0)) and not OOS_PLACE_CONTEXT.search(rest):
             m = None  # "hotel occupancy in 2019" is a statistic, not a booking
         if m:
-            return _oos(rest, prefix + "live information, shopping or general knowledge", 0.8)
+            return _oos(rest, prefix + "live information, shopping or general knowledge", 0.8, parsed)
 
     # refinements / navigation
     if parsed.has_signal and not parsed.residual:
         if has_previous_search:
-            return IntentResult("refine", 0.9, prefix + "follow-up on the previous search")
+            return IntentResult("refine", 0.9, prefix + "follow-up on the previous search", parsed=parsed)
         if parsed.has_filter or parsed.followup_topic or parsed.narrow_topic:
-            return IntentResult("search", 0.7, prefix + "filters without a previous search: a first search")
-        return IntentResult("capabilities", 0.6, prefix + "navigation without a previous search")
+            return IntentResult(
+                "search", 0.7, prefix + "filters without a previous search: a first search", parsed=parsed
+            )
+        return IntentResult("capabilities", 0.6, prefix + "navigation without a previous search", parsed=parsed)
 
     # search
     if has_data_words or REQUEST_WORDS.search(rest):
-        return IntentResult("search", 0.85, prefix + "asks for data")
+        return IntentResult("search", 0.85, prefix + "asks for data", parsed=parsed)
     if not [w for w in rest_words if len(w) > 1 or w.isdigit()]:
-        return IntentResult("smalltalk", 0.5, "nothing to search for")
-    return _Pending(rest, prefix, has_previous_search)
+        return IntentResult("smalltalk", 0.5, "nothing to search for", parsed=parsed)
+    return _Pending(rest, prefix, parsed, has_previous_search)
 
 
 def _settle(pending: _Pending, vec) -> IntentResult:
@@ -113,9 +118,11 @@ def _settle(pending: _Pending, vec) -> IntentResult:
             detail = f"{pending.prefix}nearest labelled examples say {intent} ({share:.0%} of the vote, top {top:.2f})"
             confidence = round(min(0.85, 0.4 + 0.4 * share), 2)
             if intent == "out_of_scope":
-                return _oos(pending.rest, detail, confidence, vec)
-            return IntentResult(intent, confidence, detail)
-    return IntentResult("search", 0.65, pending.prefix + "topic words: treated as a dataset search")
+                return _oos(pending.rest, detail, confidence, pending.parsed, vec)
+            return IntentResult(intent, confidence, detail, parsed=pending.parsed)
+    return IntentResult(
+        "search", 0.65, pending.prefix + "topic words: treated as a dataset search", parsed=pending.parsed
+    )
 
 
 def classify(message: str, *, has_previous_search: bool = False) -> IntentResult:
