@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import sys
 from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -239,8 +240,6 @@ def normalise(text: str, *, correct: bool = True) -> str:
 
 
 if __name__ == "__main__":  # python -m conversation.nlu ../shared
-    import sys
-
     vocabulary = build_vocabulary(sys.argv[1] if len(sys.argv) > 1 else "../shared")
     header = (
         "# Words of the catalog (data.gov.sg, seed CSVs, Papers with Code; >= 2 occurrences, rare near-duplicates of\n"

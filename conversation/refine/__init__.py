@@ -21,7 +21,13 @@ Decisions where the issue is silent:
 * ``extract_filters`` (first searches) is conservative: it strips a year / year range, a file format
   (not "API", which is often part of a dataset's name) and "from/by <agency or source>"; topic words
   and place names stay in the query.
+
+Modules: ``parsed`` (what a message says), ``facets`` (one extractor per filter or navigation kind),
+``parser`` (``parse``: the extractors in order), ``apply`` (merge into the previous search, describe
+it), ``query`` (a first search's query and inline filters).
 """
+
+from __future__ import annotations
 
 from conversation.refine.apply import Refinement, apply_refinement, describe_refinement
 from conversation.refine.parsed import FILTER_KEYS, SORT_RECENT, SORT_RELEVANCE, Parsed

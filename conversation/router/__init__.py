@@ -20,13 +20,21 @@ How it decides (first match wins):
    navigation ("next page", "sort by most recent", "more like the second one") gets the
    *capabilities* reply (there is nothing to page or compare yet, so we explain how to search).
 5. Everything else that carries content is a search: bare topics ("energy"), fragments, questions.
-   When no rule fired, the sentence-embedding model votes between classes using hand-written
-   prototypes (``lexicon.PROTOTYPES``, distinct from the evaluation set); it can move a message
-   away from ``search`` only with a clear margin. Without the model the rules alone decide.
+   When no rule fired, the sentence-embedding model votes between classes with its nearest labelled
+   examples (``data/prototypes.json``, ``data/catalog_topics.txt`` and ``data/intent_examples.jsonl``,
+   the evaluation set without its never-tuned blind2 split); it can move a message away from
+   ``search`` only with a clear margin. Without the model the rules alone decide.
 
 Out-of-scope results carry ``related_query``: a catalog topic worth showing instead (laptop prices
--> "consumer price index"), from a keyword table, else the nearest catalog topic by embedding.
+-> "consumer price index"), from a keyword table, else the nearest catalog topic by embedding. Every
+result decided after the message was parsed carries that parse (``IntentResult.parsed``), so the
+search or refinement that follows does not parse the message again.
+
+Modules: ``smalltalk`` (words and pleasantries), ``rules`` (the regex grammar), ``knn`` (example bank,
+vote, related topics), ``classify`` (the order of the steps above).
 """
+
+from __future__ import annotations
 
 from conversation.router.classify import INTENTS, IntentResult, classify, classify_many
 from conversation.router.knn import EXAMPLES_FILE, related_query_for, warm_up
