@@ -40,6 +40,7 @@ import django  # noqa: E402
 django.setup()
 
 from conversation import router  # noqa: E402
+from conversation.router import knn  # noqa: E402
 
 INTENTS_FILE = ROOT / "tests" / "data" / "intents.jsonl"
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
@@ -84,9 +85,9 @@ def print_report(title: str, report: dict) -> None:
 def section_router(args) -> dict:
     rows = load_intents(Path(args.intents))
     if args.rules_only:
-        router._Prototypes._failed = True  # bench only: measure the rules without the model
+        knn.ExampleBank._failed = True  # bench only: measure the rules without the model
     started = time.perf_counter()
-    router._Prototypes.get()  # load the model and prototypes outside the timing of messages
+    knn.ExampleBank.get()  # load the model and prototypes outside the timing of messages
     load_s = time.perf_counter() - started
     started = time.perf_counter()
     results = router.classify_many([(r["text"], r["has_previous_search"]) for r in rows])
@@ -103,7 +104,7 @@ def section_router(args) -> dict:
     print("\n  by split: " + ", ".join(f"{k} {v['accuracy']:.1%} (n={v['n']})" for k, v in by_split.items()))
     voted = sum(1 for res in results if "nearest labelled examples" in res.reason)
     print(
-        f"  embedding model: {'off' if router._Prototypes.get() is None else 'on'}; "
+        f"  embedding model: {'off' if knn.ExampleBank.get() is None else 'on'}; "
         f"{voted} messages settled by the vote; load {load_s:.1f}s; "
         f"{elapsed * 1000 / len(rows):.1f} ms/message (batched)"
     )
@@ -114,7 +115,7 @@ def section_router(args) -> dict:
     return {
         **overall,
         "by_split": by_split,
-        "embeddings": router._Prototypes.get() is not None,
+        "embeddings": knn.ExampleBank.get() is not None,
         "ms_per_message": round(elapsed * 1000 / len(rows), 2),
     }
 

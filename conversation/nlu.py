@@ -1,65 +1,40 @@
 """Text normalisation for the router and the refinement parser: casing, punctuation, contractions,
-chat abbreviations and a small edit-distance typo corrector (pure functions, no Django, no I/O)."""
+chat abbreviations and a small edit-distance typo corrector (pure functions, no Django).
+
+The corrector's vocabulary is read once from data: the catalog's words (``data/vocabulary.txt``), the
+conversation's tables (``conversation.lexicon``), the agency table (``catalog.vocabulary``) and the
+words of the rules' regexes, which the rule modules register when they are imported.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
 import re
-import unicodedata
+import sys
+from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from conversation import nlu_data
-
-_CONTRACTIONS = {
-    "what's": "what is",
-    "whats": "what is",
-    "that's": "that is",
-    "thats": "that is",
-    "it's": "it is",
-    "i'm": "i am",
-    "im": "i am",
-    "you're": "you are",
-    "youre": "you are",
-    "how's": "how is",
-    "hows": "how is",
-    "who's": "who is",
-    "where's": "where is",
-    "there's": "there is",
-    "here's": "here is",
-    "let's": "let us",
-    "don't": "do not",
-    "dont": "do not",
-    "doesn't": "does not",
-    "doesnt": "does not",
-    "didn't": "did not",
-    "can't": "cannot",
-    "cant": "cannot",
-    "won't": "will not",
-    "isn't": "is not",
-    "aren't": "are not",
-    "i've": "i have",
-    "i'd": "i would",
-    "i'll": "i will",
-    "you've": "you have",
-    "you'll": "you will",
-    "we're": "we are",
-    "they're": "they are",
-}
+from catalog.vocabulary import agency_aliases
+from conversation import lexicon
+from search.text import fold
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.'*#\-][a-z0-9]+)*|#|\+|-|\*|/|=")
 
 
-def fold(text: str) -> str:
-    """NFKC, accents folded, lower-case, typographic quotes made plain."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = unicodedata.normalize("NFKC", text).lower()
-    return text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+# Typographic apostrophes made plain, so "don\u2019t" expands like "don't".
+_PLAIN_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+
+
+def _fold(text: str) -> str:
+    """``search.text.fold`` (accents, casing, compatibility forms) with plain apostrophes."""
+    return fold(text).translate(_PLAIN_QUOTES)
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens; keeps "data.gov.sg", "covid-19", "#2", "a*star" together."""
-    return _TOKEN_RE.findall(fold(text))
+    return _TOKEN_RE.findall(_fold(text))
 
 
 def _damerau(a: str, b: str, limit: int) -> int:
@@ -87,7 +62,7 @@ _EXTRA_VOCAB: set[str] = set()
 
 
 def register_vocabulary(words) -> None:
-    """Add words the corrector may correct *to* (the router registers the words its rules use)."""
+    """Add words the corrector may correct *to* (and never corrects away)."""
     for w in words:
         for t in tokenize(w):
             if t.isalpha():
@@ -97,31 +72,28 @@ def register_vocabulary(words) -> None:
     correct_token.cache_clear()
 
 
-def register_source_words(path: str) -> None:
-    """Register every lower-case word of a module's source (its regexes' words must never be "corrected")."""
-    with open(path, encoding="utf-8") as fh:
-        source = re.sub(r"\\[a-zA-Z]", " ", fh.read())  # regex escapes: "\\bhack" is "hack"
-    register_vocabulary(re.findall(r"[a-z]{3,}", source))
+def register_pattern_words(patterns) -> None:
+    """Register the words of rule regexes: a word a rule looks for must never be "corrected" away."""
+    register_vocabulary(
+        word
+        for pattern in patterns
+        for word in re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", pattern.pattern))  # "\\bhack" is "hack"
+    )
 
 
-VOCABULARY_FILE = Path(__file__).resolve().parent / "vocabulary.txt"
+VOCABULARY_FILE = lexicon.DATA_DIR / "vocabulary.txt"
 
 
 def _catalog_words() -> set[str]:
     try:
-        with VOCABULARY_FILE.open(encoding="utf-8") as fh:
-            return {w.strip() for w in fh if w.strip() and not w.startswith("#")}
+        return set(lexicon.lines(VOCABULARY_FILE.name))
     except OSError:
         return set()
 
 
 def build_vocabulary(shared_dir: str) -> list[str]:
     """Words of the shared catalog text (>= 2 occurrences), rare near-duplicates of common words
-    (likely misspellings) dropped. ``python -m conversation.nlu SHARED_DIR`` rewrites vocabulary.txt."""
-    import csv
-    import json
-    from collections import Counter, defaultdict
-
+    (likely misspellings) dropped. ``python -m conversation.nlu SHARED_DIR`` rewrites data/vocabulary.txt."""
     counts: Counter = Counter()
 
     def add(text) -> None:
@@ -163,22 +135,30 @@ def build_vocabulary(shared_dir: str) -> list[str]:
 def _vocab() -> frozenset[str]:
     words: set[str] = set(_EXTRA_VOCAB) | _catalog_words()
     sources = [
-        nlu_data.EXTRA_VOCAB,
-        nlu_data.COMMON_WORDS,
-        nlu_data.SMALLTALK_PHRASES,
-        list(nlu_data.AGENCY_ALIASES),
-        list(nlu_data.AGENCY_ALIASES.values()),
-        list(nlu_data.SOURCE_ALIASES),
-        list(nlu_data.FORMAT_ALIASES),
-        list(nlu_data.GEOGRAPHY_ALIASES),
-        list(nlu_data.RELATED_TOPICS),
-        list(nlu_data.RELATED_TOPICS.values()),
-        list(nlu_data.ABBREVIATIONS.values()),
-        list(nlu_data.VOCATIVES),
-        list(nlu_data.CATALOG_TOPICS),
+        lexicon.EXTRA_VOCAB,
+        lexicon.COMMON_WORDS,
+        lexicon.SMALLTALK_PHRASES,
+        list(agency_aliases()),
+        list(agency_aliases().values()),
+        list(lexicon.SOURCE_ALIASES),
+        list(lexicon.FORMAT_ALIASES),
+        list(lexicon.GEOGRAPHY_ALIASES),
+        list(lexicon.RELATED_TOPICS),
+        list(lexicon.RELATED_TOPICS.values()),
+        list(lexicon.ABBREVIATIONS.values()),
+        list(lexicon.VOCATIVES),
+        list(lexicon.CATALOG_TOPICS),
+        list(lexicon.LEAD_FILLERS),
+        list(lexicon.TRAIL_FILLERS),
+        [" ".join(phrase) for phrase in lexicon.WEAK_LEADS],
+        list(lexicon.CAPABILITY_NONTOPIC),
+        list(lexicon.FILLER_WORDS),
+        list(lexicon.ORDINAL_WORDS),
+        list(lexicon.CARDINAL_WORDS),
+        list(lexicon.FILTER_WORDS),
+        list(lexicon.FILTER_WORDS.values()),
+        *lexicon.PROTOTYPES.values(),
     ]
-    for phrases in nlu_data.PROTOTYPES.values():
-        sources.append(phrases)
     for group in sources:
         for phrase in group:
             for t in tokenize(phrase):
@@ -215,8 +195,8 @@ def _delete_index() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=4096)
 def correct_token(token: str) -> str:
     """Map a misspelt word onto the vocabulary (one edit for short words, two for long ones)."""
-    if token in nlu_data.ABBREVIATIONS:
-        return nlu_data.ABBREVIATIONS[token]
+    if token in lexicon.ABBREVIATIONS:
+        return lexicon.ABBREVIATIONS[token]
     vocab = _vocab()
     if not token.isalpha() or len(token) < 4 or token in vocab:
         return token
@@ -244,24 +224,22 @@ def correct_token(token: str) -> str:
 
 def normalise(text: str, *, correct: bool = True) -> str:
     """Lower-cased, contractions expanded, abbreviations and (optionally) typos fixed, tokens joined by spaces."""
-    text = re.sub(r"([a-z])\1{2,}", r"\1", fold(text))  # "heyyy" -> "hey", "sooo" -> "so"
-    for short, long in _CONTRACTIONS.items():
+    text = re.sub(r"([a-z])\1{2,}", r"\1", _fold(text))  # "heyyy" -> "hey", "sooo" -> "so"
+    for short, long in lexicon.CONTRACTIONS.items():
         if "'" in short:
             text = text.replace(short, long)
     out: list[str] = []
     for tok in tokenize(text):
-        tok = _CONTRACTIONS.get(tok, tok)
+        tok = lexicon.CONTRACTIONS.get(tok, tok)
         if correct:
             tok = correct_token(tok) if " " not in tok else tok
-        elif tok in nlu_data.ABBREVIATIONS:
-            tok = nlu_data.ABBREVIATIONS[tok]
+        elif tok in lexicon.ABBREVIATIONS:
+            tok = lexicon.ABBREVIATIONS[tok]
         out.append(tok)
     return " ".join(out)
 
 
 if __name__ == "__main__":  # python -m conversation.nlu ../shared
-    import sys
-
     vocabulary = build_vocabulary(sys.argv[1] if len(sys.argv) > 1 else "../shared")
     header = (
         "# Words of the catalog (data.gov.sg, seed CSVs, Papers with Code; >= 2 occurrences, rare near-duplicates of\n"

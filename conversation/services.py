@@ -123,13 +123,13 @@ def _run_search(*, query: str, filters: dict, page: int, sort: str, similar_to, 
     )
 
 
-def _search_for_message(*, message: str, intent: str, state: dict, user) -> dict:
+def _search_for_message(*, message: str, intent: str, state: dict, user, parsed=None) -> dict:
     """Resolve the message into a search (new or refined), run it and describe it."""
 
     changes: list[str] = []
     if intent == "refine":
 
-        refinement = apply_refinement(message, state)
+        refinement = apply_refinement(message, state, parsed=parsed)
         query = refinement.query or state.get("query") or message
         filters = dict(refinement.filters or {})
         page, sort = refinement.page or 1, refinement.sort or "relevance"
@@ -147,7 +147,7 @@ def _search_for_message(*, message: str, intent: str, state: dict, user) -> dict
     else:
         query, filters, page, sort, similar_to, reply_prefix = message, {}, 1, "relevance", None, ""
 
-        extracted_query, filters = extract_filters(message)
+        extracted_query, filters = extract_filters(message, parsed=parsed)
         query, filters = extracted_query or message, dict(filters or {})
     try:
         response = _run_search(query=query, filters=filters, page=page, sort=sort, similar_to=similar_to, user=user)
@@ -218,7 +218,7 @@ def conversation_turn(*, conversation: Conversation, message: str, user) -> Turn
     changes: list[str] = []
     answer_status = Message.AnswerStatus.READY
     if intent in SEARCH_INTENTS:
-        snapshot = _search_for_message(message=message, intent=intent, state=state, user=user)
+        snapshot = _search_for_message(message=message, intent=intent, state=state, user=user, parsed=routed.parsed)
         results, reply, changes = snapshot["results"], snapshot["reply"], snapshot["changes"]
         answer_status = Message.AnswerStatus.PENDING if snapshot["ok"] else Message.AnswerStatus.READY
     elif intent == "smalltalk":

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from activity.models import SearchHistory
 from conversation.models import Conversation, Message
+from conversation.refine import facets
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,17 @@ def test_year_refinement_and_reply(client, catalog):
     assert data["intent"] == "refine"
     assert Conversation.objects.get(pk=cid).state["filters"].get("year_from") == 2022
     assert "2022" in data["reply"]
+
+
+def test_each_message_is_parsed_once(client, catalog, monkeypatch):
+    parsed = []
+    take_clear = facets.take_clear  # the first step of every parse
+    monkeypatch.setattr(facets, "take_clear", lambda t, p: parsed.append(t) or take_clear(t, p))
+    cid = say(client, "HDB resale prices since 2015")["conversation_id"]
+    assert Conversation.objects.get(pk=cid).state["filters"] == {"year_from": 2015}
+    say(client, "thanks, what about schools?", cid)
+    assert Conversation.objects.get(pk=cid).state["query"] == "schools"
+    assert len(parsed) == 2
 
 
 def test_smalltalk_capabilities_and_out_of_scope(client, catalog):

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from conversation.refine import Refinement, apply_refinement, clean_query, describe_refinement, extract_filters
+from conversation.refine import Refinement, apply_refinement, clean_query, describe_refinement, extract_filters, parse
+from conversation.router import classify
 
 PREVIOUS = {
     "query": "HDB resale prices",
@@ -271,6 +272,22 @@ def test_describe_refinement(refinement, line):
 )
 def test_extract_filters(message, query, filters):
     assert extract_filters(message) == (query, filters)
+    # A first search reuses the router's parse of the message.
+    assert extract_filters(message, parsed=classify(message).parsed) == (query, filters)
+
+
+def test_one_parse_reads_the_agency_both_ways():
+    bare, after_from = parse("NEA datasets"), parse("datasets from NEA")
+    assert (bare.publisher, bare.strict_publisher) == ("National Environment Agency", None)
+    assert after_from.publisher == after_from.strict_publisher == "National Environment Agency"
+
+
+def test_a_refinement_reuses_the_routers_parse_of_the_message():
+    routed = classify("thanks, what about schools?", has_previous_search=True)
+    assert routed.intent == "refine"
+    r = apply_refinement("thanks, what about schools?", PREVIOUS, parsed=routed.parsed)
+    assert r.query == "schools"
+    assert r.filters == PREVIOUS["filters"]
 
 
 @pytest.mark.parametrize(

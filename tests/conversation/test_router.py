@@ -162,7 +162,7 @@ def test_accuracy_on_labelled_set():
 
 
 def test_example_bank_never_contains_the_blind_split():
-    """blind2 is the never-tuned split: the kNN bank (conversation/intent_examples.jsonl) must not hold it."""
+    """blind2 is the never-tuned split: the kNN bank (conversation/data/intent_examples.jsonl) must not hold it."""
     from conversation.router import EXAMPLES_FILE
 
     with EXAMPLES_FILE.open(encoding="utf-8") as fh:

@@ -1,0 +1,152 @@
+"""``classify``: the rules first, then the embedding vote for what they leave undecided."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from conversation import lexicon
+from conversation.refine import Parsed, parse
+from conversation.router import knn
+from conversation.router.rules import (
+    ASSISTANT_REFERENCE,
+    CAPABILITY_SOFT,
+    CAPABILITY_STRONG,
+    DATA_WORDS,
+    OOS_PLACE_CONTEXT,
+    OOS_PLACE_NOUN,
+    OOS_STRONG,
+    OOS_WEAK,
+    REQUEST_WORDS,
+    STAT_WORDS,
+)
+from conversation.router.smalltalk import peel_smalltalk, split_words
+
+log = logging.getLogger(__name__)
+
+INTENTS = ("smalltalk", "capabilities", "search", "refine", "out_of_scope")
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    intent: str
+    confidence: float
+    reason: str
+    related_query: str | None = None
+    # The router's parse of the message (pleasantries peeled off), for the search or refinement to reuse.
+    parsed: Parsed | None = field(default=None, compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "intent": self.intent,
+            "confidence": self.confidence,
+            "reason": self.reason,
+            "related_query": self.related_query,
+        }
+
+
+def _oos(text: str, reason: str, confidence: float, parsed: Parsed, vec=None) -> IntentResult:
+    return IntentResult("out_of_scope", confidence, reason, knn.related_query_for(text, vec), parsed=parsed)
+
+
+@dataclass
+class _Pending:
+    """Rules could not decide: the embedding vote settles it (default: search)."""
+
+    rest: str
+    prefix: str
+    parsed: Parsed
+    has_previous_search: bool = False
+
+
+def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _Pending:
+    words, breaks = split_words(message)
+    if not words:
+        return IntentResult("smalltalk", 0.5, "empty message")
+    rest_words, had_smalltalk = peel_smalltalk(list(words), breaks)
+    if not rest_words:
+        return IntentResult("smalltalk", 0.95, "greeting, thanks or goodbye")
+    rest = " ".join(rest_words)
+    prefix = "after a pleasantry: " if had_smalltalk else ""
+    has_data_words = bool(DATA_WORDS.search(rest))
+    parsed = parse(rest)
+
+    # capabilities
+    if CAPABILITY_STRONG.search(rest):
+        return IntentResult("capabilities", 0.9, prefix + "question about the assistant", parsed=parsed)
+    if CAPABILITY_SOFT.search(rest):
+        topic = [w for w in rest_words if w not in lexicon.CAPABILITY_NONTOPIC and len(w) > 1]
+        if not topic:
+            return IntentResult("capabilities", 0.85, prefix + "question about the catalog's coverage", parsed=parsed)
+
+    # out of scope
+    if OOS_STRONG.search(rest):
+        return _oos(rest, prefix + "a task the assistant cannot do", 0.9, parsed)
+    if not has_data_words and not STAT_WORDS.search(rest):
+        m = OOS_WEAK.search(rest)
+        if m and OOS_PLACE_NOUN.search(m.group(0)) and not OOS_PLACE_CONTEXT.search(rest):
+            m = None  # "hotel occupancy in 2019" is a statistic, not a booking
+        if m:
+            return _oos(rest, prefix + "live information, shopping or general knowledge", 0.8, parsed)
+
+    # refinements / navigation
+    if parsed.has_signal and not parsed.residual:
+        if has_previous_search:
+            return IntentResult("refine", 0.9, prefix + "follow-up on the previous search", parsed=parsed)
+        if parsed.has_filter or parsed.followup_topic or parsed.narrow_topic:
+            return IntentResult(
+                "search", 0.7, prefix + "filters without a previous search: a first search", parsed=parsed
+            )
+        return IntentResult("capabilities", 0.6, prefix + "navigation without a previous search", parsed=parsed)
+
+    # search
+    if has_data_words or REQUEST_WORDS.search(rest):
+        return IntentResult("search", 0.85, prefix + "asks for data", parsed=parsed)
+    if not [w for w in rest_words if len(w) > 1 or w.isdigit()]:
+        return IntentResult("smalltalk", 0.5, "nothing to search for", parsed=parsed)
+    return _Pending(rest, prefix, parsed, has_previous_search)
+
+
+def _settle(pending: _Pending, vec) -> IntentResult:
+    if vec is not None:
+        intent, share, top = knn.vote(vec, pending.has_previous_search)
+        if intent == "out_of_scope" and STAT_WORDS.search(pending.rest):
+            intent = "search"  # "laptop ownership by household" asks for statistics
+        if intent == "capabilities" and not ASSISTANT_REFERENCE.search(pending.rest):
+            intent = "search"  # questions about the assistant mention it or its results
+        if top >= knn.KNN_MIN_SIM and intent != "search":
+            detail = f"{pending.prefix}nearest labelled examples say {intent} ({share:.0%} of the vote, top {top:.2f})"
+            confidence = round(min(0.85, 0.4 + 0.4 * share), 2)
+            if intent == "out_of_scope":
+                return _oos(pending.rest, detail, confidence, pending.parsed, vec)
+            return IntentResult(intent, confidence, detail, parsed=pending.parsed)
+    return IntentResult(
+        "search", 0.65, pending.prefix + "topic words: treated as a dataset search", parsed=pending.parsed
+    )
+
+
+def classify(message: str, *, has_previous_search: bool = False) -> IntentResult:
+    """Classify one chat message (see the module docstring for the rules)."""
+    result = _classify_rules(message, has_previous_search)
+    if isinstance(result, IntentResult):
+        return result
+    try:
+        enc = knn.encode([result.rest])
+    except Exception:  # model failure at query time: rules' default
+        log.exception("intent router: embedding vote failed")
+        enc = None
+    return _settle(result, None if enc is None else enc[0])
+
+
+def classify_many(items: list[tuple[str, bool]]) -> list[IntentResult]:
+    """Classify (message, has_previous_search) pairs, embedding the undecided ones in one batch."""
+    results: list[IntentResult | _Pending] = [_classify_rules(m, prev) for m, prev in items]
+    pending = [i for i, r in enumerate(results) if isinstance(r, _Pending)]
+    try:
+        enc = knn.encode([results[i].rest for i in pending])
+    except Exception:
+        log.exception("intent router: embedding vote failed")
+        enc = None
+    for j, i in enumerate(pending):
+        results[i] = _settle(results[i], None if enc is None else enc[j])
+    return results  # type: ignore[return-value]

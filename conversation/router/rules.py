@@ -1,0 +1,260 @@
+"""The router's grammar: what asks for data, what asks about the assistant, what it cannot serve."""
+
+from __future__ import annotations
+
+import re
+
+from conversation.nlu import register_pattern_words
+
+
+def _rx(*patterns: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+DATA_WORDS = _rx(
+    r"\b(?:data|dataset|datasets|database|databases|statistics|statistic|census|survey|surveys|indicators?"
+    r"|time series|records|figures|numbers|benchmark|benchmarks|corpus|corpora|open data|table|tables"
+    r"|index|indices|rates?|trends?|counts?|levels|estimates|csv|geojson|shapefile|kml)\b"
+)
+# Quantities and breakdowns: "who are the top trading partners" asks for statistics, not trivia.
+STAT_WORDS = _rx(
+    r"\b(?:top|most|least|largest|biggest|highest|lowest|number of|how many|percentage|proportion|share of|average"
+    r"|median|total|trends?|growth|per capita|distribution|breakdown|statistics|stats|by (?:age|sex|gender|year|month"
+    r"|region|country|town|industry|occupation|ethnicity|race|district|planning area)|by (?!me\b|you\b|us\b|the way\b)[a-z]+$"
+    r"|ownership|subscriptions?|registrations?|enrol?ments?|consumption|usage|borrowed|loans|incidence|prevalence"
+    r"|occupancy|ridership|arrivals|production|output|emissions|grades|rates|counts|census|survey|surveys)\b"
+)
+# A question about the assistant names it or what it shows.
+ASSISTANT_REFERENCE = re.compile(
+    r"\b(?:you|your|yours|yourself|this|these|here|site|tool|app|assistant|bot|results?|search|searches|ranking|ranked"
+    r"|score|scores|scored|api|sources?|catalog|catalogue|filters?|history|links?|answers?|datasets?|data|portal)\b"
+)
+REQUEST_WORDS = _rx(
+    r"\b(?:looking for|look for|look up|search for|find me|find|show me|show|get me|give me|i need|need|want"
+    r"|do you have|have you got|any|anything on|where can i (?:find|get)|is there|are there|information on"
+    r"|information about|about)\b"
+)
+
+CAPABILITY_STRONG = _rx(
+    r"\bwhat (?:else )?(?:\w+ )?(?:can|could) (?:you|i|this(?: \w+)?) (?:do|ask|help|search|find|answer)\b",
+    r"\b(?:what|who) (?:you are|you do|you can do|this (?:is|does))\b",
+    r"\bwhat are you (?:capable of|able to do|good at|for)\b",
+    r"\bhow (?:can|could|will|would|do|might) you (?:help|assist|be of use)\b",
+    r"\b(?:is|are) (?:this|it|you|the api|the service) (?:free|paid|open source|open-source)\b|\bhow much does (?:this|it) cost\b",
+    r"\bwhat are the (?:filters|sources|formats|options|limits|commands|features)\b",
+    r"\b(?:your|the) (?:data |catalog |catalogue )?coverage\b",
+    r"\b(?:explain|describe|introduce) yourself\b",
+    r"\b(?:best|right|quickest|easiest) way to (?:search|use (?:this|you|it)|find (?:data|datasets|things)|ask)\b",
+    r"\b(?:tips|examples?|sample questions|ideas) (?:for|of|on) (?:searching|search|what to ask|queries|questions"
+    r"|using)\b|\bwhat (?:to|should i) (?:ask|search for|type)\b",
+    r"\bwhat are the (?:data |main )?(?:sources|portals|filters|formats|options)\b",
+    r"\b(?:is|are) my (?:data|searches|conversations?|chats?|history|queries|information) (?:private|safe|secure|stored"
+    r"|saved|kept|shared|deleted|visible)\b|\bprivacy\b",
+    r"\bwhat (?:do|does) (?:the |a |this |that |these |those )?(?:\w+ )?(?:badges?|icons?|labels?|colou?rs?|scores?"
+    r"|stars?|tags?|symbols?|percentages?|link status|freshness|thumbs)(?: \w+)? mean\b",
+    r"\b(?:broken|dead) links?\b|\blinks? (?:are |is )?(?:broken|dead|not working)\b",
+    r"\b(?:delete|remove|rename|export|share) (?:a |this |my |the )?(?:conversation|chat|search history|history)\b",
+    r"\bdo you (?:search|include|cover|index|use|query|crawl|support) (?:kaggle|google|hugging ?face|zenodo|github"
+    r"|other (?:sites|portals|sources)|external|the web|the internet|data\.gov\.sg|world bank|uci|figshare|dryad)",
+    r"\bwhat do you do\b",
+    r"^(?:so )?(?:what|who) are you\b",
+    r"^what is this(?: site| app| tool| service| thing| website| page| assistant| chatbot)?$",
+    r"\bwho (?:made|built|created|developed|runs) (?:you|this)\b",
+    r"\bare you (?:a |an )?(?:ai|bot|robot|human|real|person|chatgpt|gpt|llm|machine)\b",
+    r"\b(?:your|this assistant is) (?:purpose|capabilities|capability|features|limitations|limits|sources"
+    r"|data sources|catalog|catalogue|coverage|scope)\b",
+    r"\b(?:tell me )?about yourself\b|\bintroduce yourself\b",
+    r"\bwhat are your\b",
+    r"\bhow (?:does|do|did|will|would) (?:this|it|you|the (?:search|ranking|site|app|tool|assistant|system|scoring"
+    r"|filters?|chat|bot|engine))(?: \w+)? (?:work|works|rank|score|choose|pick|decide|sort|order|find|search)\b",
+    r"\bhow (?:the |this |your )?(?:search|ranking|assistant|site|tool|app|system|engine|scoring|it|this|you)"
+    r" (?:works|work)\b",
+    r"\bhow (?:is|are) (?:the )?(?:ranking|results|scores?|relevance|datasets|data|catalog|catalogue|answers?)"
+    r" (?:done|ranked|computed|calculated|ordered|sorted|chosen|picked|collected|gathered|updated|refreshed"
+    r"|generated|scored|selected)\b",
+    r"\bhow (?:do|can|should) i (?:use|search|filter|query|call|access|start|get started|export|save|delete"
+    r"|sign|download|narrow|sort|refine|cite)\b",
+    r"\bhow to use\b|\bhow do i use\b",
+    r"^(?:help|help me|i need help|need help|can you help(?: me)?|help please|please help|instructions|usage"
+    r"|how to|how does it work|menu|options|commands)$",
+    r"\bhelp me (?:understand|use|get started|search|with this)\b",
+    r"\b(?:how|why) (?:do|does|did|is|are|was) (?:you |the |your |this |these |it )?(?:\w+ )?"
+    r"(?:rank|ranked|ranking|scored|scoring|relevance|quality score|relevance score)\b",
+    r"\bwhat (?:is|are) (?:the |your |a )?(?:quality|relevance|match|ranking) scores?\b",
+    r"\bwhy (?:is|was|are|were|did|does|do) (?:this|that|these|it|the \w+(?: (?:result|one|dataset))?|result \d+)"
+    r"(?: one| result| dataset)?(?: \w+)?(?: \w+)? (?:first|top|ranked|shown|here|higher|lower|on top|at the top|listed"
+    r"|included|returned|above|below|appear|appears|come first|show up|shows up)\b",
+    r"\bhow did you (?:rank|pick|choose|sort|order|find|score|select|get)\b",
+    r"\b(?:do you have|is there|have you got|you have|got|does it have|do you offer|do you provide)"
+    r" (?:an? |any )?(?:public |rest |restful |json |programmatic |open )?(?:api|apis|sdk|endpoint|endpoints)\b",
+    r"\b(?:the|your|rest|this) api\b|\bapi (?:key|keys|access|docs|documentation|limit|limits|rate|token|usage)\b",
+    r"\brate limits?\b|\bthrottl",
+    r"\b(?:use|call|access|query) (?:this|you|it|the assistant|the search) (?:from|with|in|via|through) \w+",
+    r"\b(?:which|what) (?:data )?(?:sources|portals|catalogs|catalogues|repositories|websites|sites|providers"
+    r"|publishers|agencies|organisations|organizations)\b",
+    r"\bwhere (?:does|do|did) (?:your|the|this|these|you get (?:your|the|this)) (?:data|datasets|information"
+    r"|results|catalog|catalogue)(?: \w+)?(?: come from| from)\b",
+    r"\bwhere do you get\b|\bwhere is (?:the|your) data from\b",
+    r"\blist (?:your|the|all)(?: of)?(?: your)?(?: data)? sources\b",
+    r"\bsources? (?:do|does|are|is) (?:you|supported|covered|included|available|used|searched)\b",
+    r"\bcan you (?:search|access|query|look in|use|index|cover|include|read)(?: data from)? (?:kaggle|google"
+    r"|hugging ?face|zenodo|github|other (?:sites|portals|sources|websites)|external|the web|the internet"
+    r"|data\.gov\.sg|world bank|uci|figshare|dryad)\b",
+    r"\bcan (?:you|i) (?:search|filter|sort|narrow|limit|browse|restrict|look up|find (?:things|datasets)) "
+    r"(?:by|on|using|with)\b",
+    r"\b(?:what|which) (?:filters|formats|file formats|file types|options|fields|languages|facets)\b",
+    r"\bcan i (?:filter|sort|narrow|limit|restrict|see my|get an api)\b",
+    r"\bcan i (?:export|download|save|delete|share|bookmark|print)(?: (?:the |my |these |all |this |search )?(?:results?"
+    r"|searches|search history|history|conversations?|chats?|them|these|it|this|answers?|list))?(?: (?:as|to|in|into)"
+    r"(?: an?)? \w+)?$",
+    r"\bwhat (?:you|i) can (?:do|search|find|ask|help with|look up)\b",
+    r"\bexplain (?:the |your |how )?(?:ranking|rankings|scoring|relevance|search|order of (?:the )?results|results order"
+    r"|quality scores?)\b",
+    r"\bhow (?:were|are|was|is) (?:these|they|the results|results|this|it|those|the datasets) (?:ranked|sorted|ordered"
+    r"|scored|chosen|picked|selected|found)\b",
+    r"\bcan you (?:search|cover|find|look|go) (?:things |data |datasets )?(?:outside|beyond|other countries"
+    r"|internationally|globally|worldwide|abroad)\b",
+    r"\b(?:python|r|javascript|js|java) (?:client|library|package|sdk|wrapper)\b|\b(?:client|library|sdk) (?:or|and)"
+    r" (?:an? )?api\b",
+    r"\bhow (?:reliable|accurate|good|trustworthy|useful|correct) (?:is|are) (?:the |your |this |these )?(?:quality"
+    r" scores?|scores?|ranking|rankings|results|answers?|summaries|summary|catalog|catalogue|metadata)\b",
+    r"\bhow many (?:datasets|records|sources|things) (?:do you|are|is|does|have|can)\b",
+    r"\bhow (?:up to date|current|fresh|recent|often|old|frequently)\b.*\b(?:catalog|catalogue|data|datasets"
+    r"|index|it|this|updated|refreshed)\b",
+    r"\b(?:is|are|does) (?:the |your )?(?:data|catalog|catalogue|index|it) (?:refreshed|updated|kept up)",
+    r"\b(?:my )?search history\b|\bmy history\b|\bhistory (?:saved|stored|kept)\b",
+    r"\bdo you (?:store|save|keep|track|log|remember|record|share|sell)\b",
+    r"\b(?:delete|clear|remove|erase) my\b",
+    r"\bhow (?:accurate|reliable|trustworthy|good) (?:are|is) (?:you|your|the answers|the results|this)\b",
+    r"\b(?:make things up|making things up|made up|hallucinat\w*|trust you|trust your|cite your sources)\b",
+    r"\b(?:which|what) (?:llm|model|ai|language model|embedding model|models)\b.*\b(?:use|using|run|power)",
+    r"\bdo you use (?:ai|an llm|llms?|chatgpt|gpt|machine learning|openai|claude|embeddings)\b",
+    r"\bdifference between (?:you|this) and\b|\b(?:better|different) than (?:data\.gov\.sg|google)\b",
+    r"\b(?:do you|can you) (?:speak|understand) \w+\b",
+    r"\bhow (?:do|does) (?:the )?(?:filters?|facets?|paging|pagination|refinements?) work\b",
+    r"\bwhat does (?:the |a |this |that )?(?:quality score|score|scores|relevance|ranking|why|badge|link status"
+    r"|freshness|icon|label|\w+ score) mean\b",
+)
+# "What kinds of datasets do you have?", "do you cover data outside singapore?": capabilities unless a topic follows.
+CAPABILITY_SOFT = _rx(
+    r"\bwhat (?:kind|kinds|sort|sorts|type|types) of (?:data|datasets|information|things|questions|stuff|topics)\b",
+    r"\b(?:what|which) (?:data|datasets|topics|subjects|areas|domains|countries) do you (?:have|cover|know|hold"
+    r"|offer|support|index)\b",
+    r"\bdo you (?:cover|include|support|index|have access to|know about)\b",
+    r"\bdo you have (?:any )?(?:data|datasets|anything) (?:from|for|on|about|outside|beyond|covering)\b",
+    r"\bwhat (?:do you|does it) (?:cover|know|have)\b",
+    r"\bwhat is (?:in )?(?:the|your) (?:catalog|catalogue|collection|database|index)\b",
+    r"\bhow (?:big|large) is (?:the|your) (?:catalog|catalogue|collection|database|index)\b",
+)
+OOS_STRONG = _rx(
+    # creative writing / generation
+    r"\b(?:write|compose|draft|generate|create|make|pen|give) (?:me |us )?(?:a |an |some |my |another |one )?"
+    r"(?:\w+ ){0,2}(?:poem|poems|haiku|limerick|song|songs|story|stories|essay|essays|letter|cover letter|email"
+    r"|joke|jokes|speech|lyrics|tweet|caption|article|blog post|image|picture|photo|drawing|logo|meme|code"
+    r"|script|program|function|resume|cv|novel|rap|sonnet|riddle|slogan|presentation|slides|slide deck|powerpoint|infographic"
+    r"|video|website|app)\b",
+    r"\b(?:tell|say|know)(?: me| us)? (?:a |an |another |some )?(?:\w+ )?(?:joke|jokes|riddle|story|fun fact)\b",
+    r"\bwrite (?:me |us )?(?:some |a |an |the )?(?:python|javascript|java|sql|bash|excel formula|regex|html|css|c\+\+)\b",
+    r"\b(?:make me laugh|something funny|cheer me up|sing (?:me )?(?:a )?song)\b|^tell me something\b",
+    r"\btranslate\b|\bhow do you say\b|\bin (?:french|spanish|german|japanese|korean|chinese|malay|tamil) please\b",
+    r"\b(?:fix|debug|review|refactor|optimi[sz]e|explain) (?:my |this |the |our )?(?:\w+ )?(?:code|bug|script"
+    r"|program|function|error|regex|query|sql)\b",
+    r"\b(?:do|solve|finish|complete|write) (?:my |this |the )?(?:homework|assignment|exam|test|quiz|equation|maths?"
+    r" problem)\b",
+    r"^(?:what is |calculate |compute )?(?!(?:19|20)\d\d ?- ?(?:19|20)\d\d\b)\d+(?:\.\d+)? ?(?:\+|-|\*|x|/|times"
+    r"|plus|minus|divided by) ?\d+(?:\.\d+)?\b",
+    # live prices and rates ("exchange rate now", "stock price of apple today")
+    r"\b(?:price|rate|value|quote)s?\b.*\b(?:right now|today|currently|at the moment|live|now)\b",
+    # tasks in the world
+    r"\b(?:book|reserve|order|buy|purchase|sell|hire|cancel|renew|rent|call|get|send|find|arrange|schedule)"
+    r"(?: me| us| for me)? (?:a |an |some |my |the |two |2 |three |cheap |cheapest )?(?:\w+ )?(?:flight|flights"
+    r"|ticket|tickets|table|hotel|room|taxi|cab|uber|grab|ride|pizza|meal|delivery|laptop|phone|iphone|job|doctor"
+    r"|appointment|passport|visa|holiday|vacation|trip|car|gift|present|massage|haircut|plumber|tutor|girlfriend|restaurant"
+    r"|cafe|bar|atm|clinic|dentist|gym|salon|hairdresser|lawyer|babysitter|nanny"
+    r"|boyfriend)\b",
+    r"\b(?:set|cancel|snooze) (?:an? |my )?(?:alarm|reminder|timer)\b|\bremind me\b|\bwake me\b",
+    r"\bplay (?:some |a |me |my )?(?:music|song|songs|video|game|games|playlist|podcast|radio)\b",
+    r"\bsend (?:an? |my )?(?:email|message|text|sms|letter)\b|\bcall (?:me|my)\b",
+    r"\bhack\b|\bpassword of\b|\bspy on\b",
+    r"\bsummari[sz]e (?:this|the|my|that) (?:article|text|document|pdf|email|page|book|paper|video)\b",
+    r"\bwhat should i (?:name|eat|watch|wear|buy|do tonight|cook|read)\b",
+    r"\brecommend (?:me )?(?:a |an |some )?(?:good |nice |cheap )?(?:\w+ )?(?:movie|movies|film|book|books"
+    r"|restaurant|song|songs|show|series|place|game|phone|laptop|hotel|anime|podcast)\b",
+    r"\bmeaning of life\b",
+    r"\bshould i (?:buy|sell|invest|get|date|marry|quit|trade)\b",
+    r"\b(?:can|could|would|will) you (?:please )?(?:do|file|prepare|handle|pay|manage|clean|plan) (?:my|our) \w+",
+    r"\bplan (?:my|our|a) (?:trip|holiday|vacation|wedding|party|itinerary|day|week|meals?)\b",
+    r"\b(?:i want to|i would like to|can i|let me|help me) (?:order|buy|purchase|book|reserve)\b(?! by)",
+    r"\b(?:order|buy|purchase|get) (?:me |us )?(?:a |an |some |two |2 )?(?:\w+ )?(?:tea|coffee|bubble tea|burger|burgers"
+    r"|sushi|noodles|drink|drinks|groceries|flowers|food)\b",
+)
+OOS_WEAK = _rx(
+    # live / real-time information
+    r"\b(?:weather|forecast)\b.*\b(?:today|tomorrow|tonight|now|this (?:morning|afternoon|evening|week|weekend)"
+    r"|right now|currently|later|like)\b",
+    r"\b(?:today|tomorrow|tonight|now)\b.*\b(?:weather|forecast)\b",
+    r"\b(?:will|is) it (?:going to )?(?:rain|raining|be sunny|sunny|be hot|snow|be cold|pour)\b",
+    r"\bis it (?:hot|cold|raining|sunny|windy|humid|cloudy|warm|chilly|nice)(?: outside| out| today| now| there)?$",
+    r"^how is the weather\b|\bweather like\b|\bweather (?:in|at) [a-z]+$",
+    r"\bwhere(?: is| are)? the (?:nearest|closest)\b|\b(?:nearest|closest) (?:\w+ )?(?:to me|from here)\b|\bnear me\b"
+    r"|\bhow do i get to\b|\bdirections to\b",
+    r"\b(?:score|result)s?\b.*\b(?:right now|today|currently|at the moment|live|now)\b",
+    r"\bwhat time is it\b|\bwhat is the time\b|\btime (?:is it )?(?:now )?in [a-z]+\b|\bwhat (?:day|date) is (?:it|today)\b"
+    r"|\bcurrent time\b",
+    r"^how (?:old|tall|far|big|long|deep|hot|heavy|fast|high) (?:is|are|was) (?:the |a |an )?(?:universe|earth|moon|sun"
+    r"|mount \w+|\w+ tower|eiffel|everest|pyramids?|[a-z]+ (?:river|mountain|building))\b",
+    r"\bhow (?:old|tall|rich) is [a-z]+(?: [a-z]+)?$",
+    r"\b(?:score|result)s? of (?:the |last night's |today's )?(?:match|game|race)\b",
+    r"\b(?:is|are) (?:the |my )?\w+(?: \w+)? (?:down|delayed|open|closed|crowded|running|working|jammed|late)"
+    r"(?: right now| now| today| at the moment| currently)\b",
+    r"\bwhen (?:is|does|will) (?:the |my )?next (?:bus|train|mrt|flight|ferry|tram)\b",
+    r"\b(?:stock market|stocks?|shares?|markets?|sti|crypto|bitcoin)\b.*\b(?:today|now|right now|currently|this week)\b",
+    r"\btrending\b|\bon (?:twitter|instagram|tiktok|facebook|reddit)\b",
+    r"\b(?:pizza|burger|sushi|coffee|food|dinner|lunch|brunch|ramen|bubble tea) (?:places|spots|joints|shops|near)\b"
+    r"|\bplaces to (?:eat|visit|go|stay|hang out)\b",
+    r"\b(?:latest |today's |breaking |recent )?(?:news|headlines)\b",
+    r"\bwho (?:won|is winning|will win)\b",
+    # general knowledge / personal advice
+    r"^(?:who|whom) (?:is|was|are|were|invented|wrote|discovered|founded|painted|sang|directed)\b",
+    r"\bwhat is the capital of\b|\bcapital city of\b",
+    r"^how (?:do|can|should) i (?:cook|make|bake|lose|gain|renew|apply|get to|fix|learn|improve|install|become"
+    r"|start a|treat|cure|quit|stop|meet|date|travel|invest)\b",
+    r"^how to (?:cook|make|bake|lose|gain|renew|apply|get to|fix|learn|improve|install|become|start a|treat|cure"
+    r"|quit|stop|meet|date|travel|invest)\b",
+    r"\brecipes?\b|\bhow to cook\b",
+    r"\bsymptoms? of\b|\b(?:treatment|cure) for\b|\bdo i have\b",
+    r"\b(?:which|what) (?:\w+ )?should i (?:buy|get|choose|pick|watch|read|eat)\b",
+    # shopping for products or services
+    r"\b(?:cheap|cheapest|affordable|discount|discounted|deals?|bargain|on sale|for sale|for rent|near me|nearby"
+    r"|best (?:price|deal)s?|coupon|promo)\b",
+    r"\b(?:laptops?|iphones?|smartphones?|phones?|macbooks?|pcs?|gaming|headphones|sneakers|shoes|tvs?|cameras?"
+    r"|playstation|xbox|ipad|tablet|watch|watches|handbag|handbags)\b.*\b(?:prices?|cost|costs|deals?|buy|reviews?"
+    r"|recommendations?|specs|best|cheap|sale)\b",
+    r"\b(?:prices?|cost|costs|deals?|buy|reviews?|recommendations?|specs|best|cheap|sale) (?:of |for |on )?(?:an? |the )?"
+    r"(?:laptops?|iphones?|smartphones?|phones?|macbooks?|pcs?|gaming pcs?|headphones|sneakers|shoes|tvs?|cameras?)\b",
+    r"\b(?:iphone|macbook|samsung galaxy|pixel|playstation|xbox|ipad)(?: \d+)?\b",
+    r"\b(?:restaurants?|cafes?|bars?|hotels?|apartments?|condos?|flights?)\b.*\b(?:near|in|to|for)\b.*$",
+    r"\b(?:flights?|air ?fares?|tickets?|hotel rooms?) (?:prices?|costs?|fares?)?\b.*\b(?:to|from|next|this|tomorrow)\b",
+)
+# Shopping/services nouns that are also catalog topics when asked as statistics ("hotel occupancy rates").
+OOS_PLACE_NOUN = re.compile(r"\b(?:restaurants?|cafes?|bars?|hotels?|apartments?|condos?|flights?)\b")
+OOS_PLACE_CONTEXT = re.compile(
+    r"\b(?:cheap|cheapest|best|near|book|nearby|good|nice|recommend|around|for rent|to rent|for two|tonight|next"
+    r"|tomorrow|this (?:week|weekend|month)|prices? to|fares?)\b"
+)
+
+
+register_pattern_words(
+    (
+        DATA_WORDS,
+        STAT_WORDS,
+        ASSISTANT_REFERENCE,
+        REQUEST_WORDS,
+        CAPABILITY_STRONG,
+        CAPABILITY_SOFT,
+        OOS_STRONG,
+        OOS_WEAK,
+        OOS_PLACE_NOUN,
+        OOS_PLACE_CONTEXT,
+    )
+)
