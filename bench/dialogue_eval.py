@@ -185,7 +185,7 @@ def ensure_catalog() -> int:
     from django.core.management import call_command
 
     from catalog.models import Dataset
-    from catalog.services import catalog_bootstrap
+    from catalog.demo import catalog_bootstrap
 
     call_command("migrate", verbosity=0)
     if not Dataset.objects.exists():

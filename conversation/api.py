@@ -87,44 +87,40 @@ AnswerStatusSerializer = inline_serializer(
 )
 
 
-ChipSerializer = inline_serializer(
-    "SearchStateChip",
-    {
-        "mode": serializers.ChoiceField(choices=["include", "exclude", "time", "sort"]),
-        "facet": serializers.CharField(help_text="source, publisher, format, theme, geography, frequency, title, dataset, time, sort"),
-        "value": serializers.CharField(),
-        "label": serializers.CharField(),
-        "text": serializers.CharField(help_text="What the chip says, e.g. 'not Urban Redevelopment Authority'."),
-    },
-)
-FacetSetSerializer = serializers.DictField(
-    child=serializers.ListField(child=serializers.DictField(child=serializers.CharField())),
-    help_text="Facet -> [{value, label}].",
-)
-SearchStateSerializer = inline_serializer(
-    "SearchState",
-    {
-        "query": serializers.CharField(allow_blank=True),
-        "include": FacetSetSerializer,
-        "exclude": FacetSetSerializer,
-        "year_from": serializers.IntegerField(allow_null=True),
-        "year_to": serializers.IntegerField(allow_null=True),
-        "sort": serializers.CharField(),
-        "page": serializers.IntegerField(),
-        "similar_to": serializers.IntegerField(allow_null=True),
-        "result_ids": serializers.ListField(child=serializers.IntegerField(), help_text="The results shown, in order."),
-        "focus": serializers.IntegerField(allow_null=True, help_text="The dataset 'that one' refers to."),
-        "chips": serializers.ListField(child=ChipSerializer),
-    },
-)
-TableSerializer = inline_serializer(
-    "ComparisonTable",
-    {
-        "columns": serializers.ListField(child=serializers.CharField()),
-        "rows": serializers.ListField(child=serializers.ListField(child=serializers.CharField())),
-        "ids": serializers.ListField(child=serializers.IntegerField()),
-    },
-)
+class SearchStateChipSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=["include", "exclude", "time", "sort"])
+    facet = serializers.CharField(
+        help_text="source, publisher, format, theme, geography, frequency, title, dataset, time or sort"
+    )
+    value = serializers.CharField()
+    label = serializers.CharField()
+    text = serializers.CharField(help_text="What the chip says, e.g. 'not Urban Redevelopment Authority'.")
+
+
+class SearchStateSerializer(serializers.Serializer):
+    query = serializers.CharField(allow_blank=True)
+    include = serializers.DictField(
+        child=serializers.ListField(child=serializers.DictField(child=serializers.CharField())),
+        help_text="Facet -> [{value, label}] the results must match (OR within a facet, AND across facets).",
+    )
+    exclude = serializers.DictField(
+        child=serializers.ListField(child=serializers.DictField(child=serializers.CharField())),
+        help_text="Facet -> [{value, label}] the results must not match.",
+    )
+    year_from = serializers.IntegerField(allow_null=True)
+    year_to = serializers.IntegerField(allow_null=True)
+    sort = serializers.CharField()
+    page = serializers.IntegerField()
+    similar_to = serializers.IntegerField(allow_null=True)
+    result_ids = serializers.ListField(child=serializers.IntegerField(), help_text="The results shown, in order.")
+    focus = serializers.IntegerField(allow_null=True, help_text="The dataset 'that one' refers to.")
+    chips = SearchStateChipSerializer(many=True)
+
+
+class ComparisonTableSerializer(serializers.Serializer):
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    ids = serializers.ListField(child=serializers.IntegerField())
 
 
 class ConversationTurnApi(APIView):
@@ -153,7 +149,7 @@ class ConversationTurnApi(APIView):
         reply = serializers.CharField()
         results = SearchHitSerializer(many=True)
         search_state = SearchStateSerializer(help_text="The conversation's search state after this turn.")
-        table = TableSerializer(allow_null=True, help_text="A side-by-side comparison, when the turn asked for one.")
+        table = ComparisonTableSerializer(allow_null=True, help_text="A side-by-side comparison, when the turn asked for one.")
         answer_status = serializers.ChoiceField(choices=["ready", "pending"])
         answer_url = serializers.CharField()
         answer = serializers.CharField(allow_null=True)

@@ -7,6 +7,8 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from conversation.answering import answer_fallback, answer_generate
+
 logger = logging.getLogger(__name__)
 
 
@@ -14,8 +16,6 @@ logger = logging.getLogger(__name__)
 def answer_generate_task(message_id: int) -> bool:
     """Write the grounded answer for one assistant message. Keyed by the message id: running it
     twice posts once (the store is a conditional UPDATE on answer_status="pending")."""
-    from .services import answer_fallback, answer_generate
-
     try:
         return answer_generate(message_id=message_id)
     except SoftTimeLimitExceeded:

@@ -131,7 +131,7 @@ _TOPIC_SWITCH = re.compile(
     r"^(?:(?:ok|okay|right|alright|now|so|actually|hmm|well)[, ]+)*(?:new (?:topic|question|search|subject)|"
     r"(?:something|a) (?:else|different)(?: entirely| altogether)?|(?:totally|completely|entirely) (?:different|new)(?: topic| question| thing| subject)?|"
     r"forget (?:that|this|it|all that|about that)|change of (?:topic|subject|plan)|different (?:topic|question|subject)|"
-    r"switching (?:topics|gears)|moving on|next(?: topic)?|on another (?:note|topic)|unrelated)\b[ ,:;.!-]*"
+    r"switching (?:topics|gears)|moving on|next topic|on another (?:note|topic)|unrelated)\b[ ,:;.!-]*"
 )
 
 
@@ -164,7 +164,13 @@ class FollowUpParse:
 
     @property
     def is_followup(self) -> bool:
-        return self.changes_state or self.question is not None or self.same_but is not None or self.bare is not None
+        return (
+            self.changes_state
+            or self.question is not None
+            or self.same_but is not None
+            or self.bare is not None
+            or self.topic_switch is not None
+        )
 
 
 def normalise(message: str) -> str:

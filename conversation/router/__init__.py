@@ -13,13 +13,18 @@ How it decides (first match wins):
 3. Out of scope: requests we cannot serve — tasks (book, buy, order, write a poem, translate, fix my
    code), live information (weather today, stock price now, news), shopping for products, general
    knowledge ("capital of France") — unless the message explicitly asks for data/statistics.
-4. Refinements (only when the conversation has a previous search): filters (format, publisher,
+4. Follow-ups (only when the conversation has a previous search), read by ``conversation.followup``:
+   exclusions with their scope ("leave URA out", "no maps please"), inclusions ("CSV only"), bringing
+   something back, undo, time windows, granularity ("the same but annual"), a new topic, and
+   questions about the results on screen ("who publishes the second one?") are ``refine`` (a new
+   topic is ``search``). The parse travels on ``IntentResult.followup``.
+5. Refinements (only when the conversation has a previous search): filters (format, publisher,
    source, years, geography), paging, sorting, "more like the second one", "what about X?",
    "only X ones" — when no new topic is left over. With no previous search, filter-only messages
    ("only CSV", "2020 only", "just from NEA") become a first *search* with those filters, and pure
    navigation ("next page", "sort by most recent", "more like the second one") gets the
    *capabilities* reply (there is nothing to page or compare yet, so we explain how to search).
-5. Everything else that carries content is a search: bare topics ("energy"), fragments, questions.
+6. Everything else that carries content is a search: bare topics ("energy"), fragments, questions.
    When no rule fired, the sentence-embedding model votes between classes with its nearest labelled
    examples (``data/prototypes.json``, ``data/catalog_topics.txt`` and ``data/intent_examples.jsonl``,
    the evaluation set without its never-tuned blind2 split); it can move a message away from

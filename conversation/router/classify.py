@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 
 from conversation import lexicon
+from conversation.followup.parse import FollowUpParse, parse_followup
 from conversation.refine import Parsed, parse
 from conversation.router import knn
 from conversation.router.rules import (
@@ -35,6 +37,8 @@ class IntentResult:
     related_query: str | None = None
     # The router's parse of the message (pleasantries peeled off), for the search or refinement to reuse.
     parsed: Parsed | None = field(default=None, compare=False, repr=False)
+    # The follow-up reading (state changes, questions about the results), when there is a previous search.
+    followup: FollowUpParse | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         return {
@@ -57,9 +61,22 @@ class _Pending:
     prefix: str
     parsed: Parsed
     has_previous_search: bool = False
+    followup: FollowUpParse | None = None
 
 
 def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _Pending:
+    followup = parse_followup(message, has_previous_search=True) if has_previous_search else None
+    result = _classify_by_rules(message, has_previous_search, followup)
+    if followup is not None:
+        # Every reading carries the follow-up parse ("monthly", "NEA?"): the turn resolves it, never re-parses.
+        if isinstance(result, IntentResult) and result.followup is None:
+            result = dataclasses.replace(result, followup=followup)
+        elif isinstance(result, _Pending):
+            result.followup = followup
+    return result
+
+
+def _classify_by_rules(message: str, has_previous_search: bool, followup: FollowUpParse | None) -> IntentResult | _Pending:
     words, breaks = split_words(message)
     if not words:
         return IntentResult("smalltalk", 0.5, "empty message")
@@ -70,6 +87,8 @@ def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _
     prefix = "after a pleasantry: " if had_smalltalk else ""
     has_data_words = bool(DATA_WORDS.search(rest))
     parsed = parse(rest)
+    if followup is not None and (decided := _followup_intent(followup, parsed)) is not None:
+        return decided
 
     # capabilities
     if CAPABILITY_STRONG.search(rest):
@@ -107,6 +126,18 @@ def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _
     return _Pending(rest, prefix, parsed, has_previous_search)
 
 
+def _followup_intent(followup: FollowUpParse, parsed: Parsed) -> IntentResult | None:
+    """Follow-ups the rules below would miss: exclusions, granularity, questions about the results."""
+    if followup.topic_switch:
+        return IntentResult("search", 0.9, "follow-up: a new topic", parsed=None, followup=followup)
+    question = followup.question
+    if question is not None:
+        return IntentResult("refine", 0.85, "follow-up: a question about the results", parsed=parsed, followup=followup)
+    if followup.changes_state or followup.same_but:
+        return IntentResult("refine", 0.9, "follow-up: changes the search", parsed=parsed, followup=followup)
+    return None
+
+
 def _settle(pending: _Pending, vec) -> IntentResult:
     if vec is not None:
         intent, share, top = knn.vote(vec, pending.has_previous_search)
@@ -119,9 +150,13 @@ def _settle(pending: _Pending, vec) -> IntentResult:
             confidence = round(min(0.85, 0.4 + 0.4 * share), 2)
             if intent == "out_of_scope":
                 return _oos(pending.rest, detail, confidence, pending.parsed, vec)
-            return IntentResult(intent, confidence, detail, parsed=pending.parsed)
+            return IntentResult(intent, confidence, detail, parsed=pending.parsed, followup=pending.followup)
     return IntentResult(
-        "search", 0.65, pending.prefix + "topic words: treated as a dataset search", parsed=pending.parsed
+        "search",
+        0.65,
+        pending.prefix + "topic words: treated as a dataset search",
+        parsed=pending.parsed,
+        followup=pending.followup,
     )
 
 

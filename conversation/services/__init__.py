@@ -1,0 +1,38 @@
+"""Conversation writes: conversations, turns. Views, API views and tasks call these.
+
+Modules: ``conversations`` (find, start, delete, adopt) and ``turns`` (one chat turn). Answers
+live in ``conversation.answering`` (the Celery task calls them without importing the turn code).
+"""
+
+from __future__ import annotations
+
+from conversation.answering import (
+    AiSearchResult,
+    ai_search,
+    answer_compose,
+    answer_fallback,
+    answer_generate,
+    answer_wait,
+)
+from conversation.services.conversations import (
+    ConversationNotFound,
+    conversation_delete,
+    conversation_get_or_create,
+    conversations_adopt,
+)
+from conversation.services.turns import TurnResult, conversation_turn
+
+__all__ = [
+    "AiSearchResult",
+    "ConversationNotFound",
+    "TurnResult",
+    "ai_search",
+    "answer_compose",
+    "answer_fallback",
+    "answer_generate",
+    "answer_wait",
+    "conversation_delete",
+    "conversation_get_or_create",
+    "conversation_turn",
+    "conversations_adopt",
+]

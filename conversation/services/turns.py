@@ -1,0 +1,352 @@
+"""One chat turn: route the message, change the search state or answer about the results, search, store.
+
+The message is parsed once (``router.classify`` returns both the refinement parse and the
+follow-up parse). A follow-up that changes the state (exclude, include, bring back, undo, time,
+granularity) or asks about the results on screen is handled by ``conversation.followup``; other
+searches and refinements (paging, sort, "more like N", a new topic) keep their ``refine`` path. The
+search state is explicit (``conversation.state.SearchState``), stored with the conversation and
+returned with every turn. Results show at once; a grounded summary is written afterwards by
+``answer_generate_task``, queued on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from activity.services import Owner, search_history_record
+from conversation.answering import jsonable
+from conversation.followup.answers import shown_datasets
+from conversation.followup.apply import Change, interpret, search_filters
+from conversation.gist import gist
+from conversation.models import Conversation, Message
+from conversation.refine import apply_refinement, describe_refinement, extract_filters
+from conversation.responder import capabilities_reply, out_of_scope_reply, results_are_weak, smalltalk_reply
+from conversation.router import IntentResult, classify
+from conversation.state import SearchState
+from conversation.tasks import answer_generate_task
+from search.services import SearchValidationError, search
+
+logger = logging.getLogger(__name__)
+
+SEARCH_INTENTS = ("search", "refine")
+TOP_K = 10
+RELATED_TOP_K = 3
+INDEX_FACETS = ("source", "publisher", "format", "theme", "geography")
+SEARCH_SORTS = ("relevance", "recent")
+
+
+@dataclass
+class TurnResult:
+    conversation: Conversation
+    intent: str
+    reply: str
+    results: list[dict]
+    message: Message
+    changes: list[str] = field(default_factory=list)
+    search: dict = field(default_factory=dict)
+    search_state: dict = field(default_factory=dict)
+    table: dict | None = None
+
+    @property
+    def answer_status(self) -> str:
+        return self.message.answer_status
+
+
+@dataclass
+class _Outcome:
+    intent: str
+    reply: str
+    results: list[dict] = field(default_factory=list)
+    state: SearchState | None = None  # the new state, when the turn changes it
+    total: int = 0
+    searched: bool = False  # a search ran: store history, generate a summary
+    changes: list[str] = field(default_factory=list)
+    table: dict | None = None
+    related_query: str | None = None
+
+
+# --- searching a state -----------------------------------------------------------------------------
+
+
+def _run(state: SearchState, *, user, top_k: int = TOP_K):
+    return search(
+        query=state.query,
+        filters=search_filters(state) or None,
+        top_k=top_k,
+        page=state.page,
+        user=user,
+        sort=state.sort if state.sort in SEARCH_SORTS else "relevance",
+        similar_to=state.similar_to,
+    )
+
+
+def _search_reply(query: str, response, *, weak: bool) -> str:
+    n, total = len(response.results), response.total
+    if n == 0:
+        return f"I found no datasets for “{query}”."
+    if weak:
+        return f"I found only weak matches for “{query}”; here are the closest {n}."
+    if total > n:
+        return f"Here are the top {n} of {total} datasets for “{query}”."
+    return f"Here {'is 1 dataset' if n == 1 else f'are {n} datasets'} for “{query}”."
+
+
+def _searched(state: SearchState, *, user, intent: str, reply_for) -> _Outcome:
+    """Run the state's search; ``reply_for(response, results)`` words the reply."""
+    try:
+        response = _run(state, user=user)
+    except SearchValidationError as exc:
+        errors = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.errors.items())
+        return _Outcome(intent, f"I couldn't run that search ({errors}). Try rephrasing it.")
+    results = jsonable([hit.to_dict() for hit in response.results])
+    state.result_ids = [r["id"] for r in results]
+    return _Outcome(intent, reply_for(response, results), results, state, response.total or 0, searched=True)
+
+
+# --- follow-ups -----------------------------------------------------------------------------------
+
+
+def _undated(results: list[dict]) -> int:
+    return sum(1 for r in results if not r.get("temporal_start") and not r.get("temporal_end"))
+
+
+def _change_reply(change: Change, state: SearchState, response, results: list[dict]) -> str:
+    head = "; ".join(change.changes)
+    total = response.total or 0
+    if total == 0:
+        reply = f"{head}: no datasets match now."
+    else:
+        reply = f"{head}: {total} dataset{'s' if total != 1 else ''} {'left' if state.exclude else 'match'}."
+    if (state.year_from is not None or state.year_to is not None) and (undated := _undated(results)):
+        reply += f" {undated} shown without stated dates are kept and marked “dates not stated”."
+    if change.unknown:
+        reply += " " + _unknown_sentence(change)
+    if state.undo:
+        reply += " Say “undo” to reverse this, or remove a filter chip."
+    return reply
+
+
+def _unknown_sentence(change: Change) -> str:
+    parts = []
+    for phrase in change.unknown:
+        close = change.suggestions.get(phrase) or []
+        hint = f" Close matches: {', '.join(close)}." if close else ""
+        parts.append(f"I couldn't find a publisher, source, format or dataset called “{phrase}”.{hint}")
+    return " ".join(parts)
+
+
+def _followup(change: Change, state: SearchState, *, user) -> _Outcome:
+    if change.kind == "question":
+        answer = change.answer
+        assert answer is not None
+        return _Outcome("question", answer.reply, state=change.state, table=answer.table)
+    if change.kind in ("unknown", "noop"):
+        if change.kind == "unknown":
+            reply = _unknown_sentence(change) + " I left the search as it was."
+        else:
+            reply = (change.changes or ["Nothing changed"])[0] + "."
+        outcome = _searched(state.copy(), user=user, intent="refine", reply_for=lambda response, results: reply)
+        outcome.searched = False  # the same search again: no history entry, no new summary
+        return outcome
+    if change.kind == "new_topic":
+        fresh = _fresh_state(change.query or "", parsed=None)
+        return _searched(fresh, user=user, intent="search", reply_for=_first_reply(fresh))
+    new = change.state
+    outcome = _searched(
+        new, user=user, intent="refine", reply_for=lambda response, results: _change_reply(change, new, response, results)
+    )
+    outcome.changes = change.changes
+    return outcome
+
+
+# --- searches and the older refinement path -----------------------------------------------------------
+
+
+def _fresh_state(query: str, *, parsed) -> SearchState:
+    extracted, filters = extract_filters(query, parsed=parsed)
+    state = SearchState(query=extracted or query)
+    _set_filters(state, filters)
+    return state
+
+
+def _set_filters(state: SearchState, filters: dict) -> None:
+    for facet in INDEX_FACETS:
+        state.remove("include", facet)
+        raw = filters.get(facet)
+        values = raw if isinstance(raw, list) else [v for v in str(raw or "").split(",") if v.strip()]
+        for value in values:
+            state.add("include", facet, str(value).strip())
+    state.year_from = filters.get("year_from")
+    state.year_to = filters.get("year_to")
+
+
+def _legacy(state: SearchState) -> dict:
+    filters: dict = {facet: state.values("include", facet) for facet in INDEX_FACETS if state.values("include", facet)}
+    if state.year_from is not None:
+        filters["year_from"] = state.year_from
+    if state.year_to is not None:
+        filters["year_to"] = state.year_to
+    return {
+        "query": state.query,
+        "filters": filters,
+        "page": state.page,
+        "sort": state.sort if state.sort in SEARCH_SORTS else "relevance",
+        "similar_to": state.similar_to,
+        "result_ids": state.result_ids,
+    }
+
+
+def _refined(message: str, state: SearchState, *, parsed, user) -> _Outcome:
+    refinement = apply_refinement(message, _legacy(state), parsed=parsed)
+    new = state.copy()
+    new.checkpoint()
+    query = refinement.query or state.query or message
+    same_topic = query == (state.query or query)
+    new.query = query
+    _set_filters(new, refinement.filters or {})
+    new.page, new.sort = refinement.page or 1, refinement.sort or "relevance"
+    new.similar_to = state.similar_to if same_topic else None
+    if refinement.similar_to_rank is not None and state.result_ids:
+        rank = refinement.similar_to_rank
+        position = rank - 1 if rank > 0 else rank  # -1: the last result shown
+        if -len(state.result_ids) <= position < len(state.result_ids):
+            new.similar_to = state.result_ids[position]
+    line = describe_refinement(refinement) or f"Showing results for '{refinement.query}'"
+    prefix = line if line.endswith((".", "!", "?")) else line + "."
+
+    def reply_for(response, results):
+        return prefix if results else f"{prefix.rstrip('.')}. No datasets match that."
+
+    outcome = _searched(new, user=user, intent="refine", reply_for=reply_for)
+    outcome.changes = list(refinement.changes or [])
+    return outcome
+
+
+def _first_reply(state: SearchState):
+    def reply_for(response, results):
+        return _search_reply(state.query, response, weak=results_are_weak(results))
+
+    return reply_for
+
+
+def _related_results(related_query: str | None, *, user) -> list[dict]:
+    if not related_query:
+        return []
+    try:
+        response = search(query=related_query, top_k=RELATED_TOP_K, user=user)
+    except Exception:
+        logger.exception("related search failed")
+        return []
+    results = jsonable([hit.to_dict() for hit in response.results])
+    # Only a convincing related dataset is worth offering for a request we cannot serve.
+    return [r for r in results if float(r.get("score") or 0.0) >= settings.ASSISTANT_WEAK_SCORE]
+
+
+def _decide(text: str, routed: IntentResult, state: SearchState, *, user) -> _Outcome:
+    has_previous = bool(state.query)
+    intent = routed.intent
+    if intent == "refine" and not has_previous:
+        intent = "search"
+    followup = routed.followup
+    if has_previous and followup is not None and followup.is_followup and intent not in ("smalltalk",):
+        change = interpret(followup, state, shown_datasets(state.result_ids))
+        if change is not None:
+            return _followup(change, state, user=user)
+        if routed.reason.startswith("follow-up"):
+            # The follow-up named nothing on screen ("tell me about rainfall data"): a search after all.
+            intent = "search"
+    if intent == "refine":
+        return _refined(text, state, parsed=routed.parsed, user=user)
+    if intent == "search":
+        fresh = _fresh_state(text, parsed=routed.parsed if not routed.reason.startswith("follow-up") else None)
+        return _searched(fresh, user=user, intent="search", reply_for=_first_reply(fresh))
+    if intent == "smalltalk":
+        return _Outcome("smalltalk", smalltalk_reply(text))
+    if intent == "capabilities":
+        return _Outcome("capabilities", capabilities_reply(text))
+    results = _related_results(routed.related_query, user=user)
+    return _Outcome("out_of_scope", out_of_scope_reply(text, results), results, related_query=routed.related_query)
+
+
+# --- the turn ----------------------------------------------------------------------------------------
+
+
+def conversation_turn(*, conversation: Conversation, message: str, user) -> TurnResult:
+    """One user message and the assistant's immediate reply.
+
+    Assumes the caller owns ``conversation`` and has validated ``message`` (1 to
+    CONVERSATION_MAX_MESSAGE_CHARS characters; longer than a search takes, it is searched by its gist).
+    For search and refine turns the summary is left pending and generated on commit.
+    """
+    message = message.strip()
+    short = gist(message)
+    state = SearchState.from_dict(conversation.state)
+    routed = classify(short.text, has_previous_search=bool(state.query))
+    outcome = _decide(short.text, routed, state, user=user)
+    if short.shortened:
+        outcome.reply = f"{short.note} {outcome.reply}"
+    new_state = outcome.state or state
+    pending = outcome.searched
+    snapshot: dict = {}
+    if outcome.intent == "out_of_scope" and outcome.results:
+        snapshot = {"query": outcome.related_query or "", "filters": {}, "total": len(outcome.results),
+                    "results": outcome.results}  # fmt: skip
+    elif outcome.searched or outcome.results:
+        snapshot = {
+            "query": new_state.query,
+            "filters": search_filters(new_state),
+            "page": new_state.page,
+            "sort": new_state.sort,
+            "total": outcome.total,
+            "results": outcome.results,
+        }
+    with transaction.atomic():
+        Message.objects.create(
+            conversation=conversation, role=Message.Role.USER, intent=outcome.intent, content=message
+        )
+        assistant = Message.objects.create(
+            conversation=conversation,
+            role=Message.Role.ASSISTANT,
+            intent=outcome.intent,
+            content=outcome.reply,
+            search=snapshot,
+            answer="" if pending else outcome.reply,
+            answer_data={"table": outcome.table} if outcome.table else {},
+            answer_status=Message.AnswerStatus.PENDING if pending else Message.AnswerStatus.READY,
+            answer_provider="" if pending else "builtin",
+        )
+        update_fields = ["last_activity_at"]
+        if outcome.state is not None:
+            conversation.state = new_state.to_dict()
+            update_fields.append("state")
+        if outcome.searched:
+            search_history_record(
+                owner=Owner.of(user=conversation.user, session_key=conversation.session_key),
+                conversation_id=conversation.pk,
+                query=new_state.query,
+                filters=snapshot["filters"],
+                result_count=outcome.total,
+            )
+        if not conversation.title:
+            conversation.title = (new_state.query if outcome.searched else "") or message[:80]
+            update_fields.append("title")
+        conversation.last_activity_at = timezone.now()
+        conversation.save(update_fields=update_fields)
+        if pending:
+            answer_generate_task.delay_on_commit(assistant.id)
+    return TurnResult(
+        conversation=conversation,
+        intent=outcome.intent,
+        reply=outcome.reply,
+        results=outcome.results,
+        message=assistant,
+        changes=outcome.changes,
+        search=assistant.search,
+        search_state=new_state.public(),
+        table=outcome.table,
+    )
