@@ -184,8 +184,8 @@ def ensure_catalog() -> int:
     """The bench database's catalog: the demo catalog when empty, then assistant_catalog_ensure (index)."""
     from django.core.management import call_command
 
-    from catalog.models import Dataset
     from catalog.demo import catalog_bootstrap
+    from catalog.models import Dataset
 
     call_command("migrate", verbosity=0)
     if not Dataset.objects.exists():
