@@ -17,7 +17,7 @@ GIST_CHARS = 300
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 _REQUEST_RE = re.compile(
     r"\b(?:i|we) (?:need|want|am looking for|are looking for|would like|require|am after|are after)\b|"
-    r"\b(?:looking for|searching for|show me|find me|give me|point me to|recommend|suggest|any data(?:sets)? (?:on|about|for)|"
+    r"\b(?:exclude|without|leave out|except|only from|not from|looking for|searching for|show me|find me|give me|point me to|recommend|suggest|any data(?:sets)? (?:on|about|for)|"
     r"data(?:sets)? (?:on|about|for|covering|with)|figures (?:on|for)|statistics (?:on|for)|numbers (?:on|for))\b",
     re.I,
 )
@@ -57,7 +57,7 @@ def gist(message: str, *, limit: int = GIST_CHARS) -> Gist:
             continue  # pasted text repeats itself
         seen.add(key)
         words = content_words(sentence)
-        score = len(words) + (12 if _REQUEST_RE.search(sentence) else 0) - (6 if _CHATTER_RE.search(sentence) else 0)
+        score = len(words) + (25 if _REQUEST_RE.search(sentence) else 0) - (6 if _CHATTER_RE.search(sentence) else 0)
         scored.append((score, position, " ".join(sentence.split())))
     chosen: list[tuple[int, str]] = []
     used = 0

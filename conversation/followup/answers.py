@@ -56,8 +56,20 @@ class ShownDataset:
     def link(self) -> str:
         return self.landing_url or self.paper_url or self.page
 
+    def __post_init__(self) -> None:
+        # No coverage in the metadata: a year or a year range in the title ("..., 2009") says it.
+        self.dates_from_title = False
+        if not self.start and not self.end:
+            years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20[0-4]\d)\b", self.title)]
+            if years:
+                self.start, self.end = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
+                self.dates_from_title = True
+
     @property
     def coverage(self) -> str:
+        if self.dates_from_title and self.start and self.end:
+            first, last = self.start.year, self.end.year
+            return (str(first) if first == last else f"{first}–{last}") + " (from its title)"
         if self.start and self.end:
             return str(self.start.year) if self.start.year == self.end.year else f"{self.start.year}–{self.end.year}"
         if self.start:
@@ -271,7 +283,8 @@ _SINGLE = {
 def _extreme(kind: str, pool: list[ShownDataset]) -> Answer:
     dated = [d for d in pool if d.start or d.end or (kind == "most_recent" and d.modified)]
     if not dated:
-        return Answer("None of these results states the period it covers, so I can't tell which goes back furthest.")
+        names = ", ".join(f"“{d.title}”" for d in pool[:3])
+        return Answer(f"None of these results ({names}{' …' if len(pool) > 3 else ''}) states the period it covers, so I can't tell.")
     today = dt.date.today()
     if kind == "longest_history":
         ranked = sorted(dated, key=lambda d: (-(d.span_years or 0), d.start or today, d.rank))

@@ -63,8 +63,9 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
     if parsed.same_but:
         new = state.copy()
         new.checkpoint()
-        # A new domain keeps the task (granularity, formats, time) but not what named the old domain.
-        for facet in ("publisher", "source", "title", "dataset", "geography", "theme"):
+        # A new domain keeps the task (publisher, granularity, formats, time) but not what named the old
+        # results; the turn drops the publisher again if it has nothing on the new topic.
+        for facet in ("title", "dataset"):
             new.remove(None, facet)
         new.query, new.page, new.similar_to = parsed.same_but, 1, None
         return Change("same_but", new, changes=[f"Same kind of data, now for “{parsed.same_but}”"])

@@ -84,8 +84,9 @@ _INSTEAD = re.compile(
 )
 _SWITCH = re.compile(r"\b(?:switch|change|go|move)\s+from\s+(.+?)\s+to\s+(.+)$")
 _SAME_BUT = re.compile(
-    r"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:the )?same(?: thing| data| kind of (?:data|thing)| sort of (?:data|thing|figures)| figures| but)?|"
-    r"similar(?: kind of| sort of)?(?: data(?:sets?)?| figures)?|the equivalent|(?:the )?(?:equivalent|same|counterpart))\s*,?\s*(?:but\s+)?(?:for|on|about|in|with|as)?\s*(.+)$"
+    r"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:the )?same(?: thing| data| again| kind of (?:data|thing|figures|datasets?)| sort of (?:data|thing|figures|datasets?)| figures| numbers| datasets?)?|"
+    r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|(?:the )?equivalent|(?:the )?counterpart)"
+    r"\s*,?\s*(?:but\s+)?(?:for|on|about|in)\s+(.+)$"
 )
 _UNDO = re.compile(
     r"^(?:(?:ok|okay|hmm|actually|no|oops|wait)[, ]+)*(?:undo(?: that| this| the last(?: change| step)?)?|go back(?: to (?:the )?(?:previous|last|earlier|before)(?: results| list| one)?)?|"

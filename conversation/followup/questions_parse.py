@@ -71,7 +71,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         r"(?:give me |show me |what are )?(?:the |some |more )?details? (?:on|of|about|for)|what(?: is| are)? .+ about|describe|explain|"
         r"what is in|what does .+ (?:contain|include|have|cover|measure|track)|what kind of data is in|summar(?:ise|ize))\b|"
         r"\bwhere (?:was|is|were|are) .+ (?:recorded|collected|from|taken|captured|gathered|filmed|measured)\b|"
-        r"^(?:and )?what about\b|^info on\b")),
+        r"^info on\b")),
 ]
 _QUESTION_START = re.compile(
     r"^(?:and |so |ok |okay |also |then |now |hmm )*(?:which|what|who|whose|how|where|when|is|are|does|do|can|could|tell|give|show|"
@@ -137,8 +137,14 @@ def _names(text: str, kind: str) -> list[str]:
         body = re.sub(r"\b(?:side[ -]by[ -]side|for me|please|in a table|with each other|against each other)\b", "", body)
         body = re.sub(r"^(?:what is|what are) the differences? between\s+|^differences? between\s+|^how does\s+", "", body)
         body = re.sub(r"\s*(?:-|,)?\s*(?:what is|what are) the differences?\s*$|\s+compare\s*$", "", body)
-        parts = re.split(r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bwith\b|\bto\b|\bagainst\b|\bstack(?:s)? up against\b|\bor\b)\s*", body)
-        return [p.strip(" ,.") for p in parts if p.strip(" ,.") and not re.fullmatch(r"(?:the|them|these|those|it)", p.strip())]
+        parts = re.split(r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bto\b|\bagainst\b|\bstack(?:s)? up against\b|\bor\b)\s*", body)
+        parts = [re.sub(r"^(?:the|a|an)\s+", "", p.strip(" ,.")) for p in parts]
+        parts = [p for p in parts if p and not re.fullmatch(r"(?:the|them|these|those|it|each other)", p)]
+        # "the monthly, quarterly and annual CPI tables": the words after the last name describe them all.
+        if len(parts) >= 2 and len(parts[-1].split()) > 1 and all(len(p.split()) <= 2 for p in parts[:-1]):
+            tail = " ".join(parts[-1].split()[1:])
+            parts = [f"{p} {tail}" for p in parts[:-1]] + [parts[-1]]
+        return parts
     body = _NAME_STRIP.sub("", body)
     for pattern in (
         r"^(?:what|which|who|whose|how|where|when)\b.*?\b(?:is|are|does|do|was|were|has|have)\s+(?:the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency)?\s*(?:of|on|for)?\s*",

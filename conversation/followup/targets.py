@@ -167,9 +167,32 @@ def format_values(phrase: str) -> tuple[tuple[str, ...], str] | None:
     return None
 
 
+def _light(phrase: str) -> str:
+    """Only determiners, pleasantries and trailing generic nouns off: "the Papers with Code results"."""
+    text = re.sub(r"'s\b|s'(?=\s|$)", "", fold(phrase)).strip(" .,!?'\"")
+    text = re.sub(r"^(?:(?:the|a|an|any|all|those|these|anything|everything|stuff|ones?)\s+)+", "", text)
+    text = re.sub(r"^(?:(?:from|by|of|about)\s+)+(?:the\s+)?", "", text)
+    words = text.split()
+    while words and words[-1] in _NOISE | _DESCRIPTIVE:
+        words.pop()
+    return " ".join(words)
+
+
 def source_of(phrase: str) -> tuple[str, str] | None:
-    text = _clean(phrase)
-    return VOCABULARY.ensure().sources.get(text) if text else None
+    sources = VOCABULARY.ensure().sources
+    for text in (_light(phrase), _clean(phrase)):
+        if text and text in sources:
+            return sources[text]
+    return None
+
+
+def agency_alias_of(phrase: str) -> str | None:
+    """A publisher named by the shared agency table (acronym, short or full name): "SingStat", "HDB"."""
+    vocab = VOCABULARY.ensure()
+    for text in (_light(phrase), _clean(phrase)):
+        if text and text in vocab.publishers:
+            return vocab.publishers[text]
+    return None
 
 
 def publisher_of(phrase: str) -> str | None:
@@ -242,8 +265,8 @@ def title_term(phrase: str, shown: list[Shown]) -> str | None:
     text = _clean(phrase)
     if len(text) < 3:
         return None
-    pattern = re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])")
-    singular = re.compile(rf"(?<![\w-]){re.escape(' '.join(_singular(w) for w in text.split()))}(?![\w-])")
+    pattern = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
+    singular = re.compile(rf"(?<!\w){re.escape(' '.join(_singular(w) for w in text.split()))}(?:s|es)?(?!\w)")
     if any(pattern.search(fold(s.title)) or singular.search(fold(s.title)) for s in shown):
         return text
     return None
@@ -278,6 +301,9 @@ def _resolve_exact(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Tar
     if (fmt := format_values(phrase)) is not None:
         values, label = fmt
         return Target("format", values, label if len(values) == 1 else f"{label} ({', '.join(values)})")
+    # The agency table first: "SingStat" is the statistics department people mean, not the small source.
+    if (pub := agency_alias_of(phrase)) is not None:
+        return Target("publisher", (pub,), pub)
     if (src := source_of(phrase)) is not None:
         return Target("source", (src[0],), src[1])
     if (pub := publisher_of(phrase)) is not None:
@@ -304,20 +330,29 @@ def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Res
             if target not in out.targets:
                 out.targets.append(target)
         elif _clean(part):
-            out.unknown.append(_clean(part))
-            out.suggestions[_clean(part)] = suggestions_for(part, shown=shown)
+            out.unknown.append(display(part))
+            out.suggestions[display(part)] = suggestions_for(part, shown=shown)
     return out
 
 
+def display(phrase: str) -> str:
+    """An unknown target as the user wrote it, without "the ... ones" around it."""
+    return _light(phrase) or _clean(phrase)
+
+
 def suggestions_for(phrase: str, *, shown: list[Shown], limit: int = 3) -> list[str]:
-    """Close names for an unknown target: publishers, sources and shown titles."""
-    text = _clean(phrase)
+    """Close names for an unknown target: publishers and sources first, then the titles on screen."""
+    text = _light(phrase) or _clean(phrase)
     if not text:
         return []
     vocab = VOCABULARY.ensure()
-    choices = {*vocab.publisher_names, *(label for _slug, label in vocab.sources.values()), *(s.title for s in shown)}
-    found = process.extract(text, list(choices), scorer=fuzz.WRatio, processor=fold, limit=limit, score_cutoff=60)
-    return [name for name, _score, _ in found]
+    names = [*vocab.publisher_names, *{label for _slug, label in vocab.sources.values()}]
+    found = process.extract(text, names, scorer=fuzz.token_set_ratio, processor=fold, limit=limit, score_cutoff=50)
+    out = [name for name, _score, _ in found]
+    if len(out) < limit:
+        titles = process.extract(text, [s.title for s in shown], scorer=fuzz.WRatio, processor=fold, limit=limit, score_cutoff=70)
+        out += [t for t, _score, _ in titles if t not in out]
+    return out[:limit]
 
 
 def dataset_frequency(*, update_frequency: str, title: str) -> set[str]:

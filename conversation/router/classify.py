@@ -39,6 +39,7 @@ class IntentResult:
     parsed: Parsed | None = field(default=None, compare=False, repr=False)
     # The follow-up reading (state changes, questions about the results), when there is a previous search.
     followup: FollowUpParse | None = field(default=None, compare=False, repr=False)
+    decided_by_followup: bool = False  # the follow-up reading chose the intent (the turn may fall back to search)
 
     def to_dict(self) -> dict:
         return {
@@ -129,12 +130,17 @@ def _classify_by_rules(message: str, has_previous_search: bool, followup: Follow
 def _followup_intent(followup: FollowUpParse, parsed: Parsed) -> IntentResult | None:
     """Follow-ups the rules below would miss: exclusions, granularity, questions about the results."""
     if followup.topic_switch:
-        return IntentResult("search", 0.9, "follow-up: a new topic", parsed=None, followup=followup)
+        return IntentResult("search", 0.9, "follow-up: a new topic", parsed=None, followup=followup, decided_by_followup=True)
     question = followup.question
     if question is not None:
-        return IntentResult("refine", 0.85, "follow-up: a question about the results", parsed=parsed, followup=followup)
+        return IntentResult(
+            "refine", 0.85, "follow-up: a question about the results", parsed=parsed, followup=followup,
+            decided_by_followup=True,
+        )  # fmt: skip
     if followup.changes_state or followup.same_but:
-        return IntentResult("refine", 0.9, "follow-up: changes the search", parsed=parsed, followup=followup)
+        return IntentResult(
+            "refine", 0.9, "follow-up: changes the search", parsed=parsed, followup=followup, decided_by_followup=True
+        )
     return None
 
 

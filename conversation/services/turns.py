@@ -117,6 +117,8 @@ def _undated(results: list[dict]) -> int:
 
 def _change_reply(change: Change, state: SearchState, response, results: list[dict]) -> str:
     head = "; ".join(change.changes)
+    if state.query and change.kind != "same_but":
+        head += f" for “{state.query}”"
     total = response.total or 0
     if total == 0:
         reply = f"{head}: no datasets match now."
@@ -160,6 +162,15 @@ def _followup(change: Change, state: SearchState, *, user) -> _Outcome:
     outcome = _searched(
         new, user=user, intent="refine", reply_for=lambda response, results: _change_reply(change, new, response, results)
     )
+    if change.kind == "same_but" and not outcome.results and (new.include.get("publisher") or new.include.get("source")):
+        # The publisher has nothing on the new topic: keep the rest of the task, drop who publishes it.
+        dropped = [item["label"] for facet in ("publisher", "source") for item in new.include.get(facet, [])]
+        new.remove("include", "publisher")
+        new.remove("include", "source")
+        change.changes.append(f"nothing from {', '.join(dropped)} on that, so from any publisher")
+        outcome = _searched(
+            new, user=user, intent="refine", reply_for=lambda response, results: _change_reply(change, new, response, results)
+        )
     outcome.changes = change.changes
     return outcome
 
@@ -257,13 +268,13 @@ def _decide(text: str, routed: IntentResult, state: SearchState, *, user) -> _Ou
         change = interpret(followup, state, shown_datasets(state.result_ids))
         if change is not None:
             return _followup(change, state, user=user)
-        if routed.reason.startswith("follow-up"):
+        if routed.decided_by_followup:
             # The follow-up named nothing on screen ("tell me about rainfall data"): a search after all.
             intent = "search"
     if intent == "refine":
         return _refined(text, state, parsed=routed.parsed, user=user)
     if intent == "search":
-        fresh = _fresh_state(text, parsed=routed.parsed if not routed.reason.startswith("follow-up") else None)
+        fresh = _fresh_state(text, parsed=None if routed.decided_by_followup else routed.parsed)
         return _searched(fresh, user=user, intent="search", reply_for=_first_reply(fresh))
     if intent == "smalltalk":
         return _Outcome("smalltalk", smalltalk_reply(text))

@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from activity.models import SearchHistory
@@ -88,7 +89,8 @@ def test_multi_turn_refinements_merge_with_the_previous_search(client, catalog):
 
     conversation = Conversation.objects.get(pk=cid)
     assert conversation.state["query"] == "HDB resale prices"
-    assert conversation.state["filters"] == {"format": "XLSX"}
+    assert conversation.state["include"] == {"format": [{"value": "XLSX", "label": "XLSX"}]}
+    assert only_xlsx["search_state"]["chips"][0]["text"] == "XLSX only"
     assert conversation.state["result_ids"] == [r["id"] for r in only_xlsx["results"]]
 
     similar = say(client, "more like the first one", cid)
@@ -112,7 +114,7 @@ def test_year_refinement_and_reply(client, catalog):
     cid = say(client, "HDB resale prices")["conversation_id"]
     data = say(client, "what about 2022?", cid)
     assert data["intent"] == "refine"
-    assert Conversation.objects.get(pk=cid).state["filters"].get("year_from") == 2022
+    assert Conversation.objects.get(pk=cid).state["year_from"] == 2022
     assert "2022" in data["reply"]
 
 
@@ -121,7 +123,8 @@ def test_each_message_is_parsed_once(client, catalog, monkeypatch):
     take_clear = facets.take_clear  # the first step of every parse
     monkeypatch.setattr(facets, "take_clear", lambda t, p: parsed.append(t) or take_clear(t, p))
     cid = say(client, "HDB resale prices since 2015")["conversation_id"]
-    assert Conversation.objects.get(pk=cid).state["filters"] == {"year_from": 2015}
+    state = Conversation.objects.get(pk=cid).state
+    assert (state["year_from"], state["year_to"], state["include"], state["exclude"]) == (2015, None, {}, {})
     say(client, "thanks, what about schools?", cid)
     assert Conversation.objects.get(pk=cid).state["query"] == "schools"
     assert len(parsed) == 2
@@ -166,7 +169,9 @@ def test_nothing_good_answer_is_honest_and_links_elsewhere(client, catalog, sett
 
 def test_invalid_input_is_a_400_with_field_errors(client, catalog):
     assert client.post("/api/conversation", {}, format="json").json()["message"]
-    response = client.post("/api/conversation", {"message": "x" * 2001}, format="json")
+    response = client.post(
+        "/api/conversation", {"message": "x" * (settings.CONVERSATION_MAX_MESSAGE_CHARS + 1)}, format="json"
+    )
     assert response.status_code == 400 and "message" in response.json()
     response = client.post("/api/conversation", {"message": ""}, format="json")
     assert response.status_code == 400 and "message" in response.json()
@@ -177,6 +182,21 @@ def test_invalid_input_is_a_400_with_field_errors(client, catalog):
     response = client.post("/api/ai-search", {"query": "rain", "filters": {"colour": "red"}}, format="json")
     assert response.status_code == 400 and "colour" in response.json()
     assert Message.objects.count() == 0
+
+
+def test_a_long_message_is_searched_by_its_gist_and_says_so(client, catalog):
+    brief = (
+        "Hello! Some context first. Our team is preparing a briefing for the housing committee and the meeting "
+        "is next week, so there is not much time. " * 6
+        + "We need HDB resale prices by town for the last ten years. Thanks a lot for your help with this."
+    )
+    assert len(brief) > 500
+    data = say(client, brief)
+    assert data["intent"] == "search"
+    assert "HDB Resale Flat Prices" in {r["title"] for r in data["results"]}
+    assert f"{len(brief):,} characters" in data["reply"] and "gist" in data["reply"]
+    assert "Ensure this" not in data["reply"]
+    assert Message.objects.filter(role="user").get().content == brief.strip()  # nothing lost
 
 
 def test_ai_search_returns_results_and_a_grounded_answer(client, catalog):
