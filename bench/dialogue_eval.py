@@ -908,9 +908,9 @@ def _key(text: str) -> str:
 
 
 def _bank_texts() -> list[str]:
-    from conversation import router
+    from conversation.router import knn
 
-    texts = [t for t, _intent, _needs in router._bank_examples()]
+    texts = [t for t, _intent, _needs in knn.bank_examples()]
     intents = ROOT / "tests" / "data" / "intents.jsonl"
     if intents.exists():
         texts += [row["text"] for row in assistant_bench.load_intents(intents)]

@@ -26,7 +26,7 @@ KNN_MIN_SIM = 0.3  # below this nothing in the bank is close: keep the default (
 RELATED_MIN_SIM = 0.35
 
 
-def _bank_examples() -> list[tuple[str, str, bool]]:
+def bank_examples() -> list[tuple[str, str, bool]]:
     """(text, intent, needs_previous_search) for the kNN vote: the hand-written prototypes plus the
     labelled examples in data/intent_examples.jsonl (the evaluation set minus its never-tuned blind2 split)."""
     examples = [(t, intent, False) for intent, phrases in lexicon.PROTOTYPES.items() for t in phrases]
@@ -84,7 +84,7 @@ class ExampleBank:
                 return cls._state
             try:
                 embedder = get_embedder()
-                examples = _bank_examples()
+                examples = bank_examples()
                 # The bank holds what the rules would see: pleasantries peeled off, as for a pending message.
                 texts = [(rest_text(t) or t) for t, _, _ in examples]
                 related = sorted(set(lexicon.RELATED_TOPICS.values()))
