@@ -148,8 +148,9 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
         return _restore(state, scope.phrase, shown)
     if scope.soft:
         # A bare phrase next to an exclusion ("annual ones, not quarterly"): only a frequency or format counts.
-        target = targets.resolve_one(scope.phrase, shown=shown, allow_terms=False, trim=False)
-        if target is None or target.facet not in ("frequency", "format") or len(scope.phrase.split()) > 3:
+        target = targets.resolve_one(scope.phrase, shown=shown, allow_terms=False, trim=scope.wish)
+        allowed = ("frequency", "format", "publisher", "source") if scope.wish else ("frequency", "format")
+        if target is None or target.facet not in allowed or len(scope.phrase.split()) > (4 if scope.wish else 3):
             return [], []
         return _include(state, target, replace=True), []
     resolution = targets.resolve(scope.phrase, shown=shown, allow_terms=scope.mode == "exclude")

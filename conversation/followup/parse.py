@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from conversation.lexicon import table
 from search.text import fold
 
 from .questions_parse import Question, parse_question
@@ -76,7 +77,15 @@ _INCLUDE_PREFIX = re.compile(
     r"limit(?:ed)?(?: it| this| them| results)? to|stick to|stick with|keep (?:only|just)|only keep|"
     r"narrow(?: it| this| them)?(?: down)? to|filter (?:to|by|for)|(?:i|we) only (?:want|need|care about)|"
     r"show (?:me )?only|give (?:me )?only|only show(?: me)?|only give(?: me)?|switch to|switch (?:from \S+ )?to|"
-    r"(?:i|we) (?:want|need|would like|prefer) (?:only|just)|(?:i|we) (?:want|need|would like|prefer))\s+"
+    r"(?:i|we) (?:want|need|would like|prefer) (?:only|just))\s+"
+)
+# "I need numbers", "I'd like the monthly ones": a wish, not a restriction, unless it names a facet value.
+_WISH = re.compile(r"\b(?:i|we) (?:want|need|would like|would prefer|prefer|am after|are after)\s+")
+_GRANULARITY_WORDS = frozenset(
+    w for spec in table("targets.json")["frequencies"].values() for w in spec["words"] if " " not in w
+) - {"day", "days", "week", "weeks", "month", "months", "quarter", "quarters", "year", "years"}
+_GRANULARITY_FILLER = frozenset(
+    ["the", "a", "an", "any", "some", "only", "just", "data", "figures", "numbers", "series", "stats", "statistics", "version", "versions", "one", "ones", "instead", "please", "pls", "do", "you", "have", "got", "give", "me", "show", "i", "want", "need", "would", "like", "rather", "prefer", "can", "we", "get", "is", "there", "are", "there", "there", "available", "in", "as", "too", "also", "then", "now", "ok", "okay", "what", "about", "how", "figure", "values"]
 )
 _INCLUDE_POSTFIX = re.compile(r"^(.+?)\s+(?:only|alone|exclusively|and nothing else|please only)\b")
 _INSTEAD = re.compile(
@@ -129,7 +138,9 @@ _BRING_BACK = re.compile(
     r"\b(.+?)\s+(?:is|are)\s+(?:fine|ok|okay|allowed|back)\s+(?:again|after all)\b"
 )
 _TOPIC_SWITCH = re.compile(
-    r"^(?:(?:ok|okay|right|alright|now|so|actually|hmm|well)[, ]+)*(?:new (?:topic|question|search|subject)|"
+    r"^(?:(?:ok|okay|right|alright|now|so|actually|hmm|well|and|also)[, ]+)*(?:new (?:topic|question|search|subject)|"
+    r"separately|on a separate note|(?:also |now |next )?(?:search|look) (?:for|up)|(?:and )?now (?:something|anything|some data|data|datasets?) (?:on|about|for)|"
+    r"(?:i (?:also )?have|another|a second|one more) (?:question|request|search)(?: about| on| for)?|"
     r"(?:something|a) (?:else|different)(?: entirely| altogether)?|(?:totally|completely|entirely) (?:different|new)(?: topic| question| thing| subject)?|"
     r"forget (?:that|this|it|all that|about that)|change of (?:topic|subject|plan)|different (?:topic|question|subject)|"
     r"switching (?:topics|gears)|moving on|next topic|on another (?:note|topic)|unrelated)\b[ ,:;.!-]*"
@@ -144,6 +155,7 @@ class Scope:
     phrase: str
     replace: bool = False  # an inclusion that replaces the facet's current values ("only X")
     soft: bool = False  # no cue of its own ("annual ones, not quarterly"): kept only if it names a facet value
+    wish: bool = False  # "I need X": a restriction only if X is a publisher, source, format or frequency
 
 
 @dataclass
@@ -319,6 +331,12 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
     if match := _FREQUENCY_ASK.search(remainder):
         out.scopes.append(Scope("include", match.group(1), replace=True))
         return
+    words = re.findall(r"[a-z][a-z-]*", remainder)
+    granularity = [w for w in words if w in _GRANULARITY_WORDS]
+    if granularity and not taken and all(w in _GRANULARITY_WORDS or w in _GRANULARITY_FILLER for w in words):
+        # "annual data instead", "do you have the monthly version?": a change of granularity.
+        out.scopes.append(Scope("include", granularity[0], replace=True))
+        return
     for match in _INCLUDE_PREFIX.finditer(remainder):
         phrase = _scope_after(remainder, match.end())
         phrase = re.sub(r"^(?:(?:give|show|find|get|list|send)\s+(?:me|us)\s+|(?:give|show|find|get|list)\s+)", "", phrase)
@@ -326,6 +344,11 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         phrase = re.sub(r"^(?:an?|the)\s+", "", phrase)
         if not _is_generic(phrase):
             out.scopes.append(Scope("include", phrase, replace=True))
+    if not any(s.mode == "include" for s in out.scopes):
+        for match in _WISH.finditer(remainder):
+            phrase = _scope_after(remainder, match.end())
+            if not _is_generic(phrase) and len(phrase.split()) <= 4:
+                out.scopes.append(Scope("include", phrase, replace=True, soft=True, wish=True))
     if not any(s.mode == "include" for s in out.scopes):
         for clause in re.split(r"[,;]|\bbut\b", remainder):
             clause = clause.strip()

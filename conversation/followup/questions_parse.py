@@ -52,7 +52,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         r"released|puts? out|created?|collected|compiled)\b|\bpublisher\b|\bwho (?:is|are) (?:the )?(?:author|owner|source)\b|"
         r"\bwhat (?:agency|organi[sz]ation)\b|\bwho (?:made|makes|publishes|owns|created)\b")),
     ("licence", re.compile(
-        r"\blicen[cs]\w*\b|\bterms of use\b|\bunder (?:what|which) terms\b|\bterms\b.*\buse\b|\bcopyright\b|"
+        r"\blicen[cs]\w*\b|\bterms of use\b|\bfree(?:ly)? (?:to |for )?(?:use|reuse|re-use|download|commercial)\b|\bopen data\b|\bunder (?:what|which) terms\b|\bterms\b.*\buse\b|\bcopyright\b|"
         r"\bcan (?:i|we) use\b|\b(?:commercial|commercially)\b|\breuse\b")),
     ("frequency", re.compile(
         r"\bhow (?:often|frequently|regularly)\b|\bupdate (?:frequency|schedule|cadence)\b|\brefresh(?:ed)? (?:rate|frequency)\b|"
