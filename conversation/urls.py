@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("chat/send", views.chat_send, name="chat-send"),
     path("chat/new", views.chat_new, name="chat-new"),
+    path("chat/chips/remove", views.chat_chip_remove, name="chat-chip-remove"),
     path("chat/answers/<int:message_id>", views.chat_answer, name="chat-answer"),
     path("conversations/<uuid:conversation_id>/", views.conversation_open, name="conversation-open"),
     path("history/", views.history, name="history"),

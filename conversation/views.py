@@ -81,6 +81,8 @@ def _assistant_view(message: Message, votes: dict[int, int], owner: Owner | None
             result["vote"] = result_votes.get(result["id"])
     return {
         "message": message,
+        "chips": search.get("chips") or [],
+        "table": _table_view(data.get("table")),
         "results": results,
         "total": search.get("total") or len(results),
         "search_url": _search_url(search) if results else "",
@@ -95,6 +97,18 @@ def _assistant_view(message: Message, votes: dict[int, int], owner: Owner | None
             if safe_url(link.get("url"))
         ],
     }
+
+
+def _table_view(table) -> dict | None:
+    """A stored comparison table as rows the template links: the first cell names the dataset."""
+    if not isinstance(table, dict) or not table.get("rows"):
+        return None
+    ids = [i for i in table.get("ids") or [] if str(i).isdigit()]
+    rows = []
+    for index, row in enumerate(table["rows"]):
+        cells = [str(cell) for cell in row]
+        rows.append({"id": int(ids[index]) if index < len(ids) else None, "name": cells[0] if cells else "", "cells": cells[1:]})
+    return {"columns": [str(c) for c in table.get("columns") or []], "rows": rows}
 
 
 def _search_url(search: dict) -> str:
@@ -167,6 +181,33 @@ def chat_send(request: HtmxHttpRequest):
         return redirect(f"{reverse('home')}#turn-{turn.message.pk}")
     # The assistant message as the turn created it: a pending answer is then fetched by the page's
     # polling, whether a worker or an eager task writes it.
+    user_message = (
+        selectors.conversation_messages(conversation=conversation)
+        .filter(role=Message.Role.USER, pk__lt=turn.message.pk)
+        .order_by("-pk")
+        .first()
+    )
+    new_messages = [m for m in (user_message, turn.message) if m is not None]
+    return render(request, "conversation/_turns.html", {"items": _turn_items(owner, new_messages)})
+
+
+@require_POST
+def chat_chip_remove(request: HtmxHttpRequest):
+    """A chip's remove button: drop that filter from the conversation's search and search again."""
+    owner = Owner.from_request(request)
+    conversation = _current_conversation(request)
+    if conversation is None:
+        return redirect("home")
+    data = request.POST
+    turn = services.conversation_chip_remove(
+        conversation=conversation,
+        mode=data.get("mode", "")[:16],
+        facet=data.get("facet", "")[:32],
+        value=data.get("value", "")[:300],
+        user=request.user,
+    )
+    if not request.htmx:
+        return redirect(f"{reverse('home')}#turn-{turn.message.pk}")
     user_message = (
         selectors.conversation_messages(conversation=conversation)
         .filter(role=Message.Role.USER, pk__lt=turn.message.pk)

@@ -20,7 +20,7 @@ from conversation.services.conversations import (
     conversation_get_or_create,
     conversations_adopt,
 )
-from conversation.services.turns import TurnResult, conversation_turn
+from conversation.services.turns import TurnResult, conversation_chip_remove, conversation_turn
 
 __all__ = [
     "AiSearchResult",
@@ -33,6 +33,7 @@ __all__ = [
     "answer_wait",
     "conversation_delete",
     "conversation_get_or_create",
+    "conversation_chip_remove",
     "conversation_turn",
     "conversations_adopt",
 ]

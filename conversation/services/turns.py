@@ -301,6 +301,38 @@ def conversation_turn(*, conversation: Conversation, message: str, user) -> Turn
     outcome = _decide(short.text, routed, state, user=user)
     if short.shortened:
         outcome.reply = f"{short.note} {outcome.reply}"
+    return _store_turn(conversation=conversation, text=message, outcome=outcome, state=state)
+
+
+def conversation_chip_remove(*, conversation: Conversation, mode: str, facet: str, value: str, user) -> TurnResult:
+    """Remove one chip of the search state (a filter, the time window or the sort) and search again."""
+    state = SearchState.from_dict(conversation.state)
+    chip = next((c for c in state.chips() if (c.mode, c.facet, c.value) == (mode, facet, value)), None)
+    if chip is None or not state.query:
+        outcome = _Outcome("refine", "That filter is no longer applied.")
+        return _store_turn(conversation=conversation, text=f"Remove filter: {value}", outcome=outcome, state=state)
+    new = state.copy()
+    new.checkpoint()
+    if mode == "time":
+        new.year_from = new.year_to = None
+    elif mode == "sort":
+        new.sort = "relevance"
+    else:
+        new.remove(mode, facet, value)
+    new.page = 1
+    change = Change("state", new, changes=[f"Removed “{chip.text}”"])
+    outcome = _followup(change, state, user=user)
+    return _store_turn(conversation=conversation, text=f"Remove filter: {chip.text}", outcome=outcome, state=state)
+
+
+def _filters_shown(state: SearchState) -> dict:
+    """The state's search filters as stored with a turn: without the (possibly long) dataset-id lists."""
+    return {k: v for k, v in search_filters(state).items() if k not in ("ids", "exclude_ids")}
+
+
+def _store_turn(*, conversation: Conversation, text: str, outcome: _Outcome, state: SearchState) -> TurnResult:
+    """Both messages of a turn and the new state, at once; the summary is queued on commit."""
+    message = text
     new_state = outcome.state or state
     pending = outcome.searched
     snapshot: dict = {}
@@ -310,11 +342,12 @@ def conversation_turn(*, conversation: Conversation, message: str, user) -> Turn
     elif outcome.searched or outcome.results:
         snapshot = {
             "query": new_state.query,
-            "filters": search_filters(new_state),
+            "filters": _filters_shown(new_state),
             "page": new_state.page,
             "sort": new_state.sort,
             "total": outcome.total,
             "results": outcome.results,
+            "chips": [chip.to_dict() for chip in new_state.chips()],
         }
     with transaction.atomic():
         Message.objects.create(
@@ -340,7 +373,7 @@ def conversation_turn(*, conversation: Conversation, message: str, user) -> Turn
                 owner=Owner.of(user=conversation.user, session_key=conversation.session_key),
                 conversation_id=conversation.pk,
                 query=new_state.query,
-                filters=snapshot["filters"],
+                filters=snapshot["filters"] | {"chips": [chip["text"] for chip in snapshot["chips"]]},
                 result_count=outcome.total,
             )
         if not conversation.title:

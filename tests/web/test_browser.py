@@ -238,3 +238,51 @@ def test_api_docs_load_without_third_party_requests(page, live_server):
     """Swagger UI comes from our static files (drf-spectacular-sidecar); the fixture fails on any CDN request."""
     page.goto("/api/docs/")
     expect(page.locator(".swagger-ui .title").first).to_contain_text("Dataset Research Assistant API")
+
+
+def test_chat_chips_remove_one_by_one_and_comparison_table(page, web_catalog, screenshot_dir):
+    page.goto("/")
+    first = _ask(page, "HDB resale flat prices")
+    expect(first.locator(".card").first).to_be_visible()
+    titles = first.locator(".card h3").all_inner_texts()
+    assert any("quarterly" in t.lower() for t in titles)
+
+    narrowed = _ask(page, "not the quarterly ones, and leave out anything from NEA")
+    chips = narrowed.locator(".state-chip")
+    expect(chips).to_have_count(2)
+    expect(narrowed.locator(".turn-reply")).to_contain_text("undo")
+    for card in narrowed.locator(".card h3").all_inner_texts():
+        assert "quarterly" not in card.lower()
+
+    # Removing one chip keeps the other and searches again in place (no reload).
+    page.evaluate("window.__marker = 'same page'")
+    chips.filter(has_text="quarterly").get_by_role("button", name=re.compile("Remove filter")).click()
+    expect(page.locator("article.turn-assistant")).to_have_count(3)
+    latest = page.locator("article.turn-assistant").last
+    expect(latest.locator(".state-chip")).to_have_count(1)
+    expect(latest.locator(".state-chip")).to_contain_text("National Environment Agency")
+    expect(latest.locator(".card h3", has_text=re.compile("quarterly", re.I))).to_have_count(1)
+    assert page.evaluate("window.__marker") == "same page"
+
+    compared = _ask(page, "compare the first two")
+    table = compared.locator("table.comparison")
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table.locator("thead th")).to_contain_text(["Dataset", "Publisher", "Coverage"])
+    expect(table.locator("tbody th a").first).to_have_attribute("href", re.compile(r"^/datasets/\d+/$"))
+    _full_height_screenshot(page, screenshot_dir / "chat-refinements.png")
+
+
+def test_chip_removal_works_without_javascript(context_factory, web_catalog):
+    page = context_factory(java_script_enabled=False).new_page()
+    page.goto("/")
+    page.get_by_label("Your message").fill("HDB resale flat prices")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_label("Your message").fill("CSV only")
+    page.get_by_role("button", name="Send").click()
+    chip = page.locator("article.turn-assistant").last.locator(".state-chip")
+    expect(chip).to_contain_text("CSV")
+    chip.get_by_role("button", name=re.compile("Remove filter")).click()
+    latest = page.locator("article.turn-assistant").last
+    expect(latest.locator(".turn-reply")).to_contain_text("Removed")
+    expect(latest.locator(".state-chip")).to_have_count(0)

@@ -374,3 +374,23 @@ def test_search_pagination_links_keep_query_and_filters(client, db):
     assert second.context["first_rank"] == 11
     assert len(second.context["results"]) == 4
     assert SearchHistory.objects.count() == 1  # paging is not a new search
+
+
+def test_chat_shows_state_chips_that_remove_one_filter(client, web_catalog):
+    client.post("/chat/send", {"message": "HDB resale flat prices"})
+    client.post("/chat/send", {"message": "no XLSX files, and nothing from the National Environment Agency"})
+    page = client.get("/").content.decode()
+    assert page.count('class="state-chip state-chip-exclude"') == 2
+    assert "Remove filter: not XLSX" in page
+    response = client.post("/chat/chips/remove", {"mode": "exclude", "facet": "format", "value": "XLSX"})
+    assert response.status_code == 302
+    conversation = Conversation.objects.get()
+    assert conversation.state["exclude"] == {
+        "publisher": [{"value": "National Environment Agency", "label": "National Environment Agency"}]
+    }
+    latest = conversation.messages.filter(role="assistant").order_by("-pk").first()
+    assert latest.content.startswith("Removed “not XLSX”")
+    # A chip that is no longer applied changes nothing and says so.
+    client.post("/chat/chips/remove", {"mode": "exclude", "facet": "format", "value": "XLSX"})
+    assert Conversation.objects.get().state["exclude"] == conversation.state["exclude"]
+    assert "no longer applied" in conversation.messages.order_by("-pk").first().content
