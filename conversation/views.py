@@ -177,6 +177,11 @@ def chat_send(request: HtmxHttpRequest):
     )
     request.session[SESSION_KEY] = str(conversation.pk)
     turn = services.conversation_turn(conversation=conversation, message=text, user=request.user)
+    return _turn_response(request, owner, conversation, turn)
+
+
+def _turn_response(request: HtmxHttpRequest, owner: Owner, conversation: Conversation, turn) -> HttpResponse:
+    """The new turn: its two messages as a fragment for HTMX, else a redirect to it."""
     if not request.htmx:
         return redirect(f"{reverse('home')}#turn-{turn.message.pk}")
     # The assistant message as the turn created it: a pending answer is then fetched by the page's
@@ -206,16 +211,7 @@ def chat_chip_remove(request: HtmxHttpRequest):
         value=data.get("value", "")[:300],
         user=request.user,
     )
-    if not request.htmx:
-        return redirect(f"{reverse('home')}#turn-{turn.message.pk}")
-    user_message = (
-        selectors.conversation_messages(conversation=conversation)
-        .filter(role=Message.Role.USER, pk__lt=turn.message.pk)
-        .order_by("-pk")
-        .first()
-    )
-    new_messages = [m for m in (user_message, turn.message) if m is not None]
-    return render(request, "conversation/_turns.html", {"items": _turn_items(owner, new_messages)})
+    return _turn_response(request, owner, conversation, turn)
 
 
 @require_GET
