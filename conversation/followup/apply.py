@@ -43,6 +43,7 @@ def _shown_targets(shown: list[ShownDataset]) -> list[targets.Shown]:
 
 def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDataset]) -> Change | None:
     """The change a follow-up asks for, or None when it is not one after all (treat it as a search)."""
+    targets.VOCABULARY.refresh_if_changed()
     if parsed.question is not None:
         answer = answer_question(parsed.question, shown, focus=state.focus)
         if answer is None:

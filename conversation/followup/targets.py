@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Max
 from rapidfuzz import fuzz, process
 
 from catalog.models import Dataset, Publisher, Source
@@ -76,11 +77,13 @@ class Shown:
 
 
 class _Vocabulary:
-    """Publisher and source names from the catalog, refreshed at most once a minute."""
+    """Publisher and source names from the catalog: reloaded when the catalog's publishers or sources
+    change (``refresh_if_changed``, once per turn: two aggregate queries) or after a minute."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loaded_at = 0.0
+        self._fingerprint: tuple = ()
         self.publishers: dict[str, str] = {}  # folded name or alias -> catalog name
         self.publisher_names: list[str] = []
         self.sources: dict[str, tuple[str, str]] = {}  # folded alias/name/slug -> (slug, label)
@@ -118,6 +121,15 @@ class _Vocabulary:
 
     def forget(self) -> None:
         self._loaded_at = 0.0
+
+    def refresh_if_changed(self) -> None:
+        fingerprint = (
+            tuple(Publisher.objects.aggregate(n=Count("id"), last=Max("id")).values()),
+            tuple(Source.objects.aggregate(n=Count("id"), last=Max("id")).values()),
+        )
+        if fingerprint != self._fingerprint:
+            self._fingerprint = fingerprint
+            self.forget()
 
 
 VOCABULARY = _Vocabulary()
