@@ -82,6 +82,8 @@ def _assistant_view(message: Message, votes: dict[int, int], owner: Owner | None
     return {
         "message": message,
         "chips": search.get("chips") or [],
+        # Under a time window, datasets without dates are kept: their cards say so.
+        "time_filtered": any(chip.get("mode") == "time" for chip in search.get("chips") or []),
         "table": _table_view(data.get("table")),
         "results": results,
         "total": search.get("total") or len(results),

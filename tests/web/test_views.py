@@ -394,3 +394,16 @@ def test_chat_shows_state_chips_that_remove_one_filter(client, web_catalog):
     client.post("/chat/chips/remove", {"mode": "exclude", "facet": "format", "value": "XLSX"})
     assert Conversation.objects.get().state["exclude"] == conversation.state["exclude"]
     assert "no longer applied" in conversation.messages.order_by("-pk").first().content
+
+
+def test_a_time_window_keeps_undated_datasets_and_marks_them(client, web_catalog):
+    from catalog.models import Dataset
+
+    undated = Dataset.objects.get(title="Historical daily rainfall")
+    Dataset.objects.filter(pk=undated.pk).update(temporal_start=None, temporal_end=None)
+    client.post("/chat/send", {"message": "rainfall"})
+    client.post("/chat/send", {"message": "only data covering 2019"})
+    latest = Conversation.objects.get().messages.filter(role="assistant").order_by("-pk").first()
+    assert undated.pk in [r["id"] for r in latest.search["results"]]
+    page = client.get("/").content.decode()
+    assert "Dates not stated" in page and "covering 2019" in page
