@@ -1,18 +1,28 @@
-"""Assistant bench: intent-router accuracy, full-turn latency and groundedness.
+"""Assistant bench: intent-router accuracy (labelled set and held-out messages), dialogue accuracy,
+full-turn latency and groundedness.
 
     .venv/bin/python bench/assistant.py [--intents tests/data/intents.jsonl] [--rules-only] [--misses]
-        [--only router|turns|grounded_llm] [--turns N] [--torch-threads N]
+        [--only router|routing_heldout|dialogues|turns|grounded_llm] [--turns N] [--torch-threads N]
 
 Sections are functions ``section_<name>(args) -> dict`` listed in ``SECTIONS``; each prints its own
 table and returns a JSON-able dict. main() runs them in order and prints one final JSON line with
-every section's figures, e.g. {"router": {...}, ...}.
+every section's figures, e.g. {"router": {...}, "routing_heldout": {...}, "dialogues": {...}, ...}.
 
 Router section: per-class precision / recall / F1 and overall accuracy, for the whole set and per
 split. Every batch was written before the router saw it: ``dev`` (first batch, the rules were
 developed on it), ``fresh1``, ``fresh2`` and ``blind1`` (each measured on first sight — 84%, 85% and
 89% — and only then used for tuning), ``blind2`` (measured once at the end and never tuned on: the
 honest estimate of accuracy on unseen phrasing). ``--rules-only`` measures the rules without the
-embedding vote.
+embedding vote. Most of that set is also in the kNN example bank the router votes with, so:
+
+Routing_heldout section: accuracy and per-intent recall on bench/data/routing_heldout.jsonl, messages
+checked disjoint from the example bank and from tests/data/intents.jsonl (``--misses`` lists misses).
+
+Dialogues section: check accuracy (overall, follow-up turns, per tag) on the labelled multi-turn set
+bench/data/dialogues.jsonl, played through ``POST /api/conversation`` with the built-in responder, and
+the server time of that POST for the follow-up turns (p50/p95; target for a refinement turn: p95 ≤ 150
+ms). Both sections reuse the dialogue bench (bench/dialogues/, CLI bench/dialogue_eval.py). They run
+before the turns section, so an empty bench database gets the demo catalog the dialogues need.
 """
 
 from __future__ import annotations
@@ -22,7 +32,6 @@ import json
 import os
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,52 +43,29 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench' / 'assistant.sqlite3'}")
 os.environ.setdefault("INDEX_DIR", str(ROOT / "var" / "bench" / "index"))
+# The dialogues section drives hundreds of turns from one client: lift the API throttle (before settings load).
+os.environ.setdefault("API_THROTTLE_ANON", "1000000/min")
+os.environ.setdefault("API_THROTTLE_USER", "1000000/min")
 
 import django  # noqa: E402
 
 django.setup()
 
+from dialogues import routing as heldout  # noqa: E402  (bench/ is on sys.path: this script's directory)
+from dialogues import runner as dialogue_runner  # noqa: E402
+from dialogues.catalog_setup import assistant_catalog_ensure, ensure_catalog  # noqa: E402
+from dialogues.routing import classification_report, print_report  # noqa: E402
+from dialogues.runner import percentile as _percentile  # noqa: E402
+
 from conversation import router  # noqa: E402
 from conversation.router import knn  # noqa: E402
 
 INTENTS_FILE = ROOT / "tests" / "data" / "intents.jsonl"
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 
 
 def load_intents(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
-
-
-def classification_report(gold: list[str], predicted: list[str], labels: tuple[str, ...]) -> dict:
-    """Per-class precision/recall/F1/support and overall accuracy."""
-    tp, fp, fn, support = Counter(), Counter(), Counter(), Counter(gold)
-    for g, p in zip(gold, predicted, strict=True):
-        if g == p:
-            tp[g] += 1
-        else:
-            fp[p] += 1
-            fn[g] += 1
-    per_class = {}
-    for label in labels:
-        precision = tp[label] / (tp[label] + fp[label]) if tp[label] + fp[label] else 0.0
-        recall = tp[label] / (tp[label] + fn[label]) if tp[label] + fn[label] else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class[label] = {
-            "precision": round(precision, 3),
-            "recall": round(recall, 3),
-            "f1": round(f1, 3),
-            "support": support[label],
-        }
-    accuracy = sum(tp.values()) / len(gold) if gold else 0.0
-    return {"accuracy": round(accuracy, 4), "n": len(gold), "per_class": per_class}
-
-
-def print_report(title: str, report: dict) -> None:
-    print(f"\n{title}: accuracy {report['accuracy']:.1%} on {report['n']} messages")
-    print(f"  {'intent':<14}{'precision':>10}{'recall':>10}{'f1':>8}{'support':>9}")
-    for label, row in report["per_class"].items():
-        print(f"  {label:<14}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1']:>8.3f}{row['support']:>9}")
 
 
 def section_router(args) -> dict:
@@ -118,6 +104,27 @@ def section_router(args) -> dict:
         "embeddings": knn.ExampleBank.get() is not None,
         "ms_per_message": round(elapsed * 1000 / len(rows), 2),
     }
+
+
+def section_routing_heldout(args) -> dict:
+    """Routing accuracy on messages that are not in the kNN example bank (bench/data/routing_heldout.jsonl)."""
+    size = heldout.routing_heldout_check()
+    report = heldout.routing_accuracy(heldout.load_routing())
+    heldout.report_print(report, size, misses=args.misses)
+    return heldout.figures(report)
+
+
+def section_dialogues(args) -> dict:
+    """Check accuracy on the labelled dialogues and the server time of their follow-up turns (built-in)."""
+    catalog_size = ensure_catalog()
+    started = time.perf_counter()
+    outcomes = dialogue_runner.run_all(dialogue_runner.load_dialogues())
+    elapsed = time.perf_counter() - started
+    result = dialogue_runner.score(outcomes)
+    dialogue_runner.report_print(result, outcomes, elapsed=elapsed, catalog_size=catalog_size)
+    latency = dialogue_runner.followup_latency(outcomes)
+    dialogue_runner.followup_latency_print(latency)
+    return {**dialogue_runner.figures(result), **latency}
 
 
 # --- Assistant sections: full-turn latency and groundedness (helper "assistant") ---------------
@@ -170,33 +177,6 @@ TURN_QUERIES = [
     "resident population of planning areas",
 ]
 REFINEMENTS = ["only the CSV ones", "what about 2020?", "next page", "sort by most recent", "more like the second one"]
-
-
-def assistant_catalog_ensure() -> int:
-    """Make sure the bench database holds a real, indexed catalog (imported from ../shared/data once)."""
-    from django.core.management import call_command
-
-    from catalog.models import Dataset
-    from catalog.services import catalog_import
-    from search.services import index_ensure
-
-    call_command("migrate", verbosity=0)
-    if not Dataset.objects.exists():
-        data = SHARED / "data"
-        for path in (data / "datagovsg" / "datasets.json", *sorted((data / "seed_catalog").glob("*.csv"))):
-            print(f"importing {path.name} (first run only) ...", file=sys.stderr)
-            catalog_import(path=path)
-    index_ensure()
-    return Dataset.objects.active().count()
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def _groundedness(answers: list[tuple[str, list[dict], list[dict]]], titles) -> tuple[int, int]:
@@ -383,7 +363,13 @@ def section_grounded_llm(args) -> dict:
     }
 
 
-SECTIONS = [("router", section_router), ("turns", section_turns), ("grounded_llm", section_grounded_llm)]
+SECTIONS = [
+    ("router", section_router),
+    ("routing_heldout", section_routing_heldout),
+    ("dialogues", section_dialogues),
+    ("turns", section_turns),
+    ("grounded_llm", section_grounded_llm),
+]
 
 
 def parse_args(argv=None):

@@ -25,29 +25,20 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from search_speed_measure import demo_catalog_measure, synthetic_catalog_measure  # bench/: this script's directory
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATAFINDER_QUERIES = ROOT.parent / "shared" / "benchmarks" / "datafinder" / "queries_dev.jsonl"
 SG_QUERIES = ROOT / "tests" / "data" / "sg_search_queries.jsonl"
 TARGETS = {"p50_ms": 40.0, "p95_ms": 120.0, "cached_p50_ms": 5.0, "rss_mb": 1024.0}
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def _queries() -> list[str]:
@@ -119,194 +110,6 @@ def _drop_database(env: dict) -> None:
 
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-# --- measurements -------------------------------------------------------------------------
-
-
-def _latencies(queries: list[str], *, cached: bool) -> tuple[list[float], int]:
-    from search import services
-
-    # No cache.clear(): that would flush a shared Redis database. The queries are distinct and the
-    # index version is new, so the first pass misses by construction (counted in "misses").
-    times: list[float] = []
-    misses = 0
-    for q in queries:
-        started = time.perf_counter()
-        response = services.search(query=q, top_k=10)
-        times.append((time.perf_counter() - started) * 1000)
-        misses += not response.cached
-    return times, misses
-
-
-def _latency_row(name: str, times: list[float]) -> dict:
-    return {
-        "name": name,
-        "n": len(times),
-        "p50_ms": round(_percentile(times, 0.5), 2),
-        "p95_ms": round(_percentile(times, 0.95), 2),
-        "mean_ms": round(statistics.fmean(times), 2) if times else None,
-    }
-
-
-def _demo(queries: list[str], *, embed_sample: int) -> dict:
-    from catalog.demo import catalog_bootstrap
-    from catalog.models import Dataset
-    from search import indexing
-    from search.embeddings import get_embedder
-    from search.index import document_text, index_doc_from_dataset
-
-    started = time.perf_counter()
-    loaded = catalog_bootstrap()
-    load_s = time.perf_counter() - started
-
-    # Model throughput on real catalog text (the shipped demo vectors are not used here).
-    embedder = get_embedder()
-    sample = list(
-        Dataset.objects.select_related("source", "publisher").prefetch_related("tags").order_by("?")[:embed_sample]
-    )
-    texts = [document_text(index_doc_from_dataset(d)) for d in sample]
-    embedder.encode_documents(texts[:32])
-    started = time.perf_counter()
-    embedder.encode_documents(texts)
-    embed_s = time.perf_counter() - started
-
-    started = time.perf_counter()
-    written = indexing.embeddings_update()
-    store_s = time.perf_counter() - started
-    started = time.perf_counter()
-    indexing.index_rebuild()
-    build_s = time.perf_counter() - started
-
-    from search import services
-
-    for q in queries[:5]:  # warm the model and the index pages
-        services.search(query=q + " warm-up")
-    uncached, misses = _latencies(queries, cached=False)
-    cached, _ = _latencies(queries, cached=True)
-    return {
-        "datasets": loaded,
-        "fixture_load_s": round(load_s, 1),
-        "embed_per_s": round(len(texts) / embed_s, 1),
-        "embed_device": embedder.device,
-        "embeddings_update_s": round(store_s, 1),
-        "embeddings_written": written,
-        "index_build_s": round(build_s, 2),
-        "uncached": _latency_row("demo uncached", uncached),
-        "uncached_misses": misses,
-        "cached": _latency_row("demo cached", cached),
-    }
-
-
-def _synthetic(target: int, queries: list[str], seed: int = 7) -> dict:
-    import numpy as np
-    from django.db import transaction
-
-    from catalog.models import Dataset
-    from search.index import IndexDoc, current_index, index_doc_from_dataset, index_publish
-
-    rng = random.Random(seed)
-    nrng = np.random.default_rng(seed)
-    index = current_index(force_check=True)
-    real = list(Dataset.objects.select_related("source", "publisher").prefetch_related("tags").order_by("pk"))
-    real_docs = [index_doc_from_dataset(d) for d in real]
-    real_vecs = np.stack([np.asarray(index.embeddings[index.position[d.pk]]) for d in real])
-    sentences = [re.split(r"(?<=[.!?])\s+", d.description or "") for d in real]
-    extra = max(0, target - len(real))
-
-    started = time.perf_counter()
-    rows: list[Dataset] = []
-    parents: list[tuple[int, int]] = []
-    for i in range(extra):
-        a, b = rng.randrange(len(real)), rng.randrange(len(real))
-        base, other = real[a], real[b]
-        words = other.title.split()
-        suffix = " ".join(words[: rng.randint(1, min(3, len(words)))]) if words else ""
-        desc = " ".join(sentences[a][:2] + sentences[b][:1])
-        start_year = rng.randint(1960, 2022)
-        rows.append(
-            Dataset(
-                source_id=base.source_id,
-                publisher_id=base.publisher_id,
-                external_id=f"synthetic-{i}",
-                title=f"{base.title} – {suffix}"[:500],
-                description=desc,
-                formats=base.formats,
-                themes=base.themes,
-                geographic_coverage=base.geographic_coverage,
-                temporal_start=f"{start_year}-01-01",
-                temporal_end=f"{min(2024, start_year + rng.randint(0, 20))}-12-31",
-                status=Dataset.Status.ACTIVE if rng.random() > 0.03 else Dataset.Status.INACTIVE,
-                quality_score=round(rng.random(), 3),
-                link_status=base.link_status,
-                source_modified_at=base.source_modified_at,
-                content_hash=f"synthetic-{i}",
-            )
-        )
-        parents.append((a, b))
-    with transaction.atomic():
-        created = Dataset.objects.bulk_create(rows, batch_size=2000)
-    rows_s = time.perf_counter() - started
-
-    started = time.perf_counter()
-    docs: list[IndexDoc] = list(real_docs)
-    pa = np.array([p[0] for p in parents], dtype=np.int64)
-    pb = np.array([p[1] for p in parents], dtype=np.int64)
-    syn = 0.75 * real_vecs[pa] + 0.25 * real_vecs[pb] + nrng.normal(0, 0.02, (extra, real_vecs.shape[1]))
-    syn /= np.linalg.norm(syn, axis=1, keepdims=True)
-    vectors = np.concatenate([real_vecs, syn.astype(np.float32)])
-    for row, (a, _b) in zip(created, parents, strict=True):
-        base = real_docs[a]
-        docs.append(
-            IndexDoc(
-                id=row.pk,
-                source_slug=base.source_slug,
-                source_name=base.source_name,
-                source_country=base.source_country,
-                publisher_slug=base.publisher_slug,
-                publisher_name=base.publisher_name,
-                title=row.title,
-                description=row.description,
-                tags=base.tags,
-                formats=base.formats,
-                themes=base.themes,
-                geography=base.geography,
-                year_start=int(row.temporal_start[:4]),
-                year_end=int(row.temporal_end[:4]),
-                active=row.status == Dataset.Status.ACTIVE,
-                quality=row.quality_score,
-                link_broken=base.link_broken,
-                modified=base.modified,
-            )
-        )
-    version = index_publish(docs=docs, vectors=vectors, model_name=index.model_name)
-    build_s = time.perf_counter() - started
-    index = current_index(force_check=True)
-    assert index.version == version and len(index) == len(docs)
-
-    from search import services
-
-    for q in queries[:5]:
-        services.search(query=q + " warm-up")
-    uncached, misses = _latencies(queries, cached=False)
-    cached, _ = _latencies(queries, cached=True)
-    filtered_times = []
-    for q in queries[:40]:
-        t = time.perf_counter()
-        services.search(query=q, filters={"format": ["CSV"], "year_from": 2010})
-        filtered_times.append((time.perf_counter() - t) * 1000)
-    index_bytes = sum(f.stat().st_size for f in index.directory.rglob("*") if f.is_file())
-    return {
-        "datasets": len(docs),
-        "rows_insert_s": round(rows_s, 1),
-        "index_build_s": round(build_s, 1),
-        "index_build_docs_per_s": round(len(docs) / build_s, 0),
-        "index_mb_on_disk": round(index_bytes / 1e6, 1),
-        "uncached": _latency_row("100k uncached", uncached),
-        "uncached_misses": misses,
-        "cached": _latency_row("100k cached", cached),
-        "filtered": _latency_row("100k uncached + filters", filtered_times),
-    }
 
 
 def _child(queries: list[str]) -> None:
@@ -399,9 +202,9 @@ def main() -> None:
     }
     try:
         call_command("migrate", verbosity=0)
-        results["demo"] = _demo(demo_q, embed_sample=args.embed_sample)
+        results["demo"] = demo_catalog_measure(demo_q, embed_sample=args.embed_sample)
         if args.synthetic:
-            results["synthetic"] = _synthetic(args.synthetic, big_q)
+            results["synthetic"] = synthetic_catalog_measure(args.synthetic, big_q)
         results["process"] = _cold_start({k: v for k, v in env.items() if not k.startswith("_")}, cold_q)
     finally:
         _drop_database(env)

@@ -1,8 +1,10 @@
-"""Intent router: the issue's examples, context fallbacks, related topics and the labelled-set accuracy gate."""
+"""Intent router: the issue's examples, context fallbacks, related topics and the held-out accuracy gate."""
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -10,12 +12,41 @@ import pytest
 
 from conversation.router import INTENTS, IntentResult, classify, classify_many
 
-INTENTS_FILE = Path(__file__).resolve().parent.parent / "data" / "intents.jsonl"
+ROOT = Path(__file__).resolve().parent.parent.parent
+INTENTS_FILE = ROOT / "tests" / "data" / "intents.jsonl"
+# Messages written for bench/dialogue_eval.py and never added to the kNN example bank the router votes with.
+HELDOUT_FILE = ROOT / "bench" / "data" / "routing_heldout.jsonl"
 
 
-def _load() -> list[dict]:
-    with INTENTS_FILE.open(encoding="utf-8") as fh:
+def _load(path: Path = INTENTS_FILE) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def _key(text: str) -> str:
+    """Lower case, apostrophes dropped, other punctuation as spaces: how near-identical messages compare."""
+    text = text.lower().replace("\u2019", "'").replace("'", "")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
+
+def _overlaps(messages: list[str], others: list[str], *, near: float = 0.9) -> list[tuple[str, str]]:
+    """Messages equal to one of ``others`` after _key, with the same words in another order, or nearly equal."""
+    keys = {_key(t): t for t in others}
+    words = {k: frozenset(k.split()) for k in keys}
+    found = []
+    for text in messages:
+        k = _key(text)
+        matcher = difflib.SequenceMatcher(a=k, autojunk=False)
+        for other in keys:
+            matcher.set_seq2(other)
+            if (
+                other == k
+                or words[other] == frozenset(k.split())
+                or (matcher.real_quick_ratio() >= near and matcher.quick_ratio() >= near and matcher.ratio() >= near)
+            ):
+                found.append((text, keys[other]))
+                break
+    return found
 
 
 @pytest.mark.parametrize(
@@ -141,10 +172,32 @@ def test_labelled_set_is_large_and_balanced():
     assert len({(r["text"].lower(), r["has_previous_search"]) for r in rows}) == len(rows)
 
 
+def test_held_out_messages_are_not_in_the_example_bank():
+    """The accuracy gate below scores only messages the router cannot have voted with: none of the held-out
+    messages is in the kNN example bank (prototypes, catalog topics, conversation/data/intent_examples.jsonl)
+    or in tests/data/intents.jsonl, exactly or nearly."""
+    from conversation.router.knn import bank_examples
+
+    rows = _load(HELDOUT_FILE)
+    assert len(rows) >= 300
+    assert {r["intent"] for r in rows} == set(INTENTS)
+    assert len({_key(r["text"]) for r in rows}) == len(rows)
+    texts = [r["text"] for r in rows]
+    assert not _overlaps(texts, [t for t, _intent, _needs in bank_examples()])
+    assert not _overlaps(texts, [r["text"] for r in _load()])
+
+
+# Measured on the held-out set with the embedding vote (bench/assistant.py, section routing_heldout): 89.9%
+# overall; recall smalltalk 97%, capabilities 63%, search 95.5%, refine 98%, out_of_scope 72%. The gate sits a
+# few points below, so a regression fails it and a small wording change in the rules does not.
+HELDOUT_MIN_ACCURACY = 0.87
+HELDOUT_MIN_RECALL = {"smalltalk": 0.9, "capabilities": 0.55, "search": 0.9, "refine": 0.93, "out_of_scope": 0.65}
+
+
 @pytest.mark.slow
-def test_accuracy_on_labelled_set():
-    """Correctness gate: ≥ 95% overall and every class recalled ≥ 90% (bench/assistant.py prints the table)."""
-    rows = _load()
+def test_accuracy_on_held_out_messages():
+    """Correctness gate on messages outside the example bank (bench/assistant.py prints the full table)."""
+    rows = _load(HELDOUT_FILE)
     results = classify_many([(r["text"], r["has_previous_search"]) for r in rows])
     correct = Counter()
     total = Counter()
@@ -156,9 +209,10 @@ def test_accuracy_on_labelled_set():
         else:
             misses.append((row["text"], row["intent"], result.intent))
     accuracy = sum(correct.values()) / len(rows)
-    assert accuracy >= 0.95, misses
+    recall = {intent: correct[intent] / total[intent] for intent in INTENTS}
+    assert accuracy >= HELDOUT_MIN_ACCURACY, (accuracy, misses)
     for intent in INTENTS:
-        assert correct[intent] / total[intent] >= 0.9, (intent, misses)
+        assert recall[intent] >= HELDOUT_MIN_RECALL[intent], (intent, recall, misses)
 
 
 def test_example_bank_never_contains_the_blind_split():

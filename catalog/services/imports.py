@@ -1,42 +1,29 @@
-"""Catalog writes: imports, quality scores, curator status changes, the demo catalog.
-
-Every write that changes datasets ends with the ``catalog.signals.datasets_changed`` signal (which queues
-its work on commit).
-"""
+"""Catalog imports: one catalog file (or the data.gov.sg directory) upserted by (source, external_id)."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from . import quality
-from .importers import ORIGIN_RANK, DatasetRecord, ImportFormatError, RecordError, SourceData, parse_file
-from .importers.base import content_hash
-from .models import Dataset, Distribution, Publisher, Source, Tag
-from .signals import datasets_changed_send
+from catalog import quality
+from catalog.importers import ORIGIN_RANK, DatasetRecord, RecordError, SourceData, parse_file
+from catalog.importers.base import content_hash
+from catalog.models import Dataset, Distribution, Publisher, Source, Tag
+from catalog.signals import datasets_changed_send
+
+from .bulk import BATCH, chunks, update_rows
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "ImportFormatError",
-    "ImportReport",
-    "catalog_import",
-    "dataset_quality_score",
-    "dataset_refresh_derived",
-    "dataset_status_set",
-    "quality_recompute",
-]
-
-BATCH = 500
 # Fields an import writes on an existing dataset (link health, quality inputs from curators stay).
 IMPORT_UPDATE_FIELDS = [
     "title",
@@ -140,11 +127,6 @@ def _dedupe(records: list[DatasetRecord], errors: list[RecordError]) -> list[Dat
     return unique
 
 
-def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _sources_ensure(sources: Iterable[SourceData]) -> dict[str, Source]:
     out = {}
     for data in {s.slug: s for s in sources}.values():
@@ -158,7 +140,7 @@ def _sources_ensure(sources: Iterable[SourceData]) -> dict[str, Source]:
 def _publishers_ensure(names: set[str]) -> dict[str, int]:
     names = {n for n in names if n}
     found: dict[str, int] = {}
-    for chunk in _chunks(sorted(names)):
+    for chunk in chunks(sorted(names)):
         found.update(Publisher.objects.filter(name__in=chunk).values_list("name", "id"))
     missing = sorted(names - set(found))
     if missing:
@@ -172,19 +154,19 @@ def _publishers_ensure(names: set[str]) -> dict[str, int]:
             slugs.add(slug)
             new.append(Publisher(name=name, slug=slug))
         Publisher.objects.bulk_create(new, batch_size=BATCH)
-        for chunk in _chunks(missing):
+        for chunk in chunks(missing):
             found.update(Publisher.objects.filter(name__in=chunk).values_list("name", "id"))
     return found
 
 
 def _tags_ensure(names: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(sorted(names)):
+    for chunk in chunks(sorted(names)):
         found.update(Tag.objects.filter(name__in=chunk).values_list("name", "id"))
     missing = sorted(names - set(found))
     if missing:
         Tag.objects.bulk_create([Tag(name=n) for n in missing], batch_size=BATCH, ignore_conflicts=True)
-        for chunk in _chunks(missing):
+        for chunk in chunks(missing):
             found.update(Tag.objects.filter(name__in=chunk).values_list("name", "id"))
     return found
 
@@ -202,25 +184,6 @@ def _record_quality(record: DatasetRecord, link_status: str, today) -> float:
         link_status=link_status,
         today=today,
     )
-
-
-def _update_rows(objs: list[Dataset], field_names: list[str]) -> None:
-    """UPDATE ... WHERE id = %s for each object, as one executemany.
-
-    QuerySet.bulk_update builds CASE WHEN expressions per field and row: ~40x slower here for
-    thousands of rows with many fields. Values go through each field's get_db_prep_save, as a save would.
-    """
-    fields: list[Any] = [Dataset._meta.get_field(name) for name in field_names]  # concrete fields
-    quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(Dataset._meta.db_table),
-        ", ".join(f"{quote(f.column)} = %s" for f in fields),
-        quote(cast(str, Dataset._meta.pk.column)),
-    )
-    rows = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] + [o.pk] for o in objs]
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 2000):
-            cursor.executemany(sql, chunk)
 
 
 def _distribution_key(d) -> tuple[str, str, str, str]:
@@ -291,10 +254,10 @@ def _write(records: list[DatasetRecord], origin: str, report: ImportReport, *, p
         obj.publisher_id = publishers.get(record.publisher)
     new = [obj for _, obj, _, is_new in pending if is_new]
     changed = [obj for _, obj, _, is_new in pending if not is_new]
-    for chunk in _chunks(new):
+    for chunk in chunks(new):
         Dataset.objects.bulk_create(chunk)
     if changed:
-        _update_rows(changed, IMPORT_UPDATE_FIELDS)
+        update_rows(changed, IMPORT_UPDATE_FIELDS)
         changed_ids = [o.pk for o in changed]
         wanted: dict[Any, list[Sequence[str]]] = {
             obj.pk: [_distribution_key(d) for d in record.distributions]
@@ -303,7 +266,7 @@ def _write(records: list[DatasetRecord], origin: str, report: ImportReport, *, p
         }
         stale = []
         key: Sequence[str]  # a distribution's (format, url, title, media_type)
-        for chunk in _chunks(changed_ids):
+        for chunk in chunks(changed_ids):
             Dataset.tags.through.objects.filter(dataset_id__in=chunk).delete()
             # Keep unchanged distributions (and their link-check results); replace the rest.
             for dist_id, dataset_id, *key in Distribution.objects.filter(dataset_id__in=chunk).values_list(
@@ -313,7 +276,7 @@ def _write(records: list[DatasetRecord], origin: str, report: ImportReport, *, p
                     wanted[dataset_id].remove(tuple(key))
                 else:
                     stale.append(dist_id)
-        for chunk in _chunks(stale):
+        for chunk in chunks(stale):
             Distribution.objects.filter(pk__in=chunk).delete()
     if any(o.pk is None for o in new):  # a backend that cannot return ids from bulk inserts
         ids = {
@@ -344,102 +307,3 @@ def _write(records: list[DatasetRecord], origin: str, report: ImportReport, *, p
     report.created += len(new)
     report.updated += len(changed)
     report.changed_ids = [obj.pk for _, obj, _, _ in pending]
-
-
-# ---- quality ----------------------------------------------------------------------------------
-
-
-def dataset_quality_score(dataset: Dataset, *, today=None) -> float:
-    """The documented quality formula (catalog.quality) for one dataset, in [0, 1]."""
-    return quality.score(
-        description=dataset.description,
-        description_source=(dataset.extra or {}).get("description_source", ""),
-        has_publisher=dataset.publisher_id is not None,
-        temporal_start=dataset.temporal_start,
-        temporal_end=dataset.temporal_end,
-        geographic_coverage=dataset.geographic_coverage,
-        formats=dataset.formats,
-        source_modified_at=dataset.source_modified_at,
-        link_status=dataset.link_status,
-        today=today or timezone.localdate(),
-    )
-
-
-def _dataset_content_hash(dataset: Dataset) -> str:
-    return content_hash(
-        title=dataset.title,
-        description=dataset.description,
-        publisher=dataset.publisher.name if dataset.publisher_id else "",  # type: ignore[union-attr]
-        tags=[t.name for t in dataset.tags.all()],
-        themes=list(dataset.themes or []),
-        formats=list(dataset.formats or []),
-        geographic_coverage=dataset.geographic_coverage,
-    )
-
-
-def quality_recompute(*, dataset_ids: Iterable[int] | None = None) -> int:
-    """Recompute quality scores (all datasets when ``dataset_ids`` is None); returns how many changed."""
-    qs = Dataset.objects.all() if dataset_ids is None else Dataset.objects.filter(pk__in=list(dataset_ids))
-    today = timezone.localdate()
-    changed = []
-    for dataset in qs.only(
-        "id",
-        "description",
-        "extra",
-        "publisher_id",
-        "temporal_start",
-        "temporal_end",
-        "geographic_coverage",
-        "formats",
-        "source_modified_at",
-        "link_status",
-        "quality_score",
-    ).iterator(chunk_size=2000):
-        score = dataset_quality_score(dataset, today=today)
-        if abs(score - dataset.quality_score) > 1e-9:
-            dataset.quality_score = score
-            changed.append(dataset)
-    with transaction.atomic():
-        _update_rows(changed, ["quality_score"])
-        if changed:
-            datasets_changed_send(dataset_ids=[d.pk for d in changed])
-    return len(changed)
-
-
-def dataset_refresh_derived(*, dataset_ids: Iterable[int]) -> list[int]:
-    """Recompute content hash and quality after a curator edit; notify search. Returns the ids."""
-    ids = list(dataset_ids)
-    today = timezone.localdate()
-    datasets = list(Dataset.objects.filter(pk__in=ids).select_related("publisher").prefetch_related("tags"))
-    for dataset in datasets:
-        dataset.content_hash = _dataset_content_hash(dataset)
-        dataset.quality_score = dataset_quality_score(dataset, today=today)
-    with transaction.atomic():
-        Dataset.objects.bulk_update(datasets, ["content_hash", "quality_score"], batch_size=BATCH)
-        if ids:
-            datasets_changed_send(dataset_ids=ids)
-    return ids
-
-
-def dataset_status_set(*, dataset_ids: Iterable[int], status: str, reason: str = "") -> int:
-    """A curator (de)activates datasets; the decision is kept across re-imports. Returns rows changed."""
-    if status not in Dataset.Status.values:
-        raise ValueError(f"unknown status {status!r}")
-    reason = "" if status == Dataset.Status.ACTIVE else (reason or "Deactivated by a curator")
-    with transaction.atomic():
-        datasets = list(
-            Dataset.objects.select_for_update().filter(pk__in=list(dataset_ids)).only("id", "status", "extra")
-        )
-        changed = []
-        for dataset in datasets:
-            extra = dict(dataset.extra or {})
-            if dataset.status == status and extra.get("curator_status") == status:
-                continue
-            extra["curator_status"] = status
-            dataset.extra, dataset.status, dataset.status_reason = extra, status, reason[:200]
-            dataset.updated_at = timezone.now()
-            changed.append(dataset)
-        Dataset.objects.bulk_update(changed, ["status", "status_reason", "extra", "updated_at"], batch_size=BATCH)
-        if changed:
-            dataset_refresh_derived(dataset_ids=[d.pk for d in changed])
-    return len(changed)
