@@ -147,6 +147,9 @@ _TOPIC_SWITCH = re.compile(
 )
 
 
+_HOW_TO = re.compile(r"^how (?:do|can|could|should|would) (?:i|we)\b")
+
+
 @dataclass
 class Scope:
     """A phrase governed by a cue: what to exclude, include or bring back."""
@@ -240,8 +243,8 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     text = normalise(message)
     out = FollowUpParse(text=text)
     body = _strip(text)
-    if not body:
-        return out
+    if not body or _HOW_TO.match(body):
+        return out  # "how do I exclude a publisher?" asks about the assistant, it does not exclude anything
     short = len(body.split()) <= 30
     if has_previous_search and short and not _REMOVE_FACET.match(body) and (question := parse_question(body)) is not None:
         out.question = question

@@ -75,6 +75,16 @@ CAPABILITY_STRONG = _rx(
     r"\bhow (?:do|can|should) i (?:use|search|filter|query|call|access|start|get started|export|save|delete"
     r"|sign|download|narrow|sort|refine|cite)\b",
     r"\bhow to use\b|\bhow do i use\b",
+    # How-to questions about the assistant's own features, and what powers it.
+    r"\bhow (?:do|can|should|would) (?:i|we) (?:undo|exclude|remove|include|compare|log ?in|sign ?(?:up|in)|share|reset"
+    r"|clear|go back|bookmark|filter out|leave out|bring back|change the)\b",
+    r"^(?:can|could) (?:i|we) (?:log ?in|sign ?(?:up|in)|create an account|register|bookmark|share (?:a|my|this)"
+    r" (?:search|chat|conversation))\b",
+    r"^(?:can|could) you (?:compare|export|save|share|summari[sz]e|undo)(?: (?:datasets?|results?|searches|them))?\s*\??$",
+    r"\b(?:is there|are there|do you use|is it) (?:a |an )?(?:large language model|llm|gpt|chatgpt|language model"
+    r"|generative ai|ai model) (?:behind|in|powering|running)\b",
+    r"\b(?:is|are) (?:the |your |this )?(?:summary|summaries|answers?|replies) (?:written|generated|made|produced)"
+    r" by (?:an? )?(?:ai|llm|model|human|bot|person|machine)\b",
     r"^(?:help|help me|i need help|need help|can you help(?: me)?|help please|please help|instructions|usage"
     r"|how to|how does it work|menu|options|commands)$",
     r"\bhelp me (?:understand|use|get started|search|with this)\b",
