@@ -84,6 +84,9 @@ _WISH = re.compile(r"\b(?:i|we) (?:want|need|would like|would prefer|prefer|am a
 _GRANULARITY_WORDS = frozenset(
     w for spec in table("targets.json")["frequencies"].values() for w in spec["words"] if " " not in w
 ) - {"day", "days", "week", "weeks", "month", "months", "quarter", "quarters", "year", "years"}
+_FORMAT_WORDS = frozenset(
+    w for w in (*table("formats.json")["formats"], *table("targets.json")["format_families"]) if " " not in w
+)
 _GRANULARITY_FILLER = frozenset(
     ["the", "a", "an", "any", "some", "only", "just", "data", "figures", "numbers", "series", "stats", "statistics", "version", "versions", "one", "ones", "instead", "please", "pls", "do", "you", "have", "got", "give", "me", "show", "i", "want", "need", "would", "like", "rather", "prefer", "can", "we", "get", "is", "there", "are", "there", "there", "available", "in", "as", "too", "also", "then", "now", "ok", "okay", "what", "about", "how", "figure", "values"]
 )
@@ -147,6 +150,11 @@ _TOPIC_SWITCH = re.compile(
 )
 
 
+def _names_facet_word(phrase: str) -> bool:
+    words = set(re.findall(r"[a-z][a-z-]*", phrase))
+    return bool(words & (_GRANULARITY_WORDS | _FORMAT_WORDS))
+
+
 _HOW_TO = re.compile(r"^how (?:do|can|could|should|would) (?:i|we)\b")
 
 
@@ -176,7 +184,9 @@ class FollowUpParse:
 
     @property
     def changes_state(self) -> bool:
-        return bool(self.scopes or self.remove_facets or self.clear or self.undo or self.time)
+        # A wish ("now I need population data") is a new search unless it names a granularity or a format.
+        scopes = [s for s in self.scopes if not s.wish or _names_facet_word(s.phrase)]
+        return bool(scopes or self.remove_facets or self.clear or self.undo or self.time)
 
     @property
     def is_followup(self) -> bool:

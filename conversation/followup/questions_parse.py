@@ -63,7 +63,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         r"\bfrom when\b|\bhow (?:recent|old) is\b|\bstart (?:and|or) end\b")),
     ("formats", re.compile(
         r"\b(?:formats?|file ?types?|file formats?|kind of files?|type of files?)\b|\bdownload(?:able)? (?:it )?(?:as|in)\b|"
-        r"\bavailable (?:as|in)\b|\bcomes? (?:in|as)\b|\b(?:is|are) (?:that|this|it|they) (?:in|a|an)\b")),
+        r"\bavailable (?:as|in)\b|\bcomes? (?:in|as)\b")),
     ("link", re.compile(
         r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could) (?:i|we) (?:get|download|find|access)\b")),
     ("more", re.compile(
