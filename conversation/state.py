@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from search.services import SORTS as SEARCH_SORTS
+
 # Facets the user can include or exclude. The first five are filters of the search index; the
 # others are resolved to dataset ids against the catalog (see conversation.facets).
 FACETS = ("source", "publisher", "format", "theme", "geography", "frequency", "licence", "title", "dataset")
@@ -30,7 +32,7 @@ FACET_LABELS = {
     "dataset": "dataset",
 }
 UNDO_DEPTH = 10
-SORTS = ("relevance", "recent", "oldest", "longest")
+SORTS = SEARCH_SORTS  # the state sorts as the search service can
 
 
 @dataclass
@@ -184,8 +186,6 @@ class SearchState:
 SORT_LABELS = {
     "relevance": "best match",
     "recent": "most recent first",
-    "oldest": "earliest start first",
-    "longest": "longest history first",
 }
 
 

@@ -97,10 +97,6 @@ def register_fact(name: str, value: Callable[[], object]) -> None:
     _FACTS[name] = value
 
 
-def checks() -> dict[str, Check]:
-    return dict(_CHECKS)
-
-
 # --- This app's own checks ---------------------------------------------------------------------
 
 

@@ -38,6 +38,7 @@ class ShownDataset:
     title: str
     publisher: str
     source: str
+    source_slug: str
     formats: list[str]
     license: str
     frequency: str
@@ -130,6 +131,7 @@ def shown_datasets(ids: list[int]) -> list[ShownDataset]:
                 title=row.title,
                 publisher=row.publisher.name if row.publisher else "",
                 source=row.source.name,
+                source_slug=row.source.slug,
                 formats=list(row.formats or []),
                 license=row.license,
                 frequency=row.update_frequency,
@@ -325,7 +327,7 @@ def _count(question: Question, shown: list[ShownDataset]) -> Answer:
     elif target.facet == "publisher":
         matching = [d for d in shown if fold(d.publisher) in values]
     elif target.facet == "source":
-        matching = [d for d in shown if any(v in fold(d.source) for v in values) or fold(d.source) in values]
+        matching = [d for d in shown if fold(d.source_slug) in values]
     elif target.facet == "frequency":
         matching = [d for d in shown if d.frequencies & set(target.values)]
     else:

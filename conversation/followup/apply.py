@@ -70,15 +70,16 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
             new.remove(None, facet)
         new.query, new.page, new.similar_to = parsed.same_but, 1, None
         return Change("same_but", new, changes=[f"Same kind of data, now for “{parsed.same_but}”"])
+    if parsed.undo:
+        new = state.copy()
+        if new.restore_previous():
+            return Change("state", new, changes=["Undid the last change"])
+        return Change("noop", state, changes=["There is nothing to undo"])
     new = state.copy()
     new.checkpoint()
     changes: list[str] = []
     unknown: list[str] = []
     suggestions: dict[str, list[str]] = {}
-    if parsed.undo:
-        if new.restore_previous() and new.restore_previous():
-            return Change("state", new, changes=["Undid the last change"])
-        return Change("noop", state, changes=["There is nothing to undo"])
     if parsed.clear and new.clear_filters():
         changes.append("Cleared all filters")
     for facet in parsed.remove_facets:

@@ -99,10 +99,6 @@ class Question:
     target: str = ""  # for counts and "is it available as CSV": the facet phrase asked about
     text: str = ""
 
-    @property
-    def needs_results(self) -> bool:
-        return True
-
 
 def _refs(text: str) -> list[Ref]:
     refs: list[Ref] = []

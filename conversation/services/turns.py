@@ -37,7 +37,6 @@ SEARCH_INTENTS = ("search", "refine")
 TOP_K = 10
 RELATED_TOP_K = 3
 INDEX_FACETS = ("source", "publisher", "format", "theme", "geography")
-SEARCH_SORTS = ("relevance", "recent")
 
 
 @dataclass
@@ -80,7 +79,7 @@ def _run(state: SearchState, *, user, top_k: int = TOP_K):
         top_k=top_k,
         page=state.page,
         user=user,
-        sort=state.sort if state.sort in SEARCH_SORTS else "relevance",
+        sort=state.sort,
         similar_to=state.similar_to,
     )
 
@@ -206,7 +205,7 @@ def _legacy(state: SearchState) -> dict:
         "query": state.query,
         "filters": filters,
         "page": state.page,
-        "sort": state.sort if state.sort in SEARCH_SORTS else "relevance",
+        "sort": state.sort,
         "similar_to": state.similar_to,
         "result_ids": state.result_ids,
     }

@@ -1,0 +1,65 @@
+"""Follow-up reading (text only) and answers about the results on screen (metadata only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conversation.followup.answers import ShownDataset, answer_question
+from conversation.followup.parse import parse_followup
+from conversation.followup.questions_parse import parse_question
+
+
+def _scopes(message):
+    return [(s.mode, s.phrase) for s in parse_followup(message).scopes if not s.soft]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("leave the transport authority out of this", [("exclude", "the transport authority")]),
+        ("anything but the police datasets", [("exclude", "the police datasets")]),
+        ("i'd rather not have the API feeds", [("exclude", "the api feeds")]),
+        ("just the environment agency please", [("include", "environment agency")]),
+        ("let the statistics department back in", [("restore", "the statistics department")]),
+    ],
+)
+def test_negation_and_inclusion_have_a_scope(message, expected):
+    assert _scopes(message) == expected
+
+
+def test_undo_facet_removal_time_and_topic_switch():
+    assert parse_followup("undo that").undo
+    assert parse_followup("any publisher is fine").remove_facets == ["publisher"]
+    window = parse_followup("nothing that ends before 2012").time
+    assert (window.year_from, window.year_to) == (2012, None)
+    assert parse_followup("new topic: bicycle parking").topic_switch == "bicycle parking"
+    # A how-to question asks about the assistant; a wish without a facet word is a new search.
+    assert not parse_followup("how do i exclude a publisher").is_followup
+    assert not parse_followup("now I need population data").changes_state
+
+
+def _shown(rank, title, *, source="data.gov.sg", slug="datagovsg", start=None, end=None, formats=("CSV",)):
+    return ShownDataset(
+        rank=rank, id=rank, title=title, publisher="Some Agency", source=source, source_slug=slug,
+        formats=list(formats), license="", frequency="", start=start, end=end, modified=None,
+        description="", landing_url="", paper_url="",
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_answers_name_the_dataset_first_and_count_by_facet():
+    shown = [
+        _shown(1, "Taxi trips", start=dt.date(2015, 1, 1), end=dt.date(2020, 12, 31)),
+        _shown(2, "Bus ridership", start=dt.date(1995, 1, 1), end=dt.date(2020, 12, 31), formats=("KML",)),
+        _shown(3, "Traffic video", source="Papers with Code", slug="paperswithcode", formats=()),
+    ]
+    longest = answer_question(parse_question("which of these goes back furthest?"), shown, focus=None)
+    assert longest.reply.startswith("“Bus ridership” (#2)")
+    second = answer_question(parse_question("what formats does the second one come in?"), shown, focus=None)
+    assert "KML" in second.reply and second.focus == 2
+    counted = answer_question(parse_question("how many are from Papers with Code?"), shown, focus=None)
+    assert counted.reply.startswith("1 of the 3 results") and "Traffic video" in counted.reply
+    compared = answer_question(parse_question("compare the first two"), shown, focus=None)
+    assert compared.table["ids"] == [1, 2] and compared.table["columns"][0] == "Dataset"
