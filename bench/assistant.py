@@ -51,6 +51,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from dialogues import ROUTING_BLIND_FILE  # noqa: E402
 from dialogues import routing as heldout  # noqa: E402  (bench/ is on sys.path: this script's directory)
 from dialogues import runner as dialogue_runner  # noqa: E402
 from dialogues.catalog_setup import assistant_catalog_ensure, ensure_catalog  # noqa: E402
@@ -107,11 +108,21 @@ def section_router(args) -> dict:
 
 
 def section_routing_heldout(args) -> dict:
-    """Routing accuracy on messages that are not in the kNN example bank (bench/data/routing_heldout.jsonl)."""
+    """Routing accuracy on messages that are not in the router's example bank or training set
+    (bench/data/routing_heldout.jsonl), and on the blind set's two halves (bench/data/routing_blind.jsonl)."""
     size = heldout.routing_heldout_check()
     report = heldout.routing_accuracy(heldout.load_routing())
     heldout.report_print(report, size, misses=args.misses)
-    return heldout.figures(report)
+    figures = heldout.figures(report)
+    heldout.routing_heldout_check(ROUTING_BLIND_FILE)
+    blind = heldout.load_routing(ROUTING_BLIND_FILE)
+    for split in ("dev", "test"):
+        rows = [row for row in blind if row["split"] == split]
+        split_report = heldout.routing_accuracy(rows)
+        print(f"\nBlind set, {split} half ({'the router was tuned on it' if split == 'dev' else 'never tuned on'}):")
+        heldout.report_print(split_report, len(rows), misses=args.misses and split == "dev")
+        figures[f"blind_{split}"] = heldout.figures(split_report)
+    return figures
 
 
 def section_dialogues(args) -> dict:

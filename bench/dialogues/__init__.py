@@ -18,3 +18,4 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 DATA = ROOT / "bench" / "data"
 DIALOGUES_FILE = DATA / "dialogues.jsonl"
 ROUTING_FILE = DATA / "routing_heldout.jsonl"
+ROUTING_BLIND_FILE = DATA / "routing_blind.jsonl"

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from conversation import router
-from conversation.router import knn
+from conversation.router import model
 
 from . import ROOT, ROUTING_FILE
 from .matching import _norm
@@ -61,7 +61,7 @@ def _key(text: str) -> str:
 
 
 def _bank_texts() -> list[str]:
-    texts = [t for t, _intent, _needs in knn.bank_examples()]
+    texts = [t for t, _intent, _needs in model.training_examples()]  # the kNN bank and the arbiter's training set
     intents = ROOT / "tests" / "data" / "intents.jsonl"
     if intents.exists():
         texts += [row["text"] for row in load_routing(intents)]
@@ -145,7 +145,8 @@ def routing_accuracy(messages: list[dict]) -> dict:
 def report_print(report: dict, size: int, *, misses: bool = False) -> None:
     """Accuracy, per-intent recall and the confusion rows (and with ``misses``, every miss)."""
     print(
-        f"\nRouting on held-out messages (disjoint from the kNN bank and tests/data/intents.jsonl): "
+        "\nRouting on held-out messages (disjoint from the kNN bank, the arbiter's training set and "
+        "tests/data/intents.jsonl): "
         f"{report['accuracy']:.1%} of {size}"
     )
     print("  recall: " + ", ".join(f"{k} {v:.1%}" for k, v in report["recall_by_intent"].items() if v is not None))

@@ -225,6 +225,35 @@ def _antecedent(before: str) -> str:
     return " ".join(words[-3:]) if words else ""
 
 
+# A clause that only says the topic changes, wherever it stands: "what about X? totally separate thing",
+# "not what i need. let me ask about something else: X".
+_SWITCH_CLAUSE = re.compile(
+    r"^(?:(?:but|ok|okay|so|and|hmm+|anyway|also|btw|this is|that's|that is|it's|it is)[, ]+)*(?:a |an )?"
+    r"(?:(?:totally|completely|entirely|quite) )?(?:separate|unrelated|different|new|other|another)"
+    r"(?: (?:thing|question|topic|subject|one|search|request|matter|note))?(?: (?:entirely|altogether|now))?|"
+    r"^(?:(?:but|ok|okay|so|now|anyway)[, ]+)*(?:let me|can i|could i|i want to|i'd like to|i'll|i will|lets|let's)"
+    r" (?:try|ask|search|look|talk|do|move on to)(?: (?:about|for|at|into|on))? (?:something (?:else|different)"
+    r"|(?:a |an )?(?:different|new|another|other) (?:topic|subject|search|question|thing|area))(?: (?:entirely|now))?|"
+    r"^(?:on a different note|changing (?:the )?(?:topic|subject)|something (?:else|different) (?:entirely|now))$"
+)
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[.?!;:]+|\s[-\u2013\u2014]+)\s*")
+
+
+def _topic_beside_marker(body: str) -> str | None:
+    """The topic of a message with a topic-change clause anywhere in it: the clause after the marker, else
+    the one before it (``None`` without a marker or without a topic)."""
+    clauses = [c.strip(" ,") for c in _CLAUSE_SPLIT.split(body) if c.strip(" ,")]
+    if len(clauses) < 2:
+        return None
+    for i, clause in enumerate(clauses):
+        if _SWITCH_CLAUSE.fullmatch(clause) or (_SWITCH_CLAUSE.match(clause) and clause.endswith(("else", "different"))):
+            after, before = clauses[i + 1 :], clauses[:i]
+            topic = " ".join(after) if after else (before[-1] if before else "")
+            topic = re.sub(r"^(?:what|how) about\s+|^(?:and|now|so)\s+", "", topic).strip(" ,")
+            return topic or None
+    return None
+
+
 def _strip(text: str) -> str:
     text = re.sub(r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|oh)[, ]+)+", "", text)
     text = re.sub(r"^(?:(?:can|could|would|will) you(?: please)?|please|pls|kindly|let us|lets)\s+", "", text)
@@ -259,11 +288,14 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     if has_previous_search and short and not _REMOVE_FACET.match(body) and (question := parse_question(body)) is not None:
         out.question = question
         return out
-    if match := _TOPIC_SWITCH.match(body):
-        rest = body[match.end() :].strip(" ,:;.-")
+    if match := (_TOPIC_SWITCH.match(body) or _TOPIC_SWITCH.match(text)):  # "and now something on X": before _strip
+        rest = (body if match.string == body else text)[match.end() :].strip(" ,:;.-")
         rest = re.sub(r"^(?:i am|i'm|we are) (?:after|looking for|interested in)\s+", "", rest)
         rest = re.sub(r"\s+now$", "", rest)
         out.topic_switch = rest or None
+        return out
+    if (topic := _topic_beside_marker(body)) is not None:
+        out.topic_switch = topic
         return out
     if _UNDO.match(body) and len(body.split()) <= 8:
         out.undo = True

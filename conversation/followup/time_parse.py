@@ -16,6 +16,7 @@ _NUMBER_WORDS = {
     "fifteen": 15, "twenty": 20, "a couple of": 2, "a few": 3, "several": 5,
 }  # fmt: skip
 _NUM = r"(\d{1,2}|" + "|".join(re.escape(w) for w in _NUMBER_WORDS) + r")"
+_COVID = r"(?:covid(?:-?19)?|coronavirus|pandemic|circuit breaker)"
 _LEAD = r"(?:(?:only|just|data|stuff|datasets?|series|figures|numbers|ones|things|anything|something|records)\s+)*"
 
 
@@ -47,6 +48,11 @@ def _patterns(now: int) -> list[tuple[re.Pattern, object]]:
         (re.compile(rf"\b(?:until|till|up to|upto|through|no later than|to)\s+{_Y}\b"), lambda m: (None, int(m[1]))),
         (re.compile(rf"\b{_Y}\s+(?:or|and)\s+(?:earlier|before|older)\b"), lambda m: (None, int(m[1]))),
         (re.compile(rf"\b(?:(?:the\s+)?(?:last|past|previous|recent|latest)\s+{_NUM}\s+years?)\b"), lambda m: (now - _n(m[1]) + 1, None)),
+        (re.compile(r"\b(?:the\s+)?(?:last|past|previous)\s+decade\b"), lambda m: (now - 9, None)),
+        # Eras people name instead of years: the pandemic (2020-2022).
+        (re.compile(rf"\b(?:pre|before(?: the)?|prior to(?: the)?)[- ]?{_COVID}\b"), lambda m: (None, 2019)),
+        (re.compile(rf"\b(?:during(?: the)?|in(?: the)?)\s+{_COVID}(?: years| period| era)?\b"), lambda m: (2020, 2022)),
+        (re.compile(rf"\b(?:post|after(?: the)?|since(?: the)?)[- ]?{_COVID}\b"), lambda m: (2020, None)),
         (re.compile(rf"\b(?:covering|covers?|cover|for|in|during|of|from|about|around|year|within)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),
         (re.compile(rf"^{_LEAD}{_Y}(?:\s+only)?$"), lambda m: (int(m[1]), int(m[1]))),
         (re.compile(rf"\b(?:only|just)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),

@@ -25,10 +25,16 @@ How it decides (first match wins):
    navigation ("next page", "sort by most recent", "more like the second one") gets the
    *capabilities* reply (there is nothing to page or compare yet, so we explain how to search).
 6. Everything else that carries content is a search: bare topics ("energy"), fragments, questions.
-   When no rule fired, the sentence-embedding model votes between classes with its nearest labelled
-   examples (``data/prototypes.json``, ``data/catalog_topics.txt`` and ``data/intent_examples.jsonl``,
-   the evaluation set without its never-tuned blind2 split); it can move a message away from
-   ``search`` only with a clear margin. Without the model the rules alone decide.
+   What the rules leave open, and the *soft* rules' readings ("asks for data", filters without a
+   previous search, a task that also names data, a new topic), go to the learned arbiter (``model``):
+   a logistic regression over the sentence embedding, trained on every labelled message the router
+   has (``data/prototypes.json``, ``data/catalog_topics.txt``, ``data/intent_examples.jsonl`` and the
+   larger ``data/intent_training.jsonl``). It settles an open message when fairly sure and overrules
+   a soft rule only when sure; a bare topic needs more to be out of scope, a refinement must refer to
+   the results or change a filter, and a follow-up's state change or question is never overruled.
+   Analysis of the shown data ("plot the second one", "train a model on these") is out of scope
+   before any follow-up reading. Without the model the rules alone decide (the kNN vote of
+   ``knn`` remains the fallback when the arbiter cannot be fitted).
 
 Out-of-scope results carry ``related_query``: a catalog topic worth showing instead (laptop prices
 -> "consumer price index"), from a keyword table, else the nearest catalog topic by embedding. Every
@@ -36,12 +42,20 @@ result decided after the message was parsed carries that parse (``IntentResult.p
 search or refinement that follows does not parse the message again.
 
 Modules: ``smalltalk`` (words and pleasantries), ``rules`` (the regex grammar), ``knn`` (example bank,
-vote, related topics), ``classify`` (the order of the steps above).
+vote, related topics), ``model`` (the learned arbiter), ``classify`` (the order of the steps above).
 """
 
 from __future__ import annotations
 
 from conversation.router.classify import INTENTS, IntentResult, classify, classify_many
-from conversation.router.knn import EXAMPLES_FILE, related_query_for, warm_up
+from conversation.router import knn, model
+from conversation.router.knn import EXAMPLES_FILE, related_query_for
+
+
+def warm_up() -> bool:
+    """Load the embedding model, the example bank and the learned arbiter now (else the first undecided
+    message pays for it); returns whether the embedding reading is available."""
+    return knn.warm_up() and model.IntentModel.get() is not None
+
 
 __all__ = ["EXAMPLES_FILE", "INTENTS", "IntentResult", "classify", "classify_many", "related_query_for", "warm_up"]

@@ -9,17 +9,20 @@ from dataclasses import dataclass, field
 from conversation import lexicon
 from conversation.followup.parse import FollowUpParse, parse_followup
 from conversation.refine import Parsed, parse
-from conversation.router import knn
+from conversation.router import knn, model
 from conversation.router.rules import (
+    ANALYSIS_TASK,
     ASSISTANT_REFERENCE,
     CAPABILITY_SOFT,
     CAPABILITY_STRONG,
+    CLAUSE_FORM,
     DATA_WORDS,
     OOS_PLACE_CONTEXT,
     OOS_PLACE_NOUN,
     OOS_STRONG,
     OOS_WEAK,
     REQUEST_WORDS,
+    RESULT_REFERENCE,
     STAT_WORDS,
 )
 from conversation.router.smalltalk import peel_smalltalk, split_words
@@ -63,6 +66,8 @@ class _Pending:
     parsed: Parsed
     has_previous_search: bool = False
     followup: FollowUpParse | None = None
+    # A soft rule's reading: kept unless the learned arbiter is confident of another intent.
+    proposal: IntentResult | None = None
 
 
 def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _Pending:
@@ -74,6 +79,8 @@ def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _
             result = dataclasses.replace(result, followup=followup)
         elif isinstance(result, _Pending):
             result.followup = followup
+            if result.proposal is not None and result.proposal.followup is None:
+                result.proposal = dataclasses.replace(result.proposal, followup=followup)
     return result
 
 
@@ -88,8 +95,13 @@ def _classify_by_rules(message: str, has_previous_search: bool, followup: Follow
     prefix = "after a pleasantry: " if had_smalltalk else ""
     has_data_words = bool(DATA_WORDS.search(rest))
     parsed = parse(rest)
+    if ANALYSIS_TASK.search(rest):  # "plot the first one", "train a model on these": work the assistant cannot do
+        return _oos(rest, prefix + "analysis the assistant cannot do", 0.85, parsed)
     if followup is not None and (decided := _followup_intent(followup, parsed)) is not None:
-        return decided
+        if decided.intent != "search" or not followup.topic_switch:
+            return decided  # a state change or a question about the results: the follow-up reading is sure
+        # A new topic may still be something the assistant cannot do; it is judged by the topic alone.
+        return _Pending(followup.topic_switch, prefix, parsed, has_previous_search, followup, proposal=decided)
 
     # capabilities
     if CAPABILITY_STRONG.search(rest):
@@ -101,6 +113,9 @@ def _classify_by_rules(message: str, has_previous_search: bool, followup: Follow
 
     # out of scope
     if OOS_STRONG.search(rest):
+        if has_data_words:  # "now find me taxi trip data": the arbiter weighs the task against the data words
+            proposal = IntentResult("out_of_scope", 0.8, prefix + "a task the assistant cannot do", parsed=parsed)
+            return _Pending(rest, prefix, parsed, has_previous_search, proposal=proposal)
         return _oos(rest, prefix + "a task the assistant cannot do", 0.9, parsed)
     if not has_data_words and not STAT_WORDS.search(rest):
         m = OOS_WEAK.search(rest)
@@ -114,14 +129,14 @@ def _classify_by_rules(message: str, has_previous_search: bool, followup: Follow
         if has_previous_search:
             return IntentResult("refine", 0.9, prefix + "follow-up on the previous search", parsed=parsed)
         if parsed.has_filter or parsed.followup_topic or parsed.narrow_topic:
-            return IntentResult(
-                "search", 0.7, prefix + "filters without a previous search: a first search", parsed=parsed
-            )
+            proposal = IntentResult("search", 0.7, prefix + "filters without a previous search: a first search", parsed=parsed)
+            return _Pending(rest, prefix, parsed, has_previous_search, proposal=proposal)
         return IntentResult("capabilities", 0.6, prefix + "navigation without a previous search", parsed=parsed)
 
     # search
     if has_data_words or REQUEST_WORDS.search(rest):
-        return IntentResult("search", 0.85, prefix + "asks for data", parsed=parsed)
+        proposal = IntentResult("search", 0.85, prefix + "asks for data", parsed=parsed)
+        return _Pending(rest, prefix, parsed, has_previous_search, proposal=proposal)
     if not [w for w in rest_words if len(w) > 1 or w.isdigit()]:
         return IntentResult("smalltalk", 0.5, "nothing to search for", parsed=parsed)
     return _Pending(rest, prefix, parsed, has_previous_search)
@@ -144,26 +159,60 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed) -> IntentResult | 
     return None
 
 
+OVERRULE_PROBABILITY = 0.6  # the arbiter overrules a soft rule only when this sure
+SETTLE_PROBABILITY = 0.45  # ... and reads an undecided message as something other than search when this sure
+TOPIC_OOS_PROBABILITY = 0.75  # ... and a bare topic, without a question or a command, as out of scope
+
+
+def _guarded(intent: str, pending: _Pending) -> str:
+    if intent == "out_of_scope" and STAT_WORDS.search(pending.rest):
+        return "search"  # "laptop ownership by household" asks for statistics
+    if intent == "capabilities" and not ASSISTANT_REFERENCE.search(pending.rest):
+        return "search"  # questions about the assistant mention it or its results
+    return intent
+
+
+def _may_overrule(pending: _Pending, intent: str) -> bool:
+    """A follow-up reading (a state change, a question, a new topic) is evidence against the other of
+    search / refine: the arbiter may turn it into small talk, a capability question or out of scope only.
+    Nor is a request that neither refers to the results nor changes a filter a refinement of them."""
+    proposal = pending.proposal
+    if proposal is not None and proposal.decided_by_followup:
+        return intent not in ("search", "refine")
+    if intent == "refine":
+        return bool(RESULT_REFERENCE.search(pending.rest) or pending.parsed.has_signal)
+    return True
+
+
 def _settle(pending: _Pending, vec) -> IntentResult:
-    if vec is not None:
+    default = pending.proposal or IntentResult(
+        "search", 0.65, pending.prefix + "topic words: treated as a dataset search",
+        parsed=pending.parsed, followup=pending.followup,
+    )  # fmt: skip
+    if default.intent == "out_of_scope":  # a soft task rule: offer a related catalog topic as the hard rule does
+        default = _oos(pending.rest, default.reason, default.confidence, pending.parsed, vec)
+    if vec is None:
+        return default
+    prediction = model.predict(vec, pending.has_previous_search)
+    if prediction is None:  # no arbiter: the nearest labelled examples vote
         intent, share, top = knn.vote(vec, pending.has_previous_search)
-        if intent == "out_of_scope" and STAT_WORDS.search(pending.rest):
-            intent = "search"  # "laptop ownership by household" asks for statistics
-        if intent == "capabilities" and not ASSISTANT_REFERENCE.search(pending.rest):
-            intent = "search"  # questions about the assistant mention it or its results
-        if top >= knn.KNN_MIN_SIM and intent != "search":
-            detail = f"{pending.prefix}nearest labelled examples say {intent} ({share:.0%} of the vote, top {top:.2f})"
-            confidence = round(min(0.85, 0.4 + 0.4 * share), 2)
-            if intent == "out_of_scope":
-                return _oos(pending.rest, detail, confidence, pending.parsed, vec)
-            return IntentResult(intent, confidence, detail, parsed=pending.parsed, followup=pending.followup)
-    return IntentResult(
-        "search",
-        0.65,
-        pending.prefix + "topic words: treated as a dataset search",
-        parsed=pending.parsed,
-        followup=pending.followup,
-    )
+        intent = _guarded(intent, pending)
+        if pending.proposal is not None or top < knn.KNN_MIN_SIM or intent == "search":
+            return default
+        detail = f"{pending.prefix}nearest labelled examples say {intent} ({share:.0%} of the vote, top {top:.2f})"
+        confidence = round(min(0.85, 0.4 + 0.4 * share), 2)
+    else:
+        intent = _guarded(prediction.intent, pending)
+        needed = OVERRULE_PROBABILITY if pending.proposal is not None else SETTLE_PROBABILITY
+        if intent == "out_of_scope" and not CLAUSE_FORM.match(pending.rest):
+            needed = max(needed, TOPIC_OOS_PROBABILITY)  # a bare topic ("retail prices of rice") is a search
+        if intent == default.intent or prediction.probability < needed or not _may_overrule(pending, intent):
+            return default
+        detail = f"{pending.prefix}learned reading: {intent} (p={prediction.probability:.2f})"
+        confidence = round(min(0.9, prediction.probability), 2)
+    if intent == "out_of_scope":
+        return _oos(pending.rest, detail, confidence, pending.parsed, vec)
+    return IntentResult(intent, confidence, detail, parsed=pending.parsed, followup=pending.followup)
 
 
 def classify(message: str, *, has_previous_search: bool = False) -> IntentResult:

@@ -40,13 +40,14 @@ def bank_examples() -> list[tuple[str, str, bool]]:
     return examples
 
 
-def _cached_vectors(embedder, texts: list[str]):
-    """Encode ``texts`` once per model and text set, reusing a copy saved beside the search index."""
+def cached_vectors(embedder, texts: list[str], name: str = "router-bank"):
+    """Encode ``texts`` once per model and text set, reusing a copy saved beside the search index as
+    ``<name>-<digest>.npy`` (older copies under the same name are removed)."""
     key = hashlib.sha1("\n".join([getattr(embedder, "model_name", ""), *texts]).encode()).hexdigest()[:16]
     path = None
     try:
         if settings.configured and getattr(settings, "INDEX_DIR", None):
-            path = Path(settings.INDEX_DIR) / f"router-bank-{key}.npy"
+            path = Path(settings.INDEX_DIR) / f"{name}-{key}.npy"
             if path.exists():
                 vecs = np.load(path)
                 if vecs.shape[0] == len(texts):
@@ -60,7 +61,7 @@ def _cached_vectors(embedder, texts: list[str]):
             tmp = path.with_name(path.stem + f".{os.getpid()}.tmp.npy")
             np.save(tmp, vecs)
             os.replace(tmp, path)
-            for stale in path.parent.glob("router-bank-*.npy"):
+            for stale in path.parent.glob(f"{name}-*.npy"):
                 if stale != path and not stale.name.endswith(".tmp.npy"):
                     stale.unlink(missing_ok=True)
         except OSError:
@@ -88,7 +89,7 @@ class ExampleBank:
                 # The bank holds what the rules would see: pleasantries peeled off, as for a pending message.
                 texts = [(rest_text(t) or t) for t, _, _ in examples]
                 related = sorted(set(lexicon.RELATED_TOPICS.values()))
-                vecs = _cached_vectors(embedder, texts + related)
+                vecs = cached_vectors(embedder, texts + related)
                 cls._state = {
                     "embedder": embedder,
                     "bank": vecs[: len(texts)],

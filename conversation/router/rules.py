@@ -198,6 +198,34 @@ OOS_STRONG = _rx(
     r"\b(?:order|buy|purchase|get) (?:me |us )?(?:a |an |some |two |2 )?(?:\w+ )?(?:tea|coffee|bubble tea|burger|burgers"
     r"|sushi|noodles|drink|drinks|groceries|flowers|food)\b",
 )
+# What refers to the results on screen: a refinement changes or asks about them.
+RESULT_REFERENCE = re.compile(
+    r"\b(?:these|those|them|they|their|ones?|it|its|this|that|the (?:first|second|third|fourth|fifth|last|top|other"
+    r"|previous|above|same|list|results?)|#\s?\d+|number \d+|no\.? ?\d+|results?|instead|same|more|fewer|less|only|just"
+    r"|except|without|also|too|again|back|breakdown|broken down|split|resolution|granularity|at a time|per page|hourly|daily"
+    r"|weekly|monthly|quarterly|annual|annually|yearly)\b|^(?:with|without|by|in|for|from|but|and|or)\b"
+)
+# A question or a command, as opposed to a bare topic ("retail prices of rice"): its first word.
+CLAUSE_FORM = re.compile(
+    r"^(?:(?:btw|also|and|now|so|ok|okay|then|but|hey|quick one|quick question)[, ]+)*(?:what|whats|what's|which|who|whom"
+    r"|whose|where|when|why|how|is|are|was|were|am|can|could|would|will|shall|should|do|does|did|have|has|may|might|must"
+    r"|please|pls|tell|give|help|explain|write|make|plan|convert|calculate|compute|translate|book|order|buy|send|create"
+    r"|draw|recommend|suggest|teach|let|i|i'm|im|my|we|you|u|if|define|describe|summari[sz]e|list|name|solve|fix|build"
+    r"|generate|predict|forecast|estimate|compare|decide|choose|pick|remind|set|play|call|show|find|get|search|look)\b"
+)
+# Work on the data the assistant does not do: analysis, charts, training, scraping. A command (at the start,
+# or after "can you" / "please" / "help me"), so "datasets to train a detector" stays a search.
+ANALYSIS_TASK = re.compile(
+    r"^(?:(?:btw|also|and|now|so|ok|okay|then|next)[, ]+)*(?:(?:can|could|would|will) (?:you|u)(?: please| pls)?"
+    r"|please|pls|help me|i (?:want|need) you to|go ahead and)?\s*(?:(?:download|get|open|take|load) (?:the |that |this )?"
+    r"(?:\w+ )?(?:one|dataset|file|csv)s? and )?(?:(?:plot|chart|graph|visuali[sz]e|analy[sz]e) (?:the|this|that|these|those"
+    r"|it|them|my|our|its|their|all|both|each|first|second|third|last|top|#?\d)\b|(?:web ?)?(?:scrape|crawl)(?! (?:the |these |those |all |that |my )?(?:filters?|facets?|search|results?|chips?|last)\b)"
+    r"|train (?:a |an |my |the |me a )?(?:\w+ ){0,2}(?:models?|network|classifier|net|resnet|cnn|bert|transformer|llm|detector)"
+    r"|fine-?tune|clean (?:it|this|them|that|the (?:data|dataset|file|csv)|up)|merge (?:them|these|those|it|the)"
+    r"|join (?:them|these|those|the)|run (?:a |an |some )?(?:regression|analysis|model|test|query|statistics|stats)"
+    r"|find (?:the )?(?:outliers|correlations?|anomalies|patterns)|summari[sz]e (?:the |its |their )?(?:main |key )?"
+    r"(?:trends|findings|insights|patterns)|make (?:me )?(?:a |some )?(?:chart|graph|plot|dashboard|visuali[sz]ation))\b"
+)
 OOS_WEAK = _rx(
     # live / real-time information
     r"\b(?:weather|forecast)\b.*\b(?:today|tomorrow|tonight|now|this (?:morning|afternoon|evening|week|weekend)"
@@ -263,6 +291,9 @@ register_pattern_words(
         CAPABILITY_STRONG,
         CAPABILITY_SOFT,
         OOS_STRONG,
+        ANALYSIS_TASK,
+        CLAUSE_FORM,
+        RESULT_REFERENCE,
         OOS_WEAK,
         OOS_PLACE_NOUN,
         OOS_PLACE_CONTEXT,

@@ -9,6 +9,7 @@ import pytest
 from conversation.followup.answers import ShownDataset, answer_question
 from conversation.followup.parse import parse_followup
 from conversation.followup.questions_parse import parse_question
+from conversation.followup.time_parse import parse_time
 
 
 def _scopes(message):
@@ -63,3 +64,30 @@ def test_answers_name_the_dataset_first_and_count_by_facet():
     assert counted.reply.startswith("1 of the 3 results") and "Traffic video" in counted.reply
     compared = answer_question(parse_question("compare the first two"), shown, focus=None)
     assert compared.table["ids"] == [1, 2] and compared.table["columns"][0] == "Dataset"
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("what about rainfall by station? completely different thing", "rainfall by station"),
+        ("nope. let me try another topic: school enrolment", "school enrolment"),
+        ("ok so let me ask about something else - carpark availability", "carpark availability"),
+        ("and now something on recycling rates", "recycling rates"),
+    ],
+)
+def test_a_topic_change_is_read_wherever_its_marker_stands(message, topic):
+    assert parse_followup(message).topic_switch == topic
+
+
+@pytest.mark.parametrize("message", ["not the other one", "exclude the new ones. ok", "the second one. what licence?"])
+def test_words_like_other_or_new_inside_a_follow_up_are_not_a_topic_change(message):
+    assert parse_followup(message).topic_switch is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "window"),
+    [("pre-covid years", (None, 2019)), ("during the pandemic", (2020, 2022)), ("since covid", (2020, None))],
+)
+def test_the_pandemic_is_a_time_window(phrase, window):
+    found, _rest = parse_time(phrase, current_year=2026)
+    assert (found.year_from, found.year_to) == window

@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 INTENTS_FILE = ROOT / "tests" / "data" / "intents.jsonl"
 # Messages written for bench/dialogue_eval.py and never added to the kNN example bank the router votes with.
 HELDOUT_FILE = ROOT / "bench" / "data" / "routing_heldout.jsonl"
+# 353 messages written blind by a writer who saw neither the router nor its data; the router was tuned on the
+# "dev" half only.
+BLIND_FILE = ROOT / "bench" / "data" / "routing_blind.jsonl"
 
 
 def _load(path: Path = INTENTS_FILE) -> list[dict]:
@@ -86,6 +89,12 @@ def _overlaps(messages: list[str], others: list[str], *, near: float = 0.9) -> l
         ("cheap hotels in sentosa", False, "out_of_scope"),
         ("good schools data", False, "search"),
         ("taxi availability api", False, "search"),
+        # analysis on the shown results is work the assistant does not do; a dataset for that work is a search
+        ("can you plot the second one against time", True, "out_of_scope"),
+        ("train a classifier on these for me", True, "out_of_scope"),
+        ("graph datasets for link prediction", False, "search"),
+        # a topic change wherever its marker stands
+        ("what about hawker centre locations? totally unrelated", True, "search"),
         # typos, casing, fragments
         ("rainfal data", False, "search"),
         ("HOSUING PRICES", False, "search"),
@@ -176,22 +185,33 @@ def test_held_out_messages_are_not_in_the_example_bank():
     """The accuracy gate below scores only messages the router cannot have voted with: none of the held-out
     messages is in the kNN example bank (prototypes, catalog topics, conversation/data/intent_examples.jsonl)
     or in tests/data/intents.jsonl, exactly or nearly."""
-    from conversation.router.knn import bank_examples
+    from conversation.router.model import training_examples
 
-    rows = _load(HELDOUT_FILE)
-    assert len(rows) >= 300
-    assert {r["intent"] for r in rows} == set(INTENTS)
-    assert len({_key(r["text"]) for r in rows}) == len(rows)
-    texts = [r["text"] for r in rows]
-    assert not _overlaps(texts, [t for t, _intent, _needs in bank_examples()])
-    assert not _overlaps(texts, [r["text"] for r in _load()])
+    for path, size in ((HELDOUT_FILE, 300), (BLIND_FILE, 340)):
+        rows = _load(path)
+        assert len(rows) >= size
+        assert {r["intent"] for r in rows} == set(INTENTS)
+        assert len({_key(r["text"]) for r in rows}) == len(rows)
+        texts = [r["text"] for r in rows]
+        # the kNN bank and the arbiter's training set (conversation/data/intent_training.jsonl)
+        assert not _overlaps(texts, [t for t, _intent, _needs in training_examples()])
+        assert not _overlaps(texts, [r["text"] for r in _load()])
 
 
-# Measured on the held-out set with the embedding vote (bench/assistant.py, section routing_heldout): 89.9%
-# overall; recall smalltalk 97%, capabilities 63%, search 95.5%, refine 98%, out_of_scope 72%. The gate sits a
-# few points below, so a regression fails it and a small wording change in the rules does not.
-HELDOUT_MIN_ACCURACY = 0.87
-HELDOUT_MIN_RECALL = {"smalltalk": 0.9, "capabilities": 0.55, "search": 0.9, "refine": 0.93, "out_of_scope": 0.65}
+# Measured with the learned arbiter (bench/assistant.py, section routing_heldout): held-out 93.9% overall; recall
+# smalltalk 100%, capabilities 84%, search 94.6%, refine 98%, out_of_scope 85%; the blind set's never-tuned half
+# 87.8% (180 messages). The gates sit a few points below, so a regression fails them and a small wording change does not.
+HELDOUT_MIN_ACCURACY = 0.91
+HELDOUT_MIN_RECALL = {"smalltalk": 0.95, "capabilities": 0.75, "search": 0.91, "refine": 0.94, "out_of_scope": 0.78}
+BLIND_TEST_MIN_ACCURACY = 0.85
+
+
+@pytest.mark.slow
+def test_accuracy_on_the_blind_sets_never_tuned_half():
+    rows = [r for r in _load(BLIND_FILE) if r["split"] == "test"]
+    results = classify_many([(r["text"], r["has_previous_search"]) for r in rows])
+    misses = [(r["text"], r["intent"], got.intent) for r, got in zip(rows, results, strict=True) if got.intent != r["intent"]]
+    assert 1 - len(misses) / len(rows) >= BLIND_TEST_MIN_ACCURACY, misses
 
 
 @pytest.mark.slow
