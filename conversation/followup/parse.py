@@ -236,6 +236,7 @@ _SWITCH_CLAUSE = re.compile(
     r"|(?:a |an )?(?:different|new|another|other) (?:topic|subject|search|question|thing|area))(?: (?:entirely|now))?|"
     r"^(?:on a different note|changing (?:the )?(?:topic|subject)|something (?:else|different) (?:entirely|now))$"
 )
+_LEAD_CONNECTIVES = re.compile(r"^(?:(?:but|and|now|so|ok|okay|anyway)[, ]+)*(?:(?:what|how) about\s+)?")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[.?!;:]+|\s[-\u2013\u2014]+)\s*")
 
 
@@ -249,7 +250,7 @@ def _topic_beside_marker(body: str) -> str | None:
         if _SWITCH_CLAUSE.fullmatch(clause) or (_SWITCH_CLAUSE.match(clause) and clause.endswith(("else", "different"))):
             after, before = clauses[i + 1 :], clauses[:i]
             topic = " ".join(after) if after else (before[-1] if before else "")
-            topic = re.sub(r"^(?:what|how) about\s+|^(?:and|now|so)\s+", "", topic).strip(" ,")
+            topic = _LEAD_CONNECTIVES.sub("", topic).strip(" ,")
             return topic or None
     return None
 
@@ -291,7 +292,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     if match := (_TOPIC_SWITCH.match(body) or _TOPIC_SWITCH.match(text)):  # "and now something on X": before _strip
         rest = (body if match.string == body else text)[match.end() :].strip(" ,:;.-")
         rest = re.sub(r"^(?:i am|i'm|we are) (?:after|looking for|interested in)\s+", "", rest)
-        rest = re.sub(r"\s+now$", "", rest)
+        rest = re.sub(r"\s+now$", "", _LEAD_CONNECTIVES.sub("", rest))
         out.topic_switch = rest or None
         return out
     if (topic := _topic_beside_marker(body)) is not None:

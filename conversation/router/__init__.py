@@ -47,8 +47,8 @@ vote, related topics), ``model`` (the learned arbiter), ``classify`` (the order 
 
 from __future__ import annotations
 
-from conversation.router.classify import INTENTS, IntentResult, classify, classify_many
 from conversation.router import knn, model
+from conversation.router.classify import INTENTS, IntentResult, classify, classify_many
 from conversation.router.knn import EXAMPLES_FILE, related_query_for
 
 

@@ -17,10 +17,12 @@ from conversation.router.rules import (
     CAPABILITY_STRONG,
     CLAUSE_FORM,
     DATA_WORDS,
+    DEFINITION,
     OOS_PLACE_CONTEXT,
     OOS_PLACE_NOUN,
     OOS_STRONG,
     OOS_WEAK,
+    PROGRAMMING_HELP,
     REQUEST_WORDS,
     RESULT_REFERENCE,
     STAT_WORDS,
@@ -97,9 +99,14 @@ def _classify_by_rules(message: str, has_previous_search: bool, followup: Follow
     parsed = parse(rest)
     if ANALYSIS_TASK.search(rest):  # "plot the first one", "train a model on these": work the assistant cannot do
         return _oos(rest, prefix + "analysis the assistant cannot do", 0.85, parsed)
+    if PROGRAMMING_HELP.search(rest):
+        return _oos(rest, prefix + "programming help", 0.85, parsed)
     if followup is not None and (decided := _followup_intent(followup, parsed)) is not None:
         if decided.intent != "search" or not followup.topic_switch:
             return decided  # a state change or a question about the results: the follow-up reading is sure
+        topic = _classify_by_rules(followup.topic_switch, False, None)
+        if isinstance(topic, IntentResult) and topic.intent in ("out_of_scope", "capabilities"):
+            return dataclasses.replace(topic, followup=followup)  # "unrelated, but what's the weather tomorrow"
         # A new topic may still be something the assistant cannot do; it is judged by the topic alone.
         return _Pending(followup.topic_switch, prefix, parsed, has_previous_search, followup, proposal=decided)
 
@@ -117,6 +124,8 @@ def _classify_by_rules(message: str, has_previous_search: bool, followup: Follow
             proposal = IntentResult("out_of_scope", 0.8, prefix + "a task the assistant cannot do", parsed=parsed)
             return _Pending(rest, prefix, parsed, has_previous_search, proposal=proposal)
         return _oos(rest, prefix + "a task the assistant cannot do", 0.9, parsed)
+    if not has_data_words and DEFINITION.search(rest):
+        return _oos(rest, prefix + "a definition or explanation", 0.8, parsed)
     if not has_data_words and not STAT_WORDS.search(rest):
         m = OOS_WEAK.search(rest)
         if m and OOS_PLACE_NOUN.search(m.group(0)) and not OOS_PLACE_CONTEXT.search(rest):
@@ -159,7 +168,7 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed) -> IntentResult | 
     return None
 
 
-OVERRULE_PROBABILITY = 0.6  # the arbiter overrules a soft rule only when this sure
+OVERRULE_PROBABILITY = 0.5  # the arbiter overrules a soft rule only when this sure
 SETTLE_PROBABILITY = 0.45  # ... and reads an undecided message as something other than search when this sure
 TOPIC_OOS_PROBABILITY = 0.75  # ... and a bare topic, without a question or a command, as out of scope
 

@@ -12,7 +12,8 @@ def _rx(*patterns: str) -> re.Pattern:
 
 
 DATA_WORDS = _rx(
-    r"\b(?:data|dataset|datasets|database|databases|statistics|statistic|census|survey|surveys|indicators?"
+    # "data scientist jobs" names a job, not data
+    r"\b(?:data(?! (?:scientists?|analysts?|engineers?|science|entry|protection officer)\b)|dataset|datasets|database|databases|statistics|statistic|census|survey|surveys|indicators?"
     r"|time series|records|figures|numbers|benchmark|benchmarks|corpus|corpora|open data|table|tables"
     r"|index|indices|rates?|trends?|counts?|levels|estimates|csv|geojson|shapefile|kml)\b"
 )
@@ -216,8 +217,8 @@ CLAUSE_FORM = re.compile(
 # Work on the data the assistant does not do: analysis, charts, training, scraping. A command (at the start,
 # or after "can you" / "please" / "help me"), so "datasets to train a detector" stays a search.
 ANALYSIS_TASK = re.compile(
-    r"^(?:(?:btw|also|and|now|so|ok|okay|then|next)[, ]+)*(?:(?:can|could|would|will) (?:you|u)(?: please| pls)?"
-    r"|please|pls|help me|i (?:want|need) you to|go ahead and)?\s*(?:(?:download|get|open|take|load) (?:the |that |this )?"
+    r"(?:^(?:(?:btw|by the way|also|and|now|so|ok|okay|then|next)[, ]+)*|\b(?:(?:can|could|would|will) (?:you|u)"
+    r"(?: please| pls)?|please|pls|help me|i (?:want|need) you to|go ahead and) )(?:(?:download|get|open|take|load) (?:the |that |this )?"
     r"(?:\w+ )?(?:one|dataset|file|csv)s? and )?(?:(?:plot|chart|graph|visuali[sz]e|analy[sz]e) (?:the|this|that|these|those"
     r"|it|them|my|our|its|their|all|both|each|first|second|third|last|top|#?\d)\b|(?:web ?)?(?:scrape|crawl)(?! (?:the |these |those |all |that |my )?(?:filters?|facets?|search|results?|chips?|last)\b)"
     r"|train (?:a |an |my |the |me a )?(?:\w+ ){0,2}(?:models?|network|classifier|net|resnet|cnn|bert|transformer|llm|detector)"
@@ -226,7 +227,25 @@ ANALYSIS_TASK = re.compile(
     r"|find (?:the )?(?:outliers|correlations?|anomalies|patterns)|summari[sz]e (?:the |its |their )?(?:main |key )?"
     r"(?:trends|findings|insights|patterns)|make (?:me )?(?:a |some )?(?:chart|graph|plot|dashboard|visuali[sz]ation))\b"
 )
+# Programming help: "sql query to get the top customers", "pandas groupby error".
+PROGRAMMING_HELP = re.compile(
+    r"\b(?:sql|mysql|postgres|python|pandas|numpy|matplotlib|seaborn|excel|vlookup|regex|javascript|typescript|java|c\+\+"
+    r"|rust|golang|dataframe|jupyter|notebook|git|docker|tableau|power ?bi|spss|stata|r studio|rstudio|ggplot)\b.*\b(?:query"
+    r"|queries|code|snippet|script|function|formula|syntax|error|errors|bug|loop|groupby|group by|pivot|merge|install"
+    r"|import|read|load|plot|chart|convert|how (?:do|to|can))\b|\b(?:query|code|snippet|script|function|formula)"
+    r" (?:in|for|using|with) (?:sql|pandas|python|excel|r|javascript)\b|^(?:sql|python|pandas|excel|regex) (?:query|code|for|to)\b"
+)
+# Definitions and explanations of concepts ("what's the difference between mean and median"): general knowledge
+# even when the concept is a statistic.
+DEFINITION = re.compile(
+    r"^(?:what(?:'s| is| are) (?:a|an) [a-z-]+(?: [a-z-]+)?$|define |definition of |(?:what(?:'s| is) the )?difference between"
+    r"|explain (?:what|how|why|the (?:concept|difference|meaning|theory))|(?:what(?:'s| is) the )?meaning of (?!(?:the |this |that )?"
+    r"(?:score|badge|label|icon|colou?r|tag|link|column|field)))"
+)
 OOS_WEAK = _rx(
+    # jobs and hiring ("any data scientist jobs open?"); job vacancy *statistics* carry data words
+    r"\b(?:jobs?|internships?|positions?|roles?|openings?) (?:open|available|going|hiring)\b|\bhiring\b|\bapply for (?:a |an |the )?"
+    r"(?:\w+ )?(?:job|position|role|internship)\b|\b(?:find|get|land) (?:me )?(?:a |an )?(?:\w+ ){0,2}(?:job|internship)\b",
     # live / real-time information
     r"\b(?:weather|forecast)\b.*\b(?:today|tomorrow|tonight|now|this (?:morning|afternoon|evening|week|weekend)"
     r"|right now|currently|later|like)\b",
@@ -292,6 +311,8 @@ register_pattern_words(
         CAPABILITY_SOFT,
         OOS_STRONG,
         ANALYSIS_TASK,
+        PROGRAMMING_HELP,
+        DEFINITION,
         CLAUSE_FORM,
         RESULT_REFERENCE,
         OOS_WEAK,
