@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,7 +29,6 @@ from .models import Conversation, Message
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "chat_conversation_id"
-ANSWER_GRACE_SECONDS = 5
 ANSWER_POLL_LIMIT = 90  # polls of about a second each before the page stops asking
 SUGGESTIONS = (
     "HDB resale flat prices by town",
@@ -142,6 +140,11 @@ def home(request: HtmxHttpRequest):
     conversation = _current_conversation(request)
     sources = list(catalog_selectors.source_counts())
     messages = list(selectors.conversation_messages(conversation=conversation)) if conversation else []
+    pending = [m for m in messages if m.answer_status == Message.AnswerStatus.PENDING]
+    for message in pending:
+        if services.answer_is_overdue(message):  # without JavaScript the page itself is the poll
+            services.answer_fallback(message_id=message.pk)
+            message.refresh_from_db()
     return render(
         request,
         "conversation/home.html",
@@ -152,6 +155,8 @@ def home(request: HtmxHttpRequest):
             "catalog_size": sum(s.active_count for s in sources),
             "suggestions": SUGGESTIONS,
             "max_message": settings.CONVERSATION_MAX_MESSAGE_CHARS,
+            # Without JavaScript a <noscript> refresh reloads the page until every answer is in.
+            "answers_pending": any(m.answer_status == Message.AnswerStatus.PENDING for m in pending),
         },
     )
 
@@ -227,7 +232,7 @@ def chat_answer(request: HtmxHttpRequest, message_id: int):
         polls = int(request.GET.get("n", "0"))
     except ValueError:
         polls = 0
-    if message.answer_status == Message.AnswerStatus.PENDING and _answer_overdue(message):
+    if message.answer_status == Message.AnswerStatus.PENDING and services.answer_is_overdue(message):
         # No worker answered in time (down or swamped): the user still gets the built-in answer.
         services.answer_fallback(message_id=message.pk)
         message.refresh_from_db()
@@ -237,11 +242,6 @@ def chat_answer(request: HtmxHttpRequest, message_id: int):
         "conversation/_answer.html",
         {**_assistant_view(message, votes), "polls": polls + 1, "give_up": polls >= ANSWER_POLL_LIMIT},
     )
-
-
-def _answer_overdue(message: Message) -> bool:
-    patience = max(settings.ANSWER_WAIT_SECONDS, settings.LLM_DEADLINE_SECONDS) + ANSWER_GRACE_SECONDS
-    return (timezone.now() - message.created_at).total_seconds() > patience
 
 
 @require_POST

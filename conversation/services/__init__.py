@@ -12,6 +12,7 @@ from conversation.answering import (
     answer_compose,
     answer_fallback,
     answer_generate,
+    answer_is_overdue,
     answer_wait,
 )
 from conversation.services.conversations import (
@@ -30,6 +31,7 @@ __all__ = [
     "answer_compose",
     "answer_fallback",
     "answer_generate",
+    "answer_is_overdue",
     "answer_wait",
     "conversation_delete",
     "conversation_get_or_create",
