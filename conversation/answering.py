@@ -88,7 +88,9 @@ def _compose(*, query, results, total, context, deadline_seconds, writer, model_
         try:
             request = prompt_build(query=query, results=results, context=context, weak=weak)
             if model_stream is not None:
-                streamed = _answer_streamed(request, model_stream, query=query, results=results, weak=weak, writer=writer)
+                streamed = _answer_streamed(
+                    request, model_stream, query=query, results=results, weak=weak, writer=writer
+                )
                 if streamed is not None:
                     return streamed
             completion = llm.complete(

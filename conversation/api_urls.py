@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, stream_views
 
 urlpatterns = [
     path("conversation", api.ConversationTurnApi.as_view(), name="api-conversation"),
@@ -8,6 +8,11 @@ urlpatterns = [
         "conversation/messages/<int:message_id>/answer",
         api.AnswerApi.as_view(),
         name="api-conversation-answer",
+    ),
+    path(
+        "conversation/messages/<int:message_id>/stream",
+        stream_views.AnswerStreamApi.as_view(),
+        name="api-conversation-answer-stream",
     ),
     path("ai-search", api.AiSearchApi.as_view(), name="api-ai-search"),
     path("conversations", api.ConversationListApi.as_view(), name="api-conversations"),

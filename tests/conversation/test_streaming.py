@@ -124,7 +124,10 @@ def test_a_model_stream_plugs_in_and_its_grounded_sentences_are_published_as_the
     assert answer_generate(message_id=message.pk, model_stream=opener)
     message.refresh_from_db()
     chunks = stream_read(message_id=message.pk).chunks
-    assert chunks == ("Start with “HDB Resale Flat Prices”, the full resale record.", " For rents, see “HDB Rental Prices by Town”.")
+    assert chunks == (
+        "Start with “HDB Resale Flat Prices”, the full resale record.",
+        " For rents, see “HDB Rental Prices by Town”.",
+    )
     assert message.answer_data["summary"] == "".join(chunks)
     assert message.answer_provider == "openai:test-gpt"
     assert message.answer_data["picks"][0]["id"] == 102
