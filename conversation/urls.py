@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import stream_views, views
+from . import share_views, stream_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,17 @@ urlpatterns = [
     path("chat/answers/<int:message_id>", views.chat_answer, name="chat-answer"),
     path("chat/messages/<int:message_id>/stream", stream_views.chat_answer_stream, name="chat-answer-stream"),
     path("conversations/<uuid:conversation_id>/", views.conversation_open, name="conversation-open"),
+    path(
+        "conversations/<uuid:conversation_id>/share",
+        share_views.conversation_share_create,
+        name="conversation-share-create",
+    ),
+    path(
+        "conversations/<uuid:conversation_id>/share/revoke",
+        share_views.conversation_share_revoke,
+        name="conversation-share-revoke",
+    ),
+    path("shared/<str:token>/", share_views.conversation_shared, name="conversation-shared"),
     path("history/", views.history, name="history"),
     path("history/clear", views.history_clear, name="history-clear"),
     path("history/searches/<int:history_id>/delete", views.history_search_delete, name="history-search-delete"),

@@ -134,6 +134,13 @@ def _turn_items(owner: Owner, messages: list[Message]) -> list[dict]:
     return items
 
 
+def share_panel_context(request: HtmxHttpRequest, conversation: Conversation | None) -> dict:
+    """The chat page's share box: the conversation and its active read-only link, if any."""
+    share = selectors.share_active(conversation=conversation) if conversation else None
+    url = request.build_absolute_uri(reverse("conversation-shared", args=[share.token])) if share else ""
+    return {"share_conversation": conversation, "share": share, "share_url": url}
+
+
 @require_GET
 def home(request: HtmxHttpRequest):
     owner = Owner.from_request(request)
@@ -157,6 +164,7 @@ def home(request: HtmxHttpRequest):
             "max_message": settings.CONVERSATION_MAX_MESSAGE_CHARS,
             # Without JavaScript a <noscript> refresh reloads the page until every answer is in.
             "answers_pending": any(m.answer_status == Message.AnswerStatus.PENDING for m in pending),
+            **share_panel_context(request, conversation if messages else None),
         },
     )
 

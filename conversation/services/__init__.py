@@ -1,7 +1,8 @@
 """Conversation writes: conversations, turns. Views, API views and tasks call these.
 
-Modules: ``conversations`` (find, start, delete, adopt) and ``turns`` (one chat turn). Answers
-live in ``conversation.answering`` (the Celery task calls them without importing the turn code).
+Modules: ``conversations`` (find, start, delete, adopt), ``shares`` (read-only links) and
+``turns`` (one chat turn). Answers live in ``conversation.answering`` (the Celery task calls
+them without importing the turn code).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from conversation.services.conversations import (
     conversation_get_or_create,
     conversations_adopt,
 )
+from conversation.services.shares import share_create, share_revoke
 from conversation.services.turns import TurnResult, conversation_chip_remove, conversation_turn
 
 __all__ = [
@@ -38,4 +40,6 @@ __all__ = [
     "conversation_chip_remove",
     "conversation_turn",
     "conversations_adopt",
+    "share_create",
+    "share_revoke",
 ]
