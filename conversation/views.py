@@ -12,6 +12,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -208,7 +209,12 @@ def _turn_response(request: HtmxHttpRequest, owner: Owner, conversation: Convers
         .first()
     )
     new_messages = [m for m in (user_message, turn.message) if m is not None]
-    return render(request, "conversation/_turns.html", {"items": _turn_items(owner, new_messages)})
+    turns = render_to_string("conversation/_turns.html", {"items": _turn_items(owner, new_messages)}, request=request)
+    # The share box follows the conversation (it appears with the first turn): an out-of-band swap.
+    share = render_to_string(
+        "conversation/_share.html", {**share_panel_context(request, conversation), "oob": True}, request=request
+    )
+    return HttpResponse(turns + share)
 
 
 @require_POST

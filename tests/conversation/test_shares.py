@@ -195,3 +195,12 @@ def test_share_endpoints_are_in_the_openapi_schema(client):
     assert {"get", "post"} <= set(paths["/api/conversations/{conversation_id}/shares"])
     assert "delete" in paths["/api/conversations/{conversation_id}/shares/{token}"]
     assert "ConversationShare" in schema["components"]["schemas"]
+
+
+def test_the_share_box_arrives_with_the_first_turn(client):
+    response = client.post(reverse("chat-send"), {"message": "hello there"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="share"' in body and 'hx-swap-oob="true"' in body
+    conversation = Conversation.objects.get()
+    assert reverse("conversation-share-create", args=[conversation.pk]) in body
