@@ -56,7 +56,9 @@ def stream_read(*, message_id: int) -> StreamSnapshot:
         return StreamSnapshot()
     if not isinstance(raw, dict):
         return StreamSnapshot()
-    chunks = raw.get("chunks") if isinstance(raw.get("chunks"), list) else []
+    chunks = raw.get("chunks")
+    if not isinstance(chunks, list):
+        chunks = []
     return StreamSnapshot(chunks=tuple(str(c) for c in chunks), done=bool(raw.get("done")))
 
 
