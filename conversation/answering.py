@@ -89,7 +89,13 @@ def _compose(*, query, results, total, context, deadline_seconds, writer, model_
             request = prompt_build(query=query, results=results, context=context, weak=weak)
             if model_stream is not None:
                 streamed = _answer_streamed(
-                    request, model_stream, query=query, results=results, weak=weak, writer=writer
+                    request,
+                    model_stream,
+                    query=query,
+                    results=results,
+                    weak=weak,
+                    writer=writer,
+                    deadline_seconds=deadline_seconds,
                 )
                 if streamed is not None:
                     return streamed
@@ -109,13 +115,23 @@ def _compose(*, query, results, total, context, deadline_seconds, writer, model_
 
 
 def _answer_streamed(
-    request: LLMRequest, opener: ModelStreamOpener, *, query, results, weak, writer: StreamWriter | None
+    request: LLMRequest,
+    opener: ModelStreamOpener,
+    *,
+    query,
+    results,
+    weak,
+    writer: StreamWriter | None,
+    deadline_seconds: float | None = None,
 ) -> Answer | None:
     """The answer of a streamed completion, its grounded sentences published as they end.
 
-    None when nothing could be streamed or nothing grounded was left; the caller then asks the
+    None when nothing could be streamed, the stream broke or outlived the deadline
+    (LLM_DEADLINE_SECONDS by default), or nothing grounded was left; the caller then asks the
     provider chain. The whole reply goes through ``answer_from_model`` for the stored answer.
     """
+    deadline_at = time.monotonic() + (settings.LLM_DEADLINE_SECONDS if deadline_seconds is None else deadline_seconds)
+    stream = None
     try:
         stream = opener(request)
         if stream is None:
@@ -124,6 +140,8 @@ def _answer_streamed(
 
         def collected():
             for delta in stream.deltas:
+                if time.monotonic() > deadline_at:
+                    raise TimeoutError("the streamed answer outlived its deadline")
                 raw.append(delta)
                 yield delta
 
@@ -134,6 +152,10 @@ def _answer_streamed(
     except Exception:
         logger.exception("streamed LLM answer failed; asking the provider chain")
         return None
+    finally:
+        close = getattr(stream.deltas, "close", None) if stream is not None else None
+        if close is not None:
+            close()  # a generator holding the provider's connection lets it go now
     if answer is not None:
         metrics.llm_call(provider=stream.provider.split(":")[0], outcome="ok")
     return answer

@@ -153,3 +153,29 @@ def test_a_failing_model_stream_falls_back_to_the_provider_chain_then_builtin(re
     message.refresh_from_db()
     assert message.answer_provider == "builtin"
     assert stream_read(message_id=message.pk).done
+
+
+def test_a_model_stream_that_outlives_the_deadline_is_cut_off(results, db, settings, fast_llm):
+    settings.LLM_PROVIDERS = ["openai"]
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"
+    settings.OPENAI_API_KEY = "sk-test"
+    message = _pending(results)
+    closed = []
+
+    def opener(request):
+        def deltas():
+            try:
+                yield '{"summary": "Start with [1]. '
+                import time
+
+                time.sleep(0.3)
+                yield 'And more."}'
+            finally:
+                closed.append(True)
+
+        return ModelStream(provider="openai:test-gpt", deltas=deltas())
+
+    assert answer_generate(message_id=message.pk, model_stream=opener, deadline_seconds=0.2)
+    message.refresh_from_db()
+    assert message.answer_provider == "builtin"
+    assert closed == [True]
