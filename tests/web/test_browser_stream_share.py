@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .test_browser import _axe_violations
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Records every text the streaming summary shows, from the first paint on.
@@ -142,6 +144,7 @@ def test_share_a_conversation_read_only_then_revoke_the_link(page, context_facto
     expect(stranger.locator("form.feedback, .feedback button")).to_have_count(0)
     expect(stranger.locator(".answer[data-answer-status=ready]").first).to_be_visible()
     expect(stranger.locator('meta[name="robots"]')).to_have_attribute("content", "noindex, nofollow")
+    assert _axe_violations(stranger) == []
 
     page.get_by_role("button", name="Revoke the link").click()
     expect(page.get_by_role("button", name="Create a read-only link")).to_be_visible()
