@@ -175,3 +175,18 @@ def test_without_javascript_the_chat_page_refreshes_until_the_answer_is_in(clien
     assert 'http-equiv="refresh"' not in body
     lost.refresh_from_db()
     assert lost.answer_status == "ready"
+
+
+def test_an_api_turn_links_its_answer_stream(catalog, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    with django_capture_on_commit_callbacks(execute=True):
+        data = client.post("/api/conversation", {"message": "HDB resale prices"}, format="json").json()
+    assert data["answer_status"] == "pending"
+    assert data["answer_stream_url"] == reverse("api-conversation-answer-stream", args=[data["message_id"]])
+    response = client.get(data["answer_stream_url"], HTTP_ACCEPT="text/event-stream")
+    events = _events(b"".join(response.streaming_content).decode())
+    assert [e[0] for e in events][-1] == "final"
+    assert events[-1][1]["answer_data"]["picks"][0]["title"] == "HDB Resale Flat Prices"
+    assert len([e for e in events if e[0] == "delta"]) >= 2
