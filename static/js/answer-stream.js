@@ -37,7 +37,7 @@
     template.innerHTML = html.trim();
     var fresh = template.content.firstElementChild;
     if (!fresh) {
-      return;
+      return false;
     }
     el.replaceWith(fresh);
     if (window.htmx) {
@@ -46,6 +46,7 @@
     if (region) {
       region.removeAttribute("aria-busy");
     }
+    return true;
   }
 
   function poll(el) {
@@ -87,9 +88,13 @@
       el.setAttribute("data-chunks", String(chunks));
     });
     source.addEventListener("final", function (event) {
+      var html = JSON.parse(event.data).html || "";
+      if (!finish(el, html)) {
+        fallBack(); // nothing to show: let the poll fetch the answer
+        return;
+      }
       done = true;
       source.close();
-      finish(el, JSON.parse(event.data).html || "");
     });
     source.addEventListener("timeout", fallBack);
     source.addEventListener("error", fallBack);
