@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Conversation, Message
+from .models import Conversation, ConversationShare, Message
 
 
 class MessageInline(admin.TabularInline):
@@ -14,6 +14,14 @@ class MessageInline(admin.TabularInline):
     show_change_link = True
 
 
+class ConversationShareInline(admin.TabularInline):
+    model = ConversationShare
+    fields = ("token", "created_at", "revoked_at")
+    readonly_fields = ("token", "created_at")
+    extra = 0
+    can_delete = False
+
+
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
     list_display = ("__str__", "user", "created_at", "last_activity_at", "message_count")
@@ -21,7 +29,7 @@ class ConversationAdmin(admin.ModelAdmin):
     search_fields = ("title", "user__username", "messages__content")
     readonly_fields = ("id", "created_at", "last_activity_at", "state")
     raw_id_fields = ("user",)
-    inlines = [MessageInline]
+    inlines = [ConversationShareInline, MessageInline]
 
     @admin.display(description="messages")
     def message_count(self, obj):

@@ -1,7 +1,8 @@
 """Grounded answers: composed by the provider chain or the built-in responder, stored once per message.
 
-``answer_generate`` runs in a Celery task (``conversation.tasks``), queued when a turn is stored;
-``answer_wait`` lets the API wait for it; ``ai_search`` is the one-shot search-and-answer.
+``answer_generate`` runs in a Celery task (``conversation.tasks``), queued when a turn is stored,
+and publishes the summary chunk by chunk as it is written (``conversation.streaming``) for the
+SSE view; ``answer_wait`` lets the API wait for it; ``ai_search`` is the one-shot search-and-answer.
 """
 
 from __future__ import annotations
@@ -9,20 +10,41 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 
 from activity.services import Owner, search_history_record
 from search.services import search
 
 from . import llm, metrics, selectors
-from .grounding import answer_from_model, prompt_build
+from .grounding import _sentences, answer_from_model, prompt_build
+from .llm import LLMRequest
 from .models import Message
 from .responder import Answer, builtin_answer, results_are_weak
+from .streaming import StreamWriter, grounded_sentences
 
 logger = logging.getLogger(__name__)
+
+# Seconds past the provider deadline before a pending answer counts as lost (worker down or
+# swamped): readers then store the built-in answer themselves.
+ANSWER_GRACE_SECONDS = 5
+
+
+@dataclass
+class ModelStream:
+    """A model's reply as it is generated: ``deltas`` yields raw output text (the JSON the prompt
+    asks for, or plain text); ``provider`` labels the stored answer ("openai:gpt-4o-mini")."""
+
+    provider: str
+    deltas: Iterable[str]
+
+
+# Opens a streamed completion for a prompt, or returns None when no provider can stream.
+ModelStreamOpener = Callable[[LLMRequest], ModelStream | None]
 
 
 def jsonable(value):
@@ -37,13 +59,46 @@ def answer_compose(
     total: int | None = None,
     context: list[str] | None = None,
     deadline_seconds=None,
+    writer: StreamWriter | None = None,
+    model_stream: ModelStreamOpener | None = None,
 ) -> Answer:
-    """A grounded answer from the provider chain, or the built-in responder. Never raises."""
+    """A grounded answer from the provider chain, or the built-in responder. Never raises.
+
+    With ``writer``, the summary is published as it is written: sentence by sentence from
+    ``model_stream`` when one is given and opens, else the finished summary in sentence chunks.
+    """
+    answer = _compose(
+        query=query,
+        results=results,
+        total=total,
+        context=context,
+        deadline_seconds=deadline_seconds,
+        writer=writer,
+        model_stream=model_stream,
+    )
+    if writer is not None and not writer.chunks:
+        writer.write_sentences(_sentences(answer.summary))
+    return answer
+
+
+def _compose(*, query, results, total, context, deadline_seconds, writer, model_stream) -> Answer:
     weak = results_are_weak(results)
     chain_configured = bool(results) and bool(llm.providers_configured())
     if chain_configured:
         try:
             request = prompt_build(query=query, results=results, context=context, weak=weak)
+            if model_stream is not None:
+                streamed = _answer_streamed(
+                    request,
+                    model_stream,
+                    query=query,
+                    results=results,
+                    weak=weak,
+                    writer=writer,
+                    deadline_seconds=deadline_seconds,
+                )
+                if streamed is not None:
+                    return streamed
             completion = llm.complete(
                 request,
                 accept=lambda text: answer_from_model(text, query=query, results=results, weak=weak, provider=""),
@@ -59,6 +114,59 @@ def answer_compose(
     return builtin_answer(query=query, results=results, total=total)
 
 
+def _answer_streamed(
+    request: LLMRequest,
+    opener: ModelStreamOpener,
+    *,
+    query,
+    results,
+    weak,
+    writer: StreamWriter | None,
+    deadline_seconds: float | None = None,
+) -> Answer | None:
+    """The answer of a streamed completion, its grounded sentences published as they end.
+
+    None when nothing could be streamed, the stream broke or outlived the deadline
+    (LLM_DEADLINE_SECONDS by default), or nothing grounded was left; the caller then asks the
+    provider chain. The whole reply goes through ``answer_from_model`` for the stored answer.
+    """
+    deadline_at = time.monotonic() + (settings.LLM_DEADLINE_SECONDS if deadline_seconds is None else deadline_seconds)
+    stream = None
+    try:
+        stream = opener(request)
+        if stream is None:
+            return None
+        raw: list[str] = []
+
+        def collected():
+            for delta in stream.deltas:
+                if time.monotonic() > deadline_at:
+                    raise TimeoutError("the streamed answer outlived its deadline")
+                raw.append(delta)
+                yield delta
+
+        for sentence in grounded_sentences(collected(), results=results):
+            if writer is not None:
+                writer.write_sentences([sentence], paced=False)
+        answer = answer_from_model("".join(raw), query=query, results=results, weak=weak, provider=stream.provider)
+    except Exception:
+        logger.exception("streamed LLM answer failed; asking the provider chain")
+        return None
+    finally:
+        close = getattr(stream.deltas, "close", None) if stream is not None else None
+        if close is not None:
+            close()  # a generator holding the provider's connection lets it go now
+    if answer is not None:
+        metrics.llm_call(provider=stream.provider.split(":")[0], outcome="ok")
+    return answer
+
+
+def answer_is_overdue(message: Message, *, now=None) -> bool:
+    """A pending answer that no worker wrote in time (the readers then store the built-in one)."""
+    patience = max(settings.ANSWER_WAIT_SECONDS, settings.LLM_DEADLINE_SECONDS) + ANSWER_GRACE_SECONDS
+    return ((now or timezone.now()) - message.created_at).total_seconds() > patience
+
+
 def _answer_store(*, message_id: int, answer: Answer) -> bool:
     """Write the answer unless one is already there: a retried task cannot post twice."""
     updated = Message.objects.filter(pk=message_id, answer_status=Message.AnswerStatus.PENDING).update(
@@ -70,8 +178,18 @@ def _answer_store(*, message_id: int, answer: Answer) -> bool:
     return updated == 1
 
 
-def answer_generate(*, message_id: int, deadline_seconds: float | None = None) -> bool:
-    """Generate and store the grounded answer for a pending assistant message (idempotent)."""
+def answer_generate(
+    *,
+    message_id: int,
+    deadline_seconds: float | None = None,
+    model_stream: ModelStreamOpener | None = None,
+    pace_seconds: float = 0.0,
+) -> bool:
+    """Generate and store the grounded answer for a pending assistant message (idempotent).
+
+    The summary is published to the message's stream log as it is written (``pace_seconds``
+    between chunks of an instant writer); the log is closed once the answer is stored.
+    """
     message = (
         Message.objects.select_related("conversation")
         .filter(pk=message_id, role=Message.Role.ASSISTANT, answer_status=Message.AnswerStatus.PENDING)
@@ -82,16 +200,25 @@ def answer_generate(*, message_id: int, deadline_seconds: float | None = None) -
         return False
     search = message.search or {}
     query, results = search.get("query") or message.content, search.get("results") or []
+    writer = StreamWriter(message_id=message_id, pace_seconds=pace_seconds)
     try:
         # Earlier requests only: the last user message before this answer is the request itself.
         context = selectors.conversation_context(conversation=message.conversation, before_id=message.id)[:-1]
         answer = answer_compose(
-            query=query, results=results, total=search.get("total"), context=context, deadline_seconds=deadline_seconds
+            query=query,
+            results=results,
+            total=search.get("total"),
+            context=context,
+            deadline_seconds=deadline_seconds,
+            writer=writer,
+            model_stream=model_stream,
         )
     except Exception:
         logger.exception("answer for message %s failed; using the built-in responder", message_id)
         answer = builtin_answer(query=query, results=results, total=search.get("total"))
-    return _answer_store(message_id=message_id, answer=answer)
+    stored = _answer_store(message_id=message_id, answer=answer)
+    writer.close()
+    return stored
 
 
 def answer_fallback(*, message_id: int) -> bool:

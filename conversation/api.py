@@ -152,6 +152,7 @@ class ConversationTurnApi(APIView):
         table = ComparisonTableSerializer(allow_null=True, help_text="A side-by-side comparison, when the turn asked for one.")
         answer_status = serializers.ChoiceField(choices=["ready", "pending"])
         answer_url = serializers.CharField()
+        answer_stream_url = serializers.CharField(help_text="The answer as Server-Sent Events, as it is written.")
         answer = serializers.CharField(allow_null=True)
         answer_data = AnswerSerializer(allow_null=True)
 
@@ -200,6 +201,7 @@ class ConversationTurnApi(APIView):
                 "table": turn.table,
                 "answer_status": payload["status"],
                 "answer_url": _answer_url(message),
+                "answer_stream_url": reverse("api-conversation-answer-stream", args=[message.id]),
                 "answer": payload["answer"],
                 "answer_data": payload["answer_data"],
             }

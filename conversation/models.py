@@ -60,3 +60,32 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:50]}"
+
+
+class ConversationShare(models.Model):
+    """A read-only link to a conversation: whoever has the token may read it until it is revoked.
+
+    At most one link per conversation is active (a partial unique constraint); a revoked link
+    stays as a record and never works again.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="shares")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation"], condition=Q(revoked_at__isnull=True), name="conversation_share_one_active"
+            ),
+            models.CheckConstraint(condition=~Q(token=""), name="conversation_share_has_token"),
+        ]
+
+    def __str__(self) -> str:
+        return f"share of {self.conversation_id} ({'active' if self.is_active else 'revoked'})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from activity.services import Owner
 
-from .models import Conversation, Message
+from .models import Conversation, ConversationShare, Message
 
 
 def _owner_q(*, user, session_key: str | None, prefix: str = "") -> Q:
@@ -78,3 +78,20 @@ def answer_find(*, message_id, owner: Owner) -> Message | None:
     if not str(message_id or "").isdigit():
         return None
     return Message.objects.filter(owner.q("conversation__"), pk=int(message_id), role=Message.Role.ASSISTANT).first()
+
+
+def share_list(*, conversation: Conversation) -> QuerySet[ConversationShare]:
+    """The conversation's links, active and revoked, newest first (the caller checked ownership)."""
+    return conversation.shares.order_by("-created_at", "-id")
+
+
+def share_active(*, conversation: Conversation) -> ConversationShare | None:
+    return conversation.shares.filter(revoked_at__isnull=True).first()
+
+
+def share_get_active(*, token: str) -> ConversationShare:
+    """The active link with this token, its conversation joined; raises DoesNotExist otherwise
+    (unknown, malformed or revoked token, or a deleted conversation)."""
+    if not token or len(token) > 64:
+        raise ConversationShare.DoesNotExist
+    return ConversationShare.objects.select_related("conversation").get(token=token, revoked_at__isnull=True)

@@ -12,8 +12,8 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,7 +30,6 @@ from .models import Conversation, Message
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "chat_conversation_id"
-ANSWER_GRACE_SECONDS = 5
 ANSWER_POLL_LIMIT = 90  # polls of about a second each before the page stops asking
 SUGGESTIONS = (
     "HDB resale flat prices by town",
@@ -136,12 +135,24 @@ def _turn_items(owner: Owner, messages: list[Message]) -> list[dict]:
     return items
 
 
+def share_panel_context(request: HtmxHttpRequest, conversation: Conversation | None) -> dict:
+    """The chat page's share box: the conversation and its active read-only link, if any."""
+    share = selectors.share_active(conversation=conversation) if conversation else None
+    url = request.build_absolute_uri(reverse("conversation-shared", args=[share.token])) if share else ""
+    return {"share_conversation": conversation, "share": share, "share_url": url}
+
+
 @require_GET
 def home(request: HtmxHttpRequest):
     owner = Owner.from_request(request)
     conversation = _current_conversation(request)
     sources = list(catalog_selectors.source_counts())
     messages = list(selectors.conversation_messages(conversation=conversation)) if conversation else []
+    pending = [m for m in messages if m.answer_status == Message.AnswerStatus.PENDING]
+    for message in pending:
+        if services.answer_is_overdue(message):  # without JavaScript the page itself is the poll
+            services.answer_fallback(message_id=message.pk)
+            message.refresh_from_db()
     return render(
         request,
         "conversation/home.html",
@@ -152,6 +163,9 @@ def home(request: HtmxHttpRequest):
             "catalog_size": sum(s.active_count for s in sources),
             "suggestions": SUGGESTIONS,
             "max_message": settings.CONVERSATION_MAX_MESSAGE_CHARS,
+            # Without JavaScript a <noscript> refresh reloads the page until every answer is in.
+            "answers_pending": any(m.answer_status == Message.AnswerStatus.PENDING for m in pending),
+            **share_panel_context(request, conversation if messages else None),
         },
     )
 
@@ -195,7 +209,12 @@ def _turn_response(request: HtmxHttpRequest, owner: Owner, conversation: Convers
         .first()
     )
     new_messages = [m for m in (user_message, turn.message) if m is not None]
-    return render(request, "conversation/_turns.html", {"items": _turn_items(owner, new_messages)})
+    turns = render_to_string("conversation/_turns.html", {"items": _turn_items(owner, new_messages)}, request=request)
+    # The share box follows the conversation (it appears with the first turn): an out-of-band swap.
+    share = render_to_string(
+        "conversation/_share.html", {**share_panel_context(request, conversation), "oob": True}, request=request
+    )
+    return HttpResponse(turns + share)
 
 
 @require_POST
@@ -227,7 +246,7 @@ def chat_answer(request: HtmxHttpRequest, message_id: int):
         polls = int(request.GET.get("n", "0"))
     except ValueError:
         polls = 0
-    if message.answer_status == Message.AnswerStatus.PENDING and _answer_overdue(message):
+    if message.answer_status == Message.AnswerStatus.PENDING and services.answer_is_overdue(message):
         # No worker answered in time (down or swamped): the user still gets the built-in answer.
         services.answer_fallback(message_id=message.pk)
         message.refresh_from_db()
@@ -237,11 +256,6 @@ def chat_answer(request: HtmxHttpRequest, message_id: int):
         "conversation/_answer.html",
         {**_assistant_view(message, votes), "polls": polls + 1, "give_up": polls >= ANSWER_POLL_LIMIT},
     )
-
-
-def _answer_overdue(message: Message) -> bool:
-    patience = max(settings.ANSWER_WAIT_SECONDS, settings.LLM_DEADLINE_SECONDS) + ANSWER_GRACE_SECONDS
-    return (timezone.now() - message.created_at).total_seconds() > patience
 
 
 @require_POST

@@ -283,6 +283,14 @@ LLM_CIRCUIT_FAILURES = env.int("LLM_CIRCUIT_FAILURES", default=3)
 LLM_CIRCUIT_COOLDOWN_SECONDS = env.int("LLM_CIRCUIT_COOLDOWN_SECONDS", default=60)
 LLM_ANSWER_CACHE_TTL = env.int("LLM_ANSWER_CACHE_TTL", default=86400)
 ANSWER_WAIT_SECONDS = env.float("ANSWER_WAIT_SECONDS", default=10.0)
+# Streamed answers (SSE): a stream ends after ANSWER_STREAM_MAX_SECONDS (the page then polls),
+# sends a heartbeat comment every ANSWER_STREAM_HEARTBEAT_SECONDS; the chunk log lives
+# ANSWER_STREAM_TTL_SECONDS in the cache; a worker pauses ANSWER_STREAM_PACE_SECONDS between the
+# built-in responder's sentences so its summary is seen being written (0 = no pause).
+ANSWER_STREAM_MAX_SECONDS = env.float("ANSWER_STREAM_MAX_SECONDS", default=45.0)
+ANSWER_STREAM_HEARTBEAT_SECONDS = env.float("ANSWER_STREAM_HEARTBEAT_SECONDS", default=10.0)
+ANSWER_STREAM_TTL_SECONDS = env.int("ANSWER_STREAM_TTL_SECONDS", default=600)
+ANSWER_STREAM_PACE_SECONDS = env.float("ANSWER_STREAM_PACE_SECONDS", default=0.12)
 # Longest chat message accepted (characters). Longer ones than the search takes (500) are searched by their gist.
 CONVERSATION_MAX_MESSAGE_CHARS = env.int("CONVERSATION_MAX_MESSAGE_CHARS", default=20000)
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="https://api.openai.com/v1")

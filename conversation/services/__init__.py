@@ -1,7 +1,8 @@
 """Conversation writes: conversations, turns. Views, API views and tasks call these.
 
-Modules: ``conversations`` (find, start, delete, adopt) and ``turns`` (one chat turn). Answers
-live in ``conversation.answering`` (the Celery task calls them without importing the turn code).
+Modules: ``conversations`` (find, start, delete, adopt), ``shares`` (read-only links) and
+``turns`` (one chat turn). Answers live in ``conversation.answering`` (the Celery task calls
+them without importing the turn code).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from conversation.answering import (
     answer_compose,
     answer_fallback,
     answer_generate,
+    answer_is_overdue,
     answer_wait,
 )
 from conversation.services.conversations import (
@@ -20,6 +22,7 @@ from conversation.services.conversations import (
     conversation_get_or_create,
     conversations_adopt,
 )
+from conversation.services.shares import share_create, share_revoke
 from conversation.services.turns import TurnResult, conversation_chip_remove, conversation_turn
 
 __all__ = [
@@ -30,10 +33,13 @@ __all__ = [
     "answer_compose",
     "answer_fallback",
     "answer_generate",
+    "answer_is_overdue",
     "answer_wait",
     "conversation_delete",
     "conversation_get_or_create",
     "conversation_chip_remove",
     "conversation_turn",
     "conversations_adopt",
+    "share_create",
+    "share_revoke",
 ]

@@ -66,15 +66,15 @@ def test_open_a_dataset_from_results(page, web_catalog, screenshot_dir):
 
 
 def test_chat_turn_shows_results_then_answer_and_refines(page, web_catalog, screenshot_dir):
-    polled = []
-    page.on("request", lambda r: polled.append(r.url) if "/chat/answers/" in r.url else None)
+    streamed = []
+    page.on("request", lambda r: streamed.append(r.url) if "/stream" in r.url else None)
     page.goto("/")
     with page.expect_response(lambda r: "/chat/send" in r.url) as sent:
         turn = _ask(page, "HDB resale flat prices")
     assert 'data-answer-status="pending"' in sent.value.text()  # results first, the answer follows
     expect(turn.locator(".card").first).to_be_visible()
     expect(turn.locator(".answer[data-answer-status=ready]")).to_be_visible()
-    assert polled, "the answer was swapped in by polling its fragment"
+    assert streamed, "the answer was swapped in from its event stream"
     expect(turn.locator(".answer-text")).not_to_be_empty()
     assert turn.locator(".answer-region").get_attribute("aria-live") == "polite"
 
@@ -107,16 +107,23 @@ def test_chat_turn_shows_results_then_answer_and_refines(page, web_catalog, scre
 
 @pytest.mark.worker
 def test_ai_answer_swaps_in_from_the_worker(page, web_catalog, celery_worker):
-    """With a real Celery worker the turn renders with a pending answer that the page polls for."""
-    polled = []
-    page.on("request", lambda r: polled.append(r.url) if "/chat/answers/" in r.url else None)
+    """With a real Celery worker the turn renders with a pending answer that streams in as the
+    worker writes it (the built-in responder pauses between sentences on a worker)."""
+    streamed = []
+    page.on("request", lambda r: streamed.append(r.url) if "/stream" in r.url else None)
+    page.add_init_script(
+        "window.__chunks = 0; new MutationObserver(() => { const el = document.querySelector('[data-chunks]');"
+        " if (el) window.__chunks = Math.max(window.__chunks, +el.dataset.chunks); })"
+        ".observe(document, {subtree: true, childList: true, attributes: true});"
+    )
     page.goto("/")
     with page.expect_response(lambda r: "/chat/send" in r.url) as sent:
         turn = _ask(page, "rainfall in Singapore")
     assert 'data-answer-status="pending"' in sent.value.text()
     expect(turn.locator(".answer[data-answer-status=ready]")).to_be_visible(timeout=60_000)
     expect(turn.locator(".answer-text")).not_to_be_empty()
-    assert polled, "the answer fragment was never requested"
+    assert streamed, "the answer's event stream was never opened"
+    assert page.evaluate("window.__chunks") >= 2, "the summary arrived in several chunks"
 
 
 def test_sign_up_log_in_history_and_delete(page, web_catalog):
