@@ -95,20 +95,6 @@ def on_starting(server):
     server.log.info("prometheus multiprocess dir %s (%d stale files removed)", _metrics_dir, removed)
 
 
-def post_worker_init(worker):
-    """Load the search index, the embedding model and the router's examples before serving, so no
-    user pays the ~5 s cold start. Failures are logged; the worker still serves (lazy loading)."""
-    if os.environ.get("GUNICORN_WARM_UP", "1") in {"0", "false", "no"}:
-        return
-    from conversation.router import warm_up
-    from search.services import search_warm_up
-
-    try:
-        worker.log.info("warm-up: index loaded=%s, router model=%s", search_warm_up(), warm_up())
-    except Exception:
-        worker.log.exception("warm-up failed; serving with lazy loading")
-
-
 def child_exit(server, worker):
     from ops.metrics import mark_process_dead
 
