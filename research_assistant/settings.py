@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ops.middleware.RequestIdMiddleware",
     "ops.metrics.MetricsMiddleware",
+    "ops.input_guard.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -237,6 +238,13 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="240/min"),
     },
     "EXCEPTION_HANDLER": "ops.api.exception_handler",
+    # Bodies are checked before any view sees them: size, nesting, a JSON object, no NUL or lone
+    # surrogate in any string (ops/input_guard.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "ops.input_guard.StrictJSONParser",
+        "ops.input_guard.StrictFormParser",
+        "ops.input_guard.StrictMultiPartParser",
+    ],
     # ?format= is a search filter (/api/search?format=CSV), not DRF's renderer override.
     "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -244,6 +252,8 @@ REST_FRAMEWORK = {
     # X-Forwarded-For (0 = REMOTE_ADDR only, so the header cannot be spoofed to dodge a limit).
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=1 if PRODUCTION else 0),
 }
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)  # larger JSON bodies get 413
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)  # deeper JSON nesting gets 400
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dataset Research Assistant API",
     "DESCRIPTION": "Search a curated catalog of open datasets and converse with a grounded research assistant.",
