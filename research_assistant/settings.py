@@ -8,6 +8,7 @@ Every variable is documented in .env.example.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_htmx",
     "corsheaders",
+    "axes",
     "ops",
     "catalog",
     "activity",
@@ -99,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ops.throttling.PageThrottleMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout response
 ]
 
 ROOT_URLCONF = "research_assistant.urls"
@@ -185,6 +189,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Failed-login limits (django-axes; ops/auth_limits.py) ---
+# Axes' backend comes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)  # failures per account, and per address
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ops.auth_limits.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ops.client_ip.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # failures are counted; successful logins are not recorded (personal data)
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -248,10 +264,15 @@ REST_FRAMEWORK = {
     # ?format= is a search filter (/api/search?format=CSV), not DRF's renderer override.
     "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Proxies in front of the app: the client IP for per-IP limits is taken that many hops back in
-    # X-Forwarded-For (0 = REMOTE_ADDR only, so the header cannot be spoofed to dodge a limit).
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=1 if PRODUCTION else 0),
 }
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR networks, e.g. 127.0.0.1 for a local
+# nginx, 10.0.0.0/8 for a load balancer). Empty (the default in every mode): the client address is
+# REMOTE_ADDR and the header is ignored, so it cannot be forged to dodge a rate or login limit.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+if env.str("API_NUM_PROXIES", default=""):
+    raise ImproperlyConfigured("API_NUM_PROXIES is gone: list the proxies' addresses in TRUSTED_PROXIES instead")
+# HTML views (URL names) rate limited like the API, sharing its budget (ops.throttling).
+RATE_LIMITED_PAGES = ["search", "chat-send", "chat-chip-remove"]
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)  # larger JSON bodies get 413
 API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)  # deeper JSON nesting gets 400
 SPECTACULAR_SETTINGS = {
