@@ -29,3 +29,17 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     if seconds:
         response["Retry-After"] = str(seconds)
     return response
+
+
+AXES_USERNAME_MAX = 255  # axes stores the username of each failure in a 255-character column
+
+
+def client_username(request, credentials=None) -> str | None:
+    """The username a login attempt is counted under (``AXES_USERNAME_CALLABLE``): axes' own rule
+    (the credentials, else the posted form), cut to the column so an over-long name cannot fail the
+    write; two names that share their first 255 characters share a count, which only limits more."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = request.POST.get("username") if request is not None else None
+    return username[:AXES_USERNAME_MAX] if isinstance(username, str) else username

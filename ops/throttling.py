@@ -49,8 +49,12 @@ API_THROTTLES = [ApiAnonThrottle, ApiUserThrottle]
 
 def throttle_wait(request) -> int | None:
     """Seconds until ``request`` may go ahead under the shared limits, or None if it may now."""
-    waits = [throttle.wait() for throttle in (cls() for cls in API_THROTTLES) if not throttle.allow_request(request, None)]
-    return max(waits) if waits else None
+    waits = [
+        throttle.wait() or 1
+        for throttle in (cls() for cls in API_THROTTLES)
+        if not throttle.allow_request(request, None)  # type: ignore[arg-type]  # no view: pages share the rates
+    ]
+    return max(1, math.ceil(max(waits))) if waits else None
 
 
 def too_many_requests(request, retry_after: int) -> HttpResponse:

@@ -220,6 +220,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the 
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ops.auth_limits.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "ops.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "ops.auth_limits.client_username"  # axes' rule, cut to its 255-character column
 AXES_DISABLE_ACCESS_LOG = True  # failures are counted; successful logins are not recorded (personal data)
 AXES_VERBOSE = False
 

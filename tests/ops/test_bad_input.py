@@ -214,8 +214,9 @@ def test_a_nul_in_a_form_field_is_400_naming_it(client, path):
 @pytest.mark.parametrize(
     "data",
     [{"message": "x" * 30000}, {"mode": "\x01", "facet": "?", "value": "x" * 10000}, {"target": "nope", "value": "9"},
-     {"dataset": "abc", "rank": "-5", "message": "zz"}, {"next": "//evil.example"}],
-    ids=["long", "control", "bad-target", "bad-ids", "open-redirect"],
+     {"dataset": "abc", "rank": "-5", "message": "zz"}, {"next": "//evil.example"},
+     {"username": "u" * 30000, "password": "p" * 30000}],
+    ids=["long", "control", "bad-target", "bad-ids", "open-redirect", "long-credentials"],
 )
 def test_bad_form_posts_are_never_5xx(client, path, data):
     response = client.post(path, data)
@@ -250,3 +251,27 @@ def test_an_authenticated_caller_gets_the_same_checks(client):
     client.force_login(user)
     response = _post_json(client, "/api/search", b"[]")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/datasets/99999999999999999999999", "/api/datasets/99999999999999999999999/similar",
+     "/api/conversation/messages/99999999999999999999999/answer", "/datasets/99999999999999999999999/",
+     "/chat/answers/99999999999999999999999", "/api/datasets/9223372036854775808"],
+)  # fmt: skip
+def test_an_id_beyond_the_database_range_is_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404, (response.status_code, response.content[:200])
+
+
+def test_long_headers_and_paths_are_never_5xx(client):
+    long = "a" * 5000
+    responses = [
+        client.get("/api/datasets", HTTP_USER_AGENT=long, HTTP_ACCEPT=long),
+        client.post("/accounts/login/", {"username": "u", "password": "p"}, HTTP_USER_AGENT=long, HTTP_ACCEPT=long),
+        client.post("/api/auth/token", {"username": "u", "password": "p"}, content_type="application/json",
+                    HTTP_USER_AGENT=long),
+        client.get("/" + long),
+        client.get("/api/" + long),
+    ]  # fmt: skip
+    assert [r.status_code for r in responses if r.status_code >= 500] == []
