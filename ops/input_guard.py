@@ -152,10 +152,15 @@ def _json_type(data: Any) -> str:
     return "an array"
 
 
+def _fields(query_dict) -> dict[str, Any]:
+    """A QueryDict as field -> value (a list only when the field is repeated), for ``data_problems``."""
+    return {key: values[0] if len(values) == 1 else values for key, values in query_dict.lists()}
+
+
 class StrictFormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
-        problems = data_problems({key: data.getlist(key) for key in data})
+        problems = data_problems(_fields(data))
         if problems:
             raise exceptions.ValidationError(problems)
         return data
@@ -164,7 +169,7 @@ class StrictFormParser(parsers.FormParser):
 class StrictMultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         result = super().parse(stream, media_type, parser_context)
-        problems = data_problems({key: result.data.getlist(key) for key in result.data})
+        problems = data_problems(_fields(result.data))
         if problems:
             raise exceptions.ValidationError(problems)
         return result
@@ -192,7 +197,7 @@ class InputGuardMiddleware:
             if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
                 header = key[5:].replace("_", "-").title()
                 return _refuse(request, {header: ["This header contains a NUL byte, which is not allowed."]})
-        problems = data_problems({key: request.GET.getlist(key) for key in request.GET})
+        problems = data_problems(_fields(request.GET))
         if problems:
             return _refuse(request, problems)
         if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.content_type in (
@@ -200,11 +205,11 @@ class InputGuardMiddleware:
             "multipart/form-data",
         ):
             try:
-                form = {key: request.POST.getlist(key) for key in request.POST}
+                form = _fields(request.POST)
             except RequestDataTooBig:
                 return _refuse(request, {"body": ["The form is too large."]}, status_code=413)
             problems = data_problems(form)
             if problems:
                 return _refuse(request, problems)
-            _register_secrets({key: values[-1] for key, values in form.items() if values})
+            _register_secrets({key: v[-1] if isinstance(v, list) else v for key, v in form.items() if v})
         return self.get_response(request)
