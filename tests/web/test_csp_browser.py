@@ -33,7 +33,7 @@ def test_chat_works_under_the_policy_without_violations(page, web_catalog):
     expect(page.locator("#suggestions")).to_be_visible()
     page.get_by_label("Your message").fill("HDB resale flat prices")
     page.get_by_role("button", name="Send").click()
-    expect(page.locator("article.turn-assistant")).to_have_count(1)
+    expect(page.locator("article.turn-assistant")).to_have_count(1, timeout=60_000)  # a cold model
     # What the inline hx-on handlers used to do, now done by static/js/app.js:
     expect(page.get_by_label("Your message")).to_have_value("")  # the form is reset
     expect(page.locator("#suggestions")).to_have_count(0)  # the suggestions are gone
@@ -67,7 +67,7 @@ def test_delete_all_history_asks_first(page, web_catalog):
     page.goto("/")
     page.get_by_label("Your message").fill("rainfall")
     page.get_by_role("button", name="Send").click()
-    expect(page.locator("article.turn-assistant")).to_have_count(1)
+    expect(page.locator("article.turn-assistant")).to_have_count(1, timeout=60_000)  # a cold model
     page.goto("/history/")
     button = page.get_by_role("button", name="Delete all history")
     page.once("dialog", lambda dialog: dialog.dismiss())
