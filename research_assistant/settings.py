@@ -8,6 +8,7 @@ Every variable is documented in .env.example.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -309,6 +310,11 @@ REST_FRAMEWORK = {
 # nginx, 10.0.0.0/8 for a load balancer). Empty (the default in every mode): the client address is
 # REMOTE_ADDR and the header is ignored, so it cannot be forged to dodge a rate or login limit.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
 if env.str("API_NUM_PROXIES", default=""):
     raise ImproperlyConfigured("API_NUM_PROXIES is gone: list the proxies' addresses in TRUSTED_PROXIES instead")
 # HTML views (URL names) rate limited like the API, sharing its budget (ops.throttling).

@@ -113,3 +113,9 @@ def test_production_refuses_a_weak_secret_key(tmp_path, key, reason):
 def test_a_weak_secret_key_is_fine_outside_production(tmp_path):
     env = _production_env(tmp_path, SECRET_KEY="x", DJANGO_ENV="development")
     assert _manage(env, "check").returncode == 0
+
+
+def test_a_malformed_trusted_proxy_stops_startup(tmp_path):
+    result = _manage(_production_env(tmp_path, TRUSTED_PROXIES="127.0.0.1,nginx.local"), "check")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'nginx.local' is not an IP address or network" in result.stderr
