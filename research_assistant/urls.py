@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("conversation.urls")),
 ]
 
+handler400 = "ops.views.bad_request"
 handler404 = "ops.views.page_not_found"
 handler500 = "ops.views.server_error"

@@ -275,3 +275,12 @@ def test_long_headers_and_paths_are_never_5xx(client):
         client.get("/api/" + long),
     ]  # fmt: skip
     assert [r.status_code for r in responses if r.status_code >= 500] == []
+
+
+def test_too_many_form_fields_is_a_small_400(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    data = "&".join(f"f{i}=x" for i in range(50))
+    page = client.post("/chat/send", data, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 400 and len(page.content) < 2000
+    api = client.post("/api/search", data, content_type="application/x-www-form-urlencoded")
+    assert api.status_code == 400 and api["Content-Type"].startswith("application/json")
