@@ -16,6 +16,7 @@ from . import selectors
 from .models import Dataset, is_staff
 
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 100_000  # beyond any catalog; keeps the OFFSET within the database's integer range
 
 
 class SourceSerializer(serializers.Serializer):
@@ -59,7 +60,7 @@ class DatasetListApi(APIView):
 
     @extend_schema_serializer(component_name="DatasetListFilter")
     class FilterSerializer(serializers.Serializer):
-        page = serializers.IntegerField(required=False, min_value=1, default=1)
+        page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
         page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=20)
         q = serializers.CharField(required=False, max_length=500, help_text="Title contains, or exact external id.")
         source = serializers.ListField(child=serializers.CharField(), required=False)  # type: ignore[assignment]

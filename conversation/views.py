@@ -144,7 +144,7 @@ def share_panel_context(request: HtmxHttpRequest, conversation: Conversation | N
 
 @require_GET
 def home(request: HtmxHttpRequest):
-    owner = Owner.from_request(request)
+    owner = Owner.from_request(request, create=False)  # a first visit writes no session row
     conversation = _current_conversation(request)
     sources = list(catalog_selectors.source_counts())
     messages = list(selectors.conversation_messages(conversation=conversation)) if conversation else []
@@ -285,7 +285,8 @@ def _owned_conversation(request: HtmxHttpRequest, conversation_id) -> Conversati
 
 @require_GET
 def history(request: HtmxHttpRequest):
-    owner = {"user": request.user, "session_key": _session_key(request)}
+    # Reading needs no session: a visitor without one has no history yet.
+    owner = {"user": request.user, "session_key": request.session.session_key}
     return render(
         request,
         "conversation/history.html",

@@ -55,8 +55,9 @@ def token_revoke(*, user) -> bool:
 
 
 class TokenCredentialsSerializer(serializers.Serializer):
-    username = serializers.CharField(required=False)
-    password = serializers.CharField(required=False, style={"input_type": "password"}, write_only=True)
+    # Bounded like Django's login form: failed attempts are recorded (django-axes) in a 255-character column.
+    username = serializers.CharField(required=False, max_length=150)
+    password = serializers.CharField(required=False, max_length=4096, style={"input_type": "password"}, write_only=True)
 
 
 class TokenOutputSerializer(serializers.Serializer):

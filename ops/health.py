@@ -43,6 +43,8 @@ from django.views.decorators.cache import never_cache
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from .metrics import authorised
+
 _STARTED_AT = time.time()
 # Daemon-ish pool: a check that outlives the deadline keeps its thread until its socket timeout.
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="health")
@@ -275,7 +277,11 @@ def build_report() -> tuple[dict, int]:
 
 @never_cache
 def health_view(request):
+    """The overall status for anyone; the components, facts and process figures only for staff
+    sessions or the metrics token (they tell an attacker what runs where)."""
     report, status = build_report()
+    if not authorised(request):
+        report = {"status": report["status"]}
     return JsonResponse(report, status=status)
 
 

@@ -13,8 +13,10 @@
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import re
+from urllib.parse import quote, quote_plus
 
 from celery import signals
 
@@ -23,6 +25,19 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 sensitive_values_var: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("sensitive_values", default=())
 
 REDACTED = "[REDACTED]"
+
+
+def sensitive_values_add(values) -> None:
+    """Register more literal secrets for the rest of the current request (after its input was checked)."""
+    variants = set(sensitive_values_var.get())
+    for value in values:
+        if value and len(value) >= 4:
+            # as typed, and as it appears in a raw form body, a URL or a JSON document
+            try:
+                variants.update({value, quote_plus(value), quote(value), json.dumps(value)[1:-1]})
+            except UnicodeEncodeError:  # not encodable text (unchecked input): redact it as it is
+                variants.add(value)
+    sensitive_values_var.set(tuple(sorted(variants, key=len, reverse=True)))
 REQUEST_ID_HEADER = "request_id"
 
 SENSITIVE_KEYS = (

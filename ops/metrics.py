@@ -209,7 +209,8 @@ def connect_celery_signals() -> None:
 # --- The scrape endpoint -----------------------------------------------------------------------
 
 
-def _authorised(request) -> bool:
+def authorised(request) -> bool:
+    """A staff session or ``Authorization: Bearer METRICS_TOKEN`` (metrics, and the health details)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:
         return True
@@ -222,7 +223,7 @@ def _authorised(request) -> bool:
 
 def metrics_view(request):
     """``GET /api/metrics``: Prometheus text format, for staff sessions or ``Authorization: Bearer METRICS_TOKEN``."""
-    if not _authorised(request):
+    if not authorised(request):
         response: HttpResponse = JsonResponse({"detail": "Staff session or metrics token required."}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response

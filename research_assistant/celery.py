@@ -37,6 +37,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=41, hour=3),
         "options": {"expires": 3600},
     },
+    # Expired sessions are deleted (Django never does it by itself; anonymous visitors make many).
+    "ops-sessions-clear": {
+        "task": "ops.sessions_clear",
+        "schedule": crontab(minute=23, hour=4),
+        "options": {"expires": 3600},
+    },
     # After an index version change, refill the search cache with the most frequent recent queries.
     "search-cache-rewarm": {
         "task": "search.cache_rewarm",

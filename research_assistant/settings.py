@@ -8,9 +8,12 @@ Every variable is documented in .env.example.
 
 from __future__ import annotations
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,11 +53,31 @@ DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV=production")
 
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE = 10  # distinct characters: "x" * 60 or "abcabc..." is not a secret
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why ``key`` is too weak to sign sessions, CSRF tokens and password-reset links, or None."""
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it has {len(key)} characters; use at least {SECRET_KEY_MIN_LENGTH}"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE:
+        return f"it uses only {len(set(key))} distinct characters; use at least {SECRET_KEY_MIN_UNIQUE}"
+    if key.startswith("django-insecure") or key.startswith("dev-insecure"):
+        return "it is a development key"
+    return None
+
+
 SECRET_KEY = env_secret("SECRET_KEY", default=None)
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required when DJANGO_ENV=production")
     SECRET_KEY = "dev-insecure-key-do-not-use-in-production"  # noqa: S105
+elif PRODUCTION and (weakness := secret_key_weakness(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak for production: {weakness}. Generate one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -78,6 +101,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_htmx",
     "corsheaders",
+    "axes",
     "ops",
     "catalog",
     "activity",
@@ -88,7 +112,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ops.middleware.RequestIdMiddleware",
     "ops.metrics.MetricsMiddleware",
+    "ops.input_guard.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -98,6 +124,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ops.throttling.PageThrottleMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout response
 ]
 
 ROOT_URLCONF = "research_assistant.urls"
@@ -184,6 +212,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Failed-login limits (django-axes; ops/auth_limits.py) ---
+# Axes' backend comes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)  # failures per account, and per address
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ops.auth_limits.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ops.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "ops.auth_limits.client_username"  # axes' rule, cut to its 255-character column
+AXES_DISABLE_ACCESS_LOG = True  # failures are counted; successful logins are not recorded (personal data)
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -219,6 +260,23 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: scripts and styles only from our own
+# static files (no inline code, no eval: static/js/app.js holds page behaviour, htmx runs with
+# allowEval off), nothing may frame us, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])  # closed by default
 CORS_URLS_REGEX = r"^/api/.*$"
 
@@ -237,13 +295,32 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="240/min"),
     },
     "EXCEPTION_HANDLER": "ops.api.exception_handler",
+    # Bodies are checked before any view sees them: size, nesting, a JSON object, no NUL or lone
+    # surrogate in any string (ops/input_guard.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "ops.input_guard.StrictJSONParser",
+        "ops.input_guard.StrictFormParser",
+        "ops.input_guard.StrictMultiPartParser",
+    ],
     # ?format= is a search filter (/api/search?format=CSV), not DRF's renderer override.
     "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Proxies in front of the app: the client IP for per-IP limits is taken that many hops back in
-    # X-Forwarded-For (0 = REMOTE_ADDR only, so the header cannot be spoofed to dodge a limit).
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=1 if PRODUCTION else 0),
 }
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR networks, e.g. 127.0.0.1 for a local
+# nginx, 10.0.0.0/8 for a load balancer). Empty (the default in every mode): the client address is
+# REMOTE_ADDR and the header is ignored, so it cannot be forged to dodge a rate or login limit.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
+if env.str("API_NUM_PROXIES", default=""):
+    raise ImproperlyConfigured("API_NUM_PROXIES is gone: list the proxies' addresses in TRUSTED_PROXIES instead")
+# HTML views (URL names) rate limited like the API, sharing its budget (ops.throttling).
+RATE_LIMITED_PAGES = ["search", "chat-send", "chat-chip-remove", "conversation-share-create", "conversation-shared"]
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)  # larger JSON bodies get 413
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)  # deeper JSON nesting gets 400
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dataset Research Assistant API",
     "DESCRIPTION": "Search a curated catalog of open datasets and converse with a grounded research assistant.",

@@ -47,9 +47,15 @@ def _filters_from(data) -> dict:
             raw = getlist(name) if getlist is not None else data.get(name)
             if raw is None:
                 continue
-            if isinstance(raw, str | int):
+            if not isinstance(raw, list):
                 raw = [raw]
-            filters[name] = [v.strip() for item in raw for v in str(item).split(",") if v.strip()]
+            # Strings may be comma-separated; anything else goes to the serializer as it is (and fails there).
+            filters[name] = [
+                v.strip() if isinstance(v, str) else v
+                for item in raw
+                for v in (str(item).split(",") if isinstance(item, str | int) else [item])
+                if not isinstance(v, str) or v.strip()
+            ]
         else:
             filters[name] = data.get(name)
     return filters

@@ -14,6 +14,8 @@ from django.core.cache import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+# The full /api/health report (components, process figures) needs staff or the metrics token.
+HEALTH_AUTH = {"Authorization": f"Bearer {settings.METRICS_TOKEN}"}
 
 
 # Fixtures that load the embedding model, in this process (a catalog embedded and indexed for real)

@@ -13,4 +13,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # The Celery worker process started by tests/conftest.py shares the test run's index directory.
 INDEX_DIR = Path(os.environ.get("RA_TEST_INDEX_DIR") or tempfile.mkdtemp(prefix="ra-test-index-"))
 SECURE_SSL_REDIRECT = False
+# /api/health shows its components only to staff or with the metrics token (tests/conftest.py HEALTH_AUTH).
+METRICS_TOKEN = METRICS_TOKEN or "test-metrics-token-0123456789"  # noqa: F405 - a server test may set its own
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="ra-test-static-"))

@@ -30,9 +30,9 @@ def main() -> int:
     body = response.content.decode()
     assert response.status_code == 200, response.status_code
     assert "Dataset Research Assistant" in body
-    health = Client().get("/api/health").json()
-    assert health["components"]["database"]["status"] == "ok", health
-    print(f"smoke (embedded default): home 200, catalog_size={health['catalog_size']}")
+    health = Client().get("/api/health").json()  # anonymous: the status only
+    assert health["status"] in {"ok", "degraded"} and "components" not in health, health
+    print(f"smoke (embedded default): home 200, health {health['status']}")
     return 0
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.conftest import HEALTH_AUTH
 from tests.factories import DatasetFactory, SourceFactory
 
 
@@ -22,7 +23,7 @@ def test_home_shows_product_name_and_source_counts(client):
 @pytest.mark.django_db
 def test_health_reports_database_and_catalog_size(client):
     DatasetFactory.create_batch(2)
-    response = client.get("/api/health")
+    response = client.get("/api/health", headers=HEALTH_AUTH)
     assert response.status_code == 200
     data = response.json()
     assert data["status"] in {"ok", "degraded"}

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from . import ckan, csv_seed, datafinder, datagovsg, dcat
-from .base import DatasetRecord, ImportFormatError, ParseResult, RecordError, SourceData
+from .base import DatasetRecord, ImportFormatError, ParseResult, RecordError, SourceData, screen
 
 __all__ = [
     "FORMATS",
@@ -60,7 +60,8 @@ def detect_format(path: Path) -> str:
 
 def parse_file(path: Path, fmt: str | None = None, *, source: SourceData | str | None = None) -> ParseResult:
     """Parse a file in ``fmt`` (auto-detected when None). ``source`` (a slug or SourceData) names the
-    portal of a CKAN/DCAT dump."""
+    portal of a CKAN/DCAT dump. Every format's records are screened (``base.screen``): text no
+    database can hold skips the record, an over-long description is cut and noted."""
     path = Path(path)
     if not path.exists():
         raise ImportFormatError(f"{path}: no such file or directory")
@@ -75,5 +76,5 @@ def parse_file(path: Path, fmt: str | None = None, *, source: SourceData | str |
             if not slug:
                 raise ImportFormatError(f"--source {source!r} is not a usable slug")
             source = SourceData(slug, source, "", fmt)
-        return FORMATS[fmt].parse(path, source=source)
-    return FORMATS[fmt].parse(path)
+        return screen(FORMATS[fmt].parse(path, source=source))
+    return screen(FORMATS[fmt].parse(path))

@@ -7,11 +7,12 @@ A file that is not the format at all raises :class:`ImportFormatError` from ``pa
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 TITLE_MAX = 500
+IDENTIFIER_MAX = 300  # Dataset.external_id: a longer id is refused, never cut (two cut ids could merge)
+DESCRIPTION_MAX = 100_000  # longer descriptions are cut, and the cut is recorded (extra + import notes)
 TEXT_MAX = {"license": 300, "geographic_coverage": 200, "update_frequency": 100, "publisher": 300}
 URL_MAX = 1000
 
@@ -109,6 +112,10 @@ class RecordError:
     ref: str
     reason: str
 
+    def __post_init__(self) -> None:
+        # A ref is often the record's own id, which may hold the very characters it is refused for.
+        self.ref, self.reason = printable(str(self.ref)), printable(str(self.reason))
+
     def __iter__(self):  # unpacks as (ref, reason)
         return iter((self.ref, self.reason))
 
@@ -121,6 +128,7 @@ class ParseResult:
     origin: str
     records: list[DatasetRecord]
     errors: list[RecordError]
+    notes: list[RecordError] = field(default_factory=list)  # imported, with a remark (a cut description)
 
 
 def content_hash(
@@ -153,6 +161,17 @@ def text(value: Any, name: str, *, required: bool = False, max_length: int | Non
         raise RecordInvalid(f"missing {name}")
     if max_length and len(value) > max_length:
         value = value[: max_length - 1].rstrip() + "…"
+    return value
+
+
+def identifier(value: Any, name: str) -> str:
+    """A record's id in its source: required, and refused (never cut) when longer than the column."""
+    value = text(value, name, required=True)
+    if len(value) > IDENTIFIER_MAX:
+        raise RecordInvalid(
+            f"{name} is {len(value):,} characters long; the longest accepted is {IDENTIFIER_MAX} "
+            "(a shortened id could merge two datasets)"
+        )
     return value
 
 
@@ -318,3 +337,51 @@ def host_slug(urls: Iterable[str | None], default: str) -> str:
         return default
     host = hosts.most_common(1)[0][0].removeprefix("www.")
     return re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")[:64] or default
+
+
+# ---- screening every parsed record, whatever the format -------------------------------------
+
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def printable(value: str) -> str:
+    """``value`` with NUL bytes and lone surrogates written as escapes (safe to print and store)."""
+    return _BAD_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+
+
+def _bad_text(value: Any, path: str) -> Iterator[str]:
+    if isinstance(value, str):
+        if _BAD_TEXT.search(value):
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and _BAD_TEXT.search(key):
+                yield f"{path} (a key)"
+            else:
+                yield from _bad_text(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _bad_text(item, f"{path}[{index}]")
+
+
+def screen(result: ParseResult) -> ParseResult:
+    """Skip (and report) records with a NUL byte or a lone surrogate anywhere, which neither
+    PostgreSQL nor UTF-8 can hold; cut descriptions longer than DESCRIPTION_MAX, noting the cut."""
+    kept = []
+    for record in result.records:
+        ref = record.ref or record.external_id
+        where = next(_bad_text(dataclasses.asdict(record), "record"), None)
+        if where:
+            field_name = where.removeprefix("record.")
+            result.errors.append(
+                RecordError(ref, f"{field_name} contains a NUL byte or an invalid Unicode character (lone surrogate)")
+            )
+            continue
+        if len(record.description) > DESCRIPTION_MAX:
+            original = len(record.description)
+            record.description = record.description[:DESCRIPTION_MAX].rstrip() + "…"
+            record.extra["description_cut"] = {"original_chars": original, "kept_chars": DESCRIPTION_MAX}
+            result.notes.append(RecordError(ref, f"description cut from {original:,} to {DESCRIPTION_MAX:,} characters"))
+        kept.append(record)
+    result.records = kept
+    return result

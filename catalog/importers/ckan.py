@@ -82,7 +82,7 @@ def parse(path: Path, *, source: SourceData | None = None) -> ParseResult:
         try:
             if not isinstance(pkg, dict):
                 raise RecordInvalid(f"wrong type: expected an object, got {type(pkg).__name__}")
-            ext_id = base.text(pkg.get("id") or pkg.get("name"), "id", required=True, max_length=300)
+            ext_id = base.identifier(pkg.get("id") or pkg.get("name"), "id")
             ref = base.text(pkg.get("name"), "name") or ext_id
             records.append(_record(pkg, ext_id, ref, source, portal))
         except RecordInvalid as exc:

@@ -87,7 +87,7 @@ def _record(row: dict[str, str | None], ref: str) -> DatasetRecord:
     def col(name: str, **kw) -> str:
         return base.text(row.get(name), name, **kw)
 
-    ext_id = col("dataset_id", required=True, max_length=300)
+    ext_id = base.identifier(row.get("dataset_id"), "dataset_id")
     name = base.title(row.get("title"))
     geo = col("geographic_coverage", max_length=200)
     source = source_for(col("source", required=True), geo)

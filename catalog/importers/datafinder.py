@@ -52,7 +52,7 @@ def parse(path: Path) -> ParseResult:
         try:
             if not isinstance(raw, dict):
                 raise RecordInvalid(f"wrong type: expected an object, got {type(raw).__name__}")
-            ext_id = base.text(raw.get("id"), "id", required=True, max_length=300)
+            ext_id = base.identifier(raw.get("id"), "id")
             ref = f"{ref} ({ext_id})"
             records.append(_record(raw, ext_id, ref))
         except RecordInvalid as exc:

@@ -117,7 +117,7 @@ def parse(path: Path) -> ParseResult:
         try:
             if not isinstance(raw, dict):
                 raise RecordInvalid(f"wrong type: expected an object, got {type(raw).__name__}")
-            ext_id = base.text(raw.get("datasetId"), "datasetId", required=True)
+            ext_id = base.identifier(raw.get("datasetId"), "datasetId")
             ref = ext_id
             records.append(_record(raw, ext_id, collections.get(ext_id)))
         except RecordInvalid as exc:

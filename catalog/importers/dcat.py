@@ -48,7 +48,7 @@ def parse(path: Path, *, source: SourceData | None = None) -> ParseResult:
         try:
             if not isinstance(raw, dict):
                 raise RecordInvalid(f"wrong type: expected an object, got {type(raw).__name__}")
-            ext_id = base.text(raw.get("identifier"), "identifier", required=True, max_length=300)
+            ext_id = base.identifier(raw.get("identifier"), "identifier")
             ref = ext_id
             records.append(_record(raw, ext_id, source))
         except RecordInvalid as exc:

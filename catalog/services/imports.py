@@ -57,6 +57,7 @@ class ImportReport:
     unchanged: int = 0
     superseded: int = 0  # counted in "unchanged": owned by a richer origin (see catalog.importers)
     errors: list[RecordError] = field(default_factory=list)
+    notes: list[RecordError] = field(default_factory=list)  # imported with a remark, e.g. a cut description
     seconds: float = 0.0
     changed_ids: list[int] = field(default_factory=list)
 
@@ -72,7 +73,9 @@ class ImportReport:
         extra = f" (of which {self.superseded} kept from a richer source)" if self.superseded else ""
         return (
             f"{self.path} [{self.format}]: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged{extra}, {self.skipped} skipped in {self.seconds:.2f}s"
+            f"{self.unchanged} unchanged{extra}, {self.skipped} skipped"
+            + (f", {len(self.notes)} with notes" if self.notes else "")
+            + f" in {self.seconds:.2f}s"
         )
 
     def to_dict(self) -> dict:
@@ -85,6 +88,7 @@ class ImportReport:
             "superseded": self.superseded,
             "skipped": self.skipped,
             "errors": [[e.ref, e.reason] for e in self.errors],
+            "notes": [[n.ref, n.reason] for n in self.notes],
             "seconds": round(self.seconds, 3),
         }
 
@@ -103,7 +107,7 @@ def catalog_import(
     """
     started = time.perf_counter()
     parsed = parse_file(Path(path), fmt, source=source or None)
-    report = ImportReport(path=str(path), format=parsed.origin, errors=list(parsed.errors))
+    report = ImportReport(path=str(path), format=parsed.origin, errors=list(parsed.errors), notes=list(parsed.notes))
     records = _dedupe(parsed.records, report.errors)
     with transaction.atomic():
         _write(records, parsed.origin, report, progress=progress)

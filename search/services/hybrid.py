@@ -43,7 +43,7 @@ def search(
         if filters:
             validate_filter_names(filters)
         return SearchResponse(
-            results=[], facets={}, total=0, page=page, took_ms=0.0, cached=False, query=q, filters={}, top_k=top_k
+            results=[], facets=dict.fromkeys(("source", "publisher", "format", "theme", "year"), []), total=0, page=page, took_ms=0.0, cached=False, query=q, filters={}, top_k=top_k
         )
     clean = filters_clean(filters, index=index, user=user)
     key = cache_key(

@@ -94,3 +94,28 @@ def test_cors_is_closed_by_default_and_opens_for_configured_origins(client, sett
     assert opened.headers["Access-Control-Allow-Origin"] == "https://app.example.net"
     page = client.get("/no-such-page/", HTTP_ORIGIN="https://app.example.net")  # only /api/* is CORS-enabled
     assert "Access-Control-Allow-Origin" not in page.headers
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [("x", "1 characters"), ("x" * 60, "distinct characters"), ("abcabc" * 10, "distinct characters"),
+     ("django-insecure-" + "0123456789abcdefghijklmnopqrstuvwxyz", "development key")],
+    ids=["short", "one-character", "repetitive", "django-default"],
+)  # fmt: skip
+def test_production_refuses_a_weak_secret_key(tmp_path, key, reason):
+    result = _manage(_production_env(tmp_path, SECRET_KEY=key), "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak for production" in result.stderr
+    assert reason in result.stderr
+    assert key not in result.stderr or len(key) < 4  # the key itself is never printed
+
+
+def test_a_weak_secret_key_is_fine_outside_production(tmp_path):
+    env = _production_env(tmp_path, SECRET_KEY="x", DJANGO_ENV="development")
+    assert _manage(env, "check").returncode == 0
+
+
+def test_a_malformed_trusted_proxy_stops_startup(tmp_path):
+    result = _manage(_production_env(tmp_path, TRUSTED_PROXIES="127.0.0.1,nginx.local"), "check")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'nginx.local' is not an IP address or network" in result.stderr

@@ -8,12 +8,13 @@ import threading
 import httpx
 import pytest
 
+from tests.conftest import HEALTH_AUTH
 from tests.ops.conftest import server_env, wait_for
 
 
 @pytest.mark.django_db
 def test_health_reports_every_component_and_process_figures(client):
-    response = client.get("/api/health")
+    response = client.get("/api/health", headers=HEALTH_AUTH)
     assert response.status_code == 200
     data = response.json()
     assert set(data["components"]) >= {
@@ -42,7 +43,7 @@ def test_live_answers_without_touching_dependencies(client):
 
 
 def _health(server) -> tuple[int, dict]:
-    response = httpx.get(f"{server.url}/api/health", timeout=15)
+    response = httpx.get(f"{server.url}/api/health", timeout=15, headers=HEALTH_AUTH)
     return response.status_code, response.json()
 
 

@@ -116,7 +116,7 @@ def test_production_logs_are_json_with_request_id(tmp_path):
         f"sqlite:///{tmp_path / 'p.sqlite3'}",
         DJANGO_SETTINGS_MODULE="research_assistant.settings",
         DJANGO_ENV="production",
-        SECRET_KEY="x" * 60,
+        SECRET_KEY="log-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="example.org",
     )
     env.pop("LOG_FORMAT", None)

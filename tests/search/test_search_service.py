@@ -8,6 +8,7 @@ from catalog.models import Dataset
 from search import services
 from search.index import current_index
 from search.models import DatasetEmbedding, IndexState, QueryStat
+from tests.conftest import HEALTH_AUTH
 
 pytestmark = pytest.mark.slow
 
@@ -249,7 +250,7 @@ def test_index_health_and_readiness(catalog, client):
     assert health["active"] == Dataset.objects.active().count() == health["embedded"]
     assert health["size"] == Dataset.objects.count() == len(current_index())
     assert client.get("/api/health/ready").status_code == 200
-    report = client.get("/api/health").json()
+    report = client.get("/api/health", headers=HEALTH_AUTH).json()
     assert report["components"]["search_index"]["version"] == health["version"]
     Dataset.objects.filter(pk=catalog["rain"].pk).update(content_hash="f" * 64)  # content changed, not embedded
     health = services.index_health()

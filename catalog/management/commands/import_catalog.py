@@ -48,6 +48,8 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"  skipped {ref}: {reason}"))
             if report.skipped > MAX_ERRORS_SHOWN:
                 self.stdout.write(self.style.WARNING(f"  ... and {report.skipped - MAX_ERRORS_SHOWN} more"))
+            for ref, remark in report.notes[:MAX_ERRORS_SHOWN]:
+                self.stdout.write(f"  note {ref}: {remark}")
             total_errors += report.skipped
         if total_errors:
             self.stdout.write(self.style.WARNING(f"{total_errors} record(s) skipped"))
