@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -231,6 +232,20 @@ def answer_fallback(*, message_id: int) -> bool:
         query=search.get("query") or message.content, results=search.get("results") or [], total=search.get("total")
     )
     return _answer_store(message_id=message_id, answer=answer)
+
+
+def answers_sweep(*, older_than_seconds: float | None = None) -> int:
+    """Answer with the built-in responder every turn still pending after ``older_than_seconds``
+    (default ANSWER_SWEEP_AFTER_SECONDS): a task lost with a dead worker or a broker outage."""
+    age = settings.ANSWER_SWEEP_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    cutoff = timezone.now() - timedelta(seconds=age)
+    pending = Message.objects.filter(answer_status=Message.AnswerStatus.PENDING, created_at__lt=cutoff)
+    stale = list(pending.values_list("id", flat=True)[:500])
+    answered = sum(1 for message_id in stale if answer_fallback(message_id=message_id))
+    if answered:
+        logger.warning("answered %d turns left pending for over %ss", answered, age)
+        metrics.answer_dispatch(how="swept", count=answered)
+    return answered
 
 
 def answer_wait(*, message: Message, timeout: float) -> Message:

@@ -135,6 +135,12 @@ class ConversationTurnApi(APIView):
             help_text="Any length up to CONVERSATION_MAX_MESSAGE_CHARS; long messages are searched by their gist.",
         )
         conversation_id = serializers.UUIDField(required=False, allow_null=True)
+        request_id = serializers.RegexField(
+            r"^[A-Za-z0-9._:-]{1,64}$",
+            required=False,
+            help_text="Your id for this request (or the Idempotency-Key header): sending it again replays the "
+            "turn it made instead of making another. Letters, digits and . _ : - (at most 64).",
+        )
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -170,19 +176,24 @@ class ConversationTurnApi(APIView):
         summary="Send one message to the research assistant",
     )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        payload = request.data.copy()  # a dict (JSON) or a QueryDict (form); the header fills a missing id
+        if "request_id" not in payload and request.headers.get("Idempotency-Key"):
+            payload["request_id"] = request.headers["Idempotency-Key"]
+        data = self.InputSerializer(data=payload)
         data.is_valid(raise_exception=True)
         session_key = _session_key(request, create=True)
+        request_id = data.validated_data.get("request_id", "")
         try:
             conversation = services.conversation_get_or_create(
                 user=request.user,
                 session_key=session_key,
                 conversation_id=data.validated_data.get("conversation_id"),
+                request_id=request_id,
             )
         except services.ConversationNotFound as exc:
             raise NotFound("No such conversation.") from exc
         turn = services.conversation_turn(
-            conversation=conversation, message=data.validated_data["message"], user=request.user
+            conversation=conversation, message=data.validated_data["message"], user=request.user, request_id=request_id
         )
         message = turn.message
         if request.query_params.get("wait", "").lower() in ("1", "true", "yes"):

@@ -52,11 +52,18 @@ class Message(models.Model):
     answer_provider = models.CharField(max_length=64, blank=True)
     # The structured answer: summary, picks (result ids only), external "search elsewhere" links.
     answer_data = models.JSONField(default=dict, blank=True)
+    # The client's id for the request that sent a user message: a retry with the same id replays the turn.
+    request_id = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["conversation", "created_at"], name="message_conversation_created")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "request_id"], condition=~Q(request_id=""), name="message_request_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:50]}"

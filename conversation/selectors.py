@@ -34,6 +34,18 @@ def conversation_get(*, conversation_id, user, session_key: str | None) -> Conve
     return Conversation.objects.filter(_owner_q(user=user, session_key=session_key)).get(pk=conversation_id)
 
 
+def conversation_with_request(*, request_id: str, user, session_key: str | None) -> Conversation | None:
+    """The caller's conversation that already holds a message sent with ``request_id`` (a retried first
+    turn, sent before the client knew its conversation id), or None."""
+    if not request_id:
+        return None
+    return (
+        Conversation.objects.filter(_owner_q(user=user, session_key=session_key))
+        .filter(messages__request_id=request_id)
+        .first()
+    )
+
+
 def conversation_is_expired(conversation: Conversation, *, now=None) -> bool:
     now = now or timezone.now()
     return conversation.last_activity_at < now - timedelta(seconds=settings.CONVERSATION_IDLE_EXPIRY_SECONDS)

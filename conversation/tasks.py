@@ -8,7 +8,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from conversation.answering import answer_fallback, answer_generate
+from conversation.answering import answer_fallback, answer_generate, answers_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +27,9 @@ def answer_generate_task(self, message_id: int) -> bool:
     except SoftTimeLimitExceeded:
         logger.warning("answer for message %s hit the time limit; using the built-in responder", message_id)
         return answer_fallback(message_id=message_id)
+
+
+@shared_task(name="conversation.answers_sweep", acks_late=True, max_retries=0, soft_time_limit=120, time_limit=180)
+def answers_sweep_task() -> int:
+    """Beat: answer turns left pending (a lost task, a broker outage) with the built-in responder."""
+    return answers_sweep()

@@ -43,6 +43,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=23, hour=4),
         "options": {"expires": 3600},
     },
+    # Turns whose answer task was lost (a worker killed with it, a broker outage) get the built-in answer.
+    "conversation-answers-sweep": {
+        "task": "conversation.answers_sweep",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
     # After an index version change, refill the search cache with the most frequent recent queries.
     "search-cache-rewarm": {
         "task": "search.cache_rewarm",

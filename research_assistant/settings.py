@@ -199,7 +199,21 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a task whose worker process died goes back to the queue
+# With acks_late, Redis hands an unacknowledged task (its worker was killed) to another worker after the
+# visibility timeout: longer than the longest task's hard limit (quality recompute, 720 s). The beat
+# checks (answers sweep, index catch-up) cover the wait. A publish tries the connection once (no
+# retry loop holding a web request while Redis is down; the caller degrades instead).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -360,6 +374,9 @@ LLM_CIRCUIT_FAILURES = env.int("LLM_CIRCUIT_FAILURES", default=3)
 LLM_CIRCUIT_COOLDOWN_SECONDS = env.int("LLM_CIRCUIT_COOLDOWN_SECONDS", default=60)
 LLM_ANSWER_CACHE_TTL = env.int("LLM_ANSWER_CACHE_TTL", default=86400)
 ANSWER_WAIT_SECONDS = env.float("ANSWER_WAIT_SECONDS", default=10.0)
+# A turn still pending this long gets the built-in answer from the beat sweep (the answer task's hard
+# limit is 90 s; a live worker has finished by then).
+ANSWER_SWEEP_AFTER_SECONDS = env.int("ANSWER_SWEEP_AFTER_SECONDS", default=120)
 # Streamed answers (SSE): a stream ends after ANSWER_STREAM_MAX_SECONDS (the page then polls),
 # sends a heartbeat comment every ANSWER_STREAM_HEARTBEAT_SECONDS; the chunk log lives
 # ANSWER_STREAM_TTL_SECONDS in the cache; a worker pauses ANSWER_STREAM_PACE_SECONDS between the

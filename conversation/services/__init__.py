@@ -1,7 +1,8 @@
 """Conversation writes: conversations, turns. Views, API views and tasks call these.
 
-Modules: ``conversations`` (find, start, delete, adopt), ``shares`` (read-only links) and
-``turns`` (one chat turn). Answers live in ``conversation.answering`` (the Celery task calls
+Modules: ``conversations`` (find, start, delete, adopt), ``shares`` (read-only links),
+``turns`` (one chat turn) and ``delivery`` (a turn's result, its replay for a retried request, queueing
+its answer with an in-process fallback). Answers live in ``conversation.answering`` (the Celery task calls
 them without importing the turn code).
 """
 
@@ -22,8 +23,9 @@ from conversation.services.conversations import (
     conversation_get_or_create,
     conversations_adopt,
 )
+from conversation.services.delivery import TurnResult, answer_dispatch
 from conversation.services.shares import share_create, share_revoke
-from conversation.services.turns import TurnResult, conversation_chip_remove, conversation_turn
+from conversation.services.turns import conversation_chip_remove, conversation_turn
 
 __all__ = [
     "AiSearchResult",
@@ -31,6 +33,7 @@ __all__ = [
     "TurnResult",
     "ai_search",
     "answer_compose",
+    "answer_dispatch",
     "answer_fallback",
     "answer_generate",
     "answer_is_overdue",

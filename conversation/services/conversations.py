@@ -11,15 +11,22 @@ class ConversationNotFound(Exception):
     pass
 
 
-def conversation_get_or_create(*, user, session_key: str | None, conversation_id=None) -> Conversation:
+def conversation_get_or_create(
+    *, user, session_key: str | None, conversation_id=None, request_id: str = ""
+) -> Conversation:
     """The caller's conversation ``conversation_id``, or a new one.
 
     Raises ConversationNotFound for an id that is not the caller's. A conversation idle for longer
-    than CONVERSATION_IDLE_EXPIRY_SECONDS is not resumed: a new one is started instead.
+    than CONVERSATION_IDLE_EXPIRY_SECONDS is not resumed: a new one is started instead. Without an id,
+    a ``request_id`` the caller already used finds the conversation that request started (a retry).
     """
     owner_user = user if user is not None and user.is_authenticated else None
     if owner_user is None and not session_key:
         raise ValueError("an anonymous conversation needs a session key")
+    if conversation_id is None and (
+        retried := selectors.conversation_with_request(request_id=request_id, user=user, session_key=session_key)
+    ):
+        return retried
     if conversation_id is not None:
         try:
             conversation = selectors.conversation_get(

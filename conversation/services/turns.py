@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from activity.services import Owner, search_history_record
@@ -27,8 +27,8 @@ from conversation.models import Conversation, Message
 from conversation.refine import apply_refinement, describe_refinement, extract_filters
 from conversation.responder import capabilities_reply, out_of_scope_reply, results_are_weak, smalltalk_reply
 from conversation.router import IntentResult, classify
+from conversation.services.delivery import TurnResult, answer_dispatch, turn_replay
 from conversation.state import SearchState
-from conversation.tasks import answer_generate_task
 from search.services import SearchValidationError, search
 
 logger = logging.getLogger(__name__)
@@ -37,23 +37,6 @@ SEARCH_INTENTS = ("search", "refine")
 TOP_K = 10
 RELATED_TOP_K = 3
 INDEX_FACETS = ("source", "publisher", "format", "theme", "geography")
-
-
-@dataclass
-class TurnResult:
-    conversation: Conversation
-    intent: str
-    reply: str
-    results: list[dict]
-    message: Message
-    changes: list[str] = field(default_factory=list)
-    search: dict = field(default_factory=dict)
-    search_state: dict = field(default_factory=dict)
-    table: dict | None = None
-
-    @property
-    def answer_status(self) -> str:
-        return self.message.answer_status
 
 
 @dataclass
@@ -286,13 +269,16 @@ def _decide(text: str, routed: IntentResult, state: SearchState, *, user) -> _Ou
 # --- the turn ----------------------------------------------------------------------------------------
 
 
-def conversation_turn(*, conversation: Conversation, message: str, user) -> TurnResult:
+def conversation_turn(*, conversation: Conversation, message: str, user, request_id: str = "") -> TurnResult:
     """One user message and the assistant's immediate reply.
 
     Assumes the caller owns ``conversation`` and has validated ``message`` (1 to
     CONVERSATION_MAX_MESSAGE_CHARS characters; longer than a search takes, it is searched by its gist).
-    For search and refine turns the summary is left pending and generated on commit.
+    For search and refine turns the summary is left pending and generated on commit. A ``request_id``
+    the conversation has seen replays that turn instead of making another.
     """
+    if (replayed := turn_replay(conversation=conversation, request_id=request_id)) is not None:
+        return replayed
     message = message.strip()
     short = gist(message)
     state = SearchState.from_dict(conversation.state)
@@ -300,7 +286,7 @@ def conversation_turn(*, conversation: Conversation, message: str, user) -> Turn
     outcome = _decide(short.text, routed, state, user=user)
     if short.shortened:
         outcome.reply = f"{short.note} {outcome.reply}"
-    return _store_turn(conversation=conversation, text=message, outcome=outcome, state=state)
+    return _store_turn(conversation=conversation, text=message, outcome=outcome, state=state, request_id=request_id)
 
 
 def conversation_chip_remove(*, conversation: Conversation, mode: str, facet: str, value: str, user) -> TurnResult:
@@ -329,8 +315,22 @@ def _filters_shown(state: SearchState) -> dict:
     return {k: v for k, v in search_filters(state).items() if k not in ("ids", "exclude_ids")}
 
 
-def _store_turn(*, conversation: Conversation, text: str, outcome: _Outcome, state: SearchState) -> TurnResult:
-    """Both messages of a turn and the new state, at once; the summary is queued on commit."""
+def _store_turn(
+    *, conversation: Conversation, text: str, outcome: _Outcome, state: SearchState, request_id: str = ""
+) -> TurnResult:
+    """Both messages of a turn and the new state, at once; the summary is queued on commit. The same
+    ``request_id`` arriving twice at once stores one turn: the second replays the first."""
+    try:
+        return _store_turn_once(conversation=conversation, text=text, outcome=outcome, state=state, request_id=request_id)
+    except IntegrityError:
+        if (replayed := turn_replay(conversation=conversation, request_id=request_id)) is None:
+            raise
+        return replayed
+
+
+def _store_turn_once(
+    *, conversation: Conversation, text: str, outcome: _Outcome, state: SearchState, request_id: str
+) -> TurnResult:
     message = text
     new_state = outcome.state or state
     pending = outcome.searched
@@ -350,8 +350,9 @@ def _store_turn(*, conversation: Conversation, text: str, outcome: _Outcome, sta
         }
     with transaction.atomic():
         Message.objects.create(
-            conversation=conversation, role=Message.Role.USER, intent=outcome.intent, content=message
-        )
+            conversation=conversation, role=Message.Role.USER, intent=outcome.intent, content=message,
+            request_id=request_id,
+        )  # fmt: skip
         assistant = Message.objects.create(
             conversation=conversation,
             role=Message.Role.ASSISTANT,
@@ -381,7 +382,7 @@ def _store_turn(*, conversation: Conversation, text: str, outcome: _Outcome, sta
         conversation.last_activity_at = timezone.now()
         conversation.save(update_fields=update_fields)
         if pending:
-            answer_generate_task.delay_on_commit(assistant.id)
+            transaction.on_commit(lambda: answer_dispatch(assistant.id))
     return TurnResult(
         conversation=conversation,
         intent=outcome.intent,

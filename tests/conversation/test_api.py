@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from activity.models import SearchHistory
+from conversation.answering import answers_sweep
 from conversation.models import Conversation, Message
 from conversation.refine import facets
 from tests.factories import UserFactory
@@ -331,3 +334,32 @@ def test_earlier_requests_reach_the_prompt_as_delimited_context(
     assert "dengue cases" in block and "rainfall" not in block
     assert "air quality" not in block  # the request itself is not "earlier"
     assert '"air quality"' in third.split("<request>")[1]
+
+
+def test_a_turn_sent_again_with_its_request_id_is_replayed_not_repeated(client, catalog):
+    first = client.post("/api/conversation", {"message": "HDB resale prices", "request_id": "abc-1"}, format="json")
+    again = client.post("/api/conversation", {"message": "HDB resale prices"}, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert first.status_code == again.status_code == 200
+    one, two = first.json(), again.json()
+    assert (two["conversation_id"], two["message_id"]) == (one["conversation_id"], one["message_id"])
+    assert [r["id"] for r in two["results"]] == [r["id"] for r in one["results"]]
+    assert Message.objects.filter(role="user").count() == 1
+    # A new id is a new turn; an id with spaces or over 64 characters is refused.
+    other = client.post(
+        "/api/conversation", {"message": "only csv", "conversation_id": one["conversation_id"], "request_id": "abc-2"},
+        format="json",
+    )  # fmt: skip
+    assert other.json()["message_id"] != one["message_id"]
+    bad = client.post("/api/conversation", {"message": "x", "request_id": "a b"}, format="json")
+    assert bad.status_code == 400 and "request_id" in bad.json()
+
+
+def test_a_turn_left_pending_is_answered_by_the_sweep(client, catalog, settings):
+    data = say(client, "HDB resale prices")  # no on-commit capture: the answer task never runs
+    message = Message.objects.get(pk=data["message_id"])
+    assert message.answer_status == "pending"
+    assert answers_sweep(older_than_seconds=60) == 0  # too young to sweep
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(seconds=120))
+    assert answers_sweep(older_than_seconds=60) == 1
+    message.refresh_from_db()
+    assert message.answer_status == "ready" and message.answer_provider == "builtin"

@@ -192,6 +192,7 @@ class Gunicorn:
             "WEB_CONCURRENCY": str(workers),
             "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
             "GUNICORN_GRACEFUL_TIMEOUT": env.get("GUNICORN_GRACEFUL_TIMEOUT", "20"),
+            "WARM_UP": env.get("WARM_UP", "0"),  # loading the model at start is tested where it matters
         }
         self.proc: subprocess.Popen | None = None
 
