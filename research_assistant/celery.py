@@ -49,6 +49,13 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # An index that fell behind the catalog (a rebuild whose worker died, a change queued while the
+    # broker was down) is rebuilt; a no-op while it is current or a build holds the lock.
+    "search-index-catch-up": {
+        "task": "search.index_catch_up",
+        "schedule": 30.0,
+        "options": {"expires": 25, "queue": "embeddings"},
+    },
     # After an index version change, refill the search cache with the most frequent recent queries.
     "search-cache-rewarm": {
         "task": "search.cache_rewarm",

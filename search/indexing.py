@@ -29,7 +29,10 @@ from search.models import DatasetEmbedding, IndexState
 logger = logging.getLogger(__name__)
 
 REBUILD_LOCK_KEY = "search:index:rebuild-lock"
-REBUILD_LOCK_SECONDS = 600
+# The lock lives while its holder refreshes it: a worker killed mid-build frees it within this time,
+# and the beat's catch-up (``index_catch_up``) then redoes the build.
+REBUILD_LOCK_SECONDS = 45
+REBUILD_LOCK_REFRESH_SECONDS = 15
 DEMO_EMBEDDINGS = Path(__file__).resolve().parent / "data" / "demo_embeddings.npz"
 
 
@@ -182,12 +185,41 @@ def index_rebuild(*, requested_at: datetime | None = None) -> int | None:
     return version
 
 
+_lock_keeper: dict[str, threading.Event] = {}
+
+
 def rebuild_lock_acquire() -> bool:
-    return bool(cache.add(REBUILD_LOCK_KEY, "1", timeout=REBUILD_LOCK_SECONDS))
+    """Take the one-build-at-a-time lock and keep it alive from a thread until released."""
+    if not cache.add(REBUILD_LOCK_KEY, "1", timeout=REBUILD_LOCK_SECONDS):
+        return False
+    stop = threading.Event()
+    _lock_keeper[REBUILD_LOCK_KEY] = stop
+
+    def keep_alive() -> None:
+        while not stop.wait(REBUILD_LOCK_REFRESH_SECONDS):
+            cache.touch(REBUILD_LOCK_KEY, REBUILD_LOCK_SECONDS)
+
+    threading.Thread(target=keep_alive, name="index-rebuild-lock", daemon=True).start()
+    return True
 
 
 def rebuild_lock_release() -> None:
+    if (stop := _lock_keeper.pop(REBUILD_LOCK_KEY, None)) is not None:
+        stop.set()
     cache.delete(REBUILD_LOCK_KEY)
+
+
+def index_catch_up() -> dict | None:
+    """The beat's check: embed and rebuild when the published index misses catalog changes (a build
+    whose worker died, a change queued while the broker was down). None when current or a build runs."""
+    if not index_is_stale() or not rebuild_lock_acquire():
+        return None
+    try:
+        report = index_ensure()
+    finally:
+        rebuild_lock_release()
+    logger.warning("index catch-up: %s", report)
+    return report
 
 
 def index_is_stale() -> bool:

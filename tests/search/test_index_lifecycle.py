@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Dataset
-from search import services
+from search import indexing, services
 from search.index import current_index
 from search.models import DatasetEmbedding, IndexState
+from tests.factories import DatasetFactory
 from tests.search.conftest import make_catalog
 
 pytestmark = pytest.mark.slow
@@ -93,3 +94,20 @@ def test_curator_edit_reindexed_by_the_worker(celery_worker):
     response = _wait_for(lambda: services.search(query="durian fruit harvest").results)
     assert response[0].id == school.pk
     assert services.index_health()["ready"] is True
+
+
+def test_the_catch_up_rebuilds_an_index_that_fell_behind_and_waits_for_a_live_build(db):
+    catalog = make_catalog()
+    services.index_ensure()
+    assert indexing.index_catch_up() is None  # current: nothing to do
+    # A dataset written while no rebuild was queued (a worker died, the broker was down).
+    DatasetFactory(source=catalog["rain"].source, title="Zqmoplk tide gauge readings", description="Sea level.")
+    assert services.search(query="zqmoplk").results == []
+    assert indexing.rebuild_lock_acquire()  # a build is running elsewhere: the catch-up leaves it be
+    try:
+        assert indexing.index_catch_up() is None
+    finally:
+        indexing.rebuild_lock_release()
+    report = indexing.index_catch_up()
+    assert report is not None and report["rebuilt"]
+    assert services.search(query="zqmoplk").results[0].title == "Zqmoplk tide gauge readings"
