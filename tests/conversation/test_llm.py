@@ -82,7 +82,8 @@ def test_anthropic_success_speaks_messages_api(settings, fast_llm, anthropic_ser
     assert_grounded(answer, results)
     (request,) = anthropic_server.requests
     assert request["path"] == "/v1/messages"
-    assert request["headers"]["x-api-key"] == "sk-ant-test"
+    # The SDK authenticates with the key as a bearer token and pins the API version it speaks.
+    assert request["headers"]["authorization"] == "Bearer sk-ant-test"
     assert request["headers"]["anthropic-version"] == llm.ANTHROPIC_VERSION
     body = request["json"]
     assert body["model"] == "test-claude"
