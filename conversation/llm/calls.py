@@ -187,7 +187,9 @@ class TextStream:
                 break
             try:
                 first, rest = _call_with_retries(
-                    provider, lambda timeout, p=provider: _first_delta(p, self.request, timeout), deadline_at=self.deadline_at
+                    provider,
+                    lambda timeout, p=provider: _first_delta(p, self.request, timeout),
+                    deadline_at=self.deadline_at,
                 )
             except ProviderError as exc:
                 logger.warning("LLM provider %s failed before streaming: %s", provider.name, exc)

@@ -78,5 +78,3 @@ def provider_health() -> dict:
     providers.append({"name": "builtin", "model": "templates", "configured": True, "state": "closed"})
     degraded = any(p["configured"] and p["state"] == "open" for p in providers)
     return {"status": "degraded" if degraded else "ok", "providers": providers}
-
-

@@ -18,9 +18,10 @@ from typing import Any
 import anthropic
 import httpx2
 import openai
-from anthropic._constants import ANTHROPIC_API_VERSION as ANTHROPIC_VERSION  # what the SDK sends
+from anthropic._constants import ANTHROPIC_API_VERSION
 from django.conf import settings
 
+ANTHROPIC_VERSION = ANTHROPIC_API_VERSION  # the wire version the SDK sends (it owns it)
 # Local OpenAI-compatible servers take no key, but the SDK insists on one.
 LOCAL_PLACEHOLDER_KEY = "no-key-required"
 _TRANSIENT_STATUS = frozenset({408, 409, 425, 429})
@@ -82,7 +83,9 @@ def provider_error(exc: Exception) -> ProviderError:
         # An ``error`` event inside a 200 stream (overloaded mid-answer) is the server's trouble too.
         transient = code in _TRANSIENT_STATUS or code >= 500 or code < 400
         return ProviderError(
-            f"HTTP {code}", permanent=not transient, retry_after=_retry_after(exc.response.headers) if transient else None
+            f"HTTP {code}",
+            permanent=not transient,
+            retry_after=_retry_after(exc.response.headers) if transient else None,
         )
     if isinstance(exc, openai.APIConnectionError | anthropic.APIConnectionError | httpx2.TransportError):
         return ProviderError(f"transport: {exc.__class__.__name__}", permanent=False)
