@@ -187,7 +187,8 @@ def test_invalid_input_is_a_400_with_field_errors(client, catalog):
 def test_a_long_message_is_searched_by_its_gist_and_says_so(client, catalog):
     brief = (
         "Hello! Some context first. Our team is preparing a briefing for the housing committee and the meeting "
-        "is next week, so there is not much time. " * 6
+        "is next week, so there is not much time. "
+        * 6
         + "We need HDB resale prices by town for the last ten years. Thanks a lot for your help with this."
     )
     assert len(brief) > 500
