@@ -8,6 +8,7 @@ deadline means moving on to the next provider at once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -102,7 +103,7 @@ def complete(
             break
         try:
             text = _call_with_retries(
-                provider, lambda timeout, p=provider: p.complete(request, timeout=timeout), deadline_at=deadline_at
+                provider, functools.partial(_complete_once, provider, request), deadline_at=deadline_at
             )
         except ProviderError as exc:
             logger.warning("LLM provider %s failed: %s", provider.name, exc)
@@ -187,9 +188,7 @@ class TextStream:
                 break
             try:
                 first, rest = _call_with_retries(
-                    provider,
-                    lambda timeout, p=provider: _first_delta(p, self.request, timeout),
-                    deadline_at=self.deadline_at,
+                    provider, functools.partial(_first_delta, provider, self.request), deadline_at=self.deadline_at
                 )
             except ProviderError as exc:
                 logger.warning("LLM provider %s failed before streaming: %s", provider.name, exc)
@@ -227,6 +226,10 @@ class TextStream:
         metrics.llm_call(provider=provider.name, outcome="ok")
         cache.set(key, self.text, timeout=settings.LLM_ANSWER_CACHE_TTL)
         self.status = "ok"
+
+
+def _complete_once(provider: Provider, request: LLMRequest, timeout: float) -> str:
+    return provider.complete(request, timeout=timeout)
 
 
 def _first_delta(provider: Provider, request: LLMRequest, timeout: float) -> tuple[str, Iterator[str]]:
