@@ -76,14 +76,19 @@ READING_SCHEMA: dict[str, Any] = {
         "kind": {"type": "string", "enum": list(KINDS)},
         "operations": {"type": "array", "items": _OPERATION},
         "question": {
-            "type": ["object", "null"],
-            "additionalProperties": False,
-            "required": ["kind", "results", "about"],
-            "properties": {
-                "kind": {"type": "string", "enum": list(QUESTION_KINDS)},
-                "results": {"type": "array", "items": {"type": "integer"}, "description": "ranks on screen, 1 = first, -1 = last"},
-                "about": {"type": "string", "description": "for count/formats: the facet value asked about, else empty"},
-            },
+            "anyOf": [
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["kind", "results", "about"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": list(QUESTION_KINDS)},
+                        "results": {"type": "array", "items": {"type": "integer"}, "description": "ranks on screen, 1 = first, -1 = last"},
+                        "about": {"type": "string", "description": "for count/formats: the facet value asked about, else empty"},
+                    },
+                },
+                {"type": "null"},
+            ]
         },
         "new_query": {"type": ["string", "null"], "description": "kind new_search: the new topic"},
     },
@@ -131,6 +136,9 @@ def _prompt(message: str, state: SearchState, shown: list[ShownDataset]) -> llm.
     )
 
 
+_INTERCHANGEABLE = (("dataset", "title"), ("publisher", "source"))
+
+
 class Invalid(ValueError):
     """The model's reading names something the catalog or the screen does not have."""
 
@@ -147,7 +155,8 @@ def _target(op: dict, shown: list[ShownDataset]) -> targets.Target:
             raise Invalid(f"no result #{rank}")
         value = shown[index].title
     target = targets.resolve_one(value, shown=as_shown, allow_terms=facet == "title", trim=False)
-    compatible = {facet} | ({"dataset", "title"} if facet in ("dataset", "title") else set())
+    # Who publishes and where it is published overlap ("World Bank"): either names catalog vocabulary.
+    compatible = {facet} | next((set(pair) for pair in _INTERCHANGEABLE if facet in pair), set())
     if target is None or target.facet not in compatible:
         raise Invalid(f"{facet}={value!r} is not in the catalog's vocabulary")
     return target
@@ -256,6 +265,7 @@ def read_followup(message: str, state: SearchState, shown: list[ShownDataset]) -
     or the model saying it is not a follow-up). Never raises."""
     if not state.query or not enabled():
         return None
+    targets.VOCABULARY.refresh_if_changed()  # validation below reads it before ``interpret`` would
 
     def accept(data: dict) -> object | None:
         try:

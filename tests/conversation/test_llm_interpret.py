@@ -194,3 +194,48 @@ def test_nothing_is_asked_without_a_provider_or_with_interpretation_off(
     data = say(client, "bring NEA back", cid)
     assert excluded(data, "publisher") == []
     assert openai_server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (reading(kind="maybe"), "unknown kind"),
+        (reading(operations=[]), "a change without operations"),
+        (reading(operations=[{"op": "exclude", "facet": "publisher", "value": "ACME Data Agency"}]), "vocabulary"),
+        (
+            reading(operations=[{"op": "include", "facet": "format", "value": "Housing & Development Board"}]),
+            "vocabulary",
+        ),
+        (reading(operations=[{"op": "include", "facet": "title", "value": "resale"}]), "can be excluded"),
+        (reading(operations=[{"op": "time_window", "year_from": 3024}]), "bad year"),
+        (reading(operations=[{"op": "time_window"}]), "without years"),
+        (reading(operations=[{"op": "sort", "value": "alphabetical"}]), "unknown sort"),
+        (reading(operations=[{"op": "remove_facet", "facet": "colour"}]), "cannot remove"),
+        (reading(kind="question", question={"kind": "publisher", "results": [0], "about": ""}), "not on screen"),
+        (reading(kind="question", question={"kind": "weather", "results": [], "about": ""}), "known kind"),
+        (reading(kind="new_search", new_query="  "), "without a topic"),
+    ],
+)
+def test_invalid_readings_are_refused(data, why):
+    from catalog.models import Dataset
+    from conversation.followup import targets
+    from conversation.followup.answers import ShownDataset
+    from conversation.followup.model_read import Invalid, reading_to_parse
+    from tests.factories import DatasetFactory, PublisherFactory
+
+    hdb = DatasetFactory(title="HDB Resale Flat Prices", publisher=PublisherFactory(name="Housing & Development Board"),
+                         formats=["CSV"], status=Dataset.Status.ACTIVE)  # fmt: skip
+    targets.VOCABULARY.forget()
+    shown = [ShownDataset(rank=1, id=hdb.id, title=hdb.title, publisher="Housing & Development Board", source="",
+                          source_slug="", formats=["CSV"], license="", frequency="", start=None, end=None,
+                          modified=None, description="", landing_url="", paper_url="")]  # fmt: skip
+    with pytest.raises(Invalid, match=why):
+        reading_to_parse(data, "whatever", shown)
+    valid = reading(
+        operations=[
+            {"op": "exclude", "facet": "dataset", "value": "#1"},
+            {"op": "include", "facet": "format", "value": "csv"},
+        ]
+    )
+    parsed = reading_to_parse(valid, "whatever", shown)
+    assert [(s.mode, s.phrase) for s in parsed.scopes] == [("exclude", "HDB Resale Flat Prices"), ("include", "csv")]
