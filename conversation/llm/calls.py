@@ -156,6 +156,9 @@ class TextStream:
     - ``provider``, ``model``: who answered (empty when exhausted); ``text``: everything yielded;
       ``cached``: the whole answer came from the answer cache (one delta).
 
+    The deadline is checked at every delta; a stream that stalls ends after the attempt's read
+    timeout (``LLM_TIMEOUT_SECONDS``, capped by the time left when it started).
+
     A complete answer is cached under the same key ``complete`` uses for the same request.
     """
 
@@ -201,6 +204,7 @@ class TextStream:
 
     def _started(self, provider: Provider, *, cached: bool) -> None:
         self.provider, self.model, self.cached = provider.name, provider.model, cached
+        self.status = "streaming"  # stays so if the consumer stops early
 
     def _relay(self, provider: Provider, first: str, rest: Iterator[str], key: str) -> Iterator[str]:
         self.text = first

@@ -193,3 +193,25 @@ def test_streaming_a_pending_message_stores_its_answer_once(settings, fast_llm, 
     assert message.answer_provider == "openai:test-gpt"
     assert message.answer_data["summary"] == text
     assert answer_stream_for_message(message_id=message.id) is None  # nothing pending any more
+
+
+def test_permanent_401_is_not_retried_and_an_open_circuit_is_skipped(
+    settings, fast_llm, openai_server, anthropic_server, results
+):
+    settings.LLM_PROVIDERS = ["openai", "anthropic"]
+    settings.LLM_CIRCUIT_FAILURES = 2
+    openai_server.default = Scripted(status=401, body=error_body("invalid_api_key", "bad key"))
+    anthropic_server.default = Scripted(events=anthropic_stream(PARTS))
+
+    for n in (1, 2):
+        stream = answer_stream(query=f"hdb resale prices {n}", results=results)
+        _drain(stream)
+        assert stream.answer.provider == "anthropic:test-claude"
+        assert len(openai_server.requests) == n  # one attempt each: a bad key is not retried
+    assert llm.circuit_state("openai")["state"] == "open"
+
+    stream = answer_stream(query="hdb resale prices 3", results=results)
+    _drain(stream)
+    assert stream.answer.provider == "anthropic:test-claude"
+    assert len(openai_server.requests) == 2  # skipped while the circuit is open
+    assert llm.provider_health()["status"] == "degraded"
