@@ -54,7 +54,7 @@ QUESTION_KINDS = (
     "frequency", "coverage", "formats", "link", "more",
 )  # fmt: skip
 OPS = ("include", "exclude", "bring_back", "remove_facet", "clear_all", "time_window", "sort")
-KINDS = ("change", "question", "undo", "new_search", "not_a_followup")
+KINDS = ("change", "question", "undo", "new_search", "same_kind_new_subject", "not_a_followup")
 
 _OPERATION = {
     "type": "object",
@@ -90,7 +90,7 @@ READING_SCHEMA: dict[str, Any] = {
                 {"type": "null"},
             ]
         },
-        "new_query": {"type": ["string", "null"], "description": "kind new_search: the new topic"},
+        "new_query": {"type": ["string", "null"], "description": "new_search / same_kind_new_subject: the new topic"},
     },
 }  # fmt: skip
 
@@ -103,6 +103,7 @@ Rules:
 - Write values as the catalog names them: a publisher's full name when you know it, a result's exact title.
 - kind "question": a question about the results on screen; results lists their ranks (empty for the whole list); about is the value asked about for count or formats questions.
 - kind "undo": take back the last change. kind "new_search": a different topic; new_query is the topic in a few words.
+- kind "same_kind_new_subject": the same kind of data for another subject, keeping the filters ("the same but for hospitals"); new_query is the new subject.
 - kind "not_a_followup": small talk, questions about the assistant, anything else.
 - Use only the operations the message asks for. Never invent a value the message does not mean."""
 
@@ -184,11 +185,14 @@ def reading_to_parse(
     if kind == "undo":
         out.undo = True
         return out
-    if kind == "new_search":
+    if kind in ("new_search", "same_kind_new_subject"):
         query = " ".join(str(data.get("new_query") or "").split())
         if not query or len(query) > 200:
-            raise Invalid("new_search without a topic")
-        out.topic_switch = query
+            raise Invalid(f"{kind} without a topic")
+        if kind == "new_search":
+            out.topic_switch = query
+        else:
+            out.same_but = query
         return out
     if kind == "question":
         question = data.get("question")

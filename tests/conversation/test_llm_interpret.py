@@ -239,3 +239,24 @@ def test_invalid_readings_are_refused(data, why):
     )
     parsed = reading_to_parse(valid, "whatever", shown)
     assert [(s.mode, s.phrase) for s in parsed.scopes] == [("exclude", "HDB Resale Flat Prices"), ("include", "csv")]
+
+
+def test_valid_readings_become_the_builtin_parse_fields():
+    from conversation.followup.model_read import reading_to_parse
+
+    assert reading_to_parse(reading(kind="not_a_followup"), "hi", []) is None
+    assert reading_to_parse(reading(kind="undo"), "go back", []).undo
+    assert (
+        reading_to_parse(reading(kind="new_search", new_query="bicycle parking"), "x", []).topic_switch
+        == "bicycle parking"
+    )
+    same = reading_to_parse(reading(kind="same_kind_new_subject", new_query="hospitals"), "the same for hospitals", [])
+    assert same.same_but == "hospitals" and same.topic_switch is None
+    change = reading_to_parse(
+        reading(
+            operations=[{"op": "clear_all"}, {"op": "remove_facet", "facet": "time"}, {"op": "sort", "value": "recent"}]
+        ),
+        "start over, any period, newest first",
+        [],
+    )
+    assert (change.clear, change.remove_facets, change.sort, change.changes_state) == (True, ["time"], "recent", True)
