@@ -64,6 +64,16 @@ def _cache_key(provider: Provider, request: LLMRequest) -> str:
     return f"llm:answer:{provider.name}:{model}:{request.cache_digest()}"
 
 
+# A schema request refused with these means "no structured output here", not a failing provider.
+_SCHEMA_UNSUPPORTED = frozenset({400, 404, 422})
+NO_SCHEMA_SECONDS = 3600
+
+
+def _no_schema_key(provider: Provider) -> str:
+    digest = hashlib.sha256(f"{provider.base_url} {provider.model}".encode()).hexdigest()[:16]
+    return f"llm:noschema:{provider.name}:{digest}"
+
+
 def _deadline(deadline_seconds: float | None) -> float:
     seconds = settings.LLM_DEADLINE_SECONDS if deadline_seconds is None else deadline_seconds
     return time.monotonic() + seconds
@@ -89,6 +99,8 @@ def complete(
     """
     deadline_at = _deadline(deadline_seconds)
     for provider in providers_configured():
+        if request.schema is not None and cache.get(_no_schema_key(provider)):
+            continue  # this server rejected structured output lately
         key = _cache_key(provider, request)
         cached_text = cache.get(key)
         metrics.cache_event(cache="llm", hit=cached_text is not None)
@@ -108,7 +120,11 @@ def complete(
         except ProviderError as exc:
             logger.warning("LLM provider %s failed: %s", provider.name, exc)
             metrics.llm_call(provider=provider.name, outcome=exc.kind)
-            circuit_record_failure(provider.name)
+            if request.schema is not None and exc.status in _SCHEMA_UNSUPPORTED:
+                # A local server without structured output: stop asking it for that; its answers still work.
+                cache.set(_no_schema_key(provider), 1, timeout=NO_SCHEMA_SECONDS)
+            else:
+                circuit_record_failure(provider.name)
             continue
         circuit_record_success(provider.name)
         value = accept(text)

@@ -51,11 +51,20 @@ class LLMRequest:
 class ProviderError(Exception):
     """A failed provider call. ``permanent`` errors are not retried (bad key, bad request, bad body)."""
 
-    def __init__(self, message: str, *, permanent: bool, kind: str = "error", retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        kind: str = "error",
+        retry_after: float | None = None,
+        status: int | None = None,
+    ):
         super().__init__(message)
         self.permanent = permanent
         self.kind = kind  # "error" or "timeout" (the metrics outcome)
         self.retry_after = retry_after
+        self.status = status  # the HTTP status, when the provider answered with an error
 
 
 def _retry_after(headers: httpx2.Headers) -> float | None:
@@ -86,6 +95,7 @@ def provider_error(exc: Exception) -> ProviderError:
             f"HTTP {code}",
             permanent=not transient,
             retry_after=_retry_after(exc.response.headers) if transient else None,
+            status=code,
         )
     if isinstance(exc, openai.APIConnectionError | anthropic.APIConnectionError | httpx2.TransportError):
         return ProviderError(f"transport: {exc.__class__.__name__}", permanent=False)

@@ -260,3 +260,21 @@ def test_valid_readings_become_the_builtin_parse_fields():
         [],
     )
     assert (change.clear, change.remove_facets, change.sort, change.changes_state) == (True, ["time"], "recent", True)
+
+
+def test_a_server_without_structured_output_keeps_answering_and_is_not_asked_again(
+    client, catalog, settings, fast_llm, openai_server
+):
+    """A local server that rejects response_format (400) is not a failing provider: its circuit stays closed."""
+    from conversation import llm
+
+    settings.LLM_PROVIDERS = ["openai"]
+    settings.LLM_CIRCUIT_FAILURES = 1
+    cid = say(client, "environment and health data")["conversation_id"]
+    openai_server.then(Scripted(status=400, body={"error": {"message": "response_format json_schema unsupported"}}))
+    data = say(client, "drop the NEA ones", cid)
+    assert excluded(data, "publisher") == ["National Environment Agency"]
+    assert llm.circuit_state("openai")["state"] == "closed"
+
+    say(client, "bring NEA back", cid)
+    assert len(openai_server.requests) == 1  # not asked for structured output again
