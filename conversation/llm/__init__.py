@@ -37,18 +37,17 @@ from .circuit import (
     provider_health,
 )
 from .providers import (
-    ANTHROPIC_VERSION,
     AnthropicProvider,
     LLMRequest,
     OpenAIProvider,
     Provider,
     ProviderError,
+    anthropic_version,
     provider_get,
     providers_configured,
 )
 
 __all__ = [
-    "ANTHROPIC_VERSION",
     "AnthropicProvider",
     "Completion",
     "LLMRequest",
@@ -56,6 +55,7 @@ __all__ = [
     "Provider",
     "ProviderError",
     "TextStream",
+    "anthropic_version",
     "circuit_allows",
     "circuit_record_failure",
     "circuit_record_success",

@@ -15,13 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import anthropic
-import httpx2
-import openai
-from anthropic._constants import ANTHROPIC_API_VERSION
 from django.conf import settings
 
-ANTHROPIC_VERSION = ANTHROPIC_API_VERSION  # the wire version the SDK sends (it owns it)
+# The SDKs are imported on first use, not with this module: together they take seconds and ~80 MB to
+# import, which no process without a configured provider (the default) should pay.
 # Local OpenAI-compatible servers take no key, but the SDK insists on one.
 LOCAL_PLACEHOLDER_KEY = "no-key-required"
 _TRANSIENT_STATUS = frozenset({408, 409, 425, 429})
@@ -67,7 +64,14 @@ class ProviderError(Exception):
         self.status = status  # the HTTP status, when the provider answered with an error
 
 
-def _retry_after(headers: httpx2.Headers) -> float | None:
+def anthropic_version() -> str:
+    """The ``anthropic-version`` the SDK sends (the SDK owns the wire version)."""
+    from anthropic._constants import ANTHROPIC_API_VERSION
+
+    return ANTHROPIC_API_VERSION
+
+
+def _retry_after(headers: Any) -> float | None:
     for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
         value = headers.get(name)
         if value is None:
@@ -85,6 +89,10 @@ def provider_error(exc: Exception) -> ProviderError:
     """The SDK's exception as a ProviderError: timeouts, connection errors, 408/409/425/429 and 5xx are transient."""
     if isinstance(exc, ProviderError):
         return exc
+    import anthropic  # already loaded: the exception came from an SDK call
+    import httpx2
+    import openai
+
     if isinstance(exc, openai.APITimeoutError | anthropic.APITimeoutError | httpx2.TimeoutException):
         return ProviderError(f"timeout: {exc.__class__.__name__}", permanent=False, kind="timeout")
     if isinstance(exc, openai.APIStatusError | anthropic.APIStatusError):
@@ -142,8 +150,12 @@ def _client(kind: str, base_url: str, api_key: str):
         if len(_clients) >= 8:
             _clients.clear()
         if kind == "openai":
+            import openai
+
             client = openai.OpenAI(base_url=base_url, api_key=api_key or LOCAL_PLACEHOLDER_KEY, max_retries=0)
         else:
+            import anthropic
+
             client = anthropic.Anthropic(base_url=base_url, api_key=api_key, max_retries=0)
         _clients[key] = client
     return client

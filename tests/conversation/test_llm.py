@@ -85,7 +85,7 @@ def test_anthropic_success_speaks_messages_api(settings, fast_llm, anthropic_ser
     assert request["path"] == "/v1/messages"
     # The SDK authenticates with the key as a bearer token and pins the API version it speaks.
     assert request["headers"]["authorization"] == "Bearer sk-ant-test"
-    assert request["headers"]["anthropic-version"] == llm.ANTHROPIC_VERSION
+    assert request["headers"]["anthropic-version"] == llm.anthropic_version()
     body = request["json"]
     assert body["model"] == "test-claude"
     assert body["max_tokens"] > 0
