@@ -3,6 +3,15 @@
 ``answer_generate`` runs in a Celery task (``conversation.tasks``), queued when a turn is stored,
 and publishes the summary chunk by chunk as it is written (``conversation.streaming``) for the
 SSE view; ``answer_wait`` lets the API wait for it; ``ai_search`` is the one-shot search-and-answer.
+
+Streaming: ``answer_stream(query=..., results=...)`` returns an ``AnswerStream``; iterate it for the
+summary as it is written (``str`` chunks: whole grounded sentences, each but the first starting with
+a space), then read ``.answer`` (the final ``Answer``, picks included). The chain's first provider
+streams; sentences that name anything outside the results are dropped before they are yielded; with
+no provider, nothing grounded, or the chain failing before a grounded sentence, the built-in
+summary is yielded in one chunk, so the stream never ends empty. If a provider fails mid-answer the
+sentences already sent stand as the answer. ``answer_stream_for_message(message_id=...)`` does the
+same for a pending assistant message and stores the answer at the end (once, like the task).
 """
 
 from __future__ import annotations
@@ -10,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,7 +31,7 @@ from activity.services import Owner, search_history_record
 from search.services import search
 
 from . import llm, metrics, selectors
-from .grounding import _sentences, answer_from_model, prompt_build
+from .grounding import SentenceGrounder, _sentences, answer_from_model, answer_from_sentences, prompt_build
 from .llm import LLMRequest
 from .models import Message
 from .responder import Answer, builtin_answer, results_are_weak
@@ -258,6 +267,106 @@ def answer_wait(*, message: Message, timeout: float) -> Message:
         answer_fallback(message_id=message.id)
         message.refresh_from_db(fields=["answer", "answer_status", "answer_provider", "answer_data"])
     return message
+
+
+# --- Streaming ---
+
+
+class AnswerStream:
+    """The grounded summary as it is written; ``answer`` is set once iteration has finished."""
+
+    def __init__(
+        self,
+        *,
+        query: str,
+        results: list[dict],
+        total: int | None = None,
+        context: list[str] | None = None,
+        deadline_seconds: float | None = None,
+    ):
+        self.query, self.results, self.total, self.context = query, results, total, context
+        self.deadline_seconds = deadline_seconds
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        weak = results_are_weak(self.results)
+        if self.results and llm.providers_configured():
+            grounder = SentenceGrounder(self.results)
+            try:
+                request = prompt_build(
+                    query=self.query, results=self.results, context=self.context, weak=weak, streaming=True
+                )
+                deltas = llm.stream(request, deadline_seconds=self.deadline_seconds)
+                sent = 0
+                for delta in deltas:
+                    for sentence in grounder.feed(delta):
+                        yield sentence if sent == 0 else " " + sentence
+                        sent += 1
+                if deltas.status != "interrupted":  # a cut-off last sentence is not shown
+                    for sentence in grounder.finish():
+                        yield sentence if sent == 0 else " " + sentence
+                        sent += 1
+                provider = f"{deltas.provider}:{deltas.model}"
+                self.answer = answer_from_sentences(grounder, query=self.query, weak=weak, provider=provider)
+            except Exception:
+                logger.exception("streamed LLM answer failed; using the built-in responder")
+                self.answer = None
+            if self.answer is not None:
+                return
+            metrics.llm_call(provider="builtin", outcome="fallback")
+            if grounder.kept:  # an error after grounded sentences went out: they stand
+                self.answer = answer_from_sentences(grounder, query=self.query, weak=weak, provider="builtin")
+                return
+        self.answer = builtin_answer(query=self.query, results=self.results, total=self.total)
+        yield self.answer.summary
+
+
+def answer_stream(
+    *,
+    query: str,
+    results: list[dict],
+    total: int | None = None,
+    context: list[str] | None = None,
+    deadline_seconds: float | None = None,
+) -> AnswerStream:
+    """The grounded summary for ``results`` as a stream (see the module docstring). Never raises."""
+    return AnswerStream(query=query, results=results, total=total, context=context, deadline_seconds=deadline_seconds)
+
+
+class _StoredAnswerStream(AnswerStream):
+    def __init__(self, *, message_id: int, **kwargs):
+        super().__init__(**kwargs)
+        self.message_id = message_id
+
+    def __iter__(self) -> Iterator[str]:
+        yield from super().__iter__()
+        if self.answer is not None:
+            _answer_store(message_id=self.message_id, answer=self.answer)
+
+
+def answer_stream_for_message(*, message_id: int, deadline_seconds: float | None = None) -> AnswerStream | None:
+    """A stream of the answer of a pending assistant message, stored when it ends; None if none is pending.
+
+    Storing is conditional (like ``answer_generate``), so a concurrent task or a second stream
+    cannot post twice; a consumer that stops early stores nothing and the task's answer stands.
+    """
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(pk=message_id, role=Message.Role.ASSISTANT, answer_status=Message.AnswerStatus.PENDING)
+        .first()
+    )
+    if message is None:
+        return None
+    search = message.search or {}
+    context = selectors.conversation_context(conversation=message.conversation, before_id=message.id)[:-1]
+    return _StoredAnswerStream(
+        message_id=message.id,
+        query=search.get("query") or message.content,
+        results=search.get("results") or [],
+        total=search.get("total"),
+        context=context,
+        deadline_seconds=deadline_seconds,
+    )
 
 
 # --- One-shot AI search ---

@@ -13,13 +13,15 @@ __all__ = ["answer_dispatch", "cache_event", "llm_call"]
 
 LLM_CALLS = Counter(
     "ra_llm_calls_total",
-    "LLM provider calls by provider and outcome (ok, error, timeout, skipped = circuit open, fallback).",
+    "LLM provider calls by provider and outcome (ok, error, timeout, rejected = reply unusable, skipped = circuit open,"
+    " fallback).",
     ["provider", "outcome"],
 )
 
 
 def llm_call(*, provider: str, outcome: str) -> None:
-    """An LLM provider call: outcome is "ok", "error", "timeout", "skipped" (circuit open) or "fallback"."""
+    """An LLM provider call: outcome is "ok", "error", "timeout", "rejected" (the provider answered, but nothing
+    grounded or valid was left), "skipped" (circuit open) or "fallback"."""
     LLM_CALLS.labels(provider=provider or "unknown", outcome=outcome).inc()
 
 

@@ -373,6 +373,11 @@ LLM_MAX_RETRIES = env.int("LLM_MAX_RETRIES", default=2)
 LLM_CIRCUIT_FAILURES = env.int("LLM_CIRCUIT_FAILURES", default=3)
 LLM_CIRCUIT_COOLDOWN_SECONDS = env.int("LLM_CIRCUIT_COOLDOWN_SECONDS", default=60)
 LLM_ANSWER_CACHE_TTL = env.int("LLM_ANSWER_CACHE_TTL", default=86400)
+# With a provider configured, follow-up messages are read by the model first (structured output,
+# validated against the catalog; the built-in parser on any failure). Off: the built-in parser only.
+LLM_INTERPRET = env_bool("LLM_INTERPRET", default=True)
+# The model's reading runs while the user waits: a short deadline of its own.
+LLM_INTERPRET_DEADLINE_SECONDS = env.float("LLM_INTERPRET_DEADLINE_SECONDS", default=4.0)
 ANSWER_WAIT_SECONDS = env.float("ANSWER_WAIT_SECONDS", default=10.0)
 # A turn still pending this long gets the built-in answer from the beat sweep (the answer task's hard
 # limit is 90 s; a live worker has finished by then).

@@ -87,6 +87,9 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
     if parsed.time is not None:
         new.year_from, new.year_to = parsed.time.year_from, parsed.time.year_to
         changes.append(f"Limited to datasets {new.time_label()} (datasets without dates are kept)")
+    if parsed.sort is not None and parsed.sort != new.sort:
+        new.sort = parsed.sort
+        changes.append("Showing the most recent first" if parsed.sort == "recent" else "Back to best-match order")
     shown_targets = _shown_targets(shown)
     for scope in parsed.scopes:
         changed, missing = _apply_scope(new, scope, shown_targets)

@@ -181,12 +181,13 @@ class FollowUpParse:
     topic_switch: str | None = None  # the new topic after "new topic:" / "forget that, ..."
     same_but: str | None = None  # "the same kind of data, but for hospitals" -> "hospitals"
     bare: str | None = None  # a lone phrase that may be a facet value ("monthly", "CSV?", "the annual version")
+    sort: str | None = None  # a new sort order (only the model's reading sets it; "sort by ..." is a refinement)
 
     @property
     def changes_state(self) -> bool:
         # A wish ("now I need population data") is a new search unless it names a granularity or a format.
         scopes = [s for s in self.scopes if not s.wish or _names_facet_word(s.phrase)]
-        return bool(scopes or self.remove_facets or self.clear or self.undo or self.time)
+        return bool(scopes or self.remove_facets or self.clear or self.undo or self.time or self.sort)
 
     @property
     def is_followup(self) -> bool:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from activity.services import Owner, search_history_record
 from conversation.answering import jsonable
+from conversation.followup import model_read
 from conversation.followup.answers import shown_datasets
 from conversation.followup.apply import Change, interpret, search_filters
 from conversation.gist import gist
@@ -246,8 +247,15 @@ def _decide(text: str, routed: IntentResult, state: SearchState, *, user) -> _Ou
     if intent == "refine" and not has_previous:
         intent = "search"
     followup = routed.followup
+    shown = None
+    if has_previous and intent != "smalltalk" and model_read.enabled():
+        # A configured provider reads the follow-up first; None leaves it to the built-in parse.
+        shown = shown_datasets(state.result_ids)
+        reading = model_read.read_followup(text, state, shown)
+        if reading is not None and (change := interpret(reading, state, shown)) is not None:
+            return _followup(change, state, user=user)
     if has_previous and followup is not None and followup.is_followup and intent not in ("smalltalk",):
-        change = interpret(followup, state, shown_datasets(state.result_ids))
+        change = interpret(followup, state, shown if shown is not None else shown_datasets(state.result_ids))
         if change is not None:
             return _followup(change, state, user=user)
         if routed.decided_by_followup:

@@ -6,6 +6,7 @@ Every path ends with a grounded answer: the provider's, the next provider's, or 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import time_machine
@@ -82,8 +83,9 @@ def test_anthropic_success_speaks_messages_api(settings, fast_llm, anthropic_ser
     assert_grounded(answer, results)
     (request,) = anthropic_server.requests
     assert request["path"] == "/v1/messages"
-    assert request["headers"]["x-api-key"] == "sk-ant-test"
-    assert request["headers"]["anthropic-version"] == llm.ANTHROPIC_VERSION
+    # The SDK authenticates with the key as a bearer token and pins the API version it speaks.
+    assert request["headers"]["authorization"] == "Bearer sk-ant-test"
+    assert request["headers"]["anthropic-version"] == llm.anthropic_version()
     body = request["json"]
     assert body["model"] == "test-claude"
     assert body["max_tokens"] > 0
@@ -101,6 +103,35 @@ def test_429_is_retried_honouring_retry_after(chain, openai_server, anthropic_se
     assert answer.provider == "openai:test-gpt"
     assert len(openai_server.requests) == 2
     assert anthropic_server.requests == []
+
+
+def test_500_then_success_is_retried_with_backoff(settings, fast_llm, anthropic_server, results):
+    settings.LLM_PROVIDERS = ["anthropic"]
+    anthropic_server.then(
+        Scripted(status=500, body=error_body("api_error", "boom")),
+        Scripted(status=529, body=error_body("overloaded_error", "busy")),
+        Scripted(body=anthropic_body(GOOD)),
+    )
+    answer = answer_compose(query="hdb resale prices", results=results)
+
+    assert answer.provider == "anthropic:test-claude"
+    assert len(anthropic_server.requests) == 3
+    assert llm.circuit_state("anthropic") == {"state": "closed", "failures": 0, "open_until": None}
+
+
+def test_sdks_make_one_attempt_per_call_and_the_deadline_bounds_the_retries(settings, fast_llm, openai_server, results):
+    """Our loop owns retries (SDK max_retries=0): a 1 s deadline allows no 2nd attempt after a 0.96 s Retry-After."""
+    settings.LLM_PROVIDERS = ["openai"]
+    settings.LLM_MAX_RETRIES = 5
+    openai_server.default = Scripted(
+        status=429, body=error_body("rate_limit_exceeded", "slow"), headers={"Retry-After": "0.96"}
+    )
+    started = time.monotonic()
+    answer = answer_compose(query="hdb resale prices", results=results, deadline_seconds=1.0)
+
+    assert answer.provider == "builtin"
+    assert len(openai_server.requests) == 1
+    assert time.monotonic() - started < 1.0
 
 
 def test_retry_after_beyond_the_deadline_moves_on_at_once(chain, openai_server, anthropic_server, results):
