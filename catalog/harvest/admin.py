@@ -32,6 +32,13 @@ RUNS_SHOWN = 10
 
 
 class HarvestSourceForm(forms.ModelForm):
+    url = forms.URLField(
+        max_length=1000,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"size": 80}),
+        help_text=HarvestSource._meta.get_field("url").help_text,
+    )
+
     class Meta:
         model = HarvestSource
         fields = "__all__"

@@ -18,6 +18,7 @@ link is unknown), so the listing is then incomplete and nothing is withdrawn.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,7 +68,10 @@ def _rdf_format(fetched: Fetched) -> str:
 def _graph(fetched: Fetched) -> Graph:
     graph = Graph()
     try:
-        graph.parse(data=fetched.content.decode("utf-8"), format=_rdf_format(fetched), publicID=fetched.url)
+        with warnings.catch_warnings():
+            # rdflib 7.6's JSON-LD parser uses its own deprecated ConjunctiveGraph internally.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph.parse(data=fetched.content.decode("utf-8"), format=_rdf_format(fetched), publicID=fetched.url)
     except Exception as exc:  # rdflib raises many parser-specific types for malformed input
         raise FetchError(f"malformed RDF from {fetched.url}: {type(exc).__name__}: {str(exc)[:120]}") from None
     return graph
