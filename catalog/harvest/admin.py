@@ -105,8 +105,8 @@ class HarvestSourceAdmin(admin.ModelAdmin):
                 for r in runs
             ),
         )
-        head = "<tr><th>started</th><th>status</th><th>created</th><th>updated</th><th>unchanged</th>"
-        return format_html("<table>{}{}</table>", format_html(head + "<th>withdrawn</th><th>failed</th></tr>"), rows)
+        head = "".join(f"<th>{h}</th>" for h in ("started", "status", *HarvestRun().counts()))
+        return format_html("<table><tr>" + head + "</tr>{}</table>", rows)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery.schedules import crontab
 from django.db import transaction
@@ -68,4 +68,5 @@ def harvest_source_next_run(*, source: HarvestSource) -> datetime | None:
     except ScheduleInvalid:
         return None
     now = timezone.now()
-    return now + schedule.remaining_estimate(now)
+    # remaining_estimate lands a hair before the minute; cron times are whole minutes.
+    return (now + schedule.remaining_estimate(now) + timedelta(seconds=30)).replace(second=0, microsecond=0)

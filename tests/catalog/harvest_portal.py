@@ -34,10 +34,14 @@ class Fault:
 class PortalState:
     ckan_packages: list = field(default_factory=lambda: load("ckan_packages.json"))
     dgs_datasets: list = field(
-        default_factory=lambda: load("datagovsg_datasets_page1.json")["data"]["datasets"]
-        + load("datagovsg_datasets_page2.json")["data"]["datasets"]
+        default_factory=lambda: (
+            load("datagovsg_datasets_page1.json")["data"]["datasets"]
+            + load("datagovsg_datasets_page2.json")["data"]["datasets"]
+        )
     )
-    dgs_collections: list = field(default_factory=lambda: load("datagovsg_collections_page1.json")["data"]["collections"])
+    dgs_collections: list = field(
+        default_factory=lambda: load("datagovsg_collections_page1.json")["data"]["collections"]
+    )
     dgs_page_size: int = 3  # as recorded: 3 datasets on page 1, 2 on page 2
     dcat_page1: str = field(default_factory=lambda: (DATA / "dcat_page1.jsonld").read_text(encoding="utf-8"))
     dcat_page2: str = field(default_factory=lambda: (DATA / "dcat_page2.ttl").read_text(encoding="utf-8"))

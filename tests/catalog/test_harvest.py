@@ -86,9 +86,13 @@ def test_a_second_run_writes_nothing(portal):
 def test_ckan_incremental_run_asks_only_for_packages_modified_since_the_last(portal):
     source = make_source(portal, "ckan", rows=2)
     harvest(source)
-    portal.state.ckan_packages[1].update(title="Air Quality Index - NSW (revised)", metadata_modified="2024-06-01T00:00:00")
+    portal.state.ckan_packages[1].update(
+        title="Air Quality Index - NSW (revised)", metadata_modified="2024-06-01T00:00:00"
+    )
     new = copy.deepcopy(portal.state.ckan_packages[0])
-    new.update(id="0000000a-new", name="uv-index-sydney", title="UV Index - Sydney", metadata_modified="2024-06-02T00:00:00")
+    new.update(
+        id="0000000a-new", name="uv-index-sydney", title="UV Index - Sydney", metadata_modified="2024-06-02T00:00:00"
+    )
     portal.state.ckan_packages.append(new)
     portal.state.requests.clear()
     run = harvest(source)
