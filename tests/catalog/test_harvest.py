@@ -56,7 +56,7 @@ def test_ckan_pages_through_package_search_and_reports_counts(portal):
     source = make_source(portal, "ckan", rows=2)
     run = harvest(source)
     assert run.status == "success" and counts(run) == (5, 0, 0, 0, 0) and run.pages == 3
-    starts = [p for p in portal.paths("package_search")]
+    starts = portal.paths("package_search")
     assert len(starts) == 3 and "start=4" in starts[-1] and all("rows=2" in p for p in starts)
     rain = datasets(source).get(external_id="00000001-5c1e-4f2a-9b8e-0a1b2c3d4e5f")
     assert rain.title == "Daily Rainfall - Sydney Observatory Hill"
