@@ -151,8 +151,17 @@ class HarvestSourceAdmin(admin.ModelAdmin):
 
 @admin.register(HarvestRun)
 class HarvestRunAdmin(admin.ModelAdmin):
-    list_display = ("source", "started_at", "finished_at", "status", "created", "updated", "unchanged", "withdrawn")
-    list_display += ("failed",)
+    list_display = (
+        "source",
+        "started_at",
+        "finished_at",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "withdrawn",
+        "failed",
+    )
     list_filter = ("status", "source")
     date_hierarchy = "started_at"
     list_select_related = ("source",)

@@ -150,7 +150,7 @@ def _run(hs: HarvestSource, *, trigger: str, full: bool) -> HarvestRun:
     notes = []
     if ctx.not_modified:
         status = HarvestRun.Status.NOT_MODIFIED
-        run.unchanged = hs.source.datasets.count() if hs.source else 0  # type: ignore[union-attr]
+        run.unchanged = catalog_source.datasets.count()
         notes.append("The source answered 304 Not Modified: nothing fetched, nothing changed.")
     elif not page_failures:
         status = HarvestRun.Status.SUCCESS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +26,4 @@ def harvest_source_task(source_id: int, trigger: str = "schedule", full: bool = 
 def harvest_enqueue(*, source_ids: list[int], trigger: str, full: bool = False) -> None:
     """Queue one run per source once the current transaction commits (eager mode: runs then)."""
     for source_id in source_ids:
-        transaction.on_commit(
-            lambda source_id=source_id: harvest_source_task.delay(source_id=source_id, trigger=trigger, full=full)
-        )
+        transaction.on_commit(partial(harvest_source_task.delay, source_id=source_id, trigger=trigger, full=full))
