@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog.importers import RecordError, SourceData
-from catalog.models import HarvestRun, HarvestSource, Source
+from catalog.models import Dataset, HarvestRun, HarvestSource, Source
 from catalog.services.pipeline import datasets_withdraw, records_apply
 
 from .http import HarvestClient
@@ -111,6 +111,12 @@ def _run(hs: HarvestSource, *, trigger: str, full: bool) -> HarvestRun:
         etag="" if full else hs.etag,
         last_modified="" if full else hs.last_modified,
     )
+    if getattr(protocol, "USES_KNOWN_MODIFIED", False):
+        ctx.known_modified = dict(
+            Dataset.objects.filter(source=catalog_source)
+            .exclude(extra__has_key="withdrawn")  # a withdrawn dataset that is listed again is always rebuilt
+            .values_list("external_id", "source_modified_at")
+        )
     errors: list[RecordError] = []
     page_failures: list[str] = []
     seen: set[str] = set()
@@ -127,6 +133,8 @@ def _run(hs: HarvestSource, *, trigger: str, full: bool) -> HarvestRun:
                     continue
                 errors.extend(page.errors)
                 keep.update(page.failed_ids)
+                seen.update(page.unchanged_ids)
+                run.unchanged += len(page.unchanged_ids)
                 unidentified += page.unidentified_failures
                 run.failed += len(page.errors)
                 records = []

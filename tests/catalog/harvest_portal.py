@@ -105,6 +105,8 @@ class PortalHandler(http.server.BaseHTTPRequestHandler):
         path = parts.path
         if path == "/api/3/action/package_search":
             return self._ckan(query)
+        if path.startswith("/v2/public/api/datasets/") and path.endswith("/metadata"):
+            return self._datagovsg_metadata(path.split("/")[-2])
         if path in ("/v2/public/api/datasets", "/v2/public/api/collections"):
             return self._datagovsg(path.rsplit("/", 1)[-1], int(query.get("page", "1")))
         if path == "/dcat/catalog":
@@ -138,6 +140,15 @@ class PortalHandler(http.server.BaseHTTPRequestHandler):
             return self._json({"code": 0, "data": {kind: [], "pages": pages}, "errorMsg": ""})
         chunk = items[(page - 1) * size : page * size]
         self._json({"code": 0, "data": {kind: chunk, "pages": pages}, "errorMsg": ""})
+
+    def _datagovsg_metadata(self, dataset_id: str) -> None:
+        listed = next((d for d in self.state.dgs_datasets if d["datasetId"] == dataset_id), None)
+        if listed is None:
+            return self._json({"code": 404, "data": None, "errorMsg": "Dataset not found"}, 404)
+        recorded = load("datagovsg_metadata.json")
+        data = recorded["data"] if dataset_id == recorded["data"]["datasetId"] else dict(listed)
+        data.setdefault("description", f"About {listed['name']}.")
+        self._json({"code": 0, "data": data | {"lastUpdatedAt": listed["lastUpdatedAt"]}, "errorMsg": ""})
 
     def _dcat(self, page: str) -> None:
         base = f"http://{self.headers.get('Host')}/dcat/catalog"

@@ -224,6 +224,24 @@ def test_datagovsg_withdraws_what_the_listing_lost(portal):
     assert counts(run) == (0, 0, 4, 1, 0)
 
 
+def test_datagovsg_metadata_only_for_new_or_changed_datasets(portal):
+    source = make_source(portal, "datagovsg", metadata=True)
+    run = harvest(source)
+    assert counts(run) == (5, 0, 0, 0, 0) and len(portal.paths("/metadata")) == 5
+    lpg = datasets(source).get(external_id="d_a250212cdfe48c8f6ea824dec0545f34")
+    assert lpg.description.startswith("Source: SINGAPORE DEPARTMENT OF STATISTICS")
+    portal.state.requests.clear()
+    portal.state.dgs_datasets[0]["lastUpdatedAt"] = "2024-07-01T09:00:00+08:00"
+    portal.fail("d_3d227e5d9fdec73f3bcadce671c333a6/metadata", "500", times=99)
+    portal.state.dgs_datasets[2]["lastUpdatedAt"] = "2024-07-02T09:00:00+08:00"
+    again = harvest(source)
+    # Only the two changed datasets were asked for; the one whose metadata fails is an error, not withdrawn.
+    assert counts(again) == (0, 1, 3, 0, 1) and again.status == "success"
+    assert len(portal.paths("/metadata")) == 1 + 3  # one answer, one failing three times
+    assert again.errors[0][0] == "d_3d227e5d9fdec73f3bcadce671c333a6" and "metadata not fetched" in again.errors[0][1]
+    assert datasets(source).active().count() == 5
+
+
 def test_a_page_of_10000_records(portal):
     template = portal.state.dgs_datasets[1]
     portal.state.dgs_datasets = [

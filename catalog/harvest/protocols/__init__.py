@@ -30,6 +30,8 @@ class Page:
     # Records that failed and whose id could not be read: the listing cannot prove what is gone.
     unidentified_failures: int = 0
     failed: str = ""  # why the whole page could not be fetched or read ("" when it was)
+    # Listed records the protocol knows are unchanged (same source modification time) and did not rebuild.
+    unchanged_ids: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -40,6 +42,9 @@ class Context:
     modified_since: datetime | None = None  # None: a full listing
     etag: str = ""
     last_modified: str = ""
+    # external_id -> source_modified_at of the datasets already stored for this source (protocols that
+    # fetch per-record details use it to skip records the source says are unchanged).
+    known_modified: dict[str, datetime | None] = field(default_factory=dict)
     # Set by the protocol:
     complete: bool = False
     not_modified: bool = False
