@@ -83,7 +83,7 @@ class PortalHandler(http.server.BaseHTTPRequestHandler):
         if fault.action == "500":
             self._send(500, b"<html><body>Internal Server Error</body></html>", "text/html")
         elif fault.action == "429":
-            self._send(429, b'{"message": "Too Many Requests"}', headers={"Retry-After": "0"})
+            self._send(429, b'{"message": "Too Many Requests"}', headers={"Retry-After": "1"})
         elif fault.action == "stall":
             time.sleep(self.state.stall_seconds)
             self._send(504, b"late")

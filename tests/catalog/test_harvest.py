@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 import pytest
 
@@ -178,9 +179,11 @@ def test_a_timeout_is_retried_and_a_lasting_one_fails_the_run(portal):
 
 
 def test_429_is_retried_after_retry_after(portal):
-    portal.fail("package_search", "429", times=2)
+    portal.fail("package_search", "429")
+    started = time.monotonic()
     run = harvest(make_source(portal, "ckan"))
     assert run.status == "success" and run.created == 5
+    assert time.monotonic() - started >= 1.0  # Retry-After: 1, not the 0.01 s backoff
 
 
 def test_a_bad_record_is_reported_with_its_id_and_never_withdrawn(portal):
