@@ -26,6 +26,7 @@ from types import ModuleType
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -145,7 +146,14 @@ def _run(hs: HarvestSource, *, trigger: str, full: bool) -> HarvestRun:
                     seen.add(record.external_id)
                     records.append(replace(record, source=source_data))
                 counts = PageCounts()
-                records_apply(records=records, origin=protocol.ORIGIN, report=counts)
+                try:
+                    records_apply(records=records, origin=protocol.ORIGIN, report=counts)
+                except DatabaseError as exc:  # the page's transaction rolled back; the run goes on
+                    logger.exception("harvest of %s: writing %s failed", hs.name, page.ref)
+                    reason = f"not written: {type(exc).__name__}: {str(exc)[:200]}"
+                    page_failures.append(f"{page.ref}: {reason}")
+                    errors.append(RecordError(page.ref, reason))
+                    continue
                 run.created += counts.created
                 run.updated += counts.updated
                 run.unchanged += counts.unchanged

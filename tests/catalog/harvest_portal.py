@@ -111,6 +111,8 @@ class PortalHandler(http.server.BaseHTTPRequestHandler):
             return self._datagovsg(path.rsplit("/", 1)[-1], int(query.get("page", "1")))
         if path == "/dcat/catalog":
             return self._dcat(query.get("page", "1"))
+        if path == "/contexts/dcat.jsonld":
+            return self._send(200, (DATA / "dcat_context.jsonld").read_bytes(), "application/ld+json")
         if path == "/files/catalog.csv":
             return self._conditional(self.state.csv.encode(), "text/csv; charset=utf-8")
         self._send(404, b'{"error": "not found"}')

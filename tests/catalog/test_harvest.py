@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import time
 
 import pytest
@@ -276,6 +277,16 @@ def test_dcat_jsonld_and_turtle_pages(portal):
     assert paris.title == "Strategic noise map Paris" and paris.formats == ["GEOJSON"]
     assert paris.publisher.name == "Ville de Paris" and str(paris.temporal_end) == "2022-12-31"
     assert harvest(source).unchanged == 3
+
+
+def test_dcat_remote_jsonld_context_is_fetched_through_the_harvest_client(portal, settings):
+    page1 = json.loads(portal.state.dcat_page1)
+    page1["@context"] = [f"{portal.base}/contexts/dcat.jsonld", {"ex": "https://example.org/"}]
+    portal.state.dcat_page1 = json.dumps(page1)
+    run = harvest(make_source(portal, "dcat", "/dcat/catalog"))
+    assert run.status == "success" and run.created == 3
+    asked = [headers for path, headers in portal.state.requests if path == "/contexts/dcat.jsonld"]
+    assert len(asked) == 1 and asked[0]["User-Agent"] == settings.HARVEST_USER_AGENT  # not rdflib's urllib
 
 
 def test_dcat_unreadable_page_ends_the_walk_without_withdrawing(portal):

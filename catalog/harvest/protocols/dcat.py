@@ -18,6 +18,7 @@ link is unknown), so the listing is then incomplete and nothing is withdrawn.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -65,13 +66,38 @@ def _rdf_format(fetched: Fetched) -> str:
     return "turtle" if fetched.content.lstrip()[:1] in (b"@", b"<") else "json-ld"
 
 
-def _graph(fetched: Fetched) -> Graph:
+def _inline_contexts(client: HarvestClient, document: Any, cache: dict[str, Any]) -> Any:
+    """The JSON-LD document with its remote top-level ``@context`` URLs fetched through our client
+    (timeouts, rate limit, redirect rules) and inlined, so rdflib never goes to the network itself."""
+    if not isinstance(document, dict) or "@context" not in document:
+        return document
+    contexts = document["@context"] if isinstance(document["@context"], list) else [document["@context"]]
+    inlined = []
+    for context in contexts:
+        if isinstance(context, str) and context.startswith(("http://", "https://")):
+            if context not in cache:
+                remote = client.get(context, accept="application/ld+json, application/json").json()
+                if not isinstance(remote, dict) or not isinstance(remote.get("@context"), dict | list):
+                    raise FetchError(f"no JSON-LD @context at {context}")
+                cache[context] = remote["@context"]
+            context = cache[context]
+            if isinstance(context, list) and any(isinstance(c, str) for c in context):
+                raise FetchError("nested remote JSON-LD contexts are not followed")
+        inlined.append(context)
+    return document | {"@context": inlined}
+
+
+def _graph(client: HarvestClient, fetched: Fetched, contexts: dict[str, Any]) -> Graph:
+    rdf_format = _rdf_format(fetched)
+    data = fetched.content.decode("utf-8", errors="replace")
+    if rdf_format == "json-ld":
+        data = json.dumps(_inline_contexts(client, fetched.json(), contexts))
     graph = Graph()
     try:
         with warnings.catch_warnings():
             # rdflib 7.6's JSON-LD parser uses its own deprecated ConjunctiveGraph internally.
             warnings.simplefilter("ignore", DeprecationWarning)
-            graph.parse(data=fetched.content.decode("utf-8"), format=_rdf_format(fetched), publicID=fetched.url)
+            graph.parse(data=data, format=rdf_format, publicID=fetched.url)
     except Exception as exc:  # rdflib raises many parser-specific types for malformed input
         raise FetchError(f"malformed RDF from {fetched.url}: {type(exc).__name__}: {str(exc)[:120]}") from None
     return graph
@@ -169,6 +195,7 @@ def _next_page(graph: Graph, current: str) -> str | None:
 def pages(client: HarvestClient, ctx: Context) -> Iterator[Page]:
     next_url: str | None = ctx.url
     visited: set[str] = set()
+    contexts: dict[str, Any] = {}  # remote JSON-LD contexts, fetched once per run
     number = 0
     while next_url and number < settings.HARVEST_MAX_PAGES:
         number += 1
@@ -183,7 +210,7 @@ def pages(client: HarvestClient, ctx: Context) -> Iterator[Page]:
             if fetched.not_modified:
                 ctx.not_modified = True
                 return
-            graph = _graph(fetched)
+            graph = _graph(client, fetched, contexts)
         except FetchError as exc:
             yield Page(ref, failed=str(exc))
             return  # the next page's address was in the page we could not read
