@@ -11,7 +11,8 @@ or its label); ``dct:publisher`` -> ``foaf:name``; ``dct:license``; ``dcat:landi
 ``dct:issued`` / ``dct:modified``; each ``dcat:distribution`` with ``dcat:downloadURL`` or
 ``dcat:accessURL``, ``dct:format`` / ``dcat:mediaType``, ``dct:title``.
 
-No modified-since filter (DCAT has none); a single-page catalog is fetched conditionally
+Remote JSON-LD ``@context`` URLs are fetched through the harvest client (once per run) and inlined,
+so rdflib never opens connections of its own. No modified-since filter (DCAT has none); a single-page catalog is fetched conditionally
 (ETag / Last-Modified -> 304). A page that cannot be fetched or parsed ends the walk (its next
 link is unknown), so the listing is then incomplete and nothing is withdrawn.
 """
