@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -151,3 +153,14 @@ def test_the_scheduled_task_runs_on_the_worker(celery_worker, portal):
     assert result["status"] == "success" and result["created"] == 3
     assert Dataset.objects.filter(source__harvest_sources=source).count() == 3
     assert HarvestRun.objects.get(source=source).trigger == "schedule"
+    # The harvest told search (datasets_changed): the worker builds an index holding the new datasets.
+    # Waiting for it also keeps this test's background work from landing in the next test.
+    from search.models import IndexState
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        state = IndexState.objects.filter(pk=1).first()
+        if state is not None and state.dataset_count == 3:
+            break
+        time.sleep(0.5)
+    assert state is not None and state.dataset_count == 3
