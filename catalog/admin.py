@@ -162,3 +162,7 @@ class PublisherAdmin(DatasetCountMixin, admin.ModelAdmin):
 class TagAdmin(admin.ModelAdmin):
     list_display = ("name",)
     search_fields = ("name",)
+
+
+# Harvest sources and runs (registered on import).
+from catalog.harvest import admin as harvest_admin  # noqa: E402,F401

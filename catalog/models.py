@@ -172,3 +172,97 @@ class Distribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format or 'file'}: {self.url or self.title}"
+
+
+class HarvestSource(models.Model):
+    """A live portal the catalog harvests on a schedule (see catalog.harvest)."""
+
+    class Type(models.TextChoices):
+        CKAN = "ckan", "CKAN action API (package_search)"
+        DATAGOVSG = "datagovsg", "data.gov.sg v2 API"
+        DCAT = "dcat", "DCAT-AP catalog (JSON-LD / Turtle, Hydra paging)"
+        CSV = "csv", "CSV file at a URL"
+
+    name = models.CharField(max_length=200, unique=True)
+    type = models.CharField(max_length=16, choices=Type.choices)
+    url = models.URLField(max_length=1000, help_text="The API base, catalog or file URL.")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="harvest_sources",
+        help_text="The catalog source its datasets belong to (created from the name when blank).",
+    )
+    config = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Protocol options, e.g. {"rows": 500, "fq": "organization:abc", "allow_cross_host_redirects": true}.',
+    )
+    schedule = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='A cron expression "minute hour day month weekday" (UTC), e.g. "15 2 * * *"; blank: manual only.',
+    )
+    enabled = models.BooleanField(default=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=16, blank=True)
+    last_full_run_at = models.DateTimeField(null=True, blank=True, help_text="Last complete listing.")
+    # Incremental state: the newest source-side modification time seen (modified-since) and HTTP validators.
+    modified_since = models.DateTimeField(null=True, blank=True)
+    etag = models.CharField(max_length=300, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def periodic_task_name(self) -> str:
+        return f"harvest-source-{self.pk}"
+
+
+class HarvestRun(models.Model):
+    """One run of a harvest source, and its report."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCESS = "success", "Succeeded"
+        NOT_MODIFIED = "not_modified", "Not modified (304)"
+        PARTIAL = "partial", "Partial (a page failed)"
+        FAILED = "failed", "Failed"
+
+    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="runs")
+    trigger = models.CharField(max_length=16, default="manual")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    incremental = models.BooleanField(default=False, help_text="Fetched only records modified since the last run.")
+    pages = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # [[record id or page, reason], ...], capped (HARVEST_MAX_ERRORS_KEPT); page failures start "page ".
+    errors = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["source", "-started_at"], name="harvestrun_source_started")]
+
+    def __str__(self) -> str:
+        return f"{self.source} @ {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "withdrawn": self.withdrawn,
+            "failed": self.failed,
+        }

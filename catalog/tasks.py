@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
+from catalog.harvest.tasks import harvest_source_task  # noqa: F401 - registered for Celery's autodiscovery
 from catalog.linkcheck import links_check
 from catalog.services import quality_recompute
 

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "corsheaders",
     "axes",
+    "django_celery_beat",
     "ops",
     "catalog",
     "activity",
@@ -413,6 +414,22 @@ LINK_CHECK_MAX_AGE_HOURS = env.int("LINK_CHECK_MAX_AGE_HOURS", default=24 * 7)
 LINK_CHECK_MAX_REDIRECTS = env.int("LINK_CHECK_MAX_REDIRECTS", default=5)
 LINK_CHECK_BATCH_SIZE = env.int("LINK_CHECK_BATCH_SIZE", default=500)  # datasets per periodic run
 LINK_CHECK_VERIFY_TLS = env_bool("LINK_CHECK_VERIFY_TLS", default=True)
+
+# --- Harvesting live portals (catalog.harvest; README "Harvest sources") ---
+HARVEST_USER_AGENT = env.str("HARVEST_USER_AGENT", default="DatasetResearchAssistant-Harvester/1.0")
+HARVEST_TIMEOUT_SECONDS = env.float("HARVEST_TIMEOUT_SECONDS", default=30.0)
+HARVEST_MIN_INTERVAL_SECONDS = env.float("HARVEST_MIN_INTERVAL_SECONDS", default=1.0)  # between requests to a source
+HARVEST_RETRIES = env.int("HARVEST_RETRIES", default=4)  # on 429, 5xx, timeouts and connection errors
+HARVEST_BACKOFF_SECONDS = env.float("HARVEST_BACKOFF_SECONDS", default=2.0)  # doubles per retry
+HARVEST_MAX_RETRY_AFTER_SECONDS = env.float("HARVEST_MAX_RETRY_AFTER_SECONDS", default=300.0)
+HARVEST_MAX_REDIRECTS = env.int("HARVEST_MAX_REDIRECTS", default=5)
+HARVEST_MAX_PAGE_SIZE = env.int("HARVEST_MAX_PAGE_SIZE", default=1000)  # rows asked per page (CKAN caps at 1000)
+HARVEST_MAX_PAGES = env.int("HARVEST_MAX_PAGES", default=10000)
+HARVEST_MAX_RESPONSE_BYTES = env.int("HARVEST_MAX_RESPONSE_BYTES", default=200 * 1024 * 1024)
+HARVEST_MAX_ERRORS_KEPT = env.int("HARVEST_MAX_ERRORS_KEPT", default=1000)
+HARVEST_FULL_EVERY_HOURS = env.int("HARVEST_FULL_EVERY_HOURS", default=24)  # a complete listing (withdrawals)
+HARVEST_SOFT_TIME_LIMIT = env.int("HARVEST_SOFT_TIME_LIMIT", default=3 * 3600)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=0.5)  # overall deadline of /api/health
 HEALTH_WORKER_PING_SECONDS = env.float("HEALTH_WORKER_PING_SECONDS", default=0.3)
 HEALTH_REDIS_TIMEOUT_SECONDS = env.float("HEALTH_REDIS_TIMEOUT_SECONDS", default=0.15)  # Redis probes, no retries
