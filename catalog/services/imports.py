@@ -21,6 +21,7 @@ from catalog.models import Dataset, Distribution, Publisher, Source, Tag
 from catalog.signals import datasets_changed_send
 
 from .bulk import BATCH, chunks, update_rows
+from .families import catalog_tidy_and_group
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +108,12 @@ def catalog_import(
     records = _dedupe(parsed.records, report.errors)
     with transaction.atomic():
         _write(records, parsed.origin, report, progress=progress)
-        if report.changed_ids and notify_search:
-            datasets_changed_send(dataset_ids=report.changed_ids)
+        changed = set(report.changed_ids)
+        if changed:
+            # Titles repaired, junk hidden and families recomputed over the whole catalog.
+            changed |= set(catalog_tidy_and_group(notify=False).changed_ids)
+        if changed and notify_search:
+            datasets_changed_send(dataset_ids=sorted(changed))
     report.seconds = time.perf_counter() - started
     logger.info("catalog import %s", report.summary())
     return report

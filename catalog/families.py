@@ -1,0 +1,290 @@
+"""Dataset families, as pure functions over plain records (no Django): which datasets are one.
+
+Two kinds:
+
+* **variants** — copies and format variants of one dataset: the same publisher (or, without one, the
+  same source) and the same title once format words ("(KML)", "- SHP", "GeoJSON"), case, accents,
+  punctuation and spacing are ignored; or two members of one portal collection whose titles differ
+  only by format words. One result carrying every member's distributions.
+* **series** — one dataset published in pieces split by period: members of one portal collection
+  (or, outside a collection, of one publisher with the same title once the period is removed) whose
+  titles carry distinct period ranges ("1990 - 1999", "2000 - Feb 2012", "from Jan-2017 onwards").
+  Members are ordered in time. Variant groups inside a series stay together as one member period.
+
+``families_compute`` is what ``catalog.services.families`` stores and ``bench/search_quality.py``
+measures; ``series_lead`` picks the member of a series that fits a query's time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+VARIANTS = "variants"
+SERIES = "series"
+
+FORMAT_WORDS = (
+    "csv|tsv|xlsx?|xlsm|ods|kml|kmz|shp|shapefile|geojson|json|xml|api|pdf|zip|txt|gpkg|geopackage|wms|wfs|parquet"
+)
+# A format word standing apart: in brackets, after a dash at the end, or as a trailing word.
+_FORMAT_RE = re.compile(
+    rf"\(\s*(?:{FORMAT_WORDS})(?:\s*(?:/|,|and|&)\s*(?:{FORMAT_WORDS}))*\s*\)"
+    rf"|\[\s*(?:{FORMAT_WORDS})\s*\]"
+    rf"|\s[-–|:]\s*(?:{FORMAT_WORDS})\s*$"
+    rf"|\s(?:in\s+)?(?:{FORMAT_WORDS})(?:\s+(?:format|file|version))?\s*$",
+    re.I,
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_WHEN = rf"(?:{_MONTH}[\s\-./]*)?{_YEAR}"
+# One period expression: "2000 - Feb 2012", "from Mar 2012 to Dec 2014", "Jan-2017 onwards", "2015".
+_PERIOD_RE = re.compile(
+    rf"(?:\b(?:from|since|between)\s+)?\b{_WHEN}\b"
+    rf"(?:\s*(?:-|–|—|to|and|until)\s*\b{_WHEN}\b)?"
+    rf"(?:\s*(?:onwards?|to\s+date|to\s+present|till\s+date))?",
+    re.I,
+)
+_YEAR_RE = re.compile(rf"\b({_YEAR})\b")
+_ONWARDS_RE = re.compile(r"\b(onwards?|to date|to present|till date|since)\b", re.I)
+_NOISE_RE = re.compile(r"[^a-z0-9]+")
+_EMPTY_TITLES = frozenset({"", "none", "null", "nan", "n/a", "na", "untitled", "-"})
+
+
+@dataclass(frozen=True)
+class FamilyInput:
+    """What grouping reads of one dataset."""
+
+    id: Hashable
+    title: str
+    source: str = ""
+    publisher: str = ""
+    collection: str = ""  # the portal collection's id, "" when none
+    collection_name: str = ""
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass
+class FamilyGroup:
+    kind: str  # VARIANTS or SERIES
+    key: str  # stable across recomputations of the same data
+    title: str
+    members: list = field(default_factory=list)  # ids; series in time order (oldest first)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+def is_empty_title(title: str | None) -> bool:
+    """A title a portal left empty ("", "None", "null", "untitled", ...)."""
+    return _fold((title or "").strip()).strip(" .") in _EMPTY_TITLES
+
+
+def format_free_title(title: str) -> str:
+    """The title without format words, case, accents, punctuation or extra spacing ("" if nothing is left)."""
+    text = _fold(title)
+    previous = None
+    while previous != text:  # "Parks (KML) - GeoJSON": strip every trailing format word
+        previous = text
+        text = _FORMAT_RE.sub(" ", text).strip()
+    return _NOISE_RE.sub(" ", text).strip()
+
+
+def has_period(title: str) -> bool:
+    return bool(_YEAR_RE.search(title or ""))
+
+
+def period_free_title(title: str) -> str:
+    """The format-free title without its period expressions (years, months, "from ... to", "onwards")."""
+    return _NOISE_RE.sub(" ", _PERIOD_RE.sub(" ", _fold(format_free_title(title)))).strip()
+
+
+def period_key(item: FamilyInput) -> tuple[int, int, int, int]:
+    """Time order of a series member: coverage start, else the first year its title names; then the end."""
+    years = [int(y) for y in _YEAR_RE.findall(item.title or "")]
+    start = item.start.toordinal() if item.start else (date(min(years), 1, 1).toordinal() if years else 0)
+    if item.end:
+        end = item.end.toordinal()
+    elif _ONWARDS_RE.search(item.title or ""):
+        end = date.max.toordinal()  # "from Jan-2017 onwards" is the current piece
+    else:
+        end = date(max(years), 12, 31).toordinal() if years else start
+    return (start, end, 0, 0)
+
+
+class _Union:
+    def __init__(self) -> None:
+        self.parent: dict = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a, b) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb, key=repr)] = min(ra, rb, key=repr)
+
+
+def _owner(item: FamilyInput) -> str:
+    return f"p:{_fold(item.publisher).strip()}" if item.publisher.strip() else f"s:{item.source}"
+
+
+def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
+    """The families among ``items`` (groups of two or more; everything else stands alone)."""
+    items = [i for i in items if not is_empty_title(i.title)]
+    by_id = {i.id: i for i in items}
+    ids = list(by_id)
+    variants = _Union()
+    by_key: dict[tuple, list] = defaultdict(list)
+    for item in items:
+        base = format_free_title(item.title)
+        if base:
+            by_key[("v", _owner(item), base)].append(item)
+            if item.collection:
+                by_key[("c", item.collection, base)].append(item)
+    for group in by_key.values():
+        # Same title in two different portal collections: the collections tell them apart
+        # (SingStat's "Key Indicators, Annual" of five industries); copies outside collections still join.
+        collections = {i.collection for i in group if i.collection}
+        parts = [[i for i in group if i.collection == c] for c in collections] if len(collections) > 1 else [group]
+        if len(collections) > 1:
+            parts.append([i for i in group if not i.collection])
+        for part in parts:
+            for other in part[1:]:
+                variants.union(part[0].id, other.id)
+    units: dict = defaultdict(list)  # variant group root -> member ids
+    for i in ids:
+        units[variants.find(i)].append(i)
+
+    # Series: variant groups (units) with a period in their title, grouped by collection or by owner
+    # and period-free title; at least two distinct periods make a series.
+    series = _Union()
+    candidates: dict[tuple, list] = defaultdict(list)
+    for root, members in units.items():
+        head = by_id[members[0]]
+        if not has_period(head.title):
+            continue
+        collections = {by_id[m].collection for m in members}
+        if len(collections) == 1 and head.collection:
+            candidates[("c", head.collection)].append(root)
+        stripped = period_free_title(head.title)
+        if stripped:
+            candidates[("t", _owner(head), stripped)].append(root)
+    for (kind, *_), roots in candidates.items():
+        for a_pos, a in enumerate(roots):
+            for b in roots[a_pos + 1 :]:
+                ta, tb = by_id[a].title, by_id[b].title
+                if _period_text(ta) == _period_text(tb):
+                    continue
+                # In a collection the pieces may be worded a little differently ("based on approval
+                # date" / "registration date"), but a collection of different things with years in
+                # their names (newspapers, price indexes) is not one series.
+                if kind == "t" or _similar(period_free_title(ta), period_free_title(tb)):
+                    series.union(a, b)
+
+    grouped: dict = defaultdict(list)
+    for root in units:
+        grouped[series.find(root)].append(root)
+    out: list[FamilyGroup] = []
+    for roots in grouped.values():
+        members = [m for r in roots for m in units[r]]
+        if len(members) < 2:
+            continue
+        if len(roots) >= 2:
+            out.append(_series_group(roots, units, by_id))
+        else:
+            out.append(_variants_group(members, by_id))
+    # A collection holding several series (digitised newspapers, one per title): tell their keys apart.
+    counts: dict[str, int] = defaultdict(int)
+    for g in out:
+        counts[g.key] += 1
+    for g in out:
+        if counts[g.key] > 1:
+            stripped = min(period_free_title(by_id[m].title) for m in g.members)
+            g.key = f"{g.key}|{stripped}"
+            g.title = _clean_series_title(by_id[g.members[-1]].title)
+    out.sort(key=lambda g: g.key)
+    return out
+
+
+def _similar(a: str, b: str, *, threshold: float = 0.7) -> bool:
+    wa, wb = set(a.split()), set(b.split())
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= threshold
+
+
+def _period_text(title: str) -> str:
+    return " ".join(m.group(0).lower() for m in _PERIOD_RE.finditer(_fold(title)))
+
+
+def _variants_group(members: list, by_id: dict) -> FamilyGroup:
+    members = sorted(members, key=lambda m: (format_free_title(by_id[m].title), repr(m)))
+    head = by_id[members[0]]
+    title = _FORMAT_RE.sub(" ", head.title).strip(" -–") or head.title
+    return FamilyGroup(VARIANTS, f"v|{_owner(head)}|{format_free_title(head.title)}", " ".join(title.split()), members)
+
+
+def _series_group(roots: list, units: dict, by_id: dict) -> FamilyGroup:
+    ordered = sorted(roots, key=lambda r: (period_key(by_id[r]), repr(r)))
+    members = [m for r in ordered for m in sorted(units[r], key=repr)]
+    head = by_id[ordered[-1]]
+    collections = {by_id[m].collection for m in members}
+    if len(collections) == 1 and head.collection:
+        key = f"s|c:{head.collection}"
+        title = head.collection_name or period_free_title(head.title)
+    else:
+        key = f"s|{_owner(head)}|{period_free_title(head.title)}"
+        title = _clean_series_title(head.title)
+    return FamilyGroup(SERIES, key, title, members)
+
+
+def _clean_series_title(title: str) -> str:
+    """A member's title without its format words and period ("Malaya Tribune-1945 to 1949" -> "Malaya Tribune")."""
+    text = " ".join(_PERIOD_RE.sub(" ", _FORMAT_RE.sub(" ", title)).split())
+    text = re.sub(r"\(\s*\)|\s+([,)])", r"\1", text)
+    text = re.sub(r"\s+[-–]\s*(?=\w)", " – ", text)
+    return text.strip(" ,-–(") or title
+
+
+def series_lead(
+    members: Sequence[FamilyInput],
+    *,
+    years: Sequence[int] = (),
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> Hashable | None:
+    """The member of a series that fits a query's time: the one covering the window (``year_from`` /
+    ``year_to``) or a year the query names, else the latest (the current piece; also for "latest").
+    Among several that fit, the latest. None for no members."""
+    if not members:
+        return None
+
+    def span(m: FamilyInput) -> tuple[int, int]:
+        start, end, _, _ = period_key(m)
+        lo = date.fromordinal(start).year if start else -(10**6)
+        hi = date.fromordinal(min(end, date.max.toordinal())).year if end else 10**6
+        return lo, hi
+
+    ordered = sorted(members, key=period_key)
+    fits = ordered
+    if year_from is not None or year_to is not None:
+        lo_w = year_from if year_from is not None else -(10**6)
+        hi_w = year_to if year_to is not None else 10**6
+        fits = [m for m in ordered if span(m)[1] >= lo_w and span(m)[0] <= hi_w]
+    elif years:
+        fits = [m for m in ordered if any(span(m)[0] <= y <= span(m)[1] for y in years)]
+    return (fits or ordered)[-1].id
