@@ -108,6 +108,11 @@ def period_free_title(title: str) -> str:
     return _NOISE_RE.sub(" ", _PERIOD_RE.sub(" ", _fold(format_free_title(title)))).strip()
 
 
+def period_years(title: str) -> list[int]:
+    """The years a title names, in order of size."""
+    return sorted(int(y) for y in _YEAR_RE.findall(title or ""))
+
+
 def period_key(item: FamilyInput) -> tuple[int, int, int, int]:
     """Time order of a series member: coverage start, else the first year its title names; then the end."""
     years = [int(y) for y in _YEAR_RE.findall(item.title or "")]
@@ -150,21 +155,26 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
     by_id = {i.id: i for i in items}
     ids = list(by_id)
     variants = _Union()
+    # A copy without a publisher joins the same-titled dataset of its source that has one (when only
+    # one publisher uses that title there).
+    publishers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for item in items:
+        if item.publisher.strip():
+            publishers[(item.source, format_free_title(item.title))].add(_owner(item))
     by_key: dict[tuple, list] = defaultdict(list)
     for item in items:
         base = format_free_title(item.title)
-        if base:
-            by_key[("v", _owner(item), base)].append(item)
-            if item.collection:
-                by_key[("c", item.collection, base)].append(item)
-    for group in by_key.values():
-        # Same title in two different portal collections: the collections tell them apart
-        # (SingStat's "Key Indicators, Annual" of five industries); copies outside collections still join.
-        collections = {i.collection for i in group if i.collection}
-        parts = [[i for i in group if i.collection == c] for c in collections] if len(collections) > 1 else [group]
-        if len(collections) > 1:
-            parts.append([i for i in group if not i.collection])
-        for part in parts:
+        if not base:
+            continue
+        owner = _owner(item)
+        known = publishers.get((item.source, base), set())
+        if not item.publisher.strip() and len(known) == 1:
+            owner = next(iter(known))
+        by_key[("v", owner, base)].append(item)
+        if item.collection:
+            by_key[("c", item.collection, base)].append(item)
+    for (_, _, base), group in by_key.items():
+        for part in _split_by_collection(group, base):
             for other in part[1:]:
                 variants.union(part[0].id, other.id)
     units: dict = defaultdict(list)  # variant group root -> member ids
@@ -222,6 +232,18 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
     return out
 
 
+def _split_by_collection(group: list[FamilyInput], base: str) -> list[list[FamilyInput]]:
+    """Same title in several portal collections: one dataset when one of the collections is named
+    like it (a layer also listed in a broader collection); otherwise the collections tell them apart
+    (SingStat's "Key Indicators, Annual" of five industries), while copies outside collections join."""
+    collections = {i.collection: i.collection_name for i in group if i.collection}
+    if len(collections) <= 1 or any(format_free_title(name) == base for name in collections.values()):
+        return [group]
+    parts = [[i for i in group if i.collection == c] for c in collections]
+    parts.append([i for i in group if not i.collection])
+    return parts
+
+
 def _similar(a: str, b: str, *, threshold: float = 0.7) -> bool:
     wa, wb = set(a.split()), set(b.split())
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= threshold
@@ -267,24 +289,43 @@ def series_lead(
     year_from: int | None = None,
     year_to: int | None = None,
 ) -> Hashable | None:
-    """The member of a series that fits a query's time: the one covering the window (``year_from`` /
-    ``year_to``) or a year the query names, else the latest (the current piece; also for "latest").
-    Among several that fit, the latest. None for no members."""
-    if not members:
-        return None
+    """The member of a series that fits a query's time (``lead_by_years`` over the members' spans)."""
 
-    def span(m: FamilyInput) -> tuple[int, int]:
+    def span(m: FamilyInput) -> tuple[Hashable, int | None, int | None]:
         start, end, _, _ = period_key(m)
-        lo = date.fromordinal(start).year if start else -(10**6)
-        hi = date.fromordinal(min(end, date.max.toordinal())).year if end else 10**6
-        return lo, hi
+        lo = date.fromordinal(start).year if start else None
+        hi = date.fromordinal(end).year if end else None
+        return (m.id, lo, hi)
 
-    ordered = sorted(members, key=period_key)
+    return lead_by_years([span(m) for m in members], years=years, year_from=year_from, year_to=year_to)
+
+
+def lead_by_years(
+    spans: Sequence[tuple[Hashable, int | None, int | None]],
+    *,
+    years: Sequence[int] = (),
+    year_from: int | None = None,
+    year_to: int | None = None,
+) -> Hashable | None:
+    """Which series member leads, from (id, first year, last year) spans (None = not stated): the one
+    covering the window ``year_from``..``year_to`` or a year the query names; without a time, or when
+    none fits, the latest (the current piece, also what "latest" asks for). Among several, the latest."""
+    if not spans:
+        return None
+    far = 10**6
+
+    def lo(s) -> int:
+        return s[1] if s[1] is not None else (s[2] if s[2] is not None else -far)
+
+    def hi(s) -> int:
+        return s[2] if s[2] is not None else (s[1] if s[1] is not None else -far)
+
+    ordered = sorted(spans, key=lambda s: (hi(s), lo(s), repr(s[0])))
     fits = ordered
     if year_from is not None or year_to is not None:
-        lo_w = year_from if year_from is not None else -(10**6)
-        hi_w = year_to if year_to is not None else 10**6
-        fits = [m for m in ordered if span(m)[1] >= lo_w and span(m)[0] <= hi_w]
+        lo_w = year_from if year_from is not None else -far
+        hi_w = year_to if year_to is not None else far
+        fits = [s for s in ordered if hi(s) >= lo_w and lo(s) <= hi_w]
     elif years:
-        fits = [m for m in ordered if any(span(m)[0] <= y <= span(m)[1] for y in years)]
-    return (fits or ordered)[-1].id
+        fits = [s for s in ordered if any(lo(s) <= y <= hi(s) for y in years)]
+    return (fits or ordered)[-1][0]

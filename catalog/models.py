@@ -135,9 +135,7 @@ class Dataset(models.Model):
     link_checked_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the imported content.")
     extra = models.JSONField(default=dict, blank=True, help_text="Source-specific metadata kept verbatim.")
-    family = models.ForeignKey(
-        DatasetFamily, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
-    )
+    family = models.ForeignKey(DatasetFamily, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
     family_pinned = models.BooleanField(
         default=False, help_text="A curator split this dataset out of a family or merged it into one: kept as is."
     )

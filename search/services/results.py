@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from catalog.models import Dataset, is_staff
+from catalog.families import FamilyInput, period_key, period_years
+from catalog.models import Dataset, DatasetFamily, is_staff
 from search.index.documents import doc_fields, index_doc_from_dataset
 from search.index.loaded import SearchIndex
 from search.ranking.documents import clean_description
@@ -37,6 +38,10 @@ class SearchHit:
     temporal_end: str | None = None
     link_status: str = "unknown"
     quality_score: float = 0.0
+    # The dataset family this hit stands for ({"id", "kind": "variants"|"series", "title", "size"}), or None;
+    # ``members`` are all its visible members (this hit included, marked "lead"), series in time order.
+    family: dict | None = None
+    members: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -165,6 +170,7 @@ def hits_for(
     if not is_staff(user):
         qs = qs.filter(status=Dataset.Status.ACTIVE)
     rows = {d.pk: d for d in qs}
+    families = family_members_for([d for d in rows.values() if d.family_id], user=user)
     hits = []
     for pos, ds_id in zip(positions, ids, strict=True):
         d = rows.get(ds_id)
@@ -205,4 +211,71 @@ def hits_for(
                 quality_score=round(float(d.quality_score), 3),
             )
         )
+        family = families.get(d.family_id) if d.family_id else None
+        if family is not None:
+            _family_attach(hits[-1], family)
     return hits
+
+
+def family_members_for(datasets: list[Dataset], *, user) -> dict[int, tuple[DatasetFamily, list[Dataset]]]:
+    """The families of ``datasets`` with their visible members (series in time order), in one query."""
+    if not datasets:
+        return {}
+    qs = (
+        Dataset.objects.filter(family_id__in={d.family_id for d in datasets})
+        .select_related("family")
+        .prefetch_related("distributions")
+        .order_by("pk")
+    )
+    if not is_staff(user):
+        qs = qs.filter(status=Dataset.Status.ACTIVE)
+    out: dict[int, tuple[DatasetFamily, list[Dataset]]] = {}
+    for m in qs:
+        if m.family is None or m.family_id is None:
+            continue  # the family went away meanwhile
+        out.setdefault(m.family_id, (m.family, []))[1].append(m)
+    for family, members in out.values():
+        if family.kind == DatasetFamily.Kind.SERIES:
+            members.sort(key=lambda m: (period_key(_family_input(m)), m.pk))
+        else:
+            members.sort(key=lambda m: (m.title.lower(), m.pk))
+    return out
+
+
+def _family_input(d: Dataset) -> FamilyInput:
+    return FamilyInput(id=d.pk, title=d.title, start=d.temporal_start, end=d.temporal_end)
+
+
+def _period_label(d: Dataset) -> str:
+    start, end = d.temporal_start, d.temporal_end
+    if start and end:
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    years = period_years(d.title)
+    if years:
+        return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+    return f"from {start.year}" if start else (f"until {end.year}" if end else "")
+
+
+def _family_attach(hit: SearchHit, family: tuple[DatasetFamily, list[Dataset]]) -> None:
+    fam, members = family
+    if len(members) < 2:
+        return  # the others are hidden from this user: the hit stands alone
+    hit.family = {"id": fam.pk, "kind": fam.kind, "title": fam.title, "size": len(members)}
+    hit.members = [
+        {
+            "id": m.pk,
+            "title": m.title,
+            "formats": list(m.formats or []),
+            "url": m.landing_url,
+            "temporal_start": m.temporal_start.isoformat() if m.temporal_start else None,
+            "temporal_end": m.temporal_end.isoformat() if m.temporal_end else None,
+            "period": _period_label(m),
+            "lead": m.pk == hit.id,
+            "distributions": [
+                {"format": dist.format, "url": dist.url, "title": dist.title} for dist in m.distributions.all()
+            ],
+        }
+        for m in members
+    ]
+    # A grouped result carries every member's formats.
+    hit.formats = list(dict.fromkeys([*hit.formats, *(f for m in members for f in (m.formats or []))]))
