@@ -145,7 +145,8 @@ class _Union:
             self.parent[max(ra, rb, key=repr)] = min(ra, rb, key=repr)
 
 
-def _owner(item: FamilyInput) -> str:
+def owner_key(item: FamilyInput) -> str:
+    """Who a dataset belongs to, for grouping: its publisher, else its source."""
     return f"p:{_fold(item.publisher).strip()}" if item.publisher.strip() else f"s:{item.source}"
 
 
@@ -160,23 +161,22 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
     publishers: dict[tuple[str, str], set[str]] = defaultdict(set)
     for item in items:
         if item.publisher.strip():
-            publishers[(item.source, format_free_title(item.title))].add(_owner(item))
+            publishers[(item.source, format_free_title(item.title))].add(owner_key(item))
     by_key: dict[tuple, list] = defaultdict(list)
     for item in items:
         base = format_free_title(item.title)
         if not base:
             continue
-        owner = _owner(item)
+        owner = owner_key(item)
         known = publishers.get((item.source, base), set())
         if not item.publisher.strip() and len(known) == 1:
             owner = next(iter(known))
         by_key[("v", owner, base)].append(item)
         if item.collection:
             by_key[("c", item.collection, base)].append(item)
-    for (_, _, base), group in by_key.items():
-        for part in _split_by_collection(group, base):
-            for other in part[1:]:
-                variants.union(part[0].id, other.id)
+    for group in by_key.values():
+        for other in group[1:]:
+            variants.union(group[0].id, other.id)
     units: dict = defaultdict(list)  # variant group root -> member ids
     for i in ids:
         units[variants.find(i)].append(i)
@@ -194,7 +194,7 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
             candidates[("c", head.collection)].append(root)
         stripped = period_free_title(head.title)
         if stripped:
-            candidates[("t", _owner(head), stripped)].append(root)
+            candidates[("t", owner_key(head), stripped)].append(root)
     for (kind, *_), roots in candidates.items():
         for a_pos, a in enumerate(roots):
             for b in roots[a_pos + 1 :]:
@@ -232,18 +232,6 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
     return out
 
 
-def _split_by_collection(group: list[FamilyInput], base: str) -> list[list[FamilyInput]]:
-    """Same title in several portal collections: one dataset when one of the collections is named
-    like it (a layer also listed in a broader collection); otherwise the collections tell them apart
-    (SingStat's "Key Indicators, Annual" of five industries), while copies outside collections join."""
-    collections = {i.collection: i.collection_name for i in group if i.collection}
-    if len(collections) <= 1 or any(format_free_title(name) == base for name in collections.values()):
-        return [group]
-    parts = [[i for i in group if i.collection == c] for c in collections]
-    parts.append([i for i in group if not i.collection])
-    return parts
-
-
 def _similar(a: str, b: str, *, threshold: float = 0.7) -> bool:
     wa, wb = set(a.split()), set(b.split())
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= threshold
@@ -257,7 +245,7 @@ def _variants_group(members: list, by_id: dict) -> FamilyGroup:
     members = sorted(members, key=lambda m: (format_free_title(by_id[m].title), repr(m)))
     head = by_id[members[0]]
     title = _FORMAT_RE.sub(" ", head.title).strip(" -–") or head.title
-    return FamilyGroup(VARIANTS, f"v|{_owner(head)}|{format_free_title(head.title)}", " ".join(title.split()), members)
+    return FamilyGroup(VARIANTS, f"v|{owner_key(head)}|{format_free_title(head.title)}", " ".join(title.split()), members)
 
 
 def _series_group(roots: list, units: dict, by_id: dict) -> FamilyGroup:
@@ -269,7 +257,7 @@ def _series_group(roots: list, units: dict, by_id: dict) -> FamilyGroup:
         key = f"s|c:{head.collection}"
         title = head.collection_name or period_free_title(head.title)
     else:
-        key = f"s|{_owner(head)}|{period_free_title(head.title)}"
+        key = f"s|{owner_key(head)}|{period_free_title(head.title)}"
         title = _clean_series_title(head.title)
     return FamilyGroup(SERIES, key, title, members)
 
