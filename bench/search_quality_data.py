@@ -88,7 +88,7 @@ def load_datafinder(directory: Path) -> Corpus:
             ids.append(r["id"])
             paper = (r.get("source_paper_title") or "").strip() or (m.group("title").strip() if m else "")
             docs.append(DocFields(title=r["name"], description=desc, source_titles=[paper] if paper else []))
-            inputs.append(FamilyInput(id=r["id"], title=r["name"], source="paperswithcode"))
+            inputs.append(FamilyInput(id=r["id"], title=r["name"], source="paperswithcode", research=True))
             qual.append(
                 catalog_quality(
                     description=desc,

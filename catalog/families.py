@@ -8,8 +8,10 @@ Two kinds:
   only by format words. One result carrying every member's distributions.
 * **series** — one dataset published in pieces split by period: members of one portal collection
   (or, outside a collection, of one publisher with the same title once the period is removed) whose
-  titles carry distinct period ranges ("1990 - 1999", "2000 - Feb 2012", "from Jan-2017 onwards").
-  Members are ordered in time. Variant groups inside a series stay together as one member period.
+  titles carry distinct period ranges ("1990 - 1999", "2000 - Feb 2012", "from Jan-2017 onwards"),
+  and in a collection, titles alike once the period is removed (word overlap >= 0.7). Members are
+  ordered in time. Variant groups inside a series stay together as one member period. Research
+  datasets never form series: a year in their name is an edition ("WMT 2014", "CoNLL-2003").
 
 ``families_compute`` is what ``catalog.services.families`` stores and ``bench/search_quality.py``
 measures; ``series_lead`` picks the member of a series that fits a query's time.
@@ -53,7 +55,7 @@ _PERIOD_RE = re.compile(
 )
 _YEAR_RE = re.compile(rf"\b({_YEAR})\b")
 _ONWARDS_RE = re.compile(r"\b(onwards?|to date|to present|till date|since)\b", re.I)
-_NOISE_RE = re.compile(r"[^a-z0-9]+")
+_NOISE_RE = re.compile(r"[^a-z0-9+]+")  # "+" kept: "DailyDialog++" is another dataset than "DailyDialog"
 _EMPTY_TITLES = frozenset({"", "none", "null", "nan", "n/a", "na", "untitled", "-"})
 
 
@@ -69,6 +71,7 @@ class FamilyInput:
     collection_name: str = ""
     start: date | None = None
     end: date | None = None
+    research: bool = False  # a research dataset: a year in its name is an edition ("WMT 2014"), not a period
 
 
 @dataclass
@@ -187,7 +190,7 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
     candidates: dict[tuple, list] = defaultdict(list)
     for root, members in units.items():
         head = by_id[members[0]]
-        if not has_period(head.title):
+        if head.research or not has_period(head.title):
             continue
         collections = {by_id[m].collection for m in members}
         if len(collections) == 1 and head.collection:
@@ -245,7 +248,9 @@ def _variants_group(members: list, by_id: dict) -> FamilyGroup:
     members = sorted(members, key=lambda m: (format_free_title(by_id[m].title), repr(m)))
     head = by_id[members[0]]
     title = _FORMAT_RE.sub(" ", head.title).strip(" -–") or head.title
-    return FamilyGroup(VARIANTS, f"v|{owner_key(head)}|{format_free_title(head.title)}", " ".join(title.split()), members)
+    return FamilyGroup(
+        VARIANTS, f"v|{owner_key(head)}|{format_free_title(head.title)}", " ".join(title.split()), members
+    )
 
 
 def _series_group(roots: list, units: dict, by_id: dict) -> FamilyGroup:

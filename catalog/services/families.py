@@ -102,7 +102,9 @@ def catalog_tidy(*, dataset_ids: Iterable[int] | None = None) -> FamilyReport:
 def _inputs() -> list[FamilyInput]:
     rows = (
         Dataset.objects.filter(status=Dataset.Status.ACTIVE, family_pinned=False)
-        .values("id", "title", "source__slug", "publisher__name", "extra", "temporal_start", "temporal_end")
+        .values(
+            "id", "title", "source__slug", "source__kind", "publisher__name", "extra", "temporal_start", "temporal_end"
+        )
         .order_by("pk")
     )
     out = []
@@ -119,6 +121,7 @@ def _inputs() -> list[FamilyInput]:
                 collection_name=str(coll.get("name") or ""),
                 start=r["temporal_start"],
                 end=r["temporal_end"],
+                research=r["source__kind"] == Source.Kind.RESEARCH,
             )
         )
     return out
