@@ -61,16 +61,15 @@ def _family_card(card: dict) -> dict:
     members = [m for m in card.get("members") or [] if isinstance(m, dict)]
     if not family or len(members) < 2:
         return {"family_kind": "", "format_links": [], "series_members": []}
-    links: list[dict] = []
-    seen: set[tuple[str, str]] = set()
-    for m in members:
+    # One link per format: the lead member's file when it has that format, else the first member's.
+    by_format: dict[str, dict] = {}
+    for m in sorted(members, key=lambda m: not m.get("lead")):
         for d in m.get("distributions") or []:
             fmt = str(d.get("format") or "").upper() or "FILE"
             url = safe_url(d.get("url"))
-            if (fmt, url) not in seen:
-                seen.add((fmt, url))
-                links.append({"format": fmt, "url": url, "title": str(m.get("title") or "")})
-    links.sort(key=lambda link: link["format"])
+            if fmt not in by_format or (url and not by_format[fmt]["url"]):
+                by_format[fmt] = {"format": fmt, "url": url, "title": str(m.get("title") or "")}
+    links = [by_format[f] for f in sorted(by_format)]
     kind = str(family.get("kind") or "")
     series = []
     if kind == "series":
@@ -83,7 +82,7 @@ def _family_card(card: dict) -> dict:
             }
             for m in members
         ]
-    periods = [m["period"] for m in series if m["period"]]
+    periods = [str(m["period"]) for m in series if m["period"]]
     return {
         "family_kind": kind,
         "family_title": str(family.get("title") or ""),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -62,15 +63,16 @@ def _hide_reason(d: dict, *, has_link: bool) -> str:
 def catalog_tidy(*, dataset_ids: Iterable[int] | None = None) -> FamilyReport:
     """Steps 1–2 of the module docstring; the caller holds the transaction."""
     report = FamilyReport()
-    qs = Dataset.objects.all()
+    base = Dataset.objects.all()
     if dataset_ids is not None:
-        qs = qs.filter(pk__in=list(dataset_ids))
-    qs = qs.annotate(has_link=Exists(Distribution.objects.filter(dataset=OuterRef("pk")).exclude(url=""))).values(
+        base = base.filter(pk__in=list(dataset_ids))
+    rows = base.annotate(has_link=Exists(Distribution.objects.filter(dataset=OuterRef("pk")).exclude(url=""))).values(
         "id", "title", "description", "landing_url", "status", "status_reason", "extra", "source__kind", "has_link"
     )
     repaired: list[Dataset] = []
     status_rows: list[Dataset] = []
-    for d in qs.iterator(chunk_size=BATCH):
+    for row in rows.iterator(chunk_size=BATCH):
+        d: dict[str, Any] = dict(row)
         extra = d["extra"] or {}
         title = d["title"]
         collection = (extra.get("collection") or {}) if isinstance(extra, dict) else {}
@@ -109,8 +111,8 @@ def _inputs() -> list[FamilyInput]:
     )
     out = []
     for r in rows.iterator(chunk_size=BATCH):
-        extra = r["extra"] if isinstance(r["extra"], dict) else {}
-        coll = extra.get("collection") if isinstance(extra.get("collection"), dict) else {}
+        extra: dict = r["extra"] if isinstance(r["extra"], dict) else {}
+        coll: dict = extra["collection"] if isinstance(extra.get("collection"), dict) else {}
         out.append(
             FamilyInput(
                 id=r["id"],
@@ -198,7 +200,7 @@ def family_split(*, dataset_ids: Iterable[int]) -> int:
     Returns how many datasets changed."""
     with transaction.atomic():
         rows = list(Dataset.objects.select_for_update().filter(pk__in=list(dataset_ids), family__isnull=False))
-        families = {d.family_id for d in rows}
+        families = {d.family_id for d in rows if d.family_id is not None}
         Dataset.objects.filter(pk__in=[d.pk for d in rows]).update(family=None, family_pinned=True)
         changed = [d.pk for d in rows]
         for fam in DatasetFamily.objects.filter(pk__in=families):

@@ -13,7 +13,10 @@ START = np.array([-1, -1, 1990, 2000, 2017, -1], dtype=np.int16)
 END = np.array([-1, -1, 1999, 2012, 9999, -1], dtype=np.int16)
 
 
-def run(order, when=QueryTime(), mask=None, stand_ins=None):
+NO_TIME = QueryTime()
+
+
+def run(order, when=NO_TIME, mask=None, stand_ins=None):
     return collapse(
         order,
         FAMILY,
