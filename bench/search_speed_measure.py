@@ -99,14 +99,19 @@ def synthetic_catalog_measure(target: int, queries: list[str], seed: int = 7) ->
     import numpy as np
     from django.db import transaction
 
-    from catalog.models import Dataset
+    from catalog.models import Dataset, DatasetFamily
     from search.index import IndexDoc, current_index, index_doc_from_dataset, index_publish
+    from search.index.documents import family_fields_fill
 
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     index = current_index(force_check=True)
     real = list(Dataset.objects.select_related("source", "publisher").prefetch_related("tags").order_by("pk"))
     real_docs = [index_doc_from_dataset(d) for d in real]
+    # The demo records' dataset families (computed at bootstrap) go into the index as in production.
+    family_fields_fill(
+        real_docs, series_ids=set(DatasetFamily.objects.filter(kind="series").values_list("pk", flat=True))
+    )
     real_vecs = np.stack([np.asarray(index.embeddings[index.position[d.pk]]) for d in real])
     sentences = [re.split(r"(?<=[.!?])\s+", d.description or "") for d in real]
     extra = max(0, target - len(real))
