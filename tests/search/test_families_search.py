@@ -198,3 +198,11 @@ def test_admin_split_reaches_search(fam, admin_client, django_capture_on_commit_
     forget_current_index()
     r = services.search(query="dengue cases north east region", top_k=10)
     assert len([h for h in r.results if "North East" in h.title]) == 1
+
+
+def test_dataset_page_lists_the_other_members(fam, client):
+    html = client.get(f"/datasets/{fam['resale2000']}/").content.decode()
+    assert "All periods of this series" in html
+    assert f'href="/datasets/{fam["resale1990"]}/"' in html and 'aria-current="page"' in html
+    alone = client.get(f"/datasets/{fam['bulletin']}/").content.decode()
+    assert "family-heading" not in alone
