@@ -233,3 +233,17 @@ def test_split_and_merge_survive_recomputation():
     family_split(dataset_ids=[other.pk])
     shp.refresh_from_db()
     assert shp.family is None and not DatasetFamily.objects.filter(pk=merged.pk).exists()
+
+
+@pytest.mark.django_db
+def test_families_recompute_command(catalog_data):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    catalog_import(path=catalog_data / "families")
+    Dataset.objects.update(family=None)
+    out = StringIO()
+    call_command("families_recompute", stdout=out)
+    assert out.getvalue().startswith("3 families over 9 datasets")
+    assert Dataset.objects.filter(family__isnull=False).count() == 9
