@@ -198,16 +198,17 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
         stripped = period_free_title(head.title)
         if stripped:
             candidates[("t", owner_key(head), stripped)].append(root)
+    period = {r: _period_text(by_id[r].title) for roots in candidates.values() for r in roots}
+    words = {r: set(period_free_title(by_id[r].title).split()) for r in period}
     for (kind, *_), roots in candidates.items():
         for a_pos, a in enumerate(roots):
             for b in roots[a_pos + 1 :]:
-                ta, tb = by_id[a].title, by_id[b].title
-                if _period_text(ta) == _period_text(tb):
+                if period[a] == period[b]:
                     continue
                 # In a collection the pieces may be worded a little differently ("based on approval
                 # date" / "registration date"), but a collection of different things with years in
                 # their names (newspapers, price indexes) is not one series.
-                if kind == "t" or _similar(period_free_title(ta), period_free_title(tb)):
+                if kind == "t" or _similar(words[a], words[b]):
                     series.union(a, b)
 
     grouped: dict = defaultdict(list)
@@ -235,8 +236,7 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
     return out
 
 
-def _similar(a: str, b: str, *, threshold: float = 0.7) -> bool:
-    wa, wb = set(a.split()), set(b.split())
+def _similar(wa: set[str], wb: set[str], *, threshold: float = 0.7) -> bool:
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= threshold
 
 
