@@ -83,7 +83,9 @@ class FamilyGroup:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
+    if not text or text.isascii():
+        return (text or "").lower()
+    text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 
 
@@ -157,6 +159,8 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
     """The families among ``items`` (groups of two or more; everything else stands alone)."""
     items = [i for i in items if not is_empty_title(i.title)]
     by_id = {i.id: i for i in items}
+    bases = {i.id: format_free_title(i.title) for i in items}
+    owners = {i.id: owner_key(i) for i in items}
     ids = list(by_id)
     variants = _Union()
     # A copy without a publisher joins the same-titled dataset of its source that has one (when only
@@ -164,13 +168,13 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
     publishers: dict[tuple[str, str], set[str]] = defaultdict(set)
     for item in items:
         if item.publisher.strip():
-            publishers[(item.source, format_free_title(item.title))].add(owner_key(item))
+            publishers[(item.source, bases[item.id])].add(owners[item.id])
     by_key: dict[tuple, list] = defaultdict(list)
     for item in items:
-        base = format_free_title(item.title)
+        base = bases[item.id]
         if not base:
             continue
-        owner = owner_key(item)
+        owner = owners[item.id]
         known = publishers.get((item.source, base), set())
         if not item.publisher.strip() and len(known) == 1:
             owner = next(iter(known))
@@ -197,7 +201,7 @@ def families_compute(items: Iterable[FamilyInput]) -> list[FamilyGroup]:
             candidates[("c", head.collection)].append(root)
         stripped = period_free_title(head.title)
         if stripped:
-            candidates[("t", owner_key(head), stripped)].append(root)
+            candidates[("t", owners[head.id], stripped)].append(root)
     period = {r: _period_text(by_id[r].title) for roots in candidates.values() for r in roots}
     words = {r: set(period_free_title(by_id[r].title).split()) for r in period}
     for (kind, *_), roots in candidates.items():
