@@ -247,3 +247,40 @@ def test_families_recompute_command(catalog_data):
     call_command("families_recompute", stdout=out)
     assert out.getvalue().startswith("3 families over 9 datasets")
     assert Dataset.objects.filter(family__isnull=False).count() == 9
+
+
+@pytest.mark.django_db
+def test_admin_family_pages_and_actions(catalog_data, admin_client):
+    from django.urls import reverse
+
+    catalog_import(path=catalog_data / "families")
+    series = DatasetFamily.objects.get(kind=DatasetFamily.Kind.SERIES)
+    listing = admin_client.get(reverse("admin:catalog_datasetfamily_changelist"))
+    assert listing.status_code == 200 and "Resale Flat Prices" in listing.content.decode()
+    page = admin_client.get(reverse("admin:catalog_datasetfamily_change", args=[series.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Resale flat prices based on registration date from Jan-2017 onwards" in html
+    dataset_page = admin_client.get(reverse("admin:catalog_dataset_change", args=[series.members.first().pk]))
+    assert dataset_page.status_code == 200
+
+    # Merging through the dataset list: the two Hotels datasets (different publishers) become one family.
+    hotels = list(Dataset.objects.filter(title="Hotels").values_list("pk", flat=True))
+    response = admin_client.post(
+        reverse("admin:catalog_dataset_changelist"),
+        {"action": "merge_into_family", "_selected_action": hotels},
+        follow=True,
+    )
+    assert "Merged into the family" in response.content.decode()
+    family = Dataset.objects.get(pk=hotels[0]).family
+    assert family is not None and family.curated and family.members.count() == 2
+
+    # Dissolving a family from the family list splits every member out, for good.
+    response = admin_client.post(
+        reverse("admin:catalog_datasetfamily_changelist"),
+        {"action": "dissolve_families", "_selected_action": [series.pk]},
+        follow=True,
+    )
+    assert "5 dataset(s) split out" in response.content.decode()
+    assert not DatasetFamily.objects.filter(pk=series.pk).exists()
+    catalog_tidy_and_group()
+    assert not Dataset.objects.filter(external_id__startswith="d_resale", family__isnull=False).exists()
