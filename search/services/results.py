@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 import numpy as np
 
 from catalog.families import FamilyInput, period_key, period_years
-from catalog.models import Dataset, DatasetFamily, is_staff
+from catalog.models import Dataset, DatasetFamily, Distribution, is_staff
 from search.index.documents import doc_fields, index_doc_from_dataset
 from search.index.loaded import SearchIndex
 from search.ranking.documents import clean_description
@@ -217,36 +218,73 @@ def hits_for(
     return hits
 
 
-def family_members_for(datasets: list[Dataset], *, user) -> dict[int, tuple[DatasetFamily, list[Dataset]]]:
-    """The families of ``datasets`` with their visible members (series in time order), in one query."""
-    if not datasets:
+@dataclass
+class FamilyInfo:
+    pk: int
+    kind: str
+    title: str
+
+
+@dataclass
+class FamilyMember:
+    """One visible member of a family, read with ``values()`` (no model instances: this runs per page)."""
+
+    pk: int
+    title: str
+    formats: list
+    landing_url: str
+    temporal_start: date | None
+    temporal_end: date | None
+    distributions: list[dict] = field(default_factory=list)
+
+
+def family_members_for(datasets: list, *, user) -> dict[int, tuple[FamilyInfo, list[FamilyMember]]]:
+    """The families of ``datasets`` (rows with ``family_id``) with their visible members, a series in
+    time order; two queries whatever the page holds."""
+    family_ids = {d.family_id for d in datasets if d.family_id}
+    if not family_ids:
         return {}
-    qs = (
-        Dataset.objects.filter(family_id__in={d.family_id for d in datasets})
-        .select_related("family")
-        .prefetch_related("distributions")
-        .order_by("pk")
-    )
+    qs = Dataset.objects.filter(family_id__in=family_ids)
     if not is_staff(user):
         qs = qs.filter(status=Dataset.Status.ACTIVE)
-    out: dict[int, tuple[DatasetFamily, list[Dataset]]] = {}
-    for m in qs:
-        if m.family is None or m.family_id is None:
-            continue  # the family went away meanwhile
-        out.setdefault(m.family_id, (m.family, []))[1].append(m)
-    for family, members in out.values():
+    rows = list(
+        qs.order_by("pk").values_list(
+            "pk",
+            "title",
+            "formats",
+            "landing_url",
+            "temporal_start",
+            "temporal_end",
+            "family_id",
+            "family__kind",
+            "family__title",
+        )
+    )
+    members: dict[int, FamilyMember] = {}
+    out: dict[int, tuple[FamilyInfo, list[FamilyMember]]] = {}
+    for pk, title, formats, url, start, end, fid, kind, ftitle in rows:
+        member = FamilyMember(pk, title, list(formats or []), url, start, end)
+        members[pk] = member
+        out.setdefault(fid, (FamilyInfo(fid, kind, ftitle), []))[1].append(member)
+    for dataset_id, fmt, url, title in (
+        Distribution.objects.filter(dataset_id__in=list(members))
+        .order_by("pk")
+        .values_list("dataset_id", "format", "url", "title")
+    ):
+        members[dataset_id].distributions.append({"format": fmt, "url": url, "title": title})
+    for family, group in out.values():
         if family.kind == DatasetFamily.Kind.SERIES:
-            members.sort(key=lambda m: (period_key(_family_input(m)), m.pk))
+            group.sort(key=lambda m: (period_key(_family_input(m)), m.pk))
         else:
-            members.sort(key=lambda m: (m.title.lower(), m.pk))
+            group.sort(key=lambda m: (m.title.lower(), m.pk))
     return out
 
 
-def _family_input(d: Dataset) -> FamilyInput:
+def _family_input(d: FamilyMember) -> FamilyInput:
     return FamilyInput(id=d.pk, title=d.title, start=d.temporal_start, end=d.temporal_end)
 
 
-def _period_label(d: Dataset) -> str:
+def _period_label(d: FamilyMember) -> str:
     start, end = d.temporal_start, d.temporal_end
     if start and end:
         return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
@@ -256,7 +294,7 @@ def _period_label(d: Dataset) -> str:
     return f"from {start.year}" if start else (f"until {end.year}" if end else "")
 
 
-def _family_attach(hit: SearchHit, family: tuple[DatasetFamily, list[Dataset]]) -> None:
+def _family_attach(hit: SearchHit, family: tuple[FamilyInfo, list[FamilyMember]]) -> None:
     fam, members = family
     if len(members) < 2:
         return  # the others are hidden from this user: the hit stands alone
@@ -271,9 +309,7 @@ def _family_attach(hit: SearchHit, family: tuple[DatasetFamily, list[Dataset]]) 
             "temporal_end": m.temporal_end.isoformat() if m.temporal_end else None,
             "period": _period_label(m),
             "lead": m.pk == hit.id,
-            "distributions": [
-                {"format": dist.format, "url": dist.url, "title": dist.title} for dist in m.distributions.all()
-            ],
+            "distributions": list(m.distributions),
         }
         for m in members
     ]
