@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 
 from catalog.families import FamilyInput, period_key, period_years
-from catalog.models import Dataset, DatasetFamily, Distribution, is_staff
+from catalog.models import Dataset, DatasetFamily, is_staff
 from search.index.documents import doc_fields, index_doc_from_dataset
 from search.index.loaded import SearchIndex
 from search.ranking.documents import clean_description
@@ -239,39 +239,38 @@ class FamilyMember:
 
 
 def family_members_for(datasets: list, *, user) -> dict[int, tuple[FamilyInfo, list[FamilyMember]]]:
-    """The families of ``datasets`` (rows with ``family_id``) with their visible members, a series in
-    time order; two queries whatever the page holds."""
+    """The families of ``datasets`` (rows with ``family_id``) with their visible members and their
+    distributions, a series in time order; one query whatever the page holds."""
     family_ids = {d.family_id for d in datasets if d.family_id}
     if not family_ids:
         return {}
     qs = Dataset.objects.filter(family_id__in=family_ids)
     if not is_staff(user):
         qs = qs.filter(status=Dataset.Status.ACTIVE)
-    rows = list(
-        qs.order_by("pk").values_list(
-            "pk",
-            "title",
-            "formats",
-            "landing_url",
-            "temporal_start",
-            "temporal_end",
-            "family_id",
-            "family__kind",
-            "family__title",
-        )
+    # One query: the members LEFT JOIN their distributions (a row per distribution, one for none).
+    rows = qs.order_by("pk", "distributions__pk").values_list(
+        "pk",
+        "title",
+        "formats",
+        "landing_url",
+        "temporal_start",
+        "temporal_end",
+        "family_id",
+        "family__kind",
+        "family__title",
+        "distributions__format",
+        "distributions__url",
+        "distributions__title",
     )
     members: dict[int, FamilyMember] = {}
     out: dict[int, tuple[FamilyInfo, list[FamilyMember]]] = {}
-    for pk, title, formats, url, start, end, fid, kind, ftitle in rows:
-        member = FamilyMember(pk, title, list(formats or []), url, start, end)
-        members[pk] = member
-        out.setdefault(fid, (FamilyInfo(fid, kind, ftitle), []))[1].append(member)
-    for dataset_id, fmt, url, title in (
-        Distribution.objects.filter(dataset_id__in=list(members))
-        .order_by("pk")
-        .values_list("dataset_id", "format", "url", "title")
-    ):
-        members[dataset_id].distributions.append({"format": fmt, "url": url, "title": title})
+    for pk, title, formats, url, start, end, fid, kind, ftitle, d_format, d_url, d_title in rows:
+        member = members.get(pk)
+        if member is None:
+            member = members[pk] = FamilyMember(pk, title, list(formats or []), url, start, end)
+            out.setdefault(fid, (FamilyInfo(fid, kind, ftitle), []))[1].append(member)
+        if d_format is not None or d_url is not None:
+            member.distributions.append({"format": d_format or "", "url": d_url or "", "title": d_title or ""})
     for family, group in out.values():
         if family.kind == DatasetFamily.Kind.SERIES:
             group.sort(key=lambda m: (period_key(_family_input(m)), m.pk))
