@@ -54,8 +54,15 @@ from bench.search_quality_data import (  # noqa: E402
     load_datafinder,
     load_datafinder_queries,
     load_datagovsg,
+    load_everyday_queries,
     load_rank_eval,
     load_sg_queries,
+)
+from bench.search_quality_families import (  # noqa: E402
+    collapse_order,  # noqa: E402
+    family_qrels,
+    family_ranking,
+    repeated_pairs,
 )
 from search.embeddings import get_embedder  # noqa: E402
 from search.lexical import LexicalIndex  # noqa: E402
@@ -72,7 +79,7 @@ from search.ranking import (  # noqa: E402
 )
 from search.services import search  # noqa: E402
 
-METHODS = ("bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback", "-popularity")
+METHODS = ("bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback", "-popularity", "no families")
 CANDIDATE_LISTS = ("bm25", "neural", "rrf")  # rank the pipeline's candidates, not its output
 COMPONENTS = {
     "bm25": Components(feedback=False, rescoring=False),
@@ -82,7 +89,9 @@ COMPONENTS = {
     "fused+rescore": Components(feedback=False),
     "+feedback": FULL_PIPELINE,
     "-popularity": Components(rescore_params=RescoreParams(popularity=0.0)),
+    "no families": FULL_PIPELINE,  # the service's pipeline without collapsing by dataset family (as before)
 }
+UNCOLLAPSED = ("no families",)
 RANK_DEPTH = 100
 
 
@@ -99,7 +108,9 @@ class Ranker:
         self.doc_vecs = cache.encode([text_fn(d) for d in corpus.docs])
         self.mask = np.ones(len(corpus.ids), dtype=bool)
 
-    def rank(self, query: str, method: str, *, rescore_params: RescoreParams | None = None) -> list[str]:
+    def rank(
+        self, query: str, method: str, *, rescore_params: RescoreParams | None = None, families: bool = True
+    ) -> list[str]:
         components = COMPONENTS[method]
         if rescore_params is not None:
             components = Components(feedback=components.feedback, rescore_params=rescore_params)
@@ -122,12 +133,24 @@ class Ranker:
             scores = rrf([ranking.lexical, ranking.neural])
         else:
             scores = ranking.order
+        if families and method not in UNCOLLAPSED and self.corpus.families is not None:
+            # One result per dataset family, as the service does (search.ranking.families.collapse).
+            scores = collapse_order(scores, self.corpus.families, query_years=ranking.intent.years, query=query)
         return [self.corpus.ids[i] for i in top_k(scores, RANK_DEPTH)]
 
 
-def evaluate(rank_eval, qrels, rankings) -> dict:
-    out, _ = rank_eval.evaluate(qrels, rankings)
-    return dict(out)
+def evaluate(rank_eval, qrels, rankings, corpus: Corpus | None = None) -> dict:
+    """rank_eval's metrics, a dataset family counted once (bench/search_quality_families.py) when
+    ``corpus`` is given, plus the repeated-dataset pairs in the top 10s."""
+    if corpus is None or corpus.families is None:
+        out, _ = rank_eval.evaluate(qrels, rankings)
+        return dict(out)
+    fq = family_qrels(qrels, corpus.ids, corpus.families)
+    mapped = {qid: family_ranking(r, fq.get(qid, {}), corpus.position, corpus.families) for qid, r in rankings.items()}
+    out, _ = rank_eval.evaluate(fq, mapped)
+    out = dict(out)
+    out["repeated_pairs"] = sum(repeated_pairs(r, corpus.position, corpus.families) for r in rankings.values())
+    return out
 
 
 def run_set(rank_eval, ranker: Ranker, queries, qrels, field: str, methods=METHODS) -> dict[str, dict]:
@@ -135,11 +158,33 @@ def run_set(rank_eval, ranker: Ranker, queries, qrels, field: str, methods=METHO
     ranker.cache.encode([preprocess_query(q[field]) for q in queries])  # one batch, cached on disk
     for m in methods:
         rankings = {q["qid"]: ranker.rank(q[field], m) for q in queries}
-        results[m] = evaluate(rank_eval, qrels, rankings)
+        results[m] = evaluate(rank_eval, qrels, rankings, ranker.corpus)
+        if m == "no families":
+            # The same run scored per dataset, as this bench scored before families (for continuity).
+            results["no families, per dataset"] = evaluate(rank_eval, qrels, rankings) | {
+                "repeated_pairs": results[m]["repeated_pairs"]
+            }
     return results
 
 
-def run_via_service(rank_eval, queries, qrels, field: str, *, source: str = "paperswithcode") -> dict:
+def run_everyday(ranker: Ranker, queries: list[str]) -> dict[str, dict]:
+    """Repeated-dataset pairs in the top 10 of unjudged everyday queries, with and without families."""
+    ranker.cache.encode([preprocess_query(q) for q in queries])
+    out = {}
+    for m in ("+feedback", "no families"):
+        rankings = [ranker.rank(q, m) for q in queries]
+        per_query = [repeated_pairs(r, ranker.corpus.position, ranker.corpus.families) for r in rankings]
+        out[m] = {
+            "repeated_pairs": sum(per_query),
+            "queries_with_repeats": sum(1 for p in per_query if p),
+            "n": len(queries),
+        }
+    return out
+
+
+def run_via_service(
+    rank_eval, queries, qrels, field: str, *, source: str = "paperswithcode", corpus: Corpus | None = None
+) -> dict:
     rankings = {}
     for q in queries:
         ids: list[str] = []
@@ -151,7 +196,7 @@ def run_via_service(rank_eval, queries, qrels, field: str, *, source: str = "pap
                 break
             page += 1
         rankings[q["qid"]] = ids
-    return evaluate(rank_eval, qrels, rankings)
+    return evaluate(rank_eval, qrels, rankings, corpus)
 
 
 COLUMNS = (
@@ -163,15 +208,17 @@ COLUMNS = (
     ("mrr@10", "MRR@10"),
     ("map@100", "MAP@100"),
 )
+PAIRS = ("repeated_pairs", "pairs@10")
 
 
 def print_table(title: str, results: dict[str, dict]) -> None:
     print(f"\n{title}")
-    head = f"{'method':<16}" + "".join(f"{label:>9}" for _, label in COLUMNS) + f"{'n':>6}"
+    head = f"{'method':<25}" + "".join(f"{label:>9}" for _, label in COLUMNS) + f"{PAIRS[1]:>9}{'n':>6}"
     print(head)
     print("-" * len(head))
     for m, r in results.items():
-        print(f"{m:<16}" + "".join(f"{r[k]:>9.3f}" for k, _ in COLUMNS) + f"{r['num_queries']:>6}")
+        pairs = f"{r[PAIRS[0]]:>9}" if PAIRS[0] in r else f"{'':>9}"
+        print(f"{m:<25}" + "".join(f"{r[k]:>9.3f}" for k, _ in COLUMNS) + pairs + f"{r['num_queries']:>6}")
 
 
 CV_CAPS = (3, 5, 10, 20)
@@ -244,11 +291,19 @@ def cross_validate(rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_que
     return out
 
 
+def _summary(res: dict[str, dict]) -> dict:
+    return {
+        m: {k: round(r[k], 4) for k, _ in COLUMNS} | ({"repeated_pairs": r[PAIRS[0]]} if PAIRS[0] in r else {})
+        for m, r in res.items()
+    }
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datafinder", type=Path, default=SHARED / "benchmarks" / "datafinder")
     ap.add_argument("--datagovsg", type=Path, default=SHARED / "data" / "datagovsg")
     ap.add_argument("--sg-queries", type=Path, default=ROOT / "tests" / "data" / "sg_search_queries.jsonl")
+    ap.add_argument("--everyday", type=Path, default=ROOT / "bench" / "data" / "everyday_queries.jsonl")
     ap.add_argument("--only", choices=("datafinder", "sg"), default=None)
     ap.add_argument(
         "--cv",
@@ -277,9 +332,9 @@ def main(argv=None) -> int:
         for field, label in (("query", "full-sentence"), ("keyphrase_query", "keyphrase")):
             res = run_set(rank_eval, ranker, queries, qrels, field)
             if args.via_service:
-                res["service"] = run_via_service(rank_eval, queries, qrels, field)
+                res["service"] = run_via_service(rank_eval, queries, qrels, field, corpus=corpus)
             print_table(f"DataFinder dev, {label} queries ({field}), corpus {len(corpus.ids)}", res)
-            summary[f"datafinder_{label}"] = {m: {k: round(r[k], 4) for k, _ in COLUMNS} for m, r in res.items()}
+            summary[f"datafinder_{label}"] = _summary(res)
 
     if args.only in (None, "sg") and args.sg_queries.exists():
         corpus = load_datagovsg(args.datagovsg)
@@ -287,9 +342,18 @@ def main(argv=None) -> int:
         queries, qrels = load_sg_queries(args.sg_queries)
         res = run_set(rank_eval, ranker, queries, qrels, "query")
         if args.via_service:
-            res["service"] = run_via_service(rank_eval, queries, qrels, "query", source="datagovsg")
+            res["service"] = run_via_service(rank_eval, queries, qrels, "query", source="datagovsg", corpus=corpus)
         print_table(f"data.gov.sg judged queries ({len(queries)}), corpus {len(corpus.ids)}", res)
-        summary["datagovsg"] = {m: {k: round(r[k], 4) for k, _ in COLUMNS} for m, r in res.items()}
+        summary["datagovsg"] = _summary(res)
+        if args.everyday.exists():
+            everyday = load_everyday_queries(args.everyday)
+            ev = run_everyday(ranker, everyday)
+            print(f"\nEveryday queries ({len(everyday)}, {args.everyday.name}): repeated-dataset pairs in the top 10")
+            for m, r in ev.items():
+                print(f"{m:<25}{r['repeated_pairs']:>9} pairs, {r['queries_with_repeats']} queries with a repeat")
+            summary["everyday"] = ev
+        fam = corpus.families
+        summary["datagovsg_families"] = {"families": fam.count, "series": len({int(f) for f in fam.family[fam.series]})}
 
     if args.cv:
         df_ranker = Ranker(load_datafinder(args.datafinder), cache)

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.search_quality_families import CorpusFamilies, corpus_families
 from catalog import quality
+from catalog.families import FamilyInput
 from catalog.importers.datagovsg import junk_reason
 from search.ranking import DocFields, DocSignals, catalog_mentions, freshness_from_age, popularity_from_mentions
 
@@ -47,11 +49,19 @@ class Corpus:
     docs: list[DocFields]
     signals: DocSignals
     mentions: np.ndarray | None = None  # catalog_mentions(docs), for the popularity prior
+    family_inputs: list[FamilyInput] | None = None  # what the catalog's family rules read, per doc
+    families: CorpusFamilies | None = None
 
     def __post_init__(self):
         if self.mentions is None:
             self.mentions = catalog_mentions(self.docs)
         self.signals.popularity = popularity_from_mentions(self.mentions)
+        if self.families is None:
+            inputs = self.family_inputs or [
+                FamilyInput(id=i, title=d.title) for i, d in zip(self.ids, self.docs, strict=True)
+            ]
+            self.families = corpus_families(inputs)
+        self.position = {d: i for i, d in enumerate(self.ids)}
 
 
 _SOURCE_LINE = re.compile(r"\s*Source:\s*\[(?P<title>[^\]]*)\]\((?P<link>[^)]*)\)\s*$")
@@ -65,7 +75,7 @@ def catalog_quality(**kw) -> float:
 
 def load_datafinder(directory: Path) -> Corpus:
     """The Papers with Code records as the catalog importer stores them (Source line split off)."""
-    ids, docs, qual = [], [], []
+    ids, docs, qual, inputs = [], [], [], []
     with open(directory / "corpus.jsonl", encoding="utf-8") as f:
         for line in f:
             if not line.strip():
@@ -78,6 +88,7 @@ def load_datafinder(directory: Path) -> Corpus:
             ids.append(r["id"])
             paper = (r.get("source_paper_title") or "").strip() or (m.group("title").strip() if m else "")
             docs.append(DocFields(title=r["name"], description=desc, source_titles=[paper] if paper else []))
+            inputs.append(FamilyInput(id=r["id"], title=r["name"], source="paperswithcode", research=True))
             qual.append(
                 catalog_quality(
                     description=desc,
@@ -93,7 +104,7 @@ def load_datafinder(directory: Path) -> Corpus:
             )
     signals = DocSignals.neutral(len(docs))
     signals.quality = np.array(qual, dtype=np.float32)
-    return Corpus(ids, docs, signals)
+    return Corpus(ids, docs, signals, family_inputs=inputs)
 
 
 def _parse_dt(value: str | None) -> datetime | None:
@@ -112,7 +123,7 @@ def load_datagovsg(directory: Path) -> Corpus:
         for child in c.get("childDatasets") or []:
             parent.setdefault(child, c)
     now = datetime.now(UTC)
-    ids, docs, fresh, qual, publishers = [], [], [], [], []
+    ids, docs, fresh, qual, publishers, inputs = [], [], [], [], [], []
     for d in datasets:
         c = parent.get(d["datasetId"])
         own = (d.get("description") or "").strip()
@@ -129,6 +140,18 @@ def load_datagovsg(directory: Path) -> Corpus:
         ids.append(d["datasetId"])
         docs.append(DocFields(title=d["name"], description=desc, tags=tags, publisher=publisher, formats=fmt))
         publishers.append(publisher)
+        inputs.append(
+            FamilyInput(
+                id=d["datasetId"],
+                title=d["name"],
+                source="datagovsg",
+                publisher=publisher,
+                collection=str((c or {}).get("collectionId") or ""),
+                collection_name=(c or {}).get("name") or "",
+                start=start.date() if start else None,
+                end=end.date() if end else None,
+            )
+        )
         fresh.append(freshness_from_age((now - modified).days if modified else None))
         qual.append(
             catalog_quality(
@@ -151,7 +174,7 @@ def load_datagovsg(directory: Path) -> Corpus:
         is_singapore=np.ones(n, dtype=bool),
         publisher=publishers,
     )
-    return Corpus(ids, docs, signals)
+    return Corpus(ids, docs, signals, family_inputs=inputs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,3 +239,8 @@ def load_sg_queries(path: Path) -> tuple[list[dict], dict[str, dict[str, float]]
         queries.append(q)
         qrels[q["qid"]] = {d: float(g) for d, g in q["judgments"].items()}
     return queries, qrels
+
+
+def load_everyday_queries(path: Path) -> list[str]:
+    """Unjudged everyday queries (bench/data/everyday_queries.jsonl, one {"query": ...} a line)."""
+    return [json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

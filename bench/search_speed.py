@@ -241,8 +241,9 @@ def _report(r: dict) -> None:
         f"{'demo embeddings stored (s, shipped vectors)':<46}{demo['embeddings_update_s']:>14}",
         f"{'demo index build (s)':<46}{demo['index_build_s']:>14}",
     ]
-    for row in (demo["uncached"], demo["cached"]):
+    for row in (demo["uncached"], demo["cached"], demo["families"]["collapse"], demo["families"]["members"]):
         lines.append(f"{row['name'] + ' p50 / p95 (ms)':<46}{row['p50_ms']:>7} /{row['p95_ms']:>6}")
+    lines.append(f"{'demo grouped hits per 10-result page':<46}{demo['families']['grouped_hits_per_page']:>14}")
     if syn:
         lines += [
             f"{'synthetic catalog size':<46}{syn['datasets']:>14}",
@@ -254,6 +255,8 @@ def _report(r: dict) -> None:
         lines.append(f"{u['name'] + ' p50 / p95 (ms)':<46}{u['p50_ms']:>7} /{u['p95_ms']:>6}  ≤ 40 / ≤ 120")
         lines.append(f"{f['name'] + ' p50 / p95 (ms)':<46}{f['p50_ms']:>7} /{f['p95_ms']:>6}")
         lines.append(f"{c['name'] + ' p50 / p95 (ms)':<46}{c['p50_ms']:>7} /{c['p95_ms']:>6}  ≤ 5")
+        for row in (syn["families"]["collapse"], syn["families"]["members"]):
+            lines.append(f"{row['name'] + ' p50 / p95 (ms)':<46}{row['p50_ms']:>7} /{row['p95_ms']:>6}")
     label = "100k" if syn else "demo"
     lines += [
         f"{'web process RSS, ' + label + ' index + model (MB)':<46}{proc['rss_mb']:>14}  ≤ 1024",

@@ -81,7 +81,9 @@ def demo_catalog_measure(queries: list[str], *, embed_sample: int) -> dict:
         services.search(query=q + " warm-up")
     uncached, misses = _latencies(queries, cached=False)
     cached, _ = _latencies(queries, cached=True)
+    families = family_overhead_measure(queries[:60], name="demo")
     return {
+        "families": families,
         "datasets": loaded,
         "fixture_load_s": round(load_s, 1),
         "embed_per_s": round(len(texts) / embed_s, 1),
@@ -99,14 +101,19 @@ def synthetic_catalog_measure(target: int, queries: list[str], seed: int = 7) ->
     import numpy as np
     from django.db import transaction
 
-    from catalog.models import Dataset
+    from catalog.models import Dataset, DatasetFamily
     from search.index import IndexDoc, current_index, index_doc_from_dataset, index_publish
+    from search.index.documents import family_fields_fill
 
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     index = current_index(force_check=True)
     real = list(Dataset.objects.select_related("source", "publisher").prefetch_related("tags").order_by("pk"))
     real_docs = [index_doc_from_dataset(d) for d in real]
+    # The demo records' dataset families (computed at bootstrap) go into the index as in production.
+    family_fields_fill(
+        real_docs, series_ids=set(DatasetFamily.objects.filter(kind="series").values_list("pk", flat=True))
+    )
     real_vecs = np.stack([np.asarray(index.embeddings[index.position[d.pk]]) for d in real])
     sentences = [re.split(r"(?<=[.!?])\s+", d.description or "") for d in real]
     extra = max(0, target - len(real))
@@ -193,7 +200,9 @@ def synthetic_catalog_measure(target: int, queries: list[str], seed: int = 7) ->
         services.search(query=q, filters={"format": ["CSV"], "year_from": 2010})
         filtered_times.append((time.perf_counter() - t) * 1000)
     index_bytes = sum(f.stat().st_size for f in index.directory.rglob("*") if f.is_file())
+    families = family_overhead_measure(queries[:60], name="100k")
     return {
+        "families": families,
         "datasets": len(docs),
         "rows_insert_s": round(rows_s, 1),
         "index_build_s": round(build_s, 1),
@@ -203,4 +212,44 @@ def synthetic_catalog_measure(target: int, queries: list[str], seed: int = 7) ->
         "uncached_misses": misses,
         "cached": _latency_row("100k cached", cached),
         "filtered": _latency_row("100k uncached + filters", filtered_times),
+    }
+
+
+def family_overhead_measure(queries: list[str], *, name: str) -> dict:
+    """What dataset families add to one uncached search, timed on their own (robust to a busy machine,
+    unlike comparing two whole runs): collapsing the ranking by family, and loading the visible members
+    (with their distributions) of the grouped hits of a 10-result page."""
+    from catalog.models import Dataset
+    from search.index import current_index
+    from search.ranking.families import collapse, query_time
+    from search.services.results import family_members_for
+    from search.services.retrieval import filter_mask, index_ranking
+
+    index = current_index()
+    collapse_ms, members_ms, grouped = [], [], 0
+    for q in queries:
+        mask = filter_mask(index, {})
+        ranking = index_ranking(index, query=q, mask=mask, similar_to=None)
+        started = time.perf_counter()
+        final = collapse(
+            ranking.order,
+            index.family,
+            series=index.family_series,
+            members=index.family_members,
+            mask=mask,
+            year_start=index.period_start,
+            year_end=index.period_end,
+            when=query_time(q, years=ranking.intent.years),
+        )
+        collapse_ms.append((time.perf_counter() - started) * 1000)
+        top = sorted(final, key=final.__getitem__, reverse=True)[:10]
+        rows = list(Dataset.objects.filter(pk__in=[int(index.ids[p]) for p in top], family__isnull=False))
+        started = time.perf_counter()
+        family_members_for(rows, user=None)
+        members_ms.append((time.perf_counter() - started) * 1000)
+        grouped += len(rows)
+    return {
+        "collapse": _latency_row(f"{name} family collapse", collapse_ms),
+        "members": _latency_row(f"{name} family members of a page", members_ms),
+        "grouped_hits_per_page": round(grouped / max(1, len(queries)), 2),
     }

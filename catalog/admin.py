@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Count
 
 from . import services
-from .models import Dataset, Distribution, Publisher, Source, Tag
+from .models import Dataset, DatasetFamily, Distribution, Publisher, Source, Tag
 
 # Django 6 makes https the default scheme for URL form fields; opt in now (and silence the warning).
 URL_FORMFIELD: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
@@ -64,23 +64,25 @@ class DatasetAdmin(admin.ModelAdmin):
         "status",
         "quality_display",
         "link_status",
+        "family",
         "source_modified_at",
     )
     list_filter = (
         "source",
+        ("family", admin.EmptyFieldListFilter),
         ("publisher", admin.RelatedOnlyFieldListFilter),
         FormatFilter,
         "status",
         "link_status",
     )
     search_fields = ("title", "description", "external_id", "publisher__name")
-    list_select_related = ("source", "publisher")
+    list_select_related = ("source", "publisher", "family")
     list_per_page = 50
     ordering = ("title",)
     autocomplete_fields = ("publisher", "tags")
     inlines = [DistributionInline]
-    actions = ["activate_datasets", "deactivate_datasets"]
-    readonly_fields = (*PROVENANCE_FIELDS, "quality_score", *LINK_FIELDS)
+    actions = ["activate_datasets", "deactivate_datasets", "merge_into_family", "split_from_family"]
+    readonly_fields = (*PROVENANCE_FIELDS, "quality_score", *LINK_FIELDS, "family", "family_pinned")
     fieldsets = (
         (
             None,
@@ -88,6 +90,7 @@ class DatasetAdmin(admin.ModelAdmin):
         ),
         ("Coverage", {"fields": ("geographic_coverage", "temporal_start", "temporal_end", "update_frequency")}),
         ("Curation", {"fields": ("status", "status_reason", "quality_score")}),
+        ("Family (split or merge with the list actions)", {"fields": ("family", "family_pinned")}),
         ("Link health", {"fields": LINK_FIELDS}),
         (
             "Provenance (read-only)",
@@ -128,6 +131,67 @@ class DatasetAdmin(admin.ModelAdmin):
             reason=f"Deactivated by curator {request.user.get_username()}",
         )
         self.message_user(request, f"{changed} dataset(s) deactivated.", messages.SUCCESS)
+
+    @admin.action(description="Merge selected datasets into one family", permissions=["change"])
+    def merge_into_family(self, request, queryset):
+        try:
+            family = services.family_merge(dataset_ids=list(queryset.values_list("pk", flat=True)))
+        except ValueError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"Merged into the family “{family.title}”.", messages.SUCCESS)
+
+    @admin.action(description="Split selected datasets out of their family", permissions=["change"])
+    def split_from_family(self, request, queryset):
+        changed = services.family_split(dataset_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{changed} dataset(s) split out of their family.", messages.SUCCESS)
+
+
+class FamilyMemberInline(admin.TabularInline):
+    """A family's members, read-only here: split or merge from the dataset list's actions (or below)."""
+
+    model = Dataset
+    fk_name = "family"
+    fields = ("title", "source", "publisher", "formats", "temporal_start", "temporal_end", "status", "family_pinned")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DatasetFamily)
+class DatasetFamilyAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "member_count", "curated", "updated_at")
+    list_filter = ("kind", "curated")
+    search_fields = ("title", "members__title")
+    readonly_fields = ("key", "curated", "created_at", "updated_at")
+    fields = ("title", "kind", "key", "curated", "created_at", "updated_at")
+    inlines = [FamilyMemberInline]
+    actions = ["dissolve_families"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_members=Count("members"))
+
+    @admin.display(description="members", ordering="n_members")
+    def member_count(self, obj) -> int:
+        return obj.n_members
+
+    def has_add_permission(self, request):
+        return False  # families are computed, or made by merging datasets (dataset list action)
+
+    def save_model(self, request, obj, form, change):
+        if change and form.changed_data:
+            obj.curated = True  # a curator's title or kind: recomputation keeps it
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Split all members out (dissolve the family)", permissions=["change"])
+    def dissolve_families(self, request, queryset):
+        ids = list(Dataset.objects.filter(family__in=queryset).values_list("pk", flat=True))
+        changed = services.family_split(dataset_ids=ids)
+        self.message_user(request, f"{changed} dataset(s) split out.", messages.SUCCESS)
 
 
 class DatasetCountMixin:

@@ -57,7 +57,6 @@ class DistributionSerializer(serializers.Serializer):
 class DatasetListApi(APIView):
     """Browse the catalog (database order by title), filtered like /api/search."""
 
-
     @extend_schema_serializer(component_name="DatasetListFilter")
     class FilterSerializer(serializers.Serializer):
         page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
@@ -110,7 +109,6 @@ class DatasetListApi(APIView):
 
 
 class DatasetDetailApi(APIView):
-
     @extend_schema_serializer(component_name="DatasetDetail")
     class OutputSerializer(DatasetSummarySerializer):
         description = serializers.CharField()

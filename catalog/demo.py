@@ -23,7 +23,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from .models import Dataset, Source
-from .services import catalog_import
+from .services import catalog_import, catalog_tidy_and_group
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "demo_catalog.json.gz"
 LOAD_ORDER = ["catalog.source", "catalog.publisher", "catalog.tag", "catalog.dataset", "catalog.distribution"]
@@ -98,4 +98,6 @@ def catalog_bootstrap(*, fixture: Path | None = None) -> int:
     """Load the demo catalog when the database has no datasets; returns how many were loaded (0 if none)."""
     if Dataset.objects.exists():
         return 0
-    return demo_fixture_load(path=Path(fixture or settings.DEMO_FIXTURE))
+    loaded = demo_fixture_load(path=Path(fixture or settings.DEMO_FIXTURE))
+    catalog_tidy_and_group(notify=False)  # the index is built next from the rows as they are now
+    return loaded

@@ -151,7 +151,6 @@ async def check_urls(
 
 def _datasets_to_check(*, limit: int | None, stale_only: bool, dataset_ids: list[int] | None):
 
-
     qs = Dataset.objects.all()
     if dataset_ids is not None:
         qs = qs.filter(pk__in=dataset_ids)

@@ -60,6 +60,32 @@ def is_staff(user) -> bool:
     return bool(user is not None and getattr(user, "is_staff", False))
 
 
+class DatasetFamily(models.Model):
+    """Datasets that are one for a user: copies and format variants, or a period-split series.
+
+    Computed by ``catalog.services.families.family_recompute`` after every import (rules in
+    ``catalog.families``); a curator's split or merge pins the members it touches (``Dataset.family_pinned``).
+    """
+
+    class Kind(models.TextChoices):
+        VARIANTS = "variants", "Copies and format variants"
+        SERIES = "series", "Period series"
+
+    key = models.CharField(max_length=600, unique=True, help_text="Stable key of the computed grouping.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.VARIANTS)
+    title = models.CharField(max_length=500)
+    curated = models.BooleanField(default=False, help_text="Made or changed by a curator: recomputation keeps it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "dataset families"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_kind_display().lower()})"
+
+
 class DatasetQuerySet(models.QuerySet):
     def active(self) -> DatasetQuerySet:
         return self.filter(status=Dataset.Status.ACTIVE)
@@ -109,6 +135,10 @@ class Dataset(models.Model):
     link_checked_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the imported content.")
     extra = models.JSONField(default=dict, blank=True, help_text="Source-specific metadata kept verbatim.")
+    family = models.ForeignKey(DatasetFamily, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
+    family_pinned = models.BooleanField(
+        default=False, help_text="A curator split this dataset out of a family or merged it into one: kept as is."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

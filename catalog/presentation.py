@@ -50,4 +50,44 @@ def hit_card(hit) -> dict:
         formats=list(card.get("formats") or []),
         why=list(card.get("why") or []),
     )
+    card.update(_family_card(card))
     return card
+
+
+def _family_card(card: dict) -> dict:
+    """What a grouped result shows: its formats as download links (variants), or its members in time
+    order (series). Empty for a dataset that stands alone."""
+    family = card.get("family") if isinstance(card.get("family"), dict) else None
+    members = [m for m in card.get("members") or [] if isinstance(m, dict)]
+    if not family or len(members) < 2:
+        return {"family_kind": "", "format_links": [], "series_members": []}
+    # One link per format: the lead member's file when it has that format, else the first member's.
+    by_format: dict[str, dict] = {}
+    for m in sorted(members, key=lambda m: not m.get("lead")):
+        for d in m.get("distributions") or []:
+            fmt = str(d.get("format") or "").upper() or "FILE"
+            url = safe_url(d.get("url"))
+            if fmt not in by_format or (url and not by_format[fmt]["url"]):
+                by_format[fmt] = {"format": fmt, "url": url, "title": str(m.get("title") or "")}
+    links = [by_format[f] for f in sorted(by_format)]
+    kind = str(family.get("kind") or "")
+    series = []
+    if kind == "series":
+        series = [
+            {
+                "id": m.get("id"),
+                "title": str(m.get("title") or ""),
+                "period": str(m.get("period") or ""),
+                "lead": bool(m.get("lead")),
+            }
+            for m in members
+        ]
+    periods = [str(m["period"]) for m in series if m["period"]]
+    return {
+        "family_kind": kind,
+        "family_title": str(family.get("title") or ""),
+        "family_size": len(members),
+        "format_links": links,
+        "series_members": series,
+        "series_span": f"{periods[0].split('–')[0]}–{periods[-1].split('–')[-1]}" if periods else "",
+    }

@@ -31,6 +31,7 @@ def dataset_get_visible(*, pk: int, user) -> Dataset:
         .get(pk=pk)
     )
 
+
 class UnknownFilterValue(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(str(errors))

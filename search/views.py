@@ -16,6 +16,7 @@ from catalog.models import Dataset
 from catalog.presentation import LINK_LABELS, hit_card, safe_url
 
 from . import services as search_services
+from .services.results import family_members_for
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +211,18 @@ def dataset_detail(request, pk: int):
     except Exception:  # the neighbours panel is optional: the page still works while the index is rebuilt
         logger.warning("similar datasets unavailable for dataset %s", dataset.pk, exc_info=True)
         similar = None
+    family = None
+    if dataset.family_id:
+        fam, members = family_members_for([dataset], user=request.user).get(dataset.family_id, (None, []))
+        if fam is not None and len(members) > 1:
+            family = {
+                "kind": fam.kind,
+                "title": fam.title,
+                "members": [
+                    {"id": m.pk, "title": m.title, "formats": m.formats or [], "current": m.pk == dataset.pk}
+                    for m in members
+                ],
+            }
     distributions = [
         {
             "title": d.title,
@@ -235,6 +248,7 @@ def dataset_detail(request, pk: int):
             "quality_percent": round(dataset.quality_score * 100),
             "link_label": LINK_LABELS.get(dataset.link_status, ""),
             "similar": similar,
+            "family": family,
             "extra_rows": _scalar_extra(dataset.extra),
         },
     )

@@ -32,6 +32,7 @@ from django.utils.text import slugify
 
 from catalog.importers import RecordError, SourceData
 from catalog.models import Dataset, HarvestRun, HarvestSource, Source
+from catalog.services.families import catalog_tidy_and_group
 from catalog.services.pipeline import datasets_withdraw, records_apply
 
 from .http import HarvestClient
@@ -189,6 +190,9 @@ def _run(hs: HarvestSource, *, trigger: str, full: bool) -> HarvestRun:
             )
     elif not incremental and status != HarvestRun.Status.NOT_MODIFIED:
         notes.append("The listing was not complete: nothing withdrawn.")
+    if run.created or run.updated or run.withdrawn:
+        # As after a file import: portal-empty titles repaired, junk hidden, families recomputed.
+        catalog_tidy_and_group(notify=True)
     keep_errors = settings.HARVEST_MAX_ERRORS_KEPT
     run.errors = [[e.ref, e.reason] for e in errors[:keep_errors]]
     if len(errors) > keep_errors:

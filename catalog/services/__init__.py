@@ -6,12 +6,14 @@ its work on commit).
     imports.py   catalog_import: idempotent upserts of a parsed catalog file (ImportReport)
     quality.py   the quality formula for one dataset, and bulk recomputation
     curation.py  curator edits: derived fields refreshed, (de)activation kept across re-imports
+    families.py  after each import: titles repaired, junk hidden, dataset families recomputed; curator split/merge
     bulk.py      batching helpers shared by the above
 """
 
 from catalog.importers import ImportFormatError
 
 from .curation import dataset_refresh_derived, dataset_status_set
+from .families import catalog_tidy_and_group, family_merge, family_recompute, family_split
 from .imports import ImportReport, catalog_import
 from .quality import dataset_quality_score, quality_recompute
 
@@ -19,8 +21,12 @@ __all__ = [
     "ImportFormatError",
     "ImportReport",
     "catalog_import",
+    "catalog_tidy_and_group",
     "dataset_quality_score",
     "dataset_refresh_derived",
     "dataset_status_set",
+    "family_merge",
+    "family_recompute",
+    "family_split",
     "quality_recompute",
 ]

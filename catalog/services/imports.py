@@ -12,6 +12,8 @@ from django.db import transaction
 from catalog.importers import RecordError, parse_file
 from catalog.signals import datasets_changed_send
 
+from .families import catalog_tidy_and_group
+
 # The record pipeline (dedupe -> upsert) is shared with the harvesters: catalog.services.pipeline.
 from .pipeline import IMPORT_UPDATE_FIELDS  # noqa: F401 - re-exported
 from .pipeline import records_dedupe as _dedupe
@@ -83,8 +85,12 @@ def catalog_import(
     records = _dedupe(parsed.records, report.errors)
     with transaction.atomic():
         _write(records, parsed.origin, report, progress=progress)
-        if report.changed_ids and notify_search:
-            datasets_changed_send(dataset_ids=report.changed_ids)
+        changed = set(report.changed_ids)
+        if changed:
+            # Titles repaired, junk hidden and families recomputed over the whole catalog.
+            changed |= set(catalog_tidy_and_group(notify=False).changed_ids)
+        if changed and notify_search:
+            datasets_changed_send(dataset_ids=sorted(changed))
     report.seconds = time.perf_counter() - started
     logger.info("catalog import %s", report.summary())
     return report

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+from catalog.families import FamilyInput, period_key
 from search.ranking.documents import DocFields
 from search.ranking.documents import document_text as fields_text
 from search.ranking.rescoring import freshness_from_age
@@ -35,6 +36,11 @@ class IndexDoc:
     link_broken: bool
     modified: datetime | None
     source_titles: list[str] = field(default_factory=list)  # e.g. the paper that introduced a dataset
+    family: int = 0  # DatasetFamily id, 0 = stands alone
+    family_series: bool = False  # the family is a period series
+    period_start: int | None = None  # a series member's years (coverage, else the years its title names)
+    period_end: int | None = None
+    family_formats: list[str] = field(default_factory=list)  # every member's formats (facets and format filters)
 
     @property
     def is_singapore(self) -> bool:
@@ -94,7 +100,33 @@ def index_doc_from_dataset(dataset) -> IndexDoc:
         link_broken=dataset.link_is_broken,
         modified=dataset.source_modified_at,
         source_titles=_source_titles(dataset.extra),
+        family=dataset.family_id or 0,
     )
+
+
+def family_fields_fill(docs: list[IndexDoc], *, series_ids: set[int]) -> None:
+    """Per-family fields of the documents: the union of the members' formats, and a series member's
+    period (its coverage years, else the years its title names; "... onwards" runs to the latest)."""
+    by_family: dict[int, list[IndexDoc]] = {}
+    for d in docs:
+        if d.family:
+            by_family.setdefault(d.family, []).append(d)
+    for fam, members in by_family.items():
+        formats = list(dict.fromkeys(f for m in members for f in m.formats))
+        for m in members:
+            m.family_formats = formats
+            if fam in series_ids:
+                m.family_series = True
+                start, end, _, _ = period_key(
+                    FamilyInput(
+                        id=m.id,
+                        title=m.title,
+                        start=date(m.year_start, 1, 1) if m.year_start else None,
+                        end=date(m.year_end, 12, 31) if m.year_end else None,
+                    )
+                )
+                m.period_start = date.fromordinal(start).year if start else None
+                m.period_end = min(date.fromordinal(end).year, 9999) if end else None
 
 
 def _source_titles(extra) -> list[str]:

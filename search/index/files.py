@@ -2,8 +2,8 @@
 
 - ``embeddings.npy``  float32 (n, dim), L2-normalised; opened with ``mmap_mode="r"`` so every
   gunicorn worker on a host shares the same page-cache pages;
-- ``meta.npz``        per-document arrays (ids, source, publisher, years, status, signals, and
-  CSR-encoded formats/themes);
+- ``meta.npz``        per-document arrays (ids, source, publisher, years, status, signals, dataset
+  family, series periods, and CSR-encoded formats/themes, formats as the family's union);
 - ``vocab.json``      the labels those arrays index into (sources, publishers, formats, ...);
 - ``titles.json``     the titles, for near-duplicate checks;
 - ``lexical/``        the BM25 index (``search.lexical.LexicalIndex``).
@@ -74,7 +74,8 @@ def index_files_write(
     sources_vocab, source_idx = _vocab_index([d.source_slug for d in docs])
     publishers_vocab, publisher_idx = _vocab_index([d.publisher_slug for d in docs])
     geo_vocab, geo_idx = _vocab_index([d.geography.strip() for d in docs])
-    formats_vocab, formats_indptr, formats_indices = _csr([d.formats for d in docs])
+    # A family carries every member's formats: filters and facets see the family, counted once.
+    formats_vocab, formats_indptr, formats_indices = _csr([d.family_formats or d.formats for d in docs])
     themes_vocab, themes_indptr, themes_indices = _csr([d.themes for d in docs])
     source_names = {d.source_slug: d.source_name for d in docs}
     source_country = {d.source_slug: d.source_country for d in docs}
@@ -105,6 +106,10 @@ def index_files_write(
         singapore=np.array([d.is_singapore for d in docs], dtype=bool),
         modified=modified,
         popularity=popularity,
+        family=np.array([d.family for d in docs], dtype=np.int64),
+        family_series=np.array([d.family_series for d in docs], dtype=bool),
+        period_start=np.array([NO_YEAR if d.period_start is None else d.period_start for d in docs], dtype=np.int16),
+        period_end=np.array([NO_YEAR if d.period_end is None else d.period_end for d in docs], dtype=np.int16),
         formats_indptr=formats_indptr,
         formats_indices=formats_indices,
         themes_indptr=themes_indptr,

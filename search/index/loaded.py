@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from search.lexical import LexicalIndex
+from search.ranking.families import family_positions
 from search.ranking.rescoring import DocSignals
 
 
@@ -37,6 +38,12 @@ class SearchIndex:
         self.singapore: np.ndarray = m["singapore"]
         self.modified: np.ndarray = m["modified"]
         self.popularity: np.ndarray | None = m.get("popularity")
+        n = len(self.ids)
+        # Dataset families (0 = none); versions built before families existed have none.
+        self.family: np.ndarray = m.get("family", np.zeros(n, dtype=np.int64))
+        self.family_series: np.ndarray = m.get("family_series", np.zeros(n, dtype=bool))
+        self.period_start: np.ndarray = m.get("period_start", np.full(n, -1, dtype=np.int16))
+        self.period_end: np.ndarray = m.get("period_end", np.full(n, -1, dtype=np.int16))
         vocab = json.loads((self.directory / "vocab.json").read_text())
         self.vocab = vocab
         self.model_name: str = vocab["model_name"]
@@ -77,6 +84,11 @@ class SearchIndex:
             publisher=[self.publishers[c]["name"] if c >= 0 else "" for c in self.publisher.tolist()],
             popularity=self.popularity,
         )
+
+    @cached_property
+    def family_members(self) -> dict[int, np.ndarray]:
+        """Family id -> its members' positions (series leads are chosen among them)."""
+        return family_positions(self.family)
 
     @property
     def active_count(self) -> int:

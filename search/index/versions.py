@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import Dataset, Publisher, Source
-from search.index.documents import IndexDoc, index_doc_from_dataset
+from catalog.models import Dataset, DatasetFamily, Publisher, Source
+from search.index.documents import IndexDoc, family_fields_fill, index_doc_from_dataset
 from search.index.files import index_files_write
 from search.index.loaded import SearchIndex
 from search.metrics import set_index
@@ -107,6 +107,7 @@ def _collect_from_db() -> tuple[list[IndexDoc], np.ndarray, list[dict], list[dic
     for dataset in qs.iterator(chunk_size=2000):
         docs.append(index_doc_from_dataset(dataset))
         rows.append(vectors_by_id[dataset.pk])
+    family_fields_fill(docs, series_ids=set(DatasetFamily.objects.filter(kind="series").values_list("pk", flat=True)))
     dim = len(rows[0]) // 4 if rows else 0
     vectors = np.frombuffer(b"".join(rows), dtype="<f4").reshape(len(rows), dim) if rows else np.zeros((0, 384))
     sources = list(Source.objects.values("slug", "name", "country"))

@@ -80,9 +80,17 @@ def similar_datasets(*, dataset_id: int, top_k: int = 5, user=None) -> list[Sear
     sims = index.embeddings @ vector
     mask = index.active.copy()
     mask[pos] = False
+    family = int(index.family[pos])
+    if family > 0:
+        mask[index.family_members.get(family, [])] = False  # its own family is not "similar"
     ranked = best_positions(sims, mask, top_k * 4 + 20, floor=-1.0).tolist()
     chosen: list[int] = []
+    families_seen: set[int] = set()
     for j in ranked:
+        if index.family[j] > 0:
+            if int(index.family[j]) in families_seen:
+                continue
+            families_seen.add(int(index.family[j]))
         if is_near_duplicate(index.titles[pos], index.titles[j], float(sims[j])):
             continue
         if any(

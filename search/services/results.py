@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 import numpy as np
 
-from catalog.models import Dataset, is_staff
+from catalog.families import FamilyInput, period_key, period_years
+from catalog.models import Dataset, DatasetFamily, is_staff
 from search.index.documents import doc_fields, index_doc_from_dataset
 from search.index.loaded import SearchIndex
 from search.ranking.documents import clean_description
@@ -37,6 +39,10 @@ class SearchHit:
     temporal_end: str | None = None
     link_status: str = "unknown"
     quality_score: float = 0.0
+    # The dataset family this hit stands for ({"id", "kind": "variants"|"series", "title", "size"}), or None;
+    # ``members`` are all its visible members (this hit included, marked "lead"), series in time order.
+    family: dict | None = None
+    members: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -165,6 +171,7 @@ def hits_for(
     if not is_staff(user):
         qs = qs.filter(status=Dataset.Status.ACTIVE)
     rows = {d.pk: d for d in qs}
+    families = family_members_for([d for d in rows.values() if d.family_id], user=user)
     hits = []
     for pos, ds_id in zip(positions, ids, strict=True):
         d = rows.get(ds_id)
@@ -205,4 +212,105 @@ def hits_for(
                 quality_score=round(float(d.quality_score), 3),
             )
         )
+        family = families.get(d.family_id) if d.family_id else None
+        if family is not None:
+            _family_attach(hits[-1], family)
     return hits
+
+
+@dataclass
+class FamilyInfo:
+    pk: int
+    kind: str
+    title: str
+
+
+@dataclass
+class FamilyMember:
+    """One visible member of a family, read with ``values()`` (no model instances: this runs per page)."""
+
+    pk: int
+    title: str
+    formats: list
+    landing_url: str
+    temporal_start: date | None
+    temporal_end: date | None
+    distributions: list[dict] = field(default_factory=list)
+
+
+def family_members_for(datasets: list, *, user) -> dict[int, tuple[FamilyInfo, list[FamilyMember]]]:
+    """The families of ``datasets`` (rows with ``family_id``) with their visible members and their
+    distributions, a series in time order; one query whatever the page holds."""
+    family_ids = {d.family_id for d in datasets if d.family_id}
+    if not family_ids:
+        return {}
+    qs = Dataset.objects.filter(family_id__in=family_ids)
+    if not is_staff(user):
+        qs = qs.filter(status=Dataset.Status.ACTIVE)
+    # One query: the members LEFT JOIN their distributions (a row per distribution, one for none).
+    rows = qs.order_by("pk", "distributions__pk").values_list(
+        "pk",
+        "title",
+        "formats",
+        "landing_url",
+        "temporal_start",
+        "temporal_end",
+        "family_id",
+        "family__kind",
+        "family__title",
+        "distributions__format",
+        "distributions__url",
+        "distributions__title",
+    )
+    members: dict[int, FamilyMember] = {}
+    out: dict[int, tuple[FamilyInfo, list[FamilyMember]]] = {}
+    for pk, title, formats, url, start, end, fid, kind, ftitle, d_format, d_url, d_title in rows:
+        member = members.get(pk)
+        if member is None:
+            member = members[pk] = FamilyMember(pk, title, list(formats or []), url, start, end)
+            out.setdefault(fid, (FamilyInfo(fid, kind, ftitle), []))[1].append(member)
+        if d_format is not None or d_url is not None:
+            member.distributions.append({"format": d_format or "", "url": d_url or "", "title": d_title or ""})
+    for family, group in out.values():
+        if family.kind == DatasetFamily.Kind.SERIES:
+            group.sort(key=lambda m: (period_key(_family_input(m)), m.pk))
+        else:
+            group.sort(key=lambda m: (m.title.lower(), m.pk))
+    return out
+
+
+def _family_input(d: FamilyMember) -> FamilyInput:
+    return FamilyInput(id=d.pk, title=d.title, start=d.temporal_start, end=d.temporal_end)
+
+
+def _period_label(d: FamilyMember) -> str:
+    start, end = d.temporal_start, d.temporal_end
+    if start and end:
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    years = period_years(d.title)
+    if years:
+        return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+    return f"from {start.year}" if start else (f"until {end.year}" if end else "")
+
+
+def _family_attach(hit: SearchHit, family: tuple[FamilyInfo, list[FamilyMember]]) -> None:
+    fam, members = family
+    if len(members) < 2:
+        return  # the others are hidden from this user: the hit stands alone
+    hit.family = {"id": fam.pk, "kind": fam.kind, "title": fam.title, "size": len(members)}
+    hit.members = [
+        {
+            "id": m.pk,
+            "title": m.title,
+            "formats": list(m.formats or []),
+            "url": m.landing_url,
+            "temporal_start": m.temporal_start.isoformat() if m.temporal_start else None,
+            "temporal_end": m.temporal_end.isoformat() if m.temporal_end else None,
+            "period": _period_label(m),
+            "lead": m.pk == hit.id,
+            "distributions": list(m.distributions),
+        }
+        for m in members
+    ]
+    # A grouped result carries every member's formats.
+    hit.formats = list(dict.fromkeys([*hit.formats, *(f for m in members for f in (m.formats or []))]))

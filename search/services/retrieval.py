@@ -7,6 +7,7 @@ from django.conf import settings
 
 from search.embeddings import get_embedder
 from search.index.loaded import SearchIndex
+from search.ranking.families import collapse, query_time
 from search.ranking.pipeline import Ranking, rank
 from search.ranking.queries import preprocess_query
 from search.services.results import SearchResponse, facets_for, hits_for
@@ -117,8 +118,29 @@ def search_uncached(
     index: SearchIndex, *, query: str, clean: dict, top_k: int, page: int, user, sort: str, similar_to: int | None
 ) -> SearchResponse:
     """One page of results; assumes the request and ``clean`` filters were validated."""
-    ranking = index_ranking(index, query=query, mask=filter_mask(index, clean), similar_to=similar_to)
-    final = ranking.order
+    mask = filter_mask(index, clean)
+    ranking = index_ranking(index, query=query, mask=mask, similar_to=similar_to)
+    # One result per dataset family: the best member's score; a series led by the member that fits
+    # the query's time. Totals and facets below count each family once.
+    stand_ins: dict[int, int] = {}
+    final = collapse(
+        ranking.order,
+        index.family,
+        series=index.family_series,
+        members=index.family_members,
+        mask=mask,
+        year_start=index.period_start,
+        year_end=index.period_end,
+        when=query_time(query, years=ranking.intent.years, filters=clean),
+        stand_ins=stand_ins,
+    )
+    reported, lexical, similarity = ranking.reported, ranking.lexical, ranking.similarity
+    if stand_ins:  # a series lead reports (and explains itself with) the family's best member's scores
+        reported, lexical, similarity = dict(reported), dict(lexical), dict(similarity)
+        for lead, best in stand_ins.items():
+            for scores in (reported, lexical, similarity):
+                if best in scores:
+                    scores[lead] = scores[best]
     positions = np.fromiter(final.keys(), dtype=np.int64, count=len(final))
     scores = np.fromiter(final.values(), dtype=np.float64, count=len(final))
     if sort == "recent":
@@ -133,10 +155,10 @@ def search_uncached(
     results = hits_for(
         index,
         page_positions,
-        ranking.reported,
+        reported,
         query=query,
-        lexical=ranking.lexical,
-        neural=ranking.similarity,
+        lexical=lexical,
+        neural=similarity,
         intent=ranking.intent,
         user=user,
     )
