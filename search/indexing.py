@@ -286,7 +286,9 @@ def index_health() -> dict:
         report["reason"] = f"{active - embedded} active datasets waiting to be embedded"
     else:
         report["ready"] = True
-    report["status"] = "ok" if report["ready"] else "degraded"
+    # A built index this process cannot load (corrupt files, not rebuilt yet) means search cannot serve.
+    cannot_serve = index is None and bool(state and state.version)
+    report["status"] = "ok" if report["ready"] else ("down" if cannot_serve else "degraded")
     return report
 
 

@@ -118,6 +118,12 @@ def shown_datasets(ids: list[int]) -> list[ShownDataset]:
     """The datasets on screen, in screen order, with the metadata answers need."""
     rows = Dataset.objects.filter(pk__in=ids).select_related("publisher", "source")
     by_id = {row.pk: row for row in rows}
+    # A result stands for its dataset family: it comes in every format its members do (as its card says).
+    family_formats: dict[int, list[str]] = {}
+    family_ids = {row.family_id for row in by_id.values() if row.family_id}
+    members = Dataset.objects.filter(family_id__in=family_ids, status=Dataset.Status.ACTIVE).order_by("pk")
+    for family_id, formats in members.values_list("family_id", "formats"):
+        family_formats.setdefault(family_id, []).extend(f for f in formats or [] if f)
     out = []
     for rank, pk in enumerate(ids, start=1):
         row = by_id.get(pk)
@@ -132,7 +138,7 @@ def shown_datasets(ids: list[int]) -> list[ShownDataset]:
                 publisher=row.publisher.name if row.publisher else "",
                 source=row.source.name,
                 source_slug=row.source.slug,
-                formats=list(row.formats or []),
+                formats=list(dict.fromkeys([*(row.formats or []), *family_formats.get(row.family_id or 0, [])])),
                 license=row.license,
                 frequency=row.update_frequency,
                 start=row.temporal_start,

@@ -14,6 +14,7 @@ from search.index.versions import (
     current_index,
     forget_current_index,
     index_build_from_db,
+    index_failed,
     index_publish,
     version_dir,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "forget_current_index",
     "freshness_of",
     "index_build_from_db",
+    "index_failed",
     "index_doc_from_dataset",
     "index_files_write",
     "index_publish",

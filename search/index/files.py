@@ -76,6 +76,15 @@ def index_files_write(
     geo_vocab, geo_idx = _vocab_index([d.geography.strip() for d in docs])
     # A family carries every member's formats: filters and facets see the family, counted once.
     formats_vocab, formats_indptr, formats_indices = _csr([d.family_formats or d.formats for d in docs])
+    # Each member's own formats too: excluding a format drops the members that only offer it, so the
+    # family is led by a member in another format (codes in the same vocabulary, a superset of these).
+    code = {name: i for i, name in enumerate(formats_vocab)}
+    own_indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    own_codes: list[int] = []
+    for i, d in enumerate(docs):
+        own_codes.extend(sorted({code[f] for f in d.formats if f in code}))
+        own_indptr[i + 1] = len(own_codes)
+    own_indices = np.asarray(own_codes, dtype=np.int32)
     themes_vocab, themes_indptr, themes_indices = _csr([d.themes for d in docs])
     source_names = {d.source_slug: d.source_name for d in docs}
     source_country = {d.source_slug: d.source_country for d in docs}
@@ -112,6 +121,8 @@ def index_files_write(
         period_end=np.array([NO_YEAR if d.period_end is None else d.period_end for d in docs], dtype=np.int16),
         formats_indptr=formats_indptr,
         formats_indices=formats_indices,
+        own_formats_indptr=own_indptr,
+        own_formats_indices=own_indices,
         themes_indptr=themes_indptr,
         themes_indices=themes_indices,
     )

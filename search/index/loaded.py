@@ -65,6 +65,12 @@ class SearchIndex:
         self.theme_by_name = {t.lower(): i for i, t in enumerate(self.themes_vocab)}
         self.geo_by_name = {g.lower(): i for i, g in enumerate(self.geographies)}
         self.formats = MultiValued(m["formats_indptr"], m["formats_indices"], len(self.formats_vocab))
+        # Each document's own formats (the family's are in ``formats``); older versions have only those.
+        self.own_formats = (
+            MultiValued(m["own_formats_indptr"], m["own_formats_indices"], len(self.formats_vocab))
+            if "own_formats_indptr" in m
+            else self.formats
+        )
         self.themes = MultiValued(m["themes_indptr"], m["themes_indices"], len(self.themes_vocab))
         self.position = {int(doc_id): i for i, doc_id in enumerate(self.ids.tolist())}
         self.lexical = LexicalIndex.load(self.directory / "lexical")

@@ -71,7 +71,13 @@ def current_index(*, force_check: bool = False) -> SearchIndex | None:
             logger.info("index v%s not on this host; materialising it from the database", row["version"])
             _materialise(row["version"], build_id=row["build_id"])
         started = time.perf_counter()
-        _current = SearchIndex(version=row["version"], directory=directory)
+        try:
+            loaded = _load_verified(row["version"], directory, build_id=row["build_id"])
+        except Exception:
+            # Keep serving the last good version (if this process has one) rather than nothing.
+            logger.exception("index v%s cannot be loaded, even rebuilt from the database", row["version"])
+            return _current
+        _current = loaded
         logger.info(
             "loaded search index v%s (%s documents) in %.0f ms",
             _current.version,
@@ -81,6 +87,59 @@ def current_index(*, force_check: bool = False) -> SearchIndex | None:
 
         set_index(version=_current.version, size=len(_current))
         return _current
+
+
+class IndexCorrupt(Exception):
+    """An index version's files are unreadable or disagree with each other."""
+
+
+def _verify(index: SearchIndex) -> None:
+    """Touch every structure a search reads, so broken files fail here rather than in a search."""
+    n = len(index.ids)
+    sizes = {"embeddings": index.embeddings.shape[0], "titles": len(index.titles), "active": len(index.active)}
+    sizes["lexical"] = index.lexical.size
+    if any(size != n for size in sizes.values()) or index.formats.indptr.shape[0] != n + 1:
+        raise IndexCorrupt(f"sizes disagree: {n} ids, {sizes}")
+    if n:
+        rows = np.asarray(index.embeddings[[0, n - 1]], dtype=np.float32)
+        if rows.shape[1] == 0 or not np.isfinite(rows).all():
+            raise IndexCorrupt("embeddings unreadable")
+        index.lexical.scores(index.titles[0] or "data")
+
+
+def _load_verified(version: int, directory: Path, *, build_id: str) -> SearchIndex:
+    """Load and check a version; a broken one is moved aside, rebuilt from the database (the source of
+    truth) and loaded again. Raises when even the rebuilt copy fails."""
+    try:
+        index = SearchIndex(version=version, directory=directory)
+        _verify(index)
+        return index
+    except Exception as exc:
+        logger.error("index v%s is corrupt (%s: %s); rebuilding it from the database", version,
+                     exc.__class__.__name__, exc)  # fmt: skip
+    broken = directory.with_name(f"{directory.name}.corrupt-{uuid.uuid4().hex[:8]}")
+    try:
+        directory.rename(broken)
+    except OSError:
+        shutil.rmtree(directory, ignore_errors=True)
+    shutil.rmtree(broken, ignore_errors=True)
+    _materialise(version, build_id=build_id)
+    index = SearchIndex(version=version, directory=directory)
+    _verify(index)
+    return index
+
+
+def index_failed(index: SearchIndex) -> None:
+    """A search failed inside ``index``'s files: check it (and rebuild it) on the next call."""
+    global _current, _checked_at
+    with _lock:
+        if _current is index:
+            _current, _checked_at = None, 0.0
+    try:
+        _verify(index)
+    except Exception:
+        logger.error("index v%s failed a search and its check: it is rebuilt on the next load", index.version)
+        shutil.rmtree(index.directory, ignore_errors=True)
 
 
 def forget_current_index() -> None:

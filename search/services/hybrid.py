@@ -12,7 +12,7 @@ from django.core.cache import cache
 from catalog.models import Dataset
 from search import metrics
 from search.embeddings import get_embedder
-from search.index.versions import current_index
+from search.index.versions import current_index, index_failed
 from search.ranking.duplicates import is_near_duplicate
 from search.ranking.pipeline import best_positions
 from search.services.cache import cache_key, cache_version, lookup_count, query_record
@@ -55,9 +55,20 @@ def search(
         response = SearchResponse.from_dict(data, took_ms=0.0, cached=True)
     else:
         lookup_count(hit=False)
-        response = search_uncached(
-            index, query=q, clean=clean, top_k=top_k, page=page, user=user, sort=sort, similar_to=similar_to
-        )
+        try:
+            response = search_uncached(
+                index, query=q, clean=clean, top_k=top_k, page=page, user=user, sort=sort, similar_to=similar_to
+            )
+        except (OSError, ValueError, IndexError, KeyError) as exc:  # broken index files, not bad input
+            logger.error("search failed inside index v%s (%s); checking it", index.version, exc.__class__.__name__)
+            index_failed(index)
+            index = current_index(force_check=True)  # verified, rebuilt from the database if it was broken
+            if index is None:
+                raise
+            response = search_uncached(
+                index, query=q, clean=filters_clean(filters, index=index, user=user), top_k=top_k, page=page,
+                user=user, sort=sort, similar_to=similar_to,
+            )  # fmt: skip
         cache.set(key, response.to_dict(), timeout=settings.SEARCH_CACHE_TTL)
     if page == 1 and sort == "relevance" and similar_to is None and q:
         query_record(query=q, filters=clean)

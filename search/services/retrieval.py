@@ -27,7 +27,8 @@ def filter_mask(index: SearchIndex, clean: dict) -> np.ndarray:
     if "publisher" in clean:
         mask &= np.isin(index.publisher, [index.publisher_by_slug[p] for p in clean["publisher"]])
     if "format" in clean:
-        mask &= index.formats.mask_any([index.format_by_name[f] for f in clean["format"]], n)
+        # Members in the format: a family matches through any of them and is led by one ("KML only").
+        mask &= index.own_formats.mask_any([index.format_by_name[f] for f in clean["format"]], n)
     if "theme" in clean:
         mask &= index.themes.mask_any([index.theme_by_name[t.lower()] for t in clean["theme"]], n)
     if "geography" in clean:
@@ -70,10 +71,12 @@ def exclusion_mask(index: SearchIndex, clean: dict) -> np.ndarray:
     if "exclude_publisher" in clean:
         out |= np.isin(index.publisher, [index.publisher_by_slug[p] for p in clean["exclude_publisher"]])
     if "exclude_format" in clean:
+        # A member goes when it offers nothing but excluded formats; its family stays, led by a member
+        # in another format ("no shapefiles" shows the KML copy).
         excluded = {index.format_by_name[f] for f in clean["exclude_format"]}
-        others = [code for code in range(index.formats.size) if code not in excluded]
-        offers_other = index.formats.mask_any(others, n) if others else np.zeros(n, dtype=bool)
-        out |= index.formats.mask_any(sorted(excluded), n) & ~offers_other
+        others = [code for code in range(index.own_formats.size) if code not in excluded]
+        offers_other = index.own_formats.mask_any(others, n) if others else np.zeros(n, dtype=bool)
+        out |= index.own_formats.mask_any(sorted(excluded), n) & ~offers_other
     if "exclude_theme" in clean:
         out |= index.themes.mask_any([index.theme_by_name[t.lower()] for t in clean["exclude_theme"]], n)
     if "exclude_geography" in clean:

@@ -128,6 +128,15 @@ def test_a_format_filter_matches_the_family_by_any_member(fam):
     assert central.family["size"] == 2
 
 
+def test_a_format_filter_or_exclusion_picks_the_member_that_leads_the_family(fam):
+    only = services.search(query="dengue cases central region", filters={"format": ["GEOJSON"]}, top_k=5)
+    lead = next(h for h in only.results if "Central" in h.title)
+    assert lead.id == fam["dengue_central_geojson"]
+    without = services.search(query="dengue cases central region", filters={"exclude_format": ["GEOJSON"]}, top_k=5)
+    lead = next(h for h in without.results if "Central" in h.title)
+    assert lead.id == fam["dengue_central_kml"] and lead.family["size"] == 2  # the family stays, in KML
+
+
 def test_series_is_one_result_led_by_the_member_that_fits_the_query_time(fam):
     r = services.search(query="HDB resale flat prices since 2017", top_k=10)
     series = [h for h in r.results if h.family and h.family["kind"] == "series"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -9,7 +10,7 @@ from django.core.management import call_command
 
 from catalog.models import Dataset
 from search import indexing, services
-from search.index import current_index
+from search.index import current_index, forget_current_index
 from search.models import DatasetEmbedding, IndexState
 from tests.factories import DatasetFactory
 from tests.search.conftest import make_catalog
@@ -115,3 +116,24 @@ def test_the_catch_up_rebuilds_an_index_that_fell_behind_and_waits_for_a_live_bu
     report = indexing.index_catch_up()
     assert report is not None and report["rebuilt"]
     assert services.search(query="zqmoplk").results[0].title == "Zqmoplk tide gauge readings"
+
+
+@pytest.mark.parametrize("damage", ["truncate-embeddings", "garbage-meta", "delete-lexical"])
+def test_a_corrupt_index_version_is_rebuilt_from_the_database_and_searches_never_fail(db, settings, client, damage):
+    make_catalog()
+    services.index_ensure()
+    version = IndexState.objects.get(pk=1).version
+    directory = settings.INDEX_DIR / f"v{version}"
+    if damage == "truncate-embeddings":
+        (directory / "embeddings.npy").write_bytes((directory / "embeddings.npy").read_bytes()[:200])
+    elif damage == "garbage-meta":
+        (directory / "meta.npz").write_bytes(b"not a zip file at all")
+    else:
+        shutil.rmtree(directory / "lexical")
+    forget_current_index()  # a process starting (or reloading) meets the broken files
+
+    response = services.search(query="monthly rainfall")
+    assert response.results[0].title == "Rainfall - Monthly Total"
+    assert current_index().version == version  # the same version, rebuilt from the database
+    assert client.get("/api/health/ready").status_code == 200
+    assert not any(p.name.startswith(f"v{version}.corrupt") for p in settings.INDEX_DIR.iterdir())
