@@ -2,20 +2,24 @@
 
 ``answer_generate`` runs in a Celery task (``conversation.tasks``), queued when a turn is stored,
 and publishes the summary chunk by chunk as it is written (``conversation.streaming``) for the
-SSE view; ``answer_wait`` lets the API wait for it; ``ai_search`` is the one-shot search-and-answer.
+SSE views; ``answer_wait`` lets the API wait for it; ``ai_search`` is the one-shot search-and-answer.
 
-Streaming: ``answer_stream(query=..., results=...)`` returns an ``AnswerStream``; iterate it for the
-summary as it is written (``str`` chunks: whole grounded sentences, each but the first starting with
-a space), then read ``.answer`` (the final ``Answer``, picks included). The chain's first provider
-streams; sentences that name anything outside the results are dropped before they are yielded; with
-no provider, nothing grounded, or the chain failing before a grounded sentence, the built-in
-summary is yielded in one chunk, so the stream never ends empty. If a provider fails mid-answer the
-sentences already sent stand as the answer. ``answer_stream_for_message(message_id=...)`` does the
-same for a pending assistant message and stores the answer at the end (once, like the task).
+Streaming has one path. With a writer (``answer_generate``) and a provider configured, the model's
+reply is streamed: ``llm_stream_opener`` wraps ``llm.stream`` (the provider chain's streamed call:
+retries before the first delta, deadline, circuit breaker, answer cache) as a ``ModelStream``,
+the plug-in point for a model's raw deltas. ``_answer_streamed`` pulls the summary out of the JSON
+reply as it arrives (``streaming.grounded_sentences``) and publishes each grounded sentence once it
+ends; the whole reply then goes through ``grounding.answer_from_model`` for the stored answer, so a
+streamed answer and a non-streamed one are grounded and picked the same way. A stream that breaks
+or outlives the deadline is closed and the chain is asked (``llm.complete``) in the time left, then
+the built-in responder; when no provider started streaming at all the chain has been tried already
+and the built-in answer follows at once. The published sentences are a preview: the stored answer
+(written once, by a conditional update) is what the final event shows.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -31,7 +35,7 @@ from activity.services import Owner, search_history_record
 from search.services import search
 
 from . import llm, metrics, selectors
-from .grounding import SentenceGrounder, _sentences, answer_from_model, answer_from_sentences, prompt_build
+from .grounding import _sentences, answer_from_model, prompt_build
 from .llm import LLMRequest
 from .models import Message
 from .responder import Answer, builtin_answer, results_are_weak
@@ -44,17 +48,58 @@ logger = logging.getLogger(__name__)
 ANSWER_GRACE_SECONDS = 5
 
 
-@dataclass
 class ModelStream:
     """A model's reply as it is generated: ``deltas`` yields raw output text (the JSON the prompt
-    asks for, or plain text); ``provider`` labels the stored answer ("openai:gpt-4o-mini")."""
+    asks for, or plain text); ``provider`` labels the stored answer ("openai:gpt-4o-mini").
 
-    provider: str
-    deltas: Iterable[str]
+    ``provider`` is read only once ``deltas`` is exhausted: a provider chain knows who answered
+    only after the stream started, so it may be given as a callable returning the label.
+    """
+
+    def __init__(self, *, provider: str | Callable[[], str], deltas: Iterable[str]):
+        self._provider = provider
+        self.deltas = deltas
+
+    @property
+    def provider(self) -> str:
+        return self._provider() if callable(self._provider) else self._provider
 
 
 # Opens a streamed completion for a prompt, or returns None when no provider can stream.
 ModelStreamOpener = Callable[[LLMRequest], ModelStream | None]
+
+
+class ModelStreamExhausted(Exception):
+    """No provider started streaming: the chain was tried already, the built-in answer follows."""
+
+
+def llm_stream_opener(
+    request: LLMRequest, *, accept: Callable[[str], object] | None = None, deadline_seconds: float | None = None
+) -> ModelStream | None:
+    """The provider chain's streamed completion (``llm.stream``) as a ``ModelStream``; None with no provider.
+
+    The deltas raise once the stream ends unless it completed: ``ModelStreamExhausted`` when no
+    provider started, ``ConnectionError`` when one was cut off mid-answer or passed the deadline
+    (a truncated JSON reply must not become the stored answer). ``accept`` decides caching.
+    """
+    if not llm.providers_configured():
+        return None
+    text_stream = llm.stream(request, deadline_seconds=deadline_seconds, accept=accept)
+
+    def deltas() -> Iterator[str]:
+        relay = iter(text_stream)
+        try:
+            yield from relay
+        finally:
+            close = getattr(relay, "close", None)
+            if close is not None:
+                close()  # closed early (deadline, error): the provider's connection goes now
+        if text_stream.status == "exhausted":
+            raise ModelStreamExhausted
+        if text_stream.status != "ok":
+            raise ConnectionError(f"the model stream ended {text_stream.status}")
+
+    return ModelStream(provider=lambda: f"{text_stream.provider}:{text_stream.model}", deltas=deltas())
 
 
 def jsonable(value):
@@ -74,8 +119,10 @@ def answer_compose(
 ) -> Answer:
     """A grounded answer from the provider chain, or the built-in responder. Never raises.
 
-    With ``writer``, the summary is published as it is written: sentence by sentence from
-    ``model_stream`` when one is given and opens, else the finished summary in sentence chunks.
+    With ``writer``, the summary is published as it is written: sentence by sentence from the
+    model's stream (``model_stream``, by default ``llm_stream_opener`` when a provider is
+    configured), else the finished summary in sentence chunks. Without a writer nobody is
+    listening, and the chain answers in one call (``llm.complete``).
     """
     answer = _compose(
         query=query,
@@ -95,8 +142,16 @@ def _compose(*, query, results, total, context, deadline_seconds, writer, model_
     weak = results_are_weak(results)
     chain_configured = bool(results) and bool(llm.providers_configured())
     if chain_configured:
+        seconds = settings.LLM_DEADLINE_SECONDS if deadline_seconds is None else deadline_seconds
+        deadline_at = time.monotonic() + seconds
+
+        def accept(text: str) -> Answer | None:
+            return answer_from_model(text, query=query, results=results, weak=weak, provider="")
+
         try:
             request = prompt_build(query=query, results=results, context=context, weak=weak)
+            if model_stream is None and writer is not None:
+                model_stream = functools.partial(llm_stream_opener, accept=accept, deadline_seconds=seconds)
             if model_stream is not None:
                 streamed = _answer_streamed(
                     request,
@@ -105,19 +160,18 @@ def _compose(*, query, results, total, context, deadline_seconds, writer, model_
                     results=results,
                     weak=weak,
                     writer=writer,
-                    deadline_seconds=deadline_seconds,
+                    deadline_at=deadline_at,
                 )
                 if streamed is not None:
                     return streamed
-            completion = llm.complete(
-                request,
-                accept=lambda text: answer_from_model(text, query=query, results=results, weak=weak, provider=""),
-                deadline_seconds=deadline_seconds,
-            )
+            # The chain gets the time the stream left (the whole answer keeps one deadline).
+            completion = llm.complete(request, accept=accept, deadline_seconds=max(0.0, deadline_at - time.monotonic()))
             if completion is not None:
                 answer = completion.value
                 answer.provider = f"{completion.provider}:{completion.model}"
                 return answer
+        except ModelStreamExhausted:
+            logger.info("no LLM provider started streaming; using the built-in responder")
         except Exception:
             logger.exception("LLM answer failed; using the built-in responder")
         metrics.llm_call(provider="builtin", outcome="fallback")
@@ -132,15 +186,15 @@ def _answer_streamed(
     results,
     weak,
     writer: StreamWriter | None,
-    deadline_seconds: float | None = None,
+    deadline_at: float,
 ) -> Answer | None:
     """The answer of a streamed completion, its grounded sentences published as they end.
 
-    None when nothing could be streamed, the stream broke or outlived the deadline
-    (LLM_DEADLINE_SECONDS by default), or nothing grounded was left; the caller then asks the
-    provider chain. The whole reply goes through ``answer_from_model`` for the stored answer.
+    None when nothing could be streamed, the stream broke or outlived ``deadline_at`` (a
+    ``time.monotonic()`` instant), or nothing grounded was left; the caller then asks the provider
+    chain. ``ModelStreamExhausted`` passes through. The whole reply goes through
+    ``answer_from_model`` for the stored answer; the opener records its own call metrics.
     """
-    deadline_at = time.monotonic() + (settings.LLM_DEADLINE_SECONDS if deadline_seconds is None else deadline_seconds)
     stream = None
     try:
         stream = opener(request)
@@ -158,7 +212,10 @@ def _answer_streamed(
         for sentence in grounded_sentences(collected(), results=results):
             if writer is not None:
                 writer.write_sentences([sentence], paced=False)
-        answer = answer_from_model("".join(raw), query=query, results=results, weak=weak, provider=stream.provider)
+        # The label is read after the stream ended: a chain knows who answered only then.
+        return answer_from_model("".join(raw), query=query, results=results, weak=weak, provider=stream.provider)
+    except ModelStreamExhausted:
+        raise
     except Exception:
         logger.exception("streamed LLM answer failed; asking the provider chain")
         return None
@@ -166,9 +223,6 @@ def _answer_streamed(
         close = getattr(stream.deltas, "close", None) if stream is not None else None
         if close is not None:
             close()  # a generator holding the provider's connection lets it go now
-    if answer is not None:
-        metrics.llm_call(provider=stream.provider.split(":")[0], outcome="ok")
-    return answer
 
 
 def answer_is_overdue(message: Message, *, now=None) -> bool:
@@ -267,106 +321,6 @@ def answer_wait(*, message: Message, timeout: float) -> Message:
         answer_fallback(message_id=message.id)
         message.refresh_from_db(fields=["answer", "answer_status", "answer_provider", "answer_data"])
     return message
-
-
-# --- Streaming ---
-
-
-class AnswerStream:
-    """The grounded summary as it is written; ``answer`` is set once iteration has finished."""
-
-    def __init__(
-        self,
-        *,
-        query: str,
-        results: list[dict],
-        total: int | None = None,
-        context: list[str] | None = None,
-        deadline_seconds: float | None = None,
-    ):
-        self.query, self.results, self.total, self.context = query, results, total, context
-        self.deadline_seconds = deadline_seconds
-        self.answer: Answer | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        weak = results_are_weak(self.results)
-        if self.results and llm.providers_configured():
-            grounder = SentenceGrounder(self.results)
-            try:
-                request = prompt_build(
-                    query=self.query, results=self.results, context=self.context, weak=weak, streaming=True
-                )
-                deltas = llm.stream(request, deadline_seconds=self.deadline_seconds)
-                sent = 0
-                for delta in deltas:
-                    for sentence in grounder.feed(delta):
-                        yield sentence if sent == 0 else " " + sentence
-                        sent += 1
-                if deltas.status != "interrupted":  # a cut-off last sentence is not shown
-                    for sentence in grounder.finish():
-                        yield sentence if sent == 0 else " " + sentence
-                        sent += 1
-                provider = f"{deltas.provider}:{deltas.model}"
-                self.answer = answer_from_sentences(grounder, query=self.query, weak=weak, provider=provider)
-            except Exception:
-                logger.exception("streamed LLM answer failed; using the built-in responder")
-                self.answer = None
-            if self.answer is not None:
-                return
-            metrics.llm_call(provider="builtin", outcome="fallback")
-            if grounder.kept:  # an error after grounded sentences went out: they stand
-                self.answer = answer_from_sentences(grounder, query=self.query, weak=weak, provider="builtin")
-                return
-        self.answer = builtin_answer(query=self.query, results=self.results, total=self.total)
-        yield self.answer.summary
-
-
-def answer_stream(
-    *,
-    query: str,
-    results: list[dict],
-    total: int | None = None,
-    context: list[str] | None = None,
-    deadline_seconds: float | None = None,
-) -> AnswerStream:
-    """The grounded summary for ``results`` as a stream (see the module docstring). Never raises."""
-    return AnswerStream(query=query, results=results, total=total, context=context, deadline_seconds=deadline_seconds)
-
-
-class _StoredAnswerStream(AnswerStream):
-    def __init__(self, *, message_id: int, **kwargs):
-        super().__init__(**kwargs)
-        self.message_id = message_id
-
-    def __iter__(self) -> Iterator[str]:
-        yield from super().__iter__()
-        if self.answer is not None:
-            _answer_store(message_id=self.message_id, answer=self.answer)
-
-
-def answer_stream_for_message(*, message_id: int, deadline_seconds: float | None = None) -> AnswerStream | None:
-    """A stream of the answer of a pending assistant message, stored when it ends; None if none is pending.
-
-    Storing is conditional (like ``answer_generate``), so a concurrent task or a second stream
-    cannot post twice; a consumer that stops early stores nothing and the task's answer stands.
-    """
-    message = (
-        Message.objects.select_related("conversation")
-        .filter(pk=message_id, role=Message.Role.ASSISTANT, answer_status=Message.AnswerStatus.PENDING)
-        .first()
-    )
-    if message is None:
-        return None
-    search = message.search or {}
-    context = selectors.conversation_context(conversation=message.conversation, before_id=message.id)[:-1]
-    return _StoredAnswerStream(
-        message_id=message.id,
-        query=search.get("query") or message.content,
-        results=search.get("results") or [],
-        total=search.get("total"),
-        context=context,
-        deadline_seconds=deadline_seconds,
-    )
 
 
 # --- One-shot AI search ---

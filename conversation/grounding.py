@@ -32,14 +32,6 @@ Reply with JSON only, no other text:
 {"summary": "2 to 5 sentences answering the request", "picks": [{"ref": 1, "why": "one line on why it fits"}]}
 Give at most 3 picks, best first."""
 
-# The streamed summary: the same rules, plain sentences instead of JSON (shown as they are written).
-STREAM_SYSTEM_PROMPT = (
-    SYSTEM_PROMPT.split("\n\nReply with JSON")[0]
-    + """
-
-Reply in plain text only: 2 to 5 sentences answering the request, best dataset first, each dataset cited as [n]. No JSON, no lists, no headings."""
-)
-
 _DATASET_NOUNS = {
     "dataset",
     "datasets",
@@ -98,12 +90,12 @@ def _coverage(hit: dict) -> str:
 
 
 def prompt_build(
-    *, query: str, results: list[dict], context: list[str] | None = None, weak: bool = False, streaming: bool = False
+    *, query: str, results: list[dict], context: list[str] | None = None, weak: bool = False
 ) -> LLMRequest:
     """The chat prompt for one grounded answer. Catalog and user text only appear inside data blocks.
 
-    ``streaming`` asks for plain sentences (``SentenceGrounder`` filters them as they arrive)
-    instead of the JSON reply ``answer_from_model`` reads."""
+    One prompt, streamed or not: the JSON reply ``answer_from_model`` reads (a stream's summary is
+    pulled out of it as it arrives by ``streaming.SummaryExtractor``)."""
     datasets = [
         {
             "ref": i,
@@ -132,7 +124,7 @@ def prompt_build(
         + escape_block(json.dumps(datasets, ensure_ascii=False, indent=1))
         + "\n</datasets>"
     )
-    return LLMRequest(system=STREAM_SYSTEM_PROMPT if streaming else SYSTEM_PROMPT, user="\n\n".join(parts))
+    return LLMRequest(system=SYSTEM_PROMPT, user="\n\n".join(parts))
 
 
 CATALOG_TITLE_MIN_CHARS = 12
@@ -304,66 +296,6 @@ def answer_from_model(text: str, *, query: str, results: list[dict], weak: bool,
     return Answer(
         summary=summary,
         picks=picks,
-        search_elsewhere=search_elsewhere_links(query) if weak else [],
-        provider=provider,
-        nothing_good=weak,
-    )
-
-
-class SentenceGrounder:
-    """Grounds a streamed reply sentence by sentence.
-
-    ``feed(delta)`` returns the sentences completed by that delta that are grounded (citations
-    resolved to titles); a sentence is complete once the next one has begun. ``finish()`` returns the
-    last one. Ungrounded sentences are dropped exactly as ``text_ground`` drops them.
-    """
-
-    def __init__(self, results: list[dict], *, max_sentences: int = SUMMARY_MAX_SENTENCES):
-        self.results = results
-        self.allowed = _Allowed(results)
-        self.max_sentences = max_sentences
-        self.buffer = ""
-        self.kept: list[str] = []
-        self.refs: list[int] = []  # the results cited by kept sentences, in order
-
-    def _take(self, sentences: list[str]) -> list[str]:
-        out = []
-        for sentence in sentences:
-            sentence = sentence.strip()
-            if not sentence or len(self.kept) >= self.max_sentences or not sentence_is_grounded(sentence, self.allowed):
-                continue
-            for ref in _REF_RE.findall(sentence):
-                if int(ref) not in self.refs:
-                    self.refs.append(int(ref))
-            resolved = _resolve_refs(sentence, self.results)
-            self.kept.append(resolved)
-            out.append(resolved)
-        return out
-
-    def feed(self, delta: str) -> list[str]:
-        self.buffer += delta
-        parts = _SENTENCE_SPLIT_RE.split(self.buffer)
-        self.buffer = parts[-1]
-        return self._take(parts[:-1])
-
-    def finish(self) -> list[str]:
-        rest, self.buffer = self.buffer, ""
-        return self._take([rest])
-
-
-def answer_from_sentences(grounder: SentenceGrounder, *, query: str, weak: bool, provider: str) -> Answer | None:
-    """The Answer for a streamed summary: its grounded sentences; picks are the results it cited."""
-    if not grounder.kept:
-        return None
-    results = grounder.results
-    picks = [
-        {"id": results[ref - 1].get("id"), "title": results[ref - 1].get("title", ""),
-         "url": results[ref - 1].get("url", ""), "why": pick_why(results[ref - 1])}
-        for ref in grounder.refs[:3]
-    ]  # fmt: skip
-    return Answer(
-        summary=" ".join(grounder.kept),
-        picks=picks or picks_from_results(results),
         search_elsewhere=search_elsewhere_links(query) if weak else [],
         provider=provider,
         nothing_good=weak,

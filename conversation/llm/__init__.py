@@ -18,8 +18,10 @@ The API (all of it falls back quietly: callers never see a provider error):
 - ``stream(request) -> TextStream``: iterate for text deltas (``str``) as the model writes them;
   afterwards ``status`` is ``ok``, ``interrupted`` (a provider failed mid-answer: what was yielded
   stays, no other provider starts over) or ``exhausted`` (nothing yielded: use the built-in
-  responder), and ``provider``/``model`` say who answered. The grounded, user-facing stream of a
-  summary is ``conversation.answering.answer_stream``.
+  responder), and ``provider``/``model`` say who answered (known only once it started: read them
+  after iterating). ``accept`` decides, as in ``complete``, whether a finished reply is cached.
+  This is the model stream the answer task uses by default (``conversation.answering.
+  llm_stream_opener``); grounding and publishing the summary happen there, not here.
 - ``providers_configured()``, ``provider_health()`` (for /api/health), ``circuit_state(name)``.
 
 Modules: ``providers`` (SDK adapters, error classification), ``circuit`` (breaker, health),

@@ -175,11 +175,20 @@ class TextStream:
     The deadline is checked at every delta; a stream that stalls ends after the attempt's read
     timeout (``LLM_TIMEOUT_SECONDS``, capped by the time left when it started).
 
-    A complete answer is cached under the same key ``complete`` uses for the same request.
+    A complete answer is cached under the same key ``complete`` uses for the same request, when
+    ``accept`` (if given) takes it: like ``complete``, a reply that cannot be used (nothing grounded
+    left) is not cached, and a cached reply ``accept`` rejects is not replayed.
     """
 
-    def __init__(self, request: LLMRequest, *, deadline_seconds: float | None = None):
+    def __init__(
+        self,
+        request: LLMRequest,
+        *,
+        deadline_seconds: float | None = None,
+        accept: Callable[[str], object] | None = None,
+    ):
         self.request = request
+        self.accept = accept
         self.deadline_at = _deadline(deadline_seconds)
         self.status = "pending"
         self.provider = ""
@@ -195,7 +204,7 @@ class TextStream:
             key = _cache_key(provider, self.request)
             cached_text = cache.get(key)
             metrics.cache_event(cache="llm", hit=cached_text is not None)
-            if cached_text is not None:
+            if cached_text is not None and self._accepts(cached_text):
                 self._started(provider, cached=True)
                 self.text, self.status = cached_text, "ok"
                 yield cached_text
@@ -217,6 +226,9 @@ class TextStream:
             self._started(provider, cached=False)
             yield from self._relay(provider, first, rest, key)
             return
+
+    def _accepts(self, text: str) -> bool:
+        return self.accept is None or self.accept(text) is not None
 
     def _started(self, provider: Provider, *, cached: bool) -> None:
         self.provider, self.model, self.cached = provider.name, provider.model, cached
@@ -243,9 +255,13 @@ class TextStream:
             if close is not None:
                 close()  # releases the connection when the consumer stops early
         circuit_record_success(provider.name)
+        self.status = "ok"
+        if not self._accepts(self.text):
+            logger.warning("LLM provider %s: streamed answer rejected", provider.name)
+            metrics.llm_call(provider=provider.name, outcome="rejected")
+            return
         metrics.llm_call(provider=provider.name, outcome="ok")
         cache.set(key, self.text, timeout=settings.LLM_ANSWER_CACHE_TTL)
-        self.status = "ok"
 
 
 def _complete_once(provider: Provider, request: LLMRequest, timeout: float) -> str:
@@ -261,6 +277,10 @@ def _first_delta(provider: Provider, request: LLMRequest, timeout: float) -> tup
     return first, deltas
 
 
-def stream(request: LLMRequest, *, deadline_seconds: float | None = None) -> TextStream:
-    """A ``TextStream`` for ``request``: iterate it for text deltas, then read its ``status``."""
-    return TextStream(request, deadline_seconds=deadline_seconds)
+def stream(
+    request: LLMRequest, *, deadline_seconds: float | None = None, accept: Callable[[str], object] | None = None
+) -> TextStream:
+    """A ``TextStream`` for ``request``: iterate it for text deltas, then read its ``status``.
+
+    ``accept`` (text -> a value, or None to reject) decides whether a complete reply is cached."""
+    return TextStream(request, deadline_seconds=deadline_seconds, accept=accept)

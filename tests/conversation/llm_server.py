@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,6 +26,7 @@ class Scripted:
     events: list[str] | None = None  # an SSE stream (chunked): each item one event, already framed
     cut_after: int | None = None  # drop the connection after this many events (no final chunk)
     event_delay: float = 0.0  # pause before each event
+    before_event: Callable[[int], None] | None = None  # called (event index) before each event is sent
 
 
 def sse(data: object, event: str | None = None) -> str:
@@ -107,6 +109,7 @@ class LLMServer:
     def __init__(self):
         self.script: deque[Scripted] = deque()
         self.default: Scripted | None = None
+        self.stream_default: Scripted | None = None  # for a streamed request when nothing is scripted
         self.requests: list[dict] = []
         server = self
 
@@ -126,7 +129,11 @@ class LLMServer:
                 server.requests.append(
                     {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": payload}
                 )
-                step = server.script.popleft() if server.script else server.default
+                streamed = isinstance(payload, dict) and payload.get("stream") is True
+                if server.script:
+                    step = server.script.popleft()
+                else:
+                    step = (server.stream_default if streamed else None) or server.default
                 if step is None:
                     step = Scripted(status=500, body=error_body("api_error", "nothing scripted"))
                 if step.delay:
@@ -168,6 +175,8 @@ class LLMServer:
                             return
                         if step.event_delay:
                             time.sleep(step.event_delay)
+                        if step.before_event is not None:
+                            step.before_event(n)
                         data = event.encode()
                         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
                         self.wfile.flush()

@@ -190,3 +190,31 @@ def test_an_api_turn_links_its_answer_stream(catalog, django_capture_on_commit_c
     assert [e[0] for e in events][-1] == "final"
     assert events[-1][1]["answer_data"]["picks"][0]["title"] == "HDB Resale Flat Prices"
     assert len([e for e in events if e[0] == "delta"]) >= 2
+
+
+def test_api_stream_sends_the_models_grounded_sentences_then_final(client, results, settings, fast_llm, openai_server):
+    from .llm_server import Scripted, openai_stream
+
+    settings.LLM_PROVIDERS = ["openai"]
+    reply = json.dumps(
+        {
+            "summary": "Start with [1], the full resale record. The “Global Laptop Price Index” is better. "
+            "For rents, see [2].",
+            "picks": [{"ref": 2, "why": "Rents by town."}],
+        }
+    )
+    openai_server.then(Scripted(events=openai_stream([reply[i : i + 16] for i in range(0, len(reply), 16)])))
+    message = _owned_pending(client, results)
+    answer_generate(message_id=message.pk)  # what the Celery task runs: the model stream by default
+    response = client.get(reverse("api-conversation-answer-stream", args=[message.pk]), HTTP_ACCEPT="text/event-stream")
+    events = _events(b"".join(response.streaming_content).decode())
+
+    assert [(e, d["text"]) for e, d, _ in events if e == "delta"] == [
+        ("delta", "Start with “HDB Resale Flat Prices”, the full resale record."),
+        ("delta", " For rents, see “HDB Rental Prices by Town”."),
+    ]
+    final = events[-1]
+    assert final[0] == "final" and final[1]["provider"] == "openai:test-gpt"
+    assert final[1]["answer_data"]["picks"][0]["title"] == "HDB Rental Prices by Town"
+    assert "Laptop" not in json.dumps(events, ensure_ascii=False)
+    assert openai_server.requests[0]["json"]["stream"] is True

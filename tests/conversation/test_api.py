@@ -296,14 +296,15 @@ def test_schema_documents_the_conversation_endpoints(client):
 def test_provider_answer_in_a_conversation_is_grounded(
     client, catalog, settings, openai_server, django_capture_on_commit_callbacks
 ):
-    from .llm_server import Scripted, openai_body
+    from .llm_server import Scripted, openai_stream
 
     settings.LLM_PROVIDERS = ["openai"]
     invented = {
         "summary": "[1] has every dengue case by week. The “Malaysia Dengue Outbreak Register” (id 31337) adds more.",
         "picks": [{"ref": 1, "why": "Weekly counts since 2014."}, {"ref": 12, "why": "Invented."}],
     }
-    openai_server.then(Scripted(body=openai_body(json.dumps(invented))))
+    reply = json.dumps(invented)
+    openai_server.then(Scripted(events=openai_stream([reply[i : i + 20] for i in range(0, len(reply), 20)])))
     data = say(client, "dengue cases", capture=django_capture_on_commit_callbacks)
 
     answer = client.get(data["answer_url"]).json()
@@ -319,11 +320,13 @@ def test_provider_answer_in_a_conversation_is_grounded(
 def test_earlier_requests_reach_the_prompt_as_delimited_context(
     client, catalog, settings, openai_server, django_capture_on_commit_callbacks
 ):
-    from .llm_server import Scripted, openai_body
+    from .llm_server import Scripted, openai_body, openai_stream
 
     settings.LLM_PROVIDERS = ["openai"]
     settings.CONVERSATION_CONTEXT_TURNS = 2
-    openai_server.default = Scripted(body=openai_body(json.dumps({"summary": "[1] fits.", "picks": [{"ref": 1}]})))
+    reply = json.dumps({"summary": "[1] fits.", "picks": [{"ref": 1}]})
+    openai_server.default = Scripted(body=openai_body(reply))  # the follow-up reading (structured output)
+    openai_server.stream_default = Scripted(events=openai_stream([reply]))  # the streamed summaries
     cid = say(client, "rainfall in Singapore", capture=django_capture_on_commit_callbacks)["conversation_id"]
     say(client, "dengue cases", cid, capture=django_capture_on_commit_callbacks)
     say(client, "air quality", cid, capture=django_capture_on_commit_callbacks)
