@@ -131,7 +131,7 @@ def test_share_a_conversation_read_only_then_revoke_the_link(page, context_facto
     expect(link).to_have_value(re.compile(r"/shared/[\w-]{32,}/$"))
     shared_url = link.input_value()
 
-    stranger = context_factory().new_page()  # another browser: no session, no login
+    stranger = context_factory(bypass_csp=True).new_page()  # another browser, no session; axe is injected
     response = stranger.goto(shared_url)
     assert response.status == 200
     expect(stranger.locator("h1")).to_have_text("Shared conversation")
