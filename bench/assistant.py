@@ -16,7 +16,10 @@ honest estimate of accuracy on unseen phrasing). ``--rules-only`` measures the r
 embedding vote. Most of that set is also in the kNN example bank the router votes with, so:
 
 Routing_heldout section: accuracy and per-intent recall on bench/data/routing_heldout.jsonl, messages
-checked disjoint from the example bank and from tests/data/intents.jsonl (``--misses`` lists misses).
+checked disjoint from the example bank, the arbiter's training set (conversation/data/intent_training.jsonl)
+and tests/data/intents.jsonl (``--misses`` lists misses); then the same on bench/data/routing_blind.jsonl,
+written by someone who saw neither the router nor its data: its "dev" half was used to tune the router, its
+"test" half never was (the honest estimate on unseen phrasing).
 
 Dialogues section: check accuracy (overall, follow-up turns, per tag) on the labelled multi-turn set
 bench/data/dialogues.jsonl, played through ``POST /api/conversation`` with the built-in responder, and
