@@ -13,6 +13,8 @@ from urllib.parse import quote_plus
 
 from django.conf import settings
 
+from search.services import scores_are_weak
+
 PICKS_MAX = 3
 
 # Built-in "search elsewhere" portals: name and a search URL template ({query} is URL-encoded).
@@ -126,11 +128,8 @@ def search_elsewhere_links(query: str) -> list[dict]:
 
 
 def results_are_weak(results: list[dict]) -> bool:
-    """Nothing good: no results, or even the best one scores below ASSISTANT_WEAK_SCORE."""
-    if not results:
-        return True
-    top = max(float(r.get("score") or 0.0) for r in results)
-    return top < settings.ASSISTANT_WEAK_SCORE
+    """Nothing good: no results, or even the best one scores below ASSISTANT_WEAK_SCORE (as the search page)."""
+    return scores_are_weak(r.get("score") for r in results)
 
 
 def pick_why(hit: dict) -> str:

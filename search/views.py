@@ -160,6 +160,8 @@ def search_page(request: HtmxHttpRequest):
                 context.update(
                     response=response,
                     results=results,
+                    # Say so when nothing matches well, as the chat does ("qwertyuiop" gets no confident list).
+                    weak=bool(query) and page == 1 and response.weak,
                     facet_groups=_facet_groups(response, request.GET, filters),
                     pagination=_pagination(request.GET, response.total, page),
                     first_rank=(page - 1) * PAGE_SIZE + 1,

@@ -13,7 +13,7 @@ from search.indexing import embeddings_update, index_ensure, index_health, index
 from search.reindex import datasets_changed
 from search.services.cache import cache_key, query_record, search_cache_rewarm
 from search.services.hybrid import search, search_warm_up, similar_datasets
-from search.services.results import SearchHit, SearchResponse
+from search.services.results import SearchHit, SearchResponse, scores_are_weak
 from search.services.validation import (
     EXCLUDE_FILTERS,
     FILTER_NAMES,
@@ -50,5 +50,6 @@ __all__ = [
     "search",
     "search_cache_rewarm",
     "search_warm_up",
+    "scores_are_weak",
     "similar_datasets",
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
 import numpy as np
+from django.conf import settings
 
 from catalog.families import FamilyInput, period_key, period_years
 from catalog.models import Dataset, DatasetFamily, is_staff
@@ -48,6 +49,13 @@ class SearchHit:
         return asdict(self)
 
 
+def scores_are_weak(scores: Iterable[float]) -> bool:
+    """Nothing good: no results, or even the best scores below ASSISTANT_WEAK_SCORE (the one threshold the
+    search page and the assistant use to say so)."""
+    values = [float(s or 0.0) for s in scores]
+    return not values or max(values) < settings.ASSISTANT_WEAK_SCORE
+
+
 @dataclass
 class SearchResponse:
     results: list[SearchHit]
@@ -62,6 +70,11 @@ class SearchResponse:
     sort: str = "relevance"
     index_version: int = 0
     pages: int = field(default=0)
+
+    @property
+    def weak(self) -> bool:
+        """No result matches well (see ``scores_are_weak``)."""
+        return scores_are_weak(h.score for h in self.results)
 
     def to_dict(self) -> dict:
         return {

@@ -407,3 +407,13 @@ def test_a_time_window_keeps_undated_datasets_and_marks_them(client, web_catalog
     assert undated.pk in [r["id"] for r in latest.search["results"]]
     page = client.get("/").content.decode()
     assert "Dates not stated" in page and "covering 2019" in page
+
+
+@pytest.mark.slow
+def test_the_search_page_says_so_when_nothing_matches_well(client, indexed, settings):
+    settings.ASSISTANT_WEAK_SCORE = 0.0  # every result is a good enough match
+    assert "weak-results" not in client.get(reverse("search"), {"q": "rainfall"}).content.decode()
+    settings.ASSISTANT_WEAK_SCORE = 1.01  # no score reaches it: the nearest results are shown with a warning
+    body = client.get(reverse("search"), {"q": "rainfall", "page": "1"}).content.decode()
+    assert "Nothing in the catalog matches “rainfall” well" in body
+    assert "Daily rainfall by station" in body  # the nearest datasets are still there
