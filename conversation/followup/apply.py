@@ -226,7 +226,10 @@ def search_filters(state: SearchState) -> dict:
 
 def _ids_for(facet: str, values: list[str]) -> set[int]:
     if facet == "dataset":
-        return {int(v) for v in values if str(v).isdigit()}
+        # A result on screen stands for its dataset family (its copies and formats): naming it names them all.
+        named = {int(v) for v in values if str(v).isdigit()}
+        family_ids = Dataset.objects.filter(pk__in=named, family__isnull=False).values_list("family_id", flat=True)
+        return named | set(Dataset.objects.filter(family_id__in=list(family_ids)).values_list("id", flat=True))
     active = Dataset.objects.active()
     if facet == "title":
         ids: set[int] = set()

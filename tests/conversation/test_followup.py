@@ -6,10 +6,14 @@ import datetime as dt
 
 import pytest
 
+from catalog.models import DatasetFamily
 from conversation.followup.answers import ShownDataset, answer_question
+from conversation.followup.apply import search_filters
 from conversation.followup.parse import parse_followup
 from conversation.followup.questions_parse import parse_question
 from conversation.followup.time_parse import parse_time
+from conversation.state import SearchState
+from tests.factories import DatasetFactory
 
 
 def _scopes(message):
@@ -91,3 +95,15 @@ def test_words_like_other_or_new_inside_a_follow_up_are_not_a_topic_change(messa
 def test_the_pandemic_is_a_time_window(phrase, window):
     found, _rest = parse_time(phrase, current_year=2026)
     assert (found.year_from, found.year_to) == window
+
+
+@pytest.mark.django_db
+def test_excluding_a_named_result_excludes_its_whole_family():
+    family = DatasetFamily.objects.create(key="cpi-sa", title="CPI, seasonally adjusted")
+    shown = DatasetFactory(title="CPI, Monthly, Seasonally Adjusted", family=family)
+    copy = DatasetFactory(title="CPI, monthly, seasonally adjusted", family=family)
+    alone = DatasetFactory(title="CPI, Monthly")
+    state = SearchState(query="consumer price index")
+    state.add("exclude", "dataset", str(shown.pk), shown.title)
+    excluded = set(search_filters(state)["exclude_ids"])
+    assert {shown.pk, copy.pk} <= excluded and alone.pk not in excluded
