@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 
+from conversation.models import Conversation, Message
+
 from .llm_server import LLMServer
 
 
@@ -38,6 +40,19 @@ def fast_llm(settings):
     settings.LLM_CIRCUIT_FAILURES = 3
     settings.LLM_CIRCUIT_COOLDOWN_SECONDS = 60
     return settings
+
+
+def pending_answer(results: list[dict], *, conversation: Conversation | None = None, query: str = "hdb resale prices") -> Message:
+    """A search turn whose answer is still to be written: the user message and the pending assistant one."""
+    conversation = conversation or Conversation.objects.create(session_key="s1")
+    Message.objects.create(conversation=conversation, role=Message.Role.USER, content=query)
+    return Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        content="Here are 3 datasets.",
+        search={"query": query, "results": results, "total": 3},
+        answer_status=Message.AnswerStatus.PENDING,
+    )
 
 
 def hit(id, title, *, publisher="Housing & Development Board", score=0.8, formats=("CSV",), **extra) -> dict:

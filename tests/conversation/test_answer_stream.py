@@ -13,6 +13,7 @@ from conversation.answer_events import answer_events
 from conversation.answering import answer_generate
 from conversation.models import Conversation, Message
 from conversation.streaming import StreamWriter
+from tests.conversation.conftest import pending_answer
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,19 +29,8 @@ def _events(body: str) -> list[tuple[str, dict, str | None]]:
     return out
 
 
-def _pending(conversation: Conversation, results: list[dict]) -> Message:
-    Message.objects.create(conversation=conversation, role="user", content="hdb resale prices")
-    return Message.objects.create(
-        conversation=conversation,
-        role="assistant",
-        content="Here are 3 datasets",
-        answer_status="pending",
-        search={"query": "hdb resale prices", "results": results, "total": 3},
-    )
-
-
 def test_events_follow_the_writer_chunk_by_chunk_then_end_with_the_final_answer(results):
-    message = _pending(Conversation.objects.create(session_key="s"), results)
+    message = pending_answer(results, conversation=Conversation.objects.create(session_key="s"))
     writer = StreamWriter(message_id=message.pk)
     script = iter(
         [
@@ -68,7 +58,7 @@ def test_events_follow_the_writer_chunk_by_chunk_then_end_with_the_final_answer(
 
 
 def test_events_resume_after_the_last_event_id(results):
-    message = _pending(Conversation.objects.create(session_key="s"), results)
+    message = pending_answer(results, conversation=Conversation.objects.create(session_key="s"))
     answer_generate(message_id=message.pk)
     events = _events("".join(answer_events(message=message, final_payload=lambda m: {}, after_id=0)))
     assert [e[2] for e in events if e[0] == "delta"][0] == "1"
@@ -77,7 +67,7 @@ def test_events_resume_after_the_last_event_id(results):
 def test_a_stream_is_bounded_and_sends_heartbeats(results, settings):
     settings.ANSWER_STREAM_MAX_SECONDS = 1.0
     settings.ANSWER_STREAM_HEARTBEAT_SECONDS = 0.3
-    message = _pending(Conversation.objects.create(session_key="s"), results)
+    message = pending_answer(results, conversation=Conversation.objects.create(session_key="s"))
     now = [0.0]
 
     def sleep(seconds):
@@ -92,7 +82,7 @@ def test_a_stream_is_bounded_and_sends_heartbeats(results, settings):
 
 def _owned_pending(client, results) -> Message:
     client.get(reverse("home"))
-    return _pending(Conversation.objects.create(session_key=client.session.session_key), results)
+    return pending_answer(results, conversation=Conversation.objects.create(session_key=client.session.session_key))
 
 
 def test_page_stream_sends_the_summary_in_deltas_then_the_rendered_answer(client, results):
@@ -123,9 +113,9 @@ def test_an_overdue_answer_streams_the_builtin_fallback(client, results):
 
 
 def test_only_the_owner_may_stream(client, results):
-    theirs = _pending(Conversation.objects.create(session_key="someone-else"), results)
+    theirs = pending_answer(results, conversation=Conversation.objects.create(session_key="someone-else"))
     alice = UserFactory()
-    alices = _pending(Conversation.objects.create(user=alice), results)
+    alices = pending_answer(results, conversation=Conversation.objects.create(user=alice))
     for message in (theirs, alices):
         assert client.get(reverse("chat-answer-stream", args=[message.pk])).status_code == 404
         assert client.get(reverse("api-conversation-answer-stream", args=[message.pk])).status_code == 404
@@ -169,7 +159,7 @@ def test_without_javascript_the_chat_page_refreshes_until_the_answer_is_in(clien
     assert 'http-equiv="refresh"' not in body
     assert 'data-answer-status="ready"' in body
     # a lost answer (no worker) does not refresh forever: the page stores the built-in one
-    lost = _pending(message.conversation, results)
+    lost = pending_answer(results, conversation=message.conversation)
     Message.objects.filter(pk=lost.pk).update(created_at=lost.created_at - dt.timedelta(minutes=5))
     body = client.get(reverse("home")).content.decode()
     assert 'http-equiv="refresh"' not in body

@@ -20,9 +20,10 @@ from django.conf import settings as django_settings
 from conversation import llm
 from conversation.answering import answer_generate
 from conversation.grounding import prompt_build
-from conversation.models import Conversation, Message
+from conversation.models import Message
 from conversation.responder import builtin_answer
 from conversation.streaming import stream_read
+from tests.conversation.conftest import pending_answer
 
 from .llm_server import (
     Scripted,
@@ -48,18 +49,6 @@ REPLY = "".join(PARTS)
 FIRST = "“HDB Resale Flat Prices” is the most complete record of resale transactions."
 SECOND = "“HDB Rental Prices by Town” adds rents by town."
 QUERY = "hdb resale prices"
-
-
-def _pending(results, query: str = QUERY) -> Message:
-    conversation = Conversation.objects.create(session_key="s1")
-    Message.objects.create(conversation=conversation, role=Message.Role.USER, content=query)
-    return Message.objects.create(
-        conversation=conversation,
-        role=Message.Role.ASSISTANT,
-        content="Here are 3 datasets.",
-        search={"query": query, "results": results, "total": 3},
-        answer_status=Message.AnswerStatus.PENDING,
-    )
 
 
 def _answered(message: Message) -> tuple[Message, tuple[str, ...]]:
@@ -94,7 +83,7 @@ def test_raw_openai_stream_yields_deltas_for_the_one_json_prompt(chain, openai_s
 
 
 def test_an_openai_stream_publishes_grounded_sentences_as_they_end(chain, openai_server, anthropic_server, results):
-    message = _pending(results)
+    message = pending_answer(results)
     seen: list[tuple[str, ...]] = []
     openai_server.then(Scripted(events=openai_stream(PARTS), event_delay=0.1, before_event=_watch(message, seen)))
     message, chunks = _answered(message)
@@ -110,7 +99,7 @@ def test_an_openai_stream_publishes_grounded_sentences_as_they_end(chain, openai
 
 def test_an_anthropic_stream_speaks_the_messages_event_protocol(settings, fast_llm, anthropic_server, results):
     settings.LLM_PROVIDERS = ["anthropic"]
-    message = _pending(results)
+    message = pending_answer(results)
     seen: list[tuple[str, ...]] = []
     anthropic_server.then(
         Scripted(events=anthropic_stream(PARTS), event_delay=0.05, before_event=_watch(message, seen))
@@ -132,7 +121,7 @@ def test_failure_before_the_first_delta_is_retried_then_falls_through(chain, ope
     )
     openai_server.default = Scripted(status=500, body=error_body("server_error", "boom"))
     anthropic_server.then(Scripted(events=anthropic_stream(PARTS)))
-    message, chunks = _answered(_pending(results))
+    message, chunks = _answered(pending_answer(results))
 
     assert len(openai_server.requests) == 1 + chain.LLM_MAX_RETRIES
     assert message.answer_provider == "anthropic:test-claude"
@@ -146,7 +135,7 @@ def test_no_provider_starting_in_time_means_the_builtin_answer_without_asking_ag
     settings.LLM_MAX_RETRIES = 0
     settings.LLM_TIMEOUT_SECONDS = 0.2
     openai_server.default = Scripted(events=openai_stream(PARTS), delay=1.0)
-    message, chunks = _answered(_pending(results))
+    message, chunks = _answered(pending_answer(results))
 
     builtin = builtin_answer(query=QUERY, results=results)
     assert message.answer_provider == "builtin"
@@ -161,7 +150,7 @@ def test_connection_lost_mid_stream_falls_back_to_the_chain(chain, openai_server
     openai_server.then(Scripted(events=openai_stream(PARTS), cut_after=4))
     openai_server.default = Scripted(status=500, body=error_body("server_error", "boom"))
     anthropic_server.then(Scripted(body=anthropic_body(REPLY)))
-    message, chunks = _answered(_pending(results))
+    message, chunks = _answered(pending_answer(results))
 
     assert chunks == (FIRST,)  # only what was grounded before the cut was published
     assert message.answer_provider == "anthropic:test-claude"  # the chain: openai failed again, then anthropic
@@ -179,7 +168,7 @@ def test_an_error_event_before_a_complete_sentence_ends_with_the_builtin_answer(
     events.insert(5, anthropic_error_event())  # after the first text delta
     anthropic_server.then(Scripted(events=events))
     anthropic_server.default = Scripted(status=529, body=error_body("overloaded_error", "Overloaded"))
-    message, chunks = _answered(_pending(results))
+    message, chunks = _answered(pending_answer(results))
 
     assert message.answer_provider == "builtin"
     assert "".join(chunks) == builtin_answer(query=QUERY, results=results).summary
@@ -196,7 +185,7 @@ def test_the_deadline_cuts_a_slow_stream_and_the_builtin_answer_follows(settings
         'That is all.", "picks": []}',
     ]
     openai_server.then(Scripted(events=openai_stream(parts), event_delay=0.4))
-    message = _pending(results)
+    message = pending_answer(results)
     started = time.monotonic()
     assert answer_generate(message_id=message.pk, deadline_seconds=1.5)
     elapsed = time.monotonic() - started
@@ -215,12 +204,12 @@ def test_a_complete_stream_is_cached_and_a_rejected_one_is_not(chain, openai_ser
         Scripted(events=openai_stream([invented])),  # nothing grounded: not cached, the chain is asked
         Scripted(body=openai_body(REPLY)),
     )
-    first, first_chunks = _answered(_pending(results))
+    first, first_chunks = _answered(pending_answer(results))
     assert first.answer_provider == "openai:test-gpt"
     assert "Laptop" not in "".join(first_chunks)
     assert len(openai_server.requests) == 2
 
-    second, second_chunks = _answered(_pending(results))  # the same prompt: the chain's answer, cached
+    second, second_chunks = _answered(pending_answer(results))  # the same prompt: the chain's answer, cached
     assert len(openai_server.requests) == 2
     assert second.answer_provider == "openai:test-gpt"
     assert second_chunks == (FIRST, " " + SECOND)
@@ -235,12 +224,12 @@ def test_permanent_401_is_not_retried_and_an_open_circuit_is_skipped(
     anthropic_server.default = Scripted(events=anthropic_stream(PARTS))
 
     for n in (1, 2):
-        message, _ = _answered(_pending(results, query=f"{QUERY} {n}"))
+        message, _ = _answered(pending_answer(results, query=f"{QUERY} {n}"))
         assert message.answer_provider == "anthropic:test-claude"
         assert len(openai_server.requests) == n  # one attempt each: a bad key is not retried
     assert llm.circuit_state("openai")["state"] == "open"
 
-    message, _ = _answered(_pending(results, query=f"{QUERY} 3"))
+    message, _ = _answered(pending_answer(results, query=f"{QUERY} 3"))
     assert message.answer_provider == "anthropic:test-claude"
     assert len(openai_server.requests) == 2  # skipped while the circuit is open
     assert llm.provider_health()["status"] == "degraded"
@@ -248,7 +237,7 @@ def test_permanent_401_is_not_retried_and_an_open_circuit_is_skipped(
 
 def test_no_provider_publishes_the_builtin_answer(settings, openai_server, results):
     settings.LLM_PROVIDERS = []
-    message, chunks = _answered(_pending(results))
+    message, chunks = _answered(pending_answer(results))
     assert message.answer_provider == "builtin"
     assert "".join(chunks) == builtin_answer(query=QUERY, results=results).summary
     assert openai_server.requests == []

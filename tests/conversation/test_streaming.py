@@ -8,8 +8,8 @@ import json
 import pytest
 
 from conversation.answering import ModelStream, answer_generate
-from conversation.models import Conversation, Message
 from conversation.streaming import StreamWriter, SummaryExtractor, grounded_sentences, stream_read
+from tests.conversation.conftest import pending_answer
 
 
 def _pieces(text: str, size: int) -> list[str]:
@@ -74,20 +74,8 @@ def test_writer_publishes_chunks_that_readers_see(db):
     assert stream_read(message_id=8).chunks == ()
 
 
-def _pending(results) -> Message:
-    conversation = Conversation.objects.create(session_key="s1")
-    Message.objects.create(conversation=conversation, role="user", content="hdb resale prices")
-    return Message.objects.create(
-        conversation=conversation,
-        role="assistant",
-        content="Here are 3 datasets",
-        answer_status="pending",
-        search={"query": "hdb resale prices", "results": results, "total": 3},
-    )
-
-
 def test_builtin_answer_is_published_sentence_by_sentence(results, db):
-    message = _pending(results)
+    message = pending_answer(results)
     assert answer_generate(message_id=message.pk)
     message.refresh_from_db()
     snapshot = stream_read(message_id=message.pk)
@@ -101,7 +89,7 @@ def test_a_model_stream_plugs_in_and_its_grounded_sentences_are_published_as_the
     results, db, settings, openai_server
 ):
     settings.LLM_PROVIDERS = ["openai"]
-    message = _pending(results)
+    message = pending_answer(results)
     reply = json.dumps(
         {
             "summary": "Start with [1], the full resale record. The “Global Weather Archive” is better. "
@@ -140,7 +128,7 @@ def test_a_failing_model_stream_falls_back_to_the_provider_chain_then_builtin(re
     settings.LLM_PROVIDERS = ["openai"]
     settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # nothing listens: the chain fails too
     settings.OPENAI_API_KEY = "sk-test"
-    message = _pending(results)
+    message = pending_answer(results)
 
     def opener(request):
         def deltas():
@@ -159,7 +147,7 @@ def test_a_model_stream_that_outlives_the_deadline_is_cut_off(results, db, setti
     settings.LLM_PROVIDERS = ["openai"]
     settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"
     settings.OPENAI_API_KEY = "sk-test"
-    message = _pending(results)
+    message = pending_answer(results)
     closed = []
 
     def opener(request):
