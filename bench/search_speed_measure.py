@@ -221,9 +221,8 @@ def family_overhead_measure(queries: list[str], *, name: str) -> dict:
     (with their distributions) of the grouped hits of a 10-result page."""
     from catalog.models import Dataset
     from search.index import current_index
-    from search.ranking.families import collapse, query_time
     from search.services.results import family_members_for
-    from search.services.retrieval import filter_mask, index_ranking
+    from search.services.retrieval import family_collapse, filter_mask, index_ranking
 
     index = current_index()
     collapse_ms, members_ms, grouped = [], [], 0
@@ -231,16 +230,7 @@ def family_overhead_measure(queries: list[str], *, name: str) -> dict:
         mask = filter_mask(index, {})
         ranking = index_ranking(index, query=q, mask=mask, similar_to=None)
         started = time.perf_counter()
-        final = collapse(
-            ranking.order,
-            index.family,
-            series=index.family_series,
-            members=index.family_members,
-            mask=mask,
-            year_start=index.period_start,
-            year_end=index.period_end,
-            when=query_time(q, years=ranking.intent.years),
-        )
+        final = family_collapse(index, ranking, query=q, mask=mask, clean={})
         collapse_ms.append((time.perf_counter() - started) * 1000)
         top = sorted(final, key=final.__getitem__, reverse=True)[:10]
         rows = list(Dataset.objects.filter(pk__in=[int(index.ids[p]) for p in top], family__isnull=False))

@@ -228,8 +228,8 @@ def _ids_for(facet: str, values: list[str]) -> set[int]:
     if facet == "dataset":
         # A result on screen stands for its dataset family (its copies and formats): naming it names them all.
         named = {int(v) for v in values if str(v).isdigit()}
-        family_ids = Dataset.objects.filter(pk__in=named, family__isnull=False).values_list("family_id", flat=True)
-        return named | set(Dataset.objects.filter(family_id__in=list(family_ids)).values_list("id", flat=True))
+        families = Dataset.objects.filter(pk__in=named, family__isnull=False).values("family_id")
+        return named | set(Dataset.objects.filter(family_id__in=families).values_list("id", flat=True))
     active = Dataset.objects.active()
     if facet == "title":
         ids: set[int] = set()

@@ -69,39 +69,56 @@ def cached_vectors(embedder, texts: list[str], name: str = "router-bank"):
     return vecs
 
 
-class ExampleBank:
-    """The example bank and related-topic vectors, encoded once per process (cached on disk)."""
+class BuiltOnce:
+    """A value built on first use, once per process (thread-safe). A build that raises is logged and
+    not tried again: ``get`` then returns None and the router's rules decide alone."""
 
-    _lock = threading.Lock()
-    _state: dict | None = None
-    _failed = False
+    unavailable = "intent router: %s unavailable, rules only (%s)"
+    _lock: threading.Lock
+    _state: dict | None
+    _failed: bool
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._lock, cls._state, cls._failed = threading.Lock(), None, False
+
+    @classmethod
+    def build(cls) -> dict | None:
+        raise NotImplementedError
 
     @classmethod
     def get(cls) -> dict | None:
         if cls._state is not None or cls._failed:
             return cls._state
         with cls._lock:
-            if cls._state is not None or cls._failed:
-                return cls._state
-            try:
-                embedder = get_embedder()
-                examples = bank_examples()
-                # The bank holds what the rules would see: pleasantries peeled off, as for a pending message.
-                texts = [(rest_text(t) or t) for t, _, _ in examples]
-                related = sorted(set(lexicon.RELATED_TOPICS.values()))
-                vecs = cached_vectors(embedder, texts + related)
-                cls._state = {
-                    "embedder": embedder,
-                    "bank": vecs[: len(texts)],
-                    "labels": [intent for _, intent, _ in examples],
-                    "needs_previous": np.array([needs for _, _, needs in examples], dtype=bool),
-                    "related": related,
-                    "related_vecs": vecs[len(texts) :],
-                }
-            except Exception as exc:  # model missing or not installed: rules alone decide
-                log.warning("intent router: embedding model unavailable, rules only (%s)", exc)
-                cls._failed = True
+            if cls._state is None and not cls._failed:
+                try:
+                    cls._state = cls.build()
+                except Exception as exc:  # model missing or not installed
+                    log.warning(cls.unavailable, cls.__name__, exc)
+                    cls._failed = True
         return cls._state
+
+
+class ExampleBank(BuiltOnce):
+    """The example bank and related-topic vectors, encoded once per process (cached on disk)."""
+
+    @classmethod
+    def build(cls) -> dict:
+        embedder = get_embedder()
+        examples = bank_examples()
+        # The bank holds what the rules would see: pleasantries peeled off, as for a pending message.
+        texts = [(rest_text(t) or t) for t, _, _ in examples]
+        related = sorted(set(lexicon.RELATED_TOPICS.values()))
+        vecs = cached_vectors(embedder, texts + related)
+        return {
+            "embedder": embedder,
+            "bank": vecs[: len(texts)],
+            "labels": [intent for _, intent, _ in examples],
+            "needs_previous": np.array([needs for _, _, needs in examples], dtype=bool),
+            "related": related,
+            "related_vecs": vecs[len(texts) :],
+        }
 
 
 def warm_up() -> bool:

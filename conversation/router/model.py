@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,28 +57,11 @@ def _features(vecs: np.ndarray, previous: np.ndarray) -> np.ndarray:
     return np.hstack([vecs, (previous.astype("float32") * PREVIOUS_SEARCH_WEIGHT)[:, None]])
 
 
-class IntentModel:
+class IntentModel(knn.BuiltOnce):
     """The fitted arbiter, built once per process (None when the embedding model is unavailable)."""
 
-    _lock = threading.Lock()
-    _state: dict | None = None
-    _failed = False
-
     @classmethod
-    def get(cls) -> dict | None:
-        if cls._state is not None or cls._failed:
-            return cls._state
-        with cls._lock:
-            if cls._state is None and not cls._failed:
-                try:
-                    cls._state = cls._build()
-                except Exception as exc:  # no embedding model: the rules and their defaults decide alone
-                    log.warning("intent router: learned arbiter unavailable (%s)", exc)
-                    cls._failed = True
-        return cls._state
-
-    @classmethod
-    def _build(cls) -> dict | None:
+    def build(cls) -> dict | None:
         bank = knn.ExampleBank.get()
         if bank is None:
             return None

@@ -117,16 +117,13 @@ def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_t
     )
 
 
-def search_uncached(
-    index: SearchIndex, *, query: str, clean: dict, top_k: int, page: int, user, sort: str, similar_to: int | None
-) -> SearchResponse:
-    """One page of results; assumes the request and ``clean`` filters were validated."""
-    mask = filter_mask(index, clean)
-    ranking = index_ranking(index, query=query, mask=mask, similar_to=similar_to)
-    # One result per dataset family: the best member's score; a series led by the member that fits
-    # the query's time. Totals and facets below count each family once.
-    stand_ins: dict[int, int] = {}
-    final = collapse(
+def family_collapse(
+    index: SearchIndex, ranking: Ranking, *, query: str, mask: np.ndarray, clean: dict,
+    stand_ins: dict[int, int] | None = None,
+) -> dict[int, float]:
+    """One result per dataset family: the best member's score; a series led by the member (among those
+    ``mask`` allows) that fits the query's time. ``stand_ins`` receives series lead -> best member."""
+    return collapse(
         ranking.order,
         index.family,
         series=index.family_series,
@@ -136,7 +133,18 @@ def search_uncached(
         year_end=index.period_end,
         when=query_time(query, years=ranking.intent.years, filters=clean),
         stand_ins=stand_ins,
-    )
+    )  # fmt: skip
+
+
+def search_uncached(
+    index: SearchIndex, *, query: str, clean: dict, top_k: int, page: int, user, sort: str, similar_to: int | None
+) -> SearchResponse:
+    """One page of results; assumes the request and ``clean`` filters were validated."""
+    mask = filter_mask(index, clean)
+    ranking = index_ranking(index, query=query, mask=mask, similar_to=similar_to)
+    # Totals and facets below count each family once.
+    stand_ins: dict[int, int] = {}
+    final = family_collapse(index, ranking, query=query, mask=mask, clean=clean, stand_ins=stand_ins)
     reported, lexical, similarity = ranking.reported, ranking.lexical, ranking.similarity
     if stand_ins:  # a series lead reports (and explains itself with) the family's best member's scores
         reported, lexical, similarity = dict(reported), dict(lexical), dict(similarity)
