@@ -114,8 +114,9 @@ class Answer:
     datasets: list[int] = field(default_factory=list)
 
 
-def shown_datasets(ids: list[int]) -> list[ShownDataset]:
-    """The datasets on screen, in screen order, with the metadata answers need."""
+def shown_datasets(ids: list[int], *, ranks: dict[int, int] | None = None) -> list[ShownDataset]:
+    """The datasets on screen, in screen order, with the metadata answers need (``ranks``: a dataset's
+    rank when it is not its own card, e.g. a family member that its family's card stands for)."""
     rows = Dataset.objects.filter(pk__in=ids).select_related("publisher", "source")
     by_id = {row.pk: row for row in rows}
     # A result stands for its dataset family: it comes in every format its members do (as its card says).
@@ -132,7 +133,7 @@ def shown_datasets(ids: list[int]) -> list[ShownDataset]:
         extra = row.extra or {}
         out.append(
             ShownDataset(
-                rank=rank,
+                rank=(ranks or {}).get(pk, rank),
                 id=row.pk,
                 title=row.title,
                 publisher=row.publisher.name if row.publisher else "",
@@ -153,7 +154,7 @@ def shown_datasets(ids: list[int]) -> list[ShownDataset]:
 
 
 def _q(d: ShownDataset) -> str:
-    return f"“{d.title}” (#{d.rank})"
+    return f"“{d.title}” (#{d.rank})" if d.rank else f"“{d.title}” (not among the results)"
 
 
 def resolve_refs(refs: list[Ref], shown: list[ShownDataset], *, focus: int | None) -> tuple[list[ShownDataset], list[str]]:
@@ -172,12 +173,48 @@ def resolve_refs(refs: list[Ref], shown: list[ShownDataset], *, focus: int | Non
             hit = next((d for d in shown if d.id == focus), None) or (shown[0] if shown else None)
         elif ref.kind == "name":
             named = targets.dataset_named(str(ref.value), as_targets)
-            hit = next((d for d in shown if named is not None and d.id == named.id), None)
+            pk = named.id if named is not None else _plainest(targets.name_words(str(ref.value)), {d.id: (d.title, None) for d in shown})
+            hit = next((d for d in shown if d.id == pk), None)
+            if hit is None:
+                hit = _named_off_screen(str(ref.value), shown)
             if hit is None:
                 missing.append(str(ref.value))
         if hit is not None and hit not in found:
             found.append(hit)
     return found, missing
+
+
+def _named_off_screen(name: str, shown: list[ShownDataset]) -> ShownDataset | None:
+    """A dataset named in a question but not on screen: a family member its card stands for ("the
+    annual CPI table" when the card shows the monthly one; it keeps the card's rank), or else a catalog
+    title that has every word of the name (rank 0: not on screen)."""
+    shown_ids = {d.id for d in shown}
+    card_of = dict(Dataset.objects.filter(pk__in=shown_ids, family__isnull=False).values_list("family_id", "pk"))
+    rank_of = {d.id: d.rank for d in shown}
+    members = Dataset.objects.active().filter(family_id__in=card_of).exclude(pk__in=shown_ids)
+    candidates = {pk: (title, card_of[family_id]) for pk, title, family_id in members.values_list("pk", "title", "family_id")}
+    words = sorted(targets.name_words(name), key=len, reverse=True)
+    if len(words) >= 2:
+        titled = Dataset.objects.active().exclude(pk__in=shown_ids)
+        for word in words[:3]:
+            titled = titled.filter(title__icontains=word)
+        candidates.update({pk: (title, None) for pk, title in titled.values_list("pk", "title")[:50] if pk not in candidates})
+    named = targets.dataset_named(name, [targets.Shown(id=pk, title=title) for pk, (title, _card) in candidates.items()])
+    pk = named.id if named is not None else _plainest(targets.name_words(name), candidates)
+    if pk is None:
+        return None
+    card = candidates[pk][1]
+    found = shown_datasets([pk], ranks={pk: rank_of[card] if card else 0})
+    return found[0] if found else None
+
+
+def _plainest(words: set[str], candidates: dict[int, tuple[str, int | None]]) -> int | None:
+    """Of several titles with every word of a name, the one with fewest other words, if only one is:
+    "the annual CPI" is "CPI, Annual", not "CPI By Household Income Group, Lowest 20%, Annual"."""
+    extra = sorted((len(targets.name_words(title) - words), pk) for pk, (title, _card) in candidates.items() if words <= targets.name_words(title))
+    if not extra or (len(extra) > 1 and extra[0][0] == extra[1][0]):
+        return None
+    return extra[0][1]
 
 
 def answer_question(question: Question, shown: list[ShownDataset], *, focus: int | None) -> Answer | None:
@@ -314,9 +351,12 @@ def _extreme(kind: str, pool: list[ShownDataset]) -> Answer:
     runners = list(ranked[1:3])
     if runners:
         reply += " Next: " + "; ".join(f"“{d.title}” ({d.coverage or 'no dates'})" for d in runners) + "."
-    undated = len(pool) - len(dated)
-    if undated:
-        reply += f" {undated} of the results don't state their dates."
+    undated = [d for d in pool if d not in dated]
+    if undated and len(pool) <= 3:
+        # The user asked about these few by name or rank: say which of them can't be placed.
+        reply += " " + " ".join(f"{_q(d)} doesn't state the period it covers." for d in undated)
+    elif undated:
+        reply += f" {len(undated)} of the results don't state their dates."
     return Answer(reply, focus=best.id, datasets=[best.id])
 
 

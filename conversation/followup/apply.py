@@ -9,7 +9,6 @@ datasets) become dataset-id filters computed from the catalog.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -234,7 +233,7 @@ def _ids_for(facet: str, values: list[str]) -> set[int]:
     if facet == "title":
         ids: set[int] = set()
         for term in values:
-            pattern = re.compile(rf"(?<![\w-]){re.escape(fold(term))}")
+            pattern = targets.title_term_pattern(term, plural=True)
             rows = active.filter(title__icontains=term.split()[0]).values_list("id", "title")
             ids |= {pk for pk, title in rows if pattern.search(fold(title))}
         return ids

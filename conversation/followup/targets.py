@@ -49,6 +49,10 @@ _ORG_WORDS = frozenset(
 _DESCRIPTIVE = frozenset(
     ["indicators", "indicator", "tables", "table", "figures", "statistics", "stats", "numbers", "series", "breakdowns", "breakdown", "releases", "apis", "api", "feeds", "maps", "map", "layers", "files", "datasets", "data", "entries", "records", "reports", "sets", "collections", "products", "portal", "site"]
 )
+# Nouns after a format that only say "in that format": "API endpoints", "CSV downloads".
+_FORMAT_NOUNS = frozenset(
+    ["file", "files", "format", "formats", "version", "versions", "layer", "layers", "endpoint", "endpoints", "feed", "feeds", "service", "services", "link", "links", "download", "downloads", "export", "exports", "document", "documents", "sheet", "sheets", "dump", "dumps", "copy", "copies", "one", "ones"]
+)
 _SPLIT_RE = re.compile(r"\s*(?:,|\band\b|\bor\b|\bnor\b|&|\bplus\b|/)\s*")
 _VOCAB_TTL = 60.0
 
@@ -174,7 +178,7 @@ def format_values(phrase: str) -> tuple[tuple[str, ...], str] | None:
         if candidate.upper() in VOCABULARY.ensure().formats:
             return (candidate.upper(),), candidate.upper()
     words = text.split()
-    if len(words) == 2 and words[1] in ("file", "files", "format", "version", "versions", "layer", "layers"):
+    if len(words) == 2 and words[1] in _FORMAT_NOUNS:  # "PDF files", "API endpoints", "KML layers"
         return format_values(words[0])
     return None
 
@@ -237,6 +241,11 @@ def _tokens(text: str) -> set[str]:
     return {w for w in re.findall(r"[\w.+$%-]+", fold(text)) if w not in _NOISE and len(w) > 1 or w.isdigit()}
 
 
+def name_words(phrase: str) -> set[str]:
+    """The words that make a dataset name distinctive: "the annual CPI tables" -> {annual, cpi}."""
+    return _tokens(phrase) - _DESCRIPTIVE
+
+
 def dataset_named(phrase: str, shown: list[Shown], *, context: str = "") -> Shown | None:
     """A dataset on screen whose title the phrase names: exactly, as a leading name ("Cityscapes"), or
     by all its words ("the PM10 pollutant one"), the rest of the message breaking ties."""
@@ -257,7 +266,7 @@ def dataset_named(phrase: str, shown: list[Shown], *, context: str = "") -> Show
     close = process.extractOne(text, {s.id: fold(s.title) for s in shown}, scorer=fuzz.ratio)
     if close and close[1] >= 90:
         return next(s for s in shown if s.id == close[2])
-    words = _tokens(text) - _DESCRIPTIVE
+    words = name_words(text)
     if not words:
         return None
     containing = [s for s in shown if words <= _tokens(s.title)]
@@ -272,13 +281,20 @@ def dataset_named(phrase: str, shown: list[Shown], *, context: str = "") -> Show
     return None
 
 
+def title_term_pattern(term: str, *, plural: bool = False) -> re.Pattern[str]:
+    """A term as whole words of a folded title. A hyphen glued to a word joins it ("non-rural" is not
+    "rural"); a hyphen after punctuation or space separates ("Poverty Gap ($2 a day)-Rural" is rural)."""
+    body = re.escape(fold(term)) + ("(?:s|es)?" if plural else "")
+    return re.compile(rf"(?<!\w)(?<!\w-){body}(?!\w)")
+
+
 def title_term(phrase: str, shown: list[Shown]) -> str | None:
     """A phrase found as whole words in the titles on screen ("seasonally adjusted")."""
     text = _clean(phrase)
     if len(text) < 3:
         return None
-    pattern = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
-    singular = re.compile(rf"(?<!\w){re.escape(' '.join(_singular(w) for w in text.split()))}(?:s|es)?(?!\w)")
+    pattern = title_term_pattern(text)
+    singular = title_term_pattern(" ".join(_singular(w) for w in text.split()), plural=True)
     if any(pattern.search(fold(s.title)) or singular.search(fold(s.title)) for s in shown):
         return text
     return None
@@ -359,8 +375,13 @@ def suggestions_for(phrase: str, *, shown: list[Shown], limit: int = 3) -> list[
         return []
     vocab = VOCABULARY.ensure()
     names = [*vocab.publisher_names, *{label for _slug, label in vocab.sources.values()}]
+    # A name sharing a distinctive word comes first: "Ministry of Tourism" -> "Singapore Tourism Board",
+    # before names that only share "Ministry of".
+    distinctive = {_singular(w) for w in _clean(text).split()} - _ORG_WORDS
+    sharing = [n for n in names if distinctive & {_singular(w) for w in re.findall(r"[\w*-]+", fold(n))}]
     found = process.extract(text, names, scorer=fuzz.token_set_ratio, processor=fold, limit=limit, score_cutoff=50)
-    out = [name for name, _score, _ in found]
+    ranked = sorted(sharing, key=lambda n: -fuzz.token_set_ratio(text, n, processor=fold))
+    out = list(dict.fromkeys([*ranked, *(name for name, _score, _ in found)]))[:limit]
     if len(out) < limit:
         titles = process.extract(text, [s.title for s in shown], scorer=fuzz.WRatio, processor=fold, limit=limit, score_cutoff=70)
         out += [t for t, _score, _ in titles if t not in out]

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from catalog.models import DatasetFamily
-from conversation.followup.answers import ShownDataset, answer_question
+from conversation.followup import targets
+from conversation.followup.answers import ShownDataset, answer_question, shown_datasets
 from conversation.followup.apply import search_filters
 from conversation.followup.parse import parse_followup
 from conversation.followup.questions_parse import parse_question
@@ -107,3 +108,53 @@ def test_excluding_a_named_result_excludes_its_whole_family():
     state.add("exclude", "dataset", str(shown.pk), shown.title)
     excluded = set(search_filters(state)["exclude_ids"])
     assert {shown.pk, copy.pk} <= excluded and alone.pk not in excluded
+
+
+@pytest.mark.django_db
+def test_a_title_term_after_punctuation_and_hyphen_is_a_word_but_not_inside_a_compound():
+    rural = DatasetFactory(title="Poverty Gap ($2 a day)-Rural")
+    compound = DatasetFactory(title="Non-rural land use")
+    plain = DatasetFactory(title="Rural population")
+    state = SearchState(query="poverty")
+    state.add("exclude", "title", "rural", "rural")
+    excluded = set(search_filters(state)["exclude_ids"])
+    assert {rural.pk, plain.pk} <= excluded and compound.pk not in excluded
+    shown = [targets.Shown(id=rural.pk, title=rural.title)]
+    assert targets.resolve_one("the rural breakdowns", shown=shown) == targets.Target("title", ("rural",), "rural")
+
+
+@pytest.mark.parametrize("phrase", ["API endpoints", "the api feeds", "CSV downloads", "pdf documents"])
+@pytest.mark.django_db
+def test_a_format_followed_by_a_generic_noun_is_the_format(phrase):
+    target = targets.resolve_one(phrase, shown=[])
+    assert target is not None and target.facet == "format"
+
+
+@pytest.mark.django_db
+def test_an_unknown_organisation_suggests_the_publisher_sharing_its_distinctive_word_first():
+    DatasetFactory(publisher__name="Singapore Tourism Board")
+    DatasetFactory(publisher__name="Ministry of Law")
+    DatasetFactory(publisher__name="Ministry of Health")
+    targets.VOCABULARY.forget()
+    resolution = targets.resolve("the ministry of tourism", shown=[])
+    assert resolution.unknown == ["ministry of tourism"]
+    assert resolution.suggestions["ministry of tourism"][0] == "Singapore Tourism Board"
+
+
+@pytest.mark.django_db
+def test_a_comparison_resolves_ambiguous_names_to_the_plainest_title_and_finds_a_named_dataset_off_screen():
+    monthly = DatasetFactory(title="Price Index, 2019 Base, Monthly")
+    DatasetFactory(title="Price Index, 2019 Base, Monthly, Seasonally Adjusted")
+    annual = DatasetFactory(title="Price Index, 2019 Base, Annual")  # in the catalog, not on screen
+    on_screen = shown_datasets([monthly.pk, monthly.pk + 1])
+    answer = answer_question(parse_question("compare the monthly and annual price index tables"), on_screen, focus=None)
+    assert answer is not None and answer.table is not None
+    assert answer.table["ids"] == [monthly.pk, annual.pk]
+    assert f"“{annual.title}” (not among the results)" not in answer.reply  # the table names it; the reply lists names
+    assert annual.title in answer.reply
+
+
+def test_a_history_question_about_two_results_names_the_undated_one():
+    shown = [_shown(1, "Electricity use", start=dt.date(2005, 1, 1), end=dt.date(2020, 12, 31)), _shown(2, "Access to power")]
+    answer = answer_question(parse_question("between the first two which covers more years"), shown, focus=None)
+    assert "“Electricity use” (#1)" in answer.reply and "“Access to power” (#2) doesn't state" in answer.reply
