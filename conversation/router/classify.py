@@ -102,6 +102,8 @@ def _classify_by_rules(message: str, has_previous_search: bool, followup: Follow
     if PROGRAMMING_HELP.search(rest):
         return _oos(rest, prefix + "programming help", 0.85, parsed)
     if followup is not None and (decided := _followup_intent(followup, parsed)) is not None:
+        if not decided.decided_by_followup:  # a reading the learned arbiter may overrule (see _followup_intent)
+            return _Pending(rest, prefix, parsed, has_previous_search, followup, proposal=decided)
         if decided.intent != "search" or not followup.topic_switch:
             return decided  # a state change or a question about the results: the follow-up reading is sure
         topic = _classify_by_rules(followup.topic_switch, False, None)
@@ -157,13 +159,21 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed) -> IntentResult | 
         return IntentResult("search", 0.9, "follow-up: a new topic", parsed=None, followup=followup, decided_by_followup=True)
     question = followup.question
     if question is not None:
+        # Sure only when it points at the results ("the second one", "these"); "explain what a p-value is"
+        # or "json vs csv, which is better?" parse as questions too, and the arbiter may read them otherwise.
+        sure = any(ref.kind in ("rank", "focus") for ref in question.refs) or bool(RESULT_REFERENCE.search(followup.text))
         return IntentResult(
             "refine", 0.85, "follow-up: a question about the results", parsed=parsed, followup=followup,
-            decided_by_followup=True,
+            decided_by_followup=sure,
         )  # fmt: skip
     if followup.changes_state or followup.same_but:
+        # A time window beside a topic of its own ("global inflation rates since 2000") may be a new search.
+        only_time = followup.time is not None and not (
+            followup.scopes or followup.remove_facets or followup.undo or followup.clear or followup.sort or followup.same_but
+        )
+        sure = not (only_time and len(_topic_words(parsed)) >= 2)
         return IntentResult(
-            "refine", 0.9, "follow-up: changes the search", parsed=parsed, followup=followup, decided_by_followup=True
+            "refine", 0.9, "follow-up: changes the search", parsed=parsed, followup=followup, decided_by_followup=sure
         )
     return None
 
@@ -173,9 +183,16 @@ SETTLE_PROBABILITY = 0.45  # ... and reads an undecided message as something oth
 TOPIC_OOS_PROBABILITY = 0.75  # ... and a bare topic, without a question or a command, as out of scope
 
 
+def _topic_words(parsed: Parsed) -> list[str]:
+    """What is left of a message besides its filters and filler words: its own topic."""
+    return [w for w in parsed.residual if len(w) > 2 and w not in lexicon.FILLER_WORDS]
+
+
 def _guarded(intent: str, pending: _Pending) -> str:
     if intent == "out_of_scope" and STAT_WORDS.search(pending.rest):
         return "search"  # "laptop ownership by household" asks for statistics
+    if intent == "out_of_scope" and pending.parsed.has_signal and not _topic_words(pending.parsed):
+        return "search"  # "what about 2020?": nothing but a filter is not a task the assistant refuses
     if intent == "capabilities" and not ASSISTANT_REFERENCE.search(pending.rest):
         return "search"  # questions about the assistant mention it or its results
     return intent
@@ -202,7 +219,7 @@ def _settle(pending: _Pending, vec) -> IntentResult:
         default = _oos(pending.rest, default.reason, default.confidence, pending.parsed, vec)
     if vec is None:
         return default
-    prediction = model.predict(vec, pending.has_previous_search)
+    prediction = model.predict(pending.rest, vec, pending.has_previous_search)
     if prediction is None:  # no arbiter: the nearest labelled examples vote
         intent, share, top = knn.vote(vec, pending.has_previous_search)
         intent = _guarded(intent, pending)
@@ -221,7 +238,9 @@ def _settle(pending: _Pending, vec) -> IntentResult:
         confidence = round(min(0.9, prediction.probability), 2)
     if intent == "out_of_scope":
         return _oos(pending.rest, detail, confidence, pending.parsed, vec)
-    return IntentResult(intent, confidence, detail, parsed=pending.parsed, followup=pending.followup)
+    # Overruling a follow-up reading drops it: the turn must not apply "since 2000" of a new search to the old one.
+    overruled = pending.proposal is not None and pending.proposal.reason.startswith("follow-up")
+    return IntentResult(intent, confidence, detail, parsed=pending.parsed, followup=None if overruled else pending.followup)
 
 
 def classify(message: str, *, has_previous_search: bool = False) -> IntentResult:

@@ -7,7 +7,10 @@ decide what they are sure of; the arbiter settles what they leave open and may o
 ("asks for data" fires on "any data scientist jobs open?") when it is confident.
 
 A linear model over the embedding generalises to unseen phrasing far better than a vote of the seven
-nearest examples: it weighs every training message, not the few that happen to be nearest.
+nearest examples: it weighs every training message, not the few that happen to be nearest. Beside the
+embedding it reads the message's words and word pairs (TF-IDF, the first word marked): a sentence
+embedding mostly says what a message is *about*, while intent lives in its frame ("can you ...",
+"which of these", "explain ..."), and a topic alone must not decide that "bike-sharing trips" is out of scope.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,12 +31,15 @@ from django.conf import settings
 from conversation import lexicon
 from conversation.router import knn
 from conversation.router.smalltalk import rest_text
+from search.text import fold
 
 log = logging.getLogger(__name__)
 
 TRAINING_FILE = lexicon.DATA_DIR / "intent_training.jsonl"
 REGULARISATION_C = 16.0  # inverse L2 strength; chosen on the blind set's dev half
 PREVIOUS_SEARCH_WEIGHT = 1.0  # the "a search is on screen" feature, beside the unit-length embedding
+LEXICAL_WEIGHT = 1.0  # the unit-length TF-IDF vector of words and word pairs, beside the embedding
+LEXICAL_MIN_DF = 2  # a word or pair is a feature when at least this many training messages have it
 
 
 @dataclass(frozen=True)
@@ -53,8 +62,32 @@ def training_examples() -> list[tuple[str, str, bool]]:
     return examples
 
 
-def _features(vecs: np.ndarray, previous: np.ndarray) -> np.ndarray:
-    return np.hstack([vecs, (previous.astype("float32") * PREVIOUS_SEARCH_WEIGHT)[:, None]])
+def _grams(text: str) -> list[str]:
+    words = re.findall(r"[a-z0-9#']+", fold(text))
+    return [*words, *(f"{a} {b}" for a, b in zip(["<s>", *words], words, strict=False))]
+
+
+def _lexicon(texts: list[str]) -> tuple[dict[str, int], np.ndarray]:
+    """The words and pairs that at least LEXICAL_MIN_DF training messages have, and their IDF."""
+    df = Counter(g for t in texts for g in set(_grams(t)))
+    terms = sorted(g for g, n in df.items() if n >= LEXICAL_MIN_DF)
+    idf = np.array([math.log((1 + len(texts)) / (1 + df[g])) + 1.0 for g in terms], dtype="float32")
+    return {g: i for i, g in enumerate(terms)}, idf
+
+
+def _lexical(texts: list[str], vocab: dict[str, int], idf: np.ndarray) -> np.ndarray:
+    out = np.zeros((len(texts), len(vocab)), dtype="float32")
+    for row, text in enumerate(texts):
+        for gram, n in Counter(g for g in _grams(text) if g in vocab).items():
+            out[row, vocab[gram]] = (1.0 + math.log(n)) * idf[vocab[gram]]
+        norm = float(np.linalg.norm(out[row]))
+        if norm:
+            out[row] /= norm
+    return out * LEXICAL_WEIGHT
+
+
+def _features(vecs: np.ndarray, previous: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    return np.hstack([vecs, (previous.astype("float32") * PREVIOUS_SEARCH_WEIGHT)[:, None], lexical])
 
 
 class IntentModel(knn.BuiltOnce):
@@ -69,8 +102,9 @@ class IntentModel(knn.BuiltOnce):
         texts = [(rest_text(t) or t) for t, _, _ in examples]
         labels = np.array([intent for _, intent, _ in examples])
         previous = np.array([prev for _, _, prev in examples], dtype=bool)
+        params = f"C={REGULARISATION_C} lex={LEXICAL_WEIGHT} df={LEXICAL_MIN_DF}"
         digest = hashlib.sha1(
-            "\n".join([getattr(bank["embedder"], "model_name", ""), str(REGULARISATION_C), *texts, *labels]).encode()
+            "\n".join([getattr(bank["embedder"], "model_name", ""), params, *texts, *labels]).encode()
         ).hexdigest()[:16]
         cached = _load_cached(digest)
         if cached is not None:
@@ -80,10 +114,11 @@ class IntentModel(knn.BuiltOnce):
         # training set (the fitted weights are cached and applied with numpy).
         from sklearn.linear_model import LogisticRegression
 
+        vocab, idf = _lexicon(texts)
         clf = LogisticRegression(C=REGULARISATION_C, max_iter=3000, class_weight="balanced")
-        clf.fit(_features(vecs, previous), labels)
+        clf.fit(_features(vecs, previous, _lexical(texts, vocab, idf)), labels)
         state = {"classes": [str(c) for c in clf.classes_], "coef": clf.coef_.astype("float32"),
-                 "intercept": clf.intercept_.astype("float32")}  # fmt: skip
+                 "intercept": clf.intercept_.astype("float32"), "terms": list(vocab), "idf": idf}  # fmt: skip
         _save_cached(digest, state)
         return state
 
@@ -100,7 +135,9 @@ def _load_cached(digest: str) -> dict | None:
         return None
     try:
         with np.load(path) as data:
-            return {"classes": [str(c) for c in data["classes"]], "coef": data["coef"], "intercept": data["intercept"]}
+            terms = [str(t) for t in data["terms"]]
+            return {"classes": [str(c) for c in data["classes"]], "coef": data["coef"], "intercept": data["intercept"],
+                    "terms": terms, "idf": data["idf"]}  # fmt: skip
     except Exception:  # unreadable: fit again
         return None
 
@@ -112,7 +149,8 @@ def _save_cached(digest: str, state: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.stem + f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, classes=np.array(state["classes"]), coef=state["coef"], intercept=state["intercept"])
+        np.savez(tmp, classes=np.array(state["classes"]), coef=state["coef"], intercept=state["intercept"],
+                 terms=np.array(state["terms"]), idf=state["idf"])  # fmt: skip
         os.replace(tmp, path)
         for stale in path.parent.glob("router-model-*.npz"):
             if stale != path and ".tmp." not in stale.name:
@@ -121,12 +159,15 @@ def _save_cached(digest: str, state: dict) -> None:
         log.warning("intent router: could not cache the arbiter at %s", path)
 
 
-def predict(vec: np.ndarray, has_previous_search: bool) -> Prediction | None:
+def predict(text: str, vec: np.ndarray, has_previous_search: bool) -> Prediction | None:
     """The arbiter's reading of one embedded message; refinement is impossible without a previous search."""
     state = IntentModel.get()
     if state is None:
         return None
-    x = _features(np.asarray(vec, dtype="float32")[None, :], np.array([has_previous_search]))[0]
+    if "vocab" not in state:
+        state["vocab"] = {t: i for i, t in enumerate(state["terms"])}
+    lexical = _lexical([text], state["vocab"], state["idf"])
+    x = _features(np.asarray(vec, dtype="float32")[None, :], np.array([has_previous_search]), lexical)[0]
     logits = state["coef"] @ x + state["intercept"]
     logits = logits - logits.max()
     probs = np.exp(logits)
