@@ -33,9 +33,13 @@ def _schema(columns: list[dict[str, Any]]) -> dict[str, Any]:
     return {"fields": fields}
 
 
-def datapackage(dataset: Dataset, *, base_url: str) -> dict[str, Any]:
+def datapackage(
+    dataset: Dataset, *, base_url: str, columns: dict[int, list[dict[str, Any]]] | None = None
+) -> dict[str, Any]:
+    """The package; ``columns`` (distribution id -> preview columns) defaults to the previews' own."""
     distributions = list(dataset.distributions.all())
-    columns = distribution_columns(distributions)
+    if columns is None:
+        columns = distribution_columns(distributions)
     resources: list[dict[str, Any]] = []
     used: set[str] = set()
     for index, dist in enumerate(distributions, start=1):
