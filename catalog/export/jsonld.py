@@ -13,6 +13,7 @@ from typing import Any
 
 from catalog.models import Dataset
 
+from .columns import distribution_columns
 from .common import api_url, doi_of, http_url, one_line, page_url, paper_of
 
 DESCRIPTION_MIN = 50  # Google Dataset Search wants 50-5000 characters
@@ -97,7 +98,13 @@ def dataset_jsonld(dataset: Dataset, *, base_url: str) -> dict[str, Any]:
     if dataset.source_modified_at:
         data["dateModified"] = dataset.source_modified_at.date().isoformat()
     downloads = []
-    for dist in dataset.distributions.all():
+    distributions = list(dataset.distributions.all())
+    variables: dict[str, None] = {}
+    for columns in distribution_columns(distributions).values():  # the previews' columns, when there are
+        variables.update((str(c.get("name", "")), None) for c in columns if c.get("name"))
+    if variables:
+        data["variableMeasured"] = [{"@type": "PropertyValue", "name": name} for name in list(variables)[:200]]
+    for dist in distributions:
         content_url = http_url(dist.url)
         if not content_url:
             continue
