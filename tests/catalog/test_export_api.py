@@ -54,7 +54,11 @@ def test_datapackage_jsonld_and_snippets_endpoints(client):
     assert snippets.status_code == 200 and snippets.json() == []  # no file links
     rich = rich_dataset()
     [group] = client.get(f"/api/datasets/{rich.pk}/snippets").json()
-    assert group["title"] == "data.gov.sg API" and [s["language"] for s in group["snippets"]] == ["shell", "python", "r"]
+    assert group["title"] == "data.gov.sg API" and [s["language"] for s in group["snippets"]] == [
+        "shell",
+        "python",
+        "r",
+    ]
 
 
 def test_dataset_page_links_the_exports(client):

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from catalog.export import citation
+from tests.catalog.export_readers import bibtex_parse, bibtex_text, ris_parse
 from tests.catalog.exports_data import (
     BASE,
     HOSTILE_TEXT,
@@ -19,80 +20,6 @@ from tests.catalog.exports_data import (
 )
 
 pytestmark = pytest.mark.django_db
-
-_UNESCAPE = {
-    r"\textbackslash{}": "\\",
-    r"\textasciitilde{}": "~",
-    r"\textasciicircum{}": "^",
-    r"\{": "{",
-    r"\}": "}",
-    r"\$": "$",
-    r"\&": "&",
-    r"\%": "%",
-    r"\#": "#",
-    r"\_": "_",
-}
-
-
-def bibtex_parse(text: str) -> list[dict]:
-    """A strict little BibTeX reader: @type{key, name = {balanced braces}, ...}; fails on any imbalance."""
-    entries = []
-    pos = 0
-    while True:
-        match = re.compile(r"\s*@(\w+)\{([^,\s]+),").match(text, pos)
-        if not match:
-            assert text[pos:].strip() == "", f"trailing text: {text[pos:][:80]!r}"
-            return entries
-        entry = {"ENTRYTYPE": match.group(1), "ID": match.group(2)}
-        pos = match.end()
-        while True:
-            field = re.compile(r"\s*(\w+)\s*=\s*\{").match(text, pos)
-            if not field:
-                close = re.compile(r"\s*\}").match(text, pos)
-                assert close, f"entry not closed at {text[pos : pos + 40]!r}"
-                pos = close.end()
-                break
-            depth, start, i = 1, field.end(), field.end()
-            while depth:
-                assert i < len(text), "unbalanced braces"
-                if text[i] == "\\":
-                    i += 2
-                    continue
-                depth += {"{": 1, "}": -1}.get(text[i], 0)
-                i += 1
-            value = text[start : i - 1]
-            assert "\n" not in value
-            entry[field.group(1).lower()] = value
-            pos = i
-            comma = re.compile(r"\s*,").match(text, pos)
-            if comma:
-                pos = comma.end()
-        entries.append(entry)
-
-
-def bibtex_text(value: str) -> str:
-    value = value.removeprefix("{").removesuffix("}") if value.startswith("{") and value.endswith("}") else value
-    return re.sub("|".join(re.escape(k) for k in _UNESCAPE), lambda m: _UNESCAPE[m.group()], value)
-
-
-def ris_parse(text: str) -> list[dict[str, list[str]]]:
-    records, current = [], None
-    for line in text.split("\r\n"):
-        if not line:
-            continue
-        match = re.fullmatch(r"([A-Z][A-Z0-9])  - (.*)", line)
-        assert match, f"not a RIS line: {line!r}"
-        tag, value = match.groups()
-        if tag == "TY":
-            current = {"TY": [value]}
-        elif tag == "ER":
-            records.append(current)
-            current = None
-        else:
-            assert current is not None
-            current.setdefault(tag, []).append(value)
-    assert current is None
-    return records
 
 
 def test_bibtex_parses_back_with_every_field():

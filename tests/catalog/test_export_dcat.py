@@ -14,8 +14,9 @@ from rdflib import RDF, Graph, Namespace
 from catalog.export.service import dcat_catalog_render, dcat_page_render
 from catalog.harvest.service import harvest_run
 from catalog.importers.dcat_ap import HYDRA
-from catalog.models import Dataset, DatasetFamily, Distribution, HarvestSource, Publisher, Source, Tag
+from catalog.models import Dataset, Distribution, HarvestSource
 from catalog.services import catalog_import
+from tests.catalog.export_readers import snapshot, wipe_catalog
 from tests.catalog.exports_data import ROUNDTRIP_URL, hostile_dataset, research_dataset, rich_dataset, world_dataset
 from tests.factories import DatasetFactory
 
@@ -33,43 +34,6 @@ def build_catalog() -> None:
     Dataset.objects.filter(pk=hostile.pk).update(landing_url=ROUNDTRIP_URL)
     Distribution.objects.filter(dataset=hostile).update(url=ROUNDTRIP_URL)
     DatasetFactory(title="Hidden", status=Dataset.Status.INACTIVE, external_id="hidden")
-
-
-def snapshot(*, with_source: bool = True) -> dict:
-    """Every field an import sets, per dataset (multi-valued fields as sets: RDF has no order)."""
-    out = {}
-    for d in Dataset.objects.select_related("source", "publisher").prefetch_related("tags", "distributions"):
-        key = (d.source.slug, d.external_id) if with_source else d.external_id
-        out[key] = {
-            "source": [d.source.slug, d.source.name, d.source.homepage, d.source.kind, d.source.country]
-            if with_source
-            else None,
-            "status": d.status,
-            "title": d.title,
-            "description": d.description,
-            "publisher": d.publisher.name if d.publisher else "",
-            "tags": sorted(t.name for t in d.tags.all()),
-            "themes": sorted(d.themes),
-            "formats": sorted(d.formats),
-            "license": d.license,
-            "landing_url": d.landing_url,
-            "geographic_coverage": d.geographic_coverage,
-            "temporal": [d.temporal_start, d.temporal_end],
-            "update_frequency": d.update_frequency,
-            "source_times": [d.source_created_at, d.source_modified_at],
-            "distributions": [[x.title, x.format, x.url, x.media_type] for x in d.distributions.all()],
-        }
-    return out
-
-
-def wipe_catalog() -> None:
-    Distribution.objects.all().delete()
-    Dataset.objects.all().delete()
-    DatasetFamily.objects.all().delete()
-    HarvestSource.objects.all().delete()
-    Publisher.objects.all().delete()
-    Tag.objects.all().delete()
-    Source.objects.all().delete()
 
 
 @pytest.mark.parametrize("fmt", ["ttl", "jsonld"])

@@ -8,16 +8,16 @@ import ast
 import json
 import re
 import shlex
-import warnings
 
 import jsonschema
 import pytest
-from rdflib import Graph, Namespace
+from rdflib import Namespace
 from rdflib.namespace import RDF
 
 from catalog.export import datapackage as datapackage_module
 from catalog.export import jsonld, snippets
 from catalog.export.datapackage import datapackage
+from tests.catalog.export_readers import DATA_PACKAGE_RULES, as_graph
 from tests.catalog.exports_data import (
     BASE,
     HOSTILE_TEXT,
@@ -30,17 +30,6 @@ from tests.catalog.exports_data import (
 
 pytestmark = pytest.mark.django_db
 SDO = Namespace("https://schema.org/")
-
-
-def as_graph(data: dict) -> Graph:
-    """Parse with rdflib's JSON-LD parser; the remote schema.org context becomes an inline @vocab
-    (no network in tests: the terms are schema.org's own names)."""
-    local = dict(data, **{"@context": {"@vocab": "https://schema.org/"}})
-    graph = Graph()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        graph.parse(data=json.dumps(local), format="json-ld")
-    return graph
 
 
 def test_jsonld_has_what_google_dataset_search_reads():
@@ -175,70 +164,3 @@ def test_snippets_per_format_and_the_datagovsg_api():
     ast.parse(python)
     assert '"/poll-download"' in python and 'pd.read_csv(data["url"])' in python
     assert "poll$data$url" in r_code
-
-
-# The Data Package v2 profile's rules we rely on (https://datapackage.org/profiles/2.0/datapackage.json):
-# resources required and non-empty, each with a name pattern and a path; names lower-case.
-DATA_PACKAGE_RULES = {
-    "type": "object",
-    "required": ["resources"],
-    "properties": {
-        "name": {"type": "string", "pattern": "^([-a-z0-9._/])+$"},
-        "id": {"type": "string"},
-        "title": {"type": "string"},
-        "licenses": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "anyOf": [{"required": ["name"]}, {"required": ["path"]}, {"required": ["title"]}],
-            },
-        },
-        "resources": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["name", "path"],
-                "properties": {
-                    "name": {"type": "string", "pattern": "^([-a-z0-9._/])+$"},
-                    "path": {"type": "string", "pattern": "^https?://"},
-                    "schema": {
-                        "type": "object",
-                        "required": ["fields"],
-                        "properties": {
-                            "fields": {
-                                "type": "array",
-                                "items": {
-                                    "type": "object",
-                                    "required": ["name"],
-                                    "properties": {
-                                        "type": {
-                                            "enum": [
-                                                "string",
-                                                "number",
-                                                "integer",
-                                                "boolean",
-                                                "object",
-                                                "array",
-                                                "date",
-                                                "time",
-                                                "datetime",
-                                                "year",
-                                                "yearmonth",
-                                                "duration",
-                                                "geopoint",
-                                                "geojson",
-                                                "any",
-                                            ]  # fmt: skip
-                                        }
-                                    },
-                                },
-                            }
-                        },
-                    },
-                },
-            },
-        },
-    },
-}

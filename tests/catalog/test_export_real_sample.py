@@ -17,9 +17,7 @@ from catalog.export.datapackage import datapackage
 from catalog.export.service import dcat_catalog_render
 from catalog.models import Dataset
 from catalog.services import catalog_import
-from tests.catalog.test_export_citation import bibtex_parse, ris_parse
-from tests.catalog.test_export_dcat import snapshot, wipe_catalog
-from tests.catalog.test_export_jsonld_snippets import DATA_PACKAGE_RULES, as_graph
+from tests.catalog.export_readers import DATA_PACKAGE_RULES, as_graph, bibtex_parse, ris_parse, snapshot, wipe_catalog
 
 pytestmark = pytest.mark.django_db
 BASE = "https://research.example"
