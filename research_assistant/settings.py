@@ -420,7 +420,7 @@ LINK_CHECK_PER_HOST_INTERVAL_SECONDS = env.float("LINK_CHECK_PER_HOST_INTERVAL_S
 # (URLs not answered by then stay "not checked" for the hourly run).
 LINK_CHECK_AFTER_BOOTSTRAP = env_bool("LINK_CHECK_AFTER_BOOTSTRAP", default=True)
 LINK_CHECK_BOOTSTRAP_LIMIT = env.int("LINK_CHECK_BOOTSTRAP_LIMIT", default=200)
-LINK_CHECK_BOOTSTRAP_SECONDS = env.float("LINK_CHECK_BOOTSTRAP_SECONDS", default=60.0)
+LINK_CHECK_BOOTSTRAP_SECONDS = env.float("LINK_CHECK_BOOTSTRAP_SECONDS", default=30.0)
 LINK_CHECK_ADMIN_MAX = env.int("LINK_CHECK_ADMIN_MAX", default=1000)  # datasets one "check links now" takes
 
 # --- Exports (catalog.export): the DCAT-AP catalog pages ---
