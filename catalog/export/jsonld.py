@@ -63,7 +63,6 @@ def dataset_jsonld(dataset: Dataset, *, base_url: str) -> dict[str, Any]:
         "description": _description(dataset),
         "url": url,
         "identifier": [dataset.external_id],
-        "isAccessibleForFree": True,
         "includedInDataCatalog": {
             "@type": "DataCatalog",
             "name": dataset.source.name,
