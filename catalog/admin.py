@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count
 
 from . import services
 from .models import Dataset, DatasetFamily, Distribution, Publisher, Source, Tag
+from .tasks import links_check_queue
 
 # Django 6 makes https the default scheme for URL form fields; opt in now (and silence the warning).
 URL_FORMFIELD: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
@@ -81,7 +83,7 @@ class DatasetAdmin(admin.ModelAdmin):
     ordering = ("title",)
     autocomplete_fields = ("publisher", "tags")
     inlines = [DistributionInline]
-    actions = ["activate_datasets", "deactivate_datasets", "merge_into_family", "split_from_family"]
+    actions = ["activate_datasets", "deactivate_datasets", "merge_into_family", "split_from_family", "check_links_now"]
     readonly_fields = (*PROVENANCE_FIELDS, "quality_score", *LINK_FIELDS, "family", "family_pinned")
     fieldsets = (
         (
@@ -131,6 +133,24 @@ class DatasetAdmin(admin.ModelAdmin):
             reason=f"Deactivated by curator {request.user.get_username()}",
         )
         self.message_user(request, f"{changed} dataset(s) deactivated.", messages.SUCCESS)
+
+    @admin.action(description="Check links now", permissions=["change"])
+    def check_links_now(self, request, queryset):
+        limit = settings.LINK_CHECK_ADMIN_MAX
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True)[: limit + 1])
+        if len(ids) > limit:
+            self.message_user(
+                request,
+                f"Select at most {limit} datasets at a time (the hourly check covers the rest).",
+                messages.ERROR,
+            )
+            return
+        links_check_queue(dataset_ids=ids)
+        self.message_user(
+            request,
+            f"Link check queued for {len(ids)} dataset(s); the results show in the Link health column when it ends.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Merge selected datasets into one family", permissions=["change"])
     def merge_into_family(self, request, queryset):

@@ -1,8 +1,9 @@
 """Link checking: are datasets' landing pages and distribution URLs still there?
 
 ``check_urls`` (pure async I/O, no database) asks every URL with httpx: bounded concurrency
-(LINK_CHECK_CONCURRENCY), at most LINK_CHECK_PER_HOST requests at a time to one host
-(politeness), a per-request timeout (LINK_CHECK_TIMEOUT_SECONDS) and a redirect limit
+(LINK_CHECK_CONCURRENCY), at most LINK_CHECK_PER_HOST requests at a time to one host and
+request starts to one host at least LINK_CHECK_PER_HOST_INTERVAL_SECONDS apart (politeness), an
+optional overall deadline (URLs not answered by then are left out), a per-request timeout (LINK_CHECK_TIMEOUT_SECONDS) and a redirect limit
 (LINK_CHECK_MAX_REDIRECTS). It sends HEAD first and falls back to GET (body not downloaded)
 when a server answers 405, 403 or 501 to HEAD, as many do.
 
@@ -16,7 +17,9 @@ Classification (``Dataset.LinkStatus``):
 datasets, checks their URLs once each, stores status, HTTP code and time on Dataset (landing
 URL) and Distribution rows, then recomputes the quality of the datasets it touched and tells
 search they changed. A dataset's own ``link_status`` is that of its landing URL; a dataset
-without a landing URL takes the best status of its distributions.
+without a landing URL takes the best status of its distributions. A dataset with a URL that the
+deadline cut off is left as it was (checked next time). ``links_check_after_bootstrap`` queues the
+first, bounded check of a freshly loaded catalog.
 """
 
 from __future__ import annotations
@@ -115,16 +118,24 @@ async def check_urls(
     timeout: float | None = None,
     max_redirects: int | None = None,
     verify: bool | ssl.SSLContext | None = None,
+    per_host_interval: float | None = None,
+    deadline: float | None = None,
 ) -> dict[str, LinkResult]:
-    """Check each distinct URL once; returns {url: LinkResult}. Never raises for a bad URL."""
+    """Check each distinct URL once; returns {url: LinkResult}. Never raises for a bad URL.
+
+    With ``deadline`` (seconds), checks still running then are cancelled and left out of the result.
+    """
     concurrency = concurrency or settings.LINK_CHECK_CONCURRENCY
     per_host = per_host or settings.LINK_CHECK_PER_HOST
     timeout = timeout if timeout is not None else settings.LINK_CHECK_TIMEOUT_SECONDS
     max_redirects = max_redirects if max_redirects is not None else settings.LINK_CHECK_MAX_REDIRECTS
     verify = settings.LINK_CHECK_VERIFY_TLS if verify is None else verify
+    interval = settings.LINK_CHECK_PER_HOST_INTERVAL_SECONDS if per_host_interval is None else per_host_interval
     distinct = list(dict.fromkeys(u for u in urls if u))
     overall = asyncio.Semaphore(concurrency)
     hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_host))
+    spacing: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+    next_start: dict[str, float] = defaultdict(float)
     results: dict[str, LinkResult] = {}
     async with httpx.AsyncClient(
         follow_redirects=True,
@@ -137,12 +148,27 @@ async def check_urls(
 
         async def one(url: str) -> None:
             host = (urlsplit(url).hostname or "").lower()
-            async with hosts[host], overall:
-                result = await check_url(client, url)
+            async with hosts[host]:
+                if interval > 0:
+                    async with spacing[host]:  # one request start per interval and host
+                        loop = asyncio.get_running_loop()
+                        wait = next_start[host] - loop.time()
+                        if wait > 0:
+                            await asyncio.sleep(wait)
+                        next_start[host] = loop.time() + interval
+                async with overall:
+                    result = await check_url(client, url)
             results[url] = result
             metrics.link_check(outcome=result.status)
 
-        await asyncio.gather(*(one(url) for url in distinct))
+        tasks = [asyncio.ensure_future(one(url)) for url in distinct]
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=deadline)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+                logger.info("link check deadline: %d of %d URLs left for the next run", len(pending), len(tasks))
     return results
 
 
@@ -174,6 +200,7 @@ def links_check(
     dataset_ids: list[int] | None = None,
     concurrency: int | None = None,
     verify: bool | ssl.SSLContext | None = None,
+    deadline: float | None = None,
 ) -> LinkCheckReport:
     """Check the links of the selected datasets and store the outcome (see module docstring).
 
@@ -187,13 +214,16 @@ def links_check(
         if dataset.landing_url:
             urls.append(dataset.landing_url)
         urls.extend(d.url for d in dataset.distributions.all() if d.url)
-    results = asyncio.run(check_urls(urls, concurrency=concurrency, verify=verify)) if urls else {}
+    results = asyncio.run(check_urls(urls, concurrency=concurrency, verify=verify, deadline=deadline)) if urls else {}
 
     now = timezone.now()
     changed_datasets: list[Dataset] = []
     changed_distributions: list[Distribution] = []
     status_changed: list[int] = []
     for dataset in datasets:
+        own = [dataset.landing_url, *(d.url for d in dataset.distributions.all())]
+        if any(u and u not in results for u in own):
+            continue  # cut off by the deadline: left as it was, for the next run
         dist_statuses = []
         for dist in dataset.distributions.all():
             result = results.get(dist.url) if dist.url else None

@@ -6,6 +6,10 @@ escape every field of the card.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils.dateparse import parse_datetime
+
 LINK_LABELS = {
     "ok": "Link working",
     "redirect": "Link redirects",
@@ -33,6 +37,15 @@ def safe_url(url) -> str:
     return url if url.lower().startswith(("https://", "http://")) else ""
 
 
+def _when(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def hit_card(hit) -> dict:
     """A search hit (SearchHit or its dict) as the plain dict the result card template reads."""
     card = hit.to_dict() if hasattr(hit, "to_dict") else dict(hit)
@@ -47,6 +60,7 @@ def hit_card(hit) -> dict:
         url=safe_url(card.get("url")),
         link_status=link_status,
         link_label=LINK_LABELS.get(link_status, "Link not checked"),
+        link_checked=_when(card.get("link_checked_at")),
         formats=list(card.get("formats") or []),
         why=list(card.get("why") or []),
     )

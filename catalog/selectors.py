@@ -84,3 +84,8 @@ def dataset_list(*, filters: dict, user) -> QuerySet[Dataset]:
     if q := (filters.get("q") or "").strip():
         qs = qs.filter(Q(title__icontains=q) | Q(external_id=q))
     return qs
+
+
+def catalog_links_unchecked() -> bool:
+    """Whether any active dataset's links were never checked."""
+    return Dataset.objects.active().filter(link_checked_at__isnull=True).exists()

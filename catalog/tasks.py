@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 from catalog.harvest.tasks import harvest_source_task  # noqa: F401 - registered for Celery's autodiscovery
 from catalog.linkcheck import links_check
@@ -19,8 +20,14 @@ _LINKS_SOFT_LIMIT = 1800
 
 
 @shared_task(name="catalog.links_check", soft_time_limit=_LINKS_SOFT_LIMIT, time_limit=_LINKS_SOFT_LIMIT + 120)
-def links_check_task(limit: int | None = None, stale_only: bool = True, dataset_ids: list[int] | None = None) -> dict:
+def links_check_task(
+    limit: int | None = None,
+    stale_only: bool = True,
+    dataset_ids: list[int] | None = None,
+    deadline_seconds: float | None = None,
+) -> dict:
     """Periodic link check (beat, hourly): the LINK_CHECK_BATCH_SIZE stalest datasets by default.
+    Also the first check after bootstrap and the admin's "check links now" (``dataset_ids``).
 
     One run at a time across workers (a cache lock); an overlapping run returns at once.
     """
@@ -32,6 +39,7 @@ def links_check_task(limit: int | None = None, stale_only: bool = True, dataset_
             limit=limit or (None if dataset_ids else settings.LINK_CHECK_BATCH_SIZE),
             stale_only=stale_only,
             dataset_ids=dataset_ids,
+            deadline=deadline_seconds or _LINKS_SOFT_LIMIT - 60,
         )
     finally:
         cache.delete(_LINKS_LOCK)
@@ -42,3 +50,18 @@ def links_check_task(limit: int | None = None, stale_only: bool = True, dataset_
 def quality_recompute_task() -> dict:
     """Daily: freshness is part of the quality score, so scores drift as time passes."""
     return {"changed": quality_recompute()}
+
+
+def links_check_queue(*, dataset_ids: list[int] | None = None, first: bool = False) -> None:
+    """Queue a link check once the current transaction commits: of ``dataset_ids`` (the admin's
+    "check links now"), or with ``first`` the bounded first check of a freshly loaded catalog
+    (LINK_CHECK_BOOTSTRAP_LIMIT never-checked datasets within LINK_CHECK_BOOTSTRAP_SECONDS)."""
+    if first:
+        kwargs = {
+            "limit": settings.LINK_CHECK_BOOTSTRAP_LIMIT,
+            "stale_only": True,
+            "deadline_seconds": settings.LINK_CHECK_BOOTSTRAP_SECONDS,
+        }
+    else:
+        kwargs = {"dataset_ids": list(dataset_ids or []), "stale_only": False}
+    transaction.on_commit(lambda: links_check_task.apply_async(kwargs=kwargs))

@@ -414,6 +414,18 @@ LINK_CHECK_MAX_AGE_HOURS = env.int("LINK_CHECK_MAX_AGE_HOURS", default=24 * 7)
 LINK_CHECK_MAX_REDIRECTS = env.int("LINK_CHECK_MAX_REDIRECTS", default=5)
 LINK_CHECK_BATCH_SIZE = env.int("LINK_CHECK_BATCH_SIZE", default=500)  # datasets per periodic run
 LINK_CHECK_VERIFY_TLS = env_bool("LINK_CHECK_VERIFY_TLS", default=True)
+# Politeness: at least this long between two requests to the same host (on top of LINK_CHECK_PER_HOST).
+LINK_CHECK_PER_HOST_INTERVAL_SECONDS = env.float("LINK_CHECK_PER_HOST_INTERVAL_SECONDS", default=0.5)
+# The first check queued by `manage.py bootstrap`: the N never-checked datasets, within a time budget
+# (URLs not answered by then stay "not checked" for the hourly run).
+LINK_CHECK_AFTER_BOOTSTRAP = env_bool("LINK_CHECK_AFTER_BOOTSTRAP", default=True)
+LINK_CHECK_BOOTSTRAP_LIMIT = env.int("LINK_CHECK_BOOTSTRAP_LIMIT", default=200)
+LINK_CHECK_BOOTSTRAP_SECONDS = env.float("LINK_CHECK_BOOTSTRAP_SECONDS", default=30.0)
+LINK_CHECK_ADMIN_MAX = env.int("LINK_CHECK_ADMIN_MAX", default=1000)  # datasets one "check links now" takes
+
+# --- Exports (catalog.export): the DCAT-AP catalog pages ---
+DCAT_EXPORT_PAGE_SIZE = env.int("DCAT_EXPORT_PAGE_SIZE", default=500)
+DCAT_EXPORT_CACHE_SECONDS = env.int("DCAT_EXPORT_CACHE_SECONDS", default=300)
 
 # --- Harvesting live portals (catalog.harvest; README "Harvest sources") ---
 HARVEST_USER_AGENT = env.str("HARVEST_USER_AGENT", default="DatasetResearchAssistant-Harvester/1.0")

@@ -54,6 +54,7 @@ class SearchHitSerializer(serializers.Serializer):
     temporal_start = serializers.DateField(allow_null=True)
     temporal_end = serializers.DateField(allow_null=True)
     link_status = serializers.CharField()
+    link_checked_at = serializers.DateTimeField(allow_null=True, required=False)
     quality_score = serializers.FloatField()
     family = FamilySerializer(
         allow_null=True,

@@ -12,6 +12,7 @@ from django_htmx.middleware import HtmxDetails
 
 from activity.services import Owner, feedback_votes, search_history_record
 from catalog import selectors as catalog_selectors
+from catalog.export.service import dataset_page_exports
 from catalog.models import Dataset
 from catalog.presentation import LINK_LABELS, hit_card, safe_url
 
@@ -235,6 +236,7 @@ def dataset_detail(request, pk: int):
             "link_status": d.link_status,
             "link_label": LINK_LABELS.get(d.link_status, ""),
             "checked": d.link_checked_at,
+            "http_code": d.link_http_code,
         }
         for d in dataset.distributions.all()
     ]
@@ -252,5 +254,7 @@ def dataset_detail(request, pk: int):
             "similar": similar,
             "family": family,
             "extra_rows": _scalar_extra(dataset.extra),
+            # Snippets, citation, JSON-LD and Data Package links (templates/catalog/_dataset_*.html).
+            "exports": dataset_page_exports(dataset, base_url=request.build_absolute_uri("/").rstrip("/")),
         },
     )

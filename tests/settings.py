@@ -16,3 +16,6 @@ SECURE_SSL_REDIRECT = False
 # /api/health shows its components only to staff or with the metrics token (tests/conftest.py HEALTH_AUTH).
 METRICS_TOKEN = METRICS_TOKEN or "test-metrics-token-0123456789"  # noqa: F405 - a server test may set its own
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="ra-test-static-"))
+# Bootstrap would check the demo catalog's links on the internet: tests turn it on with a local server.
+LINK_CHECK_AFTER_BOOTSTRAP = False
+LINK_CHECK_PER_HOST_INTERVAL_SECONDS = 0.0

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from types import ModuleType
 
-from . import ckan, csv_seed, datafinder, datagovsg, dcat
+from . import ckan, csv_seed, datafinder, datagovsg, dcat, dcat_ap
 from .base import DatasetRecord, ImportFormatError, ParseResult, RecordError, SourceData, screen
 
 __all__ = [
@@ -34,10 +34,12 @@ FORMATS: dict[str, ModuleType] = {
     "datafinder": datafinder,
     "ckan": ckan,
     "dcat": dcat,
+    "dcat-ap": dcat_ap,
 }
 # Richer origin first: the portal's own API > DCAT > CKAN > benchmark corpus > the old CSV export.
+# DCAT-US (data.json) and DCAT-AP (RDF) share the origin "dcat".
 ORIGIN_RANK = {"datagovsg": 50, "dcat": 40, "ckan": 30, "datafinder": 20, "csv": 10}
-SNIFF_ORDER = ("datagovsg", "dcat", "ckan", "datafinder", "csv")
+SNIFF_ORDER = ("datagovsg", "dcat-ap", "dcat", "ckan", "datafinder", "csv")
 
 
 def detect_format(path: Path) -> str:
@@ -69,7 +71,7 @@ def parse_file(path: Path, fmt: str | None = None, *, source: SourceData | str |
     if fmt not in FORMATS:
         raise ImportFormatError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if source is not None:
-        if fmt not in ("ckan", "dcat"):
+        if fmt not in ("ckan", "dcat", "dcat-ap"):
             raise ImportFormatError(f"--source applies to ckan and dcat only, not {fmt}")
         if isinstance(source, str):
             slug = re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-")[:64]

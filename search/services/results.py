@@ -39,6 +39,7 @@ class SearchHit:
     temporal_start: str | None = None
     temporal_end: str | None = None
     link_status: str = "unknown"
+    link_checked_at: str | None = None  # ISO time of the last link check (None: never)
     quality_score: float = 0.0
     # The dataset family this hit stands for ({"id", "kind": "variants"|"series", "title", "size"}), or None;
     # ``members`` are all its visible members (this hit included, marked "lead"), series in time order.
@@ -222,6 +223,7 @@ def hits_for(
                 temporal_start=d.temporal_start.isoformat() if d.temporal_start else None,
                 temporal_end=d.temporal_end.isoformat() if d.temporal_end else None,
                 link_status=d.link_status,
+                link_checked_at=d.link_checked_at.isoformat() if d.link_checked_at else None,
                 quality_score=round(float(d.quality_score), 3),
             )
         )

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 PAGES = ["/", "/search", "/search?q=rain", "/help/", "/history/", "/accounts/login/", "/accounts/signup/", "/api/docs/"]
 INLINE = [
-    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script>"),
+    # A JSON-LD data block (schema.org markup on dataset pages) is data, never run: not inline code.
+    (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"application/ld\+json\")[^>]*>", re.I), "an inline <script>"),
     (re.compile(r"<style\b", re.I), "an inline <style>"),
     (re.compile(r"\s(on[a-z]+|hx-on[:\w-]*)\s*=", re.I), "an inline event handler"),
     (re.compile(r"\sstyle\s*=", re.I), "a style attribute"),
@@ -55,6 +56,7 @@ def test_the_dataset_page_has_no_inline_code(client):
     for pattern, what in INLINE:
         assert pattern.search(html) is None, what
     assert 'rect width="' in html  # the quality meter is drawn without a style attribute
+    assert html.count('<script type="application/ld+json">') == 1
 
 
 def test_htmx_runs_without_eval_or_injected_styles(client):
