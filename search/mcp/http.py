@@ -26,6 +26,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
@@ -135,18 +136,24 @@ def mcp_forward(request, *, user) -> HttpResponse:
     return response
 
 
+class _JsonErrors(BaseContentNegotiation):
+    """The view's own answers (401, 429) are JSON whatever the client accepts; the SDK judges the rest."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class McpView(APIView):
-    """POST JSON-RPC messages (GET and DELETE are answered by the SDK: 405 in stateless mode)."""
+    """POST one JSON-RPC message, get one JSON answer. GET and DELETE are 405 here: stateless, there is no
+    session to end, and the SDK would hold a GET open as an endless event stream (a worker thread each)."""
 
     authentication_classes = [BearerTokenAuthentication, TokenAuthentication]
+    content_negotiation_class = _JsonErrors
     permission_classes = [IsAuthenticated]
     schema = None  # not part of the REST API's OpenAPI document
 
     def post(self, request):
-        return mcp_forward(request._request, user=request.user)
-
-    def get(self, request):
-        return mcp_forward(request._request, user=request.user)
-
-    def delete(self, request):
         return mcp_forward(request._request, user=request.user)
