@@ -12,6 +12,7 @@ call opens and releases its database connection like a Django request does.
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -78,12 +79,16 @@ def _database() -> Iterator[None]:
         close_old_connections()
 
 
-def _run(fn: Callable[..., dict], **kwargs: Any) -> dict:
+def _run(fn: Callable[..., dict], **kwargs: Any) -> CallToolResult:
+    """``fn``'s answer as structured content (the SDK checks it against the tool's output schema) and,
+    for clients that read only text, the same JSON compact."""
     with _database():
         try:
-            return fn(**kwargs)
+            data = fn(**kwargs)
         except services.ToolInputError as exc:
             raise ToolError(str(exc)) from exc
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
 def build_server(*, user_for: Callable[[Context], Any]) -> MCPServer:
@@ -120,7 +125,7 @@ def build_server(*, user_for: Callable[[Context], Any]) -> MCPServer:
         exclude_theme: Annotated[Values, Field(description="Leave these themes out.")] = None,
         exclude_geography: Annotated[Values, Field(description="Leave these places out.")] = None,
         include_inactive: Annotated[bool, Field(description="Staff only: include hidden datasets.")] = False,
-    ) -> schemas.SearchResult:
+    ) -> Annotated[CallToolResult, schemas.SearchResult]:
         """Search the dataset catalog: hybrid (keyword + meaning) ranking with the site's filters, one result
         per dataset family (its members nested), and why each result matched."""
         given = {
@@ -130,42 +135,35 @@ def build_server(*, user_for: Callable[[Context], Any]) -> MCPServer:
             "exclude_geography": exclude_geography, "include_inactive": include_inactive or None,
         }  # fmt: skip
         filters = {name: value for name, value in given.items() if value not in (None, [])}
-        data = _run(
+        return _run(
             services.datasets_search,
             user=user_for(ctx), query=query, filters=filters, top_k=top_k, page=page, sort=sort,
         )  # fmt: skip
-        return schemas.SearchResult.model_validate(data)
 
     @server.tool(annotations=_READ_ONLY)
-    def get_dataset(dataset_id: DatasetId, ctx: Context) -> schemas.DatasetDetail:
+    def get_dataset(dataset_id: DatasetId, ctx: Context) -> Annotated[CallToolResult, schemas.DatasetDetail]:
         """One dataset's metadata: description, publisher, licence, coverage, distributions (files and APIs with
         their link status) and the other members of its family."""
-        return schemas.DatasetDetail.model_validate(
-            _run(services.dataset_get, user=user_for(ctx), dataset_id=dataset_id)
-        )
+        return _run(services.dataset_get, user=user_for(ctx), dataset_id=dataset_id)
 
     @server.tool(annotations=_READ_ONLY)
     def get_preview(
         dataset_id: DatasetId,
         ctx: Context,
         max_rows: Annotated[int, Field(ge=0, le=50, description="How many rows to return (0-50).")] = 20,
-    ) -> schemas.Preview:
+    ) -> Annotated[CallToolResult, schemas.Preview]:
         """A dataset's data preview: its columns (inferred type, nulls, min, max, distinct) and first rows, or
         why there is none yet (status pending/unavailable)."""
-        return schemas.Preview.model_validate(
-            _run(services.dataset_preview, user=user_for(ctx), dataset_id=dataset_id, max_rows=max_rows)
-        )
+        return _run(services.dataset_preview, user=user_for(ctx), dataset_id=dataset_id, max_rows=max_rows)
 
     @server.tool(annotations=_READ_ONLY)
     def cite_dataset(
         dataset_id: DatasetId,
         ctx: Context,
         style: Annotated[adapters.CitationStyle, Field(description="Citation format.")] = "apa",
-    ) -> schemas.Citation:
+    ) -> Annotated[CallToolResult, schemas.Citation]:
         """How to cite a dataset, in the chosen style."""
-        return schemas.Citation.model_validate(
-            _run(services.dataset_cite, user=user_for(ctx), dataset_id=dataset_id, style=style)
-        )
+        return _run(services.dataset_cite, user=user_for(ctx), dataset_id=dataset_id, style=style)
 
     tools = (search_datasets, get_dataset, get_preview, cite_dataset)
     server.middleware.append(
