@@ -19,8 +19,8 @@ from typing import Any, Literal
 from catalog.models import Dataset
 from catalog.presentation import safe_url
 
+# The styles the tool offers (its input schema lists them); one not made yet is a CitationUnavailable.
 CitationStyle = Literal["apa", "bibtex", "ris", "csl-json"]
-CITATION_STYLES: tuple[str, ...] = ("apa", "bibtex", "ris", "csl-json")
 
 
 class CitationUnavailable(Exception):

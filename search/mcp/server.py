@@ -55,11 +55,7 @@ def _listed(value: Any) -> Any:
 
 
 Value = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text)]
-
-
 Values = Annotated[list[Value] | None, BeforeValidator(_listed), Field(max_length=50)]
-
-
 Query = Annotated[
     str,
     Field(min_length=1, max_length=search_services.MAX_QUERY_CHARS, description="What to look for, in plain words."),
