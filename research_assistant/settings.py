@@ -473,5 +473,7 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         "bm25s": {"level": "WARNING"},
+        # The MCP SDK logs each stateless request's end ("Terminating session: None") at INFO.
+        "mcp.server.streamable_http": {"level": "WARNING"},
     },
 }

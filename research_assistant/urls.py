@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from conversation import views as conversation_views
 from ops import api_auth, health, metrics
+from search.mcp.http import McpView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("api/", include("catalog.api_urls")),
     path("api/", include("search.api_urls")),
     path("api/", include("conversation.api_urls")),
+    path("mcp", McpView.as_view(), name="mcp"),  # the MCP server for AI agents (search/mcp/)
     path("", include("catalog.urls")),
     path("", include("search.urls")),
     path("", include("conversation.urls")),

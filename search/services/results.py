@@ -308,12 +308,9 @@ def _period_label(d: FamilyMember) -> str:
     return f"from {start.year}" if start else (f"until {end.year}" if end else "")
 
 
-def _family_attach(hit: SearchHit, family: tuple[FamilyInfo, list[FamilyMember]]) -> None:
-    fam, members = family
-    if len(members) < 2:
-        return  # the others are hidden from this user: the hit stands alone
-    hit.family = {"id": fam.pk, "kind": fam.kind, "title": fam.title, "size": len(members)}
-    hit.members = [
+def family_member_dicts(members: list[FamilyMember], *, lead: int) -> list[dict]:
+    """Family members as the API shows them (``lead`` marks the one at hand)."""
+    return [
         {
             "id": m.pk,
             "title": m.title,
@@ -322,10 +319,18 @@ def _family_attach(hit: SearchHit, family: tuple[FamilyInfo, list[FamilyMember]]
             "temporal_start": m.temporal_start.isoformat() if m.temporal_start else None,
             "temporal_end": m.temporal_end.isoformat() if m.temporal_end else None,
             "period": _period_label(m),
-            "lead": m.pk == hit.id,
+            "lead": m.pk == lead,
             "distributions": list(m.distributions),
         }
         for m in members
     ]
+
+
+def _family_attach(hit: SearchHit, family: tuple[FamilyInfo, list[FamilyMember]]) -> None:
+    fam, members = family
+    if len(members) < 2:
+        return  # the others are hidden from this user: the hit stands alone
+    hit.family = {"id": fam.pk, "kind": fam.kind, "title": fam.title, "size": len(members)}
+    hit.members = family_member_dicts(members, lead=hit.id)
     # A grouped result carries every member's formats.
     hit.formats = list(dict.fromkeys([*hit.formats, *(f for m in members for f in (m.formats or []))]))
