@@ -18,7 +18,17 @@ from tests.factories import DatasetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/search", "/search?q=rain", "/help/", "/history/", "/accounts/login/", "/accounts/signup/", "/api/docs/"]
+PAGES = [
+    "/",
+    "/search",
+    "/search?q=rain",
+    "/help/",
+    "/history/",
+    "/saved/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/api/docs/",
+]
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script>"),
     (re.compile(r"<style\b", re.I), "an inline <style>"),
@@ -95,7 +105,7 @@ def test_health_details_with_the_metrics_token_or_for_staff(client):
 # --- Sessions -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/help/", "/history/", "/search", "/accounts/login/", "/api/health"])
+@pytest.mark.parametrize("path", ["/", "/help/", "/history/", "/saved/", "/search", "/accounts/login/", "/api/health"])
 def test_a_cookieless_visit_writes_no_session(path):
     client = Client()
     response = client.get(path)
