@@ -333,7 +333,14 @@ for _proxy in TRUSTED_PROXIES:
 if env.str("API_NUM_PROXIES", default=""):
     raise ImproperlyConfigured("API_NUM_PROXIES is gone: list the proxies' addresses in TRUSTED_PROXIES instead")
 # HTML views (URL names) rate limited like the API, sharing its budget (ops.throttling).
-RATE_LIMITED_PAGES = ["search", "chat-send", "chat-chip-remove", "conversation-share-create", "conversation-shared"]
+RATE_LIMITED_PAGES = [
+    "search",
+    "chat-send",
+    "chat-chip-remove",
+    "conversation-share-create",
+    "conversation-shared",
+    "saved-search-create",  # runs a search (the baseline)
+]
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)  # larger JSON bodies get 413
 API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)  # deeper JSON nesting gets 400
 SPECTACULAR_SETTINGS = {
