@@ -150,12 +150,11 @@ def saved_searches_schedule() -> None:
     Changes arriving while a run waits are covered by it (the task clears the mark when it starts),
     so a burst of edits or a harvest costs one run, not one per save.
     """
-    transaction.on_commit(_enqueue)
+    if SavedSearch.objects.exists():  # no saved searches (most installs at first): nothing to queue
+        transaction.on_commit(_enqueue)
 
 
 def _enqueue() -> None:
-    if not SavedSearch.objects.exists():
-        return
     delay = int(settings.SAVED_SEARCH_DEBOUNCE_SECONDS)
     if not cache.add(DEBOUNCE_KEY, "1", timeout=delay + 300):
         return
