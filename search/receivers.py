@@ -16,6 +16,6 @@ def index_follows_catalog(sender, *, dataset_ids, **kwargs) -> None:
 
 
 @receiver(datasets_changed, dispatch_uid="search.saved_searches_follow_catalog")
-def saved_searches_follow_catalog(sender, **kwargs) -> None:
+def saved_searches_follow_catalog(sender, *, dataset_ids, **kwargs) -> None:
     # Connected after the index's receiver: in eager mode its rebuild runs first on commit.
-    saved_matching.saved_searches_schedule()
+    saved_matching.saved_searches_schedule(dataset_ids=dataset_ids)

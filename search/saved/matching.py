@@ -32,10 +32,14 @@ from search.services.validation import SearchValidationError
 logger = logging.getLogger(__name__)
 
 DEBOUNCE_KEY = "search:saved:queued"
-# A dataset written inside a long transaction (a harvest page) carries an updated_at earlier than
-# its commit; an index built meanwhile did not see it. Looking this far behind the previous run
+# A dataset written inside a long transaction (an import, a harvest page) carries an updated_at earlier
+# than its commit; an index built meanwhile did not see it. Looking this far behind the previous run
 # finds it on the next one; recorded matches keep the overlap from alerting twice.
 CHANGE_OVERLAP = timedelta(hours=1)
+# When the last content change committed (a signalled dataset whose updated_at is within the overlap):
+# lets a run skip the searches nothing changed for, link checks and quality updates included. Without it
+# (a cache that lost it), the overlap alone decides.
+CHANGE_MARK_KEY = "search:saved:content-committed-at"
 
 
 def index_coverage() -> datetime | None:
@@ -126,12 +130,12 @@ def saved_searches_match(*, limit: int | None = None) -> dict:
     if coverage is None:
         return {"ran": 0, "new": 0, "pending": False, "behind": True}
     latest_change = Dataset.objects.aggregate(m=Max("updated_at"))["m"]
+    mark = cache.get(CHANGE_MARK_KEY)
+    content_committed_at = datetime.fromisoformat(mark) if mark else None
     ran = new = 0
     due = list(saved_searches_due(coverage=coverage)[: limit + 1])
     for saved in due[:limit]:
-        quiet = saved.checked_at is not None and (
-            latest_change is None or latest_change <= saved.checked_at - CHANGE_OVERLAP
-        )
+        quiet = saved.checked_at is not None and _quiet(saved.checked_at, latest_change, content_committed_at)
         if quiet:  # nothing changed since its last run: move it on without searching
             SavedSearch.objects.filter(pk=saved.pk, checked_at=saved.checked_at).update(checked_at=coverage)
             continue
@@ -144,17 +148,38 @@ def saved_searches_match(*, limit: int | None = None) -> dict:
     return {"ran": ran, "new": new, "pending": len(due) > limit, "behind": behind}
 
 
-def saved_searches_schedule() -> None:
+def _quiet(checked_at: datetime, latest_change: datetime | None, content_committed_at: datetime | None) -> bool:
+    """Nothing can be new for a search last run at ``checked_at``: no dataset written since (nor a
+    late commit of an earlier write, known from the commit mark or, without one, the overlap)."""
+    if latest_change is None:
+        return True
+    if content_committed_at is not None:
+        return latest_change <= checked_at and content_committed_at <= checked_at
+    return latest_change <= checked_at - CHANGE_OVERLAP
+
+
+def saved_searches_schedule(*, dataset_ids=()) -> None:
     """After the current transaction commits, queue one matching run unless one is already queued.
 
     Changes arriving while a run waits are covered by it (the task clears the mark when it starts),
     so a burst of edits or a harvest costs one run, not one per save.
     """
     if SavedSearch.objects.exists():  # no saved searches (most installs at first): nothing to queue
-        transaction.on_commit(_enqueue)
+        ids = sorted({int(i) for i in dataset_ids})
+        transaction.on_commit(lambda: _enqueue(ids))
 
 
-def _enqueue() -> None:
+def _content_mark(ids: list[int]) -> None:
+    now = timezone.now()
+    recent = Dataset.objects.filter(pk__in=ids[:10_000], updated_at__gte=now - CHANGE_OVERLAP).exists()
+    if recent or len(ids) > 10_000:
+        cache.set(CHANGE_MARK_KEY, now.isoformat(), timeout=None)
+    elif cache.get(CHANGE_MARK_KEY) is None:
+        cache.set(CHANGE_MARK_KEY, datetime.min.replace(tzinfo=now.tzinfo).isoformat(), timeout=None)
+
+
+def _enqueue(ids: list[int]) -> None:
+    _content_mark(ids)
     delay = int(settings.SAVED_SEARCH_DEBOUNCE_SECONDS)
     if not cache.add(DEBOUNCE_KEY, "1", timeout=delay + 300):
         return

@@ -195,3 +195,31 @@ def test_changing_the_search_starts_afresh(indexed, alice):
     assert set(saved.matches.values_list("dataset_id", flat=True)) >= {indexed["dengue"].pk}
     assert not saved.matches.filter(dataset=indexed["rain"]).exists()
     assert not saved.matches.filter(seen=False).exists()
+
+
+def test_a_run_after_non_content_changes_searches_nothing_but_a_late_commit_is_found(indexed, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Dataset.objects.update(updated_at=timezone.now() - timedelta(days=2))  # an old catalog
+    search_services.index_rebuild()
+    saved, _ = services.saved_search_create(user=alice, query="monthly rainfall")
+    first_check = saved.checked_at
+
+    # A link check changes a dataset's link status (not its content) and the index is rebuilt.
+    matching._content_mark([indexed["gdp"].pk])
+    search_services.index_rebuild()
+    report = matching.saved_searches_match()
+    assert report["ran"] == 0  # nothing searched
+    saved.refresh_from_db()
+    assert saved.checked_at > first_check
+
+    # A dataset written before that run but committed after it (a long import transaction).
+    late = rainfall_dataset(indexed)
+    Dataset.objects.filter(pk=late.pk).update(updated_at=saved.checked_at - timedelta(minutes=10))
+    matching._content_mark([late.pk])
+    assert search_services.index_ensure()["rebuilt"]  # embeds it, then builds
+    report = matching.saved_searches_match()
+    assert (report["ran"], report["new"]) == (1, 1)
+    assert new_titles(alice) == [late.title]
