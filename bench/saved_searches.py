@@ -4,8 +4,8 @@ run costs after a batch of catalog changes, what a quiet run costs (nothing chan
 
 On the demo catalog (``manage.py bootstrap``: ~7,300 records, precomputed embeddings), with
 --users users each saving --per-user searches drawn from bench/data/everyday_queries.jsonl and
-tests/data/sg_search_queries.jsonl, then --changes datasets edited (a word added to the description)
-and the index rebuilt. Its own throwaway database (a sibling PostgreSQL database
+tests/data/sg_search_queries.jsonl, then --changes datasets edited (a word added to the description) and --new datasets added (new
+editions of matched ones), and the index rebuilt. Its own throwaway database (a sibling PostgreSQL database
 ``<name>_bench_saved`` with a PostgreSQL DATABASE_URL, else a temporary SQLite file) and INDEX_DIR,
 removed at the end. With REDIS_URL set the cache is Redis, as in production.
 
@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,9 @@ def measure(args) -> dict:
     t0 = time.perf_counter()
     call_command("bootstrap", verbosity=0)
     bootstrap_s = time.perf_counter() - t0
+    # An established catalog: nothing written in the last days (the loader stamps its load time).
+    Dataset.objects.update(updated_at=timezone.now() - timedelta(days=3))
+    search_services.index_rebuild()
     catalog_size = Dataset.objects.active().count()
 
     queries = _queries()
@@ -85,14 +89,24 @@ def measure(args) -> dict:
             save_ms.append((time.perf_counter() - started) * 1000)
     saved_count = SavedSearch.objects.count()
 
-    # A harvest-like batch of edits, then the re-index the signal would queue.
-    changed = list(Dataset.objects.active().order_by("?").values_list("pk", flat=True)[: args.changes])
+    # A harvest-like batch: edits, plus new editions of datasets the saved searches match, then the
+    # re-index the signal would queue.
+    active = sorted(Dataset.objects.active().values_list("pk", flat=True))
+    changed = rng.sample(active, args.changes)
     Dataset.objects.filter(pk__in=changed).update(
         description=Concat(F("description"), Value(" Updated by the bench.")), updated_at=timezone.now()
     )
+    matched = sorted(set(SavedSearchMatch.objects.values_list("dataset_id", flat=True)))
+    for original in Dataset.objects.filter(pk__in=rng.sample(matched, min(args.new, len(matched)))):
+        original.pk = None
+        original.external_id = f"{original.external_id}-bench-edition"
+        original.title = f"{original.title} (new edition)"
+        original.family = None
+        original.save()
+        changed.append(original.pk)
     matching._content_mark(changed)  # what the commit hook of datasets_changed records
     t0 = time.perf_counter()
-    search_services.index_rebuild()
+    search_services.index_ensure()  # embeds the new editions, then builds
     rebuild_s = time.perf_counter() - t0
 
     runs = []
@@ -146,6 +160,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--per-user", type=int, default=10)
     parser.add_argument("--changes", type=int, default=50)
+    parser.add_argument("--new", type=int, default=10, help="new datasets (editions of matched ones)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="ra-bench-saved-"))
     env = _prepare_environment(workdir)

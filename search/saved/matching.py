@@ -134,16 +134,17 @@ def saved_searches_match(*, limit: int | None = None) -> dict:
     content_committed_at = datetime.fromisoformat(mark) if mark else None
     ran = new = 0
     due = list(saved_searches_due(coverage=coverage)[: limit + 1])
+    quiet: list[int] = []
     for saved in due[:limit]:
-        quiet = saved.checked_at is not None and _quiet(saved.checked_at, latest_change, content_committed_at)
-        if quiet:  # nothing changed since its last run: move it on without searching
-            SavedSearch.objects.filter(pk=saved.pk, checked_at=saved.checked_at).update(checked_at=coverage)
+        if saved.checked_at is not None and _quiet(saved.checked_at, latest_change, content_committed_at):
+            quiet.append(saved.pk)  # nothing changed since its last run: moved on below without searching
             continue
         try:
             new += saved_search_match(saved=saved, coverage=coverage)
         except Exception:  # one bad saved search must not stop the others; it stays due
             logger.exception("saved search %s could not be matched", saved.pk)
         ran += 1
+    SavedSearch.objects.filter(pk__in=quiet, checked_at__lt=coverage).update(checked_at=coverage)
     behind = latest_change is not None and latest_change > coverage
     return {"ran": ran, "new": new, "pending": len(due) > limit, "behind": behind}
 
