@@ -17,6 +17,7 @@ import logging
 from datetime import datetime, timedelta
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -141,6 +142,8 @@ def saved_searches_match(*, limit: int | None = None) -> dict:
             continue
         try:
             new += saved_search_match(saved=saved, coverage=coverage)
+        except SoftTimeLimitExceeded:
+            raise  # out of time: the rest stay due for the next run
         except Exception:  # one bad saved search must not stop the others; it stays due
             logger.exception("saved search %s could not be matched", saved.pk)
         ran += 1
