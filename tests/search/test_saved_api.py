@@ -208,3 +208,12 @@ def test_the_page_has_no_inline_code_for_a_signed_in_user(client, ada):
     html = response.content.decode()
     for pattern, what in INLINE:
         assert pattern.search(html) is None, what
+
+
+def test_a_refused_save_keeps_the_search_to_come_back_to(client, ada, settings):
+    settings.SAVED_SEARCH_MAX_PER_USER = 0
+    client.force_login(ada)
+    response = client.post("/saved/new", {"q": "rain", "next": "/search?q=rain"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "at most 0 saved searches" in html
+    assert 'name="next" value="/search?q=rain"' in html
