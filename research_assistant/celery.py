@@ -56,6 +56,19 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 25, "queue": "embeddings"},
     },
+    # Saved searches still due after catalog changes (their debounced run was lost); a no-op otherwise.
+    "search-saved-searches-sweep": {
+        "task": "search.saved_searches_sweep",
+        "schedule": 600.0,
+        "options": {"expires": 500},
+    },
+    # The saved-search e-mail digest: checked hourly, sent per user at most once per
+    # SAVED_SEARCH_DIGEST_EVERY_HOURS (the frequency setting).
+    "search-saved-digests-send": {
+        "task": "search.saved_digests_send",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 3000},
+    },
     # After an index version change, refill the search cache with the most frequent recent queries.
     "search-cache-rewarm": {
         "task": "search.cache_rewarm",

@@ -333,7 +333,14 @@ for _proxy in TRUSTED_PROXIES:
 if env.str("API_NUM_PROXIES", default=""):
     raise ImproperlyConfigured("API_NUM_PROXIES is gone: list the proxies' addresses in TRUSTED_PROXIES instead")
 # HTML views (URL names) rate limited like the API, sharing its budget (ops.throttling).
-RATE_LIMITED_PAGES = ["search", "chat-send", "chat-chip-remove", "conversation-share-create", "conversation-shared"]
+RATE_LIMITED_PAGES = [
+    "search",
+    "chat-send",
+    "chat-chip-remove",
+    "conversation-share-create",
+    "conversation-shared",
+    "saved-search-create",  # runs a search (the baseline)
+]
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)  # larger JSON bodies get 413
 API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)  # deeper JSON nesting gets 400
 SPECTACULAR_SETTINGS = {
@@ -363,6 +370,35 @@ SEARCH_MAX_TOP_K = 50
 SEARCH_INDEX_CHECK_SECONDS = env.float("SEARCH_INDEX_CHECK_SECONDS", default=1.0)
 # Neural candidates below this cosine similarity are not counted as matches.
 SEARCH_MIN_SIMILARITY = env.float("SEARCH_MIN_SIMILARITY", default=0.15)
+
+# --- Saved searches and alerts (search.saved; README "Saved searches") ---
+SAVED_SEARCH_MAX_PER_USER = env.int("SAVED_SEARCH_MAX_PER_USER", default=25)
+# How deep into a saved search's ranked results a dataset counts as a match (1-50, the search's top_k).
+SAVED_SEARCH_MATCH_DEPTH = min(max(env.int("SAVED_SEARCH_MATCH_DEPTH", default=50), 1), SEARCH_MAX_TOP_K)
+SAVED_SEARCH_MAX_NEW_PER_RUN = env.int("SAVED_SEARCH_MAX_NEW_PER_RUN", default=20)  # new matches per search per run
+SAVED_SEARCH_BATCH = env.int("SAVED_SEARCH_BATCH", default=200)  # saved searches re-run per task
+# Catalog changes within this window are matched by one run (queued after the first change).
+SAVED_SEARCH_DEBOUNCE_SECONDS = env.int("SAVED_SEARCH_DEBOUNCE_SECONDS", default=60)
+# The digest frequency: at most one e-mail per user per this many hours (the beat checks hourly).
+SAVED_SEARCH_DIGEST_EVERY_HOURS = env.int("SAVED_SEARCH_DIGEST_EVERY_HOURS", default=24)
+SAVED_SEARCH_DIGEST_MAX_ITEMS = env.int("SAVED_SEARCH_DIGEST_MAX_ITEMS", default=50)  # datasets listed per e-mail
+# The site's public address, for links in e-mails (no request to build them from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- E-mail: printed to the console unless EMAIL_HOST names an SMTP server ---
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", default="") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Dataset Research Assistant <noreply@localhost>")
 
 # --- Conversation and LLM providers ---
 CONVERSATION_IDLE_EXPIRY_SECONDS = env.int("CONVERSATION_IDLE_EXPIRY_SECONDS", default=3600)

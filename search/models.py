@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -50,3 +51,51 @@ class QueryStat(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class SavedSearch(models.Model):
+    """A signed-in user's saved query and filters, re-run after catalog changes ("new for you").
+
+    ``checked_at`` is the catalog moment the last matching run covered (the index snapshot it
+    searched): datasets changed after it are the next run's candidates. None until the first run,
+    which records the matches as they are (a baseline, not news).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=200, blank=True)
+    query = models.CharField(max_length=500)
+    filters = models.JSONField(default=dict, blank=True)
+    # sha256 of the normalised query and canonical filters: one saved copy of a search per user.
+    key = models.CharField(max_length=64)
+    email_digest = models.BooleanField(default=False, help_text="Send new matches in the e-mail digest.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="savedsearch_unique_user_key")]
+        indexes = [models.Index(fields=["checked_at"], name="savedsearch_checked")]
+
+    def __str__(self) -> str:
+        return self.name or self.query
+
+
+class SavedSearchMatch(models.Model):
+    """A dataset a saved search has matched: recorded once, so "new" means matched now and not before."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="matches")
+    dataset = models.ForeignKey("catalog.Dataset", on_delete=models.CASCADE, related_name="+")
+    first_seen = models.DateTimeField()
+    seen = models.BooleanField(default=False, help_text="The user has seen it (or it was there when saved).")
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="Sent in an e-mail digest.")
+
+    class Meta:
+        ordering = ["-first_seen", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["saved_search", "dataset"], name="savedsearchmatch_unique_dataset")
+        ]
+        indexes = [models.Index(fields=["saved_search", "seen"], name="savedsearchmatch_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search_id} -> {self.dataset_id}"

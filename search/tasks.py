@@ -11,9 +11,18 @@ from celery import shared_task
 
 from search import indexing
 from search.reindex import embed_datasets, index_rebuild
+from search.saved.tasks import saved_digests_send, saved_searches_match_task, saved_searches_sweep
 from search.services.cache import search_cache_rewarm
 
-__all__ = ["cache_rewarm", "embed_datasets", "index_catch_up", "index_rebuild"]
+__all__ = [
+    "cache_rewarm",
+    "embed_datasets",
+    "index_catch_up",
+    "index_rebuild",
+    "saved_digests_send",
+    "saved_searches_match_task",
+    "saved_searches_sweep",
+]
 
 
 @shared_task(name="search.cache_rewarm", queue="default", expires=120)

@@ -32,8 +32,12 @@ def search(
     user=None,
     sort: str = "relevance",
     similar_to: int | None = None,
+    record: bool = True,
 ) -> SearchResponse:
-    """Hybrid search over the current index. Raises SearchValidationError for bad input."""
+    """Hybrid search over the current index. Raises SearchValidationError for bad input.
+
+    ``record=False`` keeps a machine's search (a saved search's matching run) out of the query
+    statistics that pick what the cache re-warms."""
     started = time.perf_counter()
     q, top_k, page, sort, similar_to = validate_request(
         query=query, top_k=top_k, page=page, sort=sort, similar_to=similar_to
@@ -70,7 +74,7 @@ def search(
                 user=user, sort=sort, similar_to=similar_to,
             )  # fmt: skip
         cache.set(key, response.to_dict(), timeout=settings.SEARCH_CACHE_TTL)
-    if page == 1 and sort == "relevance" and similar_to is None and q:
+    if record and page == 1 and sort == "relevance" and similar_to is None and q:
         query_record(query=q, filters=clean)
     seconds = time.perf_counter() - started
     response.took_ms = round(seconds * 1000, 2)

@@ -18,7 +18,17 @@ from tests.factories import DatasetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/search", "/search?q=rain", "/help/", "/history/", "/accounts/login/", "/accounts/signup/", "/api/docs/"]
+PAGES = [
+    "/",
+    "/search",
+    "/search?q=rain",
+    "/help/",
+    "/history/",
+    "/saved/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/api/docs/",
+]
 INLINE = [
     # A JSON-LD data block (schema.org markup on dataset pages) is data, never run: not inline code.
     (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"application/ld\+json\")[^>]*>", re.I), "an inline <script>"),
@@ -97,7 +107,7 @@ def test_health_details_with_the_metrics_token_or_for_staff(client):
 # --- Sessions -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/help/", "/history/", "/search", "/accounts/login/", "/api/health"])
+@pytest.mark.parametrize("path", ["/", "/help/", "/history/", "/saved/", "/search", "/accounts/login/", "/api/health"])
 def test_a_cookieless_visit_writes_no_session(path):
     client = Client()
     response = client.get(path)

@@ -234,6 +234,7 @@ def test_main_pages_have_no_serious_accessibility_violations(context_factory, we
         f"/datasets/{dataset_id}/",
         "/help/",
         "/history/",
+        "/saved/",
         "/accounts/login/",
         "/accounts/signup/",
         "/no-such-page/",
