@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -14,6 +15,7 @@ from activity.services import Owner, feedback_votes, search_history_record
 from catalog import selectors as catalog_selectors
 from catalog.models import Dataset
 from catalog.presentation import LINK_LABELS, hit_card, safe_url
+from catalog.previews import dataset_previews, preview_display, preview_is_current, previews_queue
 
 from . import services as search_services
 from .services.results import family_members_for
@@ -225,9 +227,15 @@ def dataset_detail(request, pk: int):
                     for m in members
                 ],
             }
+    previews = dataset_previews(dataset)
+    if settings.PREVIEW_ON_VIEW and any(p is None or not preview_is_current(p, d) for d, p in previews):
+        previews_queue(dataset_ids=[dataset.pk])  # queues only what is missing or stale, once
+        previews = dataset_previews(dataset)
+    sizes = {d.pk: p.file_size for d, p in previews if p is not None and p.file_size}
     distributions = [
         {
             "title": d.title,
+            "size": sizes.get(d.pk),
             "format": d.format,
             "url": safe_url(d.url),
             "raw_url": d.url,
@@ -252,5 +260,6 @@ def dataset_detail(request, pk: int):
             "similar": similar,
             "family": family,
             "extra_rows": _scalar_extra(dataset.extra),
+            "previews": [preview_display(d, p) for d, p in previews],
         },
     )

@@ -16,3 +16,9 @@ SECURE_SSL_REDIRECT = False
 # /api/health shows its components only to staff or with the metrics token (tests/conftest.py HEALTH_AUTH).
 METRICS_TOKEN = METRICS_TOKEN or "test-metrics-token-0123456789"  # noqa: F405 - a server test may set its own
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="ra-test-static-"))
+# Data previews: short caps so the hostile-file tests end in seconds; no fetch from a page view unless a test
+# asks (factory distributions point at example.org).
+PREVIEW_DEADLINE_SECONDS = 3.0
+PREVIEW_TIMEOUT_SECONDS = 2.0
+PREVIEW_POLL_SECONDS = 0.05
+PREVIEW_ON_VIEW = False

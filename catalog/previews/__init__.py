@@ -1,0 +1,46 @@
+"""Data previews: the first rows, columns and a profile of a distribution's file.
+
+    fetch.py    the bounded download (caps, deadline, decompression limits, data.gov.sg download flow)
+    decode.py   what the bytes are (format, encoding) and their text as UTF-8
+    profile.py  reading and profiling with DuckDB (XLSX through openpyxl)
+    columns.py  column names in one comparable form; portal-described columns
+    service.py  which distributions get a preview, queueing, making one (the task's body)
+    display.py  a preview as the page and the API show it
+
+The API other code uses: ``preview_for(distribution)``, ``dataset_previews(dataset)``,
+``columns_for(dataset)``, ``column_key(name)``, ``previews_queue(...)`` and ``preview_refresh(...)``.
+"""
+
+from catalog.previews.columns import column_key, merge_columns, portal_columns
+from catalog.previews.display import preview_display
+from catalog.previews.fetch import Unavailable
+from catalog.previews.service import (
+    column_names_by_dataset,
+    columns_for,
+    dataset_previews,
+    distribution_format,
+    is_previewable,
+    preview_for,
+    preview_is_current,
+    preview_make,
+    preview_refresh,
+    previews_queue,
+)
+
+__all__ = [
+    "Unavailable",
+    "column_key",
+    "column_names_by_dataset",
+    "columns_for",
+    "dataset_previews",
+    "distribution_format",
+    "is_previewable",
+    "merge_columns",
+    "portal_columns",
+    "preview_display",
+    "preview_for",
+    "preview_is_current",
+    "preview_make",
+    "preview_refresh",
+    "previews_queue",
+]
