@@ -3,15 +3,14 @@
     fetch.py    the bounded download (caps, deadline, decompression limits, data.gov.sg download flow)
     decode.py   what the bytes are (format, encoding) and their text as UTF-8
     profile.py  reading and profiling with DuckDB (XLSX through openpyxl)
-    columns.py  column names in one comparable form; portal-described columns
     service.py  which distributions get a preview, queueing, making one (the task's body)
     display.py  a preview as the page and the API show it
 
 The API other code uses: ``preview_for(distribution)``, ``dataset_previews(dataset)``,
-``columns_for(dataset)``, ``column_key(name)``, ``previews_queue(...)`` and ``preview_refresh(...)``.
+``columns_for(dataset)``, ``column_key(name)`` (from ``catalog.columns``, pure), ``previews_queue(...)`` and ``preview_refresh(...)``.
 """
 
-from catalog.previews.columns import column_key, merge_columns, portal_columns
+from catalog.columns import column_key, merge_columns, portal_columns
 from catalog.previews.display import preview_display
 from catalog.previews.fetch import Unavailable
 from catalog.previews.service import (

@@ -22,8 +22,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from catalog.columns import merge_columns, portal_columns
 from catalog.models import Dataset, Distribution, DistributionPreview
-from catalog.previews.columns import merge_columns, portal_columns
 from catalog.previews.fetch import Limits, Unavailable, fetch
 from catalog.previews.profile import profile_download
 from catalog.signals import datasets_changed_send

@@ -1,4 +1,4 @@
-"""Column names in one comparable form, and a dataset's columns from its previews and its portal metadata.
+"""Column names in one comparable form (pure: search's ranking uses it too), and portal-described columns.
 
 ``column_key("postalCode") == column_key("POSTAL_CODE") == column_key("Postal code") == "postal code"``:
 camelCase and digit boundaries split, underscores, hyphens, dots and slashes become spaces, accents
