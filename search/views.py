@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
@@ -15,7 +16,13 @@ from activity.services import Owner, feedback_votes, search_history_record
 from catalog import selectors as catalog_selectors
 from catalog.models import Dataset
 from catalog.presentation import LINK_LABELS, hit_card, safe_url
-from catalog.previews import dataset_previews, preview_display, preview_is_current, previews_queue
+from catalog.previews import (
+    dataset_previews,
+    is_datagovsg_api,
+    preview_display,
+    preview_is_current,
+    previews_queue,
+)
 
 from . import services as search_services
 from .services.results import family_members_for
@@ -237,7 +244,10 @@ def dataset_detail(request, pk: int):
             "title": d.title,
             "size": sizes.get(d.pk),
             "format": d.format,
-            "url": safe_url(d.url),
+            # data.gov.sg lists its download API, not a file: our redirect asks it for the file.
+            "url": reverse("distribution-download", args=[dataset.pk, d.pk])
+            if is_datagovsg_api(d.url)
+            else safe_url(d.url),
             "raw_url": d.url,
             "media_type": d.media_type,
             "link_status": d.link_status,

@@ -12,17 +12,19 @@ The API other code uses: ``preview_for(distribution)``, ``dataset_previews(datas
 
 from catalog.columns import column_key, merge_columns, portal_columns
 from catalog.previews.display import preview_display
-from catalog.previews.fetch import Unavailable
+from catalog.previews.fetch import Unavailable, is_datagovsg_api
 from catalog.previews.service import (
     column_names_by_dataset,
     columns_for,
     dataset_previews,
+    distribution_download_url,
     distribution_format,
     is_previewable,
     preview_for,
     preview_is_current,
     preview_make,
     preview_refresh,
+    previews_due,
     previews_queue,
 )
 
@@ -32,7 +34,9 @@ __all__ = [
     "column_names_by_dataset",
     "columns_for",
     "dataset_previews",
+    "distribution_download_url",
     "distribution_format",
+    "is_datagovsg_api",
     "is_previewable",
     "merge_columns",
     "portal_columns",
@@ -41,5 +45,6 @@ __all__ = [
     "preview_is_current",
     "preview_make",
     "preview_refresh",
+    "previews_due",
     "previews_queue",
 ]

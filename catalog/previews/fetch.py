@@ -92,17 +92,39 @@ def fetch(url: str, dest: Path, *, limits: Limits | None = None, transport: http
 async def fetch_async(
     url: str, dest: Path, *, limits: Limits, transport: httpx.AsyncBaseTransport | None = None
 ) -> Download:
-    timeout = httpx.Timeout(limits.timeout)
+    async def run(client: httpx.AsyncClient) -> Download:
+        file_url = url
+        if match := DATAGOVSG_API.match(urlsplit(url).path):
+            file_url = await _datagovsg_file_url(client, url, match, limits)
+        return await _download(client, file_url, dest, limits)
+
+    return await _bounded(run, limits=limits, transport=transport)
+
+
+def file_url(url: str, *, limits: Limits | None = None, transport: httpx.AsyncBaseTransport | None = None) -> str:
+    """The URL a person downloads: for data.gov.sg's download API the signed file URL it gives (within the
+    deadline; raises Unavailable), any other URL as it is."""
+    match = DATAGOVSG_API.match(urlsplit(url).path)
+    if not match:
+        return url
+    limits = limits or Limits.from_settings()
+
+    async def run(client: httpx.AsyncClient) -> str:
+        return await _datagovsg_file_url(client, url, match, limits)
+
+    return asyncio.run(_bounded(run, limits=limits, transport=transport))
+
+
+async def _bounded(run, *, limits: Limits, transport: httpx.AsyncBaseTransport | None):
+    """``await run(client)`` within the deadline, every failure turned into Unavailable."""
     headers = {"User-Agent": limits.user_agent, "Accept-Encoding": "gzip, deflate", "Accept": "*/*"}
     async with httpx.AsyncClient(
-        timeout=timeout, follow_redirects=False, headers=headers, transport=transport, trust_env=False
-    ) as client:
+        timeout=httpx.Timeout(limits.timeout), follow_redirects=False, headers=headers, transport=transport,
+        trust_env=False,
+    ) as client:  # fmt: skip
         try:
             async with asyncio.timeout(limits.deadline):
-                match = DATAGOVSG_API.match(urlsplit(url).path)
-                if match:
-                    url = await _datagovsg_file_url(client, url, match, limits)
-                return await _download(client, url, dest, limits)
+                return await run(client)
         except TimeoutError:
             raise Unavailable(f"the download took longer than {limits.deadline:g} s") from None
         except httpx.TimeoutException:

@@ -9,6 +9,7 @@ while pending for an hour), once the transaction commits.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tempfile
 from datetime import timedelta
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from catalog.columns import merge_columns, portal_columns
 from catalog.models import Dataset, Distribution, DistributionPreview
-from catalog.previews.fetch import Limits, Unavailable, fetch
+from catalog.previews.fetch import Limits, Unavailable, fetch, file_url
 from catalog.previews.profile import profile_download
 from catalog.signals import datasets_changed_send
 
@@ -35,6 +36,7 @@ EXTENSIONS = {
     ".csv": "CSV", ".tsv": "TSV", ".json": "JSON", ".geojson": "GEOJSON", ".xlsx": "XLSX", ".parquet": "PARQUET",
 }  # fmt: skip
 PENDING_LOST_AFTER = timedelta(hours=1)
+DOWNLOAD_DEADLINE_SECONDS = 15.0  # a person waits for data.gov.sg to prepare the file, but not for ever
 PREVIEW_TASK = "catalog.preview_refresh"
 
 
@@ -136,6 +138,11 @@ def _to_queue(*, dataset_ids: list[int] | None, limit: int | None, force: bool) 
             if limit and len(chosen) >= limit:
                 break
     return chosen
+
+
+def previews_due(*, dataset_ids: list[int] | None = None, limit: int | None = None, force: bool = False) -> list[int]:
+    """The distributions ``previews_queue`` would queue (ids), without queueing them."""
+    return [d.pk for d in _to_queue(dataset_ids=dataset_ids, limit=limit, force=force)]
 
 
 def previews_queue(*, dataset_ids: list[int] | None = None, limit: int | None = None, force: bool = False) -> list[int]:
@@ -260,3 +267,11 @@ def preview_refresh(*, distribution_id: int, force: bool = False) -> Distributio
             datasets_changed_send(dataset_ids=[dist.dataset_id])  # the index carries column names
     logger.info("preview of distribution %s: %s %s", dist.pk, preview.status, preview.reason)
     return preview
+
+
+def distribution_download_url(distribution: Distribution) -> str:
+    """Where "Download" goes: the file itself. For data.gov.sg's download API that is the signed file URL
+    its initiate/poll flow gives (asked now: signed URLs expire); raises Unavailable when none comes."""
+    limits = Limits.from_settings()
+    limits = dataclasses.replace(limits, deadline=min(limits.deadline, DOWNLOAD_DEADLINE_SECONDS))
+    return file_url(distribution.url, limits=limits)
