@@ -20,6 +20,7 @@ Failures raise :class:`Unavailable`; its text is the reason people see ("unavail
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import json
 import re
@@ -86,7 +87,18 @@ def is_datagovsg_api(url: str) -> bool:
 
 def fetch(url: str, dest: Path, *, limits: Limits | None = None, transport: httpx.AsyncBaseTransport | None = None):
     """Download ``url`` (or, for the data.gov.sg API, the file it names) into ``dest``. Raises Unavailable."""
-    return asyncio.run(fetch_async(url, dest, limits=limits or Limits.from_settings(), transport=transport))
+    return _run(fetch_async(url, dest, limits=limits or Limits.from_settings(), transport=transport))
+
+
+def _run(coroutine):
+    """``asyncio.run``, also from a thread whose event loop is running (an async caller such as an ASGI
+    view or the MCP server): the coroutine then gets its own loop on a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def fetch_async(
@@ -112,7 +124,7 @@ def file_url(url: str, *, limits: Limits | None = None, transport: httpx.AsyncBa
     async def run(client: httpx.AsyncClient) -> str:
         return await _datagovsg_file_url(client, url, match, limits)
 
-    return asyncio.run(_bounded(run, limits=limits, transport=transport))
+    return _run(_bounded(run, limits=limits, transport=transport))
 
 
 async def _bounded(run, *, limits: Limits, transport: httpx.AsyncBaseTransport | None):
