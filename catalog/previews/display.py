@@ -18,6 +18,7 @@ def preview_display(distribution: Distribution, preview: DistributionPreview | N
         "reason": preview.reason if preview else "",
         "columns": [],
         "rows": [],
+        "cells": [],  # rows as strings, "" for an empty cell (the page's table)
         "row_count": None,
         "rows_profiled": None,
         "notes": [],
@@ -39,6 +40,7 @@ def preview_display(distribution: Distribution, preview: DistributionPreview | N
     shown.update(
         columns=columns,
         rows=preview.rows,
+        cells=[["" if v is None else str(v) for v in row] for row in preview.rows],
         row_count=preview.row_count,
         rows_profiled=preview.rows_profiled,
         notes=list(preview.notes or []),

@@ -21,14 +21,17 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import hashlib
 import json
 import re
+import ssl
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import certifi
 import httpx
 from django.conf import settings
 
@@ -79,6 +82,12 @@ class Download:
     file_size: int | None  # the file's size when known (Content-Length of an unencoded body, or all read)
     sha256: str
     compressed: bool
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA bundle costs more than a small preview."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def is_datagovsg_api(url: str) -> bool:
@@ -132,7 +141,7 @@ async def _bounded(run, *, limits: Limits, transport: httpx.AsyncBaseTransport |
     headers = {"User-Agent": limits.user_agent, "Accept-Encoding": "gzip, deflate", "Accept": "*/*"}
     async with httpx.AsyncClient(
         timeout=httpx.Timeout(limits.timeout), follow_redirects=False, headers=headers, transport=transport,
-        trust_env=False,
+        trust_env=False, verify=_tls_context(),
     ) as client:  # fmt: skip
         try:
             async with asyncio.timeout(limits.deadline):

@@ -225,7 +225,8 @@ def profile_download(
         if sniffed.kind == "JSON" and all(simple_type(t) in ("object", "array") for _, t in kept):
             raise Unavailable("the JSON is not a list of records")
         select = ", ".join(_ident(name) for name, _ in kept)
-        con.execute(f"CREATE TEMP VIEW p AS SELECT {select} FROM {source}")
+        # Read once into a table: the profile's queries then scan memory, not the file again.
+        con.execute(f"CREATE TEMP TABLE p AS SELECT {select} FROM {source}")
         columns, total = _column_stats(con, kept)
         sample = [[cell(v) for v in row] for row in con.execute(f"SELECT * FROM p LIMIT {int(rows)}").fetchall()]
     except duckdb.Error as exc:
