@@ -25,6 +25,7 @@ from catalog.previews.service import (
     preview_make,
     preview_refresh,
     previews_due,
+    previews_follow_changes,
     previews_queue,
 )
 
@@ -46,5 +47,6 @@ __all__ = [
     "preview_make",
     "preview_refresh",
     "previews_due",
+    "previews_follow_changes",
     "previews_queue",
 ]

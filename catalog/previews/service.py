@@ -172,6 +172,20 @@ def previews_queue(*, dataset_ids: list[int] | None = None, limit: int | None = 
     return ids
 
 
+def previews_follow_changes(*, dataset_ids: list[int], previewed: set[int] | None = None) -> list[int]:
+    """After an import or harvest changed these datasets: requeue the previews that exist and are no longer
+    current (a changed URL or modification time; new distributions of those datasets too). ``previewed``:
+    datasets whose previewed distribution was just replaced. Datasets never previewed are left to the
+    periodic run and to page views."""
+    have = set(
+        DistributionPreview.objects.filter(distribution__dataset_id__in=dataset_ids).values_list(
+            "distribution__dataset_id", flat=True
+        )
+    )
+    ids = sorted(have | (previewed or set()))
+    return previews_queue(dataset_ids=ids) if ids else []
+
+
 def _send(ids: list[int], *, force: bool) -> None:
     # By name from the registry: catalog.tasks imports this module (eager mode is honoured all the same).
     task = current_app.tasks[PREVIEW_TASK]

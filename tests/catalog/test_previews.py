@@ -10,7 +10,7 @@ import time
 import pytest
 from django.conf import settings
 
-from catalog.models import DistributionPreview
+from catalog.models import Distribution, DistributionPreview
 from catalog.previews import (
     column_key,
     column_names_by_dataset,
@@ -214,3 +214,34 @@ def test_columns_merge_previews_and_portal_metadata(files):
 )
 def test_column_key_normalises_spellings(name, key):
     assert column_key(name) == key
+
+
+def test_an_import_that_changes_a_previewed_dataset_remakes_its_preview(files, django_capture_on_commit_callbacks):
+    from catalog.importers.base import DatasetRecord, DistributionData, SourceData
+    from catalog.services.imports import ImportReport
+    from catalog.services.pipeline import records_apply
+
+    def record(url: str, modified: str) -> DatasetRecord:
+        return DatasetRecord(
+            source=SourceData(slug="portal", name="Portal"),
+            external_id="resale",
+            ref="resale",
+            title="Resale flat prices",
+            source_modified_at=dt.datetime.fromisoformat(modified),
+            distributions=[DistributionData(format="CSV", url=url, title="Resale")],
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        records_apply(records=[record(files.url("/files/resale.csv"), "2024-01-01T00:00:00+00:00")], origin="test",
+                      report=ImportReport(path="test", format="test"), notify_search=False)  # fmt: skip
+    distribution = Distribution.objects.get()
+    preview_refresh(distribution_id=distribution.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the portal changed the file's contents
+        records_apply(records=[record(files.url("/files/resale.csv"), "2024-06-01T00:00:00+00:00")], origin="test",
+                      report=ImportReport(path="test", format="test"), notify_search=False)  # fmt: skip
+    preview = DistributionPreview.objects.get(distribution=distribution)
+    assert preview.status == "ready" and preview.source_modified == dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
+    with django_capture_on_commit_callbacks(execute=True):  # a new file: the distribution is replaced
+        records_apply(records=[record(files.url("/files/resale.tsv"), "2024-07-01T00:00:00+00:00")], origin="test",
+                      report=ImportReport(path="test", format="test"), notify_search=False)  # fmt: skip
+    assert DistributionPreview.objects.get().file_format == "TSV"
