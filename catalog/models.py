@@ -330,6 +330,7 @@ class DistributionPreview(models.Model):
     checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bytes read.")
     fetched_at = models.DateTimeField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="When an unavailable preview is tried again.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

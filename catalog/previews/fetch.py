@@ -44,7 +44,12 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 class Unavailable(Exception):
-    """The file cannot be previewed; ``str(exc)`` is the reason shown to people."""
+    """The file cannot be previewed; ``str(exc)`` is the reason shown to people. ``transient``: the server
+    may well answer later (a timeout, HTTP 429 or 5xx, no connection), so it is tried again sooner."""
+
+    def __init__(self, reason: str, *, transient: bool = False):
+        super().__init__(reason)
+        self.transient = transient
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Limits:
     max_ratio: int
     poll_seconds: float
     user_agent: str
+    datagovsg_api_key: str = ""
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -67,6 +73,7 @@ class Limits:
             max_ratio=settings.PREVIEW_MAX_RATIO,
             poll_seconds=settings.PREVIEW_POLL_SECONDS,
             user_agent=settings.PREVIEW_USER_AGENT,
+            datagovsg_api_key=settings.PREVIEW_DATAGOVSG_API_KEY,
         )
 
 
@@ -149,11 +156,11 @@ async def _bounded(run, *, limits: Limits, transport: httpx.AsyncBaseTransport |
         except TimeoutError:
             raise Unavailable(f"the download took longer than {limits.deadline:g} s") from None
         except httpx.TimeoutException:
-            raise Unavailable(f"the server did not answer within {limits.timeout:g} s") from None
+            raise Unavailable(f"the server did not answer within {limits.timeout:g} s", transient=True) from None
         except httpx.InvalidURL:
             raise Unavailable("the link is not a valid URL") from None
         except httpx.HTTPError as exc:
-            raise Unavailable(f"the server could not be reached ({exc.__class__.__name__})") from None
+            raise Unavailable(f"the server could not be reached ({exc.__class__.__name__})", transient=True) from None
 
 
 def _check_scheme(url: str) -> None:
@@ -161,13 +168,15 @@ def _check_scheme(url: str) -> None:
         raise Unavailable("the link is not an http(s) URL")
 
 
-async def _open(client: httpx.AsyncClient, url: str, limits: Limits) -> httpx.Response:
+async def _open(
+    client: httpx.AsyncClient, url: str, limits: Limits, *, headers: dict[str, str] | None = None
+) -> httpx.Response:
     """A streaming GET of ``url`` after redirects (the caller closes it); refuses loops and long chains."""
     seen: set[str] = set()
     for _hop in range(limits.max_redirects + 1):
         _check_scheme(url)
         seen.add(url)
-        response = await client.send(client.build_request("GET", url), stream=True)
+        response = await client.send(client.build_request("GET", url, headers=headers), stream=True)
         if response.status_code not in REDIRECT_STATUS:
             return response
         await response.aclose()
@@ -183,13 +192,14 @@ async def _open(client: httpx.AsyncClient, url: str, limits: Limits) -> httpx.Re
 def _status_check(response: httpx.Response, what: str = "the server") -> None:
     code = response.status_code
     if code == 429:
-        raise Unavailable(f"{what} is limiting requests (HTTP 429); it is tried again later")
+        raise Unavailable(f"{what} is limiting requests (HTTP 429); it is tried again later", transient=True)
     if not 200 <= code < 300:
-        raise Unavailable(f"{what} answered HTTP {code}")
+        raise Unavailable(f"{what} answered HTTP {code}", transient=code >= 500)
 
 
 async def _get_json(client: httpx.AsyncClient, url: str, limits: Limits) -> dict:
-    response = await _open(client, url, limits)
+    headers = {"x-api-key": limits.datagovsg_api_key} if limits.datagovsg_api_key else None
+    response = await _open(client, url, limits, headers=headers)
     try:
         _status_check(response, "data.gov.sg")
         body = bytearray()

@@ -3,8 +3,9 @@
 A distribution is previewable when its URL is http(s) and its format (or, without one, its URL's
 extension) is CSV, TSV, JSON, GeoJSON, XLSX or Parquet. Its preview is *current* when it was made from
 the distribution's present URL and its dataset's present modification time; ``previews_queue`` marks
-the others pending and queues them (missing, changed, unavailable for ``PREVIEW_RETRY_HOURS``, or lost
-while pending for an hour), once the transaction commits.
+the others pending and queues them (missing, changed, unavailable past its ``retry_at`` — after
+``PREVIEW_RETRY_HOURS``, or ``PREVIEW_RETRY_TRANSIENT_HOURS`` for a timeout, HTTP 429 or 5xx — or lost while
+pending for an hour), once the transaction commits.
 """
 
 from __future__ import annotations
@@ -129,9 +130,8 @@ def _to_queue(*, dataset_ids: list[int] | None, limit: int | None, force: bool) 
         elif preview.source_url != dist.url or preview.source_modified != dist.dataset.source_modified_at:
             due = True
         else:
-            retry = timedelta(hours=settings.PREVIEW_RETRY_HOURS)
             due = preview.status == DistributionPreview.Status.UNAVAILABLE and (
-                preview.fetched_at is None or preview.fetched_at < now - retry
+                preview.retry_at is None or preview.retry_at <= now
             )
         if due:
             chosen.append(dist)
@@ -197,10 +197,12 @@ def _send(ids: list[int], *, force: bool) -> None:
             return
 
 
-def _unavailable(reason: str) -> dict:
+def _unavailable(reason: str, *, transient: bool = False) -> dict:
+    hours = settings.PREVIEW_RETRY_TRANSIENT_HOURS if transient else settings.PREVIEW_RETRY_HOURS
     return {
         "status": DistributionPreview.Status.UNAVAILABLE,
         "reason": reason[:300],
+        "retry_at": timezone.now() + timedelta(hours=hours),
         "columns": [],
         "rows": [],
         "row_count": None,
@@ -231,7 +233,7 @@ def preview_make(url: str, *, declared_format: str, limits: Limits | None = None
                 max_columns=settings.PREVIEW_MAX_COLUMNS,
             )
         except Unavailable as exc:
-            return _unavailable(str(exc))
+            return _unavailable(str(exc), transient=exc.transient)
         except SoftTimeLimitExceeded:
             raise
         except Exception:  # never leave a preview pending for ever over a file we failed to read
@@ -252,6 +254,7 @@ def preview_make(url: str, *, declared_format: str, limits: Limits | None = None
         "file_url": "" if download.url == url else download.url[:1000],
         "etag": download.etag,
         "checksum": download.sha256,
+        "retry_at": None,
     }
 
 

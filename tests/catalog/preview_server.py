@@ -10,6 +10,7 @@ Routes (``server.base_url + path``):
   /drip.csv                a CSV header, then one byte every ``drip_seconds`` for ever
   /stall.csv               headers, then nothing for ``stall_seconds``
   /loop                    302 to itself; /loop-a <-> /loop-b
+  /busy.csv                HTTP 429
   /v1/public/api/datasets/<id>/initiate-download, /poll-download   data.gov.sg's download API: <id> is a
                            file name of ``good_files()``; poll says DOWNLOAD_IN_PROGRESS ``polls_before_ready``
                            times, then gives /signed/<id>?X-Amz-Signature=... ; an unknown id gets an error
@@ -168,6 +169,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if path == "/stall.csv":
                 time.sleep(server.stall_seconds)
                 return self._send(200, b"a,b\n1,2\n", "text/csv")
+            if path == "/busy.csv":
+                return self._send(429, b"Too Many Requests", headers={"Retry-After": "60"})
             if path == "/loop":
                 return self._send(302, headers={"Location": "/loop"})
             if path in ("/loop-a", "/loop-b"):

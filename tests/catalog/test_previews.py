@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from catalog.models import Distribution, DistributionPreview
 from catalog.previews import (
@@ -16,6 +17,7 @@ from catalog.previews import (
     column_names_by_dataset,
     columns_for,
     preview_refresh,
+    previews_due,
     previews_queue,
 )
 from tests.factories import DatasetFactory, DistributionFactory
@@ -245,3 +247,18 @@ def test_an_import_that_changes_a_previewed_dataset_remakes_its_preview(files, d
         records_apply(records=[record(files.url("/files/resale.tsv"), "2024-07-01T00:00:00+00:00")], origin="test",
                       report=ImportReport(path="test", format="test"), notify_search=False)  # fmt: skip
     assert DistributionPreview.objects.get().file_format == "TSV"
+
+
+def test_an_unavailable_preview_is_tried_again_later_sooner_when_transient(files):
+    lost = preview_of(files.url("/missing.csv"))
+    busy = preview_of(files.url("/busy.csv"))
+    assert busy.reason == "the server is limiting requests (HTTP 429); it is tried again later"
+    now = timezone.now()
+    assert abs((lost.retry_at - now) - dt.timedelta(hours=settings.PREVIEW_RETRY_HOURS)) < dt.timedelta(minutes=1)
+    assert abs((busy.retry_at - now) - dt.timedelta(hours=settings.PREVIEW_RETRY_TRANSIENT_HOURS)) < dt.timedelta(
+        minutes=1
+    )
+    datasets = [lost.distribution.dataset_id, busy.distribution.dataset_id]
+    assert previews_due(dataset_ids=datasets) == []
+    DistributionPreview.objects.filter(pk=busy.pk).update(retry_at=now - dt.timedelta(seconds=1))
+    assert previews_due(dataset_ids=datasets) == [busy.distribution_id]
