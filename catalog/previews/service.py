@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from catalog import metrics
 from catalog.columns import merge_columns, portal_columns
 from catalog.models import Dataset, Distribution, DistributionPreview
 from catalog.previews.fetch import Limits, Unavailable, fetch, file_url
@@ -272,10 +274,12 @@ def preview_refresh(*, distribution_id: int, force: bool = False) -> Distributio
     if preview is not None and not force and preview_is_current(preview, dist):
         return preview
     url, modified = dist.url, dist.dataset.source_modified_at
+    started = time.perf_counter()
     if is_previewable(dist):
         values = preview_make(url, declared_format=distribution_format(dist))
     else:
         values = _unavailable("not a tabular format this preview reads")
+    metrics.preview_made(status=values["status"], seconds=time.perf_counter() - started)
     values |= {"source_url": url, "source_modified": modified, "fetched_at": timezone.now()}
     old_names = [c.get("name") for c in (preview.columns if preview else [])]
     with transaction.atomic():

@@ -262,3 +262,15 @@ def test_an_unavailable_preview_is_tried_again_later_sooner_when_transient(files
     assert previews_due(dataset_ids=datasets) == []
     DistributionPreview.objects.filter(pk=busy.pk).update(retry_at=now - dt.timedelta(seconds=1))
     assert previews_due(dataset_ids=datasets) == [busy.distribution_id]
+
+
+def test_previews_are_counted_in_the_metrics(files):
+    from prometheus_client import REGISTRY
+
+    def made(status: str) -> float:
+        return REGISTRY.get_sample_value("ra_previews_total", {"status": status}) or 0.0
+
+    before = made("ready"), made("unavailable")
+    preview_of(files.url("/files/resale.csv"))
+    preview_of(files.url("/loop"))
+    assert (made("ready"), made("unavailable")) == (before[0] + 1, before[1] + 1)
