@@ -111,12 +111,16 @@ def column_names_by_dataset(dataset_ids: list[int] | None = None) -> dict[int, l
     return {ds: [c["name"] for c in merge_columns(g)] for ds, g in groups.items()}
 
 
-def _to_queue(*, dataset_ids: list[int] | None, limit: int | None, force: bool) -> list[Distribution]:
+def _to_queue(
+    *, dataset_ids: list[int] | None, limit: int | None, force: bool, distribution_ids: list[int] | None = None
+) -> list[Distribution]:
     now = timezone.now()
     qs = Distribution.objects.select_related("dataset", "preview").filter(
         Q(format__in=PREVIEWABLE_FORMATS) | Q(format=""), url__regex=r"^https?://"
     )
-    if dataset_ids is not None:
+    if distribution_ids is not None:
+        qs = qs.filter(pk__in=distribution_ids)
+    elif dataset_ids is not None:
         qs = qs.filter(dataset_id__in=dataset_ids)
     else:
         qs = qs.filter(dataset__status=Dataset.Status.ACTIVE)
@@ -147,10 +151,16 @@ def previews_due(*, dataset_ids: list[int] | None = None, limit: int | None = No
     return [d.pk for d in _to_queue(dataset_ids=dataset_ids, limit=limit, force=force)]
 
 
-def previews_queue(*, dataset_ids: list[int] | None = None, limit: int | None = None, force: bool = False) -> list[int]:
+def previews_queue(
+    *,
+    dataset_ids: list[int] | None = None,
+    limit: int | None = None,
+    force: bool = False,
+    distribution_ids: list[int] | None = None,
+) -> list[int]:
     """Mark pending, and queue once the transaction commits, the previews that are missing or not current
     (see the module docstring); ``force`` queues every previewable distribution. Returns their ids."""
-    chosen = _to_queue(dataset_ids=dataset_ids, limit=limit, force=force)
+    chosen = _to_queue(dataset_ids=dataset_ids, limit=limit, force=force, distribution_ids=distribution_ids)
     if not chosen:
         return []
     now = timezone.now()

@@ -274,3 +274,20 @@ def test_previews_are_counted_in_the_metrics(files):
     preview_of(files.url("/files/resale.csv"))
     preview_of(files.url("/loop"))
     assert (made("ready"), made("unavailable")) == (before[0] + 1, before[1] + 1)
+
+
+def test_admin_lists_previews_and_reads_a_file_again(admin_client, files, django_capture_on_commit_callbacks):
+    preview = preview_of(files.url("/files/html-as.csv"))
+    body = admin_client.get("/admin/catalog/distributionpreview/?status=unavailable").content.decode()
+    assert "the link leads to a web page (HTML), not a data file" in body
+    assert admin_client.get(f"/admin/catalog/distributionpreview/{preview.pk}/change/").status_code == 200
+    fetched_at = preview.fetched_at
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/catalog/distributionpreview/",
+            {"action": "read_again", "_selected_action": [preview.pk]},
+            follow=True,
+        )
+    assert "1 preview(s) queued." in response.content.decode()
+    preview.refresh_from_db()
+    assert preview.status == "unavailable" and preview.fetched_at > fetched_at
