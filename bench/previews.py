@@ -31,6 +31,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("API_THROTTLE_ANON", "1000000/min")
 os.environ.setdefault("PREVIEW_ON_VIEW", "0")  # the page is measured; nothing is fetched from it
+os.environ.setdefault("PREVIEW_ALLOW_PRIVATE_HOSTS", "1")  # the file server listens on 127.0.0.1
 
 PAGE_TARGET_MS = 100.0
 BIG_ROWS = 100_000

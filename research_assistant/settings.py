@@ -445,6 +445,9 @@ PREVIEW_MAX_COLUMNS = env.int("PREVIEW_MAX_COLUMNS", default=100)
 PREVIEW_POLL_SECONDS = env.float("PREVIEW_POLL_SECONDS", default=2.0)  # data.gov.sg poll-download interval
 PREVIEW_BATCH_SIZE = env.int("PREVIEW_BATCH_SIZE", default=50)  # distributions queued per periodic run
 PREVIEW_RETRY_HOURS = env.int("PREVIEW_RETRY_HOURS", default=24 * 7)  # an unavailable preview is tried again
+# Previews read only public addresses (a preview shows what it read; catalog links are untrusted): allow
+# private, loopback and link-local ones only for tests or an intranet catalog.
+PREVIEW_ALLOW_PRIVATE_HOSTS = env_bool("PREVIEW_ALLOW_PRIVATE_HOSTS", default=False)
 PREVIEW_RETRY_TRANSIENT_HOURS = env.float("PREVIEW_RETRY_TRANSIENT_HOURS", default=1.0)  # timeouts, 429, 5xx
 # data.gov.sg's download API allows 5 requests a minute without a key (x-api-key header; also from _FILE).
 PREVIEW_DATAGOVSG_API_KEY = env_secret("PREVIEW_DATAGOVSG_API_KEY", default="") or ""

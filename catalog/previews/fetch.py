@@ -8,7 +8,9 @@
 - at most ``PREVIEW_MAX_BYTES`` written, counted after decompression; the file is streamed to disk;
 - gzip/deflate (a ``Content-Encoding`` or a ``.gz`` file) inflated by us in bounded steps: output larger
   than ``PREVIEW_MAX_RATIO`` times its input is refused as a decompression bomb;
-- a web page (``text/html``) where a data file should be is refused before its body is read.
+- a web page (``text/html``) where a data file should be is refused before its body is read;
+- only public addresses are fetched, at every redirect hop (``PREVIEW_ALLOW_PRIVATE_HOSTS`` for tests and
+  intranets): a preview shows what it read, and catalog links are untrusted.
 
 data.gov.sg distributions point at its download API (``.../v1/public/api/datasets/<id>/initiate-download``):
 the file URL comes from ``initiate-download`` then ``poll-download`` (``{"code": 0, "data": {"status":
@@ -23,8 +25,10 @@ import asyncio
 import concurrent.futures
 import functools
 import hashlib
+import ipaddress
 import json
 import re
+import socket
 import ssl
 import zlib
 from dataclasses import dataclass
@@ -62,6 +66,7 @@ class Limits:
     poll_seconds: float
     user_agent: str
     datagovsg_api_key: str = ""
+    allow_private_hosts: bool = False
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -74,6 +79,7 @@ class Limits:
             poll_seconds=settings.PREVIEW_POLL_SECONDS,
             user_agent=settings.PREVIEW_USER_AGENT,
             datagovsg_api_key=settings.PREVIEW_DATAGOVSG_API_KEY,
+            allow_private_hosts=settings.PREVIEW_ALLOW_PRIVATE_HOSTS,
         )
 
 
@@ -163,9 +169,23 @@ async def _bounded(run, *, limits: Limits, transport: httpx.AsyncBaseTransport |
             raise Unavailable(f"the server could not be reached ({exc.__class__.__name__})", transient=True) from None
 
 
-def _check_scheme(url: str) -> None:
-    if urlsplit(url).scheme not in ("http", "https"):
+async def _check_target(url: str, limits: Limits) -> None:
+    """Only http(s), and (unless allowed) only public addresses: catalog links are untrusted, and a preview
+    shows what it read, so a link into our own network (cloud metadata, an internal service) is refused.
+    Checked at every hop, on the addresses the name resolves to now."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Unavailable("the link is not an http(s) URL")
+    if limits.allow_private_hosts:
+        return
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise Unavailable("the server's name does not resolve", transient=True) from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            raise Unavailable("the link points into a private network, which previews never read")
 
 
 async def _open(
@@ -174,7 +194,7 @@ async def _open(
     """A streaming GET of ``url`` after redirects (the caller closes it); refuses loops and long chains."""
     seen: set[str] = set()
     for _hop in range(limits.max_redirects + 1):
-        _check_scheme(url)
+        await _check_target(url, limits)
         seen.add(url)
         response = await client.send(client.build_request("GET", url, headers=headers), stream=True)
         if response.status_code not in REDIRECT_STATUS:

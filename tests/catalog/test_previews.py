@@ -291,3 +291,20 @@ def test_admin_lists_previews_and_reads_a_file_again(admin_client, files, django
     assert "1 preview(s) queued." in response.content.decode()
     preview.refresh_from_db()
     assert preview.status == "unavailable" and preview.fetched_at > fetched_at
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/files/resale.csv",
+        "http://localhost:{port}/files/resale.csv",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/data.csv",
+        "http://[::1]:{port}/files/resale.csv",
+    ],
+)
+def test_private_addresses_are_never_read(files, settings, url):
+    settings.PREVIEW_ALLOW_PRIVATE_HOSTS = False
+    preview = preview_of(url.format(port=files.base_url.rsplit(":", 1)[1]))
+    assert preview.status == "unavailable"
+    assert preview.reason == "the link points into a private network, which previews never read"
