@@ -9,8 +9,8 @@ fetched and profiled by ``catalog.previews.preview_make`` (no database), one aft
 in ``--concurrency`` processes at once (as a Celery worker with that concurrency runs the task).
 Page time: against the configured database after ``manage.py bootstrap``, one demo dataset gets a ready
 preview (50 rows x 12 columns of the big CSV) for the run, then loses it again; the page is requested
-``--runs`` times with the Django test client, with the preview and (before) without. Prints a table and a
-final JSON line.
+``--runs`` times with the Django test client, with the preview and (before) without, and the preview
+section's own cost (its query and its template) is timed alone. Prints a table and a final JSON line.
 """
 
 from __future__ import annotations
@@ -110,6 +110,29 @@ def page_times(dataset_id: int, runs: int) -> dict:
     }
 
 
+def section_times(dataset_id: int, runs: int) -> dict:
+    """What the preview adds to the page: reading it (one query) and rendering its include template."""
+    from django.template.loader import render_to_string
+
+    from catalog.models import Dataset
+    from catalog.previews import dataset_previews, preview_display
+
+    timings = []
+    for _ in range(runs + 1):
+        dataset = Dataset.objects.prefetch_related("distributions").get(pk=dataset_id)
+        started = time.perf_counter()
+        shown = [preview_display(d, p) for d, p in dataset_previews(dataset)]
+        render_to_string("catalog/_previews.html", {"previews": shown})
+        timings.append((time.perf_counter() - started) * 1000)
+    timings = timings[1:]  # the first renders compile the template
+    return {
+        "runs": runs,
+        "median_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(percentile(timings, 95), 1),
+        "max_ms": round(max(timings), 1),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=48, help="small files fetched per throughput run")
@@ -164,6 +187,7 @@ def main() -> int:
         }})  # fmt: skip
         try:
             page["with a stored preview (50 rows x 12 columns)"] = page_times(distribution.dataset_id, args.runs)
+            page["the preview section alone (query + render)"] = section_times(distribution.dataset_id, args.runs)
         finally:
             preview.delete()
 
@@ -178,6 +202,7 @@ def main() -> int:
         for label, row in page.items():
             print(f"{label:48} {row['median_ms']:>10} {row['p95_ms']:>8} {row['max_ms']:>8}")
     with_preview = next((row for label, row in page.items() if label.startswith("with")), None)
+    section = next((row for label, row in page.items() if label.startswith("the preview section")), None)
     print(
         json.dumps(
             {
@@ -186,6 +211,7 @@ def main() -> int:
                 "dataset_page": page,
                 "page_p95_target_ms": PAGE_TARGET_MS,
                 "meets_target": bool(with_preview and with_preview["p95_ms"] <= PAGE_TARGET_MS),
+                "preview_section_p95_ms": section["p95_ms"] if section else None,
             }
         )
     )
