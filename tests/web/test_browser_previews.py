@@ -53,3 +53,12 @@ def test_preview_table_and_column_profile(page, previewed, screenshot_dir):
         "Preview unavailable: the link leads to a web page (HTML), not a data file"
     )
     page.screenshot(path=str(screenshot_dir / "dataset-preview.png"), full_page=True)
+
+
+def test_dataset_page_with_previews_has_no_serious_accessibility_violations(context_factory, previewed):
+    from tests.web.test_browser import _axe_violations
+
+    page = context_factory(bypass_csp=True).new_page()  # axe-core is injected as an inline script
+    page.goto(f"/datasets/{previewed.pk}/")
+    page.locator(".column-profile summary").click()
+    assert _axe_violations(page) == []
