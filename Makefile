@@ -43,12 +43,12 @@ run-prod: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	$(PY) manage.py bootstrap
-	$(VENV)/bin/celery -A research_assistant worker -Q default,embeddings,celery --loglevel=INFO & \
+	$(VENV)/bin/celery -A research_assistant worker -Q default,embeddings,previews,celery --loglevel=INFO & \
 	$(VENV)/bin/celery -A research_assistant beat --loglevel=INFO & \
 	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py research_assistant.wsgi
 
 worker: install
-	$(VENV)/bin/celery -A research_assistant worker -Q default,embeddings,celery --loglevel=INFO
+	$(VENV)/bin/celery -A research_assistant worker -Q default,embeddings,previews,celery --loglevel=INFO
 
 beat: install
 	$(VENV)/bin/celery -A research_assistant beat --loglevel=INFO

@@ -250,3 +250,4 @@ class TagAdmin(admin.ModelAdmin):
 
 # Harvest sources and runs (registered on import).
 from catalog.harvest import admin as harvest_admin  # noqa: E402,F401
+from catalog.previews import admin as previews_admin  # noqa: E402,F401

@@ -1,5 +1,6 @@
 """REST API for the catalog: GET /api/datasets (paginated, filterable) and GET /api/datasets/{id}.
 
+GET /api/datasets/{id}/preview: the data preview and columns (catalog.previews).
 Similar datasets (/api/datasets/{id}/similar) live in search/api.py. Inactive datasets exist for
 staff only.
 """
@@ -12,7 +13,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors
+from . import previews, selectors
 from .models import Dataset, is_staff
 
 MAX_PAGE_SIZE = 100
@@ -131,3 +132,63 @@ class DatasetDetailApi(APIView):
         except Dataset.DoesNotExist:
             raise NotFound("No such dataset.") from None
         return Response(self.OutputSerializer(dataset).data)
+
+
+class PreviewColumnSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField(required=False, help_text="Table Schema type: string, integer, number, date, ...")
+    nulls = serializers.IntegerField(required=False, help_text="Empty cells.")
+    min = serializers.JSONField(required=False, allow_null=True)
+    max = serializers.JSONField(required=False, allow_null=True)
+    distinct = serializers.IntegerField(required=False, allow_null=True, help_text="Exact when values are listed.")
+    values = serializers.ListField(
+        child=serializers.JSONField(), required=False, help_text="[[value, count], ...] for small cardinalities."
+    )
+    title = serializers.CharField(required=False, help_text="Portal metadata columns only.")
+
+
+class PreviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ready", "pending", "unavailable", "none"])
+    reason = serializers.CharField(help_text="Why it is unavailable.")
+    columns = PreviewColumnSerializer(many=True)
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
+    row_count = serializers.IntegerField(allow_null=True, help_text="All rows; null when only part was read.")
+    rows_profiled = serializers.IntegerField(allow_null=True)
+    notes = serializers.ListField(child=serializers.CharField())
+    file_size = serializers.IntegerField(allow_null=True, help_text="Bytes, when known.")
+    fetched_at = serializers.DateTimeField(allow_null=True)
+
+
+class PreviewDistributionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="distribution_id")
+    title = serializers.CharField()
+    format = serializers.CharField()
+    url = serializers.CharField()
+    preview = PreviewSerializer()
+
+
+class DatasetPreviewApi(APIView):
+    @extend_schema_serializer(component_name="DatasetPreview")
+    class OutputSerializer(serializers.Serializer):
+        dataset = serializers.IntegerField()
+        columns = PreviewColumnSerializer(many=True, help_text="All columns: previews first, then portal metadata.")
+        distributions = PreviewDistributionSerializer(many=True)
+
+    @extend_schema(
+        operation_id="dataset_preview",
+        responses={200: OutputSerializer},
+        summary="A dataset's data preview and columns",
+        description="The first rows, columns and column profile of each tabular distribution "
+        "(status ready / pending / unavailable with a reason / none).",
+    )
+    def get(self, request, pk: int):
+        try:
+            dataset = selectors.dataset_get_visible(pk=pk, user=request.user)
+        except Dataset.DoesNotExist:
+            raise NotFound("No such dataset.") from None
+        distributions = []
+        for distribution, preview in previews.dataset_previews(dataset):
+            shown = previews.preview_display(distribution, preview)
+            distributions.append({**shown, "url": distribution.url, "preview": shown})
+        data = {"dataset": dataset.pk, "columns": previews.columns_for(dataset), "distributions": distributions}
+        return Response(self.OutputSerializer(data).data)

@@ -13,4 +13,5 @@ urlpatterns = [
     ),
     path("datasets/<int:pk>/jsonld", export_api.DatasetJsonLdApi.as_view(), name="api-dataset-jsonld"),
     path("datasets/<int:pk>/snippets", export_api.DatasetSnippetsApi.as_view(), name="api-dataset-snippets"),
+    path("datasets/<int:pk>/preview", api.DatasetPreviewApi.as_view(), name="api-dataset-preview"),
 ]

@@ -18,5 +18,8 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from ops import health
 
+        # Registers the catalog's Celery tasks in every process: the preview service queues by task name.
+        from . import tasks  # noqa: F401
+
         health.register_fact("catalog_size", _catalog_size)
         health.register_readiness("catalog", _catalog_empty)

@@ -296,3 +296,51 @@ class HarvestRun(models.Model):
             "withdrawn": self.withdrawn,
             "failed": self.failed,
         }
+
+
+class DistributionPreview(models.Model):
+    """What a distribution's file holds: the first rows, columns with types and a profile (catalog.previews).
+
+    Made by a Celery task from ``source_url`` as it was when queued; a changed URL or dataset
+    modification time makes it stale and it is queued again (``catalog.previews.previews_queue``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Preview pending"
+        READY = "ready", "Ready"
+        UNAVAILABLE = "unavailable", "Preview unavailable"
+
+    distribution = models.OneToOneField(Distribution, on_delete=models.CASCADE, related_name="preview")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why it is unavailable, for people.")
+    # [{"name", "type", "nulls", "min", "max", "distinct", "values": [[value, count], ...]}, ...]
+    columns = models.JSONField(default=list, blank=True)
+    rows = models.JSONField(default=list, blank=True, help_text="The first rows, as lists of strings or null.")
+    row_count = models.BigIntegerField(null=True, blank=True, help_text="All rows, when the whole file was read.")
+    rows_profiled = models.BigIntegerField(null=True, blank=True, help_text="Rows the profile covers.")
+    truncated = models.BooleanField(default=False, help_text="Only the first PREVIEW_MAX_BYTES were read.")
+    file_format = models.CharField(max_length=16, blank=True, help_text="Detected from the content.")
+    file_size = models.BigIntegerField(null=True, blank=True, help_text="Bytes, when known.")
+    encoding = models.CharField(max_length=32, blank=True)
+    notes = models.JSONField(default=list, blank=True, help_text="Short remarks shown with the preview.")
+    source_url = models.URLField(max_length=1000, help_text="The distribution URL this preview was made from.")
+    source_modified = models.DateTimeField(null=True, blank=True, help_text="The dataset's modification time then.")
+    file_url = models.URLField(max_length=1000, blank=True, help_text="The file's URL (query string removed).")
+    etag = models.CharField(max_length=300, blank=True)
+    checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bytes read.")
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="When an unavailable preview is tried again.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "fetched_at"], name="preview_status_fetched")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(row_count__isnull=True) | Q(row_count__gte=0), name="preview_row_count_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"preview of {self.distribution_id} ({self.status})"

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from catalog.harvest.tasks import harvest_source_task  # noqa: F401 - registered for Celery's autodiscovery
 from catalog.linkcheck import links_check
+from catalog.previews import preview_refresh, previews_queue
 from catalog.services import quality_recompute
 
 logger = logging.getLogger(__name__)
@@ -65,3 +66,24 @@ def links_check_queue(*, dataset_ids: list[int] | None = None, first: bool = Fal
     else:
         kwargs = {"dataset_ids": list(dataset_ids or []), "stale_only": False}
     transaction.on_commit(lambda: links_check_task.apply_async(kwargs=kwargs))
+# The fetch ends within PREVIEW_DEADLINE_SECONDS; profiling a capped file takes seconds more.
+_PREVIEW_SOFT_LIMIT = int(settings.PREVIEW_DEADLINE_SECONDS) + 60
+
+
+@shared_task(
+    name="catalog.preview_refresh",
+    queue="previews",
+    soft_time_limit=_PREVIEW_SOFT_LIMIT,
+    time_limit=_PREVIEW_SOFT_LIMIT + 30,
+    acks_late=True,
+)
+def preview_refresh_task(distribution_id: int, force: bool = False) -> str | None:
+    """Make one distribution's preview (its own queue: slow downloads never hold up answers or indexing)."""
+    preview = preview_refresh(distribution_id=distribution_id, force=force)
+    return preview.status if preview else None
+
+
+@shared_task(name="catalog.previews_refresh", soft_time_limit=300, time_limit=360)
+def previews_refresh_task(limit: int | None = None) -> int:
+    """Periodic: queue up to PREVIEW_BATCH_SIZE missing or stale previews."""
+    return len(previews_queue(limit=limit or settings.PREVIEW_BATCH_SIZE))

@@ -37,6 +37,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=41, hour=3),
         "options": {"expires": 3600},
     },
+    # Data previews: queue a batch of missing or stale ones (PREVIEW_BATCH_SIZE) every ten minutes.
+    "catalog-previews-refresh": {
+        "task": "catalog.previews_refresh",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
     # Expired sessions are deleted (Django never does it by itself; anonymous visitors make many).
     "ops-sessions-clear": {
         "task": "ops.sessions_clear",

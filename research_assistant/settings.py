@@ -478,6 +478,30 @@ HARVEST_MAX_ERRORS_KEPT = env.int("HARVEST_MAX_ERRORS_KEPT", default=1000)
 HARVEST_FULL_EVERY_HOURS = env.int("HARVEST_FULL_EVERY_HOURS", default=24)  # a complete listing (withdrawals)
 HARVEST_SOFT_TIME_LIMIT = env.int("HARVEST_SOFT_TIME_LIMIT", default=3 * 3600)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Data previews (catalog.previews; README "Data previews") ---
+# Every cap bounds one fetch: a hostile or broken file ends as "unavailable: <reason>" within
+# PREVIEW_DEADLINE_SECONDS, whatever the server does.
+PREVIEW_USER_AGENT = env.str("PREVIEW_USER_AGENT", default="DatasetResearchAssistant-Preview/1.0")
+PREVIEW_MAX_BYTES = env.int("PREVIEW_MAX_BYTES", default=20 * 1024 * 1024)  # read (after decompression)
+PREVIEW_DEADLINE_SECONDS = env.float("PREVIEW_DEADLINE_SECONDS", default=30.0)  # wall clock, whole fetch
+PREVIEW_TIMEOUT_SECONDS = env.float("PREVIEW_TIMEOUT_SECONDS", default=10.0)  # connect / each read
+PREVIEW_MAX_REDIRECTS = env.int("PREVIEW_MAX_REDIRECTS", default=5)
+PREVIEW_MAX_RATIO = env.int("PREVIEW_MAX_RATIO", default=200)  # decompressed / compressed bytes
+PREVIEW_ROWS = env.int("PREVIEW_ROWS", default=50)
+PREVIEW_MAX_COLUMNS = env.int("PREVIEW_MAX_COLUMNS", default=100)
+PREVIEW_POLL_SECONDS = env.float("PREVIEW_POLL_SECONDS", default=2.0)  # data.gov.sg poll-download interval
+PREVIEW_BATCH_SIZE = env.int("PREVIEW_BATCH_SIZE", default=50)  # distributions queued per periodic run
+PREVIEW_RETRY_HOURS = env.int("PREVIEW_RETRY_HOURS", default=24 * 7)  # an unavailable preview is tried again
+# Previews read only public addresses (a preview shows what it read; catalog links are untrusted): allow
+# private, loopback and link-local ones only for tests or an intranet catalog.
+PREVIEW_ALLOW_PRIVATE_HOSTS = env_bool("PREVIEW_ALLOW_PRIVATE_HOSTS", default=False)
+PREVIEW_RETRY_TRANSIENT_HOURS = env.float("PREVIEW_RETRY_TRANSIENT_HOURS", default=1.0)  # timeouts, 429, 5xx
+# data.gov.sg's download API allows 5 requests a minute without a key (x-api-key header; also from _FILE).
+PREVIEW_DATAGOVSG_API_KEY = env_secret("PREVIEW_DATAGOVSG_API_KEY", default="") or ""
+# Queue a missing preview when its dataset page is viewed (off in the eager embedded default: the fetch
+# would run inside the page request).
+PREVIEW_ON_VIEW = env_bool("PREVIEW_ON_VIEW", default=not CELERY_TASK_ALWAYS_EAGER)
 HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=0.5)  # overall deadline of /api/health
 HEALTH_WORKER_PING_SECONDS = env.float("HEALTH_WORKER_PING_SECONDS", default=0.3)
 HEALTH_REDIS_TIMEOUT_SECONDS = env.float("HEALTH_REDIS_TIMEOUT_SECONDS", default=0.15)  # Redis probes, no retries

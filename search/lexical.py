@@ -1,7 +1,7 @@
 """Lexical (BM25) candidate generation with field weighting, built on ``bm25s``.
 
 Each field gets its own BM25 index (names = title + alternative names, description, tags,
-publisher, formats) and a query's score is the weighted sum of the per-field scores (a simple
+publisher, formats, column names as words) and a query's score is the weighted sum of the per-field scores (a simple
 BM25F). A hit in a short, heavily weighted field such as the title ("CIFAR-10", "HDB resale")
 outweighs many mentions in a long description. Indexes are saved as ``bm25s`` arrays that can be
 memory-mapped, so worker processes share them through the page cache.
@@ -34,6 +34,7 @@ FIELD_WEIGHTS: dict[str, float] = {
     "tags": 0.6,
     "publisher": 0.6,
     "formats": 0.3,
+    "columns": 0.6,
 }
 
 
@@ -45,6 +46,7 @@ def field_texts(doc: DocFields) -> dict[str, str]:
         "tags": " ; ".join(doc.tags),
         "publisher": doc.publisher or "",
         "formats": " ".join(doc.formats),
+        "columns": " ; ".join(doc.columns),
     }
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
@@ -15,6 +17,13 @@ from catalog import selectors as catalog_selectors
 from catalog.export.service import dataset_page_exports
 from catalog.models import Dataset
 from catalog.presentation import LINK_LABELS, hit_card, safe_url
+from catalog.previews import (
+    dataset_previews,
+    is_datagovsg_api,
+    preview_display,
+    preview_is_current,
+    previews_queue,
+)
 
 from . import services as search_services
 from .services.results import family_members_for
@@ -226,11 +235,20 @@ def dataset_detail(request, pk: int):
                     for m in members
                 ],
             }
+    previews = dataset_previews(dataset)
+    if settings.PREVIEW_ON_VIEW and any(p is None or not preview_is_current(p, d) for d, p in previews):
+        previews_queue(dataset_ids=[dataset.pk])  # queues only what is missing or stale, once
+        previews = dataset_previews(dataset)
+    sizes = {d.pk: p.file_size for d, p in previews if p is not None and p.file_size}
     distributions = [
         {
             "title": d.title,
+            "size": sizes.get(d.pk),
             "format": d.format,
-            "url": safe_url(d.url),
+            # data.gov.sg lists its download API, not a file: our redirect asks it for the file.
+            "url": reverse("distribution-download", args=[dataset.pk, d.pk])
+            if is_datagovsg_api(d.url)
+            else safe_url(d.url),
             "raw_url": d.url,
             "media_type": d.media_type,
             "link_status": d.link_status,
@@ -256,5 +274,6 @@ def dataset_detail(request, pk: int):
             "extra_rows": _scalar_extra(dataset.extra),
             # Snippets, citation, JSON-LD and Data Package links (templates/catalog/_dataset_*.html).
             "exports": dataset_page_exports(dataset, base_url=request.build_absolute_uri("/").rstrip("/")),
+            "previews": [preview_display(d, p) for d, p in previews],
         },
     )

@@ -92,7 +92,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             "--without-gossip",
             "--without-mingle",
             "-Q",
-            "default,embeddings,celery",
+            "default,embeddings,previews,celery",
             "-n",
             f"test-worker-{os.getpid()}@%h",
         ],

@@ -19,3 +19,10 @@ STATIC_ROOT = Path(tempfile.mkdtemp(prefix="ra-test-static-"))
 # Bootstrap would check the demo catalog's links on the internet: tests turn it on with a local server.
 LINK_CHECK_AFTER_BOOTSTRAP = False
 LINK_CHECK_PER_HOST_INTERVAL_SECONDS = 0.0
+# Data previews: short caps so the hostile-file tests end in seconds; no fetch from a page view unless a test
+# asks (factory distributions point at example.org).
+PREVIEW_DEADLINE_SECONDS = 3.0
+PREVIEW_TIMEOUT_SECONDS = 2.0
+PREVIEW_POLL_SECONDS = 0.05
+PREVIEW_ON_VIEW = False
+PREVIEW_ALLOW_PRIVATE_HOSTS = True  # the tests' file servers listen on 127.0.0.1

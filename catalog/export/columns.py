@@ -1,16 +1,14 @@
-"""The columns a distribution's preview found, for the Data Package's Table Schema (and later
-schema.org ``variableMeasured``).
-
-Merge point with the preview work (issue 14 item 1): ``distribution_columns`` returns nothing
-until the preview model exists; it is then the one place to read it, e.g.
-``{p.distribution_id: p.columns for p in Preview.objects.filter(distribution__in=..., status="ready")}``
-with each column as ``{"name": ..., "type": <inferred type>, "description"?: ...}``.
+"""The columns a distribution's preview found, for the Data Package's Table Schema and schema.org
+``variableMeasured``: read from the ready previews (``catalog.previews``), each column as
+``{"name": ..., "type": <inferred type>, ...profile}``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+
+from catalog.models import DistributionPreview
 
 # Inferred types (DuckDB / pandas names) -> Table Schema field types.
 _TYPES = {
@@ -52,5 +50,8 @@ def table_schema_type(inferred: str) -> str:
 
 
 def distribution_columns(distributions: Iterable[Any]) -> dict[int, list[dict[str, Any]]]:
-    """distribution id -> its preview's columns; empty until previews exist (see module docstring)."""
-    return {}
+    """distribution id -> the columns of its ready preview (distributions without one are left out)."""
+    ready = DistributionPreview.objects.filter(
+        distribution_id__in=[d.pk for d in distributions], status=DistributionPreview.Status.READY
+    )
+    return {pk: list(columns or []) for pk, columns in ready.values_list("distribution_id", "columns")}

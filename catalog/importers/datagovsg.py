@@ -1,7 +1,8 @@
 """data.gov.sg v2 catalog JSON: ``datasets.json`` plus ``collections.json`` beside it.
 
 Mapping: source ``datagovsg``, external_id = ``datasetId``, title = ``name``, one distribution
-per dataset (its ``format``), landing page ``https://data.gov.sg/datasets/<id>/view``.
+per dataset (its ``format``), landing page ``https://data.gov.sg/datasets/<id>/view``. A record carrying
+``columnMetadata`` (the v2 metadata API's, fetched by the harvester) keeps its columns in ``extra["columns"]``.
 From the dataset's collection (``childDatasets``) a dataset inherits the description when it
 has none of its own (``extra.description_source = "collection"``), the publisher when
 ``managedByAgencyName`` is null, and the update frequency. Coverage is never inherited (the
@@ -69,6 +70,33 @@ def junk_reason(*, name: str, description: str = "", publisher: str = "", in_col
     if in_collection is False and publisher == JUNK_PUBLISHER:
         return "Junk rule: portal QA record (Open Government Products, no collection)"
     return ""
+
+
+MAX_COLUMNS = 500
+
+
+def portal_columns(meta: Any) -> list[dict[str, str]]:
+    """The columns a dataset's ``columnMetadata`` describes (v2 metadata API), in order:
+    ``[{"name", "title", "type", "unit"}]`` (keys present when given). Unreadable metadata gives []."""
+    if not isinstance(meta, dict):
+        return []
+    raw_mapping, raw_names, raw_order = meta.get("metaMapping"), meta.get("map"), meta.get("order")
+    mapping: dict = raw_mapping if isinstance(raw_mapping, dict) else {}
+    names: dict = raw_names if isinstance(raw_names, dict) else {}
+    order: list = raw_order if isinstance(raw_order, list) else list(mapping or names)
+    columns = []
+    for column_id in order[:MAX_COLUMNS]:
+        found = mapping.get(column_id) if isinstance(column_id, str) else None
+        described: dict = found if isinstance(found, dict) else {}
+        name = described.get("name") or (names.get(column_id) if isinstance(column_id, str) else None)
+        if not isinstance(name, str) or not name.strip():
+            continue
+        column = {"name": name.strip()[:200]}
+        for key, field in (("title", "columnTitle"), ("type", "dataType"), ("unit", "unit")):
+            if isinstance(described.get(field), str) and described[field].strip():
+                column[key] = described[field].strip()[:200]
+        columns.append(column)
+    return columns
 
 
 def sniff(head: str) -> bool:
@@ -142,6 +170,8 @@ def _record(raw: dict[str, Any], ext_id: str, coll: dict | None) -> DatasetRecor
     if coll:
         extra["collection"] = {"id": str(coll.get("collectionId")), "name": coll.get("name") or ""}
         frequency = (coll.get("frequency") or "").replace("_", "-") if isinstance(coll.get("frequency"), str) else ""
+    if columns := portal_columns(raw.get("columnMetadata")):
+        extra["columns"] = columns
     file_format = base.fmt(raw.get("format"))
     start, end = base.temporal(
         base.parse_date(raw.get("coverageStart"), "coverageStart"),

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from catalog.importers import RecordError, parse_file
+from catalog.previews import previews_follow_changes
 from catalog.signals import datasets_changed_send
 
 from .families import catalog_tidy_and_group
@@ -84,7 +85,9 @@ def catalog_import(
     report = ImportReport(path=str(path), format=parsed.origin, errors=list(parsed.errors), notes=list(parsed.notes))
     records = _dedupe(parsed.records, report.errors)
     with transaction.atomic():
-        _write(records, parsed.origin, report, progress=progress)
+        replaced = _write(records, parsed.origin, report, progress=progress)
+        if report.changed_ids:
+            previews_follow_changes(dataset_ids=report.changed_ids, previewed=replaced)
         changed = set(report.changed_ids)
         if changed:
             # Titles repaired, junk hidden and families recomputed over the whole catalog.

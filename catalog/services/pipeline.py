@@ -20,7 +20,8 @@ from tqdm import tqdm
 from catalog import quality
 from catalog.importers import ORIGIN_RANK, DatasetRecord, RecordError, SourceData
 from catalog.importers.base import content_hash
-from catalog.models import Dataset, Distribution, Publisher, Source, Tag
+from catalog.models import Dataset, Distribution, DistributionPreview, Publisher, Source, Tag
+from catalog.previews import previews_follow_changes
 from catalog.signals import datasets_changed_send
 
 from .bulk import BATCH, chunks, update_rows
@@ -136,8 +137,11 @@ def distribution_key(d) -> tuple[str, str, str, str]:
     return (d.format, d.url, d.title[:500], d.media_type[:100])
 
 
-def records_write(records: list[DatasetRecord], origin: str, report: Counts, *, progress: bool = False) -> None:
-    """The upsert; the caller holds the transaction. Existing rows are read once per source."""
+def records_write(records: list[DatasetRecord], origin: str, report: Counts, *, progress: bool = False) -> set[int]:
+    """The upsert; the caller holds the transaction. Existing rows are read once per source.
+
+    Returns the datasets that lost a distribution which had a data preview (its file changed: the caller
+    has the preview remade)."""
     sources = sources_ensure(r.source for r in records)
     existing: dict[tuple[str, str], Mapping[str, Any]] = {}
     row: Mapping[str, Any] | None
@@ -196,13 +200,14 @@ def records_write(records: list[DatasetRecord], origin: str, report: Counts, *, 
         )
         pending.append((record, obj, fingerprint, row is None))
     if not pending:
-        return
+        return set()
     publishers = publishers_ensure({r.publisher for r, *_ in pending})
     tag_ids = tags_ensure({t for r, *_ in pending for t in r.tags})
     for record, obj, _, _ in pending:
         obj.publisher_id = publishers.get(record.publisher)
     new = [obj for _, obj, _, is_new in pending if is_new]
     changed = [obj for _, obj, _, is_new in pending if not is_new]
+    previewed: set[int] = set()  # datasets that lose a distribution with a preview (its file changed)
     for chunk in chunks(new):
         Dataset.objects.bulk_create(chunk)
     if changed:
@@ -226,6 +231,11 @@ def records_write(records: list[DatasetRecord], origin: str, report: Counts, *, 
                 else:
                     stale.append(dist_id)
         for chunk in chunks(stale):
+            previewed.update(
+                DistributionPreview.objects.filter(distribution_id__in=chunk).values_list(
+                    "distribution__dataset_id", flat=True
+                )
+            )
             Distribution.objects.filter(pk__in=chunk).delete()
     if any(o.pk is None for o in new):  # a backend that cannot return ids from bulk inserts
         ids = {
@@ -256,6 +266,7 @@ def records_write(records: list[DatasetRecord], origin: str, report: Counts, *, 
     report.created += len(new)
     report.updated += len(changed)
     report.changed_ids = [obj.pk for _, obj, _, _ in pending]
+    return previewed
 
 
 def records_apply(
@@ -263,9 +274,12 @@ def records_apply(
 ) -> None:
     """Upsert already-validated, deduplicated records in one transaction, then signal search."""
     with transaction.atomic():
-        records_write(records, origin, report, progress=progress)
+        replaced = records_write(records, origin, report, progress=progress)
         if report.changed_ids and notify_search:
             datasets_changed_send(dataset_ids=report.changed_ids)
+        if report.changed_ids:
+            # Previews of changed files are remade (a replaced distribution's preview went with it).
+            previews_follow_changes(dataset_ids=report.changed_ids, previewed=replaced)
 
 
 WITHDRAWN_PREFIX = "Withdrawn: "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from catalog.columns import column_key
 from catalog.families import FamilyInput, period_key
 from search.ranking.documents import DocFields
 from search.ranking.documents import document_text as fields_text
@@ -41,6 +42,7 @@ class IndexDoc:
     period_start: int | None = None  # a series member's years (coverage, else the years its title names)
     period_end: int | None = None
     family_formats: list[str] = field(default_factory=list)  # every member's formats (facets and format filters)
+    columns: list[str] = field(default_factory=list)  # column names (previews, portal metadata)
 
     @property
     def is_singapore(self) -> bool:
@@ -69,6 +71,8 @@ def doc_fields(doc: IndexDoc) -> DocFields:
         formats=list(doc.formats),
         extra_names=extra,
         source_titles=list(doc.source_titles),
+        column_names=list(doc.columns),
+        columns=[column_key(c) for c in doc.columns],
     )
 
 

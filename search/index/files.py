@@ -3,7 +3,7 @@
 - ``embeddings.npy``  float32 (n, dim), L2-normalised; opened with ``mmap_mode="r"`` so every
   gunicorn worker on a host shares the same page-cache pages;
 - ``meta.npz``        per-document arrays (ids, source, publisher, years, status, signals, dataset
-  family, series periods, and CSR-encoded formats/themes, formats as the family's union);
+  family, series periods, and CSR-encoded formats/themes/columns, formats as the family's union);
 - ``vocab.json``      the labels those arrays index into (sources, publishers, formats, ...);
 - ``titles.json``     the titles, for near-duplicate checks;
 - ``lexical/``        the BM25 index (``search.lexical.LexicalIndex``).
@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from catalog.columns import column_key
 from search.index.documents import IndexDoc, doc_fields, freshness_of
 from search.lexical import LexicalIndex
 from search.ranking.popularity import catalog_popularity
@@ -86,6 +87,7 @@ def index_files_write(
         own_indptr[i + 1] = len(own_codes)
     own_indices = np.asarray(own_codes, dtype=np.int32)
     themes_vocab, themes_indptr, themes_indices = _csr([d.themes for d in docs])
+    columns_vocab, columns_indptr, columns_indices = _csr([d.columns for d in docs])
     source_names = {d.source_slug: d.source_name for d in docs}
     source_country = {d.source_slug: d.source_country for d in docs}
     publisher_names = {d.publisher_slug: d.publisher_name for d in docs}
@@ -125,6 +127,8 @@ def index_files_write(
         own_formats_indices=own_indices,
         themes_indptr=themes_indptr,
         themes_indices=themes_indices,
+        columns_indptr=columns_indptr,
+        columns_indices=columns_indices,
     )
     vocab = {
         "model_name": model_name,
@@ -149,6 +153,8 @@ def index_files_write(
         "geographies": geo_vocab,
         "formats": formats_vocab,
         "themes": themes_vocab,
+        "columns": columns_vocab,
+        "column_keys": [column_key(c) for c in columns_vocab],
         "titles_file": "titles.json",
     }
     (directory / "vocab.json").write_text(json.dumps(vocab))

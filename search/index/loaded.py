@@ -72,6 +72,14 @@ class SearchIndex:
             else self.formats
         )
         self.themes = MultiValued(m["themes_indptr"], m["themes_indices"], len(self.themes_vocab))
+        # Column names (previews, portal metadata) and their column_key forms; none in older versions.
+        self.columns_vocab: list[str] = vocab.get("columns", [])
+        self.column_keys: list[str] = vocab.get("column_keys", [])
+        self.columns = MultiValued(
+            m.get("columns_indptr", np.zeros(n + 1, dtype=np.int64)),
+            m.get("columns_indices", np.zeros(0, dtype=np.int32)),
+            len(self.columns_vocab),
+        )
         self.position = {int(doc_id): i for i, doc_id in enumerate(self.ids.tolist())}
         self.lexical = LexicalIndex.load(self.directory / "lexical")
         self.loaded_at = time.time()
@@ -99,6 +107,9 @@ class SearchIndex:
     @property
     def active_count(self) -> int:
         return int(self.active.sum())
+
+    def column_names(self, i: int) -> list[str]:
+        return [self.columns_vocab[c] for c in self.columns.values(i).tolist()]
 
     def publisher_name(self, i: int) -> str:
         code = int(self.publisher[i])

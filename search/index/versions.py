@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Dataset, DatasetFamily, Publisher, Source
+from catalog.previews import column_names_by_dataset
 from search.index.documents import IndexDoc, family_fields_fill, index_doc_from_dataset
 from search.index.files import index_files_write
 from search.index.loaded import SearchIndex
@@ -163,8 +164,11 @@ def _collect_from_db() -> tuple[list[IndexDoc], np.ndarray, list[dict], list[dic
         .prefetch_related("tags")
         .order_by("pk")
     )
+    columns = column_names_by_dataset()
     for dataset in qs.iterator(chunk_size=2000):
-        docs.append(index_doc_from_dataset(dataset))
+        doc = index_doc_from_dataset(dataset)
+        doc.columns = columns.get(dataset.pk, [])
+        docs.append(doc)
         rows.append(vectors_by_id[dataset.pk])
     family_fields_fill(docs, series_ids=set(DatasetFamily.objects.filter(kind="series").values_list("pk", flat=True)))
     dim = len(rows[0]) // 4 if rows else 0

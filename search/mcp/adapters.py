@@ -5,8 +5,7 @@ Each is one function with a fixed contract, so the tools never change when the r
 - ``preview_payload(dataset, *, max_rows)`` -> ``{"status": "ready" | "pending" | "unavailable",
   "reason": str, "distribution": {"title", "format", "url"} | None, "row_count": int | None,
   "columns": [{"name", "type", "nulls", "min", "max", "distinct"}], "rows": [[...], ...]}``
-  (at most ``max_rows`` rows, each a list in column order). Until the preview service
-  (``catalog.previews``, a ``DistributionPreview`` model) is merged, every dataset is "unavailable".
+  (at most ``max_rows`` rows, each a list in column order), from ``catalog.previews``.
 - ``citation_payload(dataset, *, style)`` -> ``{"style", "text", "media_type"}`` from
   ``catalog.export.citation`` (BibTeX, RIS, CSL-JSON, APA), or ``CitationUnavailable`` for an unknown style.
 """
@@ -17,8 +16,10 @@ from typing import Any, Literal
 
 from django.conf import settings
 
+from catalog import previews
 from catalog.export import citation
-from catalog.models import Dataset
+from catalog.models import Dataset, DistributionPreview
+from catalog.presentation import safe_url
 
 # The styles the tool offers (its input schema lists them); one not made yet is a CitationUnavailable.
 CitationStyle = Literal["apa", "bibtex", "ris", "csl-json"]
@@ -29,14 +30,24 @@ class CitationUnavailable(Exception):
 
 
 def preview_payload(dataset: Dataset, *, max_rows: int) -> dict[str, Any]:
-    """The preview of ``dataset``'s first tabular distribution (see the module's contract)."""
+    """The preview of ``dataset``'s first previewable distribution, preferring a ready one (see the
+    module's contract), from ``catalog.previews`` as the dataset page shows it."""
+    pairs = previews.dataset_previews(dataset)
+    if not pairs:
+        return {"status": "unavailable", "reason": "no tabular or feature file to preview", "distribution": None,
+                "row_count": None, "columns": [], "rows": []}  # fmt: skip
+    ready = [(d, p) for d, p in pairs if p is not None and p.status == DistributionPreview.Status.READY]
+    distribution, preview = (ready or pairs)[0]
+    shown = previews.preview_display(distribution, preview)
+    status = shown["status"] if shown["status"] in ("ready", "pending", "unavailable") else "pending"
+    keys = ("name", "type", "nulls", "min", "max", "distinct")
     return {
-        "status": "unavailable",
-        "reason": "previews not built",
-        "distribution": None,
-        "row_count": None,
-        "columns": [],
-        "rows": [],
+        "status": status,
+        "reason": shown["reason"] or ("not made yet" if shown["status"] == "none" else ""),
+        "distribution": {"title": distribution.title, "format": shown["format"], "url": safe_url(distribution.url)},
+        "row_count": shown["row_count"],
+        "columns": [{k: column.get(k) for k in keys} for column in shown["columns"]],
+        "rows": [list(row) for row in shown["rows"][:max_rows]],
     }
 
 

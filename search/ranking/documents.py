@@ -21,6 +21,10 @@ class DocFields:
     # Titles of the publications a dataset comes from (e.g. the paper that introduced a Papers with
     # Code dataset: its "Source: [...]" line). Worth +0.06 NDCG@10 on DataFinder for the embedding.
     source_titles: list[str] = field(default_factory=list)
+    # Column names from data previews and portal metadata: as the dataset spells them, and as
+    # ``catalog.columns.column_key`` words (what the lexical index reads). Not embedded.
+    column_names: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
 
 
 _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

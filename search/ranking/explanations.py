@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from search.ranking.columns import column_reason, matched_columns
 from search.ranking.documents import DocFields, doc_names
 from search.ranking.intent import QueryIntent, publisher_matches, query_intent
 from search.ranking.popularity import POPULARITY_EXPLAINED
@@ -36,10 +37,15 @@ def explain(
     link_broken: bool = False,
     max_reasons: int = 4,
     popularity: float | None = None,
+    columns: list[str] | None = None,
 ) -> list[str]:
-    """Short human reasons for a hit, most telling first."""
+    """Short human reasons for a hit, most telling first. ``columns``: the dataset's column names (else
+    ``doc.column_names``); a column the query names comes first ("has columns 'town', 'resale_price'")."""
     intent = intent or query_intent(query)
     reasons: list[str] = []
+    named = matched_columns(query, list(columns if columns is not None else doc.column_names))
+    if named:
+        reasons.append(column_reason(named))
     title_words = _matched_words(query, " ".join(doc_names(doc)))
     if title_words:
         reasons.append("title matches " + ", ".join(f"'{w}'" for w in title_words[:3]))

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from search.ranking.columns import COLUMN_BOOST, COLUMN_MATCH_SCORE
 from search.ranking.fusion import FEEDBACK_DOCS, feedback_query_vector, fuse
 from search.ranking.intent import QueryIntent, query_intent
 from search.ranking.rescoring import DEFAULT_RESCORE, REPORTED_SCORE_RESCORE, DocSignals, RescoreParams, rescore
@@ -25,6 +26,7 @@ from search.ranking.rescoring import DEFAULT_RESCORE, REPORTED_SCORE_RESCORE, Do
 NEURAL_CANDIDATES = 200
 LEXICAL_CANDIDATES = 200
 FEEDBACK_POOL = 2000
+COLUMN_CANDIDATES = 1000  # datasets with the requested columns taken, the most similar first
 
 
 class LexicalScorer(Protocol):
@@ -72,11 +74,14 @@ def rank(
     mask: np.ndarray,
     min_similarity: float,
     components: Components = FULL_PIPELINE,
+    column_match: np.ndarray | None = None,
 ) -> Ranking:
     """Candidates, fusion and re-scoring over the documents ``mask`` allows.
 
     ``vector`` is the L2-normalised query vector (None: no neural side); ``embeddings`` the documents'
-    vectors, row = doc index. The feedback pass runs only for a text query.
+    vectors, row = doc index. The feedback pass runs only for a text query. ``column_match`` marks the
+    documents that have every column the query asks for (``search.ranking.columns``): they are matches,
+    rank ``COLUMN_BOOST`` higher and report at least ``COLUMN_MATCH_SCORE``.
     """
     n = len(embeddings)
     neural: dict[int, float] = {}
@@ -113,4 +118,9 @@ def rank(
     # Documents only the neural side found, and only faintly similar to the query itself, are not
     # counted as matches (so a nonsense query finds nothing). They take part in fusion above.
     order = {i: s for i, s in order.items() if i in lexical or similarity.get(i, 1.0) >= min_similarity}
+    if column_match is not None:
+        sims_of = direct if direct is not None else np.zeros(n, dtype=np.float32)
+        for i in best_positions(sims_of, mask & column_match, COLUMN_CANDIDATES, floor=-np.inf).tolist():
+            order[i] = order.get(i, reported.get(i, float(sims_of[i]))) + COLUMN_BOOST
+            reported[i] = max(reported.get(i, 0.0), COLUMN_MATCH_SCORE)
     return Ranking(order=order, reported=reported, lexical=lexical, neural=neural, similarity=similarity, intent=intent)

@@ -205,6 +205,7 @@ def hits_for(
                 quality=d.quality_score,
                 link_broken=d.link_is_broken,
                 popularity=float(index.popularity[pos]) if index.popularity is not None else None,
+                columns=index.column_names(pos),
             )
         hits.append(
             SearchHit(

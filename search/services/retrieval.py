@@ -7,6 +7,7 @@ from django.conf import settings
 
 from search.embeddings import get_embedder
 from search.index.loaded import SearchIndex
+from search.ranking.columns import key_matches, requested_columns
 from search.ranking.families import collapse, query_time
 from search.ranking.pipeline import Ranking, rank
 from search.ranking.queries import preprocess_query
@@ -92,6 +93,18 @@ def exclusion_mask(index: SearchIndex, clean: dict) -> np.ndarray:
     return out
 
 
+def columns_mask(index: SearchIndex, wanted: list[str]) -> np.ndarray | None:
+    """Documents having a column matching each of the ``wanted`` column keys (None: none has them all)."""
+    n = len(index)
+    found = np.ones(n, dtype=bool)
+    for key in wanted:
+        codes = [code for code, column in enumerate(index.column_keys) if key_matches(key, column)]
+        if not codes:
+            return None
+        found &= index.columns.mask_any(codes, n)
+    return found if found.any() else None
+
+
 def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_to: int | None) -> Ranking:
     """The ranking pipeline (``search.ranking.pipeline.rank``, every component) over the documents the
     filters allow; with ``similar_to``, the query vector moves towards that dataset, which is left out."""
@@ -114,6 +127,7 @@ def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_t
         signals=index.signals,
         mask=mask,
         min_similarity=float(settings.SEARCH_MIN_SIMILARITY),
+        column_match=columns_mask(index, wanted) if (wanted := requested_columns(query)) else None,
     )
 
 

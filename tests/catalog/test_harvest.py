@@ -234,6 +234,11 @@ def test_datagovsg_metadata_only_for_new_or_changed_datasets(portal):
     assert counts(run) == (5, 0, 0, 0, 0) and len(portal.paths("/metadata")) == 5
     lpg = datasets(source).get(external_id="d_a250212cdfe48c8f6ea824dec0545f34")
     assert lpg.description.startswith("Source: SINGAPORE DEPARTMENT OF STATISTICS")
+    # The portal's column metadata is kept for column search.
+    assert lpg.extra["columns"] == [
+        {"name": "quarter", "title": "Quarter", "type": "text"},
+        {"name": "sales", "title": "Sales", "type": "numeric", "unit": "Tonnes"},
+    ]
     portal.state.requests.clear()
     portal.state.dgs_datasets[0]["lastUpdatedAt"] = "2024-07-01T09:00:00+08:00"
     portal.fail("d_3d227e5d9fdec73f3bcadce671c333a6/metadata", "500", times=99)

@@ -257,7 +257,7 @@ class CeleryWorker:
         self._log = log
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "research_assistant", "worker", "--concurrency=1",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "-Q", "default,embeddings,celery",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "-Q", "default,embeddings,previews,celery",
              "-n", f"ops-worker-{os.getpid()}-{time.monotonic_ns()}@%h"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

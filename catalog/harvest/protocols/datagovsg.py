@@ -133,5 +133,9 @@ def _with_metadata(client: HarvestClient, base: str, raw: dict[str, Any], ext_id
     meta = data.get("data") if isinstance(data, dict) and data.get("code") == 0 else None
     if not isinstance(meta, dict):
         raise RecordInvalid("metadata not fetched: data.gov.sg reported an error")
-    description = meta.get("description")
-    return raw | {"description": description} if isinstance(description, str) else raw
+    more: dict[str, Any] = {}
+    if isinstance(meta.get("description"), str):
+        more["description"] = meta["description"]
+    if isinstance(meta.get("columnMetadata"), dict):  # the columns, for column search (extra["columns"])
+        more["columnMetadata"] = meta["columnMetadata"]
+    return raw | more

@@ -71,7 +71,7 @@ def test_tools_answer_like_the_api(server, mcp_catalog):
     assert detail["id"] == mcp_catalog["resale2000"] and detail["publisher"]["name"] == "Housing and Development Board"
     assert detail["distributions"][0]["format"] == "CSV" and detail["family"]["kind"] == "series"
     assert citation.structured_content["style"] == "apa" and "[Data set]" in citation.structured_content["text"]
-    assert preview.structured_content["status"] == "unavailable"
+    assert preview.structured_content["status"] == "pending"  # a CSV not previewed yet (no worker ran it)
 
 
 def test_bad_arguments_are_tool_errors(server, mcp_catalog):

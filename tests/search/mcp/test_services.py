@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import Dataset
+from catalog.models import Dataset, Distribution, DistributionPreview
 from search import services as search_services
 from search.mcp import services
 from tests.factories import DatasetFactory, UserFactory
@@ -74,15 +74,18 @@ def test_catalog_text_is_plain_and_links_are_http_only(mcp_catalog):
 
 def test_preview_and_citation(mcp_catalog):
     preview = services.dataset_preview(user=None, dataset_id=mcp_catalog["bulletin"], max_rows=5)
-    assert preview == {
-        "dataset_id": mcp_catalog["bulletin"],
-        "status": "unavailable",
-        "reason": "previews not built",
-        "distribution": None,
-        "row_count": None,
-        "columns": [],
-        "rows": [],
-    }
+    assert preview["status"] == "unavailable" and preview["distribution"] is None  # nothing tabular to preview
+    resale = Distribution.objects.get(dataset_id=mcp_catalog["resale2017"])
+    assert services.dataset_preview(user=None, dataset_id=resale.dataset_id, max_rows=5)["status"] == "pending"
+    DistributionPreview.objects.create(
+        distribution=resale, status=DistributionPreview.Status.READY, source_url=resale.url, row_count=3,
+        columns=[{"name": "town", "type": "string", "nulls": 0, "min": "ANG MO KIO", "max": "YISHUN", "distinct": 3}],
+        rows=[["ANG MO KIO"], ["BEDOK"], ["YISHUN"]],
+    )  # fmt: skip
+    ready = services.dataset_preview(user=None, dataset_id=resale.dataset_id, max_rows=2)
+    assert ready["status"] == "ready" and ready["row_count"] == 3 and ready["rows"] == [["ANG MO KIO"], ["BEDOK"]]
+    assert ready["columns"] == [{"name": "town", "type": "string", "nulls": 0, "min": "ANG MO KIO", "max": "YISHUN", "distinct": 3}]
+    assert ready["distribution"]["format"] == "CSV" and ready["distribution"]["url"] == resale.url
     citation = services.dataset_cite(user=None, dataset_id=mcp_catalog["resale2017"], style="apa")
     assert citation["style"] == "apa" and citation["media_type"].startswith("text/plain")
     assert citation["text"].startswith("Housing and Development Board. (")
