@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from conversation import lexicon
+from conversation.followup import targets
 from conversation.followup.parse import FollowUpParse, parse_followup
 from conversation.refine import Parsed, parse
 from conversation.router import knn, model
@@ -72,9 +74,9 @@ class _Pending:
     proposal: IntentResult | None = None
 
 
-def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _Pending:
+def _classify_rules(message: str, has_previous_search: bool, shown_titles: Sequence[str] = ()) -> IntentResult | _Pending:
     followup = parse_followup(message, has_previous_search=True) if has_previous_search else None
-    result = _classify_by_rules(message, has_previous_search, followup)
+    result = _classify_by_rules(message, has_previous_search, followup, shown_titles)
     if followup is not None:
         # Every reading carries the follow-up parse ("monthly", "NEA?"): the turn resolves it, never re-parses.
         if isinstance(result, IntentResult) and result.followup is None:
@@ -86,7 +88,9 @@ def _classify_rules(message: str, has_previous_search: bool) -> IntentResult | _
     return result
 
 
-def _classify_by_rules(message: str, has_previous_search: bool, followup: FollowUpParse | None) -> IntentResult | _Pending:
+def _classify_by_rules(
+    message: str, has_previous_search: bool, followup: FollowUpParse | None, shown_titles: Sequence[str] = ()
+) -> IntentResult | _Pending:
     words, breaks = split_words(message)
     if not words:
         return IntentResult("smalltalk", 0.5, "empty message")
@@ -101,7 +105,7 @@ def _classify_by_rules(message: str, has_previous_search: bool, followup: Follow
         return _oos(rest, prefix + "analysis the assistant cannot do", 0.85, parsed)
     if PROGRAMMING_HELP.search(rest):
         return _oos(rest, prefix + "programming help", 0.85, parsed)
-    if followup is not None and (decided := _followup_intent(followup, parsed)) is not None:
+    if followup is not None and (decided := _followup_intent(followup, parsed, shown_titles)) is not None:
         if not decided.decided_by_followup:  # a reading the learned arbiter may overrule (see _followup_intent)
             return _Pending(rest, prefix, parsed, has_previous_search, followup, proposal=decided)
         if decided.intent != "search" or not followup.topic_switch:
@@ -153,15 +157,24 @@ def _classify_by_rules(message: str, has_previous_search: bool, followup: Follow
     return _Pending(rest, prefix, parsed, has_previous_search)
 
 
-def _followup_intent(followup: FollowUpParse, parsed: Parsed) -> IntentResult | None:
+def _names_shown(names: list[str], shown_titles: Sequence[str]) -> bool:
+    shown = [targets.Shown(id=i, title=title) for i, title in enumerate(shown_titles)]
+    return any(targets.dataset_named(name, shown) is not None for name in names)
+
+
+def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequence[str] = ()) -> IntentResult | None:
     """Follow-ups the rules below would miss: exclusions, granularity, questions about the results."""
     if followup.topic_switch:
         return IntentResult("search", 0.9, "follow-up: a new topic", parsed=None, followup=followup, decided_by_followup=True)
     question = followup.question
     if question is not None:
-        # Sure only when it points at the results ("the second one", "these"); "explain what a p-value is"
-        # or "json vs csv, which is better?" parse as questions too, and the arbiter may read them otherwise.
-        sure = any(ref.kind in ("rank", "focus") for ref in question.refs) or bool(RESULT_REFERENCE.search(followup.text))
+        # Sure only when it points at the results ("the second one", "these", a title on screen); "explain
+        # what a p-value is" or "json vs csv, which is better?" parse as questions too: the arbiter may differ.
+        sure = (
+            any(ref.kind in ("rank", "focus") for ref in question.refs)
+            or bool(RESULT_REFERENCE.search(followup.text))
+            or _names_shown([str(ref.value) for ref in question.refs if ref.kind == "name"], shown_titles)
+        )
         return IntentResult(
             "refine", 0.85, "follow-up: a question about the results", parsed=parsed, followup=followup,
             decided_by_followup=sure,
@@ -243,9 +256,10 @@ def _settle(pending: _Pending, vec) -> IntentResult:
     return IntentResult(intent, confidence, detail, parsed=pending.parsed, followup=None if overruled else pending.followup)
 
 
-def classify(message: str, *, has_previous_search: bool = False) -> IntentResult:
-    """Classify one chat message (see the module docstring for the rules)."""
-    result = _classify_rules(message, has_previous_search)
+def classify(message: str, *, has_previous_search: bool = False, shown_titles: Sequence[str] = ()) -> IntentResult:
+    """Classify one chat message (see the module docstring for the rules); ``shown_titles``, the results on
+    screen, let a question that names one of them ("how does LFW compare with MegaFace?") be sure."""
+    result = _classify_rules(message, has_previous_search, shown_titles)
     if isinstance(result, IntentResult):
         return result
     try:

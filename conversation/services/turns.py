@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from activity.services import Owner, search_history_record
+from catalog.models import Dataset
 from conversation.answering import jsonable
 from conversation.followup import model_read
 from conversation.followup.answers import shown_datasets
@@ -290,7 +291,8 @@ def conversation_turn(*, conversation: Conversation, message: str, user, request
     message = message.strip()
     short = gist(message)
     state = SearchState.from_dict(conversation.state)
-    routed = classify(short.text, has_previous_search=bool(state.query))
+    shown_titles = list(Dataset.objects.filter(pk__in=state.result_ids).values_list("title", flat=True)) if state.query else []
+    routed = classify(short.text, has_previous_search=bool(state.query), shown_titles=shown_titles)
     outcome = _decide(short.text, routed, state, user=user)
     if short.shortened:
         outcome.reply = f"{short.note} {outcome.reply}"
