@@ -20,6 +20,7 @@ from conversation.router.rules import (
     CLAUSE_FORM,
     DATA_WORDS,
     DEFINITION,
+    FEATURE_QUESTION,
     OOS_PLACE_CONTEXT,
     OOS_PLACE_NOUN,
     OOS_STRONG,
@@ -174,7 +175,7 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
             any(ref.kind in ("rank", "focus") for ref in question.refs)
             or bool(RESULT_REFERENCE.search(followup.text))
             or _names_shown([str(ref.value) for ref in question.refs if ref.kind == "name"], shown_titles)
-        )
+        ) and not FEATURE_QUESTION.search(followup.text)
         return IntentResult(
             "refine", 0.85, "follow-up: a question about the results", parsed=parsed, followup=followup,
             decided_by_followup=sure,
@@ -184,7 +185,7 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
         only_time = followup.time is not None and not (
             followup.scopes or followup.remove_facets or followup.undo or followup.clear or followup.sort or followup.same_but
         )
-        sure = not (only_time and len(_topic_words(parsed)) >= 2)
+        sure = not (only_time and len(_topic_words(parsed)) >= 2) and not FEATURE_QUESTION.search(followup.text)
         return IntentResult(
             "refine", 0.9, "follow-up: changes the search", parsed=parsed, followup=followup, decided_by_followup=sure
         )
@@ -201,11 +202,16 @@ def _topic_words(parsed: Parsed) -> list[str]:
     return [w for w in parsed.residual if len(w) > 2 and w not in lexicon.FILLER_WORDS]
 
 
-def _guarded(intent: str, pending: _Pending) -> str:
-    if intent == "out_of_scope" and STAT_WORDS.search(pending.rest):
-        return "search"  # "laptop ownership by household" asks for statistics
+GUARD_OVERRIDE_PROBABILITY = 0.8  # the arbiter this sure of a reading goes past the word guards below
+
+
+def _guarded(intent: str, pending: _Pending, probability: float = 0.0) -> str:
     if intent == "out_of_scope" and pending.parsed.has_signal and not _topic_words(pending.parsed):
         return "search"  # "what about 2020?": nothing but a filter is not a task the assistant refuses
+    if probability >= GUARD_OVERRIDE_PROBABILITY and intent in ("out_of_scope", "capabilities"):
+        return intent  # "how many MRT lines are there" (a fact), "got dark mode?" (a feature) despite the words
+    if intent == "out_of_scope" and STAT_WORDS.search(pending.rest):
+        return "search"  # "laptop ownership by household" asks for statistics
     if intent == "capabilities" and not ASSISTANT_REFERENCE.search(pending.rest):
         return "search"  # questions about the assistant mention it or its results
     return intent
@@ -241,7 +247,7 @@ def _settle(pending: _Pending, vec) -> IntentResult:
         detail = f"{pending.prefix}nearest labelled examples say {intent} ({share:.0%} of the vote, top {top:.2f})"
         confidence = round(min(0.85, 0.4 + 0.4 * share), 2)
     else:
-        intent = _guarded(prediction.intent, pending)
+        intent = _guarded(prediction.intent, pending, prediction.probability)
         needed = OVERRULE_PROBABILITY if pending.proposal is not None else SETTLE_PROBABILITY
         if intent == "out_of_scope" and not CLAUSE_FORM.match(pending.rest):
             needed = max(needed, TOPIC_OOS_PROBABILITY)  # a bare topic ("retail prices of rice") is a search

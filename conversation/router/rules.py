@@ -320,3 +320,12 @@ register_pattern_words(
         OOS_PLACE_CONTEXT,
     )
 )
+# A question whether something is possible ("can I sort these by date?", "is there an option to see a map?"),
+# as opposed to a polite command ("can you drop the LTA ones"): the follow-up reading is not sure of it.
+FEATURE_QUESTION = re.compile(
+    r"^(?:(?:btw|also|and|so|ok|okay|hey|hmm|quick question)[, ]+)*(?:(?:can|could|may|do|does|should) (?:i|we|one|users?)\b"
+    r"|(?:is|are) there (?:a|an|any)? ?(?:way|option|setting|feature|button|mode|function)|is it possible|any (?:way|option)"
+    r"|(?:do|does|will|can) (?:you|it|this|the (?:tool|site|app|assistant|search)) (?:support|allow|let|have|index|cover|offer"
+    r"|handle|cope|understand|work|remember|show|keep|include)|(?:am|are) (?:i|we) allowed|got (?:option|feature|way|function))"
+)
+

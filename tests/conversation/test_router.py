@@ -263,3 +263,28 @@ def test_normalisation_fixes_typos_but_not_real_words(raw, normalised):
     from conversation.nlu import normalise
 
     assert normalise(raw) == normalised
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # A question whether something is possible is about the assistant; asking for it is a refinement.
+        ("can I sort these by date at all?", "capabilities"),
+        ("is there an option to see the results on a map?", "capabilities"),
+        ("sort these by date", "refine"),
+        # A follow-up parse that points at nothing on screen is not sure: general questions are out of scope...
+        ("explain what a p-value is", "out_of_scope"),
+        ("json vs csv, which is better for storing data", "out_of_scope"),
+        # ... and a time window beside a topic of its own starts a new search.
+        ("global inflation rates since 2000", "search"),
+        ("only since 2019", "refine"),
+    ],
+)
+def test_follow_up_readings_that_do_not_point_at_the_results_are_weighed(message, intent):
+    assert classify(message, has_previous_search=True).intent == intent
+
+
+def test_a_question_naming_a_result_on_screen_is_a_follow_up():
+    titles = ["LFW (Labeled Faces in the Wild)", "MegaFace", "CASIA-WebFace"]
+    result = classify("how does LFW stack up against MegaFace?", has_previous_search=True, shown_titles=titles)
+    assert result.intent == "refine" and result.followup is not None and result.followup.question is not None
