@@ -41,6 +41,9 @@ class IndexDoc:
     period_start: int | None = None  # a series member's years (coverage, else the years its title names)
     period_end: int | None = None
     family_formats: list[str] = field(default_factory=list)  # every member's formats (facets and format filters)
+    licence: str = ""  # the licence id (SPDX or LicenseRef-*), "" when not known
+    tasks: list[str] = field(default_factory=list)  # research datasets' task and modality labels
+    modalities: list[str] = field(default_factory=list)
 
     @property
     def is_singapore(self) -> bool:
@@ -101,6 +104,9 @@ def index_doc_from_dataset(dataset) -> IndexDoc:
         modified=dataset.source_modified_at,
         source_titles=_source_titles(dataset.extra),
         family=dataset.family_id or 0,
+        licence=dataset.license_id or "",
+        tasks=[str(t) for t in (dataset.tasks or []) if t],
+        modalities=[str(m) for m in (dataset.modalities or []) if m],
     )
 
 
