@@ -100,3 +100,14 @@ def test_import_stores_licence_id_and_research_labels(catalog_data):
     resale = Dataset.objects.get(external_id="d_resale")
     assert resale.license_id == "LicenseRef-SG-Open-Data-1.0" and resale.tasks == [] and resale.modalities == []
     assert resale.source_page_url == resale.landing_url
+
+
+@pytest.mark.django_db
+def test_a_curator_edit_of_the_licence_text_refreshes_its_id():
+    from catalog.services import dataset_refresh_derived
+    from tests.factories import DatasetFactory
+
+    dataset = DatasetFactory(license="CC BY 4.0", license_id="")
+    dataset_refresh_derived(dataset_ids=[dataset.pk])
+    dataset.refresh_from_db()
+    assert dataset.license_id == "CC-BY-4.0"
