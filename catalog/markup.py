@@ -1,4 +1,4 @@
-"""Catalog descriptions (often Markdown, always untrusted) as sanitised HTML or as plain text.
+"""Catalog descriptions (often Markdown, always untrusted) as sanitised HTML.
 
 Markdown is rendered by markdown-it-py with raw HTML off, then cleaned by nh3 against an allow-list:
 no scripts, no event handlers, no styles, and links only to http(s) URLs, all marked
@@ -7,7 +7,6 @@ no scripts, no event handlers, no styles, and links only to http(s) URLs, all ma
 
 from __future__ import annotations
 
-import html
 import re
 
 import nh3
@@ -21,7 +20,6 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https"}
 LINK_REL = "nofollow noopener noreferrer"
 _HEADING = re.compile(r"<(/?)h[12]>")  # the page owns h1/h2: a description's headings start at h3
-_WS = re.compile(r"\s+")
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
@@ -39,11 +37,3 @@ def markdown_html(text: str) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
     )
-
-
-def markdown_text(text: str) -> str:
-    """The description as plain text (Markdown stripped, links reduced to their text), one line."""
-    if not (text or "").strip():
-        return ""
-    stripped = nh3.clean(_md.render(text), tags=set(), attributes={})
-    return _WS.sub(" ", html.unescape(stripped)).strip()

@@ -35,10 +35,10 @@ def _codes_any(multi: MultiValued, codes: list[int], n: int) -> np.ndarray:
     return multi.mask_any(codes, n) if codes else np.zeros(n, dtype=bool)
 
 
-def updated_masks(index: SearchIndex, *, now: float | None = None) -> dict[str, np.ndarray]:
-    """Each "updated" bucket's documents (modified dates unknown: in none)."""
+def updated_masks(modified: np.ndarray, *, now: float | None = None) -> dict[str, np.ndarray]:
+    """Each "updated" bucket's documents, from their modification times (unknown: in none)."""
     now = time.time() if now is None else now
-    age = (now - index.modified) / DAY  # NaN when unknown: every comparison is False
+    age = (now - modified) / DAY  # NaN when unknown: every comparison is False
     with np.errstate(invalid="ignore"):
         out = {name: age <= days for name, _, days in UPDATED_BUCKETS}
         out["older"] = age > UPDATED_BUCKETS[-1][2]
@@ -84,7 +84,7 @@ def facet_masks(index: SearchIndex, clean: dict, *, now: float | None = None) ->
         codes = [index.modality_by_name[m.lower()] for m in clean["modality"]]
         out["modality"] = _codes_any(index.modalities, codes, n)
     if "updated" in clean:
-        buckets = updated_masks(index, now=now)
+        buckets = updated_masks(index.modified, now=now)
         mask = np.zeros(n, dtype=bool)
         for name in clean["updated"]:
             mask |= buckets[name]
@@ -175,7 +175,6 @@ def facet_counts(
     fails = {name: ~mask[matched] for name, mask in masks.items()}
     for miss in fails.values():
         failing += miss
-    updated = None
     out: dict[str, list[dict]] = {}
     for name in FACET_NAMES:
         ok = failing == 0 if name not in fails else (failing - fails[name]) == 0
@@ -193,9 +192,9 @@ def facet_counts(
             )
             counts = _count_pairs(k[valid], codes[valid], size)
         elif name == "updated":
-            updated = updated if updated is not None else updated_masks(index, now=now)
+            updated = updated_masks(index.modified[docs], now=now)
             size = len(UPDATED_CHOICES)
-            pair_rows = [np.flatnonzero(updated[choice][docs]) for choice in UPDATED_CHOICES]
+            pair_rows = [np.flatnonzero(updated[choice]) for choice in UPDATED_CHOICES]
             codes = np.concatenate([np.full(len(r), i, dtype=np.int64) for i, r in enumerate(pair_rows)])
             counts = _count_pairs(k[np.concatenate(pair_rows)], codes, size)
             # Fixed order (newest first), chosen ones kept, empty ones left out.

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from catalog.licences import licence_get, licence_normalise
-from catalog.markup import markdown_html, markdown_text
+from catalog.markup import markdown_html
 from catalog.models import Dataset
 from catalog.research import research_labels
 from catalog.services import catalog_import
@@ -82,11 +82,6 @@ def _tags(html: str) -> list[tuple[str, list]]:
 
     Collector().feed(html)
     return found
-
-
-def test_markdown_text_for_cards():
-    text = markdown_text("**DIV2K** is a [super-resolution](https://x.org/a) dataset.\n\n* 800 train\n* 100 val")
-    assert text == "DIV2K is a super-resolution dataset. 800 train 100 val"
 
 
 @pytest.mark.django_db
