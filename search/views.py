@@ -105,8 +105,13 @@ def _facet_groups(response, params: QueryDict, filters: dict) -> list[dict]:
     for name, label in FACETS:
         current = _values(filters, name)
         buckets = []
-        for bucket in (response.facets or {}).get(name, [])[:FACET_LIMIT]:
+        for n, bucket in enumerate((response.facets or {}).get(name, [])):
             value = str(bucket["value"])
+            chosen = value in current or (
+                name == "year" and filters.get("year_from") == filters.get("year_to") == value
+            )
+            if n >= FACET_LIMIT and not chosen:  # past the shown few: only chosen values, to unchoose
+                continue
             if name == "year":
                 active = filters.get("year_from") == value and filters.get("year_to") == value
                 href = (
