@@ -146,14 +146,20 @@ def _year_counts(index: SearchIndex, docs: np.ndarray, keys: np.ndarray, clean: 
     start, end, keys = start[ok] - lo, end[ok] - lo, keys[ok]
     size = YEAR_WINDOW
     alone = keys < 0
-    counts = np.cumsum(np.bincount(start[alone], minlength=size + 1) - np.bincount(end[alone] + 1, minlength=size + 1))[
-        :size
-    ]
+    starts, ends = start[alone], end[alone]
     if (~alone).any():
+        # A family counts once a year: merge its members' spans into disjoint ones first.
         s, e, k = start[~alone], end[~alone], keys[~alone]
-        lengths = e - s + 1
-        years = np.repeat(s - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-        counts = counts + _count_pairs(np.repeat(k, lengths), years, size)
+        order = np.lexsort((s, k))
+        s, e, k = s[order], e[order], k[order]
+        first = np.r_[True, k[1:] != k[:-1]]
+        group = np.cumsum(first) - 1
+        # The running end within each family (groups offset so the maximum never carries across one).
+        running = np.maximum.accumulate(e + group * (size + 2)) - group * (size + 2)
+        opens = np.flatnonzero(first | (s > np.r_[-1, running[:-1]]))
+        closes = np.r_[opens[1:] - 1, len(s) - 1]
+        starts, ends = np.r_[starts, s[opens]], np.r_[ends, running[closes]]
+    counts = np.cumsum(np.bincount(starts, minlength=size + 1) - np.bincount(ends + 1, minlength=size + 1))[:size]
     selected = clean.get("year_from") if clean.get("year_from") == clean.get("year_to") else None
     out = [
         {"value": str(lo + i), "label": str(lo + i), "count": int(counts[i])}

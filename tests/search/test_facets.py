@@ -247,3 +247,35 @@ def test_search_page_repeats_the_parameter_and_browses(fc, client):
     assert 'id="filters-drawer"' in body and "format=KML&amp;format=CSV" in body  # links keep both values
     old_style = client.get(reverse("search"), {"format": "KML,CSV"}).content.decode()
     assert old_style.count('aria-current="true" data-facet="format"') == 2
+
+
+def test_year_counts_count_a_family_once_a_year_against_brute_force():
+    """Pure check of the years facet (no database): members' spans merged per family, open ends ongoing."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from search.services.facets import _year_counts
+
+    rng = random.Random(5)
+    for trial in range(200):
+        n = rng.randint(1, 40)
+        spans = [sorted([rng.choice([-1, rng.randint(1990, 2030)]) for _ in range(2)]) for _ in range(n)]
+        spans = [(s, e) if s >= 0 else (e, s) if rng.random() < 0.5 else (s, e) for s, e in spans]
+        start = np.array([s for s, _ in spans], dtype=np.int16)
+        end = np.array([e for _, e in spans], dtype=np.int16)
+        family = np.array([rng.choice([0, 0, 1, 2, 3]) for _ in range(n)])
+        keys = np.where(family > 0, family, -1 - np.arange(n))
+        clean = {"undated": "keep"} if trial % 3 == 0 else {}
+        got = _year_counts(SimpleNamespace(year_start=start, year_end=end), np.arange(n), keys, clean)
+        for bucket in got:
+            year = int(bucket["value"])
+            covering = set()
+            for i, (s, e) in enumerate(zip(start.tolist(), end.tolist(), strict=True)):
+                if s < 0 and e < 0:
+                    ok = clean.get("undated") == "keep"
+                else:
+                    ok = (s if s >= 0 else -(10**6)) <= year <= (e if e >= 0 else 10**6)
+                if ok:
+                    covering.add(int(keys[i]))
+            assert bucket["count"] == len(covering), (trial, year)
