@@ -255,6 +255,9 @@ def _report(r: dict) -> None:
         lines.append(f"{u['name'] + ' p50 / p95 (ms)':<46}{u['p50_ms']:>7} /{u['p95_ms']:>6}  ≤ 40 / ≤ 120")
         lines.append(f"{f['name'] + ' p50 / p95 (ms)':<46}{f['p50_ms']:>7} /{f['p95_ms']:>6}")
         lines.append(f"{c['name'] + ' p50 / p95 (ms)':<46}{c['p50_ms']:>7} /{c['p95_ms']:>6}  ≤ 5")
+        if "browse" in syn:
+            b = syn["browse"]
+            lines.append(f"{b['name'] + ' p50 / p95 (ms)':<46}{b['p50_ms']:>7} /{b['p95_ms']:>6}")
         for row in (syn["families"]["collapse"], syn["families"]["members"]):
             lines.append(f"{row['name'] + ' p50 / p95 (ms)':<46}{row['p50_ms']:>7} /{row['p95_ms']:>6}")
     label = "100k" if syn else "demo"

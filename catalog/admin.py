@@ -84,13 +84,26 @@ class DatasetAdmin(admin.ModelAdmin):
     autocomplete_fields = ("publisher", "tags")
     inlines = [DistributionInline]
     actions = ["activate_datasets", "deactivate_datasets", "merge_into_family", "split_from_family", "check_links_now"]
-    readonly_fields = (*PROVENANCE_FIELDS, "quality_score", *LINK_FIELDS, "family", "family_pinned")
+    readonly_fields = (*PROVENANCE_FIELDS, "quality_score", *LINK_FIELDS, "family", "family_pinned", "license_id")
     fieldsets = (
         (
             None,
-            {"fields": ("title", "description", "publisher", "tags", "themes", "formats", "license", "landing_url")},
+            {
+                "fields": (
+                    "title",
+                    "description",
+                    "publisher",
+                    "tags",
+                    "themes",
+                    "formats",
+                    "license",
+                    "license_id",
+                    "landing_url",
+                )
+            },
         ),
         ("Coverage", {"fields": ("geographic_coverage", "temporal_start", "temporal_end", "update_frequency")}),
+        ("Research labels (task and data type facets)", {"fields": ("tasks", "modalities")}),
         ("Curation", {"fields": ("status", "status_reason", "quality_score")}),
         ("Family (split or merge with the list actions)", {"fields": ("family", "family_pinned")}),
         ("Link health", {"fields": LINK_FIELDS}),

@@ -22,7 +22,9 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from .licences import licence_normalise
 from .models import Dataset, Source
+from .research import research_labels
 from .services import catalog_import, catalog_tidy_and_group
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "demo_catalog.json.gz"
@@ -78,6 +80,13 @@ def demo_fixture_load(*, path: Path = FIXTURE) -> int:
         # m2m_data is always a dict from the python deserializer (the stubs allow None)
         if label == "catalog.dataset" and obj.m2m_data.get("tags"):  # type: ignore[union-attr]
             tags_by_dataset[obj.object.pk] = [int(t) for t in obj.m2m_data["tags"]]  # type: ignore[index]
+    # Fixtures built before licence ids and research labels existed get them as an import would.
+    kinds = {s.pk: s.kind for s in by_model.get("catalog.source", [])}
+    for dataset in by_model.get("catalog.dataset", []):
+        if not dataset.license_id:
+            dataset.license_id = licence_normalise(dataset.license)
+        if kinds.get(dataset.source_id) == "research" and not (dataset.tasks or dataset.modalities):
+            dataset.tasks, dataset.modalities = research_labels(title=dataset.title, description=dataset.description)
     with transaction.atomic():
         for label in LOAD_ORDER:
             model = apps.get_model(label)

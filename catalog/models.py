@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -53,6 +55,13 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Where a source shows one record, for records imported without a landing page.
+SOURCE_PAGES = {
+    "datagovsg": "https://data.gov.sg/datasets/{id}/view",
+    "paperswithcode": "https://paperswithcode.com/datasets?q={id}",
+}
 
 
 def is_staff(user) -> bool:
@@ -117,7 +126,14 @@ class Dataset(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
     themes = models.JSONField(default=list, blank=True, help_text="Category/theme labels.")
     formats = models.JSONField(default=list, blank=True, help_text="Upper-case format names, e.g. CSV.")
-    license = models.CharField(max_length=300, blank=True)
+    license = models.CharField(max_length=300, blank=True, help_text="The licence as the source states it.")
+    license_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SPDX id (or LicenseRef-* for licences SPDX does not list) read from the licence text at import.",
+    )
+    tasks = models.JSONField(default=list, blank=True, help_text="Research tasks (research datasets).")
+    modalities = models.JSONField(default=list, blank=True, help_text="Data modalities (research datasets).")
     landing_url = models.URLField(max_length=1000, blank=True)
     geographic_coverage = models.CharField(max_length=200, blank=True)
     temporal_start = models.DateField(null=True, blank=True)
@@ -172,6 +188,17 @@ class Dataset(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("dataset-detail", args=[self.pk])
+
+    @property
+    def source_page_url(self) -> str:
+        """The record's own page at its source: the landing page, else a page built from the source's
+        URL pattern (``SOURCE_PAGES``), else the source's homepage."""
+        if self.landing_url.lower().startswith(("https://", "http://")):
+            return self.landing_url
+        pattern = SOURCE_PAGES.get(self.source.slug)
+        if pattern:
+            return pattern.format(id=quote(self.external_id, safe=""))
+        return self.source.homepage
 
     @property
     def is_active(self) -> bool:

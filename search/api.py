@@ -19,7 +19,7 @@ from catalog.models import Dataset
 from . import services
 from .serializers import SearchHitSerializer
 
-LIST_FILTERS = (*services.MULTI_FILTERS, *services.EXCLUDE_FILTERS)
+LIST_FILTERS = (*services.MULTI_FILTERS, *services.FACET_ONLY_FILTERS, *services.EXCLUDE_FILTERS)
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -33,7 +33,13 @@ class FacetsSerializer(serializers.Serializer):
     publisher = FacetValueSerializer(many=True)
     format = FacetValueSerializer(many=True)
     theme = FacetValueSerializer(many=True)
-    year = FacetValueSerializer(many=True, help_text="Last year covered.")
+    licence = FacetValueSerializer(many=True, help_text="SPDX ids (LicenseRef-* for others).")
+    task = FacetValueSerializer(many=True, help_text="Research tasks.")
+    modality = FacetValueSerializer(many=True, help_text="Data types of research datasets.")
+    updated = FacetValueSerializer(many=True, help_text="week, month, year (nested) or older.")
+    year = FacetValueSerializer(
+        many=True, help_text="Years covered (pass as year_from and year_to); the count is what that filter returns."
+    )
 
 
 def _filters_from(data) -> dict:
@@ -67,7 +73,12 @@ class SearchApi(APIView):
     @extend_schema_serializer(component_name="SearchRequest")
     class InputSerializer(serializers.Serializer):
         q = serializers.CharField(
-            max_length=services.MAX_QUERY_CHARS, trim_whitespace=True, help_text="What to look for (1-500 chars)."
+            max_length=services.MAX_QUERY_CHARS,
+            trim_whitespace=True,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="What to look for (1-500 chars); may be left out when a filter is given (browsing, newest first).",
         )
         top_k = serializers.IntegerField(
             required=False, min_value=1, max_value=settings.SEARCH_MAX_TOP_K, default=settings.SEARCH_DEFAULT_TOP_K
@@ -79,6 +90,14 @@ class SearchApi(APIView):
         format = serializers.ListField(child=serializers.CharField(), required=False, help_text="e.g. CSV.")
         theme = serializers.ListField(child=serializers.CharField(), required=False)
         geography = serializers.ListField(child=serializers.CharField(), required=False)
+        licence = serializers.ListField(child=serializers.CharField(), required=False, help_text="e.g. CC-BY-4.0.")
+        task = serializers.ListField(child=serializers.CharField(), required=False, help_text="Research task.")
+        modality = serializers.ListField(child=serializers.CharField(), required=False, help_text="e.g. Images.")
+        updated = serializers.ListField(
+            child=serializers.ChoiceField(choices=services.UPDATED_CHOICES),
+            required=False,
+            help_text="Last updated: week, month, year or older.",
+        )
         year_from = serializers.IntegerField(required=False, min_value=1000, max_value=2999)
         year_to = serializers.IntegerField(required=False, min_value=1000, max_value=2999)
         include_inactive = serializers.BooleanField(required=False, default=False, help_text="Staff only.")

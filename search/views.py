@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import zlib
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
@@ -15,6 +18,8 @@ from django_htmx.middleware import HtmxDetails
 from activity.services import Owner, feedback_votes, search_history_record
 from catalog import selectors as catalog_selectors
 from catalog.export.service import dataset_page_exports
+from catalog.licences import licence_get
+from catalog.markup import markdown_html
 from catalog.models import Dataset
 from catalog.presentation import LINK_LABELS, hit_card, safe_url
 from catalog.previews import (
@@ -39,15 +44,35 @@ class HtmxHttpRequest(HttpRequest):
 
 PAGE_SIZE = 10
 MAX_PAGE = 50
-FILTER_FIELDS = ("source", "publisher", "format", "theme", "year_from", "year_to")
-FACETS = (("source", "Source"), ("publisher", "Publisher"), ("format", "Format"), ("theme", "Theme"), ("year", "Years"))
+# Multi-select facets: the parameter repeats (?format=CSV&format=JSON); a comma list is read too.
+MULTI_FIELDS = ("source", "publisher", "format", "theme", "licence", "task", "modality", "updated")
+FILTER_FIELDS = (*MULTI_FIELDS, "year_from", "year_to")
+FACETS = (
+    ("source", "Source"),
+    ("publisher", "Publisher"),
+    ("format", "Format"),
+    ("theme", "Theme"),
+    ("licence", "Licence"),
+    ("task", "Research task"),
+    ("modality", "Data type"),
+    ("updated", "Last updated"),
+    ("year", "Years covered"),
+)
 FACET_LIMIT = 12
+SORT_LABELS = {"relevance": "Best match", "recent": "Most recently updated"}
 
 
 def parse_search_params(params: QueryDict) -> tuple[str, dict, int]:
     query = params.get("q", "").strip()
-    filters = {name: params.get(name, "").strip() for name in FILTER_FIELDS}
-    filters = {name: value for name, value in filters.items() if value}
+    filters: dict = {}
+    for name in MULTI_FIELDS:
+        values = list(dict.fromkeys(v.strip() for raw in params.getlist(name) for v in raw.split(",") if v.strip()))
+        if values:
+            filters[name] = values
+    for name in ("year_from", "year_to"):
+        value = params.get(name, "").strip()
+        if value:
+            filters[name] = value
     try:
         page = min(max(int(params.get("page", "1")), 1), MAX_PAGE)
     except ValueError:
@@ -56,12 +81,14 @@ def parse_search_params(params: QueryDict) -> tuple[str, dict, int]:
 
 
 def _url(params: QueryDict, **changes) -> str:
-    """The search URL for these parameters with ``changes`` applied (None removes one); page resets."""
+    """The search URL for these parameters with ``changes`` applied (None or [] removes one); page resets."""
     updated = params.copy()
     updated.pop("page", None)
     for name, value in changes.items():
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             updated.pop(name, None)
+        elif isinstance(value, list):
+            updated.setlist(name, [str(v) for v in value])
         else:
             updated[name] = str(value)
     encoded = updated.urlencode()
@@ -69,17 +96,32 @@ def _url(params: QueryDict, **changes) -> str:
 
 
 def _values(filters: dict, name: str) -> list[str]:
-    return [v.strip() for v in filters.get(name, "").split(",") if v.strip()]
+    value = filters.get(name) or []
+    return list(value) if isinstance(value, list) else [v.strip() for v in str(value).split(",") if v.strip()]
+
+
+def _control_id(name: str, value: str) -> str:
+    """A stable element id for a facet value, so focus can return to it after an HTMX swap."""
+    return f"facet-{name}-{slugify(value) or 'x'}-{zlib.crc32(value.encode()) & 0xFFFF:x}"
 
 
 def _facet_groups(response, params: QueryDict, filters: dict) -> list[dict]:
     """Facet values as links that toggle the value in the URL (multi-select within a facet, AND across)."""
+    # Parameters as the search read them (comma lists split), so toggling rewrites them one per value.
+    params = params.copy()
+    for name in MULTI_FIELDS:
+        params.setlist(name, _values(filters, name))
     groups = []
     for name, label in FACETS:
         current = _values(filters, name)
         buckets = []
-        for bucket in (response.facets or {}).get(name, [])[:FACET_LIMIT]:
+        for n, bucket in enumerate((response.facets or {}).get(name, [])):
             value = str(bucket["value"])
+            chosen = value in current or (
+                name == "year" and filters.get("year_from") == filters.get("year_to") == value
+            )
+            if n >= FACET_LIMIT and not chosen:  # past the shown few: only chosen values, to unchoose
+                continue
             if name == "year":
                 active = filters.get("year_from") == value and filters.get("year_to") == value
                 href = (
@@ -90,12 +132,20 @@ def _facet_groups(response, params: QueryDict, filters: dict) -> list[dict]:
             else:
                 active = value in current
                 toggled = [v for v in current if v != value] if active else [*current, value]
-                href = _url(params, **{name: ",".join(toggled) or None})
+                href = _url(params, **{name: toggled})
             buckets.append(
-                {"label": bucket.get("label") or value, "count": bucket["count"], "href": href, "active": active}
+                {
+                    "label": bucket.get("label") or value,
+                    "count": bucket["count"],
+                    "href": href,
+                    "active": active,
+                    "id": _control_id(name, value),
+                }
             )
         if buckets:
-            groups.append({"name": name, "label": label, "buckets": buckets})
+            groups.append(
+                {"name": name, "label": label, "buckets": buckets, "multi": name != "year", "active": bool(current)}
+            )
     return groups
 
 
@@ -104,6 +154,9 @@ def _active_filters(params: QueryDict, filters: dict, response) -> list[dict]:
     for name, _label in FACETS:
         for bucket in (response.facets or {}).get(name, []) if response else []:
             labels[(name, str(bucket["value"]))] = bucket.get("label") or str(bucket["value"])
+    params = params.copy()
+    for name in MULTI_FIELDS:
+        params.setlist(name, _values(filters, name))
     chips = []
     for name in FILTER_FIELDS:
         if name in ("year_from", "year_to"):
@@ -113,9 +166,9 @@ def _active_filters(params: QueryDict, filters: dict, response) -> list[dict]:
             continue
         current = _values(filters, name)
         for value in current:
-            rest = ",".join(v for v in current if v != value)
+            rest = [v for v in current if v != value]
             chips.append(
-                {"name": name, "label": labels.get((name, value), value), "href": _url(params, **{name: rest or None})}
+                {"name": name, "label": labels.get((name, value), value), "href": _url(params, **{name: rest})}
             )
     return chips
 
@@ -144,43 +197,27 @@ def _pagination(params: QueryDict, total: int, page: int) -> dict | None:
 @vary_on_headers("HX-Request")
 def search_page(request: HtmxHttpRequest):
     query, filters, page = parse_search_params(request.GET)
-    sort = "recent" if request.GET.get("sort") == "recent" else "relevance"
-    context = {"query": query, "filters": filters, "errors": {}, "response": None, "page_size": PAGE_SIZE}
+    # Browsing (filters, no query) has no relevance to sort by: newest first, and the page says so.
+    sort = "recent" if request.GET.get("sort") == "recent" or not query else "relevance"
+    context = {
+        "query": query,
+        "filters": filters,
+        "errors": {},
+        "response": None,
+        "page_size": PAGE_SIZE,
+        "hidden_filters": [(name, v) for name in MULTI_FIELDS for v in _values(filters, name)],
+    }
     status = 200
     if query or filters:
-        if not query:
-            context["errors"] = {"q": ["Type what you are looking for."]}
+        try:
+            response = search_services.search(
+                query=query, filters=filters or None, top_k=PAGE_SIZE, page=page, user=request.user, sort=sort
+            )
+        except search_services.SearchValidationError as exc:
+            context["errors"] = exc.errors
             status = 400
         else:
-            try:
-                response = search_services.search(
-                    query=query, filters=filters or None, top_k=PAGE_SIZE, page=page, user=request.user, sort=sort
-                )
-            except search_services.SearchValidationError as exc:
-                context["errors"] = exc.errors
-                status = 400
-            else:
-                owner = Owner.from_request(request)
-                if page == 1:
-                    search_history_record(owner=owner, query=query, filters=filters, result_count=response.total)
-                results = [hit_card(hit) for hit in response.results]
-                votes = feedback_votes(owner=owner, query=query, dataset_ids=[r["id"] for r in results])
-                for result in results:
-                    result["vote"] = votes.get(result["id"])
-                context.update(
-                    response=response,
-                    results=results,
-                    # Say so when nothing matches well, as the chat does ("qwertyuiop" gets no confident list).
-                    weak=bool(query) and page == 1 and response.weak,
-                    facet_groups=_facet_groups(response, request.GET, filters),
-                    pagination=_pagination(request.GET, response.total, page),
-                    first_rank=(page - 1) * PAGE_SIZE + 1,
-                    sort=sort,
-                    sort_links=[
-                        {"label": "Best match", "href": _url(request.GET, sort=None), "current": sort == "relevance"},
-                        {"label": "Most recent", "href": _url(request.GET, sort="recent"), "current": sort == "recent"},
-                    ],
-                )
+            context.update(_results_context(request, response, query=query, filters=filters, page=page, sort=sort))
         context["active_filters"] = _active_filters(request.GET, filters, context["response"])
         context["clear_url"] = _clear_url(query)
     if request.htmx and not request.htmx.history_restore_request:
@@ -194,6 +231,36 @@ def search_page(request: HtmxHttpRequest):
     return page_response
 
 
+def _results_context(request, response, *, query: str, filters: dict, page: int, sort: str) -> dict:
+    owner = Owner.from_request(request)
+    if page == 1 and query:
+        search_history_record(owner=owner, query=query, filters=filters, result_count=response.total)
+    results = [hit_card(hit) for hit in response.results]
+    votes = feedback_votes(owner=owner, query=query, dataset_ids=[r["id"] for r in results])
+    for result in results:
+        result["vote"] = votes.get(result["id"])
+    params = request.GET
+    return {
+        "response": response,
+        "results": results,
+        # Say so when nothing matches well, as the chat does ("qwertyuiop" gets no confident list).
+        "weak": bool(query) and page == 1 and response.weak,
+        "facet_groups": _facet_groups(response, params, filters),
+        "pagination": _pagination(params, response.total, page),
+        "first_rank": (page - 1) * PAGE_SIZE + 1,
+        "sort": sort,
+        "sort_label": SORT_LABELS[sort],
+        "sort_links": [
+            {"label": SORT_LABELS["relevance"], "href": _url(params, sort=None), "current": sort == "relevance"},
+            {"label": SORT_LABELS["recent"], "href": _url(params, sort="recent"), "current": sort == "recent"},
+        ]
+        if query
+        else [],
+        "active_count": sum(len(_values(filters, n)) for n in MULTI_FIELDS)
+        + bool(filters.get("year_from") or filters.get("year_to")),
+    }
+
+
 def _clear_url(query: str) -> str:
     params = QueryDict(mutable=True)
     if query:
@@ -201,12 +268,25 @@ def _clear_url(query: str) -> str:
     return f"?{params.urlencode()}"
 
 
-def _scalar_extra(extra: dict) -> list[tuple[str, str]]:
-    """Source-specific metadata worth showing: short scalar values only (escaped by the template)."""
+# Source metadata the page shows elsewhere or that means nothing to a reader.
+HIDDEN_EXTRA = {"description_source", "source_paper_title", "import", "portal_status", "original_quality_score"}
+
+
+def _scalar_extra(extra: dict) -> list[dict]:
+    """Source-specific metadata worth showing: short scalar values only (escaped by the template);
+    http(s) URLs become links ("paper_url" reads "Paper", its text the paper's title)."""
     rows = []
-    for key, value in sorted((extra or {}).items()):
-        if isinstance(value, (str, int, float, bool)) and str(value).strip() and len(str(value)) <= 300:
-            rows.append((str(key).replace("_", " "), str(value)))
+    extra = extra or {}
+    for key, value in sorted(extra.items()):
+        if key in HIDDEN_EXTRA or not isinstance(value, (str, int, float, bool)):
+            continue
+        text = str(value).strip()
+        if not text or len(text) > 300:
+            continue
+        url = safe_url(text) if isinstance(value, str) else ""
+        label = str(key).removesuffix("_url").replace("_", " ") if url else str(key).replace("_", " ")
+        shown = str(extra.get("source_paper_title") or text) if key == "paper_url" else text
+        rows.append({"label": label, "value": shown, "url": url})
     return rows[:20]
 
 
@@ -264,6 +344,9 @@ def dataset_detail(request, pk: int):
         {
             "dataset": dataset,
             "landing_url": safe_url(dataset.landing_url),
+            "source_page_url": safe_url(dataset.source_page_url),
+            "description_html": mark_safe(markdown_html(dataset.description)),  # nh3-sanitised
+            "licence": licence_get(dataset.license_id),
             "source_homepage": safe_url(dataset.source.homepage),
             "distributions": distributions,
             "tags": [t.name for t in dataset.tags.all()],

@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from catalog.licences import licence_normalise
+from catalog.research import research_labels
+
 TITLE_MAX = 500
 IDENTIFIER_MAX = 300  # Dataset.external_id: a longer id is refused, never cut (two cut ids could merge)
 DESCRIPTION_MAX = 100_000  # longer descriptions are cut, and the cut is recorded (extra + import notes)
@@ -77,12 +80,20 @@ class DatasetRecord:
 
     def db_values(self) -> dict[str, Any]:
         """The Dataset column values this record sets (status handled by the service)."""
+        tasks, modalities = (
+            research_labels(title=self.title, description=self.description)
+            if self.source.kind == "research"
+            else ([], [])
+        )
         return {
             "title": self.title,
             "description": self.description,
             "themes": self.themes,
             "formats": self.formats,
             "license": self.license,
+            "license_id": licence_normalise(self.license),
+            "tasks": tasks,
+            "modalities": modalities,
             "landing_url": self.landing_url,
             "geographic_coverage": self.geographic_coverage,
             "temporal_start": self.temporal_start,
@@ -381,7 +392,9 @@ def screen(result: ParseResult) -> ParseResult:
             original = len(record.description)
             record.description = record.description[:DESCRIPTION_MAX].rstrip() + "…"
             record.extra["description_cut"] = {"original_chars": original, "kept_chars": DESCRIPTION_MAX}
-            result.notes.append(RecordError(ref, f"description cut from {original:,} to {DESCRIPTION_MAX:,} characters"))
+            result.notes.append(
+                RecordError(ref, f"description cut from {original:,} to {DESCRIPTION_MAX:,} characters")
+            )
         kept.append(record)
     result.records = kept
     return result

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.importers.base import content_hash
+from catalog.licences import licence_normalise
 from catalog.models import Dataset
 from catalog.signals import datasets_changed_send
 
@@ -29,15 +30,16 @@ def _dataset_content_hash(dataset: Dataset) -> str:
 
 
 def dataset_refresh_derived(*, dataset_ids: Iterable[int]) -> list[int]:
-    """Recompute content hash and quality after a curator edit; notify search. Returns the ids."""
+    """Recompute content hash, licence id and quality after a curator edit; notify search. Returns the ids."""
     ids = list(dataset_ids)
     today = timezone.localdate()
     datasets = list(Dataset.objects.filter(pk__in=ids).select_related("publisher").prefetch_related("tags"))
     for dataset in datasets:
         dataset.content_hash = _dataset_content_hash(dataset)
+        dataset.license_id = licence_normalise(dataset.license)
         dataset.quality_score = dataset_quality_score(dataset, today=today)
     with transaction.atomic():
-        Dataset.objects.bulk_update(datasets, ["content_hash", "quality_score"], batch_size=BATCH)
+        Dataset.objects.bulk_update(datasets, ["content_hash", "license_id", "quality_score"], batch_size=BATCH)
         if ids:
             datasets_changed_send(dataset_ids=ids)
     return ids

@@ -43,6 +43,9 @@ class IndexDoc:
     period_end: int | None = None
     family_formats: list[str] = field(default_factory=list)  # every member's formats (facets and format filters)
     columns: list[str] = field(default_factory=list)  # column names (previews, portal metadata)
+    licence: str = ""  # the licence id (SPDX or LicenseRef-*), "" when not known
+    tasks: list[str] = field(default_factory=list)  # research datasets' task and modality labels
+    modalities: list[str] = field(default_factory=list)
 
     @property
     def is_singapore(self) -> bool:
@@ -105,6 +108,9 @@ def index_doc_from_dataset(dataset) -> IndexDoc:
         modified=dataset.source_modified_at,
         source_titles=_source_titles(dataset.extra),
         family=dataset.family_id or 0,
+        licence=dataset.license_id or "",
+        tasks=[str(t) for t in (dataset.tasks or []) if t],
+        modalities=[str(m) for m in (dataset.modalities or []) if m],
     )
 
 

@@ -3,7 +3,8 @@
 - ``embeddings.npy``  float32 (n, dim), L2-normalised; opened with ``mmap_mode="r"`` so every
   gunicorn worker on a host shares the same page-cache pages;
 - ``meta.npz``        per-document arrays (ids, source, publisher, years, status, signals, dataset
-  family, series periods, and CSR-encoded formats/themes/columns, formats as the family's union);
+  family, series periods, licence, and CSR-encoded formats/themes/columns/tasks/modalities, formats
+  also as the family's union);
 - ``vocab.json``      the labels those arrays index into (sources, publishers, formats, ...);
 - ``titles.json``     the titles, for near-duplicate checks;
 - ``lexical/``        the BM25 index (``search.lexical.LexicalIndex``).
@@ -88,6 +89,9 @@ def index_files_write(
     own_indices = np.asarray(own_codes, dtype=np.int32)
     themes_vocab, themes_indptr, themes_indices = _csr([d.themes for d in docs])
     columns_vocab, columns_indptr, columns_indices = _csr([d.columns for d in docs])
+    licences_vocab, licence_idx = _vocab_index([d.licence for d in docs])
+    tasks_vocab, tasks_indptr, tasks_indices = _csr([d.tasks for d in docs])
+    modalities_vocab, modalities_indptr, modalities_indices = _csr([d.modalities for d in docs])
     source_names = {d.source_slug: d.source_name for d in docs}
     source_country = {d.source_slug: d.source_country for d in docs}
     publisher_names = {d.publisher_slug: d.publisher_name for d in docs}
@@ -129,6 +133,11 @@ def index_files_write(
         themes_indices=themes_indices,
         columns_indptr=columns_indptr,
         columns_indices=columns_indices,
+        licence=licence_idx,
+        tasks_indptr=tasks_indptr,
+        tasks_indices=tasks_indices,
+        modalities_indptr=modalities_indptr,
+        modalities_indices=modalities_indices,
     )
     vocab = {
         "model_name": model_name,
@@ -155,6 +164,9 @@ def index_files_write(
         "themes": themes_vocab,
         "columns": columns_vocab,
         "column_keys": [column_key(c) for c in columns_vocab],
+        "licences": licences_vocab,
+        "tasks": tasks_vocab,
+        "modalities": modalities_vocab,
         "titles_file": "titles.json",
     }
     (directory / "vocab.json").write_text(json.dumps(vocab))

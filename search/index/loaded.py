@@ -80,6 +80,16 @@ class SearchIndex:
             m.get("columns_indices", np.zeros(0, dtype=np.int32)),
             len(self.columns_vocab),
         )
+        # Licence ids and research labels; versions built before them have none (empty facets).
+        self.licences_vocab: list[str] = vocab.get("licences", [])
+        self.licence: np.ndarray = m.get("licence", np.full(n, -1, dtype=np.int32))
+        self.licence_by_id = {v.lower(): i for i, v in enumerate(self.licences_vocab)}
+        self.tasks_vocab: list[str] = vocab.get("tasks", [])
+        self.modalities_vocab: list[str] = vocab.get("modalities", [])
+        self.tasks = _multi(m, "tasks", len(self.tasks_vocab), n)
+        self.modalities = _multi(m, "modalities", len(self.modalities_vocab), n)
+        self.task_by_name = {t.lower(): i for i, t in enumerate(self.tasks_vocab)}
+        self.modality_by_name = {t.lower(): i for i, t in enumerate(self.modalities_vocab)}
         self.position = {int(doc_id): i for i, doc_id in enumerate(self.ids.tolist())}
         self.lexical = LexicalIndex.load(self.directory / "lexical")
         self.loaded_at = time.time()
@@ -118,6 +128,12 @@ class SearchIndex:
     def source_name(self, i: int) -> str:
         code = int(self.source[i])
         return self.sources[code]["name"] if code >= 0 else ""
+
+
+def _multi(m: dict, name: str, size: int, n: int) -> MultiValued:
+    if f"{name}_indptr" in m:
+        return MultiValued(m[f"{name}_indptr"], m[f"{name}_indices"], size)
+    return MultiValued(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int32), size)
 
 
 @dataclass

@@ -12,10 +12,12 @@ from __future__ import annotations
 from search.indexing import embeddings_update, index_ensure, index_health, index_rebuild
 from search.reindex import datasets_changed
 from search.services.cache import cache_key, query_record, search_cache_rewarm
+from search.services.facets import FACET_NAMES, UPDATED_CHOICES
 from search.services.hybrid import search, search_warm_up, similar_datasets
 from search.services.results import SearchHit, SearchResponse, scores_are_weak
 from search.services.validation import (
     EXCLUDE_FILTERS,
+    FACET_ONLY_FILTERS,
     FILTER_NAMES,
     MAX_PAGE,
     MAX_QUERY_CHARS,
@@ -29,6 +31,9 @@ from search.services.validation import (
 
 __all__ = [
     "EXCLUDE_FILTERS",
+    "FACET_NAMES",
+    "FACET_ONLY_FILTERS",
+    "UPDATED_CHOICES",
     "FILTER_NAMES",
     "MAX_PAGE",
     "MAX_QUERY_CHARS",

@@ -16,9 +16,10 @@ from search.index.versions import current_index, index_failed
 from search.ranking.duplicates import is_near_duplicate
 from search.ranking.pipeline import best_positions
 from search.services.cache import cache_key, cache_version, lookup_count, query_record
+from search.services.facets import FACET_NAMES
 from search.services.results import SearchHit, SearchResponse, hits_for
 from search.services.retrieval import search_uncached
-from search.services.validation import filters_clean, validate_filter_names, validate_request
+from search.services.validation import filters_clean, filters_given, validate_filter_names, validate_request
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +41,22 @@ def search(
     statistics that pick what the cache re-warms."""
     started = time.perf_counter()
     q, top_k, page, sort, similar_to = validate_request(
-        query=query, top_k=top_k, page=page, sort=sort, similar_to=similar_to
+        query=query, top_k=top_k, page=page, sort=sort, similar_to=similar_to, browse=filters_given(filters)
     )
     index = current_index()
     if index is None:
         if filters:
             validate_filter_names(filters)
         return SearchResponse(
-            results=[], facets=dict.fromkeys(("source", "publisher", "format", "theme", "year"), []), total=0, page=page, took_ms=0.0, cached=False, query=q, filters={}, top_k=top_k
+            results=[],
+            facets={name: [] for name in FACET_NAMES},
+            total=0,
+            page=page,
+            took_ms=0.0,
+            cached=False,
+            query=q,
+            filters={},
+            top_k=top_k,
         )
     clean = filters_clean(filters, index=index, user=user)
     key = cache_key(

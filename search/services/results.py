@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-import numpy as np
 from django.conf import settings
 
 from catalog.families import FamilyInput, period_key, period_years
@@ -18,7 +17,6 @@ from search.ranking.explanations import explain
 from search.ranking.intent import QueryIntent
 from search.text import content_words
 
-FACET_LIMIT = 20
 SNIPPET_CHARS = 240
 
 
@@ -111,41 +109,6 @@ class SearchResponse:
         )
 
 
-def facets_for(index: SearchIndex, docs: np.ndarray) -> dict[str, list[dict]]:
-    def single(codes: np.ndarray, labels, values) -> list[dict]:
-        codes = codes[codes >= 0]
-        counts = np.bincount(codes, minlength=len(labels)) if len(codes) else np.zeros(len(labels), dtype=np.int64)
-        nonzero = np.flatnonzero(counts)
-        order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][:FACET_LIMIT]
-        return [{"value": values(i), "label": labels[i], "count": int(counts[i])} for i in order.tolist()]
-
-    facets = {
-        "source": single(index.source[docs], [s["name"] for s in index.sources], lambda i: index.sources[i]["slug"]),
-        "publisher": single(
-            index.publisher[docs], [p["name"] for p in index.publishers], lambda i: index.publishers[i]["slug"]
-        ),
-    }
-    for name, multi, vocab in (
-        ("format", index.formats, index.formats_vocab),
-        ("theme", index.themes, index.themes_vocab),
-    ):
-        counts = multi.counts(docs)
-        nonzero = np.flatnonzero(counts)
-        order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][:FACET_LIMIT]
-        facets[name] = [{"value": vocab[i], "label": vocab[i], "count": int(counts[i])} for i in order.tolist()]
-    # Years: the last year each dataset covers, newest first.
-    years = np.where(index.year_end[docs] >= 0, index.year_end[docs], index.year_start[docs]).astype(np.int64)
-    years = years[years >= 0]
-    if len(years):
-        values, counts = np.unique(years, return_counts=True)
-        facets["year"] = [
-            {"value": str(v), "label": str(v), "count": int(c)} for v, c in zip(values[::-1], counts[::-1], strict=True)
-        ][:FACET_LIMIT]
-    else:
-        facets["year"] = []
-    return facets
-
-
 def snippet(description: str, query: str) -> str:
     text = clean_description(description or "")
     if len(text) <= SNIPPET_CHARS:
@@ -218,7 +181,7 @@ def hits_for(
                 publisher=publisher,
                 formats=list(d.formats or []),
                 themes=list(d.themes or []),
-                url=d.landing_url,
+                url=d.source_page_url,
                 score=round(float(scores[pos]), 4),
                 why=reasons,
                 temporal_start=d.temporal_start.isoformat() if d.temporal_start else None,

@@ -11,10 +11,13 @@ from search.ranking.columns import key_matches, requested_columns
 from search.ranking.families import collapse, query_time
 from search.ranking.pipeline import Ranking, rank
 from search.ranking.queries import preprocess_query
-from search.services.results import SearchResponse, facets_for, hits_for
+from search.services.facets import facet_counts, facet_masks
+from search.services.results import SearchResponse, hits_for
 
 
-def filter_mask(index: SearchIndex, clean: dict) -> np.ndarray:
+def base_mask(index: SearchIndex, clean: dict) -> np.ndarray:
+    """The documents the non-facet filters allow (status, geography, exclusions, ids): the ranking
+    runs over these. Facet filters (``search.services.facets``) then narrow its matches."""
     n = len(index)
     status = clean.get("status")
     if status == "inactive":
@@ -23,15 +26,6 @@ def filter_mask(index: SearchIndex, clean: dict) -> np.ndarray:
         mask = np.ones(n, dtype=bool)
     else:
         mask = index.active.copy()
-    if "source" in clean:
-        mask &= np.isin(index.source, [index.source_by_slug[s] for s in clean["source"]])
-    if "publisher" in clean:
-        mask &= np.isin(index.publisher, [index.publisher_by_slug[p] for p in clean["publisher"]])
-    if "format" in clean:
-        # Members in the format: a family matches through any of them and is led by one ("KML only").
-        mask &= index.own_formats.mask_any([index.format_by_name[f] for f in clean["format"]], n)
-    if "theme" in clean:
-        mask &= index.themes.mask_any([index.theme_by_name[t.lower()] for t in clean["theme"]], n)
     if "geography" in clean:
         geo = np.zeros(n, dtype=bool)
         codes = [index.geo_by_name[g.lower()] for g in clean["geography"] if g.lower() in index.geo_by_name]
@@ -40,23 +34,15 @@ def filter_mask(index: SearchIndex, clean: dict) -> np.ndarray:
         if "Singapore" in clean["geography"]:
             geo |= index.singapore
         mask &= geo
-    if "year_from" in clean or "year_to" in clean:
-        # Overlap of [start, end] with [year_from, year_to]; an open end counts as ongoing. A dataset
-        # with no temporal coverage at all cannot be said to overlap: dropped, unless undated=keep.
-        start = index.year_start.astype(np.int32)
-        end = index.year_end.astype(np.int32)
-        known = (start >= 0) | (end >= 0)
-        start = np.where(start >= 0, start, -(10**6))
-        end = np.where(end >= 0, end, 10**6)
-        ok = known.copy()
-        if "year_from" in clean:
-            ok &= end >= clean["year_from"]
-        if "year_to" in clean:
-            ok &= start <= clean["year_to"]
-        if clean.get("undated") == "keep":
-            ok |= ~known
-        mask &= ok
     return mask & ~exclusion_mask(index, clean) if _has_exclusions(clean) else mask
+
+
+def filter_mask(index: SearchIndex, clean: dict, *, facets: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Every filter: the base mask and each facet's selection (``facets``: precomputed facet masks)."""
+    mask = base_mask(index, clean)
+    for facet in (facets if facets is not None else facet_masks(index, clean)).values():
+        mask &= facet
+    return mask
 
 
 def _has_exclusions(clean: dict) -> bool:
@@ -132,7 +118,12 @@ def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_t
 
 
 def family_collapse(
-    index: SearchIndex, ranking: Ranking, *, query: str, mask: np.ndarray, clean: dict,
+    index: SearchIndex,
+    ranking: Ranking,
+    *,
+    query: str,
+    mask: np.ndarray,
+    clean: dict,
     stand_ins: dict[int, int] | None = None,
 ) -> dict[int, float]:
     """One result per dataset family: the best member's score; a series led by the member (among those
@@ -150,24 +141,70 @@ def family_collapse(
     )  # fmt: skip
 
 
+def _collapse_arrays(
+    index: SearchIndex,
+    positions: np.ndarray,
+    scores: np.ndarray,
+    *,
+    when,
+    mask: np.ndarray,
+    stand_ins: dict[int, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """``collapse`` over arrays: documents alone pass through without a Python loop (browsing can
+    hold the whole catalog), family members are collapsed."""
+    grouped = index.family[positions] > 0
+    if not grouped.any():
+        return positions, scores
+    order = dict(zip(positions[grouped].tolist(), scores[grouped].tolist(), strict=True))
+    final = collapse(
+        order, index.family, series=index.family_series, members=index.family_members, mask=mask,
+        year_start=index.period_start, year_end=index.period_end, when=when, stand_ins=stand_ins,
+    )  # fmt: skip
+    return (
+        np.concatenate([positions[~grouped], np.fromiter(final.keys(), dtype=np.int64, count=len(final))]),
+        np.concatenate([scores[~grouped], np.fromiter(final.values(), dtype=np.float64, count=len(final))]),
+    )
+
+
 def search_uncached(
     index: SearchIndex, *, query: str, clean: dict, top_k: int, page: int, user, sort: str, similar_to: int | None
 ) -> SearchResponse:
-    """One page of results; assumes the request and ``clean`` filters were validated."""
-    mask = filter_mask(index, clean)
-    ranking = index_ranking(index, query=query, mask=mask, similar_to=similar_to)
-    # Totals and facets below count each family once.
+    """One page of results; assumes the request and ``clean`` filters were validated.
+
+    With a query (or ``similar_to``), the results are the ranking's matches over the base mask that
+    pass the facet filters; without one (browsing), every document the filters allow, newest first.
+    Totals and facets count each family once.
+    """
+    base = base_mask(index, clean)
+    masks = facet_masks(index, clean)
+    mask = base.copy()
+    for facet in masks.values():
+        mask &= facet
+    browsing = not query and similar_to is None
+    reported: dict[int, float]
+    if browsing:
+        matched = np.flatnonzero(base)
+        matched_scores = index.quality[matched].astype(np.float64)  # a family is shown by its best member
+        reported, lexical, similarity, intent, years = {}, {}, {}, None, ()
+        sort = "recent"
+    else:
+        ranking = index_ranking(index, query=query, mask=base, similar_to=similar_to)
+        matched = np.fromiter(ranking.order.keys(), dtype=np.int64, count=len(ranking.order))
+        matched_scores = np.fromiter(ranking.order.values(), dtype=np.float64, count=len(ranking.order))
+        reported, lexical, similarity = ranking.reported, ranking.lexical, ranking.similarity
+        intent, years = ranking.intent, ranking.intent.years
+    keep = mask[matched]
     stand_ins: dict[int, int] = {}
-    final = family_collapse(index, ranking, query=query, mask=mask, clean=clean, stand_ins=stand_ins)
-    reported, lexical, similarity = ranking.reported, ranking.lexical, ranking.similarity
+    positions, scores = _collapse_arrays(
+        index, matched[keep], matched_scores[keep], when=query_time(query, years=years, filters=clean), mask=mask,
+        stand_ins=stand_ins,
+    )  # fmt: skip
     if stand_ins:  # a series lead reports (and explains itself with) the family's best member's scores
         reported, lexical, similarity = dict(reported), dict(lexical), dict(similarity)
         for lead, best in stand_ins.items():
-            for scores in (reported, lexical, similarity):
-                if best in scores:
-                    scores[lead] = scores[best]
-    positions = np.fromiter(final.keys(), dtype=np.int64, count=len(final))
-    scores = np.fromiter(final.values(), dtype=np.float64, count=len(final))
+            for table in (reported, lexical, similarity):
+                if best in table:
+                    table[lead] = table[best]
     if sort == "recent":
         modified = np.nan_to_num(index.modified[positions], nan=-np.inf)
         order = np.lexsort((positions, -scores, -modified))
@@ -177,6 +214,8 @@ def search_uncached(
     total = len(ranked)
     start = (page - 1) * top_k
     page_positions = ranked[start : start + top_k]
+    if browsing:
+        reported = dict.fromkeys(page_positions, 0.0)
     results = hits_for(
         index,
         page_positions,
@@ -184,12 +223,13 @@ def search_uncached(
         query=query,
         lexical=lexical,
         neural=similarity,
-        intent=ranking.intent,
+        intent=intent,
         user=user,
+        why=(lambda pos, d: []) if browsing else None,
     )
     return SearchResponse(
         results=results,
-        facets=facets_for(index, positions),
+        facets=facet_counts(index, matched, masks, clean),
         total=total,
         page=page,
         pages=(total + top_k - 1) // top_k,

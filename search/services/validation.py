@@ -7,6 +7,7 @@ import unicodedata
 from django.conf import settings
 
 from catalog.models import is_staff
+from search.services.facets import UPDATED_CHOICES
 
 MAX_QUERY_CHARS = 500
 MAX_PAGE = 100
@@ -15,6 +16,8 @@ MULTI_FILTERS = ("source", "publisher", "format", "theme", "geography")
 # ``exclude_<name>`` drops what ``<name>`` would keep; for formats, a dataset is dropped only when
 # every format it offers is excluded ("no PDFs" keeps a dataset offered as PDF and CSV).
 EXCLUDE_FILTERS = tuple(f"exclude_{name}" for name in MULTI_FILTERS)
+# Multi-select facets of the search page with no exclude_ form (``search.services.facets``).
+FACET_ONLY_FILTERS = ("licence", "task", "modality", "updated")
 ID_FILTERS = ("ids", "exclude_ids")  # dataset ids (facets the index does not hold: frequency, licence, titles)
 UNDATED_CHOICES = ("drop", "keep")
 FILTER_NAMES = (
@@ -25,6 +28,7 @@ FILTER_NAMES = (
     "year_from",
     "year_to",
     "geography",
+    *FACET_ONLY_FILTERS,
     "status",
     "include_inactive",
     *EXCLUDE_FILTERS,
@@ -102,7 +106,13 @@ def filters_clean(filters: dict | None, *, index, user) -> dict:
             lambda i: "Singapore" if i == -2 else index.geographies[i],
         ),
     }
-    for name in (*MULTI_FILTERS, *EXCLUDE_FILTERS):
+    vocabularies.update(
+        licence=(index.licence_by_id, lambda v: v.lower(), lambda i: index.licences_vocab[i]),
+        task=(index.task_by_name, lambda v: v.lower(), lambda i: index.tasks_vocab[i]),
+        modality=(index.modality_by_name, lambda v: v.lower(), lambda i: index.modalities_vocab[i]),
+        updated=({c: c for c in UPDATED_CHOICES}, lambda v: v.lower(), lambda c: c),
+    )
+    for name in (*MULTI_FILTERS, *FACET_ONLY_FILTERS, *EXCLUDE_FILTERS):
         values = _as_list(filters.get(name))
         if not values:
             continue
@@ -172,11 +182,14 @@ def _as_ids(value, name: str, errors: dict) -> list[int] | None:
     return sorted(set(ids))
 
 
-def validate_request(*, query, top_k, page, sort, similar_to) -> tuple[str, int, int, str, int | None]:
+def validate_request(
+    *, query, top_k, page, sort, similar_to, browse: bool = False
+) -> tuple[str, int, int, str, int | None]:
+    """Checked request values; an empty query is allowed when ``browse`` (filters were given)."""
     errors: dict[str, list[str]] = {}
     q = normalise_query(query if isinstance(query, str) else "" if query is None else str(query))
-    if not q and similar_to is None:
-        errors["q"] = ["Enter a search query."]
+    if not q and similar_to is None and not browse:
+        errors["q"] = ["Enter a search query, or choose a filter to browse."]
     elif len(q) > MAX_QUERY_CHARS:
         errors["q"] = [f"Ensure this query has at most {MAX_QUERY_CHARS} characters (it has {len(q)})."]
     top_k = _as_int(
@@ -194,6 +207,11 @@ def validate_request(*, query, top_k, page, sort, similar_to) -> tuple[str, int,
     if errors:
         raise SearchValidationError(errors)
     return q, top_k, page, sort, similar_to
+
+
+def filters_given(filters: dict | None) -> bool:
+    """Whether any filter has a value (browsing without a query needs one)."""
+    return any(value not in (None, "", [], (), False) for value in (filters or {}).values())
 
 
 def validate_filter_names(filters: dict) -> None:

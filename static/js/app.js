@@ -57,4 +57,45 @@
       event.stopImmediatePropagation();
     }
   }, true);
+
+  // Search filters drawer: on small screens the filters (before the results) start folded behind a
+  // "Filters" summary; the reader's choice survives HTMX swaps. Wide screens always show them.
+  var small = window.matchMedia ? window.matchMedia("(max-width: 768px)") : null;
+  var drawerOpen = null; // null until the reader opens or closes it
+
+  function drawerSetup() {
+    var drawer = document.getElementById("filters-drawer");
+    if (!drawer) return;
+    drawer.open = small && small.matches ? drawerOpen === true : true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var summary = event.target.closest && event.target.closest("#filters-toggle");
+    if (summary) drawerOpen = !summary.parentElement.open;
+  });
+
+  // Keyboard focus stays on the control that was used (a facet value, a sort link) after the swap
+  // replaces it; when it is gone (a removed filter chip, a page link), focus goes to the results summary.
+  var focusId = null;
+  var focusPending = false;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail && event.detail.elt;
+    if (element && element.closest && element.closest("#search-results")) {
+      focusPending = true;
+      focusId = element.id || null;
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function () {
+    drawerSetup();
+    if (!focusPending) return;
+    focusPending = false;
+    var target = (focusId && document.getElementById(focusId)) || document.getElementById("results-summary");
+    focusId = null;
+    if (target) target.focus();
+  });
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawerSetup);
+  else drawerSetup();
 })();

@@ -273,7 +273,7 @@ def test_search_fragment_for_htmx_and_full_page_without(client, indexed):
     fragment = client.get(reverse("search"), {"q": "rainfall", "format": "XLSX"}, HTTP_HX_REQUEST="true")
     assert b"<html" not in fragment.content and b'id="search-results"' in fragment.content
     recent = client.get(reverse("search"), {"q": "rainfall", "sort": "recent"}).content.decode()
-    assert '<strong aria-current="true">Most recent</strong>' in recent
+    assert '<strong aria-current="true">Most recently updated</strong>' in recent
     # a history restore (back button with an empty cache) gets the whole page
     restore = client.get(
         reverse("search"), {"q": "rainfall"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
@@ -286,7 +286,10 @@ def test_search_validation_errors_are_polite(client, indexed):
     response = client.get(reverse("search"), {"q": "rainfall", "format": "NOPE"})
     assert response.status_code == 400
     assert b"Unknown format" in response.content
-    assert client.get(reverse("search"), {"format": "CSV"}).status_code == 400
+    # Filters without a query browse the catalog (newest first); a bad filter value is still a 400.
+    browse = client.get(reverse("search"), {"format": "CSV"})
+    assert browse.status_code == 200 and b"with these filters" in browse.content
+    assert client.get(reverse("search"), {"format": "NOPE"}).status_code == 400
 
 
 @pytest.mark.slow
