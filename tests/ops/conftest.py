@@ -78,8 +78,8 @@ def redis_server():
 def make_gunicorn():
     started: list[Gunicorn] = []
 
-    def make(env: dict[str, str], *, workers: int = 1) -> Gunicorn:
-        server = Gunicorn(env, workers=workers).start()
+    def make(env: dict[str, str], *, workers: int = 1, ready_timeout: float = 90) -> Gunicorn:
+        server = Gunicorn(env, workers=workers).start(ready_timeout=ready_timeout)
         started.append(server)
         return server
 

@@ -185,7 +185,7 @@ def test_a_corrupted_index_is_rebuilt_while_gunicorn_serves_and_readiness_says_s
     server.stop()
     _corrupt(_latest_version(index_dir), truncate=True)
     booted = time.monotonic()
-    server = make_gunicorn(env | {"WARM_UP": "1"}, workers=2)
+    server = make_gunicorn(env | {"WARM_UP": "1"}, workers=2, ready_timeout=300)  # a loaded CI host is slow to warm
     with httpx.Client(base_url=server.url, timeout=60) as client, _Traffic(server.url) as traffic:
         started = time.monotonic()
         wait_for(lambda: _found(client, "wombat census 7", "Wombat census 7"), timeout=60, interval=0.5)
