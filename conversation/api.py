@@ -183,18 +183,19 @@ class ConversationTurnApi(APIView):
         data.is_valid(raise_exception=True)
         session_key = _session_key(request, create=True)
         request_id = data.validated_data.get("request_id", "")
-        try:
-            conversation = services.conversation_get_or_create(
-                user=request.user,
-                session_key=session_key,
-                conversation_id=data.validated_data.get("conversation_id"),
-                request_id=request_id,
+        with services.request_claim(request_id=request_id, user=request.user, session_key=session_key):
+            try:
+                conversation = services.conversation_get_or_create(
+                    user=request.user,
+                    session_key=session_key,
+                    conversation_id=data.validated_data.get("conversation_id"),
+                    request_id=request_id,
+                )
+            except services.ConversationNotFound as exc:
+                raise NotFound("No such conversation.") from exc
+            turn = services.conversation_turn(
+                conversation=conversation, message=data.validated_data["message"], user=request.user, request_id=request_id
             )
-        except services.ConversationNotFound as exc:
-            raise NotFound("No such conversation.") from exc
-        turn = services.conversation_turn(
-            conversation=conversation, message=data.validated_data["message"], user=request.user, request_id=request_id
-        )
         message = turn.message
         if request.query_params.get("wait", "").lower() in ("1", "true", "yes"):
             message = services.answer_wait(message=message, timeout=settings.ANSWER_WAIT_SECONDS)

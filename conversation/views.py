@@ -165,6 +165,7 @@ def home(request: HtmxHttpRequest):
             "max_message": settings.CONVERSATION_MAX_MESSAGE_CHARS,
             # Without JavaScript a <noscript> refresh reloads the page until every answer is in.
             "answers_pending": any(m.answer_status == Message.AnswerStatus.PENDING for m in pending),
+            "request_id": services.request_id_new(),  # a double submit or a resent form replays the turn
             **share_panel_context(request, conversation if messages else None),
         },
     )
@@ -188,11 +189,14 @@ def chat_send(request: HtmxHttpRequest):
         return redirect("home")
     owner = Owner.from_request(request)
     current = _current_conversation(request)
-    conversation = services.conversation_get_or_create(
-        user=request.user, session_key=_session_key(request), conversation_id=current.pk if current else None
-    )
+    request_id = services.request_id_clean(request.POST.get("request_id"))
+    session_key = _session_key(request)
+    with services.request_claim(request_id=request_id, user=request.user, session_key=session_key):
+        conversation = services.conversation_get_or_create(
+            user=request.user, session_key=session_key, conversation_id=current.pk if current else None, request_id=request_id
+        )
+        turn = services.conversation_turn(conversation=conversation, message=text, user=request.user, request_id=request_id)
     request.session[SESSION_KEY] = str(conversation.pk)
-    turn = services.conversation_turn(conversation=conversation, message=text, user=request.user)
     return _turn_response(request, owner, conversation, turn)
 
 
@@ -214,7 +218,9 @@ def _turn_response(request: HtmxHttpRequest, owner: Owner, conversation: Convers
     share = render_to_string(
         "conversation/_share.html", {**share_panel_context(request, conversation), "oob": True}, request=request
     )
-    return HttpResponse(turns + share)
+    # The form's next turn gets a new request id (out-of-band swap); a resend of this one replays it.
+    next_id = render_to_string("conversation/_request_id.html", {"request_id": services.request_id_new(), "oob": True})
+    return HttpResponse(turns + share + next_id)
 
 
 @require_POST

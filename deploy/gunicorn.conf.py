@@ -34,8 +34,12 @@ threads = _int("GUNICORN_THREADS", 4)
 timeout = _int("GUNICORN_TIMEOUT", 60)  # a worker silent this long is killed and replaced
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)  # in-flight requests finish within this on SIGTERM
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)  # recycle workers to bound memory growth
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Recycle workers to bound memory growth, rarely and far apart: a recycled worker serves nothing until its
+# replacement has warmed up (model, index, router: seconds), and with 1000 +- 100 requests every worker
+# (evenly loaded) recycled within the same second, so no worker accepted for that long (the load bench's
+# p99 of 8-30 s). Half of max_requests as jitter spreads the recycles over thousands of requests.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 2)
 limit_request_line = 8190
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips

@@ -4,6 +4,7 @@ import re
 import uuid
 
 from .logging import request_id_var, sensitive_values_add, sensitive_values_var
+from .views import database_unavailable, is_database_unavailable
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -35,3 +36,18 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A request whose database connection broke (the server restarted or dropped it, a failover) answers
+    503 with Retry-After instead of a 500 page: the next request opens a fresh connection (CONN_HEALTH_CHECKS
+    replaces a dead persistent one before use), so a client that retries succeeds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        return database_unavailable(request, exception) if is_database_unavailable(exception) else None

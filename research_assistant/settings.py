@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "ops.middleware.RequestIdMiddleware",
+    "ops.middleware.DatabaseUnavailableMiddleware",
     "ops.metrics.MetricsMiddleware",
     "ops.input_guard.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -31,8 +31,8 @@ logger = logging.getLogger(__name__)
 REBUILD_LOCK_KEY = "search:index:rebuild-lock"
 # The lock lives while its holder refreshes it: a worker killed mid-build frees it within this time,
 # and the beat's catch-up (``index_catch_up``) then redoes the build.
-REBUILD_LOCK_SECONDS = 45
-REBUILD_LOCK_REFRESH_SECONDS = 15
+REBUILD_LOCK_SECONDS = 20
+REBUILD_LOCK_REFRESH_SECONDS = 5
 DEMO_EMBEDDINGS = Path(__file__).resolve().parent / "data" / "demo_embeddings.npz"
 
 
@@ -284,6 +284,13 @@ def index_health() -> dict:
         report["reason"] = report["reason"] or "search index not built yet"
     elif embedded < active:
         report["reason"] = f"{active - embedded} active datasets waiting to be embedded"
+    elif index_is_stale():
+        # Embedded but not yet published (a rebuild pending, or one whose worker died: the beat's
+        # catch-up redoes it): searches serve the older version, so the index is not "fine".
+        unindexed = DatasetEmbedding.objects.filter(model_name=settings.EMBEDDING_MODEL).count() - report["size"]
+        report["reason"] = "search index behind the catalog" + (
+            f": {unindexed} datasets not searchable yet" if unindexed > 0 else ": catalog changes not indexed yet"
+        )
     else:
         report["ready"] = True
     # A built index this process cannot load (corrupt files, not rebuilt yet) means search cannot serve.

@@ -30,6 +30,7 @@ SLOW_FIXTURES = frozenset(
         "indexed",  # tests/web/test_views.py
         "make_gunicorn",  # tests/ops
         "make_worker",  # tests/ops
+        "make_beat",  # tests/ops
         "celery_worker_process",  # the real worker (also marked `worker`)
     }
 )

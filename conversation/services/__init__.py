@@ -23,7 +23,13 @@ from conversation.services.conversations import (
     conversation_get_or_create,
     conversations_adopt,
 )
-from conversation.services.delivery import TurnResult, answer_dispatch
+from conversation.services.delivery import (
+    TurnResult,
+    answer_dispatch,
+    request_claim,
+    request_id_clean,
+    request_id_new,
+)
 from conversation.services.shares import share_create, share_revoke
 from conversation.services.turns import conversation_chip_remove, conversation_turn
 
@@ -43,6 +49,9 @@ __all__ = [
     "conversation_chip_remove",
     "conversation_turn",
     "conversations_adopt",
+    "request_claim",
+    "request_id_clean",
+    "request_id_new",
     "share_create",
     "share_revoke",
 ]

@@ -13,7 +13,14 @@
 from __future__ import annotations
 
 import logging
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from django.core.cache import cache
 
 from conversation import metrics
 from conversation.answering import answer_fallback
@@ -39,6 +46,44 @@ class TurnResult:
     @property
     def answer_status(self) -> str:
         return self.message.answer_status
+
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")  # as the API's ``request_id`` field
+
+
+def request_id_new() -> str:
+    """A fresh client request id for a form that sends a turn (the chat page renders one per turn)."""
+    return uuid.uuid4().hex
+
+
+def request_id_clean(value) -> str:
+    """A form's ``request_id`` when well-formed, else "" (the turn is then simply not deduplicated)."""
+    return value if isinstance(value, str) and REQUEST_ID.match(value) else ""
+
+
+REQUEST_CLAIM_SECONDS = 30  # the claim outlives any turn; a crashed holder frees it by then
+REQUEST_CLAIM_WAIT_SECONDS = 10
+
+
+@contextmanager
+def request_claim(*, request_id: str, user, session_key: str | None) -> Iterator[None]:
+    """Hold the caller's ``request_id`` while its turn is stored, so the same request sent twice at once
+    (a double submit, a client retrying before the first answer) runs one after the other: the second then
+    finds the turn (and the conversation) the first made and replays it. Without a shared cache (Redis down)
+    nothing waits; the per-conversation unique request id still stops a duplicate in an existing chat."""
+    if not request_id:
+        yield
+        return
+    owner = f"u{user.pk}" if user is not None and user.is_authenticated else f"s{session_key}"
+    key = f"conversation:request-claim:{owner}:{request_id}"
+    deadline = time.monotonic() + REQUEST_CLAIM_WAIT_SECONDS
+    # cache.add is atomic on Redis; None (an unreachable cache, errors ignored) counts as claimed.
+    while cache.add(key, "1", timeout=REQUEST_CLAIM_SECONDS) is False and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        cache.delete(key)
 
 
 def turn_replay(*, conversation: Conversation, request_id: str) -> TurnResult | None:

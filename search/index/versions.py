@@ -118,12 +118,7 @@ def _load_verified(version: int, directory: Path, *, build_id: str) -> SearchInd
     except Exception as exc:
         logger.error("index v%s is corrupt (%s: %s); rebuilding it from the database", version,
                      exc.__class__.__name__, exc)  # fmt: skip
-    broken = directory.with_name(f"{directory.name}.corrupt-{uuid.uuid4().hex[:8]}")
-    try:
-        directory.rename(broken)
-    except OSError:
-        shutil.rmtree(directory, ignore_errors=True)
-    shutil.rmtree(broken, ignore_errors=True)
+    _discard(directory)
     _materialise(version, build_id=build_id)
     index = SearchIndex(version=version, directory=directory)
     _verify(index)
@@ -138,9 +133,24 @@ def index_failed(index: SearchIndex) -> None:
             _current, _checked_at = None, 0.0
     try:
         _verify(index)
+        return
     except Exception:
         logger.error("index v%s failed a search and its check: it is rebuilt on the next load", index.version)
-        shutil.rmtree(index.directory, ignore_errors=True)
+    # Another process may have rebuilt the files already: only a copy that still fails is removed.
+    try:
+        _verify(SearchIndex(version=index.version, directory=index.directory))
+    except Exception:
+        _discard(index.directory)
+
+
+def _discard(directory: Path) -> None:
+    """Remove a broken version directory (renamed aside first, so no reader sees it half deleted)."""
+    broken = directory.with_name(f"{directory.name}.corrupt-{uuid.uuid4().hex[:8]}")
+    try:
+        directory.rename(broken)
+    except OSError:
+        shutil.rmtree(directory, ignore_errors=True)
+    shutil.rmtree(broken, ignore_errors=True)
 
 
 def forget_current_index() -> None:

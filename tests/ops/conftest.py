@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.conftest import ROOT, _database_url_for_test_db
-from tests.ops.servers import CeleryWorker, Gunicorn, RedisServer
+from tests.ops.servers import CeleryBeat, CeleryWorker, Gunicorn, RedisServer
 
 SERVER_SETTINGS = "tests.ops.settings"
 
@@ -78,8 +78,8 @@ def redis_server():
 def make_gunicorn():
     started: list[Gunicorn] = []
 
-    def make(env: dict[str, str], *, workers: int = 1) -> Gunicorn:
-        server = Gunicorn(env, workers=workers).start()
+    def make(env: dict[str, str], *, workers: int = 1, ready_timeout: float = 90) -> Gunicorn:
+        server = Gunicorn(env, workers=workers).start(ready_timeout=ready_timeout)
         started.append(server)
         return server
 
@@ -100,3 +100,17 @@ def make_worker():
     yield make
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def make_beat():
+    started: list[CeleryBeat] = []
+
+    def make(env: dict[str, str]) -> CeleryBeat:
+        beat = CeleryBeat(env).start()
+        started.append(beat)
+        return beat
+
+    yield make
+    for beat in started:
+        beat.stop()

@@ -277,3 +277,40 @@ class CeleryWorker:
         if self.proc is not None:
             self._log.close()
         self.proc = None
+
+    def crash(self) -> None:
+        """SIGKILL the worker and its pool children at once (a machine or OOM kill: nothing is acknowledged)."""
+        if self.proc is None:
+            return
+        kill_tree(self.proc.pid)
+        self.proc.wait(timeout=10)
+        self._log.close()
+        self.proc = None
+
+
+class CeleryBeat(CeleryWorker):
+    """A real `celery beat` process (the production scheduler: django-celery-beat's, in the database)."""
+
+    def start(self) -> CeleryBeat:
+        self.log_path = self.dir / "beat.log"
+        log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self._log = log
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "research_assistant", "beat", "--loglevel=INFO",
+             "--pidfile", str(self.dir / "beat.pid")],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        return self
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and all its descendants together."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    for proc in [parent, *parent.children(recursive=True)]:  # the parent first: it must not respawn a child
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.send_signal(signal.SIGKILL)

@@ -26,6 +26,15 @@ def slow_view(request):
     return JsonResponse({"status": "done", "pid": os.getpid()})
 
 
+def db_sleep(request):
+    """Holds a database query for ?seconds= (PostgreSQL's pg_sleep), so a test can drop the connection mid-request."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(%s)", [float(request.GET.get("seconds", "3"))])
+    return JsonResponse({"status": "done"})
+
+
 def queue_link_check(request):
     """Queue an (empty) link check, so a test can follow this request's id into the worker's log."""
     from catalog.tasks import links_check_task
@@ -49,6 +58,7 @@ def careless_view(request):
 
 urlpatterns = [
     path("test/slow", slow_view),
+    path("test/db-sleep", db_sleep),
     path("test/queue-link-check", queue_link_check),
     path("test/careless", careless_view),
     *production_urlpatterns,
