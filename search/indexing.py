@@ -300,9 +300,13 @@ def index_health() -> dict:
 
 
 def index_unready_reason() -> str | None:
-    """Why the index cannot serve searches yet (readiness probe), or None when it is ready."""
+    """Why this process cannot serve searches (readiness probe), or None when it can. An index behind the
+    catalog still serves (the health report says "degraded"): taking every web node out of a load
+    balancer during an import would turn a lag into an outage."""
     info = index_health()
-    return None if info.get("ready") else (info.get("reason") or "search index not ready")
+    if info.get("loaded_version"):
+        return None
+    return info.get("reason") or "search index not ready"
 
 
 def index_gauges_refresh() -> None:

@@ -69,12 +69,12 @@ def test_a_worker_killed_mid_rebuild_leaves_an_index_that_says_so_and_catches_up
         worker.crash()  # kill -9 the worker and its pool child while the rebuild holds the lock
         killed_at = time.monotonic()
 
-        # The index lags: health does not call it fine, readiness says 503 with the reason.
+        # The index lags: health does not call it fine; readiness stays 200, as the older version still
+        # serves (every node out of the load balancer during an import would be an outage).
         report = _index_report(client)
         assert report["ready"] is False and report["status"] == "degraded", report
         assert "behind the catalog" in report["reason"] or "waiting to be embedded" in report["reason"], report
-        ready = client.get("/api/health/ready")
-        assert ready.status_code == 503 and ready.json()["reasons"], ready.text
+        assert client.get("/api/health/ready").status_code == 200
         assert client.get("/api/health").json()["status"] == "degraded"
         assert not _found(client, "quokka sighting log", names[-1])
 
