@@ -51,7 +51,7 @@ def test_connections_dropped_between_requests_are_replaced_without_an_error(
     postgres_url, transactional_db, make_gunicorn
 ):
     # Production keeps connections open between requests (DB_CONN_MAX_AGE=60 there).
-    env = server_env(postgres_url, DB_CONN_MAX_AGE="60", API_THROTTLE_ANON="100000/min")
+    env = server_env(postgres_url, DB_CONN_MAX_AGE="60", API_THROTTLE_ANON="100000/min", API_THROTTLE_USER="100000/min")
     server = make_gunicorn(env, workers=2)
     with httpx.Client(base_url=server.url, timeout=60) as client:
         assert {r.status_code for r in _traffic(client, 4)} == {200}
@@ -63,7 +63,7 @@ def test_connections_dropped_between_requests_are_replaced_without_an_error(
 def test_a_connection_dropped_mid_request_answers_503_with_retry_after_then_recovers(
     postgres_url, transactional_db, make_gunicorn
 ):
-    env = server_env(postgres_url, DB_CONN_MAX_AGE="60", API_THROTTLE_ANON="100000/min")
+    env = server_env(postgres_url, DB_CONN_MAX_AGE="60", API_THROTTLE_ANON="100000/min", API_THROTTLE_USER="100000/min")
     server = make_gunicorn(env, workers=2)
     with httpx.Client(base_url=server.url, timeout=60) as client:
         results: list[httpx.Response] = []
@@ -101,7 +101,9 @@ def test_a_connection_dropped_mid_request_answers_503_with_retry_after_then_reco
         statuses = sorted({r.status_code for r in seen})
         print(f"\n{len(seen)} requests while backends were killed: statuses {statuses}, "
               f"503s {sum(r.status_code == 503 for r in seen)}")  # fmt: skip
-        assert set(statuses) <= {200, 503}, [(r.status_code, r.text[:200]) for r in seen if r.status_code not in (200, 503)]
+        assert set(statuses) <= {200, 503}, [
+            (r.status_code, r.text[:200]) for r in seen if r.status_code not in (200, 503)
+        ]
         cut = [r for r in seen if r.status_code == 503 and r.url.path != "/api/health"]  # its 503 is its answer
         assert all(r.headers.get("Retry-After") for r in cut)
         assert all(r.json()["detail"] for r in cut if r.url.path.startswith("/api/"))

@@ -159,7 +159,9 @@ def test_a_corrupted_index_is_rebuilt_while_gunicorn_serves_and_readiness_says_s
 ):
     index_dir = tmp_path / "index"
     # Embedded mode (no Redis): the import embeds and indexes in-process.
-    env = server_env(server_db_url, RA_TEST_INDEX_DIR=str(index_dir), API_THROTTLE_ANON="100000/min")
+    env = server_env(
+        server_db_url, RA_TEST_INDEX_DIR=str(index_dir), API_THROTTLE_ANON="100000/min", API_THROTTLE_USER="100000/min"
+    )
     _import(env, _corpus(tmp_path / "catalog.jsonl", [f"Wombat census {i}" for i in range(40)]))
     server = make_gunicorn(env, workers=2)
     with httpx.Client(base_url=server.url, timeout=60) as client:
