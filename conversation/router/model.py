@@ -120,7 +120,7 @@ class IntentModel(knn.BuiltOnce):
         state = {"classes": [str(c) for c in clf.classes_], "coef": clf.coef_.astype("float32"),
                  "intercept": clf.intercept_.astype("float32"), "terms": list(vocab), "idf": idf}  # fmt: skip
         _save_cached(digest, state)
-        return state
+        return {**state, "vocab": vocab}
 
 
 def _cache_path(digest: str) -> Path | None:
@@ -137,7 +137,7 @@ def _load_cached(digest: str) -> dict | None:
         with np.load(path) as data:
             terms = [str(t) for t in data["terms"]]
             return {"classes": [str(c) for c in data["classes"]], "coef": data["coef"], "intercept": data["intercept"],
-                    "terms": terms, "idf": data["idf"]}  # fmt: skip
+                    "terms": terms, "idf": data["idf"], "vocab": {t: i for i, t in enumerate(terms)}}  # fmt: skip
     except Exception:  # unreadable: fit again
         return None
 
@@ -164,8 +164,6 @@ def predict(text: str, vec: np.ndarray, has_previous_search: bool) -> Prediction
     state = IntentModel.get()
     if state is None:
         return None
-    if "vocab" not in state:
-        state["vocab"] = {t: i for i, t in enumerate(state["terms"])}
     lexical = _lexical([text], state["vocab"], state["idf"])
     x = _features(np.asarray(vec, dtype="float32")[None, :], np.array([has_previous_search]), lexical)[0]
     logits = state["coef"] @ x + state["intercept"]

@@ -201,16 +201,21 @@ def _catalog_ids(django_db_setup, django_db_blocker):
         ids = {key: dataset.pk for key, dataset in data.items()}
     yield ids
     with django_db_blocker.unblock():
-        from catalog.models import Publisher, Source
-        from search.models import IndexState, QueryStat
+        module_catalog_remove(ids)
 
-        sources = set(Dataset.objects.filter(pk__in=ids.values()).values_list("source_id", flat=True))
-        publishers = set(Dataset.objects.filter(pk__in=ids.values()).values_list("publisher_id", flat=True))
-        Dataset.objects.filter(pk__in=ids.values()).delete()
-        Source.objects.filter(pk__in=sources).delete()
-        Publisher.objects.filter(pk__in=publishers).delete()
-        IndexState.objects.all().delete()
-        QueryStat.objects.all().delete()
+
+def module_catalog_remove(ids: dict[str, int]) -> None:
+    """Undo a module-scoped catalog: its datasets, their sources and publishers, the index state."""
+    from catalog.models import Publisher, Source
+    from search.models import IndexState, QueryStat
+
+    sources = set(Dataset.objects.filter(pk__in=ids.values()).values_list("source_id", flat=True))
+    publishers = set(Dataset.objects.filter(pk__in=ids.values()).values_list("publisher_id", flat=True))
+    Dataset.objects.filter(pk__in=ids.values()).delete()
+    Source.objects.filter(pk__in=sources).delete()
+    Publisher.objects.filter(pk__in=publishers).delete()
+    IndexState.objects.all().delete()
+    QueryStat.objects.all().delete()
 
 
 @pytest.fixture

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from catalog.models import Dataset, DistributionPreview
+from catalog.models import DistributionPreview
 from search import services
 from search.ranking.columns import key_matches, matched_columns, requested_columns
 from search.ranking.documents import DocFields
 from search.ranking.explanations import explain
 from tests.factories import DistributionFactory
 
-from .conftest import make_catalog
+from .conftest import make_catalog, module_catalog_remove
 
 
 @pytest.mark.parametrize(
@@ -80,16 +80,7 @@ def column_catalog(django_db_setup, django_db_blocker):
         ids = {key: dataset.pk for key, dataset in data.items()}
     yield ids
     with django_db_blocker.unblock():
-        from catalog.models import Publisher, Source
-        from search.models import IndexState, QueryStat
-
-        sources = set(Dataset.objects.filter(pk__in=ids.values()).values_list("source_id", flat=True))
-        publishers = set(Dataset.objects.filter(pk__in=ids.values()).values_list("publisher_id", flat=True))
-        Dataset.objects.filter(pk__in=ids.values()).delete()
-        Source.objects.filter(pk__in=sources).delete()
-        Publisher.objects.filter(pk__in=publishers).delete()
-        IndexState.objects.all().delete()
-        QueryStat.objects.all().delete()
+        module_catalog_remove(ids)
 
 
 @pytest.mark.slow
