@@ -73,9 +73,12 @@ class _Pending:
     followup: FollowUpParse | None = None
     # A soft rule's reading: kept unless the learned arbiter is confident of another intent.
     proposal: IntentResult | None = None
+    proposed_by_followup: bool = False  # the proposal is the follow-up reading's (overruling it drops it)
 
 
-def _classify_rules(message: str, has_previous_search: bool, shown_titles: Sequence[str] = ()) -> IntentResult | _Pending:
+def _classify_rules(
+    message: str, has_previous_search: bool, shown_titles: Sequence[str] = ()
+) -> IntentResult | _Pending:
     followup = parse_followup(message, has_previous_search=True) if has_previous_search else None
     result = _classify_by_rules(message, has_previous_search, followup, shown_titles)
     if followup is not None:
@@ -108,14 +111,24 @@ def _classify_by_rules(
         return _oos(rest, prefix + "programming help", 0.85, parsed)
     if followup is not None and (decided := _followup_intent(followup, parsed, shown_titles)) is not None:
         if not decided.decided_by_followup:  # a reading the learned arbiter may overrule (see _followup_intent)
-            return _Pending(rest, prefix, parsed, has_previous_search, followup, proposal=decided)
+            return _Pending(
+                rest, prefix, parsed, has_previous_search, followup, proposal=decided, proposed_by_followup=True
+            )
         if decided.intent != "search" or not followup.topic_switch:
             return decided  # a state change or a question about the results: the follow-up reading is sure
         topic = _classify_by_rules(followup.topic_switch, False, None)
         if isinstance(topic, IntentResult) and topic.intent in ("out_of_scope", "capabilities"):
             return dataclasses.replace(topic, followup=followup)  # "unrelated, but what's the weather tomorrow"
         # A new topic may still be something the assistant cannot do; it is judged by the topic alone.
-        return _Pending(followup.topic_switch, prefix, parsed, has_previous_search, followup, proposal=decided)
+        return _Pending(
+            followup.topic_switch,
+            prefix,
+            parsed,
+            has_previous_search,
+            followup,
+            proposal=decided,
+            proposed_by_followup=True,
+        )
 
     # capabilities
     if CAPABILITY_STRONG.search(rest):
@@ -145,7 +158,9 @@ def _classify_by_rules(
         if has_previous_search:
             return IntentResult("refine", 0.9, prefix + "follow-up on the previous search", parsed=parsed)
         if parsed.has_filter or parsed.followup_topic or parsed.narrow_topic:
-            proposal = IntentResult("search", 0.7, prefix + "filters without a previous search: a first search", parsed=parsed)
+            proposal = IntentResult(
+                "search", 0.7, prefix + "filters without a previous search: a first search", parsed=parsed
+            )
             return _Pending(rest, prefix, parsed, has_previous_search, proposal=proposal)
         return IntentResult("capabilities", 0.6, prefix + "navigation without a previous search", parsed=parsed)
 
@@ -166,7 +181,9 @@ def _names_shown(names: list[str], shown_titles: Sequence[str]) -> bool:
 def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequence[str] = ()) -> IntentResult | None:
     """Follow-ups the rules below would miss: exclusions, granularity, questions about the results."""
     if followup.topic_switch:
-        return IntentResult("search", 0.9, "follow-up: a new topic", parsed=None, followup=followup, decided_by_followup=True)
+        return IntentResult(
+            "search", 0.9, "follow-up: a new topic", parsed=None, followup=followup, decided_by_followup=True
+        )
     question = followup.question
     if question is not None:
         # Sure only when it points at the results ("the second one", "these", a title on screen); "explain
@@ -183,7 +200,12 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
     if followup.changes_state or followup.same_but:
         # A time window beside a topic of its own ("global inflation rates since 2000") may be a new search.
         only_time = followup.time is not None and not (
-            followup.scopes or followup.remove_facets or followup.undo or followup.clear or followup.sort or followup.same_but
+            followup.scopes
+            or followup.remove_facets
+            or followup.undo
+            or followup.clear
+            or followup.sort
+            or followup.same_but
         )
         sure = not (only_time and len(_topic_words(parsed)) >= 2) and not FEATURE_QUESTION.search(followup.text)
         return IntentResult(
@@ -258,8 +280,8 @@ def _settle(pending: _Pending, vec) -> IntentResult:
     if intent == "out_of_scope":
         return _oos(pending.rest, detail, confidence, pending.parsed, vec)
     # Overruling a follow-up reading drops it: the turn must not apply "since 2000" of a new search to the old one.
-    overruled = pending.proposal is not None and pending.proposal.reason.startswith("follow-up")
-    return IntentResult(intent, confidence, detail, parsed=pending.parsed, followup=None if overruled else pending.followup)
+    followup = None if pending.proposed_by_followup else pending.followup
+    return IntentResult(intent, confidence, detail, parsed=pending.parsed, followup=followup)
 
 
 def classify(message: str, *, has_previous_search: bool = False, shown_titles: Sequence[str] = ()) -> IntentResult:
