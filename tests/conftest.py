@@ -68,7 +68,29 @@ def _database_url_for_test_db() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def test_database(django_db_setup, django_db_blocker):
+    """The test database, for fixtures that hand it to other processes without touching it here.
+
+    pytest-django creates it only when a collected test asks for database access (``db``, a ``django_db``
+    marker): a run of, say, ``tests/ops/test_faults.py`` alone would otherwise give the servers the
+    development database's name. Then it is created here, and dropped at the end of the session.
+    """
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    connection = connections["default"]
+    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+        yield
+        return
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(test_database, django_db_blocker):
     """A real `celery worker` process on the Redis broker, using the test database."""
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL: the real worker runs on the production stack")

@@ -16,7 +16,7 @@ SERVER_SETTINGS = "tests.ops.settings"
 
 
 @pytest.fixture(scope="session")
-def server_db_url(django_db_setup, django_db_blocker, tmp_path_factory) -> str:
+def server_db_url(test_database, tmp_path_factory) -> str:
     """A migrated database the server processes can share: the test database, or an SQLite file
     (an in-memory SQLite test database cannot be shared between processes)."""
     from django.db import connections

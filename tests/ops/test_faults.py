@@ -12,6 +12,8 @@ from tests.ops.conftest import server_env, wait_for
 
 pytestmark = pytest.mark.slow
 
+COLD_TURN_TIMEOUT = 180
+
 
 def _turn(client: httpx.Client, message: str, **fields) -> tuple[httpx.Response, float]:
     started = time.monotonic()
@@ -28,7 +30,9 @@ def test_a_chat_turn_while_redis_is_down_is_answered_in_process_and_never_duplic
 ):
     env = server_env(server_db_url, REDIS_URL=redis_server.url, API_THROTTLE_ANON="1000/min")
     server = make_gunicorn(env)
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    # The first turn loads the embedding model, the index and the router in a cold worker (WARM_UP=0): on a
+    # loaded two-core host that alone has taken over 30 s, so the client waits longer than any turn should.
+    with httpx.Client(base_url=server.url, timeout=COLD_TURN_TIMEOUT) as client:
         first, _ = _turn(client, "monthly rainfall")
         assert first.status_code == 200, first.text
         conversation_id = first.json()["conversation_id"]
@@ -56,7 +60,9 @@ def test_a_chat_turn_while_redis_is_down_is_answered_in_process_and_never_duplic
 
 def test_a_retried_first_turn_finds_the_conversation_it_started(server_db_url, make_gunicorn):
     server = make_gunicorn(server_env(server_db_url))
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    # The first turn loads the embedding model, the index and the router in a cold worker (WARM_UP=0): on a
+    # loaded two-core host that alone has taken over 30 s, so the client waits longer than any turn should.
+    with httpx.Client(base_url=server.url, timeout=COLD_TURN_TIMEOUT) as client:
         one, _ = _turn(client, "hdb resale prices", request_id="first-try")
         two, _ = _turn(client, "hdb resale prices", request_id="first-try")
         assert one.status_code == two.status_code == 200
