@@ -32,7 +32,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from search_speed_measure import demo_catalog_measure, synthetic_catalog_measure  # bench/: this script's directory
+from search_speed_measure import (
+    demo_catalog_measure,
+    size_label,
+    synthetic_catalog_measure,
+)  # bench/: this script's directory
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -260,7 +264,10 @@ def _report(r: dict) -> None:
             lines.append(f"{b['name'] + ' p50 / p95 (ms)':<46}{b['p50_ms']:>7} /{b['p95_ms']:>6}")
         for row in (syn["families"]["collapse"], syn["families"]["members"]):
             lines.append(f"{row['name'] + ' p50 / p95 (ms)':<46}{row['p50_ms']:>7} /{row['p95_ms']:>6}")
-    label = "100k" if syn else "demo"
+        for row in (syn["edits"]["found"], syn["edits"]["gone"]):
+            lines.append(f"{row['name'] + ' p50 / p95 (ms)':<46}{row['p50_ms']:>7} /{row['p95_ms']:>6}  ≤ 2000")
+        lines.append(f"{'full builds the edits caused':<46}{syn['edits']['builds']:>14}")
+    label = size_label(syn["datasets"]) if syn else "demo"
     lines += [
         f"{'web process RSS, ' + label + ' index + model (MB)':<46}{proc['rss_mb']:>14}  ≤ 1024",
         f"{'  of which private (USS, MB)':<46}{proc['uss_mb']:>14}",

@@ -121,6 +121,12 @@ class DatasetAdmin(admin.ModelAdmin):
         # Datasets come from imports: their (source, external_id) provenance is read-only.
         return False
 
+    def delete_model(self, request, obj):
+        services.datasets_delete(dataset_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        services.datasets_delete(dataset_ids=list(queryset.values_list("pk", flat=True)))
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Tags and distributions are saved by now: the hash and score see the final state.

@@ -66,6 +66,8 @@ def links_check_queue(*, dataset_ids: list[int] | None = None, first: bool = Fal
     else:
         kwargs = {"dataset_ids": list(dataset_ids or []), "stale_only": False}
     transaction.on_commit(lambda: links_check_task.apply_async(kwargs=kwargs))
+
+
 # The fetch ends within PREVIEW_DEADLINE_SECONDS; profiling a capped file takes seconds more.
 _PREVIEW_SOFT_LIMIT = int(settings.PREVIEW_DEADLINE_SECONDS) + 60
 

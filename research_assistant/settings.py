@@ -369,6 +369,12 @@ SEARCH_DEFAULT_TOP_K = 10
 SEARCH_MAX_TOP_K = 50
 # How often a process checks IndexState for a newer index version (seconds).
 SEARCH_INDEX_CHECK_SECONDS = env.float("SEARCH_INDEX_CHECK_SECONDS", default=1.0)
+# Catalog changes are laid over the current version as a delta (searchable at the next check); once this
+# many are logged since the version's build, a full build is queued to fold them in (compaction).
+SEARCH_DELTA_COMPACT_AT = env.int("SEARCH_DELTA_COMPACT_AT", default=5000)
+# Past this many datasets a build also writes an approximate nearest-neighbour graph for the dense side
+# (search.index.ann); below it every search scans the vectors exactly.
+SEARCH_ANN_THRESHOLD = env.int("SEARCH_ANN_THRESHOLD", default=100_000)
 # Neural candidates below this cosine similarity are not counted as matches.
 SEARCH_MIN_SIMILARITY = env.float("SEARCH_MIN_SIMILARITY", default=0.15)
 

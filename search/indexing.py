@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, Max, Q
 
 from catalog.models import Dataset
@@ -24,7 +25,7 @@ from search.embeddings import get_embedder
 from search.index.documents import document_text, index_doc_from_dataset
 from search.index.versions import current_index, index_build_from_db, version_dir
 from search.metrics import set_index
-from search.models import DatasetEmbedding, IndexState
+from search.models import DatasetEmbedding, IndexChange, IndexState
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +186,27 @@ def index_rebuild(*, requested_at: datetime | None = None) -> int | None:
     return version
 
 
+def index_changes_log(*, dataset_ids: list[int]) -> dict:
+    """Log changed datasets (already embedded) for every process to lay over its index version at its
+    next check. Returns ``{"logged", "pending", "build"}``: ``build`` says a full build is due instead
+    (no version yet, or ``SEARCH_DELTA_COMPACT_AT`` changes pending since the version's build)."""
+    with transaction.atomic():
+        # The state row's lock orders the log: a process that sees change_seq N sees every change up to N.
+        state, _ = IndexState.objects.select_for_update().get_or_create(pk=1)
+        if not state.version:
+            return {"logged": 0, "pending": 0, "build": True}
+        IndexChange.objects.bulk_create([IndexChange(dataset_id=i) for i in dataset_ids])
+        state.change_seq = IndexChange.objects.aggregate(m=Max("id"))["m"] or state.change_seq
+        state.save(update_fields=["change_seq"])
+    pending = changes_pending(state)
+    return {"logged": len(dataset_ids), "pending": pending, "build": pending >= settings.SEARCH_DELTA_COMPACT_AT}
+
+
+def changes_pending(state: IndexState) -> int:
+    """How many changes are logged since the published version's build."""
+    return IndexChange.objects.filter(id__gt=state.base_seq).count()
+
+
 _lock_keeper: dict[str, threading.Event] = {}
 
 
@@ -223,19 +245,30 @@ def index_catch_up() -> dict | None:
 
 
 def index_is_stale() -> bool:
-    """Whether the published index misses catalog changes (or does not exist)."""
+    """Whether the published index, with the logged changes laid over it, misses catalog changes (a build
+    or a change log whose worker died, a change queued while the broker was down), or is due a
+    compaction, or does not exist."""
     state = IndexState.objects.filter(pk=1).first()
     if state is None or not state.version or state.model_name != settings.EMBEDDING_MODEL:
         return True
     if not (version_dir(state.version) / "vocab.json").is_file():
         return True
-    embedded = DatasetEmbedding.objects.filter(model_name=settings.EMBEDDING_MODEL).count()
-    if embedded != state.dataset_count:
+    pending = changes_pending(state)
+    if pending >= settings.SEARCH_DELTA_COMPACT_AT:
+        return True
+    if (
+        not pending
+        and DatasetEmbedding.objects.filter(model_name=settings.EMBEDDING_MODEL).count() != state.dataset_count
+    ):
         return True
     last_change = Dataset.objects.aggregate(m=Max("updated_at"))["m"]
     last_embed = DatasetEmbedding.objects.aggregate(m=Max("updated_at"))["m"]
-    snapshot = state.snapshot_at or state.built_at
-    return any(t is not None and snapshot is not None and t > snapshot for t in (last_change, last_embed))
+    covered = max(t for t in (state.snapshot_at or state.built_at, _last_logged_at()) if t is not None)
+    return any(t is not None and t > covered for t in (last_change, last_embed))
+
+
+def _last_logged_at() -> datetime | None:
+    return IndexChange.objects.order_by("-id").values_list("created_at", flat=True).first()
 
 
 def index_ensure() -> dict:

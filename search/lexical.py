@@ -24,6 +24,7 @@ from search.text import tokenize
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+K1, B = 1.2, 0.75  # bm25s's Lucene variant (a delta's documents are scored with the same formula)
 
 # Field -> weight, chosen on the DataFinder dev half and the data.gov.sg query set: titles count as
 # much as descriptions (each field is scored separately, so a short title that contains the query's
@@ -53,24 +54,42 @@ def field_texts(doc: DocFields) -> dict[str, str]:
 class LexicalIndex:
     """Field-weighted BM25 over a fixed list of documents (doc index = position in the build list)."""
 
-    def __init__(self, fields: dict[str, bm25s.BM25], size: int, weights: dict[str, float] | None = None):
+    def __init__(
+        self,
+        fields: dict[str, bm25s.BM25],
+        size: int,
+        weights: dict[str, float] | None = None,
+        avgdl: dict[str, float] | None = None,
+    ):
         self.fields = fields
         self.size = size
         self.weights = dict(weights or FIELD_WEIGHTS)
+        # Each field's mean length in tokens (a delta scores its documents with these statistics).
+        self.avgdl = dict(avgdl or {})
 
     @classmethod
     def build(cls, docs: Sequence[DocFields], *, weights: dict[str, float] | None = None) -> LexicalIndex:
         weights = dict(weights or FIELD_WEIGHTS)
         texts = [field_texts(d) for d in docs]
         fields: dict[str, bm25s.BM25] = {}
+        avgdl: dict[str, float] = {}
         for name in weights:
             corpus_tokens = [tokenize(t[name]) for t in texts]
             if not any(corpus_tokens):
                 continue
-            bm = bm25s.BM25(k1=1.2, b=0.75)
+            bm = bm25s.BM25(k1=K1, b=B)
             bm.index(corpus_tokens, show_progress=False)
             fields[name] = bm
-        return cls(fields, len(docs), weights)
+            avgdl[name] = sum(map(len, corpus_tokens)) / len(corpus_tokens)
+        return cls(fields, len(docs), weights, avgdl)
+
+    def document_frequency(self, name: str, token: str) -> int:
+        """In how many documents ``token`` occurs in field ``name``."""
+        bm = self.fields.get(name)
+        if bm is None or (tid := bm.vocab_dict.get(token)) is None:
+            return 0
+        indptr = bm.scores["indptr"]
+        return int(indptr[tid + 1] - indptr[tid])
 
     def scores(self, query: str) -> np.ndarray:
         """Weighted BM25 score of every document for ``query`` (float32, length ``size``)."""
@@ -104,7 +123,8 @@ class LexicalIndex:
         d.mkdir(parents=True, exist_ok=True)
         for name, bm in self.fields.items():
             bm.save(str(d / name), show_progress=False)
-        meta = {"format": FORMAT_VERSION, "size": self.size, "weights": self.weights, "fields": list(self.fields)}
+        meta = {"format": FORMAT_VERSION, "size": self.size, "weights": self.weights, "fields": list(self.fields),
+                "avgdl": self.avgdl}  # fmt: skip
         (d / "lexical.json").write_text(json.dumps(meta))
 
     @classmethod
@@ -116,4 +136,4 @@ class LexicalIndex:
         fields = {
             name: bm25s.BM25.load(str(d / name), mmap=mmap, show_progress=False, verbosity=0) for name in meta["fields"]
         }
-        return cls(fields, int(meta["size"]), meta["weights"])
+        return cls(fields, int(meta["size"]), meta["weights"], meta.get("avgdl"))

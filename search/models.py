@@ -35,9 +35,27 @@ class IndexState(models.Model):
     path = models.CharField(max_length=500, blank=True)
     # Written into the version's vocab.json too: tells a stale directory with the same number apart.
     build_id = models.CharField(max_length=32, blank=True)
+    # The change log (``IndexChange``): the newest change it holds, and the newest one the published
+    # version's build had already read (its documents are in the files). Processes lay the changes in
+    # between over the version as a small delta (``search.index.delta``) until the next build.
+    change_seq = models.PositiveBigIntegerField(default=0)
+    base_seq = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"index v{self.version}"
+
+
+class IndexChange(models.Model):
+    """One dataset created, edited, withdrawn or deleted since an index build read the catalog: the log
+    every process reads to lay the change over its index version (``search.index.delta``). Rows older than
+    the published version's build are pruned by the next build."""
+
+    id = models.BigAutoField(primary_key=True)
+    dataset_id = models.BigIntegerField()  # no foreign key: a deleted dataset's change is logged too
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"change {self.id}: dataset {self.dataset_id}"
 
 
 class QueryStat(models.Model):

@@ -1,6 +1,6 @@
 """Celery tasks for the search index: thin wrappers over search.indexing / search.services.
 
-The re-indexing tasks (``search.embed_datasets``, ``search.index_rebuild``) are defined in
+The re-indexing tasks (``search.embed_datasets``, ``search.index_changes``, ``search.index_rebuild``) are defined in
 ``search.reindex`` beside ``datasets_changed``, which queues them, and imported here so Celery's
 autodiscovery finds them.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from search import indexing
-from search.reindex import embed_datasets, index_rebuild
+from search.reindex import embed_datasets, index_changes, index_rebuild
 from search.saved.tasks import saved_digests_send, saved_searches_match_task, saved_searches_sweep
 from search.services.cache import search_cache_rewarm
 
@@ -18,6 +18,7 @@ __all__ = [
     "cache_rewarm",
     "embed_datasets",
     "index_catch_up",
+    "index_changes",
     "index_rebuild",
     "saved_digests_send",
     "saved_searches_match_task",

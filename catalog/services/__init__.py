@@ -12,7 +12,7 @@ its work on commit).
 
 from catalog.importers import ImportFormatError
 
-from .curation import dataset_refresh_derived, dataset_status_set
+from .curation import dataset_refresh_derived, dataset_status_set, datasets_delete
 from .families import catalog_tidy_and_group, family_merge, family_recompute, family_split
 from .imports import ImportReport, catalog_import
 from .quality import dataset_quality_score, quality_recompute
@@ -25,6 +25,7 @@ __all__ = [
     "dataset_quality_score",
     "dataset_refresh_derived",
     "dataset_status_set",
+    "datasets_delete",
     "family_merge",
     "family_recompute",
     "family_split",

@@ -67,3 +67,15 @@ def dataset_status_set(*, dataset_ids: Iterable[int], status: str, reason: str =
         if changed:
             dataset_refresh_derived(dataset_ids=[d.pk for d in changed])
     return len(changed)
+
+
+def datasets_delete(*, dataset_ids: Iterable[int]) -> int:
+    """Delete datasets outright (a curator's mistake, spam; a withdrawal keeps the record instead) and
+    tell the listeners, so the search index drops them too. Returns how many datasets were deleted."""
+    ids = list(dataset_ids)
+    with transaction.atomic():
+        deleted = list(Dataset.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        Dataset.objects.filter(pk__in=deleted).delete()
+        if deleted:
+            datasets_changed_send(dataset_ids=deleted)
+    return len(deleted)

@@ -2,6 +2,7 @@
 
 - ``embeddings.npy``  float32 (n, dim), L2-normalised; opened with ``mmap_mode="r"`` so every
   gunicorn worker on a host shares the same page-cache pages;
+- ``ann.usearch``     past ``SEARCH_ANN_THRESHOLD`` documents, their HNSW graph (``search.index.ann``);
 - ``meta.npz``        per-document arrays (ids, source, publisher, years, status, signals, dataset
   family, series periods, licence, and CSR-encoded formats/themes/columns/tasks/modalities, formats
   also as the family's union);
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from catalog.columns import column_key
+from search.index.ann import ann_build
 from search.index.documents import IndexDoc, doc_fields, freshness_of
 from search.lexical import LexicalIndex
 from search.ranking.popularity import catalog_popularity
@@ -71,6 +73,7 @@ def index_files_write(
     directory.mkdir(parents=True)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     np.save(directory / "embeddings.npy", vectors)
+    ann_build(directory, vectors)
 
     now = datetime.now(UTC)
     sources_vocab, source_idx = _vocab_index([d.source_slug for d in docs])

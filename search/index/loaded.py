@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from search.index.ann import AnnVectors, ann_load
 from search.lexical import LexicalIndex
 from search.ranking.families import family_positions
 from search.ranking.rescoring import DocSignals
+
+if TYPE_CHECKING:
+    from search.index.delta import StackedLexical
 
 
 class SearchIndex:
@@ -22,7 +29,10 @@ class SearchIndex:
 
         self.version = version
         self.directory = Path(directory)
-        self.embeddings: np.ndarray = np.load(self.directory / "embeddings.npy", mmap_mode="r")
+        vectors = np.load(self.directory / "embeddings.npy", mmap_mode="r")
+        ann = ann_load(self.directory)
+        # What the ranking reads: the matrix, or the matrix with its approximate index (search.index.ann).
+        self.embeddings: Any = vectors if ann is None else AnnVectors(vectors, ann)
         with np.load(self.directory / "meta.npz") as meta:
             m = {k: meta[k] for k in meta.files}
         self.ids: np.ndarray = m["ids"]
@@ -54,16 +64,6 @@ class SearchIndex:
         self.formats_vocab: list[str] = vocab["formats"]
         self.themes_vocab: list[str] = vocab["themes"]
         self.titles: list[str] = json.loads((self.directory / "titles.json").read_text())
-        self.source_by_slug = {s["slug"]: i for i, s in enumerate(self.sources)}
-        self.publisher_by_slug = {p["slug"]: i for i, p in enumerate(self.publishers)}
-        # A publisher filter may name the publisher instead of giving its slug.
-        self.publisher_lookup = {
-            **{p["name"].lower(): i for i, p in enumerate(self.publishers)},
-            **self.publisher_by_slug,
-        }
-        self.format_by_name = {f.upper(): i for i, f in enumerate(self.formats_vocab)}
-        self.theme_by_name = {t.lower(): i for i, t in enumerate(self.themes_vocab)}
-        self.geo_by_name = {g.lower(): i for i, g in enumerate(self.geographies)}
         self.formats = MultiValued(m["formats_indptr"], m["formats_indices"], len(self.formats_vocab))
         # Each document's own formats (the family's are in ``formats``); older versions have only those.
         self.own_formats = (
@@ -83,16 +83,35 @@ class SearchIndex:
         # Licence ids and research labels; versions built before them have none (empty facets).
         self.licences_vocab: list[str] = vocab.get("licences", [])
         self.licence: np.ndarray = m.get("licence", np.full(n, -1, dtype=np.int32))
-        self.licence_by_id = {v.lower(): i for i, v in enumerate(self.licences_vocab)}
         self.tasks_vocab: list[str] = vocab.get("tasks", [])
         self.modalities_vocab: list[str] = vocab.get("modalities", [])
         self.tasks = _multi(m, "tasks", len(self.tasks_vocab), n)
         self.modalities = _multi(m, "modalities", len(self.modalities_vocab), n)
+        self.lookups_index()
+        self.position: Mapping[int, int] = {int(doc_id): i for i, doc_id in enumerate(self.ids.tolist())}
+        self.lexical: LexicalIndex | StackedLexical = LexicalIndex.load(self.directory / "lexical")
+        # Rows a delta replaced (``search.index.delta``): False there, never searched; None when none is.
+        self.live: np.ndarray | None = None
+        # The change log position the documents reflect, and when that change was logged (None: the build's).
+        self.change_seq: int = int(vocab.get("change_seq", 0))
+        self.changes_at: datetime | None = None
+        self.loaded_at = time.time()
+
+    def lookups_index(self) -> None:
+        """The label -> code lookups filters use (after the vocabularies change)."""
+        self.source_by_slug = {s["slug"]: i for i, s in enumerate(self.sources)}
+        self.publisher_by_slug = {p["slug"]: i for i, p in enumerate(self.publishers)}
+        # A publisher filter may name the publisher instead of giving its slug.
+        self.publisher_lookup = {
+            **{p["name"].lower(): i for i, p in enumerate(self.publishers)},
+            **self.publisher_by_slug,
+        }
+        self.format_by_name = {f.upper(): i for i, f in enumerate(self.formats_vocab)}
+        self.theme_by_name = {t.lower(): i for i, t in enumerate(self.themes_vocab)}
+        self.geo_by_name = {g.lower(): i for i, g in enumerate(self.geographies)}
+        self.licence_by_id = {v.lower(): i for i, v in enumerate(self.licences_vocab)}
         self.task_by_name = {t.lower(): i for i, t in enumerate(self.tasks_vocab)}
         self.modality_by_name = {t.lower(): i for i, t in enumerate(self.modalities_vocab)}
-        self.position = {int(doc_id): i for i, doc_id in enumerate(self.ids.tolist())}
-        self.lexical = LexicalIndex.load(self.directory / "lexical")
-        self.loaded_at = time.time()
 
     def __len__(self) -> int:
         return len(self.ids)

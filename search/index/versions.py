@@ -19,23 +19,32 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from catalog.models import Dataset, DatasetFamily, Publisher, Source
 from catalog.previews import column_names_by_dataset
+from search.index.delta import index_overlay
 from search.index.documents import IndexDoc, family_fields_fill, index_doc_from_dataset
 from search.index.files import index_files_write
 from search.index.loaded import SearchIndex
 from search.metrics import set_index
-from search.models import DatasetEmbedding, IndexState
+from search.models import DatasetEmbedding, IndexChange, IndexState
 
 logger = logging.getLogger(__name__)
 
 KEEP_VERSIONS = 3
 
 _lock = threading.Lock()
-_current: SearchIndex | None = None
+_current: SearchIndex | None = None  # the version with the logged changes laid over it
+_base: SearchIndex | None = None  # the version as built
 _checked_at = 0.0
+
+
+def delta_max() -> int:
+    """The most changed datasets a delta holds; past it processes serve the version until the compaction
+    (queued past ``SEARCH_DELTA_COMPACT_AT`` changes) publishes the next one."""
+    return 2 * int(settings.SEARCH_DELTA_COMPACT_AT)
 
 
 def version_dir(version: int) -> Path:
@@ -43,13 +52,18 @@ def version_dir(version: int) -> Path:
 
 
 def _state_row() -> dict | None:
-    return IndexState.objects.filter(pk=1).values("version", "path", "built_at", "build_id").first()
+    return (
+        IndexState.objects.filter(pk=1)
+        .values("version", "path", "built_at", "build_id", "base_seq", "change_seq")
+        .first()
+    )
 
 
 def current_index(*, force_check: bool = False) -> SearchIndex | None:
-    """This process's index, reloaded when IndexState names a newer version (checked at most once
-    every ``SEARCH_INDEX_CHECK_SECONDS``). None when no index has been built yet."""
-    global _current, _checked_at
+    """This process's index: the current version (reloaded when IndexState names a newer one) with the
+    changes logged since its build laid over it (``search.index.delta``). Checked at most once every
+    ``SEARCH_INDEX_CHECK_SECONDS``. None when no index has been built yet."""
+    global _current, _base, _checked_at
     interval = float(settings.SEARCH_INDEX_CHECK_SECONDS)
     now = time.monotonic()
     current = _current
@@ -61,33 +75,76 @@ def current_index(*, force_check: bool = False) -> SearchIndex | None:
         row = _state_row()
         _checked_at = time.monotonic()
         if not row or not row["version"]:
-            _current = None
+            _current = _base = None
             return None
-        # The build id tells apart two builds that got the same number (a restored or reset database).
-        if _current is not None and (_current.version, _current.build_id) == (row["version"], row["build_id"]):
+        base = _base_load(row)
+        if base is None:
+            return _current  # keep serving the last good index (if this process has one) rather than nothing
+        _base = base
+        change_seq = max(row["change_seq"], row["base_seq"])
+        if (
+            _current is not None
+            and (_current.version, _current.change_seq) == (base.version, change_seq)
+            and _current.build_id.split("+")[0] == base.build_id
+        ):
             return _current
-        directory = version_dir(row["version"])
-        if _build_id_on_disk(directory) != row["build_id"]:
-            # Another host built this version: rebuild the same content locally from the database.
-            logger.info("index v%s not on this host; materialising it from the database", row["version"])
-            _materialise(row["version"], build_id=row["build_id"])
-        started = time.perf_counter()
-        try:
-            loaded = _load_verified(row["version"], directory, build_id=row["build_id"])
-        except Exception:
-            # Keep serving the last good version (if this process has one) rather than nothing.
-            logger.exception("index v%s cannot be loaded, even rebuilt from the database", row["version"])
-            return _current
-        _current = loaded
-        logger.info(
-            "loaded search index v%s (%s documents) in %.0f ms",
-            _current.version,
-            len(_current),
-            (time.perf_counter() - started) * 1000,
-        )
-
+        _current = _with_changes(base, base_seq=row["base_seq"], change_seq=change_seq)
         set_index(version=_current.version, size=len(_current))
         return _current
+
+
+def index_refresh_if_loaded() -> None:
+    """Check the state now if this process searches (the process that logged a change sees it at once)."""
+    if _current is not None:
+        current_index(force_check=True)
+
+
+def _base_load(row: dict) -> SearchIndex | None:
+    """The version ``row`` names, as built (this process's copy when it has it)."""
+    # The build id tells apart two builds that got the same number (a restored or reset database).
+    if _base is not None and (_base.version, _base.build_id) == (row["version"], row["build_id"]):
+        return _base
+    directory = version_dir(row["version"])
+    if _build_id_on_disk(directory) != row["build_id"]:
+        # Another host built this version: rebuild the same content locally from the database.
+        logger.info("index v%s not on this host; materialising it from the database", row["version"])
+        _materialise(row["version"], build_id=row["build_id"])
+    started = time.perf_counter()
+    try:
+        loaded = _load_verified(row["version"], directory, build_id=row["build_id"])
+    except Exception:
+        logger.exception("index v%s cannot be loaded, even rebuilt from the database", row["version"])
+        return None
+    loaded.change_seq = row["base_seq"]
+    logger.info("loaded search index v%s (%s documents) in %.0f ms", loaded.version, len(loaded),
+                (time.perf_counter() - started) * 1000)  # fmt: skip
+    return loaded
+
+
+def _with_changes(base: SearchIndex, *, base_seq: int, change_seq: int) -> SearchIndex:
+    """``base`` with the changes logged after its build (``base_seq``) up to ``change_seq`` laid over it;
+    ``base`` itself when there are none, or too many (a compaction is on its way)."""
+    if change_seq <= base_seq:
+        return base
+    changes = IndexChange.objects.filter(id__gt=base_seq, id__lte=change_seq)
+    last = changes.order_by("-id").values("created_at").first()
+    limit = delta_max()
+    ids = set(changes.values_list("dataset_id", flat=True).distinct()[: limit + 1])
+    if len(ids) > limit:
+        logger.warning("index v%s: %s+ changed datasets, more than a delta holds; serving the version until the "
+                       "compaction publishes the next one", base.version, limit)  # fmt: skip
+        return base
+    started = time.perf_counter()
+    try:
+        docs, vectors, _, _, _ = _collect_from_db(ids=ids)
+        overlay = index_overlay(base, docs=docs, vectors=vectors, replaced=ids, change_seq=change_seq)
+    except Exception:
+        logger.exception("index v%s: the changes up to %s could not be laid over it", base.version, change_seq)
+        return _current if _current is not None and _current.version == base.version else base
+    overlay.changes_at = last["created_at"] if last else None
+    logger.info("index v%s + %s changed datasets (changes to %s) in %.0f ms", base.version, len(ids), change_seq,
+                (time.perf_counter() - started) * 1000)  # fmt: skip
+    return overlay
 
 
 class IndexCorrupt(Exception):
@@ -127,10 +184,10 @@ def _load_verified(version: int, directory: Path, *, build_id: str) -> SearchInd
 
 def index_failed(index: SearchIndex) -> None:
     """A search failed inside ``index``'s files: check it (and rebuild it) on the next call."""
-    global _current, _checked_at
+    global _current, _base, _checked_at
     with _lock:
-        if _current is index:
-            _current, _checked_at = None, 0.0
+        if _current is index or _base is index:
+            _current, _base, _checked_at = None, None, 0.0
     try:
         _verify(index)
         return
@@ -155,17 +212,22 @@ def _discard(directory: Path) -> None:
 
 def forget_current_index() -> None:
     """Drop this process's cached index so the next call re-reads IndexState (tests, after a build)."""
-    global _current, _checked_at
+    global _current, _base, _checked_at
     with _lock:
-        _current = None
+        _current = _base = None
         _checked_at = 0.0
 
 
-def _collect_from_db() -> tuple[list[IndexDoc], np.ndarray, list[dict], list[dict], str]:
+def _collect_from_db(*, ids: set[int] | None = None) -> tuple[list[IndexDoc], np.ndarray, list[dict], list[dict], str]:
+    """Every embedded dataset as an index document with its vector; with ``ids``, those datasets and the
+    other members of their families (whose shared fields they change), for a delta."""
     model_name = settings.EMBEDDING_MODEL
-    vectors_by_id: dict[int, bytes] = dict(
-        DatasetEmbedding.objects.filter(model_name=model_name).values_list("dataset_id", "vector")
-    )
+    embeddings = DatasetEmbedding.objects.filter(model_name=model_name)
+    if ids is not None:
+        families = Dataset.objects.filter(pk__in=ids, family__isnull=False).values("family")
+        ids = ids | set(Dataset.objects.filter(family__in=families).values_list("pk", flat=True))
+        embeddings = embeddings.filter(dataset_id__in=ids)
+    vectors_by_id: dict[int, bytes] = dict(embeddings.values_list("dataset_id", "vector"))
     docs: list[IndexDoc] = []
     rows: list[bytes] = []
     qs = (
@@ -174,7 +236,7 @@ def _collect_from_db() -> tuple[list[IndexDoc], np.ndarray, list[dict], list[dic
         .prefetch_related("tags")
         .order_by("pk")
     )
-    columns = column_names_by_dataset()
+    columns = column_names_by_dataset(dataset_ids=None if ids is None else list(ids))
     for dataset in qs.iterator(chunk_size=2000):
         doc = index_doc_from_dataset(dataset)
         doc.columns = columns.get(dataset.pk, [])
@@ -217,9 +279,16 @@ def _materialise(version: int, *, build_id: str) -> None:
 
 
 def index_publish(
-    *, docs: list[IndexDoc], vectors: np.ndarray, model_name: str, snapshot_at: datetime | None = None, **known
+    *,
+    docs: list[IndexDoc],
+    vectors: np.ndarray,
+    model_name: str,
+    snapshot_at: datetime | None = None,
+    change_seq: int | None = None,
+    **known,
 ) -> int:
-    """Write a new index version and make it current; returns the version number."""
+    """Write a new index version and make it current; returns the version number. ``change_seq``: the
+    newest logged change the documents already reflect (the log up to it is pruned)."""
 
     Path(settings.INDEX_DIR).mkdir(parents=True, exist_ok=True)
     tmp = Path(settings.INDEX_DIR) / f"tmp-{uuid.uuid4().hex}"
@@ -239,7 +308,12 @@ def index_publish(
             state.model_name = model_name
             state.path = str(version_dir(version))
             state.build_id = build_id
+            if change_seq is not None:
+                state.base_seq = change_seq
+                state.change_seq = max(state.change_seq, change_seq)
             state.save()
+            if change_seq is not None:
+                IndexChange.objects.filter(id__lte=change_seq).delete()
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -251,12 +325,15 @@ def index_publish(
 def index_build_from_db() -> int:
     """Build a new version from every embedded dataset (active and inactive) and publish it."""
     snapshot_at = timezone.now()
+    # Read before the catalog: a change logged while the build reads it is laid over the new version too.
+    change_seq = IndexChange.objects.aggregate(m=Max("id"))["m"] or 0
     docs, vectors, sources, publishers, model_name = _collect_from_db()
     return index_publish(
         docs=docs,
         vectors=vectors,
         model_name=model_name,
         snapshot_at=snapshot_at,
+        change_seq=change_seq,
         known_sources=sources,
         known_publishers=publishers,
     )

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -22,15 +22,23 @@ from search.ranking.columns import COLUMN_BOOST, COLUMN_MATCH_SCORE
 from search.ranking.fusion import FEEDBACK_DOCS, feedback_query_vector, fuse
 from search.ranking.intent import QueryIntent, query_intent
 from search.ranking.rescoring import DEFAULT_RESCORE, REPORTED_SCORE_RESCORE, DocSignals, RescoreParams, rescore
+from search.text import content_words
 
 NEURAL_CANDIDATES = 200
 LEXICAL_CANDIDATES = 200
 FEEDBACK_POOL = 2000
 COLUMN_CANDIDATES = 1000  # datasets with the requested columns taken, the most similar first
+RARE_WORD_MATCHES = 5  # a short query whose words at most this many records contain puts those first
+RARE_WORD_BOOST = 1.0
 
 
 class LexicalScorer(Protocol):
     def scores(self, query: str) -> np.ndarray: ...
+
+
+@runtime_checkable
+class DenseIndex(Protocol):
+    def similarities(self, vector: np.ndarray, mask: np.ndarray) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class Components:
 
     feedback: bool = True  # the second neural pass from the query moved towards its best hits
     rescoring: bool = True  # catalog signals
+    rare_words: bool = True  # a short query's words that only a handful of records contain put those first
     rescore_params: RescoreParams = DEFAULT_RESCORE
 
 
@@ -62,6 +71,14 @@ def best_positions(scores: np.ndarray, mask: np.ndarray, k: int, *, floor: float
         part = np.argpartition(-scores[allowed], k - 1)[:k]
         allowed = allowed[part]
     return allowed[np.argsort(-scores[allowed], kind="stable")]
+
+
+def dense_similarities(embeddings, vector: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The query's cosine with every document ``mask`` allows: vectors that carry an approximate index
+    (``search.index.ann``) answer from its candidates (-inf for the rest), a plain matrix by a full scan."""
+    if isinstance(embeddings, DenseIndex):
+        return embeddings.similarities(vector, mask)
+    return embeddings @ vector
 
 
 def rank(
@@ -88,7 +105,7 @@ def rank(
     lexical: dict[int, float] = {}
     direct: np.ndarray | None = None  # similarity to the query itself (before feedback)
     if vector is not None and n:
-        sims = direct = embeddings @ vector
+        sims = direct = dense_similarities(embeddings, vector, mask)
         if components.feedback and query:
             # Re-scoring only the best FEEDBACK_POOL documents of the first pass saves a second pass
             # over the whole matrix; what lies beyond them does not reach the candidates anyway.
@@ -118,8 +135,18 @@ def rank(
     # Documents only the neural side found, and only faintly similar to the query itself, are not
     # counted as matches (so a nonsense query finds nothing). They take part in fusion above.
     order = {i: s for i, s in order.items() if i in lexical or similarity.get(i, 1.0) >= min_similarity}
+    if components.rare_words and 0 < len(lexical) <= RARE_WORD_MATCHES and len(content_words(query)) <= 2:
+        # A word only a handful of records contain (a name, a code, a curator's new term) is what a short
+        # query is after: those records lead, whatever the embedding makes of a word it does not know.
+        for i in lexical:
+            order[i] = order.get(i, 0.0) + RARE_WORD_BOOST
     if column_match is not None:
         sims_of = direct if direct is not None else np.zeros(n, dtype=np.float32)
+        unscored = mask & column_match & ~np.isfinite(sims_of)  # past the approximate candidates
+        if vector is not None and unscored.any():
+            rows = np.flatnonzero(unscored)
+            sims_of = sims_of.copy()
+            sims_of[rows] = np.asarray(embeddings[rows], dtype=np.float32) @ vector
         for i in best_positions(sims_of, mask & column_match, COLUMN_CANDIDATES, floor=-np.inf).tolist():
             order[i] = order.get(i, reported.get(i, float(sims_of[i]))) + COLUMN_BOOST
             reported[i] = max(reported.get(i, 0.0), COLUMN_MATCH_SCORE)

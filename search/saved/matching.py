@@ -49,13 +49,17 @@ def index_coverage() -> datetime | None:
     Conservative: the published state's snapshot time, once this process has loaded that version
     (or a newer one). A change committed before it is searchable.
     """
-    state = IndexState.objects.filter(pk=1).values("version", "snapshot_at", "built_at").first()
+    state = IndexState.objects.filter(pk=1).values("version", "snapshot_at", "built_at", "change_seq").first()
     if not state or not state["version"]:
         return None
     index = current_index(force_check=True)
     if index is None or index.version < state["version"]:
         return None
-    return state["snapshot_at"] or state["built_at"]
+    covered = state["snapshot_at"] or state["built_at"]
+    # The logged changes laid over the version (``search.index.delta``) are searchable too.
+    if index.changes_at is not None and index.change_seq >= state["change_seq"]:
+        covered = max(covered, index.changes_at) if covered else index.changes_at
+    return covered
 
 
 def _hit_ids(response) -> list[int]:

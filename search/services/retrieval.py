@@ -26,6 +26,8 @@ def base_mask(index: SearchIndex, clean: dict) -> np.ndarray:
         mask = np.ones(n, dtype=bool)
     else:
         mask = index.active.copy()
+    if index.live is not None:  # rows a delta replaced (search.index.delta)
+        mask &= index.live
     if "geography" in clean:
         geo = np.zeros(n, dtype=bool)
         codes = [index.geo_by_name[g.lower()] for g in clean["geography"] if g.lower() in index.geo_by_name]

@@ -384,7 +384,7 @@ def test_pipeline_components_and_the_similarity_floor():
         "mask": np.ones(4, dtype=bool),
         "min_similarity": 0.15,
     }
-    fused_only = rank(**common, components=Components(feedback=False, rescoring=False))
+    fused_only = rank(**common, components=Components(feedback=False, rescoring=False, rare_words=False))
     assert fused_only.lexical == {2: 2.0}
     assert set(fused_only.similarity) == {0, 1, 2, 3}
     # Doc 3 is found only by the neural side and barely similar to the query: fused, but not a match.
@@ -397,3 +397,25 @@ def test_pipeline_components_and_the_similarity_floor():
     assert rank(**common, components=Components(rescore_params=RescoreParams(popularity=0.0))).order.keys() == {0, 1, 2}
     masked = rank(**{**common, "mask": np.array([False, True, True, True])})
     assert 0 not in masked.order and 0 not in masked.neural
+
+
+def test_a_short_querys_rare_word_puts_the_few_records_that_contain_it_first():
+    # Doc 2 alone contains the word; the embedding (which does not know it) prefers docs 0 and 1.
+    embeddings = _unit(*([1, 0, 0] for _ in range(8)), [0, 1, 0])
+    common = {
+        "vector": np.array([1, 0, 0], dtype=np.float32),
+        "embeddings": embeddings,
+        "signals": _signals(9),
+        "mask": np.ones(9, dtype=bool),
+        "min_similarity": 0.15,
+    }
+    rare = rank(query="zqmoplkjhq", lexical_index=_Lexical([0] * 8 + [2.0]), **common)
+    assert max(rare.order, key=rare.order.get) == 8
+    off = rank(query="zqmoplkjhq", lexical_index=_Lexical([0] * 8 + [2.0]), components=Components(rare_words=False),
+               **common)  # fmt: skip
+    assert max(off.order, key=off.order.get) != 8
+    # A word many records contain is no such clue, and neither is one word of a longer description.
+    common_word = rank(query="rainfall", lexical_index=_Lexical([1.0] * 6 + [0, 0, 2.0]), **common)
+    assert max(common_word.order, key=common_word.order.get) != 8
+    sentence = rank(query="daily zqmoplkjhq readings per station", lexical_index=_Lexical([0] * 8 + [2.0]), **common)
+    assert max(sentence.order, key=sentence.order.get) != 8
