@@ -86,8 +86,12 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="ra-bench-load-"))
     database_url = args.database_url
     if not database_url:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS ra_bench_load"], check=True)
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE ra_bench_load"], check=True)
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS ra_bench_load"], check=True
+        )
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE ra_bench_load"], check=True
+        )
         database_url = "postgres://postgres@127.0.0.1:5432/ra_bench_load"
     redis = RedisServer().start()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_TASK_ALWAYS_EAGER"}}
@@ -146,7 +150,9 @@ def main() -> None:
             "errors": errors,
         }
         figures[kind] = row
-        print(f"{kind:<8}{row['requests']:>10}{row['per_s']:>9}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['p99_ms']:>9}  {errors or 0}")
+        print(
+            f"{kind:<8}{row['requests']:>10}{row['per_s']:>9}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['p99_ms']:>9}  {errors or 0}"
+        )
     print(json.dumps({"load": figures}))
 
 

@@ -208,7 +208,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         results["demo"] = demo_catalog_measure(demo_q, embed_sample=args.embed_sample)
         if args.synthetic:
-            results["synthetic"] = synthetic_catalog_measure(args.synthetic, big_q)
+            results["synthetic"] = synthetic_catalog_measure(args.synthetic, big_q, workdir=workdir)
         results["process"] = _cold_start({k: v for k, v in env.items() if not k.startswith("_")}, cold_q)
     finally:
         _drop_database(env)
@@ -267,6 +267,17 @@ def _report(r: dict) -> None:
         for row in (syn["edits"]["found"], syn["edits"]["gone"]):
             lines.append(f"{row['name'] + ' p50 / p95 (ms)':<46}{row['p50_ms']:>7} /{row['p95_ms']:>6}  ≤ 2000")
         lines.append(f"{'full builds the edits caused':<46}{syn['edits']['builds']:>14}")
+        ref = syn["references"]
+        rows = [ref["exact_scan"], *([ref["ann"]] if "ann" in ref else []), ref["lexical"], ref["tantivy"]]
+        for row in rows:
+            lines.append(f"{row['name'] + ' p50 / p95 (ms)':<46}{row['p50_ms']:>7} /{row['p95_ms']:>6}")
+        if "ann" in ref:
+            ratio = ref["exact_scan"]["p50_ms"] / max(ref["ann"]["p50_ms"], 1e-9)
+            lines.append(
+                f"{'approximate recall@10 / speed-up on exact':<46}{ref['ann_recall_at_10']:>7} /{ratio:>5.1f}x  ≥ 0.98"
+            )
+        ratio = ref["lexical"]["p50_ms"] / max(ref["tantivy"]["p50_ms"], 1e-9)
+        lines.append(f"{'lexical p50, ours / tantivy':<46}{ratio:>13.1f}x")
     label = size_label(syn["datasets"]) if syn else "demo"
     lines += [
         f"{'web process RSS, ' + label + ' index + model (MB)':<46}{proc['rss_mb']:>14}  ≤ 1024",

@@ -97,7 +97,7 @@ def demo_catalog_measure(queries: list[str], *, embed_sample: int) -> dict:
     }
 
 
-def synthetic_catalog_measure(target: int, queries: list[str], seed: int = 7) -> dict:
+def synthetic_catalog_measure(target: int, queries: list[str], *, workdir, seed: int = 7) -> dict:
     import numpy as np
     from django.db import transaction
 
@@ -210,10 +210,12 @@ def synthetic_catalog_measure(target: int, queries: list[str], seed: int = 7) ->
     index_bytes = sum(f.stat().st_size for f in index.directory.rglob("*") if f.is_file())
     label = size_label(len(docs))
     families = family_overhead_measure(queries[:60], name=label)
+    references = references_measure(docs, queries, workdir=workdir)
     edits = edit_to_searchable_measure()
     return {
         "families": families,
         "edits": edits,
+        "references": references,
         "datasets": len(docs),
         "rows_insert_s": round(rows_s, 1),
         "index_build_s": round(build_s, 1),
@@ -315,3 +317,77 @@ def edit_to_searchable_measure(*, edits: int = 20, seed: int = 11) -> dict:
         "builds": state.version - version,  # full builds the edits caused (compaction only)
         "changes_logged": state.change_seq - state.base_seq,
     }
+
+
+def references_measure(docs: list, queries: list[str], *, workdir) -> dict:
+    """The same corpus and queries through the reference implementations, so the ratios show: the dense
+    side's exact scan against the approximate index (latency and recall@10 of the graph's top 10), and the
+    lexical side (BM25 over the fields, the top 200 the ranking takes) against tantivy's BM25."""
+    import numpy as np
+    import tantivy
+
+    from search.embeddings import get_embedder
+    from search.index import current_index
+    from search.index.ann import AnnVectors, similarities
+    from search.index.documents import doc_fields
+    from search.lexical import field_texts
+    from search.ranking.pipeline import LEXICAL_CANDIDATES
+
+    index = current_index()
+    embedder = get_embedder()
+    vectors = [np.asarray(embedder.encode_query(q), dtype=np.float32) for q in queries]
+    matrix = index.embeddings.vectors if isinstance(index.embeddings, AnnVectors) else index.embeddings
+    ann = index.embeddings.ann if isinstance(index.embeddings, AnnVectors) else None
+    everything = np.ones(len(index), dtype=bool)
+    exact_ms, ann_ms, recall = [], [], []
+    for v in vectors:
+        t = time.perf_counter()
+        sims = np.asarray(matrix @ v)
+        exact_top = np.argpartition(-sims, 10)[:10]
+        exact_ms.append((time.perf_counter() - t) * 1000)
+        if ann is not None:
+            t = time.perf_counter()
+            approx = similarities(matrix, v, everything, ann=ann)
+            approx_top = np.argpartition(-approx, 10)[:10]
+            ann_ms.append((time.perf_counter() - t) * 1000)
+            recall.append(len(set(exact_top.tolist()) & set(approx_top.tolist())) / 10)
+
+    ours_ms = []
+    for q in queries:
+        t = time.perf_counter()
+        scores = index.lexical.scores(q)
+        np.argpartition(-scores, LEXICAL_CANDIDATES)[:LEXICAL_CANDIDATES]
+        ours_ms.append((time.perf_counter() - t) * 1000)
+    builder = tantivy.SchemaBuilder()
+    for name in ("names", "description", "tags", "publisher", "formats", "columns"):
+        builder.add_text_field(name, stored=False, tokenizer_name="en_stem")
+    schema = builder.build()
+    path = workdir / "tantivy"
+    path.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    tindex = tantivy.Index(schema, path=str(path))
+    writer = tindex.writer(heap_size=500_000_000, num_threads=2)
+    for d in docs:
+        writer.add_document(tantivy.Document(**field_texts(doc_fields(d))))
+    writer.commit()
+    writer.wait_merging_threads()
+    tantivy_build_s = time.perf_counter() - started
+    tindex.reload()
+    searcher = tindex.searcher()
+    tantivy_ms = []
+    fields = ["names", "description", "tags", "publisher", "formats", "columns"]
+    for q in queries:
+        t = time.perf_counter()
+        parsed, _ = tindex.parse_query_lenient(q, fields)
+        searcher.search(parsed, LEXICAL_CANDIDATES)
+        tantivy_ms.append((time.perf_counter() - t) * 1000)
+    out = {
+        "exact_scan": _latency_row("dense exact scan, top 10", exact_ms),
+        "lexical": _latency_row("lexical BM25 (ours), top 200", ours_ms),
+        "tantivy": _latency_row("lexical BM25 (tantivy), top 200", tantivy_ms),
+        "tantivy_build_s": round(tantivy_build_s, 1),
+    }
+    if ann is not None:
+        out["ann"] = _latency_row("dense approximate, top 10", ann_ms)
+        out["ann_recall_at_10"] = round(float(np.mean(recall)), 4)
+    return out

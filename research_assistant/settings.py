@@ -375,6 +375,9 @@ SEARCH_DELTA_COMPACT_AT = env.int("SEARCH_DELTA_COMPACT_AT", default=5000)
 # Past this many datasets a build also writes an approximate nearest-neighbour graph for the dense side
 # (search.index.ann); below it every search scans the vectors exactly.
 SEARCH_ANN_THRESHOLD = env.int("SEARCH_ANN_THRESHOLD", default=100_000)
+# Where a built index version is kept for the web nodes of other hosts to restore (search.index.snapshots):
+# empty = in the database; a directory = on a volume every node mounts (for multi-gigabyte versions).
+SEARCH_SNAPSHOT_DIR = env.str("SEARCH_SNAPSHOT_DIR", default="")
 # Neural candidates below this cosine similarity are not counted as matches.
 SEARCH_MIN_SIMILARITY = env.float("SEARCH_MIN_SIMILARITY", default=0.15)
 

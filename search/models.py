@@ -117,3 +117,23 @@ class SavedSearchMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.saved_search_id} -> {self.dataset_id}"
+
+
+class IndexSnapshotFile(models.Model):
+    """A chunk of one file of a published index version, in the database: how a web node on another host
+    (no shared disk) gets the version a worker built, without building it itself (``search.index.snapshots``;
+    ``SEARCH_SNAPSHOT_DIR`` keeps them on a shared volume instead)."""
+
+    build_id = models.CharField(max_length=32)
+    version = models.PositiveBigIntegerField()
+    path = models.CharField(max_length=200)  # relative to the version's directory
+    chunk = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["build_id", "path", "chunk"], name="indexsnapshotfile_unique_chunk")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.path}[{self.chunk}]"

@@ -28,6 +28,7 @@ from search.index.delta import index_overlay
 from search.index.documents import IndexDoc, family_fields_fill, index_doc_from_dataset
 from search.index.files import index_files_write
 from search.index.loaded import SearchIndex
+from search.index.snapshots import snapshot_restore, snapshot_save, snapshot_version_set, snapshots_prune
 from search.metrics import set_index
 from search.models import DatasetEmbedding, IndexChange, IndexState
 
@@ -106,9 +107,7 @@ def _base_load(row: dict) -> SearchIndex | None:
         return _base
     directory = version_dir(row["version"])
     if _build_id_on_disk(directory) != row["build_id"]:
-        # Another host built this version: rebuild the same content locally from the database.
-        logger.info("index v%s not on this host; materialising it from the database", row["version"])
-        _materialise(row["version"], build_id=row["build_id"])
+        _version_fetch(row["version"], build_id=row["build_id"])  # built on another host (or not kept here)
     started = time.perf_counter()
     try:
         loaded = _load_verified(row["version"], directory, build_id=row["build_id"])
@@ -176,7 +175,7 @@ def _load_verified(version: int, directory: Path, *, build_id: str) -> SearchInd
         logger.error("index v%s is corrupt (%s: %s); rebuilding it from the database", version,
                      exc.__class__.__name__, exc)  # fmt: skip
     _discard(directory)
-    _materialise(version, build_id=build_id)
+    _version_fetch(version, build_id=build_id)
     index = SearchIndex(version=version, directory=directory)
     _verify(index)
     return index
@@ -257,6 +256,22 @@ def _build_id_on_disk(directory: Path) -> str | None:
         return None
 
 
+def _version_fetch(version: int, *, build_id: str) -> None:
+    """Put build ``build_id`` of ``version`` into this host's INDEX_DIR: restored from its snapshot, or, for a
+    version published without one (before snapshots existed), built from the database here."""
+    target = version_dir(version)
+    if target.exists() and _build_id_on_disk(target) != build_id:
+        _discard(target)
+    if target.exists():
+        return
+    started = time.perf_counter()
+    if snapshot_restore(build_id=build_id, target=target):
+        logger.info("index v%s restored from its snapshot in %.1f s", version, time.perf_counter() - started)
+        return
+    logger.warning("index v%s has no snapshot; building it from the database on this host", version)
+    _materialise(version, build_id=build_id)
+
+
 def _materialise(version: int, *, build_id: str) -> None:
     docs, vectors, sources, publishers, model_name = _collect_from_db()
     tmp = Path(settings.INDEX_DIR) / f"tmp-{uuid.uuid4().hex}"
@@ -295,12 +310,15 @@ def index_publish(
     build_id = uuid.uuid4().hex
     try:
         index_files_write(directory=tmp, docs=docs, vectors=vectors, model_name=model_name, build_id=build_id, **known)
+        # Saved before it is published: a node that sees the new version can always restore it.
+        snapshot_save(version=0, build_id=build_id, directory=tmp)
         with transaction.atomic():
             state, _ = IndexState.objects.select_for_update().get_or_create(pk=1)
             version = state.version + 1
             while version_dir(version).exists():  # leftovers from a database that was reset
                 shutil.rmtree(version_dir(version), ignore_errors=True)
             tmp.rename(version_dir(version))
+            snapshot_version_set(build_id=build_id, version=version)
             state.version = version
             state.built_at = timezone.now()
             state.snapshot_at = snapshot_at or state.built_at
@@ -318,6 +336,7 @@ def index_publish(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     _prune(keep_from=version - KEEP_VERSIONS + 1)
+    snapshots_prune(keep_from=version - KEEP_VERSIONS + 1)
     current_index(force_check=True)
     return version
 
