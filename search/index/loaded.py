@@ -88,7 +88,7 @@ class SearchIndex:
         self.tasks = _multi(m, "tasks", len(self.tasks_vocab), n)
         self.modalities = _multi(m, "modalities", len(self.modalities_vocab), n)
         self.lookups_index()
-        self.position: Mapping[int, int] = {int(doc_id): i for i, doc_id in enumerate(self.ids.tolist())}
+        self.position: Mapping[int, int] = PositionMap(self.ids)
         self.lexical: LexicalIndex | StackedLexical = LexicalIndex.load(self.directory / "lexical")
         # Rows a delta replaced (``search.index.delta``): False there, never searched; None when none is.
         self.live: np.ndarray | None = None
@@ -147,6 +147,42 @@ class SearchIndex:
     def source_name(self, i: int) -> str:
         code = int(self.source[i])
         return self.sources[code]["name"] if code >= 0 else ""
+
+
+class PositionMap(Mapping[int, int]):
+    """Dataset id -> row, over the version's ids (a dict of a million ints would cost ~100 MB per process):
+    a binary search in the ids, which a build writes in ascending order (else a sorted copy is kept)."""
+
+    def __init__(self, ids: np.ndarray):
+        self.ids = ids
+        ordered = len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1]))
+        self.order = None if ordered else np.argsort(ids, kind="stable")
+        self.sorted = ids if ordered else ids[self.order]
+
+    def _find(self, key) -> int:
+        try:
+            key = int(key)
+        except (TypeError, ValueError):
+            return -1
+        i = int(np.searchsorted(self.sorted, key))
+        if i < len(self.sorted) and int(self.sorted[i]) == key:
+            return i if self.order is None else int(self.order[i])
+        return -1
+
+    def __getitem__(self, key) -> int:
+        i = self._find(key)
+        if i < 0:
+            raise KeyError(key)
+        return i
+
+    def __contains__(self, key) -> bool:
+        return self._find(key) >= 0
+
+    def __iter__(self):
+        return (int(i) for i in self.ids.tolist())
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 def _multi(m: dict, name: str, size: int, n: int) -> MultiValued:

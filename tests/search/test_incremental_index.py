@@ -162,3 +162,18 @@ def test_a_delta_document_scores_as_it_would_in_a_build():
     for query in ("rainfall", "zqmoplk", "sea level readings", "psi"):
         assert delta.scores(query)[0] == pytest.approx(full.scores(query)[-1], rel=0.05), query
     assert isinstance(doc_fields(new), DocFields)
+
+
+def test_positions_are_found_by_id_in_order_or_not():
+    from collections import ChainMap
+
+    from search.index.loaded import PositionMap
+
+    ordered = PositionMap(np.array([3, 5, 9, 12]))
+    assert ordered[9] == 2 and 4 not in ordered and ordered.get(4) is None and list(ordered) == [3, 5, 9, 12]
+    shuffled = PositionMap(np.array([9, 3, 12, 5]))
+    assert (shuffled[9], shuffled[5]) == (0, 3) and 4 not in shuffled and shuffled.get("x") is None
+    with pytest.raises(KeyError):
+        ordered[13]
+    overlay = ChainMap({4: 10, 9: 11}, ordered)  # a delta's rows first
+    assert (overlay[4], overlay[9], overlay[3]) == (10, 11, 0)
