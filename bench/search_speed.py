@@ -79,7 +79,14 @@ def _queries() -> list[str]:
 def _prepare_environment(workdir: Path) -> dict:
     """Point Django at a throwaway database and index directory; returns the env for children."""
     url = os.environ.get("DATABASE_URL", "")
-    env = {"INDEX_DIR": str(workdir / "index"), "DJANGO_SETTINGS_MODULE": "research_assistant.settings"}
+    # Snapshots of the builds on a "shared volume" (a directory), as the deployment notes advise past a few
+    # hundred thousand datasets, rather than gigabytes in the throwaway database.
+    env = {
+        "INDEX_DIR": str(workdir / "index"),
+        "SEARCH_SNAPSHOT_DIR": str(workdir / "snapshots"),
+        "DJANGO_SETTINGS_MODULE": "research_assistant.settings",
+    }
+    (workdir / "snapshots").mkdir(parents=True, exist_ok=True)
     if url.startswith(("postgres://", "postgresql://")):
         base, _, name = url.rpartition("/")
         name = name.split("?")[0] or "postgres"

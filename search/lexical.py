@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import bm25s
 import numpy as np
@@ -49,6 +50,14 @@ def field_texts(doc: DocFields) -> dict[str, str]:
         "formats": " ".join(doc.formats),
         "columns": " ; ".join(doc.columns),
     }
+
+
+class LexicalSegments(Protocol):
+    """What a loaded index searches with: one ``LexicalIndex``, or a version's with a delta's after it."""
+
+    size: int
+
+    def scores(self, query: str) -> np.ndarray: ...
 
 
 class LexicalIndex:

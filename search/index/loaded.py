@@ -9,17 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from search.index.ann import AnnVectors, ann_load
-from search.lexical import LexicalIndex
+from search.lexical import LexicalIndex, LexicalSegments
 from search.ranking.families import family_positions
 from search.ranking.rescoring import DocSignals
-
-if TYPE_CHECKING:
-    from search.index.delta import StackedLexical
 
 
 class SearchIndex:
@@ -89,7 +86,7 @@ class SearchIndex:
         self.modalities = _multi(m, "modalities", len(self.modalities_vocab), n)
         self.lookups_index()
         self.position: Mapping[int, int] = PositionMap(self.ids)
-        self.lexical: LexicalIndex | StackedLexical = LexicalIndex.load(self.directory / "lexical")
+        self.lexical: LexicalSegments = LexicalIndex.load(self.directory / "lexical")
         # Rows a delta replaced (``search.index.delta``): False there, never searched; None when none is.
         self.live: np.ndarray | None = None
         # The change log position the documents reflect, and when that change was logged (None: the build's).
