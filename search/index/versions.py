@@ -64,34 +64,47 @@ def current_index(*, force_check: bool = False) -> SearchIndex | None:
     """This process's index: the current version (reloaded when IndexState names a newer one) with the
     changes logged since its build laid over it (``search.index.delta``). Checked at most once every
     ``SEARCH_INDEX_CHECK_SECONDS``. None when no index has been built yet."""
-    global _current, _base, _checked_at
     interval = float(settings.SEARCH_INDEX_CHECK_SECONDS)
-    now = time.monotonic()
     current = _current
-    if current is not None and not force_check and now - _checked_at < interval:
-        return current
+    if current is not None and not force_check:
+        if time.monotonic() - _checked_at < interval:
+            return current
+        # While another thread of this process checks (and maybe lays thousands of changes over the
+        # version), the others keep serving the index they have rather than queue behind it.
+        if not _lock.acquire(blocking=False):
+            return current
+        try:
+            return _check(interval, force_check=False)
+        finally:
+            _lock.release()
     with _lock:
-        if _current is not None and not force_check and time.monotonic() - _checked_at < interval:
-            return _current
-        row = _state_row()
-        _checked_at = time.monotonic()
-        if not row or not row["version"]:
-            _current = _base = None
-            return None
-        base = _base_load(row)
-        if base is None:
-            return _current  # keep serving the last good index (if this process has one) rather than nothing
-        _base = base
-        change_seq = max(row["change_seq"], row["base_seq"])
-        if (
-            _current is not None
-            and (_current.version, _current.change_seq) == (base.version, change_seq)
-            and _current.build_id.split("+")[0] == base.build_id
-        ):
-            return _current
-        _current = _with_changes(base, base_seq=row["base_seq"], change_seq=change_seq)
-        set_index(version=_current.version, size=len(_current))
+        return _check(interval, force_check=force_check)
+
+
+def _check(interval: float, *, force_check: bool) -> SearchIndex | None:
+    """Bring this process's index up to the state row (called with ``_lock`` held)."""
+    global _current, _base, _checked_at
+    if _current is not None and not force_check and time.monotonic() - _checked_at < interval:
         return _current
+    row = _state_row()
+    _checked_at = time.monotonic()
+    if not row or not row["version"]:
+        _current = _base = None
+        return None
+    base = _base_load(row)
+    if base is None:
+        return _current  # keep serving the last good index (if this process has one) rather than nothing
+    _base = base
+    change_seq = max(row["change_seq"], row["base_seq"])
+    if (
+        _current is not None
+        and (_current.version, _current.change_seq) == (base.version, change_seq)
+        and _current.build_id.split("+")[0] == base.build_id
+    ):
+        return _current
+    _current = _with_changes(base, base_seq=row["base_seq"], change_seq=change_seq)
+    set_index(version=_current.version, size=len(_current))
+    return _current
 
 
 def index_refresh_if_loaded() -> None:
