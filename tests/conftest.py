@@ -14,6 +14,8 @@ from django.core.cache import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+# The database the settings name, before pytest-django swaps in the test database (``test_database``).
+CONFIGURED_DB_NAME = settings.DATABASES["default"]["NAME"]
 # The full /api/health report (components, process figures) needs staff or the metrics token.
 HEALTH_AUTH = {"Authorization": f"Bearer {settings.METRICS_TOKEN}"}
 
@@ -78,8 +80,7 @@ def test_database(django_db_setup, django_db_blocker):
     from django.db import connections
     from django.test.utils import setup_databases, teardown_databases
 
-    connection = connections["default"]
-    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+    if connections["default"].settings_dict["NAME"] != CONFIGURED_DB_NAME:  # pytest-django made it already
         yield
         return
     with django_db_blocker.unblock():
