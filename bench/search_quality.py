@@ -19,10 +19,12 @@ Metrics come from ../shared/benchmarks/rank_eval.py (NDCG@10, NDCG@3, P@5, R@5, 
 Rows: "bm25", "neural" and "rrf" rank the pipeline's candidate lists (no feedback pass); "fused" is
 the pipeline with fusion only, "fused+rescore" adds re-scoring, "+feedback" is the full pipeline the
 service runs (fusion, re-scoring with the catalog popularity prior, feedback pass); "-popularity" is
-the same without the popularity prior. ``--cv`` adds the 2-fold cross-validation of the popularity
-prior's weight and cap. Prints tables, then one JSON line.
+the same without the popularity prior, "-research" without the research-description adjustments
+(``RescoreParams.research_popularity`` / ``research_label``). ``--cv`` adds the 2-fold
+cross-validation of the popularity prior's weight and cap, ``--cv-research`` that of the two research
+weights. Prints tables, then one JSON line.
 
-    .venv/bin/python bench/search_quality.py [--only datafinder|sg] [--via-service] [--cv]
+    .venv/bin/python bench/search_quality.py [--only datafinder|sg] [--via-service] [--cv] [--cv-research]
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ from search.ranking import (  # noqa: E402
 )
 from search.services import search  # noqa: E402
 
-METHODS = ("bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback", "-popularity", "no families")
+METHODS = ("bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback", "-popularity", "-research", "no families")
 CANDIDATE_LISTS = ("bm25", "neural", "rrf")  # rank the pipeline's candidates, not its output
 COMPONENTS = {
     "bm25": Components(feedback=False, rescoring=False),
@@ -88,7 +90,10 @@ COMPONENTS = {
     "fused": Components(feedback=False, rescoring=False),
     "fused+rescore": Components(feedback=False),
     "+feedback": FULL_PIPELINE,
-    "-popularity": Components(rescore_params=RescoreParams(popularity=0.0)),
+    "-popularity": Components(rescore_params=RescoreParams(popularity=0.0, research_popularity=0.0)),
+    # The full pipeline without the research-description adjustments (popularity counting more for a
+    # research query, a bonus for a record whose task/modality label the query names).
+    "-research": Components(rescore_params=RescoreParams(research_popularity=0.0, research_label=0.0)),
     "no families": FULL_PIPELINE,  # the service's pipeline without collapsing by dataset family (as before)
 }
 UNCOLLAPSED = ("no families",)
@@ -291,6 +296,69 @@ def cross_validate(rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_que
     return out
 
 
+CV_RESEARCH_POPULARITY = (0.0, 0.05, 0.1, 0.15, 0.2)
+CV_RESEARCH_LABEL = (0.0, 0.02, 0.05, 0.1)
+
+
+def cross_validate_research(rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels) -> dict:
+    """2-fold cross-validation (odd/even query ids) of the research weights: how much more the popularity
+    prior counts for a research description, and the bonus for a record whose label the query names.
+
+    As ``cross_validate``: each fold picks the pair with the best mean NDCG@10 over both DataFinder query
+    types on the other fold, among pairs that leave the data.gov.sg set at least as good as without them
+    (ties: the smaller weights), and reports the held-out fold.
+    """
+    sets = (
+        ("full", df_ranker, df_queries, df_qrels, "query"),
+        ("key", df_ranker, df_queries, df_qrels, "keyphrase_query"),
+        ("sg", sg_ranker, sg_queries, sg_qrels, "query"),
+    )
+    per: dict[tuple, dict[str, dict[str, float]]] = {}
+    for wp in CV_RESEARCH_POPULARITY:
+        for wl in CV_RESEARCH_LABEL:
+            params = RescoreParams(research_popularity=wp, research_label=wl)
+            per[(wp, wl)] = {}
+            for name, ranker, queries, qrels, field in sets:
+                runs = {q["qid"]: ranker.rank(q[field], "+feedback", rescore_params=params) for q in queries}
+                _, pq = rank_eval.evaluate(qrels, runs)
+                per[(wp, wl)][name] = {qid: r["ndcg@10"] for qid, r in pq.items()}
+
+    def mean(key, name, fold=None):
+        vals = [v for qid, v in per[key][name].items() if fold is None or _fold(qid) == fold]
+        return float(np.mean(vals)) if vals else 0.0
+
+    print("\nResearch weights, 2-fold cross-validation (NDCG@10; folds = odd/even query ids)")
+    print(f"{'popularity+':>12}{'label':>7}{'full f0':>9}{'full f1':>9}{'key f0':>9}{'key f1':>9}{'sg all':>9}")
+    for wp, wl in per:
+        row = [mean((wp, wl), n, f) for n in ("full", "key") for f in (0, 1)] + [mean((wp, wl), "sg")]
+        print(f"{wp:>12.2f}{wl:>7.2f}" + "".join(f"{x:>9.3f}" for x in row))
+    none = (0.0, 0.0)
+    base_sg = round(mean(none, "sg"), 3)
+    allowed = [k for k in per if round(mean(k, "sg"), 3) >= base_sg]
+    out: dict = {"folds": []}
+    for train in (0, 1):
+        test = 1 - train
+        pick = max(allowed, key=lambda k: (mean(k, "full", train) + mean(k, "key", train), -k[0] - k[1]))
+        fold = {
+            "train_fold": train,
+            "pick": {"research_popularity": pick[0], "research_label": pick[1]},
+            "test_full": round(mean(pick, "full", test), 4),
+            "test_key": round(mean(pick, "key", test), 4),
+            "test_full_without": round(mean(none, "full", test), 4),
+            "test_key_without": round(mean(none, "key", test), 4),
+        }
+        out["folds"].append(fold)
+        print(
+            f"train on fold {train}: pick popularity+={pick[0]} label={pick[1]} -> fold {test}: "
+            f"full {fold['test_full']:.3f} (without {fold['test_full_without']:.3f}), "
+            f"key {fold['test_key']:.3f} (without {fold['test_key_without']:.3f})"
+        )
+    whole = max(allowed, key=lambda k: (mean(k, "full") + mean(k, "key"), -k[0] - k[1]))
+    out["whole_dev_pick"] = {"research_popularity": whole[0], "research_label": whole[1]}
+    print(f"whole dev half: pick popularity+={whole[0]} label={whole[1]}")
+    return out
+
+
 def _summary(res: dict[str, dict]) -> dict:
     return {
         m: {k: round(r[k], 4) for k, _ in COLUMNS} | ({"repeated_pairs": r[PAIRS[0]]} if PAIRS[0] in r else {})
@@ -310,6 +378,11 @@ def main(argv=None) -> int:
         action="store_true",
         help="also cross-validate the popularity prior's weight and cap (2 folds of the DataFinder dev "
         "half, constrained by the data.gov.sg set)",
+    )
+    ap.add_argument(
+        "--cv-research",
+        action="store_true",
+        help="also cross-validate the research weights (popularity for research descriptions, label bonus)",
     )
     ap.add_argument(
         "--via-service",
@@ -361,6 +434,15 @@ def main(argv=None) -> int:
         sg_ranker = Ranker(load_datagovsg(args.datagovsg), cache)
         sg_queries, sg_qrels = load_sg_queries(args.sg_queries)
         summary["cv_popularity"] = cross_validate(
+            rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels
+        )
+
+    if args.cv_research:
+        df_ranker = Ranker(load_datafinder(args.datafinder), cache)
+        df_queries, df_qrels = load_datafinder_queries(args.datafinder)
+        sg_ranker = Ranker(load_datagovsg(args.datagovsg), cache)
+        sg_queries, sg_qrels = load_sg_queries(args.sg_queries)
+        summary["cv_research"] = cross_validate_research(
             rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels
         )
 

@@ -23,6 +23,7 @@ from bench.search_quality_families import CorpusFamilies, corpus_families
 from catalog import quality
 from catalog.families import FamilyInput
 from catalog.importers.datagovsg import junk_reason
+from catalog.research import research_labels
 from search.ranking import DocFields, DocSignals, catalog_mentions, freshness_from_age, popularity_from_mentions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,8 +75,10 @@ def catalog_quality(**kw) -> float:
 
 
 def load_datafinder(directory: Path) -> Corpus:
-    """The Papers with Code records as the catalog importer stores them (Source line split off)."""
-    ids, docs, qual, inputs = [], [], [], []
+    """The Papers with Code records as the catalog importer stores them (Source line split off), with the
+    task and modality labels the importer gives research records (``catalog.research.research_labels``;
+    the index carries them and re-scoring reads them)."""
+    ids, docs, qual, inputs, tasks, modalities = [], [], [], [], [], []
     with open(directory / "corpus.jsonl", encoding="utf-8") as f:
         for line in f:
             if not line.strip():
@@ -89,6 +92,9 @@ def load_datafinder(directory: Path) -> Corpus:
             paper = (r.get("source_paper_title") or "").strip() or (m.group("title").strip() if m else "")
             docs.append(DocFields(title=r["name"], description=desc, source_titles=[paper] if paper else []))
             inputs.append(FamilyInput(id=r["id"], title=r["name"], source="paperswithcode", research=True))
+            doc_tasks, doc_modalities = research_labels(title=r["name"], description=desc)
+            tasks.append(doc_tasks)
+            modalities.append(doc_modalities)
             qual.append(
                 catalog_quality(
                     description=desc,
@@ -104,6 +110,7 @@ def load_datafinder(directory: Path) -> Corpus:
             )
     signals = DocSignals.neutral(len(docs))
     signals.quality = np.array(qual, dtype=np.float32)
+    signals.tasks, signals.modalities = tasks, modalities
     return Corpus(ids, docs, signals, family_inputs=inputs)
 
 

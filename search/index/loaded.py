@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -123,6 +123,8 @@ class SearchIndex:
             is_singapore=self.singapore,
             publisher=[self.publishers[c]["name"] if c >= 0 else "" for c in self.publisher.tolist()],
             popularity=self.popularity,
+            tasks=LabelNames(self.tasks, self.tasks_vocab),
+            modalities=LabelNames(self.modalities, self.modalities_vocab),
         )
 
     @cached_property
@@ -144,6 +146,23 @@ class SearchIndex:
     def source_name(self, i: int) -> str:
         code = int(self.source[i])
         return self.sources[code]["name"] if code >= 0 else ""
+
+
+class LabelNames(Sequence[list[str]]):
+    """A multi-valued field as each document's value names (research labels for re-scoring), read from the
+    CSR arrays when asked: no per-document lists kept."""
+
+    def __init__(self, field: MultiValued, vocab: list[str]):
+        self.field = field
+        self.vocab = vocab
+
+    def __len__(self) -> int:
+        return len(self.field.indptr) - 1
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return [self.vocab[c] for c in self.field.values(i).tolist()]
 
 
 class PositionMap(Mapping[int, int]):

@@ -9,8 +9,9 @@ The pipeline ``search.services`` runs is ``pipeline.rank``::
     why     = explain(query=..., doc=..., ...)
 
 Modules: ``documents`` (fields, embedded text), ``queries`` (boilerplate, name-like tokens),
-``fusion``, ``intent`` (geography, places, agencies, recency, years), ``rescoring``, ``popularity``,
-``explanations``, ``duplicates`` and ``pipeline``; this package re-exports their public names.
+``fusion``, ``intent`` (geography, places, agencies, recency, years), ``research`` (research
+descriptions and the labels they name), ``rescoring``, ``popularity``, ``explanations``,
+``duplicates`` and ``pipeline``; this package re-exports their public names.
 
 Fusion (see ``fuse``): the neural cosine stays on its own, calibrated scale and the BM25 score,
 divided by the best BM25 score of the query, is added with a small query-dependent weight (more for
@@ -22,8 +23,9 @@ small, bounded adjustments for catalog quality, broken links, freshness (more wh
 recent data), Singapore sources for Singapore-intent queries (less for "global"/"worldwide" ones),
 publishers that are an agency the query names, and a catalog popularity prior (how many other
 records mention the dataset by name, ``catalog_popularity``: the in-catalog analogue of citation
-counts). Weights were chosen by 2-fold cross-validation on the DataFinder dev half and kept only where
-the data.gov.sg judged set did not get worse (a strong quality prior helps DataFinder but hurts
+counts; it counts more, and a record whose task or modality label the query names gains a little,
+when the query describes research: ``research``). Weights were chosen by 2-fold cross-validation on
+the DataFinder dev half and kept only where the data.gov.sg judged set did not get worse (a strong quality prior helps DataFinder but hurts
 data.gov.sg, so it stays small; the popularity prior's weight and cap are the CV pick of both folds,
 ``bench/search_quality.py --cv``).
 """

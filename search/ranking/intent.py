@@ -1,4 +1,5 @@
-"""What a query says beyond its topic: Singapore or global, places, agencies, recency, years.
+"""What a query says beyond its topic: Singapore or global, places, agencies, recency, years, and whether
+it describes research (with the task and modality labels it names, ``search.ranking.research``).
 
 Agencies come from the catalog's one table (``catalog.vocabulary``, ``catalog/data/agencies.json``):
 a query names an agency by one of its aliases ("HDB", "housing board"); an alias that is an
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from catalog import vocabulary
+from search.ranking.research import research_query
 from search.text import content_words, normalize, word_list
 
 SINGAPORE_PLACES = word_list("singapore_places")
@@ -32,6 +34,9 @@ class QueryIntent:
     recency: bool = False
     words: tuple[str, ...] = ()  # content words (stemmed)
     years: tuple[int, ...] = ()
+    research: bool = False  # a researcher's description of an idea (``search.ranking.research``)
+    tasks: tuple[str, ...] = ()  # research task labels the query names
+    modalities: tuple[str, ...] = ()  # research modality labels the query names
 
 
 _YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
@@ -62,6 +67,7 @@ def query_intent(query: str) -> QueryIntent:
         geography = "global"
     recency = bool(phrases & RECENCY_WORDS) and "new-york" not in phrases
     years = tuple(sorted({int(y) for y in _YEAR_RE.findall(query or "")}))
+    research = research_query(query)
     return QueryIntent(
         geography=geography,
         places=tuple(p.replace("-", " ") for p in places),
@@ -69,6 +75,9 @@ def query_intent(query: str) -> QueryIntent:
         recency=recency,
         words=tuple(content_words(query)),
         years=years,
+        research=research.research,
+        tasks=research.tasks,
+        modalities=research.modalities,
     )
 
 

@@ -19,7 +19,8 @@ _LEAD_RE = re.compile(
        (?:\s+(?:novel|new|simple|robust|efficient|deep|fast|better))?
        (?:\s+(?:system|model|method|framework|approach|algorithm|architecture|technique|network|pipeline|tool))?
        (?:\s+(?:that|which|to|for|of|on|in|with|using|based\s+on))?
-     )""",
+     )(?![\w-])  # whole words only: "an object" is not "a" + "n object", "explore methods" not "explore" + "methods"
+    """,
     re.I | re.X,
 )
 

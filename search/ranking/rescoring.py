@@ -1,5 +1,5 @@
 """Re-scoring fused scores with catalog signals (quality, links, freshness, geography, publisher,
-popularity)."""
+popularity, research labels)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search.ranking.intent import QueryIntent, publisher_matches
+from search.ranking.research import labels_match
 
 
 @dataclass
@@ -24,6 +25,10 @@ class DocSignals:
     # float in [0, 1]: how often other records of the catalog mention this dataset by name
     # (``catalog_popularity``); None = unknown (no adjustment).
     popularity: np.ndarray | None = None
+    # Research records' task and modality labels (``Dataset.tasks`` / ``Dataset.modalities``), by doc
+    # index; None = none known (no label adjustment).
+    tasks: Sequence[Sequence[str]] | None = None
+    modalities: Sequence[Sequence[str]] | None = None
 
     @classmethod
     def neutral(cls, n: int) -> DocSignals:
@@ -47,13 +52,19 @@ class RescoreParams:
     publisher: float = 0.06  # added when the publisher is an agency the query names
     global_singapore: float = 0.03  # subtracted for a Singapore-only source when the query says global
     popularity: float = 0.20  # added per unit of catalog popularity (``catalog_popularity``; 2-fold CV)
+    # When the query describes research (``QueryIntent.research``): the popularity prior counts this much
+    # more (a research idea is evaluated on the established datasets of its task), and a record whose
+    # task label the query names (else its modality label) gains ``research_label``. 2-fold CV on the
+    # DataFinder dev half (``bench/search_quality.py --cv``).
+    research_popularity: float = 0.15
+    research_label: float = 0.05
 
 
 DEFAULT_RESCORE = RescoreParams()
 # For the score a hit *reports* (compared with thresholds such as ASSISTANT_WEAK_SCORE): the same
 # adjustments without the popularity prior, which only orders candidates (an often-cited dataset is
 # not a better match for an unrelated query).
-REPORTED_SCORE_RESCORE = RescoreParams(popularity=0.0)
+REPORTED_SCORE_RESCORE = RescoreParams(popularity=0.0, research_popularity=0.0, research_label=0.0)
 
 
 def freshness_from_age(age_days: float | None, *, half_life_days: float = 730.0) -> float:
@@ -76,7 +87,16 @@ def rescore(
     reorder near-ties and push down broken or low-quality records without overriding relevance.
     """
     agencies = set(intent.agencies)
-    popularity = signals.popularity if signals.popularity is not None and params.popularity else None
+    research = intent.research
+    pop_weight = params.popularity + (params.research_popularity if research else 0.0)
+    popularity = signals.popularity if signals.popularity is not None and pop_weight else None
+    labelled = (
+        research
+        and params.research_label
+        and (intent.tasks or intent.modalities)
+        and signals.tasks is not None
+        and signals.modalities is not None
+    )
     out: dict[int, float] = {}
     for i, s in fused.items():
         adj = params.quality * (float(signals.quality[i]) - 0.5)
@@ -92,6 +112,8 @@ def rescore(
         if agencies and len(signals.publisher) > i and publisher_matches(signals.publisher[i], agencies):
             adj += params.publisher
         if popularity is not None:
-            adj += params.popularity * float(popularity[i])
+            adj += pop_weight * float(popularity[i])
+        if labelled and labels_match(intent.tasks, intent.modalities, signals.tasks[i], signals.modalities[i]):
+            adj += params.research_label
         out[i] = s + adj
     return out

@@ -279,3 +279,19 @@ def test_year_counts_count_a_family_once_a_year_against_brute_force():
                 if ok:
                     covering.add(int(keys[i]))
             assert bucket["count"] == len(covering), (trial, year)
+
+
+def test_the_index_gives_re_scoring_each_records_research_labels(fc):
+    from search.index import current_index
+
+    index = current_index()
+    signals = index.signals
+    titles = {index.titles[i]: i for i in range(len(index))}
+    assert signals.tasks[titles["KITTI"]] == ["Object detection", "Depth estimation"]
+    assert signals.modalities[titles["LibriSpeech"]] == ["Speech", "Audio"]
+    assert signals.tasks[titles["Population total"]] == []
+    # End to end: a research description naming a task finds the record labelled with it first.
+    hits = services.search(
+        query="We propose a deep network for speech recognition", filters={"source": ["paperswithcode"]}
+    )
+    assert hits.results[0].title == "LibriSpeech"

@@ -73,6 +73,10 @@ def test_document_text_with_only_a_title():
         ("We propose a framework for long text generation", "long text generation"),
         ("We want to train a model for semantic segmentation", "semantic segmentation"),
         ("hdb resale prices", "hdb resale prices"),
+        # Whole words only: "an" is not the article "a" followed by "n ..." (nor "methods" "method" + "s").
+        ("I want to train an object detector for IoU thresholds", "object detector"),
+        ("I explore methods to improve semantic segmentation", "methods to improve"),
+        ("We propose a model-based planner", "model-based planner"),
     ],
 )
 def test_preprocess_query_drops_request_boilerplate(query, expected):
