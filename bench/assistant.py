@@ -35,6 +35,7 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,14 +126,21 @@ def section_routing_heldout(args) -> dict:
         print(f"\nBlind set, {split} half ({'the router was tuned on it' if split == 'dev' else 'never tuned on'}):")
         heldout.report_print(split_report, len(rows), misses=args.misses and split == "dev")
         figures[f"blind_{split}"] = heldout.figures(split_report)
-    # Three more writers (a broad mix, researchers, casual typists), written blind to the router: 60% of each
-    # batch went into the arbiter's training set, this 40% never did. First sight, before any tuning: 77.5-80.6%.
+    # Five more writers, written blind to the router (bench/data/README.md): 60% of each batch went into the
+    # arbiter's training set, this 40% never did. First sight, before any tuning: 77.5-86.2%.
     heldout.routing_heldout_check(ROUTING_FRESH_FILE)
     fresh = heldout.load_routing(ROUTING_FRESH_FILE)
     fresh_report = heldout.routing_accuracy(fresh)
     print("\nFresh writers' held-out 40% (never trained or tuned on):")
     heldout.report_print(fresh_report, len(fresh), misses=False)
     figures["fresh_test"] = heldout.figures(fresh_report)
+    missed = Counter((m["text"], m["has_previous_search"]) for m in fresh_report["misses"])
+    by_batch = {}
+    for row in fresh:
+        n, ok = by_batch.get(row["batch"], (0, 0))
+        by_batch[row["batch"]] = (n + 1, ok + (missed[(row["text"], row["has_previous_search"])] == 0))
+    print("  by batch: " + ", ".join(f"{b} {ok / n:.1%} of {n}" for b, (n, ok) in sorted(by_batch.items())))
+    figures["fresh_test"]["by_batch"] = {b: round(ok / n, 4) for b, (n, ok) in sorted(by_batch.items())}
     return figures
 
 

@@ -88,7 +88,64 @@ _FORMAT_WORDS = frozenset(
     w for w in (*table("formats.json")["formats"], *table("targets.json")["format_families"]) if " " not in w
 )
 _GRANULARITY_FILLER = frozenset(
-    ["the", "a", "an", "any", "some", "only", "just", "data", "figures", "numbers", "series", "stats", "statistics", "version", "versions", "one", "ones", "instead", "please", "pls", "do", "you", "have", "got", "give", "me", "show", "i", "want", "need", "would", "like", "rather", "prefer", "can", "we", "get", "is", "there", "are", "there", "there", "available", "in", "as", "too", "also", "then", "now", "ok", "okay", "what", "about", "how", "figure", "values"]
+    [
+        "the",
+        "a",
+        "an",
+        "any",
+        "some",
+        "only",
+        "just",
+        "data",
+        "figures",
+        "numbers",
+        "series",
+        "stats",
+        "statistics",
+        "version",
+        "versions",
+        "one",
+        "ones",
+        "instead",
+        "please",
+        "pls",
+        "do",
+        "you",
+        "have",
+        "got",
+        "give",
+        "me",
+        "show",
+        "i",
+        "want",
+        "need",
+        "would",
+        "like",
+        "rather",
+        "prefer",
+        "can",
+        "we",
+        "get",
+        "is",
+        "there",
+        "are",
+        "there",
+        "there",
+        "available",
+        "in",
+        "as",
+        "too",
+        "also",
+        "then",
+        "now",
+        "ok",
+        "okay",
+        "what",
+        "about",
+        "how",
+        "figure",
+        "values",
+    ]
 )
 _INCLUDE_POSTFIX = re.compile(r"^(.+?)\s+(?:only|alone|exclusively|and nothing else|please only)\b")
 _INSTEAD = re.compile(
@@ -141,7 +198,14 @@ _BRING_BACK = re.compile(
     r"\b(.+?)\s+(?:is|are)\s+(?:fine|ok|okay|allowed|back)\s+(?:again|after all)\b"
 )
 _TOPIC_SWITCH = re.compile(
-    r"^(?:(?:ok|okay|right|alright|now|so|actually|hmm|well|and|also)[, ]+)*(?:new (?:topic|question|search|subject)|"
+    r"^(?:(?:ok|okay|right|alright|now|so|actually|hmm+|well|and|also|sorry|fine|anyway|btw)[, ]+)*(?:new (?:topic|question|search|subject)|"
+    # "separate q, ...", "changing the subject to ...", "and now for something else: ...", "for my other project I need
+    # ...", "forget the transport stuff. ..."
+    r"separate (?:q|qn|question|request|thing|topic|search)|changing (?:the )?(?:topic|subject)(?: to)?|"
+    r"switch(?:ing)? (?:topics?|subjects?)(?: to)?|(?:and )?now for something (?:else|(?:completely |totally |entirely )?different)|"
+    r"for (?:(?:my|our) (?:other|different|second|next)|another|a (?:different|second|new)) (?:project|study|paper|thesis|assignment|task|report"
+    r"|article|piece)[, ]+(?:i|we) (?:also )?(?:need|want|am looking for|are looking for|would like)|"
+    r"forget (?:the|about the|all the) (?:\w+ ){0,2}(?:stuff|ones|data|datasets|results|search|topic|one|things)|"
     r"separately|on a separate note|(?:also |now |next )?(?:search|look) (?:for|up)|(?:and )?now (?:something|anything|some data|data|datasets?) (?:on|about|for)|"
     r"(?:i (?:also )?have|another|a second|one more) (?:question|request|search)(?: about| on| for)?|"
     r"(?:something|a) (?:else|different)(?: entirely| altogether)?|(?:totally|completely|entirely) (?:different|new)(?: topic| question| thing| subject)?|"
@@ -232,9 +296,12 @@ _SWITCH_CLAUSE = re.compile(
     r"^(?:(?:but|ok|okay|so|and|hmm+|anyway|also|btw|this is|that's|that is|it's|it is)[, ]+)*(?:a |an )?"
     r"(?:(?:totally|completely|entirely|quite) )?(?:separate|unrelated|different|new|other|another)"
     r"(?: (?:thing|question|topic|subject|one|search|request|matter|note))?(?: (?:entirely|altogether|now))?|"
-    r"^(?:(?:but|ok|okay|so|now|anyway)[, ]+)*(?:let me|can i|could i|i want to|i'd like to|i'll|i will|lets|let's)"
-    r" (?:try|ask|search|look|talk|do|move on to)(?: (?:about|for|at|into|on))? (?:something (?:else|different)"
-    r"|(?:a |an )?(?:different|new|another|other) (?:topic|subject|search|question|thing|area))(?: (?:entirely|now))?|"
+    r"^(?:(?:but|ok|okay|so|now|anyway)[, ]+)*(?:let me|let us|can i|could i|i want to|i'd like to|i would like to|i'll"
+    r"|i will|lets|let's) (?:try|ask|search|look|talk|do|move on to)(?: (?:about|for|at|into|on))? (?:something (?:else"
+    r"|different)|(?:a |an )?(?:different|new|another|other) (?:topic|subject|search|question|thing|area|angle|direction))"
+    r"(?: (?:entirely|now))?|"
+    r"^(?:(?:but|ok|okay|so|now|anyway)[, ]+)*try (?:something (?:else|different)|(?:a |an )?(?:different|new|another"
+    r"|other) (?:topic|subject|search|question|thing|area|angle|direction))(?: (?:entirely|now))?$|"
     r"^(?:on a different note|changing (?:the )?(?:topic|subject)|something (?:else|different) (?:entirely|now))$"
 )
 _LEAD_CONNECTIVES = re.compile(r"^(?:(?:but|and|now|so|ok|okay|anyway)[, ]+)*(?:(?:what|how) about\s+)?")
@@ -248,7 +315,9 @@ def _topic_beside_marker(body: str) -> str | None:
     if len(clauses) < 2:
         return None
     for i, clause in enumerate(clauses):
-        if _SWITCH_CLAUSE.fullmatch(clause) or (_SWITCH_CLAUSE.match(clause) and clause.endswith(("else", "different"))):
+        if _SWITCH_CLAUSE.fullmatch(clause) or (
+            _SWITCH_CLAUSE.match(clause) and clause.endswith(("else", "different"))
+        ):
             after, before = clauses[i + 1 :], clauses[:i]
             topic = " ".join(after) if after else (before[-1] if before else "")
             topic = _LEAD_CONNECTIVES.sub("", topic).strip(" ,")
@@ -257,7 +326,11 @@ def _topic_beside_marker(body: str) -> str | None:
 
 
 def _strip(text: str) -> str:
-    text = re.sub(r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|oh)[, ]+)+", "", text)
+    text = re.sub(
+        r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|oh)[, ]+)+",
+        "",
+        text,
+    )
     text = re.sub(r"^(?:(?:can|could|would|will) you(?: please)?|please|pls|kindly|let us|lets)\s+", "", text)
     text = re.sub(r"[\s,.!?;:]+(?:please|pls|thanks|thank you|thx|cheers)?[\s,.!?]*$", "", text)
     return text.strip(" ,.!?;:")
@@ -287,7 +360,12 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     if not body or _HOW_TO.match(body):
         return out  # "how do I exclude a publisher?" asks about the assistant, it does not exclude anything
     short = len(body.split()) <= 30
-    if has_previous_search and short and not _REMOVE_FACET.match(body) and (question := parse_question(body)) is not None:
+    if (
+        has_previous_search
+        and short
+        and not _REMOVE_FACET.match(body)
+        and (question := parse_question(body)) is not None
+    ):
         out.question = question
         return out
     if match := (_TOPIC_SWITCH.match(body) or _TOPIC_SWITCH.match(text)):  # "and now something on X": before _strip
@@ -363,7 +441,11 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         if any(a <= match.start() < b for a, b in taken):
             continue
         raw = _scope_after(body, match.end())
-        phrase = re.sub(r"^(?:any(?:thing)?|everything|all)\s+(?:that (?:comes?|is) |coming |published |made )?(?:from|by|of|about|with)\s+", "", raw)
+        phrase = re.sub(
+            r"^(?:any(?:thing)?|everything|all)\s+(?:that (?:comes?|is) |coming |published |made )?(?:from|by|of|about|with)\s+",
+            "",
+            raw,
+        )
         if _PRONOUN.match(phrase):
             phrase = _antecedent(body[: match.start()])
         if not _is_generic(phrase):
@@ -386,8 +468,14 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         return
     for match in _INCLUDE_PREFIX.finditer(remainder):
         phrase = _scope_after(remainder, match.end())
-        phrase = re.sub(r"^(?:(?:give|show|find|get|list|send)\s+(?:me|us)\s+|(?:give|show|find|get|list)\s+)", "", phrase)
-        phrase = re.sub(r"^(?:the ones |those |ones |stuff |things )?(?:from|by|published by|made by|on|in|with|covering|that (?:have|offer|come as|come in|are in))\s+", "", phrase)
+        phrase = re.sub(
+            r"^(?:(?:give|show|find|get|list|send)\s+(?:me|us)\s+|(?:give|show|find|get|list)\s+)", "", phrase
+        )
+        phrase = re.sub(
+            r"^(?:the ones |those |ones |stuff |things )?(?:from|by|published by|made by|on|in|with|covering|that (?:have|offer|come as|come in|are in))\s+",
+            "",
+            phrase,
+        )
         phrase = re.sub(r"^(?:an?|the)\s+", "", phrase)
         if not _is_generic(phrase):
             out.scopes.append(Scope("include", phrase, replace=True))

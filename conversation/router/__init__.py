@@ -12,12 +12,14 @@ How it decides (first match wins):
    on dengue?" is a search).
 3. Out of scope: requests we cannot serve — tasks (book, buy, order, write a poem, translate, fix my
    code), live information (weather today, stock price now, news), shopping for products, general
-   knowledge ("capital of France") — unless the message explicitly asks for data/statistics.
+   knowledge ("capital of France") — unless the message explicitly asks for data/statistics. One figure at one
+   time ("how many flats were sold in 2021?") is a fact to look up: a reading the arbiter may overrule.
 4. Follow-ups (only when the conversation has a previous search), read by ``conversation.followup``:
    exclusions with their scope ("leave URA out", "no maps please"), inclusions ("CSV only"), bringing
    something back, undo, time windows, granularity ("the same but annual"), a new topic, and
    questions about the results on screen ("who publishes the second one?") are ``refine`` (a new
-   topic is ``search``). The parse travels on ``IntentResult.followup``.
+   topic is ``search``). The parse travels on ``IntentResult.followup``. A question about the assistant that
+   points at no result ("do you hallucinate datasets?", "how current is your data?") stays ``capabilities``.
 5. Refinements (only when the conversation has a previous search): filters (format, publisher,
    source, years, geography), paging, sorting, "more like the second one", "what about X?",
    "only X ones" — when no new topic is left over. With no previous search, filter-only messages
@@ -32,8 +34,9 @@ How it decides (first match wins):
    larger ``data/intent_training.jsonl``). It settles an open message when fairly sure and overrules
    a soft rule only when sure; a bare topic needs more to be out of scope, a refinement must refer to
    the results or change a filter, and a follow-up's state change or question is never overruled.
-   Analysis of the shown data ("plot the second one", "train a model on these") is out of scope
-   before any follow-up reading. Without the model the rules alone decide (the kNN vote of
+   Analysis of the shown data ("plot the second one", "compute the growth rate", "combine all the csvs", "train
+   a model on these") is out of scope before any follow-up reading, unless it asks whether the assistant can
+   ("can you make charts or only find datasets?"). Without the model the rules alone decide (the kNN vote of
    ``knn`` remains the fallback when the arbiter cannot be fitted).
 
 Out-of-scope results carry ``related_query``: a catalog topic worth showing instead (laptop prices

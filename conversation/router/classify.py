@@ -15,11 +15,13 @@ from conversation.router import knn, model
 from conversation.router.rules import (
     ANALYSIS_TASK,
     ASSISTANT_REFERENCE,
+    CAPABILITY_PROBE,
     CAPABILITY_SOFT,
     CAPABILITY_STRONG,
     CLAUSE_FORM,
     DATA_WORDS,
     DEFINITION,
+    FACT_QUESTION,
     FEATURE_QUESTION,
     OOS_PLACE_CONTEXT,
     OOS_PLACE_NOUN,
@@ -27,6 +29,7 @@ from conversation.router.rules import (
     OOS_WEAK,
     PROGRAMMING_HELP,
     REQUEST_WORDS,
+    RESULT_POINTER,
     RESULT_REFERENCE,
     STAT_WORDS,
 )
@@ -105,10 +108,17 @@ def _classify_by_rules(
     prefix = "after a pleasantry: " if had_smalltalk else ""
     has_data_words = bool(DATA_WORDS.search(rest))
     parsed = parse(rest)
-    if ANALYSIS_TASK.search(rest):  # "plot the first one", "train a model on these": work the assistant cannot do
-        return _oos(rest, prefix + "analysis the assistant cannot do", 0.85, parsed)
+    if ANALYSIS_TASK.search(rest) and not CAPABILITY_PROBE.search(rest):
+        return _oos(rest, prefix + "analysis the assistant cannot do", 0.85, parsed)  # "plot the first one"
     if PROGRAMMING_HELP.search(rest):
         return _oos(rest, prefix + "programming help", 0.85, parsed)
+    if followup is not None and CAPABILITY_STRONG.search(rest) and not RESULT_POINTER.search(rest):
+        # "do you hallucinate datasets?", "how current is the info you hold?" while results are shown: about the
+        # assistant, not the results ("how often is #3 updated?" points at one and stays a follow-up).
+        return IntentResult("capabilities", 0.85, prefix + "question about the assistant", parsed=parsed)
+    if FACT_QUESTION.search(rest):  # a figure to look up; the learned arbiter may still read a request for data
+        proposal = IntentResult("out_of_scope", 0.8, prefix + "a question for one fact or figure", parsed=parsed)
+        return _Pending(rest, prefix, parsed, has_previous_search, followup, proposal=proposal)
     if followup is not None and (decided := _followup_intent(followup, parsed, shown_titles)) is not None:
         if not decided.decided_by_followup:  # a reading the learned arbiter may overrule (see _followup_intent)
             return _Pending(

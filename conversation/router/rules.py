@@ -145,6 +145,13 @@ CAPABILITY_STRONG = _rx(
     r"\bhow (?:do|does) (?:the )?(?:filters?|facets?|paging|pagination|refinements?) work\b",
     r"\bwhat does (?:the |a |this |that )?(?:quality score|score|scores|relevance|ranking|why|badge|link status"
     r"|freshness|icon|label|\w+ score) mean\b",
+    # The assistant's own features, price and help pages ("how does the compare function work?", "got dark mode?").
+    r"\bhow (?:does|do) (?:the |this |your )?(?:\w+ )?(?:function|feature|button|option|mode|command|tab|toggle)s? work\b",
+    r"^(?:got |any |is there (?:an? |any )?)?(?:dark|light|night) mode\b|^(?:pricing|price plans?|subscriptions?"
+    r"|premium plan|enterprise plan)$|^(?:do (?:i|we) |would (?:i|we) |will (?:i|we) )?(?:need|have|got) to pay\b",
+    r"^(?:any |got |is there (?:an? |any )?|where (?:is|are|can i find) (?:the |a |your )?)(?:tutorials?|user guide|guide"
+    r"|manual|documentation|docs|faq|help page|walkthrough)(?: (?:somewhere|anywhere|available|or not|for (?:this|you"
+    r"|beginners|new users)))?$",
 )
 # "What kinds of datasets do you have?", "do you cover data outside singapore?": capabilities unless a topic follows.
 CAPABILITY_SOFT = _rx(
@@ -226,6 +233,39 @@ ANALYSIS_TASK = re.compile(
     r"|join (?:them|these|those|the)|run (?:a |an |some )?(?:regression|analysis|model|test|query|statistics|stats)"
     r"|find (?:the )?(?:outliers|correlations?|anomalies|patterns)|summari[sz]e (?:the |its |their )?(?:main |key )?"
     r"(?:trends|findings|insights|patterns)|make (?:me )?(?:a |some )?(?:chart|graph|plot|dashboard|visuali[sz]ation))\b"
+    # Charts, arithmetic and reshaping of the data itself: "draw me a line graph of ...", "compute the growth rate of
+    # ...", "combine all the csvs", "pivot the data by year", "forecast next year's prices using these".
+    r"|(?:^(?:(?:btw|by the way|also|and|now|so|ok|okay|then|next)[, ]+)*|\b(?:(?:can|could|would|will) (?:you|u)"
+    r"(?: please| pls)?|please|pls|help me|i (?:want|need) you to|go ahead and) )(?:(?:draw|sketch|build|produce|generate"
+    r"|create|render|make) (?:me |us )?(?:a |an |some )?(?:\w+ )?(?:graphs?|charts?|plots?|heat ?maps?|histograms?|dashboards?"
+    r"|visuali[sz]ations?|pyramids?)|draw (?:me |us )?(?:a )?maps?|(?:compute|calculate|work out|tally|sum up|add up|sum) "
+    r"|estimate (?:how|what|the|my)\b|combine (?:all |both )?(?:the|these|those|them)\b|(?:pivot|resample|deduplicate"
+    r"|de-duplicate|impute|interpolate|normali[sz]e|reshape|aggregate) (?:the|this|that|these|those|it|them|both|all|each)\b"
+    r"|(?:predict|forecast) (?!data\b|datasets?\b)(?:the |next |future |what |how |my |it\b|them\b|this\b|these\b|\w+ (?:\w+ )?"
+    r"(?:for|in|next|using|from)\b))"
+    r"|\b(?:remove|detect|find|flag|drop) (?:the |all |any )?outliers\b|\b(?:extract|pull out) (?:\w+ ){0,3}(?:rows|columns"
+    r"|records|values)\b|\b(?:count|calculate|compute|tally|add up|sum up)(?: (?:it|them|this|that|these|those))? for me\b"
+    r"|\b(?:open|take|load|read|download|use) (?:the |that |this |those |these )?(?:\w+ )?(?:one|dataset|file|csv|table|data)s?"
+    r" and (?:tell|give|show) me\b"
+)
+# "can you make charts or is it just finding datasets?": a question whether the assistant can, not the task itself.
+CAPABILITY_PROBE = re.compile(r"\bor (?:is it |are you |do you |does it |can you )?(?:just|only)\b")
+# What points at particular results on screen ("the second one", "these", "#3", "the NEA one"): a question about the
+# assistant that points at none of them ("do you hallucinate datasets?") is not about the results.
+RESULT_POINTER = re.compile(
+    r"#\s?\d|\b(?:these|those|ones?|them|they|number \d+|no\.? ?\d+|results? \d+|first|second|third|fourth|fifth|sixth"
+    r"|seventh|eighth|ninth|tenth|last|top (?:result|hit|dataset)s?|1st|2nd|3rd|\dth)\b"
+)
+# A question for one figure at one time ("what was the recycling rate last year?", "how many dengue cases were
+# reported in 2020?", "which country had the highest emissions in 2018?"): a fact to look up, not a request for the
+# data, unless it names the data or a span of time ("... by year", "since 2010", "over time").
+FACT_QUESTION = re.compile(
+    r"^(?:(?:so|ok|okay|and|then|but|exactly|roughly)[, ]+)*(?!(?:which|how many) (?:of (?:these|those|them|the results)"
+    r"|ones?)\b)(?:how (?:many|much)|what (?:is|was|were|are) the|which \w+(?: \w+)? (?:has|had|have|is|was|were|got|did))\b"
+    r"(?=.*\b(?:in (?:19|20)\d\d|(?:19|20)\d\d$|last (?:year|month|week|quarter)|this (?:year|month|week)|ever|right now"
+    r"|currently|now|today|yesterday|tonight|at the moment)\b)(?!.*\b(?:data|dataset|datasets|statistics|series|table"
+    r"|tables|records|over time|trend|trends|from (?:19|20)\d\d|since|between|by (?:year|month|age|town|region|country)"
+    r"|per year|each year|every year|annual|monthly|yearly|history|historical)\b)"
 )
 # Programming help: "sql query to get the top customers", "pandas groupby error".
 PROGRAMMING_HELP = re.compile(
@@ -311,6 +351,9 @@ register_pattern_words(
         CAPABILITY_SOFT,
         OOS_STRONG,
         ANALYSIS_TASK,
+        CAPABILITY_PROBE,
+        RESULT_POINTER,
+        FACT_QUESTION,
         PROGRAMMING_HELP,
         DEFINITION,
         CLAUSE_FORM,
@@ -328,4 +371,3 @@ FEATURE_QUESTION = re.compile(
     r"|(?:do|does|will|can) (?:you|it|this|the (?:tool|site|app|assistant|search)) (?:support|allow|let|have|index|cover|offer"
     r"|handle|cope|understand|work|remember|show|keep|include)|(?:am|are) (?:i|we) allowed|got (?:option|feature|way|function))"
 )
-

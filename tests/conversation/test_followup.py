@@ -78,13 +78,28 @@ def test_answers_name_the_dataset_first_and_count_by_facet():
         ("nope. let me try another topic: school enrolment", "school enrolment"),
         ("ok so let me ask about something else - carpark availability", "carpark availability"),
         ("and now something on recycling rates", "recycling rates"),
+        ("sorry, new topic: reservoir water levels", "reservoir water levels"),
+        ("separate question, any data on library loans", "any data on library loans"),
+        ("changing the subject to fisheries: fish landings by port", "fisheries: fish landings by port"),
+        ("and now for something different: bird sightings", "bird sightings"),
+        ("for my next assignment I need a corpus of legal judgments", "a corpus of legal judgments"),
+        ("ok forget the housing stuff. what about bus stops", "bus stops"),
+        ("let's try another angle: noise complaints", "noise complaints"),
     ],
 )
 def test_a_topic_change_is_read_wherever_its_marker_stands(message, topic):
     assert parse_followup(message).topic_switch == topic
 
 
-@pytest.mark.parametrize("message", ["not the other one", "exclude the new ones. ok", "the second one. what licence?"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not the other one",
+        "exclude the new ones. ok",
+        "the second one. what licence?",
+        "for my project I need only CSV",
+    ],
+)
 def test_words_like_other_or_new_inside_a_follow_up_are_not_a_topic_change(message):
     assert parse_followup(message).topic_switch is None
 
@@ -155,6 +170,9 @@ def test_a_comparison_resolves_ambiguous_names_to_the_plainest_title_and_finds_a
 
 
 def test_a_history_question_about_two_results_names_the_undated_one():
-    shown = [_shown(1, "Electricity use", start=dt.date(2005, 1, 1), end=dt.date(2020, 12, 31)), _shown(2, "Access to power")]
+    shown = [
+        _shown(1, "Electricity use", start=dt.date(2005, 1, 1), end=dt.date(2020, 12, 31)),
+        _shown(2, "Access to power"),
+    ]
     answer = answer_question(parse_question("between the first two which covers more years"), shown, focus=None)
     assert "“Electricity use” (#1)" in answer.reply and "“Access to power” (#2) doesn't state" in answer.reply
