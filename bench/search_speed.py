@@ -138,6 +138,13 @@ def _child(queries: list[str]) -> None:
     for q in queries[1:40]:
         services.search(query=q)
     info = psutil.Process().memory_full_info()
+    # Where the resident pages are: per mapped file (or anonymous memory), the largest first.
+    by_mapping: dict[str, int] = {}
+    for m in psutil.Process().memory_maps(grouped=True):
+        name = m.path if m.path.startswith("/") else "[anonymous]"
+        name = name.split("/ra-bench-speed-")[-1] if "ra-bench-speed-" in name else name.rsplit("/", 1)[-1]
+        by_mapping[name] = by_mapping.get(name, 0) + m.rss
+    top = sorted(by_mapping.items(), key=lambda kv: -kv[1])[:8]
     print(
         json.dumps(
             {
@@ -146,6 +153,7 @@ def _child(queries: list[str]) -> None:
                 "rss_mb": round(info.rss / 2**20, 1),
                 "uss_mb": round(info.uss / 2**20, 1),
                 "pss_mb": round(getattr(info, "pss", 0) / 2**20, 1),
+                "rss_by_mapping_mb": {name: round(rss / 2**20, 1) for name, rss in top},
             }
         )
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from search.index.ann import AnnVectors, ann_load
+from search.index.ann import vectors_open
 from search.lexical import LexicalIndex, LexicalSegments
 from search.ranking.families import family_positions
 from search.ranking.rescoring import DocSignals
@@ -26,10 +26,8 @@ class SearchIndex:
 
         self.version = version
         self.directory = Path(directory)
-        vectors = np.load(self.directory / "embeddings.npy", mmap_mode="r")
-        ann = ann_load(self.directory)
         # What the ranking reads: the matrix, or the matrix with its approximate index (search.index.ann).
-        self.embeddings: Any = vectors if ann is None else AnnVectors(vectors, ann)
+        self.embeddings: Any = vectors_open(self.directory)
         with np.load(self.directory / "meta.npz") as meta:
             m = {k: meta[k] for k in meta.files}
         self.ids: np.ndarray = m["ids"]

@@ -14,7 +14,7 @@ from search import metrics
 from search.embeddings import get_embedder
 from search.index.versions import current_index, index_failed
 from search.ranking.duplicates import is_near_duplicate
-from search.ranking.pipeline import best_positions
+from search.ranking.pipeline import best_positions, dense_similarities
 from search.services.cache import cache_key, cache_version, lookup_count, query_record
 from search.services.facets import FACET_NAMES
 from search.services.results import SearchHit, SearchResponse, hits_for
@@ -101,9 +101,9 @@ def similar_datasets(*, dataset_id: int, top_k: int = 5, user=None) -> list[Sear
     top_k = max(1, min(int(top_k), settings.SEARCH_MAX_TOP_K))
     pos = index.position[dataset_id]
     vector = np.asarray(index.embeddings[pos], dtype=np.float32)
-    sims = index.embeddings @ vector
     mask = index.active.copy()
     mask[pos] = False
+    sims = dense_similarities(index.embeddings, vector, mask)  # the approximate index past its threshold
     family = int(index.family[pos])
     if family > 0:
         mask[index.family_members.get(family, [])] = False  # its own family is not "similar"

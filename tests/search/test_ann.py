@@ -77,5 +77,9 @@ def test_a_catalog_past_the_threshold_searches_through_the_graph(db, settings):
     services.index_ensure()
     index = current_index(force_check=True)
     assert isinstance(index.embeddings, AnnVectors) and (index.directory / ANN_FILE).is_file()
+    # Rows are read from the file (pread), equal to the memory-mapped matrix's.
+    rows = np.array([len(index) - 1, 0, 3])
+    np.testing.assert_array_equal(index.embeddings[rows], index.embeddings.vectors[rows])
+    np.testing.assert_array_equal(index.embeddings[-1], index.embeddings.vectors[len(index) - 1])
     assert services.search(query="monthly rainfall").results[0].id == catalog["rain"].pk
     assert services.search(query="dengue cases").results[0].id == catalog["dengue"].pk
