@@ -28,7 +28,9 @@ class DocFields:
 
 
 _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_SOURCE_LINE_RE = re.compile(r"(?im)^\s*(?:source|sources)\s*:\s*.*$")
+# A credit ("Source: [paper](link)", "Source: https://...") names the paper, not the data; only the credit itself
+# goes (text after it on the same line, such as a curator's note appended to the description, stays).
+_SOURCE_LINE_RE = re.compile(r"(?im)^\s*(?:image\s+)?sources?\s*:\s*(?:\[[^\]\n]*\]\([^)\n]*\)|https?://\S+)")
 _URL_RE = re.compile(r"https?://\S+")
 _MD_MARK_RE = re.compile(r"(\*\*|__|`+|^#+\s*|^\s*[-*+]\s+|^\s*>\s*)", re.M)
 _WS_RE = re.compile(r"\s+")

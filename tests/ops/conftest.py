@@ -114,3 +114,14 @@ def make_beat():
     yield make
     for beat in started:
         beat.stop()
+
+
+@pytest.fixture
+def fresh_index(transactional_db):
+    """No index published yet in the shared test database (as on a new deployment): the test's own import
+    builds the first version in the test's INDEX_DIR, whatever earlier tests left in the database."""
+    from search.models import IndexChange, IndexSnapshotFile, IndexState
+
+    IndexState.objects.all().delete()
+    IndexChange.objects.all().delete()
+    IndexSnapshotFile.objects.all().delete()

@@ -51,7 +51,7 @@ def _found(client: httpx.Client, query: str, title: str) -> bool:
 
 
 def test_a_worker_killed_mid_rebuild_leaves_an_index_that_says_so_and_catches_up(
-    server_db_url, transactional_db, redis_server, make_gunicorn, make_worker, make_beat, tmp_path
+    server_db_url, fresh_index, redis_server, make_gunicorn, make_worker, make_beat, tmp_path
 ):
     # 300 changes are past the compaction threshold (and too many for a delta): they need a full build.
     env = server_env(server_db_url, REDIS_URL=redis_server.url, RA_TEST_INDEX_DIR=str(tmp_path / "index"),
@@ -157,7 +157,7 @@ class _Traffic:
 
 
 def test_a_corrupted_index_is_rebuilt_while_gunicorn_serves_and_readiness_says_so(
-    server_db_url, transactional_db, make_gunicorn, tmp_path
+    server_db_url, fresh_index, make_gunicorn, tmp_path
 ):
     index_dir = tmp_path / "index"
     # Embedded mode (no Redis): the import embeds and indexes in-process.

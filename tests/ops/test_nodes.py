@@ -57,7 +57,7 @@ def _hits(client: httpx.Client, query: str) -> list[str]:
 
 
 def test_an_edit_through_one_node_is_searchable_through_the_other(
-    server_db_url, transactional_db, redis_server, make_gunicorn, make_worker, tmp_path
+    server_db_url, fresh_index, redis_server, make_gunicorn, make_worker, tmp_path
 ):
     from catalog.models import Dataset
 

@@ -41,6 +41,8 @@ def test_clean_description_strips_markdown_links_and_source_line():
         "Source: [NTIRE 2017 Challenge](https://arxiv.org/abs/1234)"
     )
     assert clean_description(raw) == "DIV2K is a super-resolution dataset."
+    # Only the credit goes: a note a curator appends after it on the same line is searchable.
+    assert clean_description(raw + " Curator note zqmoplkjhq").endswith("dataset. Curator note zqmoplkjhq")
 
 
 def test_document_text_puts_the_title_first_and_keeps_the_source_title_in_the_window():
