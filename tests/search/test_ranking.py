@@ -43,6 +43,7 @@ def test_clean_description_strips_markdown_links_and_source_line():
     assert clean_description(raw) == "DIV2K is a super-resolution dataset."
     # Only the credit goes: a note a curator appends after it on the same line is searchable.
     assert clean_description(raw + " Curator note zqmoplkjhq").endswith("dataset. Curator note zqmoplkjhq")
+    assert clean_description("Monthly totals.\nSource: SINGAPORE DEPARTMENT OF STATISTICS") == "Monthly totals."
 
 
 def test_document_text_puts_the_title_first_and_keeps_the_source_title_in_the_window():
