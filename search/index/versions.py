@@ -94,13 +94,9 @@ def _check(interval: float, *, force_check: bool) -> SearchIndex | None:
     base = _base_load(row)
     if base is None:
         return _current  # keep serving the last good index (if this process has one) rather than nothing
-    _base = base
+    same_base, _base = base is _base, base
     change_seq = max(row["change_seq"], row["base_seq"])
-    if (
-        _current is not None
-        and (_current.version, _current.change_seq) == (base.version, change_seq)
-        and _current.build_id.split("+")[0] == base.build_id
-    ):
+    if same_base and _current is not None and _current.change_seq == change_seq:
         return _current
     _current = _with_changes(base, base_seq=row["base_seq"], change_seq=change_seq)
     set_index(version=_current.version, size=len(_current))
