@@ -169,8 +169,8 @@ def index_overlay(base: SearchIndex, *, docs: list[IndexDoc], vectors: np.ndarra
     changed dataset ids (a deleted dataset is among them but not in ``docs``)."""
     directory = Path(settings.INDEX_DIR) / f"delta-{uuid.uuid4().hex}"
     try:
-        index_files_write(directory=directory, docs=docs, vectors=vectors, model_name=base.model_name)
-        delta = SearchIndex(version=base.version, directory=directory)
+        index_files_write(directory=directory, docs=docs, vectors=vectors, model_name=base.model_name, searchable=False)
+        delta = SearchIndex(version=base.version, directory=directory, searchable=False)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     merged = copy.copy(base)  # shares the version's read-only arrays; every changed attribute is replaced

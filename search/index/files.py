@@ -62,8 +62,12 @@ def index_files_write(
     known_sources: list[dict] | None = None,
     known_publishers: list[dict] | None = None,
     build_id: str = "",
+    searchable: bool = True,
 ) -> None:
     """Write one index version's files into ``directory`` (which must not exist yet).
+
+    ``searchable=False`` leaves out the BM25 index and the nearest-neighbour graph: a delta's documents
+    (``search.index.delta``) are searched through the version's own.
 
     ``known_sources``/``known_publishers`` ({"slug","name",...}) are the valid filter values; they
     default to the ones the documents use.
@@ -73,7 +77,8 @@ def index_files_write(
     directory.mkdir(parents=True)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     np.save(directory / "embeddings.npy", vectors)
-    ann_build(directory, vectors)
+    if searchable:
+        ann_build(directory, vectors)
 
     now = datetime.now(UTC)
     sources_vocab, source_idx = _vocab_index([d.source_slug for d in docs])
@@ -175,5 +180,5 @@ def index_files_write(
     (directory / "vocab.json").write_text(json.dumps(vocab))
     # Titles are kept for near-duplicate detection in "similar datasets" and for explanations.
     (directory / "titles.json").write_text(json.dumps([d.title for d in docs]))
-    lexical = LexicalIndex.build(fields)
-    lexical.save(directory / "lexical")
+    if searchable:
+        LexicalIndex.build(fields).save(directory / "lexical")

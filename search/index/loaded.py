@@ -22,7 +22,7 @@ from search.ranking.rescoring import DocSignals
 class SearchIndex:
     """One loaded index version. Read-only; safe to share between threads."""
 
-    def __init__(self, *, version: int, directory: Path):
+    def __init__(self, *, version: int, directory: Path, searchable: bool = True):
 
         self.version = version
         self.directory = Path(directory)
@@ -84,7 +84,10 @@ class SearchIndex:
         self.modalities = _multi(m, "modalities", len(self.modalities_vocab), n)
         self.lookups_index()
         self.position: Mapping[int, int] = PositionMap(self.ids)
-        self.lexical: LexicalSegments = LexicalIndex.load(self.directory / "lexical")
+        # A delta's files (``searchable=False``) carry no BM25 index: the overlay scores them itself.
+        self.lexical: LexicalSegments = (
+            LexicalIndex.load(self.directory / "lexical") if searchable else LexicalIndex({}, len(self.ids))
+        )
         # Rows a delta replaced (``search.index.delta``): False there, never searched; None when none is.
         self.live: np.ndarray | None = None
         # The change log position the documents reflect, and when that change was logged (None: the build's).
