@@ -234,6 +234,31 @@ def _fold(qid: str) -> int:
     return int(re.sub(r"\D", "", qid) or 0) % 2
 
 
+def _cv_sets(df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels) -> tuple:
+    """The query sets a cross-validation scores: DataFinder full sentences and keyphrases, and data.gov.sg."""
+    return (
+        ("full", df_ranker, df_queries, df_qrels, "query"),
+        ("key", df_ranker, df_queries, df_qrels, "keyphrase_query"),
+        ("sg", sg_ranker, sg_queries, sg_qrels, "query"),
+    )
+
+
+def _per_query_ndcg(rank_eval, sets: tuple, params: RescoreParams) -> dict[str, dict[str, float]]:
+    """NDCG@10 of every query of every set (name -> qid -> NDCG@10) with these re-scoring weights."""
+    out: dict[str, dict[str, float]] = {}
+    for name, ranker, queries, qrels, field in sets:
+        runs = {q["qid"]: ranker.rank(q[field], "+feedback", rescore_params=params) for q in queries}
+        _, pq = rank_eval.evaluate(qrels, runs)
+        out[name] = {qid: r["ndcg@10"] for qid, r in pq.items()}
+    return out
+
+
+def _fold_mean(per: dict, key: tuple, name: str, fold: int | None = None) -> float:
+    """Mean NDCG@10 of one setting on one set, over one fold's queries (all with ``fold`` None)."""
+    vals = [v for qid, v in per[key][name].items() if fold is None or _fold(qid) == fold]
+    return float(np.mean(vals)) if vals else 0.0
+
+
 def cross_validate(rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels) -> dict:
     """2-fold cross-validation (odd/even query ids) of the popularity prior's weight and cap.
 
@@ -242,29 +267,20 @@ def cross_validate(rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_que
     without the prior, then report the held-out fold's NDCG@10 for it and for no prior.
     """
     per: dict[tuple, dict[str, dict[str, float]]] = {}
-    sets = (
-        ("full", df_ranker, df_queries, df_qrels, "query"),
-        ("key", df_ranker, df_queries, df_qrels, "keyphrase_query"),
-        ("sg", sg_ranker, sg_queries, sg_qrels, "query"),
-    )
+    sets = _cv_sets(df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels)
     for cap in CV_CAPS:
         for w in CV_WEIGHTS:
             if w == 0.0 and cap != CV_CAPS[0]:
                 per[(cap, w)] = per[(CV_CAPS[0], w)]
                 continue
-            per[(cap, w)] = {}
-            for name, ranker, queries, qrels, field in sets:
+            for ranker in (df_ranker, sg_ranker):
                 ranker.corpus.signals.popularity = popularity_from_mentions(ranker.corpus.mentions, cap=cap)
-                params = RescoreParams(popularity=w)
-                runs = {q["qid"]: ranker.rank(q[field], "+feedback", rescore_params=params) for q in queries}
-                _, pq = rank_eval.evaluate(qrels, runs)
-                per[(cap, w)][name] = {qid: r["ndcg@10"] for qid, r in pq.items()}
+            per[(cap, w)] = _per_query_ndcg(rank_eval, sets, RescoreParams(popularity=w))
     for ranker in (df_ranker, sg_ranker):
         ranker.corpus.signals.popularity = popularity_from_mentions(ranker.corpus.mentions)
 
     def mean(key, name, fold=None):
-        vals = [v for qid, v in per[key][name].items() if fold is None or _fold(qid) == fold]
-        return float(np.mean(vals)) if vals else 0.0
+        return _fold_mean(per, key, name, fold)
 
     print("\nPopularity prior, 2-fold cross-validation (NDCG@10; folds = odd/even query ids)")
     print(f"{'cap':>4}{'weight':>8}{'full f0':>9}{'full f1':>9}{'key f0':>9}{'key f1':>9}{'sg all':>9}")
@@ -308,24 +324,15 @@ def cross_validate_research(rank_eval, df_ranker, df_queries, df_qrels, sg_ranke
     types on the other fold, among pairs that leave the data.gov.sg set at least as good as without them
     (ties: the smaller weights), and reports the held-out fold.
     """
-    sets = (
-        ("full", df_ranker, df_queries, df_qrels, "query"),
-        ("key", df_ranker, df_queries, df_qrels, "keyphrase_query"),
-        ("sg", sg_ranker, sg_queries, sg_qrels, "query"),
-    )
+    sets = _cv_sets(df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels)
     per: dict[tuple, dict[str, dict[str, float]]] = {}
     for wp in CV_RESEARCH_POPULARITY:
         for wl in CV_RESEARCH_LABEL:
             params = RescoreParams(research_popularity=wp, research_label=wl)
-            per[(wp, wl)] = {}
-            for name, ranker, queries, qrels, field in sets:
-                runs = {q["qid"]: ranker.rank(q[field], "+feedback", rescore_params=params) for q in queries}
-                _, pq = rank_eval.evaluate(qrels, runs)
-                per[(wp, wl)][name] = {qid: r["ndcg@10"] for qid, r in pq.items()}
+            per[(wp, wl)] = _per_query_ndcg(rank_eval, sets, params)
 
     def mean(key, name, fold=None):
-        vals = [v for qid, v in per[key][name].items() if fold is None or _fold(qid) == fold]
-        return float(np.mean(vals)) if vals else 0.0
+        return _fold_mean(per, key, name, fold)
 
     print("\nResearch weights, 2-fold cross-validation (NDCG@10; folds = odd/even query ids)")
     print(f"{'popularity+':>12}{'label':>7}{'full f0':>9}{'full f1':>9}{'key f0':>9}{'key f1':>9}{'sg all':>9}")
