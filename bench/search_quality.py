@@ -435,23 +435,17 @@ def main(argv=None) -> int:
         fam = corpus.families
         summary["datagovsg_families"] = {"families": fam.count, "series": len({int(f) for f in fam.family[fam.series]})}
 
-    if args.cv:
+    if args.cv or args.cv_research:
+        # One load of both corpora serves both cross-validations (each leaves the rankers' priors as it found them).
         df_ranker = Ranker(load_datafinder(args.datafinder), cache)
         df_queries, df_qrels = load_datafinder_queries(args.datafinder)
         sg_ranker = Ranker(load_datagovsg(args.datagovsg), cache)
         sg_queries, sg_qrels = load_sg_queries(args.sg_queries)
-        summary["cv_popularity"] = cross_validate(
-            rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels
-        )
-
-    if args.cv_research:
-        df_ranker = Ranker(load_datafinder(args.datafinder), cache)
-        df_queries, df_qrels = load_datafinder_queries(args.datafinder)
-        sg_ranker = Ranker(load_datagovsg(args.datagovsg), cache)
-        sg_queries, sg_qrels = load_sg_queries(args.sg_queries)
-        summary["cv_research"] = cross_validate_research(
-            rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels
-        )
+        cv_args = (rank_eval, df_ranker, df_queries, df_qrels, sg_ranker, sg_queries, sg_qrels)
+        if args.cv:
+            summary["cv_popularity"] = cross_validate(*cv_args)
+        if args.cv_research:
+            summary["cv_research"] = cross_validate_research(*cv_args)
 
     summary["seconds"] = round(time.time() - t0, 1)
     print()
