@@ -47,6 +47,7 @@ class SearchState:
     similar_to: int | None = None
     result_ids: list[int] = field(default_factory=list)
     focus: int | None = None  # the dataset "that one" refers to: the last one a reply was about
+    subset: dict | None = None  # what "those" refers to after a count: {"facet", "values", "label"}
     undo: list[dict] = field(default_factory=list)
 
     # --- (de)serialisation -------------------------------------------------------------------
@@ -65,6 +66,7 @@ class SearchState:
             similar_to=_int_or_none(data.get("similar_to")),
             result_ids=[int(i) for i in data.get("result_ids") or [] if str(i).lstrip("-").isdigit()],
             focus=_int_or_none(data.get("focus")),
+            subset=_subset(data.get("subset")),
             undo=[u for u in data.get("undo") or [] if isinstance(u, dict)][-UNDO_DEPTH:],
         )
         # States written before include/exclude existed carried a flat ``filters`` dict.
@@ -89,6 +91,7 @@ class SearchState:
             "similar_to": self.similar_to,
             "result_ids": list(self.result_ids),
             "focus": self.focus,
+            "subset": self.subset,
         }
         if with_undo:
             data["undo"] = list(self.undo)
@@ -148,6 +151,18 @@ class SearchState:
             else:
                 sets.pop(facet, None)
         return removed
+
+    def last_change_mode(self) -> str | None:
+        """Whether the last change excluded or included something ("and IAM as well" does the same again)."""
+        if not self.undo:
+            return None
+        before = SearchState.from_dict(self.undo[-1])
+        for mode in ("exclude", "include"):
+            now = {(facet, _fold(item["value"])) for facet, items in getattr(self, mode).items() for item in items}
+            then = {(facet, _fold(item["value"])) for facet, items in getattr(before, mode).items() for item in items}
+            if now - then:
+                return mode
+        return None
 
     def clear_filters(self) -> bool:
         changed = bool(self.include or self.exclude or self.year_from or self.year_to)
@@ -241,3 +256,9 @@ def _facet_sets(raw) -> dict[str, list[dict]]:
         if clean:
             out[facet] = clean
     return out
+
+
+def _subset(value) -> dict | None:
+    if not isinstance(value, dict) or not isinstance(value.get("values"), list) or not value.get("facet"):
+        return None
+    return {"facet": str(value["facet"]), "values": [str(v) for v in value["values"]], "label": str(value.get("label") or "")}

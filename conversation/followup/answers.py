@@ -112,6 +112,7 @@ class Answer:
     focus: int | None = None
     table: dict | None = None
     datasets: list[int] = field(default_factory=list)
+    subset: dict | None = None  # a count's target: what "those" means next ("show me just those")
 
 
 def shown_datasets(ids: list[int], *, ranks: dict[int, int] | None = None) -> list[ShownDataset]:
@@ -281,7 +282,7 @@ def _coverage(d: ShownDataset, q: Question) -> Answer:
 def _frequency(d: ShownDataset, q: Question) -> Answer:
     label = d.frequency_label
     if not label:
-        return Answer(f"{_q(d)} doesn't say how often it is updated in the catalog.")
+        return Answer(f"{_q(d)}: its update frequency is not stated in the catalog.")
     updated = f" It was last updated on {d.modified.date().isoformat()}." if d.modified else ""
     return Answer(f"{_q(d)} is updated {label}.{updated}")
 
@@ -379,12 +380,14 @@ def _count(question: Question, shown: list[ShownDataset]) -> Answer:
     else:
         matching = [d for d in shown if any(v in fold(d.title) for v in values)]
     label = target.label
+    subset = {"facet": target.facet, "values": list(target.values), "label": label}
     if not matching:
-        return Answer(f"None of the {n} results is {label}.")
+        return Answer(f"None of the {n} results is {label}.", subset=subset)
     names = ", ".join(f"“{d.title}”" for d in matching[:5]) + (" …" if len(matching) > 5 else "")
+    ids = [d.id for d in matching]
     if len(matching) == n:
-        return Answer(f"All {n} results are {label}.", datasets=[d.id for d in matching])
-    return Answer(f"{len(matching)} of the {n} results are {label}: {names}.", datasets=[d.id for d in matching])
+        return Answer(f"All {n} results are {label}.", datasets=ids, subset=subset)
+    return Answer(f"{len(matching)} of the {n} results are {label}: {names}.", datasets=ids, subset=subset)
 
 
 def _compare(pool: list[ShownDataset], missing: list[str]) -> Answer:

@@ -9,6 +9,7 @@ datasets) become dataset-id filters computed from the catalog.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -49,6 +50,7 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
             return None
         new = state.copy()
         new.focus = answer.focus or new.focus
+        new.subset = answer.subset
         return Change("question", new, answer=answer)
     if parsed.topic_switch:
         return Change("new_topic", SearchState(), query=parsed.topic_switch)
@@ -74,6 +76,14 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         if new.restore_previous():
             return Change("state", new, changes=["Undid the last change"])
         return Change("noop", state, changes=["There is nothing to undo"])
+    if any(scope.mode == "continue" for scope in parsed.scopes):
+        # "and IAM as well": the same kind of change as the last one, or not a change at all.
+        last = state.last_change_mode()
+        if last is None:
+            return None
+        scopes = [Scope(last, s.phrase, replace=False) if s.mode == "continue" else s for s in parsed.scopes]
+    else:
+        scopes = parsed.scopes
     new = state.copy()
     new.checkpoint()
     changes: list[str] = []
@@ -90,7 +100,7 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         new.sort = parsed.sort
         changes.append("Showing the most recent first" if parsed.sort == "recent" else "Back to best-match order")
     shown_targets = _shown_targets(shown)
-    for scope in parsed.scopes:
+    for scope in scopes:
         changed, missing = _apply_scope(new, scope, shown_targets)
         changes.extend(changed)
         if missing and not scope.soft:
@@ -107,6 +117,7 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
     if not changes:
         return None
     new.page = 1
+    new.subset = None  # "those" meant the counted results of the list before this change
     return Change("state", new, changes=changes, unknown=unknown, suggestions=suggestions)
 
 
@@ -147,7 +158,18 @@ def _include(state: SearchState, target: targets.Target, *, replace: bool) -> li
     return [f"Showing only {target.label}"]
 
 
+_THOSE = re.compile(r"(?:those|these|them|they|those ones|these ones|that lot|those datasets|these datasets)")
+
+
 def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -> tuple[list[str], list[str]]:
+    if state.subset and scope.mode in ("include", "exclude") and _THOSE.fullmatch(fold(scope.phrase).strip()):
+        # "show me just those" / "take those out" after "how many are quarterly?": the counted ones.
+        subset = state.subset
+        target = targets.Target(subset["facet"], tuple(subset["values"]), subset["label"])
+        if scope.mode == "include":
+            return _include(state, target, replace=True), []
+        added = [state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values]
+        return ([f"Excluded {target.label}"] if any(added) else []), []
     if scope.mode == "restore":
         return _restore(state, scope.phrase, shown)
     if scope.soft:
@@ -157,6 +179,9 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
         if target is None or target.facet not in allowed or len(scope.phrase.split()) > (4 if scope.wish else 3):
             return [], []
         return _include(state, target, replace=True), []
+    if scope.term and scope.mode == "exclude" and (term := targets.title_term(scope.phrase, shown) or targets.clean(scope.phrase)):
+        added = state.add("exclude", "title", term, term)
+        return ([f"Excluded titles with “{term}”"] if added else []), []
     resolution = targets.resolve(scope.phrase, shown=shown, allow_terms=scope.mode == "exclude")
     changes: list[str] = []
     for target in resolution.targets:
@@ -177,11 +202,17 @@ def _restore(state: SearchState, phrase: str, shown: list[targets.Shown]) -> tup
         for item in items:
             if wanted in (fold(item["value"]), fold(item["label"])) or fold(item["label"]) in wanted:
                 state.remove("exclude", facet, item["value"])
+                if state.include.get(facet):  # back alongside the values kept with "only ..."
+                    state.add("include", facet, item["value"], item["label"])
                 return [f"Brought back {item['label']}"], []
     resolution = targets.resolve(phrase, shown=shown, allow_terms=True)
     changes = []
     for target in resolution.targets:
         removed = [r for v in target.values for r in state.remove("exclude", target.facet, v)]
+        if removed and state.include.get(target.facet):
+            # "show the live feeds again as well" beside "CSV only": back alongside what is kept.
+            for value in target.values:
+                state.add("include", target.facet, value, target.label if len(target.values) == 1 else value)
         if removed:
             changes.append(f"Brought back {target.label}")
         elif target.facet in INDEX_FACETS or target.facet in ID_FACETS:

@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from conversation.lexicon import table
+from conversation.lexicon import FOLLOWUP_ABBREVIATIONS, table
 from search.text import fold
 
-from .questions_parse import Question, parse_question
+from .questions_parse import Question, parse_question, rank_refs
 from .time_parse import TimeWindow, parse_time
 
 _CONTRACTIONS = {
@@ -44,18 +44,30 @@ _CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s+(?:but|because|since|as|so|then|an
 # "<verb> X" — X is excluded.
 _EXCLUDE_PREFIX = re.compile(
     r"\b(?:exclude|excluding|without|w/o|minus|omit|omitting|drop|dropping|remove|removing|skip|skipping|hide|"
-    r"hiding|ignore|ignoring|filter out|filtering out|leave out|leaving out|take out|taking out|cut out|cut|"
+    r"hiding|ignore|ignoring|filter out|filtering out|leave out|leaving out|take out|taking out|cut out|cut|scratch|nix|axe|"
+    r"zap|bin|trash|kill|take away|forget(?! (?:it|that|this|about it|about that|all that|everything)\b)|"
+    r"no need (?:to|for me to) (?:show|see|include|list|keep)(?: me)?|(?:i|we) do not need to see|"
     r"get rid of|lose|rule out|strip out|weed out|throw out|toss|ditch|eliminate|discard|block|mute|"
     r"no more|nothing (?:at all )?(?:from|by|about|on|in)|none (?:from|by|of)|not (?:from|by|published by|made by)|"
     r"anything (?:but|except|other than|besides)|everything (?:but|except|other than|besides)|all but|"
-    r"except(?: for)?|other than|apart from|aside from|but not|and not|not|no|nothing with|"
+    r"except(?: for)?|other than|apart from|aside from|but not|and not|nothing with|"
     r"(?:i|we) (?:do not|would rather not|would prefer not to|do not really) (?:want|need|care for|like|have|see|use)(?: to see| to have)?(?: any(?:thing)?(?: that comes?| coming)?)?(?: from| of| by)?|"
-    r"(?:i|we) am not interested in|(?:i|we) (?:can|could) do without|spare me|not interested in|not keen on|no need for|do not (?:show|give|include|list|want|need)(?: me| us)?(?: any(?:thing)?)?(?: from| of| by)?)\s+"
+    r"(?:i|we) (?:cannot|can not|could not|am unable to|are unable to|am not able to|are not able to) (?:use|open|read|handle|"
+    r"work with|process|deal with|do anything with|load)(?: any)?|(?:i|we) have no use for|"
+    r"(?:i|we) am not interested in|(?:i|we) (?:can|could) do without|spare me|not interested in|not keen on|no need for|do not (?:show|give|include|list|want|need)(?: me| us)?(?: any(?:thing)?)?(?: from| of| by)?|"
+    r"not|no)\s+"  # the bare cues last: "not interested in X" is about X
 )
 # "I already know SQuAD, show me the others": what the user has is what they do not need.
 _ALREADY_HAVE = re.compile(
     r"\b(?:i|we) (?:already |have already )?(?:know|have|used|have used|have seen|saw|use|tried|have tried)\s+(.+?)\s*"
     r"(?:,|;|\.|\band\b|\bso\b)\s*(?:so\s+)?(?:show|give|find|list|what|anything|are there|any)\b.*\b(?:others?|else|different|new|alternatives?)\b"
+)
+# "I know CoNLL-2003 inside out already", "LibriSpeech, I know it well": not needed again.
+_KNOWN_ALREADY = re.compile(
+    r"\b(?:i|we) (?:already |have already )?(?:have used|have seen|have got|have tried|have worked with|worked with|"
+    r"am familiar with|are familiar with|am done with|know|have|use|used)\s+(.+?)\s+(?:very well|well|already|inside out|by heart|"
+    r"thoroughly|too well)\b|^(.+?),\s*(?:i|we) (?:already )?(?:know|have|use|used|have seen)\s+(?:it|that|them|this one)"
+    r"(?: very well| well| already| inside out| by heart)?\b"
 )
 # "something that updates in real time", "data refreshed every week"
 _FREQUENCY_ASK = re.compile(
@@ -72,6 +84,16 @@ _EXCLUDE_POSTFIX = re.compile(
     r"^(.+?)\s+(?:(?:is|are)\s+)?(?:not (?:needed|wanted|relevant|useful|helpful|welcome|required)|"
     r"(?:are|is) (?:useless|irrelevant|of no use)|can go|(?:,\s*)?no thanks?)\b"
 )
+# "MNIST is way too easy", "the HPB stuff is not relevant for me", "X is not what I need": the subject goes.
+_EVALUATIVE = re.compile(
+    r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?)\s+(?:is|are|was|were|seems?|looks?|feels?)\s+(?:(?:way|far|much|a bit|a little|kind of|"
+    r"sort of|rather|just|also|too)\s+)*(?:too\s+[a-z-]+|not (?:really |very |that )?(?:relevant|useful|needed|wanted|helpful|"
+    r"interesting|important|necessary|applicable|suitable|what (?:i|we) (?:need|want|am after|are after|asked for|am looking for|"
+    r"are looking for))|irrelevant|useless|unhelpful|off[- ]topic|unrelated|outdated|out of date|of no use|no use|no good|"
+    r"not for (?:me|us))(?=[\s,;.!?]|$)[^,;.!?]*|"
+    r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?),?\s+(?:which|that|they|these|those|and they)\s+(?:will not|would not|do not|does not|"
+    r"cannot|can not|are not going to|is not going to)\s+(?:work|help|be (?:useful|of use|any good))\s+for\s+(?:me|us)[^,;.!?]*"
+)
 _INCLUDE_PREFIX = re.compile(
     r"\b(?:only|just|solely|exclusively|purely|nothing but|strictly|restrict(?:ed)?(?: it| this| them| results)? to|"
     r"limit(?:ed)?(?: it| this| them| results)? to|stick to|stick with|keep (?:only|just)|only keep|"
@@ -84,6 +106,8 @@ _WISH = re.compile(r"\b(?:i|we) (?:want|need|would like|would prefer|prefer|am a
 _GRANULARITY_WORDS = frozenset(
     w for spec in table("targets.json")["frequencies"].values() for w in spec["words"] if " " not in w
 ) - {"day", "days", "week", "weeks", "month", "months", "quarter", "quarters", "year", "years"}
+# Every way of saying a frequency, multi-word ones too ("per quarter", "month by month").
+_FREQUENCY_PHRASES = frozenset(w for spec in table("targets.json")["frequencies"].values() for w in spec["words"])
 _FORMAT_WORDS = frozenset(
     w for w in (*table("formats.json")["formats"], *table("targets.json")["format_families"]) if " " not in w
 )
@@ -145,6 +169,36 @@ _GRANULARITY_FILLER = frozenset(
         "how",
         "figure",
         "values",
+        "it",
+        "them",
+        "this",
+        "that",
+        "be",
+        "better",
+        "preferable",
+        "ideal",
+        "good",
+        "nicer",
+        "more",
+        "useful",
+        "something",
+        "anything",
+        "maybe",
+        "perhaps",
+        "possibly",
+        "broken",
+        "down",
+        "perfect",
+        "counts",
+        "totals",
+        "those",
+        "these",
+        "could",
+        "sounds",
+        "work",
+        "works",
+        "fine",
+        "great",
     ]
 )
 _INCLUDE_POSTFIX = re.compile(r"^(.+?)\s+(?:only|alone|exclusively|and nothing else|please only)\b")
@@ -154,13 +208,25 @@ _INSTEAD = re.compile(
 _SWITCH = re.compile(r"\b(?:switch|change|go|move)\s+from\s+(.+?)\s+to\s+(.+)$")
 _SAME_BUT = re.compile(
     r"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:the )?same(?: thing| data| again| kind of (?:data|thing|figures|datasets?)| sort of (?:data|thing|figures|datasets?)| figures| numbers| datasets?)?|"
-    r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|(?:the )?equivalent|(?:the )?counterpart)"
+    r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|(?:the )?equivalent|(?:the )?counterpart|"
+    r"(?:do|run|try|repeat|redo)(?: the| that)? same (?:search|query|thing|again|one)|(?:do|run|repeat|redo) (?:that|this|it|the search)(?: again)?)"
     r"\s*,?\s*(?:but\s+)?(?:for|on|about|in)\s+(.+)$"
+)
+# "same rule applies, now look for X", "same yrs, coe quota premiums": the filters stay, the subject changes.
+_SAME_FILTERS = re.compile(
+    r"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:keep|with|using) )?(?:the )?same (?:rules?|filters?|settings|"
+    r"constraints?|conditions?|restrictions?|years|period|time ?frame|dates|criteria|limits?)"
+    r"(?: (?:applies|apply|as before|still|please|again|too))*\s*[,;:.\-\u2013\u2014]*\s*"
+    r"(?:(?:and |but )?(?:now |then )?(?:look|search|find|show me|show|do|try|get me|get)(?: up)?(?: for| on| about)?\s+)?"
+    r"(?:for |on |about |but for |with )?(.{3,})$"
 )
 _UNDO = re.compile(
     r"^(?:(?:ok|okay|hmm|actually|no|oops|wait)[, ]+)*(?:undo(?: that| this| the last(?: change| step)?)?|go back(?: to (?:the )?(?:previous|last|earlier|before)(?: results| list| one)?)?|"
     r"revert(?: that| it)?|take (?:that|it) back|never ?mind(?: that)?|scratch that|cancel that|back to (?:the )?(?:previous|last|earlier)(?: results| list)?|"
-    r"previous results|as (?:it was )?before|restore (?:that|it|the previous(?: results)?)|put it back(?: the way it was)?)\b"
+    r"previous results|as (?:it was )?before|restore (?:that|it|the previous(?: results)?)|put it back(?: the way it was)?|"
+    r"(?:lift|remove|drop|cancel|undo|clear|reverse|take off|get rid of|loosen|relax)\s+(?:that|this|the last|the latest|"
+    r"the previous|my last|your last|the)(?: \w+)? (?:restriction|filter|condition|constraint|limit|limitation|change|step)"
+    r"(?: again| please| now)?$)\b"
 )
 _CLEAR = re.compile(
     r"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|no)\s+(?:all|every|any)(?: of)?(?: the)? (?:filters?|restrictions?|constraints?|limits?)|"
@@ -182,7 +248,7 @@ _FACET_WORDS = {
 _FACET_WORD = "|".join(sorted((re.escape(w) for w in _FACET_WORDS), key=len, reverse=True))
 _REMOVE_FACET = re.compile(
     rf"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|undo|ignore|turn off|take off|disable|"
-    rf"no more|without|forget about|never mind|scrap)\s+(?:the |that |this |my |any )?(?:{_FACET_WORD})(?:\s+(?:filters?|restrictions?|"
+    rf"no more|without|forget about|never mind|scrap)\s+(?:the |that |this |my |any )?(?:{_FACET_WORD})(?!\s+(?:of|for)\s)(?:\s+(?:filters?|restrictions?|"
     rf"constraints?|limits?|limitation|exclusions?|inclusions?|choice|preference|condition|window|range|requirement))?\b|"
     rf"\b(?:any|all|every|whatever|whichever|other|different)\s+(?:{_FACET_WORD})\b(?:\s+(?:is|are|will do|works|is fine|are fine|again))?|"
     rf"\b(?:{_FACET_WORD})\s+(?:does not matter|do not matter|is not important|is irrelevant|no longer matters)|"
@@ -191,9 +257,9 @@ _REMOVE_FACET = re.compile(
     rf"\b(?:show|give|include)(?: me)? all (?:the )?(?:{_FACET_WORD})(?: again)?\b"
 )
 _BRING_BACK = re.compile(
-    r"\b(?:bring|put|add|let|allow|get|have)\s+(?:back\s+)?(.+?)\s+back(?:\s+in(?:to)?)?\b|"
+    r"\b(?:bring|put|add|let|allow|get|have)\s+(?:back\s+)?([^.;!?]+?)\s+back(?:\s+in(?:to)?)?\b|"
     r"\b(?:bring|put|add|let)\s+back(?:\s+in)?\s+(.+?)" + _CLAUSE_BREAK + "|"
-    r"\b(?:include|allow|show|re-?include|readd|re-add|restore|reinstate)\s+(.+?)\s+(?:again|back|too|as well|after all)\b|"
+    r"\b(?:include|allow|show|see|re-?include|readd|re-add|restore|reinstate)\s+([^.;!?]+?)\s+(?:again|back|too|as well|after all)\b|"
     r"\b(?:restore|reinstate|re-?include|unhide|unexclude|un-exclude)\s+(.+?)" + _CLAUSE_BREAK + "|"
     r"\b(.+?)\s+(?:is|are)\s+(?:fine|ok|okay|allowed|back)\s+(?:again|after all)\b"
 )
@@ -202,6 +268,7 @@ _TOPIC_SWITCH = re.compile(
     # "separate q, ...", "changing the subject to ...", "and now for something else: ...", "for my other project I need
     # ...", "forget the transport stuff. ..."
     r"separate (?:q|qn|question|request|thing|topic|search)|changing (?:the )?(?:topic|subject)(?: to)?|"
+    r"(?:(?:scrap|ditch|drop|forget|bin) (?:all )?(?:that|this|everything)[, ]+)?(?:a |do a |start a )?(?:fresh|new|clean) (?:search|start|query)(?: for| on)?|"
     r"switch(?:ing)? (?:topics?|subjects?)(?: to)?|(?:and )?now for something (?:else|(?:completely |totally |entirely )?different)|"
     r"for (?:(?:my|our) (?:other|different|second|next)|another|a (?:different|second|new)) (?:project|study|paper|thesis|assignment|task|report"
     r"|article|piece)[, ]+(?:i|we) (?:also )?(?:need|want|am looking for|are looking for|would like)|"
@@ -212,6 +279,9 @@ _TOPIC_SWITCH = re.compile(
     r"forget (?:that|this|it|all that|about that)|change of (?:topic|subject|plan)|different (?:topic|question|subject)|"
     r"switching (?:topics|gears)|moving on|next topic|on another (?:note|topic)|unrelated)\b[ ,:;.!-]*"
 )
+
+
+_SIMILAR_OR_NAVIGATE = re.compile(r"\b(?:like|similar|related|resembl\w*|sort|order|page|next|previous|more of)\b")
 
 
 def _names_facet_word(phrase: str) -> bool:
@@ -231,6 +301,7 @@ class Scope:
     replace: bool = False  # an inclusion that replaces the facet's current values ("only X")
     soft: bool = False  # no cue of its own ("annual ones, not quarterly"): kept only if it names a facet value
     wish: bool = False  # "I need X": a restriction only if X is a publisher, source, format or frequency
+    term: bool = False  # said to be in the titles: "anything with CoNLL in the name"
 
 
 @dataclass
@@ -254,6 +325,11 @@ class FollowUpParse:
         return bool(scopes or self.remove_facets or self.clear or self.undo or self.time or self.sort)
 
     @property
+    def names_facet_value(self) -> bool:
+        """A granularity or a format is named: "do you have it per quarter?" asks for data, not for a feature."""
+        return any(_names_facet_word(s.phrase) or s.phrase in _FREQUENCY_PHRASES for s in self.scopes)
+
+    @property
     def is_followup(self) -> bool:
         return (
             self.changes_state
@@ -264,8 +340,14 @@ class FollowUpParse:
         )
 
 
+_SHORTHAND = re.compile(
+    r"(?<![\w/'])(" + "|".join(sorted(map(re.escape, FOLLOWUP_ABBREVIATIONS), key=len, reverse=True)) + r")(?![\w/'])"
+)
+
+
 def normalise(message: str) -> str:
     text = fold(message or "").replace("\u2019", "'").replace("`", "'")
+    text = _SHORTHAND.sub(lambda m: FOLLOWUP_ABBREVIATIONS[m.group(1)], text)  # "lic for #2?", "excl cpf board"
     for pattern, repl in _CONTRACTIONS.items():
         text = re.sub(pattern, repl, text)
     text = re.sub(r"\bdont\b", "do not", text)
@@ -285,6 +367,8 @@ _ANTECEDENT_LEAD = re.compile(
 def _antecedent(before: str) -> str:
     """What "those" refers to in "I can't use PDFs, leave those out": the object of the clause before."""
     clause = re.split(r"[,;]|\bbut\b|\band\b", before.strip(" ,;"))[-1] if before.strip(" ,;") else ""
+    if (evaluative := _EVALUATIVE.search(clause.strip())) and not _PRONOUN.match((evaluative.group(1) or evaluative.group(2) or "").strip()):
+        return (evaluative.group(1) or evaluative.group(2)).strip()
     clause = _ANTECEDENT_LEAD.sub("", clause).strip()
     words = clause.split()
     return " ".join(words[-3:]) if words else ""
@@ -304,6 +388,48 @@ _SWITCH_CLAUSE = re.compile(
     r"|other) (?:topic|subject|search|question|thing|area|angle|direction))(?: (?:entirely|now))?$|"
     r"^(?:on a different note|changing (?:the )?(?:topic|subject)|something (?:else|different) (?:entirely|now))$"
 )
+# "and IAM as well", "plus the realtime API ones", "PUB too": more of the last change (exclude or include).
+_CONTINUE = re.compile(
+    r"^(?:and|also|plus|and also|oh and|same for|same with|ditto for|ditto)\s+(?:the\s+)?(.+?)(?:\s+(?:too|as well|also))?(?:\s*[,;].*)?$|"
+    r"^(?:the\s+)?(.+?)\s+(?:too|as well)(?:\s*[,;].*)?$"
+)
+# Where a target sits, said around it: "the second one from the list", "anything with CoNLL in the name".
+_TARGET_PLACE = re.compile(
+    r"\s+(?:(?:from|in|on|off|out of)\s+(?:the|my|this|your|these|our)\s+(?:list|results?|page|screen|selection|table|"
+    r"search(?: results)?)|in (?:the|its|their|the dataset'?s?) (?:names?|titles?))$"
+)
+_TARGET_LEAD = re.compile(
+    r"^(?:(?:interested|keen) in\s+)?(?:any(?:thing)?|everything|all|stuff|ones?|titles?|datasets?|whatever)?\s*"
+    r"(?:with|has|have|that has|that have|named|called|titled|containing|that contains?|mentioning|that mentions?)\s+"
+)
+
+
+_TARGET_TAIL = re.compile(
+    r"\s+(?:for (?:now|the moment|the time being|a bit|a while|this (?:search|one|project))|right now|(?:if|when) possible|"
+    r"if you can|as well|too|please|thanks|then|entries|ones|own (?:datasets?|data|ones|stuff))$"
+)
+_TARGET_WHICH = re.compile(
+    r"^(?:(?:any(?:thing)?|everything|all|the ones|ones|stuff|those|these|datasets?|results?|things?)\s+)?(?:that|which)\s+"
+    r"(?:is|are|come|comes|came)\s+(?:only\s+|just\s+)?(?:(?:in|as|from|by|on)\s+)?(?:an?\s+)?|^what is (?:on|in|from|by)\s+"
+)
+
+
+def _trim_target(phrase: str) -> tuple[str, bool]:
+    """The target without where it sits; True when it is said to be in the titles ("X in the name")."""
+    text = phrase.strip()
+    for _ in range(3):
+        text = _TARGET_TAIL.sub("", text)
+    text = _TARGET_WHICH.sub("", text)
+    text = re.sub(r"(?<=[a-z])-(?:style|type|like|based|ish)\b", "", text)  # "spreadsheet-style tables"
+    place = _TARGET_PLACE.search(text)
+    term = bool(place and re.search(r"\b(?:names?|titles?)$", place.group(0)))
+    text = _TARGET_PLACE.sub("", text)
+    text = re.sub(r"^(?:interested|keen) in\s+(?:(?:any(?:thing)?|everything|all)\s+(?:from|by|of|about)\s+)?", "", text)
+    lead = _TARGET_LEAD.match(text)
+    term = term or bool(lead and re.search(r"named|called|titled|contain|mention", lead.group(0)))
+    return _TARGET_LEAD.sub("", text).strip(), term
+
+
 _LEAD_CONNECTIVES = re.compile(r"^(?:(?:but|and|now|so|ok|okay|anyway)[, ]+)*(?:(?:what|how) about\s+)?")
 _CLAUSE_SPLIT = re.compile(r"\s*(?:[.?!;:]+|\s[-\u2013\u2014]+)\s*")
 
@@ -327,7 +453,8 @@ def _topic_beside_marker(body: str) -> str | None:
 
 def _strip(text: str) -> str:
     text = re.sub(
-        r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|oh)[, ]+)+",
+        r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|o+h+|a+h+|u+m+|u+h+|"
+        r"wow|nice|hey|nah|yeah|yes|sure|btw|by the way|quick q(?:uestion|n)?|one more (?:thing|q(?:uestion|n)?))(?:[,:;!.]|\s-+|\s)+)+",
         "",
         text,
     )
@@ -398,12 +525,25 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     window, body = parse_time(body)
     out.time = window
     body = " ".join(body.split())
-    if match := _SAME_BUT.match(body):
+    if match := (_SAME_BUT.match(body) or _SAME_FILTERS.match(body)):
         target = match.group(1).strip(" ,.?!")
         if target:
             out.same_but = target
             return out
     _read_scopes(body, out)
+    for scope in out.scopes:
+        trimmed, term = _trim_target(scope.phrase)
+        scope.phrase, scope.term = trimmed or scope.phrase, term
+    if (
+        not out.changes_state
+        and has_previous_search
+        and short
+        and not _SIMILAR_OR_NAVIGATE.search(body)  # "more like the first one", "page 2" are the router's
+        and (refs := rank_refs(body))
+    ):
+        # "#3?", "and the second one" with nothing else understood: a question about that result.
+        out.question = Question("more", refs=refs, text=body)
+        return out
     if not out.changes_state and has_previous_search:
         bare = body.strip(" ,.?!")
         if bare and len(bare.split()) <= 5:
@@ -413,11 +553,20 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
 
 def _read_scopes(body: str, out: FollowUpParse) -> None:
     body = " ".join(re.sub(r"\([^)]*\)", " ", body).split())  # "(kml, geojson, shapefile)" only explains
+    # "everything that's only a PDF": the "only" qualifies the format, it is not a restriction of its own
+    body = re.sub(r"\b(that|which) (is|are|come|comes|exists?) (?:only|just)\b", r"\1 \2", body)
     if not body.strip():
         return
     if match := _ALREADY_HAVE.search(body):
         out.scopes.append(Scope("exclude", match.group(1)))
         return
+    if (match := _KNOWN_ALREADY.search(body)) and not _PRONOUN.match((match.group(1) or match.group(2) or "").strip()):
+        known = (match.group(1) or match.group(2)).strip()
+        cue = _EXCLUDE_PREFIX.match(known)  # "forget LibriSpeech, I know it well"
+        known = known[cue.end() :] if cue else known
+        if not re.match(r"(?:their|its|his|her|our|my|your|enough)\b", known):  # "I've got their stuff already"
+            out.scopes.append(Scope("exclude", known))
+            return
     if match := _SWITCH.search(body):
         out.scopes.append(Scope("exclude", match.group(1)))
         out.scopes.append(Scope("include", match.group(2), replace=True))
@@ -430,10 +579,24 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
             out.scopes.append(Scope("exclude", unwanted))
             return
     taken: list[tuple[int, int]] = []
+    for match in _EVALUATIVE.finditer(body):
+        subject = (match.group(1) or match.group(2) or "").strip()
+        subject = re.sub(r"^(?:(?:and|but|also|so|ok|okay|well|honestly|hmm+|tbh)\s+)+", "", subject)
+        subject = re.sub(r"^(?:most|some|many|all|a lot|lots|several|half) of (?:these|those|them|the results)(?: (?:seem|seems|look|looks|appear|appears) to)?(?: be)?\s*", "", subject)
+        personal = re.search(r"\b(?:i|we|you|me|us)\b", subject)
+        if not personal and not _PRONOUN.match(subject) and not _is_generic(subject) and len(subject.split()) <= 8:
+            out.scopes.append(Scope("exclude", subject))
+        taken.append(match.span())  # "it is not what I need" only comments: no cue inside it counts
     for match in _EXCLUDE_SPLIT.finditer(body):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
         phrase = match.group(1)
         if _PRONOUN.match(phrase):
-            phrase = _antecedent(body[: match.start()])
+            phrase = _antecedent(body[: match.start()]) or phrase
+            if _PRONOUN.match(phrase):  # "take those out" after a count: resolved against it when applied
+                out.scopes.append(Scope("exclude", phrase))
+                taken.append(match.span())
+                continue
         if not _is_generic(phrase) and len(phrase.split()) <= 8:
             out.scopes.append(Scope("exclude", phrase))
             taken.append(match.span())
@@ -466,6 +629,11 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         # "annual data instead", "do you have the monthly version?": a change of granularity.
         out.scopes.append(Scope("include", granularity[0], replace=True))
         return
+    leftover = " ".join(w for w in words if w not in _GRANULARITY_FILLER)
+    if not taken and leftover in _FREQUENCY_PHRASES and " " in leftover:
+        # "do you have it per quarter?", "I need it month by month"
+        out.scopes.append(Scope("include", leftover, replace=True))
+        return
     for match in _INCLUDE_PREFIX.finditer(remainder):
         phrase = _scope_after(remainder, match.end())
         phrase = re.sub(
@@ -477,7 +645,7 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
             phrase,
         )
         phrase = re.sub(r"^(?:an?|the)\s+", "", phrase)
-        if not _is_generic(phrase):
+        if not _is_generic(phrase) or _PRONOUN.match(phrase):  # "just those": a count's results, when applied
             out.scopes.append(Scope("include", phrase, replace=True))
     if not any(s.mode == "include" for s in out.scopes):
         for match in _WISH.finditer(remainder):
@@ -493,3 +661,7 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
                     out.scopes.append(Scope("include", phrase, replace=True))
             elif taken and clause and len(clause.split()) <= 4 and not _is_generic(clause):
                 out.scopes.append(Scope("include", clause, replace=True, soft=True))
+    if not out.scopes and (match := _CONTINUE.match(body)):
+        phrase = (match.group(1) or match.group(2) or "").strip(" ,")
+        if not _is_generic(phrase) and len(phrase.split()) <= 5:
+            out.scopes.append(Scope("continue", phrase))  # "and IAM as well": the same change as the last one

@@ -15,7 +15,11 @@ _CARDINALS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4
 _ORD_WORD = "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
 _ITEM = r"(?:one|result|dataset|data ?set|item|entry|hit|option|link|record|listing)s?"
 _ORDINAL_RE = re.compile(rf"\b(?:the\s+)?({_ORD_WORD})(?:\s+{_ITEM})?\b(?!\s+(?:two|three|four|five|\d))")
-_NUMBERED_RE = re.compile(rf"(?:#\s?(\d{{1,2}})\b|\b(?:number|no\.?|num|{_ITEM})\s*#?\s*(\d{{1,2}})\b)")
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_NUMBER_WORD = "|".join(_NUMBER_WORDS)
+_NUMBERED_RE = re.compile(
+    rf"(?:#\s?(\d{{1,2}})\b|\b(?:number|no\.?|num|{_ITEM})\s*#?\s*(\d{{1,2}})\b|\b(?:number|no\.?|num)\s+({_NUMBER_WORD})\b)"
+)
 _GROUP_RE = re.compile(r"\b(?:the\s+)?(first|top|last)\s+(two|three|four|five|[2-5])\b")
 _FOCUS_RE = re.compile(rf"\b(?:that|this|the same|said)\s+(?:one|{_ITEM})\b|\b(?:it|its)\b(?!\s+(?:is|was) (?:a|an|the|good|great|fine))")
 _PLURAL_RE = re.compile(
@@ -23,18 +27,25 @@ _PLURAL_RE = re.compile(
     r"of (?:the|these) (?:results|datasets)|you (?:found|showed|listed))\b"
 )
 
+# "of these", "in this list", "on the list", "among the results", "you showed"
+_AMONG = (
+    r"(?:\s+(?:of|in|on|among|from)\s+(?:these|them|those|this list|the list|that list|the results|these results|"
+    r"the datasets|these datasets|the ones (?:here|shown|listed)|the ones|what you (?:found|showed|listed))|\s+here|\s+listed|\s+shown)"
+)
+_LEAD = r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)"  # at the start of the message or of a clause
 _KINDS: list[tuple[str, re.Pattern]] = [
     ("compare", re.compile(
         r"\b(?:compare|comparing|comparison|contrast|side[ -]by[ -]side|vs\.?|versus|stack(?:s)? up (?:against|to)|"
         r"differences? between|difference of|how (?:do|does) .+ compare|what is the difference|what are the differences|"
         r"which (?:is|one is) better|pros and cons)\b")),
+    ("count", re.compile(
+        rf"{_LEAD}(?:and\s+)?how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s+(?:are|is|have|has|come|offer|were|get|use|can|do|"
+        r"did|does|cover|from)\b|"
+        rf"{_LEAD}(?:and\s+)?how many (?:of (?:these|them|those)|here)\b|\bcount (?:the|how many)\b")),
     ("size", re.compile(
         r"\bhow (?:many|much) (?:images|pictures|photos|rows|records|samples|examples|instances|entries|hours|videos|clips|"
         r"classes|categories|files|sentences|documents|questions|people|frames|scans|utterances|speakers|tokens|words|"
         r"annotations|labels|images are|pictures are)\b|\bhow (?:big|large|huge)\b|\bsize of\b|\bwhat size\b|\bhow many .+ (?:does|do|in) \S+")),
-    ("count", re.compile(
-        r"^(?:and\s+)?how many(?: of (?:these|them|those|the (?:results|datasets|ones)))?(?: results| datasets| ones)?\s+(?:are|is|have|has|come|offer|were|get|use|can|do|cover|from)\b|"
-        r"^(?:and\s+)?how many (?:of (?:these|them|those)|here)\b|\bcount (?:the|how many)\b")),
     ("longest_history", re.compile(
         r"\b(?:longest(?:[- ]running)?|furthest|farthest|most years|widest (?:time )?(?:range|coverage|span)|"
         r"goes? back (?:the )?(?:furthest|farthest|longest|most)|covers? (?:the )?most (?:years|time)|"
@@ -50,7 +61,9 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         r"\b(?:who|which (?:agency|organi[sz]ation|body|ministry|department|publisher|institution|group|lab|team))\b.*"
         r"\b(?:publish\w*|makes?|made|produces?|produced|owns?|maintains?|provides?|behind|responsible|releases?|"
         r"released|puts? out|created?|collected|compiled)\b|\bpublisher\b|\bwho (?:is|are) (?:the )?(?:author|owner|source)\b|"
-        r"\bwhat (?:agency|organi[sz]ation)\b|\bwho (?:made|makes|publishes|owns|created)\b")),
+        r"\bwhat (?:agency|organi[sz]ation)\b|\bwho (?:made|makes|publishes|owns|created)\b|"
+        r"\bwhose (?:data(?:set)?s?|is|are|figures|numbers|work|release)\b|\bwho (?:is|are) (?:it|that|this|they) (?:from|by)\b|"
+        r"\b(?:from|by) (?:which|what|whom) (?:agency|organi[sz]ation|publisher)\b")),
     ("licence", re.compile(
         r"\blicen[cs]\w*\b|\bterms of use\b|\bfree(?:ly)? (?:to |for )?(?:use|reuse|re-use|download|commercial)\b|\bopen data\b|\bunder (?:what|which) terms\b|\bterms\b.*\buse\b|\bcopyright\b|"
         r"\bcan (?:i|we) use\b|\b(?:commercial|commercially)\b|\breuse\b")),
@@ -60,14 +73,17 @@ _KINDS: list[tuple[str, re.Pattern]] = [
     ("coverage", re.compile(
         r"\b(?:what|which) (?:years?|period|time ?span|time range|time ?frame|dates?|range of years)\b|\bcoverage\b|"
         r"\bhow far back\b|\bwhen does .+ (?:start|begin|end)\b|\b(?:what|which) period\b|\bspan\??$|\bcover\??$|"
-        r"\bfrom when\b|\bhow (?:recent|old) is\b|\bstart (?:and|or) end\b")),
+        r"\bfrom when\b|\bhow (?:recent|old) is\b|\bstart (?:and|or) end\b|\b(?:time ?span|time range|time ?frame|date range|"
+        r"years covered|period covered|range of dates|temporal (?:coverage|range|extent))\b|\bwhich years\b|\bwhat dates\b")),
     ("formats", re.compile(
         r"\b(?:formats?|file ?types?|file formats?|kind of files?|type of files?)\b|\bdownload(?:able)? (?:it )?(?:as|in)\b|"
         r"\bavailable (?:as|in)\b|\bcomes? (?:in|as)\b")),
     ("link", re.compile(
         r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could) (?:i|we) (?:get|download|find|access)\b")),
     ("more", re.compile(
-        r"^(?:can you |could you |please )?(?:tell me (?:more |a bit more |a little more |something )?about|more (?:info|information|details?) (?:on|about)|"
+        r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)(?:(?:so|ok|okay|and|but)\s+)?(?:can you |could you |would you |please )?"
+        r"(?:tell me (?:more |a bit more |a little more |something )?about|(?:give me |share )?(?:a bit |a little |some )?more "
+        r"(?:info|information|details?) (?:on|about|of|for)|"
         r"(?:give me |show me |what are )?(?:the |some |more )?details? (?:on|of|about|for)|what(?: is| are)? .+ about|describe|explain|"
         r"what is in|what does .+ (?:contain|include|have|cover|measure|track)|what kind of data is in|summar(?:ise|ize))\b|"
         r"\bwhere (?:was|is|were|are) .+ (?:recorded|collected|from|taken|captured|gathered|filmed|measured)\b|"
@@ -77,6 +93,8 @@ _QUESTION_START = re.compile(
     r"^(?:and |so |ok |okay |also |then |now |hmm )*(?:which|what|who|whose|how|where|when|is|are|does|do|can|could|tell|give|show|"
     r"compare|put|list|any|between|of|among|out of|from|among|describe|explain|more|info|details?)\b"
 )
+# A later sentence that asks: "For nowcasting freshness matters. Which of these runs up to the latest date"
+_QUESTION_CLAUSE = re.compile(r"[.!?;:]\s+(?:which|what|who|whose|how|where|when)\b")
 _NAME_STRIP = re.compile(
     r"^(?:(?:and|so|ok|okay|also|then|now|hmm|please|can you|could you|tell me|give me|show me|i want|i would like)\s+)*"
     r"(?:(?:more|a bit more|a little more|something|some more|the)\s+)?(?:(?:info|information|details?)\s+)?"
@@ -108,7 +126,7 @@ def _refs(text: str) -> list[Ref]:
         refs.extend(Ref("rank", r) for r in ranks)
     text = _GROUP_RE.sub(" ", text)
     for match in _NUMBERED_RE.finditer(text):
-        refs.append(Ref("rank", int(match.group(1) or match.group(2))))
+        refs.append(Ref("rank", int(match.group(1) or match.group(2)) if not match.group(3) else _NUMBER_WORDS[match.group(3)]))
     for match in _ORDINAL_RE.finditer(text):
         word = match.group(1)
         # "top" is an ordinal only as "the top one/result"; "latest"/"first" inside other phrases are not.
@@ -120,6 +138,11 @@ def _refs(text: str) -> list[Ref]:
     if not refs and _FOCUS_RE.search(text):
         refs.append(Ref("focus"))
     return refs
+
+
+def rank_refs(text: str) -> list[Ref]:
+    """The results a message points at by position ("#3", "the second one", "number four")."""
+    return [ref for ref in _refs(text) if ref.kind == "rank"]
 
 
 def _names(text: str, kind: str) -> list[str]:
@@ -141,6 +164,9 @@ def _names(text: str, kind: str) -> list[str]:
             tail = " ".join(parts[-1].split()[1:])
             parts = [f"{p} {tail}" for p in parts[:-1]] + [parts[-1]]
         return parts
+    body = re.split(
+        r"\s*[,;\u2013\u2014]\s*(?=(?:ideally|if|and|with|please|preferably|so|because|as|is there|are there|i|we|thanks)\b)", body
+    )[0]
     body = _NAME_STRIP.sub("", body)
     for pattern in (
         r"^(?:what|which|who|whose|how|where|when)\b.*?\b(?:is|are|does|do|was|were|has|have)\s+(?:the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency)?\s*(?:of|on|for)?\s*",
@@ -171,7 +197,11 @@ def parse_question(text: str) -> Question | None:
         return None
     refs = _refs(body)
     is_question = (
-        body.endswith("?") or bool(_QUESTION_START.match(body)) or kind in ("compare", "more", "count", "size") or bool(refs)
+        body.endswith("?")
+        or bool(_QUESTION_START.match(body))
+        or bool(_QUESTION_CLAUSE.search(body))
+        or kind in ("compare", "more", "count", "size")
+        or bool(refs)
     )
     if not is_question:
         return None
@@ -179,9 +209,13 @@ def parse_question(text: str) -> Question | None:
     question = Question(kind=kind, refs=refs, plural=plural, text=body)
     if kind == "count":
         target = re.sub(
-            r"^(?:and\s+)?how many(?: of (?:these|them|those|the (?:results|datasets|ones)))?(?: results| datasets| ones)?\s*"
-            r"(?:are|is|have|has|come|offer|were|get|use|can|do|cover)?\s*(?:(?:available|offered|provided|published|updated|released)\s+)?",
+            rf"^(?:and\s+)?how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s*"
+            r"(?:are|is|have|has|come|offer|were|get|use|can|do|cover)?\s*(?:(?:available|offered|provided|published|updated|released)\s+)?"
+            r"(?:(?:as|in)\s+)?",
             "", body)
+        target = re.sub(r"^.*?\bhow many\b.*?\b(?:are|is|have|has|come|offer|were|get|use|did|does|do|cover)\s+", "", target)
+        target = re.sub(r"^(?:(?:as|in|from|by|published by|did|does|do)\s+)+", "", target)
+        target = re.sub(r"\s+(?:publish|published|make|made|release|released|produce|produced|put out|provide|provided)\s*[?.!]*$", "", target)
         question.target = target.strip(" ?.!")
         question.plural = True
         return question

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from catalog.models import Dataset, Publisher, Source
 from catalog.vocabulary import agency_aliases
-from conversation.lexicon import FORMAT_ALIASES, SOURCE_ALIASES, table
+from conversation.lexicon import FORMAT_ALIASES, ORDINAL_WORDS, SOURCE_ALIASES, table
 from search.text import fold
 
 _TARGETS = table("targets.json")
@@ -39,7 +39,7 @@ FREQUENCY_LABELS = {
 
 # Words around a target that carry no meaning of their own ("the LTA ones", "any PDF files").
 _NOISE = frozenset(
-    ["a", "an", "the", "any", "all", "some", "those", "these", "this", "that", "them", "ones", "one", "datasets", "dataset", "data", "files", "file", "results", "result", "entries", "entry", "records", "record", "versions", "version", "series", "items", "item", "stuff", "things", "thing", "sets", "set", "tables", "table", "feeds", "feed", "please", "pls", "too", "also", "as", "well", "either", "anything", "everything", "ones'", "kind", "kinds", "type", "types", "sort", "of", "published", "publishes", "publisher", "publishers", "produced", "made", "issued", "released", "provided", "by", "from", "coming", "come", "comes", "that", "which", "who", "are", "is", "were", "was", "being", "in", "under", "with", "format", "formats", "figures", "numbers", "counts", "values", "layers", "anymore", "more", "stuff's", "listed", "shown", "here", "there", "what", "whatever", "list", "variants", "variant", "everyone", "whole"]
+    ["a", "an", "the", "any", "all", "some", "those", "these", "this", "that", "them", "ones", "one", "datasets", "dataset", "data", "files", "file", "results", "result", "entries", "entry", "records", "record", "versions", "version", "series", "items", "item", "stuff", "things", "thing", "sets", "set", "tables", "table", "feeds", "feed", "please", "pls", "too", "also", "as", "well", "either", "anything", "everything", "ones'", "kind", "kinds", "type", "types", "sort", "of", "published", "publishes", "publisher", "publishers", "produced", "made", "issued", "released", "provided", "by", "from", "coming", "come", "comes", "that", "which", "who", "are", "is", "were", "was", "being", "in", "under", "with", "format", "formats", "figures", "numbers", "counts", "values", "layers", "anymore", "more", "stuff's", "listed", "shown", "here", "there", "what", "whatever", "list", "variants", "variant", "everyone", "whole", "it", "them"]
 )
 # Generic words of organisation names: never enough on their own to name a publisher.
 _ORG_WORDS = frozenset(
@@ -47,12 +47,14 @@ _ORG_WORDS = frozenset(
 )
 # Words that describe a target without naming it: "the datamall APIs", "world bank indicators".
 _DESCRIPTIVE = frozenset(
-    ["indicators", "indicator", "tables", "table", "figures", "statistics", "stats", "numbers", "series", "breakdowns", "breakdown", "releases", "apis", "api", "feeds", "maps", "map", "layers", "files", "datasets", "data", "entries", "records", "reports", "sets", "collections", "products", "portal", "site"]
+    ["indicators", "indicator", "tables", "table", "figures", "statistics", "stats", "numbers", "series", "breakdowns", "breakdown", "releases", "apis", "api", "feeds", "maps", "map", "layers", "files", "datasets", "data", "entries", "records", "reports", "sets", "collections", "products", "portal", "site", "splits", "subsets", "cuts", "disaggregations", "categories", "ones"]
 )
 # Nouns after a format that only say "in that format": "API endpoints", "CSV downloads".
 _FORMAT_NOUNS = frozenset(
     ["file", "files", "format", "formats", "version", "versions", "layer", "layers", "endpoint", "endpoints", "feed", "feeds", "service", "services", "link", "links", "download", "downloads", "export", "exports", "document", "documents", "sheet", "sheets", "dump", "dumps", "copy", "copies", "one", "ones"]
 )
+# Adjectives before a format that do not change it: "downloadable CSVs", "raw JSON".
+_FORMAT_ADJECTIVES = frozenset(["downloadable", "raw", "plain", "static", "bulk", "flat", "normal", "regular", "simple", "proper", "actual"])
 _SPLIT_RE = re.compile(r"\s*(?:,|\band\b|\bor\b|\bnor\b|&|\bplus\b|/)\s*")
 _VOCAB_TTL = 60.0
 
@@ -112,7 +114,12 @@ class _Vocabulary:
         for slug, name in Source.objects.values_list("slug", "name"):
             sources[fold(slug)] = (slug, name)
             sources[fold(name)] = (slug, name)
+        slugs = {slug for slug, _name in sources.values()}
         for alias, (slug, label) in SOURCE_ALIASES.items():
+            narrower = [s for s in slugs if s.startswith(f"{slug}-")] if slug not in slugs else []
+            if len(narrower) == 1:
+                # An alias for a source this catalog lacks names its only sub-source ("un" -> "un-sdg").
+                slug, label = narrower[0], next(name for s, name in sources.values() if s == narrower[0])
             sources.setdefault(fold(alias), (slug, label))
         for alias, slug in _TARGETS["source_words"].items():
             label = next((name for s, name in sources.values() if s == slug), slug)
@@ -139,7 +146,8 @@ class _Vocabulary:
 VOCABULARY = _Vocabulary()
 
 
-def _clean(phrase: str) -> str:
+def clean(phrase: str) -> str:
+    """A phrase without the words around a target that mean nothing of their own ("the LTA ones" -> "lta")."""
     text = re.sub(r"'s\b|s'(?=\s|$)", "", fold(phrase))
     words = [w.strip(".'-") for w in re.findall(r"[\w.+*#&'-]+", text)]
     return " ".join(w for w in words if w and w not in _NOISE).strip(" '-")
@@ -150,7 +158,7 @@ def _singular(word: str) -> str:
 
 
 def frequency_of(phrase: str) -> str | None:
-    text = _clean(phrase)
+    text = clean(phrase)
     if text in FREQUENCY_WORDS:
         return FREQUENCY_WORDS[text]
     words = text.split()
@@ -165,7 +173,7 @@ def frequency_of(phrase: str) -> str | None:
 
 
 def format_values(phrase: str) -> tuple[tuple[str, ...], str] | None:
-    text = _clean(phrase)
+    text = clean(phrase)
     if not text:
         return None
     if text in FORMAT_FAMILIES:
@@ -180,6 +188,8 @@ def format_values(phrase: str) -> tuple[tuple[str, ...], str] | None:
     words = text.split()
     if len(words) == 2 and words[1] in _FORMAT_NOUNS:  # "PDF files", "API endpoints", "KML layers"
         return format_values(words[0])
+    if len(words) >= 2 and words[0] in _FORMAT_ADJECTIVES:  # "downloadable CSVs", "plain JSON files"
+        return format_values(" ".join(words[1:]))
     return None
 
 
@@ -196,16 +206,21 @@ def _light(phrase: str) -> str:
 
 def source_of(phrase: str) -> tuple[str, str] | None:
     sources = VOCABULARY.ensure().sources
-    for text in (_light(phrase), _clean(phrase)):
+    for text in (_light(phrase), clean(phrase)):
         if text and text in sources:
             return sources[text]
+    # "the academic research datasets": every word names the same source
+    words = clean(phrase).split()
+    named = {sources[w] for w in words if w in sources}
+    if len(words) > 1 and len(named) == 1 and all(w in sources for w in words):
+        return named.pop()
     return None
 
 
 def agency_alias_of(phrase: str) -> str | None:
     """A publisher named by the shared agency table (acronym, short or full name): "SingStat", "HDB"."""
     vocab = VOCABULARY.ensure()
-    for text in (_light(phrase), _clean(phrase)):
+    for text in (_light(phrase), clean(phrase)):
         if text and text in vocab.publishers:
             return vocab.publishers[text]
     return None
@@ -213,7 +228,7 @@ def agency_alias_of(phrase: str) -> str | None:
 
 def publisher_of(phrase: str) -> str | None:
     """The catalog publisher a phrase names: alias, full name, or its distinctive words ("manpower ministry")."""
-    text = _clean(phrase)
+    text = clean(phrase)
     if not text:
         return None
     vocab = VOCABULARY.ensure()
@@ -227,7 +242,7 @@ def publisher_of(phrase: str) -> str | None:
         return None
     # Every word counts: "ministry of tourism" must not become the Singapore Tourism Board.
     named = words - {"of", "and", "the", "for", "singapore", "sg"}
-    matches = [name for name in vocab.publisher_names if named <= set(re.findall(r"[\w*-]+", fold(name)))]
+    matches = [name for name in vocab.publisher_names if _words_name(named, set(re.findall(r"[\w*-]+", fold(name))))]
     if len(matches) == 1:
         return matches[0]
     if not matches and len(text) >= 6:
@@ -235,6 +250,19 @@ def publisher_of(phrase: str) -> str | None:
         if best and best[1] >= 90:
             return best[0]
     return None
+
+
+_SHORT_FORMS = {"dept": "department", "govt": "government", "gov": "government", "min": "ministry", "natl": "national",
+                "intl": "international", "stats": "statistics", "univ": "university", "uni": "university"}  # fmt: skip
+
+
+def _words_name(words: set[str], name_words: set[str]) -> bool:
+    """Every word is a word of the name, a usual short form of one, or its beginning (4+ letters: "poly")."""
+    for word in words:
+        word = _SHORT_FORMS.get(word, word)
+        if word not in name_words and not (len(word) >= 4 and any(n.startswith(word) for n in name_words)):
+            return False
+    return True
 
 
 def _tokens(text: str) -> set[str]:
@@ -281,16 +309,22 @@ def dataset_named(phrase: str, shown: list[Shown], *, context: str = "") -> Show
     return None
 
 
+# Prefixes that make one word with what follows the hyphen: "non-rural" is not "rural", "peri-urban" not "urban".
+_JOINING_PREFIXES = ("non", "semi", "sub", "peri", "multi", "anti", "pre", "post", "inter", "intra", "co", "re", "un",
+                     "self", "ex", "trans", "extra", "ultra", "pseudo", "quasi", "mid", "over", "under", "out", "cross")  # fmt: skip
+_NOT_JOINED = "".join(rf"(?<!\b{p}-)" for p in _JOINING_PREFIXES)
+
+
 def title_term_pattern(term: str, *, plural: bool = False) -> re.Pattern[str]:
-    """A term as whole words of a folded title. A hyphen glued to a word joins it ("non-rural" is not
-    "rural"); a hyphen after punctuation or space separates ("Poverty Gap ($2 a day)-Rural" is rural)."""
+    """A term as whole words of a folded title. A hyphen after a prefix joins ("non-rural" is not "rural");
+    other hyphens separate ("Poverty Gap ($2 a day)-Rural" and "Official Poverty Rate-Rural" are rural)."""
     body = re.escape(fold(term)) + ("(?:s|es)?" if plural else "")
-    return re.compile(rf"(?<!\w)(?<!\w-){body}(?!\w)")
+    return re.compile(rf"(?<!\w){_NOT_JOINED}{body}(?!\w)")
 
 
 def title_term(phrase: str, shown: list[Shown]) -> str | None:
     """A phrase found as whole words in the titles on screen ("seasonally adjusted")."""
-    text = _clean(phrase)
+    text = clean(phrase)
     if len(text) < 3:
         return None
     pattern = title_term_pattern(text)
@@ -300,11 +334,44 @@ def title_term(phrase: str, shown: list[Shown]) -> str | None:
     return None
 
 
+_ORDINAL = "|".join(sorted((re.escape(w) for w in [*ORDINAL_WORDS, "last", "final", "bottom"]), key=len, reverse=True))
+_RANK_ITEM = r"(?:one|result|dataset|data ?set|item|entry|hit|option|record|listing|link|row|thing)s?"
+_RANK_REF = re.compile(
+    rf"^(?:the\s+|that\s+)?(?:very\s+)?(?P<word>{_ORDINAL})(?:\s+{_RANK_ITEM})?$|"
+    rf"^(?:the\s+)?(?:#\s?|(?:number|no\.?|num|{_RANK_ITEM})\s*#?\s*)(?P<number>\d{{1,2}})$|"
+    r"^(?:the\s+)?(?:number|no\.?|num)\s+(?P<spelled>one|two|three|four|five|six|seven|eight|nine|ten)$"
+)
+_SPELLED = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def rank_of(phrase: str) -> int | None:
+    """The position a phrase points at on screen: "the second one", "#3", "result 4", "the last one" (-1)."""
+    text = re.sub(r"[.!?,]+$", "", fold(phrase).strip())
+    match = _RANK_REF.match(text)
+    if not match:
+        return None
+    if match.group("number"):
+        return int(match.group("number"))
+    if match.group("spelled"):
+        return _SPELLED[match.group("spelled")]
+    word = match.group("word")
+    return -1 if word in ("last", "final", "bottom") else ORDINAL_WORDS[word]
+
+
+def dataset_at(phrase: str, shown: list[Shown]) -> Shown | None:
+    rank = rank_of(phrase)
+    if rank is None or not shown or not (-len(shown) <= rank <= len(shown)) or rank == 0:
+        return None
+    return shown[rank - 1] if rank > 0 else shown[rank]
+
+
 _FAMILY_HINT = re.compile(r"\b(?:variants?|versions|all|any|every|family|flavou?rs|related|based|derived|ones)\b")
 
 
 def resolve_one(phrase: str, *, shown: list[Shown], allow_terms: bool = True, trim: bool = True) -> Target | None:
-    text = _clean(phrase)
+    if (at := dataset_at(phrase, shown)) is not None:
+        return Target("dataset", (str(at.id),), at.title)
+    text = clean(phrase)
     if not text:
         return None
     target = _resolve_exact(phrase, shown=shown, allow_terms=allow_terms)
@@ -321,7 +388,9 @@ def resolve_one(phrase: str, *, shown: list[Shown], allow_terms: bool = True, tr
 
 
 def _resolve_exact(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Target | None:
-    text = _clean(phrase)
+    if (at := dataset_at(phrase, shown)) is not None:
+        return Target("dataset", (str(at.id),), at.title)
+    text = clean(phrase)
     if not text:
         return None
     if (freq := frequency_of(phrase)) is not None:
@@ -334,7 +403,11 @@ def _resolve_exact(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Tar
         return Target("publisher", (pub,), pub)
     if (src := source_of(phrase)) is not None:
         return Target("source", (src[0],), src[1])
-    if (pub := publisher_of(phrase)) is not None:
+    # A word of a publisher's name that is also a word of the titles on screen, none of them that publisher's
+    # ("leave out the urban ones" among "Poverty Headcount-Urban"), means the titles.
+    if (pub := publisher_of(phrase)) is not None and not (
+        allow_terms and shown and not any(s.publisher == pub for s in shown) and title_term(phrase, shown)
+    ):
         return Target("publisher", (pub,), pub)
     # "the Cityscapes variants": every title with the name, not just the one called so.
     term = title_term(phrase, shown) if allow_terms and _FAMILY_HINT.search(fold(phrase)) else None
@@ -351,13 +424,13 @@ def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Res
     """Every target in a phrase ("LTA and URA", "PDFs or spreadsheets"); unknown parts with suggestions."""
     out = Resolution()
     whole = resolve_one(phrase, shown=shown, allow_terms=allow_terms)
-    parts = [phrase] if whole is not None else [p for p in _SPLIT_RE.split(phrase) if _clean(p)]
+    parts = [phrase] if whole is not None else [p for p in _SPLIT_RE.split(phrase) if clean(p)]
     for part in parts:
         target = whole if whole is not None else resolve_one(part, shown=shown, allow_terms=allow_terms)
         if target is not None:
             if target not in out.targets:
                 out.targets.append(target)
-        elif _clean(part):
+        elif clean(part):
             out.unknown.append(display(part))
             out.suggestions[display(part)] = suggestions_for(part, shown=shown)
     return out
@@ -365,19 +438,19 @@ def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Res
 
 def display(phrase: str) -> str:
     """An unknown target as the user wrote it, without "the ... ones" around it."""
-    return _light(phrase) or _clean(phrase)
+    return _light(phrase) or clean(phrase)
 
 
 def suggestions_for(phrase: str, *, shown: list[Shown], limit: int = 3) -> list[str]:
     """Close names for an unknown target: publishers and sources first, then the titles on screen."""
-    text = _light(phrase) or _clean(phrase)
+    text = _light(phrase) or clean(phrase)
     if not text:
         return []
     vocab = VOCABULARY.ensure()
     names = [*vocab.publisher_names, *{label for _slug, label in vocab.sources.values()}]
     # A name sharing a distinctive word comes first: "Ministry of Tourism" -> "Singapore Tourism Board",
     # before names that only share "Ministry of".
-    distinctive = {_singular(w) for w in _clean(text).split()} - _ORG_WORDS
+    distinctive = {_singular(w) for w in clean(text).split()} - _ORG_WORDS
     sharing = [n for n in names if distinctive & {_singular(w) for w in re.findall(r"[\w*-]+", fold(n))}]
     found = process.extract(text, names, scorer=fuzz.token_set_ratio, processor=fold, limit=limit, score_cutoff=50)
     ranked = sorted(sharing, key=lambda n: -fuzz.token_set_ratio(text, n, processor=fold))

@@ -108,9 +108,10 @@ def _classify_by_rules(
     prefix = "after a pleasantry: " if had_smalltalk else ""
     has_data_words = bool(DATA_WORDS.search(rest))
     parsed = parse(rest)
-    if ANALYSIS_TASK.search(rest) and not CAPABILITY_PROBE.search(rest):
+    switching = followup is not None and bool(followup.topic_switch)  # the new topic is judged by itself below
+    if not switching and ANALYSIS_TASK.search(rest) and not CAPABILITY_PROBE.search(rest):
         return _oos(rest, prefix + "analysis the assistant cannot do", 0.85, parsed)  # "plot the first one"
-    if PROGRAMMING_HELP.search(rest):
+    if not switching and PROGRAMMING_HELP.search(rest):
         return _oos(rest, prefix + "programming help", 0.85, parsed)
     if followup is not None and CAPABILITY_STRONG.search(rest) and not RESULT_POINTER.search(rest):
         # "do you hallucinate datasets?", "how current is the info you hold?" while results are shown: about the
@@ -217,7 +218,8 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
             or followup.sort
             or followup.same_but
         )
-        sure = not (only_time and len(_topic_words(parsed)) >= 2) and not FEATURE_QUESTION.search(followup.text)
+        feature = FEATURE_QUESTION.search(followup.text) and not followup.names_facet_value
+        sure = not (only_time and len(_topic_words(parsed)) >= 2) and not feature
         return IntentResult(
             "refine", 0.9, "follow-up: changes the search", parsed=parsed, followup=followup, decided_by_followup=sure
         )

@@ -272,7 +272,14 @@ def _decide(text: str, routed: IntentResult, state: SearchState, *, user) -> _Ou
     if intent == "capabilities":
         return _Outcome("capabilities", capabilities_reply(text))
     results = _related_results(routed.related_query, user=user)
-    return _Outcome("out_of_scope", out_of_scope_reply(text, results), results, related_query=routed.related_query)
+    # The related datasets are on screen: with no search before, follow-ups ("only MAS", "who publishes the
+    # first?") act on them.
+    shown_state = None
+    if results and not has_previous:
+        shown_state = SearchState(query=routed.related_query or "", result_ids=[int(r["id"]) for r in results])
+    return _Outcome(
+        "out_of_scope", out_of_scope_reply(text, results), results, state=shown_state, related_query=routed.related_query
+    )
 
 
 # --- the turn ----------------------------------------------------------------------------------------

@@ -176,3 +176,123 @@ def test_a_history_question_about_two_results_names_the_undated_one():
     ]
     answer = answer_question(parse_question("between the first two which covers more years"), shown, focus=None)
     assert "“Electricity use” (#1)" in answer.reply and "“Access to power” (#2) doesn't state" in answer.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # an evaluative clause names what goes; a pronoun after it points back at that subject
+        ("the LTA tables are way too coarse, drop them", [("exclude", "the lta tables"), ("exclude", "the lta tables")]),
+        ("ImageNet is not what I am after", [("exclude", "imagenet")]),
+        ("honestly I was too quick there, show the NEA ones again", [("restore", "the nea")]),
+        # a cue of its own kind wins over the bare "not"
+        ("not keen on anything from the housing board", [("exclude", "the housing board")]),
+        ("we cannot open shapefiles", [("exclude", "shapefiles")]),
+        # where the target sits is said around it
+        ("scratch the fourth one from the results", [("exclude", "the fourth one")]),
+        ("hide whatever has Seasonally Adjusted in the title", [("exclude", "seasonally adjusted")]),
+        ("bin the census entries for now", [("exclude", "the census")]),
+        ("I have used SQuAD already", [("exclude", "squad")]),
+        ("drop everything that's only an XLSX sheet", [("exclude", "xlsx sheet")]),
+        ("the HDB stats, which will not work for us", [("exclude", "the hdb stats")]),
+    ],
+)
+def test_exclusions_said_around_their_target(message, expected):
+    assert _scopes(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "phrase"),
+    [("and Statistics Norway as well", "statistics norway"), ("plus the PDF ones", "pdf"), ("MNIST too", "mnist")],
+)
+def test_more_of_the_same_change_continues_the_last_one(message, phrase):
+    assert [(s.mode, s.phrase) for s in parse_followup(message).scopes] == [("continue", phrase)]
+
+
+@pytest.mark.django_db
+def test_a_continuation_repeats_the_last_change_and_nothing_else():
+    from conversation.followup.apply import interpret
+
+    state = SearchState(query="traffic")
+    state.checkpoint()
+    state.add("exclude", "format", "PDF")
+    shown = []
+    change = interpret(parse_followup("and the KML ones too"), state, shown)
+    assert change is not None and {"PDF", "KML"} <= set(state.values("exclude", "format")) | set(
+        change.state.values("exclude", "format")
+    )
+    assert interpret(parse_followup("and the KML ones too"), SearchState(query="traffic"), shown) is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "rank"),
+    [("the third one", 3), ("#4", 4), ("result 2", 2), ("number five", 5), ("the last one", -1), ("third world", None)],
+)
+def test_a_position_on_screen_is_a_target(phrase, rank):
+    assert targets.rank_of(phrase) == rank
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "rank"),
+    [
+        ("lic for #3?", "licence", 3),
+        ("yrs covered by 2nd?", "coverage", 2),
+        ("whose data is number four?", "publisher", 4),
+        ("what's the time span of the first one", "coverage", 1),
+        ("the second one looks promising - can you tell me more about it", "more", 2),
+        ("#5?", "more", 5),
+    ],
+)
+def test_questions_in_shorthand_and_after_a_lead_in(message, kind, rank):
+    question = parse_followup(message).question
+    assert question is not None and question.kind == kind
+    assert [r.value for r in question.refs if r.kind == "rank"][:1] == [rank]
+
+
+def test_a_count_after_a_lead_in_reads_its_target():
+    question = parse_followup("before I decide, how many of these did MOM publish?").question
+    assert question is not None and question.kind == "count" and question.target == "mom"
+
+
+@pytest.mark.parametrize(
+    ("message", "value"),
+    [("do you have it per month?", "per month"), ("weekly numbers would be better", "weekly"), ("qtrly only", "quarterly")],
+)
+def test_granularity_in_everyday_words(message, value):
+    assert [(s.mode, s.phrase) for s in parse_followup(message).scopes] == [("include", value)]
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [("same filters, now look for school enrolment", "school enrolment"), ("do the same search for tuberculosis", "tuberculosis")],
+)
+def test_the_same_filters_for_a_new_subject(message, topic):
+    assert parse_followup(message).same_but == topic
+
+
+@pytest.mark.django_db
+def test_those_after_a_count_are_the_counted_results():
+    from conversation.followup.apply import interpret
+
+    monthly = DatasetFactory(title="Arrivals, Monthly", update_frequency="monthly")
+    annual = DatasetFactory(title="Arrivals, Annual", update_frequency="annual")
+    state = SearchState(query="arrivals", result_ids=[monthly.pk, annual.pk])
+    shown = shown_datasets(state.result_ids)
+    asked = interpret(parse_followup("how many of these are monthly?"), state, shown)
+    assert asked.kind == "question" and asked.state.subset["values"] == ["monthly"]
+    kept = interpret(parse_followup("ok just those then"), asked.state, shown)
+    assert kept.kind == "state" and kept.state.values("include", "frequency") == ["monthly"]
+    assert kept.state.subset is None
+
+
+@pytest.mark.django_db
+def test_a_name_word_of_a_publisher_with_nothing_on_screen_is_a_title_term():
+    from catalog.models import Publisher
+
+    Publisher.objects.get_or_create(name="Urban Redevelopment Authority")
+    DatasetFactory(publisher=Publisher.objects.get(name="Urban Redevelopment Authority"))
+    targets.VOCABULARY.forget()
+    shown = [targets.Shown(id=1, title="Poverty Rate-Urban", publisher="World Bank Group")]
+    assert targets.resolve_one("the urban ones", shown=shown).facet == "title"
+    assert targets.title_term_pattern("urban").search("official poverty rate-urban")
+    assert not targets.title_term_pattern("urban").search("peri-urban areas")
