@@ -152,6 +152,18 @@ class SearchState:
                 sets.pop(facet, None)
         return removed
 
+    def last_excluded(self) -> list[dict]:
+        """The exclusions the last change added ("put them back" brings these back)."""
+        if not self.undo:
+            return []
+        before = SearchState.from_dict(self.undo[-1])
+        return [
+            item | {"facet": facet}
+            for facet, items in self.exclude.items()
+            for item in items
+            if not before.has("exclude", facet, item["value"])
+        ]
+
     def last_change_mode(self) -> str | None:
         """Whether the last change excluded or included something ("and IAM as well" does the same again)."""
         if not self.undo:

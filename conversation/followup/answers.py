@@ -194,6 +194,9 @@ def _named_off_screen(name: str, shown: list[ShownDataset]) -> ShownDataset | No
     rank_of = {d.id: d.rank for d in shown}
     members = Dataset.objects.active().filter(family_id__in=card_of).exclude(pk__in=shown_ids)
     candidates = {pk: (title, card_of[family_id]) for pk, title, family_id in members.values_list("pk", "title", "family_id")}
+    # A title the name spells exactly ("LIAR", "Fakeddit"), whatever its length.
+    exact = Dataset.objects.active().exclude(pk__in=shown_ids).filter(title__iexact=name.strip())
+    candidates.update({pk: (title, None) for pk, title in exact.values_list("pk", "title")[:5] if pk not in candidates})
     words = sorted(targets.name_words(name), key=len, reverse=True)
     if len(words) >= 2:
         titled = Dataset.objects.active().exclude(pk__in=shown_ids)
@@ -245,7 +248,7 @@ def answer_question(question: Question, shown: list[ShownDataset], *, focus: int
 
 def _publisher(d: ShownDataset, q: Question) -> Answer:
     if not d.publisher:
-        return Answer(f"{_q(d)} doesn't name a publisher in the catalog; it comes from {d.source}. Its page: {d.link}")
+        return Answer(f"{_q(d)} has no publisher named in the catalog; it comes from {d.source}. Its page: {d.link}")
     return Answer(f"{_q(d)} is published by {d.publisher} (via {d.source}).")
 
 

@@ -9,6 +9,7 @@ datasets) become dataset-id filters computed from the catalog.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -76,6 +77,15 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         if new.restore_previous():
             return Change("state", new, changes=["Undid the last change"])
         return Change("noop", state, changes=["There is nothing to undo"])
+    if any(s.mode == "restore" and _THOSE.fullmatch(fold(s.phrase).strip()) for s in parsed.scopes):
+        # "could you put them back?": what the last change excluded.
+        back = state.last_excluded()
+        if not back:
+            return None
+        parsed = dataclasses.replace(parsed, scopes=[
+            *(s for s in parsed.scopes if not (s.mode == "restore" and _THOSE.fullmatch(fold(s.phrase).strip()))),
+            *(Scope("restore", item["label"]) for item in back),
+        ])  # fmt: skip
     if any(scope.mode == "continue" for scope in parsed.scopes):
         # "and IAM as well": the same kind of change as the last one, or not a change at all.
         last = state.last_change_mode()
@@ -158,7 +168,7 @@ def _include(state: SearchState, target: targets.Target, *, replace: bool) -> li
     return [f"Showing only {target.label}"]
 
 
-_THOSE = re.compile(r"(?:those|these|them|they|those ones|these ones|that lot|those datasets|these datasets)")
+_THOSE = re.compile(r"(?:those|these|them|they|it|that|those ones|these ones|that lot|those datasets|these datasets)")
 
 
 def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -> tuple[list[str], list[str]]:

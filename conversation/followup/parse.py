@@ -45,7 +45,7 @@ _CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s+(?:but|because|since|as|so|then|an
 _EXCLUDE_PREFIX = re.compile(
     r"\b(?:exclude|excluding|without|w/o|minus|omit|omitting|drop|dropping|remove|removing|skip|skipping|hide|"
     r"hiding|ignore|ignoring|filter out|filtering out|leave out|leaving out|take out|taking out|cut out|cut|scratch|nix|axe|"
-    r"zap|bin|trash|kill|take away|forget(?! (?:it|that|this|about it|about that|all that|everything)\b)|"
+    r"zap|bin|trash|kill|take away|delete|erase|forget(?! (?:it|that|this|about it|about that|all that|everything)\b)|"
     r"no need (?:to|for me to) (?:show|see|include|list|keep)(?: me)?|(?:i|we) do not need to see|"
     r"get rid of|lose|rule out|strip out|weed out|throw out|toss|ditch|eliminate|discard|block|mute|"
     r"no more|nothing (?:at all )?(?:from|by|about|on|in)|none (?:from|by|of)|not (?:from|by|published by|made by)|"
@@ -209,7 +209,7 @@ _SWITCH = re.compile(r"\b(?:switch|change|go|move)\s+from\s+(.+?)\s+to\s+(.+)$")
 _SAME_BUT = re.compile(
     r"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:the )?same(?: thing| data| again| kind of (?:data|thing|figures|datasets?)| sort of (?:data|thing|figures|datasets?)| figures| numbers| datasets?)?|"
     r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|(?:the )?equivalent|(?:the )?counterpart|"
-    r"(?:do|run|try|repeat|redo)(?: the| that)? same (?:search|query|thing|again|one)|(?:do|run|repeat|redo) (?:that|this|it|the search)(?: again)?)"
+    r"(?:do|run|try|repeat|redo)(?: the| that)? same(?: (?:search|query|thing|again|one))?|(?:do|run|repeat|redo) (?:that|this|it|the search)(?: again)?)"
     r"\s*,?\s*(?:but\s+)?(?:for|on|about|in)\s+(.+)$"
 )
 # "same rule applies, now look for X", "same yrs, coe quota premiums": the filters stay, the subject changes.
@@ -221,7 +221,9 @@ _SAME_FILTERS = re.compile(
     r"(?:for |on |about |but for |with )?(.{3,})$"
 )
 _UNDO = re.compile(
-    r"^(?:(?:ok|okay|hmm|actually|no|oops|wait)[, ]+)*(?:undo(?: that| this| the last(?: change| step)?)?|go back(?: to (?:the )?(?:previous|last|earlier|before)(?: results| list| one)?)?|"
+    r"^(?:(?:ok|okay|hmm|actually|no|oops|wait|sorry|hmm+|ah|oh)[, ]+)*(?:(?:can|could) (?:we|you)(?: please)? |please |let us )?"
+    r"(?:undo(?: that| this| the last(?: change| step)?)?|go back(?: to (?:the )?(?:previous|last|earlier|before)(?: results| list| one)?"
+    r"| to (?:how|what) it was(?: before)?| to the way it was(?: before)?)?|"
     r"revert(?: that| it)?|take (?:that|it) back|never ?mind(?: that)?|scratch that|cancel that|back to (?:the )?(?:previous|last|earlier)(?: results| list)?|"
     r"previous results|as (?:it was )?before|restore (?:that|it|the previous(?: results)?)|put it back(?: the way it was)?|"
     r"(?:lift|remove|drop|cancel|undo|clear|reverse|take off|get rid of|loosen|relax)\s+(?:that|this|the last|the latest|"
@@ -269,6 +271,9 @@ _TOPIC_SWITCH = re.compile(
     # ...", "forget the transport stuff. ..."
     r"separate (?:q|qn|question|request|thing|topic|search)|changing (?:the )?(?:topic|subject)(?: to)?|"
     r"(?:(?:scrap|ditch|drop|forget|bin) (?:all )?(?:that|this|everything)[, ]+)?(?:a |do a |start a )?(?:fresh|new|clean) (?:search|start|query)(?: for| on)?|"
+    r"(?:let us |can we |could we )?start (?:over|again|afresh|from scratch)\s*[.,!;:]+\s*(?:(?:can|could|would) you |please )?"
+    r"(?:(?:find|search|look|get|show|give)(?: me| us)?(?: for| up)? )?(?:(?:some |any )?(?:data|datasets|information|info|stats)"
+    r" (?:on|about|for) )?(?=\w)|"
     r"switch(?:ing)? (?:topics?|subjects?)(?: to)?|(?:and )?now for something (?:else|(?:completely |totally |entirely )?different)|"
     r"for (?:(?:my|our) (?:other|different|second|next)|another|a (?:different|second|new)) (?:project|study|paper|thesis|assignment|task|report"
     r"|article|piece)[, ]+(?:i|we) (?:also )?(?:need|want|am looking for|are looking for|would like)|"
@@ -281,7 +286,9 @@ _TOPIC_SWITCH = re.compile(
 )
 
 
-_SIMILAR_OR_NAVIGATE = re.compile(r"\b(?:like|similar|related|resembl\w*|sort|order|page|next|previous|more of)\b")
+_SIMILAR_OR_NAVIGATE = re.compile(
+    r"\b(?:like|similar|related|resembl\w*|sort|order|page|next|previous|more of|why|translate|plot|chart|graph|convert)\b"
+)
 
 
 def _names_facet_word(phrase: str) -> bool:
@@ -348,6 +355,9 @@ _SHORTHAND = re.compile(
 def normalise(message: str) -> str:
     text = fold(message or "").replace("\u2019", "'").replace("`", "'")
     text = _SHORTHAND.sub(lambda m: FOLLOWUP_ABBREVIATIONS[m.group(1)], text)  # "lic for #2?", "excl cpf board"
+    text = re.sub(r"(?:(?<=\s)|^)-(?=[a-z])", ", exclude ", text).lstrip(" ,")  # "-NEA -SingStat": as in a search box
+    text = re.sub(r"\b(\d{4})\s?\+(?!\w)", r"from \1", text)  # "2015+"
+    text = re.sub(r"\s\+\s", " and ", text)  # "COCO + PASCAL VOC"
     for pattern, repl in _CONTRACTIONS.items():
         text = re.sub(pattern, repl, text)
     text = re.sub(r"\bdont\b", "do not", text)
@@ -364,9 +374,15 @@ _ANTECEDENT_LEAD = re.compile(
 )
 
 
+_COURTESY = re.compile(r"^(?:(?:please|pls|kindly|ok|okay|so|and|then|now|thanks|thank you)\s*)+$")
+
+
 def _antecedent(before: str) -> str:
     """What "those" refers to in "I can't use PDFs, leave those out": the object of the clause before."""
-    clause = re.split(r"[,;]|\bbut\b|\band\b", before.strip(" ,;"))[-1] if before.strip(" ,;") else ""
+    clauses = [c.strip() for c in re.split(r"[,;]|\bbut\b|\band\b", before.strip(" ,;"))] if before.strip(" ,;") else []
+    while clauses and (not clauses[-1] or _COURTESY.match(clauses[-1])):  # "..., please remove them"
+        clauses.pop()
+    clause = clauses[-1] if clauses else ""
     if (evaluative := _EVALUATIVE.search(clause.strip())) and not _PRONOUN.match((evaluative.group(1) or evaluative.group(2) or "").strip()):
         return (evaluative.group(1) or evaluative.group(2)).strip()
     clause = _ANTECEDENT_LEAD.sub("", clause).strip()
@@ -405,12 +421,14 @@ _TARGET_LEAD = re.compile(
 
 
 _TARGET_TAIL = re.compile(
-    r"\s+(?:for (?:now|the moment|the time being|a bit|a while|this (?:search|one|project))|right now|(?:if|when) possible|"
+    r"\s+(?:for (?:now|the moment|the time being|a (?:bit|while|moment|second|sec)|this (?:search|one|project))|right now|(?:if|when) possible|"
     r"if you can|as well|too|please|thanks|then|entries|ones|own (?:datasets?|data|ones|stuff))$"
 )
 _TARGET_WHICH = re.compile(
     r"^(?:(?:any(?:thing)?|everything|all|the ones|ones|stuff|those|these|datasets?|results?|things?)\s+)?(?:that|which)\s+"
-    r"(?:is|are|come|comes|came)\s+(?:only\s+|just\s+)?(?:(?:in|as|from|by|on)\s+)?(?:an?\s+)?|^what is (?:on|in|from|by)\s+"
+    r"(?:is|are|come|comes|came)\s+(?:only\s+|just\s+)?(?:(?:in|as|from|by|on)\s+)?(?:an?\s+)?|^what is (?:on|in|from|by)\s+|"
+    r"^(?:the\s+)?(?:ones?|those|anything|stuff|datasets?|things?)\s+(?:about|on|regarding|concerning|covering|related to|to do with)\s+|"
+    r"^(?:the\s+)?(?:plain|original|vanilla|basic)\s+(?=\S)"
 )
 
 
@@ -487,11 +505,12 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     if not body or _HOW_TO.match(body):
         return out  # "how do I exclude a publisher?" asks about the assistant, it does not exclude anything
     short = len(body.split()) <= 30
+    asked = body + "?" if text.rstrip().endswith("?") else body  # _strip took the question mark
     if (
         has_previous_search
         and short
         and not _REMOVE_FACET.match(body)
-        and (question := parse_question(body)) is not None
+        and (question := parse_question(asked)) is not None
     ):
         out.question = question
         return out
@@ -504,7 +523,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     if (topic := _topic_beside_marker(body)) is not None:
         out.topic_switch = topic
         return out
-    if _UNDO.match(body) and len(body.split()) <= 8:
+    if _UNDO.match(body) and len(body.split()) <= 10:
         out.undo = True
         return out
     if _CLEAR.search(body):
@@ -519,7 +538,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     body = _REMOVE_FACET.sub(" ", body)
     for match in _BRING_BACK.finditer(body):
         phrase = next(g for g in match.groups() if g)
-        if not _is_generic(phrase):
+        if not _is_generic(phrase) or _PRONOUN.match(phrase.strip()):  # "put them back": the last exclusion
             out.scopes.append(Scope("restore", phrase))
     body = _BRING_BACK.sub(" ", body)
     window, body = parse_time(body)
@@ -538,6 +557,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         not out.changes_state
         and has_previous_search
         and short
+        and len(body.split()) <= 6  # "#5?", "and the second one?": nothing but the pointer
         and not _SIMILAR_OR_NAVIGATE.search(body)  # "more like the first one", "page 2" are the router's
         and (refs := rank_refs(body))
     ):

@@ -47,13 +47,14 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         r"classes|categories|files|sentences|documents|questions|people|frames|scans|utterances|speakers|tokens|words|"
         r"annotations|labels|images are|pictures are)\b|\bhow (?:big|large|huge)\b|\bsize of\b|\bwhat size\b|\bhow many .+ (?:does|do|in) \S+")),
     ("longest_history", re.compile(
-        r"\b(?:longest(?:[- ]running)?|furthest|farthest|most years|widest (?:time )?(?:range|coverage|span)|"
+        r"\b(?:longest(?:[- ]running)?|furthest|farthest|most (?:many |much )?(?:years|long)|widest (?:time )?(?:range|coverage|span)|"
         r"goes? back (?:the )?(?:furthest|farthest|longest|most)|covers? (?:the )?most (?:years|time)|"
         r"longest (?:time[- ]series|history|span|coverage|record|run|period)|most history|largest (?:time )?span|"
         r"(?:covers?|spans?|has|have) (?:more|the most) (?:years|time|history)|goes? back further|"
         r"longer (?:history|series|time[- ]series|coverage|span|record))\b")),
     ("earliest_start", re.compile(
-        r"\b(?:oldest|earliest|starts? (?:the )?(?:earliest|first)|begins? (?:the )?earliest|goes? back earliest)\b")),
+        r"\b(?:oldest|earliest|starts? (?:the )?(?:earliest|first)|begins? (?:the )?earliest|goes? back earliest|"
+        r"(?:starts?|begins?) (?:the )?most early|most early|first to (?:start|begin))\b")),
     ("most_recent", re.compile(
         r"\b(?:most recent|most up[- ]to[- ]date|latest|newest|freshest|most current|updated most recently|"
         r"most recently (?:updated|published|released)|last updated|up to date|recent(?:ly)? updated)\b")),
@@ -82,7 +83,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could) (?:i|we) (?:get|download|find|access)\b")),
     ("more", re.compile(
         r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)(?:(?:so|ok|okay|and|but)\s+)?(?:can you |could you |would you |please )?"
-        r"(?:tell me (?:more |a bit more |a little more |something )?about|(?:give me |share )?(?:a bit |a little |some )?more "
+        r"(?:tell me (?:more |a bit more |a little more |something )?about|more on\b|(?:give me |share )?(?:a bit |a little |some )?more "
         r"(?:info|information|details?) (?:on|about|of|for)|"
         r"(?:give me |show me |what are )?(?:the |some |more )?details? (?:on|of|about|for)|what(?: is| are)? .+ about|describe|explain|"
         r"what is in|what does .+ (?:contain|include|have|cover|measure|track)|what kind of data is in|summar(?:ise|ize))\b|"
@@ -101,6 +102,22 @@ _NAME_STRIP = re.compile(
     r"(?:about|on|of|for|regarding|re)?\s*"
 )
 _NAME_TAIL = re.compile(r"\s+(?:about|like|in more detail|in detail|please|for me|dataset|data ?set|one|again)\s*$")
+
+
+_NAMED_ONE = re.compile(r"\bthe ([a-z0-9][\w.+-]*(?: [\w.+-]+){0,3}) (?:one|dataset)\b")
+_NOT_A_NAME = frozenset(["same", "other", "right", "wrong", "last", "next", "previous", "new", "old", "best", "only", "big",
+                         "small", "first", "second", "third", "top", "above", "latest", "newest", "oldest", "main", "that",
+                         "this", "these", "those", "it", "on", "of", "for", "about", "in", "licence", "license", "format"])  # fmt: skip
+
+
+# Words that qualify one name shared by the parts of a list: "the monthly, quarterly and annual CPI tables".
+_MODIFIERS = frozenset(
+    "daily weekly monthly quarterly annual yearly half-yearly realtime rural urban male female total resident citizen "
+    "nominal real seasonally adjusted sa current constant national regional historical latest old new".split()
+)
+
+
+_DESCRIPTOR = re.compile(r"\b(?:datasets?|data|tables?|figures|series|indicators?|statistics|stats|files|records|numbers|rates?|ind(?:ex|ices))$")
 
 
 @dataclass
@@ -150,24 +167,35 @@ def _names(text: str, kind: str) -> list[str]:
     body = text
     body = re.sub(r"[?!.]+$", "", body).strip()
     if kind == "compare":
+        body = re.split(r"[?!]\s+|\.\s+", body)[0]  # "compare A, B and C for me? I don't know the difference"
         body = re.sub(
             r"^(?:(?:can you |could you |please |ok |and |now |so )*)(?:compare|contrast|put|show|place|lay out)\s+", "", body
         )
         body = re.sub(r"\b(?:side[ -]by[ -]side|for me|please|in a table|with each other|against each other)\b", "", body)
         body = re.sub(r"^(?:what is|what are) the differences? between\s+|^differences? between\s+|^how does\s+", "", body)
         body = re.sub(r"\s*(?:-|,)?\s*(?:what is|what are) the differences?\s*$|\s+compare\s*$", "", body)
-        parts = re.split(r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bto\b|\bagainst\b|\bstack(?:s)? up against\b|\bor\b)\s*", body)
+        parts = re.split(r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bto\b|\bwith\b|\bagainst\b|\bstack(?:s)? up against\b|\bor\b)\s*", body)
         parts = [re.sub(r"^(?:the|a|an)\s+", "", p.strip(" ,.")) for p in parts]
         parts = [p for p in parts if p and not re.fullmatch(r"(?:the|them|these|those|it|each other)", p)]
         # "the monthly, quarterly and annual CPI tables": the words after the last name describe them all.
-        if len(parts) >= 2 and len(parts[-1].split()) > 1 and all(len(p.split()) <= 2 for p in parts[:-1]):
-            tail = " ".join(parts[-1].split()[1:])
+        tail = " ".join(parts[-1].split()[1:]) if parts else ""
+        shared = all(set(p.split()) <= _MODIFIERS for p in parts[:-1]) or (
+            all(len(p.split()) <= 2 for p in parts[:-1]) and bool(_DESCRIPTOR.search(tail))
+        )  # "PM2.5 and PM10 pollutant datasets" share the tail; "LibriSpeech, TIMIT and Speech Commands" do not
+        if len(parts) >= 2 and len(parts[-1].split()) > 1 and shared:
             parts = [f"{p} {tail}" for p in parts[:-1]] + [parts[-1]]
         return parts
     body = re.split(
         r"\s*[,;\u2013\u2014]\s*(?=(?:ideally|if|and|with|please|preferably|so|because|as|is there|are there|i|we|thanks)\b)", body
     )[0]
+    clauses = [c for c in re.split(r"[?!.]\s+", body) if c.strip()]
+    if len(clauses) > 1 and kind in ("link", "more"):  # "where can I find the Caltech one? give me link"
+        body = clauses[0]
     body = _NAME_STRIP.sub("", body)
+    body = re.sub(r"^(?:the |a )?(?:paper |source )?(?:links?|urls?|homepage|website|web ?page|page)\s+(?:for|of|to|on)\s+", "", body)
+    body = re.sub(r"\s+(?:paper |source |dataset )?(?:links?|urls?|homepage|website)$", "", body)
+    body = re.sub(r"^(?:more|details?|info(?:rmation)?) (?:on|about)\s+", "", body)
+    body = re.sub(r"^where (?:i|we) can (?:find|get|download)\s+|^where (?:can|do) (?:i|we) (?:find|get|download)\s+", "", body)
     for pattern in (
         r"^(?:what|which|who|whose|how|where|when)\b.*?\b(?:is|are|does|do|was|were|has|have)\s+(?:the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency)?\s*(?:of|on|for)?\s*",
         r"^(?:who|what agency|which agency)\s+(?:publishes|published|makes|made|produces|owns|maintains|is behind|provides)\s+",
@@ -200,11 +228,17 @@ def parse_question(text: str) -> Question | None:
         body.endswith("?")
         or bool(_QUESTION_START.match(body))
         or bool(_QUESTION_CLAUSE.search(body))
-        or kind in ("compare", "more", "count", "size")
+        or kind in ("compare", "more", "count", "size", "link")
         or bool(refs)
     )
     if not is_question:
         return None
+    if (
+        [r.kind for r in refs] == ["focus"]
+        and (named := _NAMED_ONE.search(body))
+        and not set(named.group(1).split()) & _NOT_A_NAME
+    ):
+        refs = [Ref("name", named.group(1))]  # "what is the IAM one? tell me more about it": IAM, not the last focus
     plural = bool(_PLURAL_RE.search(body))
     question = Question(kind=kind, refs=refs, plural=plural, text=body)
     if kind == "count":
@@ -225,7 +259,7 @@ def parse_question(text: str) -> Question | None:
             question.target = asked.group(1)
     if kind in ("longest_history", "earliest_start", "most_recent"):
         # "show the most recent first" is a sort, not a question; extremes need "which/what/who" or a list reference.
-        if not (re.search(r"\b(?:which|what|who|whose)\b", body) or plural or refs):
+        if not (re.search(r"\b(?:which|what|who|whose)\b|\bones?\b", body) or plural or refs):
             return None
         if refs and all(r.kind == "rank" for r in refs) and len(refs) >= 2:
             return question  # "between the first two, which covers more years?"

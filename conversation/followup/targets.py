@@ -39,7 +39,7 @@ FREQUENCY_LABELS = {
 
 # Words around a target that carry no meaning of their own ("the LTA ones", "any PDF files").
 _NOISE = frozenset(
-    ["a", "an", "the", "any", "all", "some", "those", "these", "this", "that", "them", "ones", "one", "datasets", "dataset", "data", "files", "file", "results", "result", "entries", "entry", "records", "record", "versions", "version", "series", "items", "item", "stuff", "things", "thing", "sets", "set", "tables", "table", "feeds", "feed", "please", "pls", "too", "also", "as", "well", "either", "anything", "everything", "ones'", "kind", "kinds", "type", "types", "sort", "of", "published", "publishes", "publisher", "publishers", "produced", "made", "issued", "released", "provided", "by", "from", "coming", "come", "comes", "that", "which", "who", "are", "is", "were", "was", "being", "in", "under", "with", "format", "formats", "figures", "numbers", "counts", "values", "layers", "anymore", "more", "stuff's", "listed", "shown", "here", "there", "what", "whatever", "list", "variants", "variant", "everyone", "whole", "it", "them"]
+    ["a", "an", "the", "any", "all", "some", "those", "these", "this", "that", "them", "ones", "one", "datasets", "dataset", "data", "files", "file", "results", "result", "entries", "entry", "records", "record", "versions", "version", "series", "items", "item", "stuff", "things", "thing", "sets", "set", "tables", "table", "feeds", "feed", "please", "pls", "too", "also", "as", "well", "either", "anything", "everything", "ones'", "kind", "kinds", "type", "types", "sort", "of", "published", "publishes", "publisher", "publishers", "produced", "made", "issued", "released", "provided", "by", "from", "coming", "come", "comes", "that", "which", "who", "are", "is", "were", "was", "being", "in", "under", "with", "format", "formats", "figures", "numbers", "counts", "values", "layers", "anymore", "more", "stuff's", "listed", "shown", "here", "there", "what", "whatever", "list", "variants", "variant", "everyone", "whole", "it", "them", "people", "folks", "guys", "lot", "team", "own"]
 )
 # Generic words of organisation names: never enough on their own to name a publisher.
 _ORG_WORDS = frozenset(
@@ -323,14 +323,14 @@ def title_term_pattern(term: str, *, plural: bool = False) -> re.Pattern[str]:
 
 
 def title_term(phrase: str, shown: list[Shown]) -> str | None:
-    """A phrase found as whole words in the titles on screen ("seasonally adjusted")."""
-    text = clean(phrase)
-    if len(text) < 3:
-        return None
-    pattern = title_term_pattern(text)
-    singular = title_term_pattern(" ".join(_singular(w) for w in text.split()), plural=True)
-    if any(pattern.search(fold(s.title)) or singular.search(fold(s.title)) for s in shown):
-        return text
+    """A phrase found as whole words in the titles on screen ("seasonally adjusted", "balance of payment")."""
+    for text in dict.fromkeys((_light(phrase), clean(phrase))):
+        if len(text) < 3:
+            continue
+        pattern = title_term_pattern(text)
+        singular = title_term_pattern(" ".join(_singular(w) for w in text.split()), plural=True)
+        if any(pattern.search(fold(s.title)) or singular.search(fold(s.title)) for s in shown):
+            return text
     return None
 
 

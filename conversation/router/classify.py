@@ -7,6 +7,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.db import DatabaseError
+from django.db.models import Q
+
+from catalog.models import Dataset
 from conversation import lexicon
 from conversation.followup import targets
 from conversation.followup.parse import FollowUpParse, parse_followup
@@ -21,8 +25,10 @@ from conversation.router.rules import (
     CLAUSE_FORM,
     DATA_WORDS,
     DEFINITION,
+    FACILITY_LOCATIONS,
     FACT_QUESTION,
     FEATURE_QUESTION,
+    NEAR_ME,
     OOS_PLACE_CONTEXT,
     OOS_PLACE_NOUN,
     OOS_STRONG,
@@ -117,6 +123,8 @@ def _classify_by_rules(
         # "do you hallucinate datasets?", "how current is the info you hold?" while results are shown: about the
         # assistant, not the results ("how often is #3 updated?" points at one and stays a follow-up).
         return IntentResult("capabilities", 0.85, prefix + "question about the assistant", parsed=parsed)
+    if not has_previous_search and FACILITY_LOCATIONS.search(rest) and not NEAR_ME.search(rest):
+        return IntentResult("search", 0.85, prefix + "where a kind of facility is: location data", parsed=parsed)
     if FACT_QUESTION.search(rest):  # a figure to look up; the learned arbiter may still read a request for data
         proposal = IntentResult("out_of_scope", 0.8, prefix + "a question for one fact or figure", parsed=parsed)
         return _Pending(rest, prefix, parsed, has_previous_search, followup, proposal=proposal)
@@ -189,6 +197,22 @@ def _names_shown(names: list[str], shown_titles: Sequence[str]) -> bool:
     return any(targets.dataset_named(name, shown) is not None for name in names)
 
 
+def _names_in_catalog(names: list[str]) -> bool:
+    """Two or more names, each exactly a dataset's title: a comparison of datasets, not of formats or ideas."""
+    wanted = {n.strip().lower() for n in names if n.strip()}
+    if not 2 <= len(wanted) <= 5:
+        return False
+    query = Q()
+    for name in wanted:
+        query |= Q(title__iexact=name)
+    try:
+        found = {t.lower() for t in Dataset.objects.active().filter(query).values_list("title", flat=True)[:50]}
+    except DatabaseError:  # the catalog unreachable: the arbiter decides, as without the names
+        log.warning("router: catalog titles unavailable", exc_info=True)
+        return False
+    return wanted <= found
+
+
 def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequence[str] = ()) -> IntentResult | None:
     """Follow-ups the rules below would miss: exclusions, granularity, questions about the results."""
     if followup.topic_switch:
@@ -199,10 +223,13 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
     if question is not None:
         # Sure only when it points at the results ("the second one", "these", a title on screen); "explain
         # what a p-value is" or "json vs csv, which is better?" parse as questions too: the arbiter may differ.
+        names = [str(ref.value) for ref in question.refs if ref.kind == "name"]
         sure = (
             any(ref.kind in ("rank", "focus") for ref in question.refs)
+            or question.kind == "count"  # "how many are MOM": counted among the results
             or bool(RESULT_REFERENCE.search(followup.text))
-            or _names_shown([str(ref.value) for ref in question.refs if ref.kind == "name"], shown_titles)
+            or _names_shown(names, shown_titles)
+            or (question.kind == "compare" and _names_in_catalog(names))  # "LIAR vs FakeNewsNet?"
         ) and not FEATURE_QUESTION.search(followup.text)
         return IntentResult(
             "refine", 0.85, "follow-up: a question about the results", parsed=parsed, followup=followup,

@@ -249,6 +249,13 @@ ANALYSIS_TASK = re.compile(
     r" and (?:tell|give|show) me\b"
 )
 # "can you make charts or is it just finding datasets?": a question whether the assistant can, not the task itself.
+# "where are the hawker centres?", "is there a map of the fire stations": where a kind of facility is, which map
+# layers and location lists answer; "the nearest ATM", "near me", "open now" ask for live directions instead.
+FACILITY_LOCATIONS = re.compile(
+    r"^(?:(?:so|ok|okay|hi|hello|hey|and|also|please)[, ]+)*(?:where (?:are|can (?:i|we) find|do i find)|is there a (?:list|map)"
+    r" (?:or (?:a )?(?:list|map) )?of|(?:a |the )?(?:list|map) of) (?:all )?(?:the )?(?:[a-z-]+ ){0,3}[a-z-]{3,}s\b"
+)
+NEAR_ME = re.compile(r"\b(?:nearest|closest|near me|nearby|near here|around me|open (?:now|today)|right now|today|tonight)\b")
 CAPABILITY_PROBE = re.compile(r"\bor (?:is it |are you |do you |does it |can you )?(?:just|only)\b")
 # What points at particular results on screen ("the second one", "these", "#3", "the NEA one"): a question about the
 # assistant that points at none of them ("do you hallucinate datasets?") is not about the results.

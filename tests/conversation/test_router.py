@@ -295,6 +295,7 @@ def test_normalisation_fixes_typos_but_not_real_words(raw, normalised):
         ("only since 2019", "refine"),
     ],
 )
+@pytest.mark.django_db  # a comparison's names are looked up among the catalog's titles
 def test_follow_up_readings_that_do_not_point_at_the_results_are_weighed(message, intent):
     assert classify(message, has_previous_search=True).intent == intent
 
@@ -303,3 +304,25 @@ def test_a_question_naming_a_result_on_screen_is_a_follow_up():
     titles = ["LFW (Labeled Faces in the Wild)", "MegaFace", "CASIA-WebFace"]
     result = classify("how does LFW stack up against MegaFace?", has_previous_search=True, shown_titles=titles)
     assert result.intent == "refine" and result.followup is not None and result.followup.question is not None
+
+
+@pytest.mark.parametrize(
+    "message", ["where are the public libraries?", "is there a map of the polyclinics", "where can I find all the bus interchanges"]
+)
+def test_where_a_kind_of_facility_is_asks_for_location_data(message):
+    assert classify(message).intent == "search"
+
+
+@pytest.mark.parametrize("message", ["where is the nearest polyclinic", "where are the bus interchanges near me"])
+def test_directions_to_the_nearest_facility_are_not_a_search(message):
+    assert classify(message).intent != "search"
+
+
+@pytest.mark.django_db
+def test_a_comparison_of_catalog_titles_is_about_datasets_even_off_screen():
+    from tests.factories import DatasetFactory
+
+    DatasetFactory(title="LibriVox Speech")
+    DatasetFactory(title="CommonVoiceLite")
+    result = classify("LibriVox Speech vs CommonVoiceLite?", has_previous_search=True, shown_titles=["Other"])
+    assert result.intent == "refine" and result.decided_by_followup
