@@ -112,9 +112,10 @@ _NOT_A_NAME = frozenset(["same", "other", "right", "wrong", "last", "next", "pre
 
 # Words that qualify one name shared by the parts of a list: "the monthly, quarterly and annual CPI tables".
 _MODIFIERS = frozenset(
-    "daily weekly monthly quarterly annual yearly half-yearly realtime rural urban male female total resident citizen "
-    "nominal real seasonally adjusted sa current constant national regional historical latest old new".split()
-)
+    ["daily", "weekly", "monthly", "quarterly", "annual", "yearly", "half-yearly", "realtime", "rural", "urban", "male",
+     "female", "total", "resident", "citizen", "nominal", "real", "seasonally", "adjusted", "sa", "current", "constant",
+     "national", "regional", "historical", "latest", "old", "new"]
+)  # fmt: skip
 
 
 _DESCRIPTOR = re.compile(r"\b(?:datasets?|data|tables?|figures|series|indicators?|statistics|stats|files|records|numbers|rates?|ind(?:ex|ices))$")
