@@ -426,9 +426,10 @@ LLM_INTERPRET = env_bool("LLM_INTERPRET", default=True)
 # The model's reading runs while the user waits: a short deadline of its own.
 LLM_INTERPRET_DEADLINE_SECONDS = env.float("LLM_INTERPRET_DEADLINE_SECONDS", default=4.0)
 ANSWER_WAIT_SECONDS = env.float("ANSWER_WAIT_SECONDS", default=10.0)
-# A turn still pending this long gets the built-in answer from the beat sweep (the answer task's hard
-# limit is 90 s; a live worker has finished by then).
-ANSWER_SWEEP_AFTER_SECONDS = env.int("ANSWER_SWEEP_AFTER_SECONDS", default=120)
+# A turn still pending this long gets the built-in answer from the beat sweep (every 30 s): a task lost with
+# a broker that went away. A live task has answered by then: the model's answer is cut at LLM_DEADLINE_SECONDS.
+# With the defaults a lost answer is written at most 75 s after its turn, within a minute of a 20 s outage.
+ANSWER_SWEEP_AFTER_SECONDS = env.int("ANSWER_SWEEP_AFTER_SECONDS", default=int(LLM_DEADLINE_SECONDS) + 15)
 # Streamed answers (SSE): a stream ends after ANSWER_STREAM_MAX_SECONDS (the page then polls),
 # sends a heartbeat comment every ANSWER_STREAM_HEARTBEAT_SECONDS; the chunk log lives
 # ANSWER_STREAM_TTL_SECONDS in the cache; a worker pauses ANSWER_STREAM_PACE_SECONDS between the
