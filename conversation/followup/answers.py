@@ -240,6 +240,9 @@ def answer_question(question: Question, shown: list[ShownDataset], *, focus: int
     subject = picked[0] if picked else shown[0]
     handler = _SINGLE.get(kind, _more)
     answer = handler(subject, question)
+    for other in question.also:  # "#1 formats + licence?": every field asked about, in the order asked
+        if other in _SINGLE:
+            answer.reply += " " + _SINGLE[other](subject, question).reply
     answer.focus, answer.datasets = subject.id, [subject.id]
     if missing:
         answer.reply += f" (I couldn't find {', '.join(f'“{m}”' for m in missing)} among the results.)"

@@ -121,6 +121,9 @@ _MODIFIERS = frozenset(
 _DESCRIPTOR = re.compile(r"\b(?:datasets?|data|tables?|figures|series|indicators?|statistics|stats|files|records|numbers|rates?|ind(?:ex|ices))$")
 
 
+_FIELD_KINDS = frozenset(["publisher", "licence", "formats", "coverage", "frequency", "link"])  # one field of one result
+
+
 @dataclass
 class Ref:
     kind: str  # rank | name | focus
@@ -134,6 +137,7 @@ class Question:
     plural: bool = False  # "these", "them": about the whole list
     target: str = ""  # for counts and "is it available as CSV": the facet phrase asked about
     text: str = ""
+    also: list[str] = field(default_factory=list)  # more fields of the same result: "formats and licence of #2?"
 
 
 def _refs(text: str) -> list[Ref]:
@@ -242,6 +246,8 @@ def parse_question(text: str) -> Question | None:
         refs = [Ref("name", named.group(1))]  # "what is the IAM one? tell me more about it": IAM, not the last focus
     plural = bool(_PLURAL_RE.search(body))
     question = Question(kind=kind, refs=refs, plural=plural, text=body)
+    if kind in _FIELD_KINDS:
+        question.also = [name for name, pattern in _KINDS if name != kind and name in _FIELD_KINDS and pattern.search(body)]
     if kind == "count":
         target = re.sub(
             rf"^(?:and\s+)?how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s*"

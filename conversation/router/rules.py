@@ -316,7 +316,10 @@ OOS_WEAK = _rx(
     r"\btrending\b|\bon (?:twitter|instagram|tiktok|facebook|reddit)\b",
     r"\b(?:pizza|burger|sushi|coffee|food|dinner|lunch|brunch|ramen|bubble tea) (?:places|spots|joints|shops|near)\b"
     r"|\bplaces to (?:eat|visit|go|stay|hang out)\b",
-    r"\b(?:latest |today's |breaking |recent )?(?:news|headlines)\b",
+    # the news of the day, not news as data ("fake news detection", "news articles for summarisation")
+    r"\b(?:latest|today's|todays|breaking|recent|current|top|any) (?:news|headlines)\b(?! (?:articles?|datasets?|corp\w+|texts?"
+    r"|classification|detection|summari\w+|data))|\bheadlines\b(?! (?:datasets?|corp\w+|data))|"
+    r"\bnews (?:today|tonight|now|this (?:morning|afternoon|evening|week))\b|\b(?:in|on) the news\b|^news\??$",
     r"\bwho (?:won|is winning|will win)\b",
     # general knowledge / personal advice
     r"^(?:who|whom) (?:is|was|are|were|invented|wrote|discovered|founded|painted|sang|directed)\b",

@@ -296,3 +296,13 @@ def test_a_name_word_of_a_publisher_with_nothing_on_screen_is_a_title_term():
     assert targets.resolve_one("the urban ones", shown=shown).facet == "title"
     assert targets.title_term_pattern("urban").search("official poverty rate-urban")
     assert not targets.title_term_pattern("urban").search("peri-urban areas")
+
+
+@pytest.mark.django_db
+def test_several_fields_of_one_result_are_all_answered():
+    dataset = DatasetFactory(title="Carpark Rates", formats=["CSV", "JSON"], license="Singapore Open Data Licence")
+    shown = shown_datasets([dataset.pk])
+    question = parse_followup("formats and licence of #1?").question
+    assert question.kind in ("formats", "licence") and set(question.also) | {question.kind} == {"formats", "licence"}
+    reply = answer_question(question, shown, focus=None).reply
+    assert "CSV" in reply and "Singapore Open Data Licence" in reply

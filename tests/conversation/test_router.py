@@ -326,3 +326,8 @@ def test_a_comparison_of_catalog_titles_is_about_datasets_even_off_screen():
     DatasetFactory(title="CommonVoiceLite")
     result = classify("LibriVox Speech vs CommonVoiceLite?", has_previous_search=True, shown_titles=["Other"])
     assert result.intent == "refine" and result.decided_by_followup
+
+
+@pytest.mark.parametrize(("message", "intent"), [("datasets of news headlines for summarisation", "search"), ("whats in the news this morning", "out_of_scope")])
+def test_news_as_data_is_a_search_and_the_news_of_the_day_is_not(message, intent):
+    assert classify(message).intent == intent
