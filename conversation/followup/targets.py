@@ -93,6 +93,7 @@ class _Vocabulary:
         self.publishers: dict[str, str] = {}  # folded name or alias -> catalog name
         self.publisher_names: list[str] = []
         self.sources: dict[str, tuple[str, str]] = {}  # folded alias/name/slug -> (slug, label)
+        self.slugs: set[str] = set()
         self.formats: set[str] = set()
 
     def ensure(self) -> _Vocabulary:
@@ -114,7 +115,8 @@ class _Vocabulary:
         for slug, name in Source.objects.values_list("slug", "name"):
             sources[fold(slug)] = (slug, name)
             sources[fold(name)] = (slug, name)
-        slugs = {slug for slug, _name in sources.values()}
+        self.slugs = {slug for slug, _name in sources.values()}  # the catalog's own sources
+        slugs = self.slugs
         for alias, (slug, label) in SOURCE_ALIASES.items():
             narrower = [s for s in slugs if s.startswith(f"{slug}-")] if slug not in slugs else []
             if len(narrower) == 1:
@@ -215,6 +217,16 @@ def source_of(phrase: str) -> tuple[str, str] | None:
     if len(words) > 1 and len(named) == 1 and all(w in sources for w in words):
         return named.pop()
     return None
+
+
+def source_group_of(phrase: str) -> Target | None:
+    """Several sources named at once: "the international organisations", "intl orgs"."""
+    text = _light(phrase)
+    slugs = _TARGETS["source_groups"].get(text) or _TARGETS["source_groups"].get(clean(phrase))
+    if not slugs:
+        return None
+    present = [slug for slug in slugs if slug in VOCABULARY.ensure().slugs]
+    return Target("source", tuple(present), "the international organisations") if present else None
 
 
 def agency_alias_of(phrase: str) -> str | None:
@@ -403,6 +415,8 @@ def _resolve_exact(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Tar
         return Target("publisher", (pub,), pub)
     if (src := source_of(phrase)) is not None:
         return Target("source", (src[0],), src[1])
+    if (group := source_group_of(phrase)) is not None:
+        return group
     # A word of a publisher's name that is also a word of the titles on screen, none of them that publisher's
     # ("leave out the urban ones" among "Poverty Headcount-Urban"), means the titles.
     if (pub := publisher_of(phrase)) is not None and not (
