@@ -39,7 +39,7 @@ _CONTRACTIONS = {
     r"\bit'?s\b": "it is",
     r"\blet'?s\b": "let us",
 }
-_CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s+(?:but|because|since|as|so|then|and (?:only|just|show|give|keep|i|see|let|tell|what|find|then|check)|i (?:need|want|am|would|only|just|prefer)|only|just|instead|thanks|thank you|please|pls|either|too|as well|anymore|any more)\b|$)"
+_CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s[-\u2013\u2014]+\s|\s+(?:but|because|since|as|so|then|and (?:only|just|show|give|keep|i|see|let|tell|what|find|then|check)|i (?:need|want|am|would|only|just|prefer)|only|just|instead|thanks|thank you|please|pls|either|too|as well|anymore|any more)\b|$)"
 
 # "<verb> X" — X is excluded.
 _EXCLUDE_PREFIX = re.compile(
@@ -81,6 +81,7 @@ _EXCLUDE_SPLIT = re.compile(
 )
 # "X not needed", "X are not relevant", "X, no thanks"
 _EXCLUDE_POSTFIX = re.compile(
+    r"^((?:\S+\s+){0,3}?\S+)\s+out$|"  # "STB out", "the maps out"
     r"^(.+?)\s+(?:(?:is|are)\s+)?(?:not (?:needed|wanted|relevant|useful|helpful|welcome|required)|"
     r"(?:are|is) (?:useless|irrelevant|of no use)|can go|(?:,\s*)?no thanks?)\b"
 )
@@ -91,6 +92,7 @@ _EVALUATIVE = re.compile(
     r"interesting|important|necessary|applicable|suitable|what (?:i|we) (?:need|want|am after|are after|asked for|am looking for|"
     r"are looking for))|irrelevant|useless|unhelpful|off[- ]topic|unrelated|outdated|out of date|of no use|no use|no good|"
     r"not for (?:me|us))(?=[\s,;.!?]|$)[^,;.!?]*|"
+    r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?)\s+(?:is|are)\s+(?:already\s+)?(?:familiar|known)\s+to\s+(?:me|us|her|him|them)[^,;.!?]*|"
     r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?),?\s+(?:which|that|they|these|those|and they)\s+(?:will not|would not|do not|does not|"
     r"cannot|can not|are not going to|is not going to)\s+(?:work|help|be (?:useful|of use|any good))\s+for\s+(?:me|us)[^,;.!?]*"
 )
@@ -203,7 +205,10 @@ _GRANULARITY_FILLER = frozenset(
 )
 _INCLUDE_POSTFIX = re.compile(r"^(.+?)\s+(?:only|alone|exclusively|and nothing else|please only)\b")
 _INSTEAD = re.compile(
-    r"^(?:(?:i|we) (?:want|need|would like|would prefer|prefer) )?(?:the )?(.+?)\s+(?:instead of|rather than|over|in place of)\s+(?:the )?(.+?)$"
+    r"^(?:(?:i think|i guess|maybe|perhaps|i believe)\s+)?(?:(?:i|we|she|he|they)\s+(?:only\s+|just\s+)?(?:want|wants|need|needs|"
+    r"would like|would prefer|prefer|prefers|would rather have|would rather see|would rather)\s+(?:only\s+|just\s+)?)?"
+    r"(?:the )?(.+?)\s+(?:instead of|rather than|over|in place of)\s+(?:from\s+)?(?:the )?(.+?)$|"
+    r"^(?:.*?\b)?rather\s+(?:have|see|get|use|keep)?\s*(?:the )?(.+?)\s+than\s+(?:from\s+)?(?:the )?(.+?)$"  # "rather X than Y"
 )
 _SWITCH = re.compile(r"\b(?:switch|change|go|move)\s+from\s+(.+?)\s+to\s+(.+)$")
 _SAME_BUT = re.compile(
@@ -263,7 +268,8 @@ _BRING_BACK = re.compile(
     r"\b(?:bring|put|add|let)\s+back(?:\s+in)?\s+(.+?)" + _CLAUSE_BREAK + "|"
     r"\b(?:include|allow|show|see|re-?include|readd|re-add|restore|reinstate)\s+([^.;!?]+?)\s+(?:again|back|too|as well|after all)\b|"
     r"\b(?:restore|reinstate|re-?include|unhide|unexclude|un-exclude)\s+(.+?)" + _CLAUSE_BREAK + "|"
-    r"\b(.+?)\s+(?:is|are)\s+(?:fine|ok|okay|allowed|back)\s+(?:again|after all)\b"
+    r"\b(.+?)\s+(?:is|are)\s+(?:fine|ok|okay|allowed|back)\s+(?:again|after all)\b|"
+    r"\b(?:want|need|have|like)\s+([^.;!?]+?)\s+(?:in there|in|on the list|included)\s+(?:again|back)\b"
 )
 _TOPIC_SWITCH = re.compile(
     r"^(?:(?:ok|okay|right|alright|now|so|actually|hmm+|well|and|also|sorry|fine|anyway|btw)[, ]+)*(?:new (?:topic|question|search|subject)|"
@@ -271,6 +277,7 @@ _TOPIC_SWITCH = re.compile(
     # ...", "forget the transport stuff. ..."
     r"separate (?:q|qn|question|request|thing|topic|search)|changing (?:the )?(?:topic|subject)(?: to)?|"
     r"(?:(?:scrap|ditch|drop|forget|bin) (?:all )?(?:that|this|everything)[, ]+)?(?:a |do a |start a )?(?:fresh|new|clean) (?:search|start|query)(?: for| on)?|"
+    r"(?:scrap|ditch|bin) (?:all )?(?:that|this|everything)\s*[.:;!]+\s*(?=\w)|"
     r"(?:let us |can we |could we )?start (?:over|again|afresh|from scratch)\s*[.,!;:]+\s*(?:(?:can|could|would) you |please )?"
     r"(?:(?:find|search|look|get|show|give)(?: me| us)?(?: for| up)? )?(?:(?:some |any )?(?:data|datasets|information|info|stats)"
     r" (?:on|about|for) )?(?=\w)|"
@@ -360,6 +367,7 @@ def normalise(message: str) -> str:
     text = re.sub(r"\s\+\s", " and ", text)  # "COCO + PASCAL VOC"
     for pattern, repl in _CONTRACTIONS.items():
         text = re.sub(pattern, repl, text)
+    text = re.sub(r"\b(he|she|they|we|you)'d\b", r"\1 would", text)
     text = re.sub(r"\bdont\b", "do not", text)
     text = re.sub(r"\bdoesnt\b", "does not", text)
     text = re.sub(r"\bid\b(?= (?:rather|prefer|like))", "i would", text)
@@ -383,8 +391,9 @@ def _antecedent(before: str) -> str:
     while clauses and (not clauses[-1] or _COURTESY.match(clauses[-1])):  # "..., please remove them"
         clauses.pop()
     clause = clauses[-1] if clauses else ""
-    if (evaluative := _EVALUATIVE.search(clause.strip())) and not _PRONOUN.match((evaluative.group(1) or evaluative.group(2) or "").strip()):
-        return (evaluative.group(1) or evaluative.group(2)).strip()
+    evaluative = _EVALUATIVE.search(clause.strip())
+    if evaluative and not _PRONOUN.match(subject := next((g for g in evaluative.groups() if g), "").strip()):
+        return subject
     clause = _ANTECEDENT_LEAD.sub("", clause).strip()
     words = clause.split()
     return " ".join(words[-3:]) if words else ""
@@ -592,16 +601,20 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         out.scopes.append(Scope("include", match.group(2), replace=True))
         return
     if match := _INSTEAD.match(body):
-        wanted, unwanted = match.group(1), match.group(2)
+        wanted, unwanted = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
         wanted = _INCLUDE_PREFIX.sub("", wanted).strip()
+        wanted = re.sub(r"^(?:something|anything|stuff|datasets?|data|figures|the ones|ones)\s+(?:from|by)\s+", "", wanted)
         if not _is_generic(wanted) and not _is_generic(unwanted):
             out.scopes.append(Scope("include", wanted, replace=True))
             out.scopes.append(Scope("exclude", unwanted))
             return
     taken: list[tuple[int, int]] = []
     for match in _EVALUATIVE.finditer(body):
-        subject = (match.group(1) or match.group(2) or "").strip()
+        subject = next((g for g in match.groups() if g), "").strip()
         subject = re.sub(r"^(?:(?:and|but|also|so|ok|okay|well|honestly|hmm+|tbh)\s+)+", "", subject)
+        subject = re.sub(  # reported speech: "she says LibriSpeech is already familiar to her"
+            r"^(?:(?:[a-z]+\s+){1,2}?(?:says|said|mentioned|tells me|told me|thinks)"
+            r"|i (?:think|guess|believe|suspect))\s+(?:that\s+)?", "", subject)
         subject = re.sub(r"^(?:most|some|many|all|a lot|lots|several|half) of (?:these|those|them|the results)(?: (?:seem|seems|look|looks|appear|appears) to)?(?: be)?\s*", "", subject)
         personal = re.search(r"\b(?:i|we|you|me|us)\b", subject)
         if not personal and not _PRONOUN.match(subject) and not _is_generic(subject) and len(subject.split()) <= 8:
@@ -635,7 +648,10 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
             out.scopes.append(Scope("exclude", phrase))
             taken.append((match.start(), match.end() + len(raw)))
     if not taken and (match := _EXCLUDE_POSTFIX.match(body)):
-        out.scopes.append(Scope("exclude", match.group(1)))
+        out.scopes.append(Scope("exclude", match.group(1) or match.group(2)))
+        return
+    if match := re.match(r"^keep (?:only )?(.+?),?\s+(?:and )?(?:nothing|none) else$", body):
+        out.scopes.append(Scope("include", match.group(1), replace=True))
         return
     remainder = body
     for a, b in sorted(taken, reverse=True):
@@ -659,8 +675,10 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         phrase = re.sub(
             r"^(?:(?:give|show|find|get|list|send)\s+(?:me|us)\s+|(?:give|show|find|get|list)\s+)", "", phrase
         )
+        phrase = re.sub(r"^(?:want|wants|need|needs|see|have)\s+", "", phrase)
         phrase = re.sub(
-            r"^(?:the ones |those |ones |stuff |things )?(?:from|by|published by|made by|on|in|with|covering|that (?:have|offer|come as|come in|are in))\s+",
+            r"^(?:the )?(?:ones |those |stuff |things |datasets |data |figures |tables |records |releases )?"
+            r"(?:from|by|published by|made by|on|in|with|covering|that (?:have|offer|come as|come in|are in))\s+",
             "",
             phrase,
         )

@@ -35,7 +35,7 @@ _AMONG = (
 _LEAD = r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)"  # at the start of the message or of a clause
 _KINDS: list[tuple[str, re.Pattern]] = [
     ("compare", re.compile(
-        r"\b(?:compare|comparing|comparison|contrast|side[ -]by[ -]side|vs\.?|versus|stack(?:s)? up (?:against|to)|"
+        r"\b(?:compare|comparing|comparison|contrast|side[ -]by[ -]side|next to each other|vs\.?|versus|stack(?:s)? up (?:against|to)|"
         r"differences? between|difference of|how (?:do|does) .+ compare|what is the difference|what are the differences|"
         r"which (?:is|one is) better|pros and cons)\b")),
     ("count", re.compile(

@@ -330,8 +330,8 @@ _NOT_JOINED = "".join(rf"(?<!\b{p}-)" for p in _JOINING_PREFIXES)
 def title_term_pattern(term: str, *, plural: bool = False) -> re.Pattern[str]:
     """A term as whole words of a folded title. A hyphen after a prefix joins ("non-rural" is not "rural");
     other hyphens separate ("Poverty Gap ($2 a day)-Rural" and "Official Poverty Rate-Rural" are rural)."""
-    body = re.escape(fold(term)) + ("(?:s|es)?" if plural else "")
-    return re.compile(rf"(?<!\w){_NOT_JOINED}{body}(?!\w)")
+    body = r"[\s-]".join(re.escape(w) for w in re.split(r"[\s-]+", fold(term).strip())) + ("(?:s|es)?" if plural else "")
+    return re.compile(rf"(?<!\w){_NOT_JOINED}{body}(?!\w)")  # "wet-bulb" and "wet bulb" are one term
 
 
 def title_term(phrase: str, shown: list[Shown]) -> str | None:
@@ -350,7 +350,7 @@ _ORDINAL = "|".join(sorted((re.escape(w) for w in [*ORDINAL_WORDS, "last", "fina
 _RANK_ITEM = r"(?:one|result|dataset|data ?set|item|entry|hit|option|record|listing|link|row|thing)s?"
 _RANK_REF = re.compile(
     rf"^(?:the\s+|that\s+)?(?:very\s+)?(?P<word>{_ORDINAL})(?:\s+{_RANK_ITEM})?$|"
-    rf"^(?:the\s+)?(?:#\s?|(?:number|no\.?|num|{_RANK_ITEM})\s*#?\s*)(?P<number>\d{{1,2}})$|"
+    rf"^(?:the\s+)?(?:#\s?|(?:number|no\.?|num|{_RANK_ITEM})\s*#?\s*)?(?P<number>\d{{1,2}})$|"
     r"^(?:the\s+)?(?:number|no\.?|num)\s+(?P<spelled>one|two|three|four|five|six|seven|eight|nine|ten)$"
 )
 _SPELLED = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -389,6 +389,10 @@ def resolve_one(phrase: str, *, shown: list[Shown], allow_terms: bool = True, tr
     target = _resolve_exact(phrase, shown=shown, allow_terms=allow_terms)
     if target is not None or not trim:
         return target
+    if (tail := re.search(r"\b(?:from|by|at|on)\s+(.+)$", fold(phrase))) and tail.start() > 0:
+        named = _resolve_exact(tail.group(1), shown=shown, allow_terms=False)
+        if named is not None and named.facet in ("source", "publisher"):
+            return named
     # "the datamall APIs" -> "datamall"; "department of statistics tables" -> "department of statistics"
     words = text.split()
     while len(words) > 1 and words[-1] in _DESCRIPTIVE:

@@ -23,6 +23,7 @@ from conversation.router.rules import (
     CAPABILITY_SOFT,
     CAPABILITY_STRONG,
     CLAUSE_FORM,
+    DATA_REQUEST,
     DATA_WORDS,
     DEFINITION,
     FACILITY_LOCATIONS,
@@ -125,6 +126,12 @@ def _classify_by_rules(
         return IntentResult("capabilities", 0.85, prefix + "question about the assistant", parsed=parsed)
     if not has_previous_search and FACILITY_LOCATIONS.search(rest) and not NEAR_ME.search(rest):
         return IntentResult("search", 0.85, prefix + "where a kind of facility is: location data", parsed=parsed)
+    if (
+        DATA_REQUEST.search(rest)
+        and not (OOS_STRONG.search(rest) or OOS_WEAK.search(rest) or NEAR_ME.search(rest))
+        and followup_is_not_change(followup)
+    ):
+        return IntentResult("search", 0.85, prefix + "asks for data on a topic", parsed=parsed)
     if FACT_QUESTION.search(rest):  # a figure to look up; the learned arbiter may still read a request for data
         proposal = IntentResult("out_of_scope", 0.8, prefix + "a question for one fact or figure", parsed=parsed)
         return _Pending(rest, prefix, parsed, has_previous_search, followup, proposal=proposal)
@@ -195,6 +202,11 @@ def _classify_by_rules(
 def _names_shown(names: list[str], shown_titles: Sequence[str]) -> bool:
     shown = [targets.Shown(id=i, title=title) for i, title in enumerate(shown_titles)]
     return any(targets.dataset_named(name, shown) is not None for name in names)
+
+
+def followup_is_not_change(followup: FollowUpParse | None) -> bool:
+    """No exclusion, restriction or question about the results in the message: a data request is a new search."""
+    return followup is None or not (followup.changes_state or followup.question or followup.same_but or followup.topic_switch)
 
 
 def _names_in_catalog(names: list[str]) -> bool:

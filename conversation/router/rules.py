@@ -249,6 +249,14 @@ ANALYSIS_TASK = re.compile(
     r" and (?:tell|give|show) me\b"
 )
 # "can you make charts or is it just finding datasets?": a question whether the assistant can, not the task itself.
+# A request for data on a topic, however politely wrapped: "anything on drug abuse arrests?", "any record of how many
+# dengue cases", "I'm helping someone who wants data on community clubs. What can you find?"
+DATA_REQUEST = re.compile(
+    r"\b(?:data|datasets?|records?|figures|statistics|stats|numbers|information|info|anything|something|materials?)"
+    r"\s+(?:on|about|regarding|concerning|covering|related to|of how many|of the number of)\s+"
+    r"(?!(?:you|your|yourself|this (?:tool|site|app|assistant|chat)|the (?:assistant|tool|site|app)|it|that|these|those|them|here)\b)"
+    r"(?:the |a |an )?[a-z][a-z-]{2,}"
+)
 # "where are the hawker centres?", "is there a map of the fire stations": where a kind of facility is, which map
 # layers and location lists answer; "the nearest ATM", "near me", "open now" ask for live directions instead.
 FACILITY_LOCATIONS = re.compile(

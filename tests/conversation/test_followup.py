@@ -306,3 +306,27 @@ def test_several_fields_of_one_result_are_all_answered():
     assert question.kind in ("formats", "licence") and set(question.also) | {question.kind} == {"formats", "licence"}
     reply = answer_question(question, shown, focus=None).reply
     assert "CSV" in reply and "Singapore Open Data Licence" in reply
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("EMA out please", [("exclude", "ema")]),
+        ("keep MOH, nothing else", [("include", "moh")]),
+        ("they'd rather see something from NEA than from the statistics department", [("include", "nea"), ("exclude", "statistics department")]),
+        ("the client says ImageNet is already familiar to him", [("exclude", "imagenet")]),
+        ("Drop CIFAR-10 — we have benchmarked on it", [("exclude", "cifar-10")]),
+        ("actually I want the transport authority in there again", [("restore", "the transport authority")]),
+    ],
+)
+def test_postposed_and_reported_changes(message, expected):
+    assert _scopes(message) == expected
+
+
+def test_rather_than_in_a_question_about_the_data_is_no_change():
+    assert not parse_followup("from this data, was 2019 drier than 2018?").scopes
+
+
+def test_bare_positions_and_hyphenated_title_terms():
+    assert targets.rank_of("2") == 2 and targets.rank_of("2019") is None
+    assert targets.title_term_pattern("dry-bulb").search("dry bulb temperature, hourly")
