@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -138,3 +139,22 @@ def test_a_corrupt_index_version_is_rebuilt_from_the_database_and_searches_never
     assert current_index().version == version  # the same version, rebuilt from the database
     assert client.get("/api/health/ready").status_code == 200
     assert not any(p.name.startswith(f"v{version}.corrupt") for p in settings.INDEX_DIR.iterdir())
+
+
+def test_noise_written_over_a_loaded_index_is_noticed_by_the_next_search_and_repaired(db, settings):
+    """The files a process has mapped are overwritten in place (same sizes): nothing raises while reading them,
+    but the scores stop being numbers. The search notices, the version is rebuilt and the answer is right."""
+    make_catalog()
+    services.index_ensure()
+    assert services.search(query="monthly rainfall").results[0].title == "Rainfall - Monthly Total"
+    version = IndexState.objects.get(pk=1).version
+    path = settings.INDEX_DIR / f"v{version}" / "embeddings.npy"
+    data = bytearray(path.read_bytes())
+    header = 128  # keep the .npy header: the rows become NaN, the file still opens
+    data[header:] = b"\xff" * (len(data) - header)
+    with open(path, "r+b") as fh:  # in place, under the mapping this process holds
+        fh.write(data)
+
+    response = services.search(query="monthly rainfall with noise")
+    assert response.results and response.results[0].title == "Rainfall - Monthly Total"
+    assert np.isfinite(np.asarray(current_index().embeddings[0], dtype=np.float32)).all()
