@@ -1,0 +1,425 @@
+"""The grammar of follow-up messages: the cue patterns and word lists ``parse`` reads them with.
+
+Pure text, no database: negation and inclusion cues with their scope ("leave X out", "anything but X",
+"X is way too generic"), undo, clearing and facet removal, bringing back, topic switches and "the same
+for X", where a target sits around it ("the second one from the list", "X in the name"), granularity
+words and chat shorthand. ``parse`` applies them in order; ``targets`` resolves what they capture.
+"""
+
+from __future__ import annotations
+
+import re
+
+from conversation.lexicon import FOLLOWUP_ABBREVIATIONS, table
+
+CONTRACTIONS = {
+    r"\bdon'?t\b": "do not",
+    r"\bdoesn'?t\b": "does not",
+    r"\bdidn'?t\b": "did not",
+    r"\bcan'?t\b": "cannot",
+    r"\bwon'?t\b": "will not",
+    r"\bisn'?t\b": "is not",
+    r"\baren'?t\b": "are not",
+    r"\bi'?d\b": "i would",
+    r"\bi'?m\b": "i am",
+    r"\bi'?ve\b": "i have",
+    r"\bwhat'?s\b": "what is",
+    r"\bwho'?s\b": "who is",
+    r"\bthat'?s\b": "that is",
+    r"\bit'?s\b": "it is",
+    r"\blet'?s\b": "let us",
+}
+
+
+CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s[-\u2013\u2014]+\s|\s+(?:but|because|since|as|so|then|and (?:only|just|show|give|keep|i|see|let|tell|what|find|then|check)|i (?:need|want|am|would|only|just|prefer)|only|just|instead|thanks|thank you|please|pls|either|too|as well|anymore|any more)\b|$)"
+
+
+# "<verb> X" — X is excluded.
+EXCLUDE_PREFIX = re.compile(
+    r"\b(?:exclude|excluding|without|w/o|minus|omit|omitting|drop|dropping|remove|removing|skip|skipping|hide|"
+    r"hiding|ignore|ignoring|filter out|filtering out|leave out|leaving out|take out|taking out|cut out|cut|scratch|nix|axe|"
+    r"zap|bin|trash|kill|take away|delete|erase|forget(?! (?:it|that|this|about it|about that|all that|everything)\b)|"
+    r"no need (?:to|for me to) (?:show|see|include|list|keep)(?: me)?|(?:i|we) do not need to see|"
+    r"get rid of|lose|rule out|strip out|weed out|throw out|toss|ditch|eliminate|discard|block|mute|"
+    r"no more|nothing (?:at all )?(?:from|by|about|on|in)|none (?:from|by|of)|not (?:from|by|published by|made by)|"
+    r"anything (?:but|except|other than|besides)|everything (?:but|except|other than|besides)|all but|"
+    r"except(?: for)?|other than|apart from|aside from|but not|and not|nothing with|"
+    r"(?:i|we) (?:do not|would rather not|would prefer not to|do not really) (?:want|need|care for|like|have|see|use)(?: to see| to have)?(?: any(?:thing)?(?: that comes?| coming)?)?(?: from| of| by)?|"
+    r"(?:i|we) (?:cannot|can not|could not|am unable to|are unable to|am not able to|are not able to) (?:use|open|read|handle|"
+    r"work with|process|deal with|do anything with|load)(?: any)?|(?:i|we) have no use for|"
+    r"(?:i|we) am not interested in|(?:i|we) (?:can|could) do without|spare me|not interested in|not keen on|no need for|do not (?:show|give|include|list|want|need)(?: me| us)?(?: any(?:thing)?)?(?: from| of| by)?|"
+    r"not|no)\s+"  # the bare cues last: "not interested in X" is about X
+)
+
+
+# "I already know SQuAD, show me the others": what the user has is what they do not need.
+ALREADY_HAVE = re.compile(
+    r"\b(?:i|we) (?:already |have already )?(?:know|have|used|have used|have seen|saw|use|tried|have tried)\s+(.+?)\s*"
+    r"(?:,|;|\.|\band\b|\bso\b)\s*(?:so\s+)?(?:show|give|find|list|what|anything|are there|any)\b.*\b(?:others?|else|different|new|alternatives?)\b"
+)
+
+
+# "I know CoNLL-2003 inside out already", "LibriSpeech, I know it well": not needed again.
+KNOWN_ALREADY = re.compile(
+    r"\b(?:i|we) (?:already |have already )?(?:have used|have seen|have got|have tried|have worked with|worked with|"
+    r"am familiar with|are familiar with|am done with|know|have|use|used)\s+(.+?)\s+(?:very well|well|already|inside out|by heart|"
+    r"thoroughly|too well)\b|^(.+?),\s*(?:i|we) (?:already )?(?:know|have|use|used|have seen)\s+(?:it|that|them|this one)"
+    r"(?: very well| well| already| inside out| by heart)?\b"
+)
+
+
+# "something that updates in real time", "data refreshed every week"
+FREQUENCY_ASK = re.compile(
+    r"\b(?:updat\w*|refresh\w*|publish\w*|releas\w*|report\w*|comes? out|collected|recorded|measured)\s+"
+    r"((?:in |on an? |every |each |per |at |a )?(?:real[- ]?time|live|daily|weekly|monthly|quarterly|annually|yearly|"
+    r"half[- ]yearly|day|week|month|quarter|year))\b"
+)
+
+
+# "leave X out", "take X out", "keep X out of it", "cut X" — X between verb and particle.
+EXCLUDE_SPLIT = re.compile(
+    r"\b(?:leave|take|keep|cut|filter|strip|weed|throw|rule|knock|count|cross|lose|pull|get)\s+(.+?)\s+(?:out|off)\b"
+)
+
+
+# "X not needed", "X are not relevant", "X, no thanks"
+EXCLUDE_POSTFIX = re.compile(
+    r"^((?:\S+\s+){0,3}?\S+)\s+out$|"  # "STB out", "the maps out"
+    r"^(.+?)\s+(?:(?:is|are)\s+)?(?:not (?:needed|wanted|relevant|useful|helpful|welcome|required)|"
+    r"(?:are|is) (?:useless|irrelevant|of no use)|can go|(?:,\s*)?no thanks?)\b"
+)
+
+
+# "MNIST is way too easy", "the HPB stuff is not relevant for me", "X is not what I need": the subject goes.
+EVALUATIVE = re.compile(
+    r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?)\s+(?:is|are|was|were|seems?|looks?|feels?)\s+(?:(?:way|far|much|a bit|a little|kind of|"
+    r"sort of|rather|just|also|too)\s+)*(?:too\s+[a-z-]+|not (?:really |very |that )?(?:relevant|useful|needed|wanted|helpful|"
+    r"interesting|important|necessary|applicable|suitable|what (?:i|we) (?:need|want|am after|are after|asked for|am looking for|"
+    r"are looking for))|irrelevant|useless|unhelpful|off[- ]topic|unrelated|outdated|out of date|of no use|no use|no good|"
+    r"not for (?:me|us))(?=[\s,;.!?]|$)[^,;.!?]*|"
+    r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?)\s+(?:is|are)\s+(?:already\s+)?(?:familiar|known)\s+to\s+(?:me|us|her|him|them)[^,;.!?]*|"
+    r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?),?\s+(?:which|that|they|these|those|and they)\s+(?:will not|would not|do not|does not|"
+    r"cannot|can not|are not going to|is not going to)\s+(?:work|help|be (?:useful|of use|any good))\s+for\s+(?:me|us)[^,;.!?]*"
+)
+
+
+INCLUDE_PREFIX = re.compile(
+    r"\b(?:only|just|solely|exclusively|purely|nothing but|strictly|restrict(?:ed)?(?: it| this| them| results)? to|"
+    r"limit(?:ed)?(?: it| this| them| results)? to|stick to|stick with|keep (?:only|just)|only keep|"
+    r"narrow(?: it| this| them)?(?: down)? to|filter (?:to|by|for)|(?:i|we) only (?:want|need|care about)|"
+    r"show (?:me )?only|give (?:me )?only|only show(?: me)?|only give(?: me)?|switch to|switch (?:from \S+ )?to|"
+    r"(?:i|we) (?:want|need|would like|prefer) (?:only|just))\s+"
+)
+
+
+# "I need numbers", "I'd like the monthly ones": a wish, not a restriction, unless it names a facet value.
+WISH = re.compile(r"\b(?:i|we) (?:want|need|would like|would prefer|prefer|am after|are after)\s+")
+
+
+GRANULARITY_WORDS = frozenset(
+    w for spec in table("targets.json")["frequencies"].values() for w in spec["words"] if " " not in w
+) - {"day", "days", "week", "weeks", "month", "months", "quarter", "quarters", "year", "years"}
+
+
+# Every way of saying a frequency, multi-word ones too ("per quarter", "month by month").
+FREQUENCY_PHRASES = frozenset(w for spec in table("targets.json")["frequencies"].values() for w in spec["words"])
+
+
+FORMAT_WORDS = frozenset(
+    w for w in (*table("formats.json")["formats"], *table("targets.json")["format_families"]) if " " not in w
+)
+
+
+GRANULARITY_FILLER = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "any",
+        "some",
+        "only",
+        "just",
+        "data",
+        "figures",
+        "numbers",
+        "series",
+        "stats",
+        "statistics",
+        "version",
+        "versions",
+        "one",
+        "ones",
+        "instead",
+        "please",
+        "pls",
+        "do",
+        "you",
+        "have",
+        "got",
+        "give",
+        "me",
+        "show",
+        "i",
+        "want",
+        "need",
+        "would",
+        "like",
+        "rather",
+        "prefer",
+        "can",
+        "we",
+        "get",
+        "is",
+        "there",
+        "are",
+        "there",
+        "there",
+        "available",
+        "in",
+        "as",
+        "too",
+        "also",
+        "then",
+        "now",
+        "ok",
+        "okay",
+        "what",
+        "about",
+        "how",
+        "figure",
+        "values",
+        "it",
+        "them",
+        "this",
+        "that",
+        "be",
+        "better",
+        "preferable",
+        "ideal",
+        "good",
+        "nicer",
+        "more",
+        "useful",
+        "something",
+        "anything",
+        "maybe",
+        "perhaps",
+        "possibly",
+        "broken",
+        "down",
+        "perfect",
+        "counts",
+        "totals",
+        "those",
+        "these",
+        "could",
+        "sounds",
+        "work",
+        "works",
+        "fine",
+        "great",
+    ]
+)
+
+
+INCLUDE_POSTFIX = re.compile(r"^(.+?)\s+(?:only|alone|exclusively|and nothing else|please only)\b")
+
+
+INSTEAD = re.compile(
+    r"^(?:(?:i think|i guess|maybe|perhaps|i believe)\s+)?(?:(?:i|we|she|he|they)\s+(?:only\s+|just\s+)?(?:want|wants|need|needs|"
+    r"would like|would prefer|prefer|prefers|would rather have|would rather see|would rather)\s+(?:only\s+|just\s+)?)?"
+    r"(?:the )?(.+?)\s+(?:instead of|rather than|over|in place of)\s+(?:from\s+)?(?:the )?(.+?)$|"
+    r"^(?:.*?\b)?rather\s+(?:have|see|get|use|keep)?\s*(?:the )?(.+?)\s+than\s+(?:from\s+)?(?:the )?(.+?)$"  # "rather X than Y"
+)
+
+
+SWITCH = re.compile(r"\b(?:switch|change|go|move)\s+from\s+(.+?)\s+to\s+(.+)$")
+
+
+SAME_BUT = re.compile(
+    r"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:the )?same(?: thing| data| again| kind of (?:data|thing|figures|datasets?)| sort of (?:data|thing|figures|datasets?)| figures| numbers| datasets?)?|"
+    r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|(?:the )?equivalent|(?:the )?counterpart|"
+    r"(?:do|run|try|repeat|redo)(?: the| that)? same(?: (?:search|query|thing|again|one))?|(?:do|run|repeat|redo) (?:that|this|it|the search)(?: again)?)"
+    r"\s*,?\s*(?:but\s+)?(?:for|on|about|in)\s+(.+)$"
+)
+
+
+# "same rule applies, now look for X", "same yrs, coe quota premiums": the filters stay, the subject changes.
+SAME_FILTERS = re.compile(
+    r"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:keep|with|using) )?(?:the )?same (?:rules?|filters?|settings|"
+    r"constraints?|conditions?|restrictions?|years|period|time ?frame|dates|criteria|limits?)"
+    r"(?: (?:applies|apply|as before|still|please|again|too))*\s*[,;:.\-\u2013\u2014]*\s*"
+    r"(?:(?:and |but )?(?:now |then )?(?:look|search|find|show me|show|do|try|get me|get)(?: up)?(?: for| on| about)?\s+)?"
+    r"(?:for |on |about |but for |with )?(.{3,})$"
+)
+
+
+UNDO = re.compile(
+    r"^(?:(?:ok|okay|hmm|actually|no|oops|wait|sorry|hmm+|ah|oh)[, ]+)*(?:(?:can|could) (?:we|you)(?: please)? |please |let us )?"
+    r"(?:undo(?: that| this| the last(?: change| step)?)?|go back(?: to (?:the )?(?:previous|last|earlier|before)(?: results| list| one)?"
+    r"| to (?:how|what) it was(?: before)?| to the way it was(?: before)?)?|"
+    r"revert(?: that| it)?|take (?:that|it) back|never ?mind(?: that)?|scratch that|cancel that|back to (?:the )?(?:previous|last|earlier)(?: results| list)?|"
+    r"previous results|as (?:it was )?before|restore (?:that|it|the previous(?: results)?)|put it back(?: the way it was)?|"
+    r"(?:lift|remove|drop|cancel|undo|clear|reverse|take off|get rid of|loosen|relax)\s+(?:that|this|the last|the latest|"
+    r"the previous|my last|your last|the)(?: \w+)? (?:restriction|filter|condition|constraint|limit|limitation|change|step)"
+    r"(?: again| please| now)?$)\b"
+)
+
+
+CLEAR = re.compile(
+    r"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|no)\s+(?:all|every|any)(?: of)?(?: the)? (?:filters?|restrictions?|constraints?|limits?)|"
+    r"\b(?:start (?:over|again|afresh|from scratch)|reset(?: everything| it| the search)?$|show (?:me )?everything(?: again)?|"
+    r"no (?:more )?filters?|without (?:any )?filters?|unfiltered|remove the filters|clear the filters|clear filters)\b"
+)
+
+
+FACET_WORDS = {
+    "publisher": "publisher", "publishers": "publisher", "agency": "publisher", "agencies": "publisher",
+    "organisation": "publisher", "organization": "publisher", "ministry": "publisher",
+    "source": "source", "sources": "source", "portal": "source", "site": "source",
+    "format": "format", "formats": "format", "file type": "format", "file types": "format", "file format": "format",
+    "file formats": "format", "type": "format", "types": "format",
+    "year": "time", "years": "time", "date": "time", "dates": "time", "time": "time", "period": "time",
+    "time period": "time", "time range": "time", "coverage": "time", "decade": "time",
+    "frequency": "frequency", "frequencies": "frequency", "granularity": "frequency", "interval": "frequency",
+    "title": "title", "titles": "title", "keyword": "title", "keywords": "title", "term": "title",
+    "dataset": "dataset", "datasets": "dataset", "sort": "sort", "order": "sort", "sorting": "sort",
+}  # fmt: skip
+
+
+FACET_WORD = "|".join(sorted((re.escape(w) for w in FACET_WORDS), key=len, reverse=True))
+
+
+REMOVE_FACET = re.compile(
+    rf"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|undo|ignore|turn off|take off|disable|"
+    rf"no more|without|forget about|never mind|scrap)\s+(?:the |that |this |my |any )?(?:{FACET_WORD})(?!\s+(?:of|for)\s)(?:\s+(?:filters?|restrictions?|"
+    rf"constraints?|limits?|limitation|exclusions?|inclusions?|choice|preference|condition|window|range|requirement))?\b|"
+    rf"\b(?:any|all|every|whatever|whichever|other|different)\s+(?:{FACET_WORD})\b(?:\s+(?:is|are|will do|works|is fine|are fine|again))?|"
+    rf"\b(?:{FACET_WORD})\s+(?:does not matter|do not matter|is not important|is irrelevant|no longer matters)|"
+    rf"\b(?:{FACET_WORD})\s+(?:filters?|restrictions?|exclusions?|limits?)\s+(?:off|gone|removed)|"
+    rf"\bno (?:{FACET_WORD}) (?:restriction|filter|limit|constraint)s?\b|"
+    rf"\b(?:show|give|include)(?: me)? all (?:the )?(?:{FACET_WORD})(?: again)?\b"
+)
+
+
+BRING_BACK = re.compile(
+    r"\b(?:bring|put|add|let|allow|get|have)\s+(?:back\s+)?([^.;!?]+?)\s+back(?:\s+in(?:to)?)?\b|"
+    r"\b(?:bring|put|add|let)\s+back(?:\s+in)?\s+(.+?)" + CLAUSE_BREAK + "|"
+    r"\b(?:include|allow|show|see|re-?include|readd|re-add|restore|reinstate)\s+([^.;!?]+?)\s+(?:again|back|too|as well|after all)\b|"
+    r"\b(?:restore|reinstate|re-?include|unhide|unexclude|un-exclude)\s+(.+?)" + CLAUSE_BREAK + "|"
+    r"\b(.+?)\s+(?:is|are)\s+(?:fine|ok|okay|allowed|back)\s+(?:again|after all)\b|"
+    r"\b(?:want|need|have|like)\s+([^.;!?]+?)\s+(?:in there|in|on the list|included)\s+(?:again|back)\b"
+)
+
+
+TOPIC_SWITCH = re.compile(
+    r"^(?:(?:ok|okay|right|alright|now|so|actually|hmm+|well|and|also|sorry|fine|anyway|btw)[, ]+)*(?:new (?:topic|question|search|subject)|"
+    # "separate q, ...", "changing the subject to ...", "and now for something else: ...", "for my other project I need
+    # ...", "forget the transport stuff. ..."
+    r"separate (?:q|qn|question|request|thing|topic|search)|changing (?:the )?(?:topic|subject)(?: to)?|"
+    r"(?:(?:scrap|ditch|drop|forget|bin) (?:all )?(?:that|this|everything)[, ]+)?(?:a |do a |start a )?(?:fresh|new|clean) (?:search|start|query)(?: for| on)?|"
+    r"(?:scrap|ditch|bin) (?:all )?(?:that|this|everything)\s*[.:;!]+\s*(?=\w)|"
+    r"(?:let us |can we |could we )?start (?:over|again|afresh|from scratch)\s*[.,!;:]+\s*(?:(?:can|could|would) you |please )?"
+    r"(?:(?:find|search|look|get|show|give)(?: me| us)?(?: for| up)? )?(?:(?:some |any )?(?:data|datasets|information|info|stats)"
+    r" (?:on|about|for) )?(?=\w)|"
+    r"switch(?:ing)? (?:topics?|subjects?)(?: to)?|(?:and )?now for something (?:else|(?:completely |totally |entirely )?different)|"
+    r"for (?:(?:my|our) (?:other|different|second|next)|another|a (?:different|second|new)) (?:project|study|paper|thesis|assignment|task|report"
+    r"|article|piece)[, ]+(?:i|we) (?:also )?(?:need|want|am looking for|are looking for|would like)|"
+    r"forget (?:the|about the|all the) (?:\w+ ){0,2}(?:stuff|ones|data|datasets|results|search|topic|one|things)|"
+    r"separately|on a separate note|(?:also |now |next )?(?:search|look) (?:for|up)|(?:and )?now (?:something|anything|some data|data|datasets?) (?:on|about|for)|"
+    r"(?:i (?:also )?have|another|a second|one more) (?:question|request|search)(?: about| on| for)?|"
+    r"(?:something|a) (?:else|different)(?: entirely| altogether)?|(?:totally|completely|entirely) (?:different|new)(?: topic| question| thing| subject)?|"
+    r"forget (?:that|this|it|all that|about that)|change of (?:topic|subject|plan)|different (?:topic|question|subject)|"
+    r"switching (?:topics|gears)|moving on|next topic|on another (?:note|topic)|unrelated)\b[ ,:;.!-]*"
+)
+
+
+SIMILAR_OR_NAVIGATE = re.compile(
+    r"\b(?:like|similar|related|resembl\w*|sort|order|page|next|previous|more of|why|translate|plot|chart|graph|convert)\b"
+)
+
+
+def names_facet_word(phrase: str) -> bool:
+    words = set(re.findall(r"[a-z][a-z-]*", phrase))
+    return bool(words & (GRANULARITY_WORDS | FORMAT_WORDS))
+
+
+HOW_TO = re.compile(r"^how (?:do|can|could|should|would) (?:i|we)\b")
+
+
+SHORTHAND = re.compile(
+    r"(?<![\w/'])(" + "|".join(sorted(map(re.escape, FOLLOWUP_ABBREVIATIONS), key=len, reverse=True)) + r")(?![\w/'])"
+)
+
+
+PRONOUN = re.compile(r"^(?:those|these|them|that|this|it|they|such|those ones|these ones|those files|that stuff)$")
+
+
+ANTECEDENT_LEAD = re.compile(
+    r"^.*?\b(?:i|we)\s+(?:cannot|can not|do not|am not able to|are not able to|never|hardly|rarely|will not)\s+"
+    r"(?:use|need|want|like|read|open|handle|work with|process|deal with|stand|parse)\s+"
+)
+
+
+COURTESY = re.compile(r"^(?:(?:please|pls|kindly|ok|okay|so|and|then|now|thanks|thank you)\s*)+$")
+
+
+# A clause that only says the topic changes, wherever it stands: "what about X? totally separate thing",
+# "not what i need. let me ask about something else: X".
+SWITCH_CLAUSE = re.compile(
+    r"^(?:(?:but|ok|okay|so|and|hmm+|anyway|also|btw|this is|that's|that is|it's|it is)[, ]+)*(?:a |an )?"
+    r"(?:(?:totally|completely|entirely|quite) )?(?:separate|unrelated|different|new|other|another)"
+    r"(?: (?:thing|question|topic|subject|one|search|request|matter|note))?(?: (?:entirely|altogether|now))?|"
+    r"^(?:(?:but|ok|okay|so|now|anyway)[, ]+)*(?:let me|let us|can i|could i|i want to|i'd like to|i would like to|i'll"
+    r"|i will|lets|let's) (?:try|ask|search|look|talk|do|move on to)(?: (?:about|for|at|into|on))? (?:something (?:else"
+    r"|different)|(?:a |an )?(?:different|new|another|other) (?:topic|subject|search|question|thing|area|angle|direction))"
+    r"(?: (?:entirely|now))?|"
+    r"^(?:(?:but|ok|okay|so|now|anyway)[, ]+)*try (?:something (?:else|different)|(?:a |an )?(?:different|new|another"
+    r"|other) (?:topic|subject|search|question|thing|area|angle|direction))(?: (?:entirely|now))?$|"
+    r"^(?:on a different note|changing (?:the )?(?:topic|subject)|something (?:else|different) (?:entirely|now))$"
+)
+
+
+# "and IAM as well", "plus the realtime API ones", "PUB too": more of the last change (exclude or include).
+CONTINUE = re.compile(
+    r"^(?:and|also|plus|and also|oh and|same for|same with|ditto for|ditto)\s+(?:the\s+)?(.+?)(?:\s+(?:too|as well|also))?(?:\s*[,;].*)?$|"
+    r"^(?:the\s+)?(.+?)\s+(?:too|as well)(?:\s*[,;].*)?$"
+)
+
+
+# Where a target sits, said around it: "the second one from the list", "anything with CoNLL in the name".
+TARGET_PLACE = re.compile(
+    r"\s+(?:(?:from|in|on|off|out of)\s+(?:the|my|this|your|these|our)\s+(?:list|results?|page|screen|selection|table|"
+    r"search(?: results)?)|in (?:the|its|their|the dataset'?s?) (?:names?|titles?))$"
+)
+
+
+TARGET_LEAD = re.compile(
+    r"^(?:(?:interested|keen) in\s+)?(?:any(?:thing)?|everything|all|stuff|ones?|titles?|datasets?|whatever)?\s*"
+    r"(?:with|has|have|that has|that have|named|called|titled|containing|that contains?|mentioning|that mentions?)\s+"
+)
+
+
+TARGET_TAIL = re.compile(
+    r"\s+(?:for (?:now|the moment|the time being|a (?:bit|while|moment|second|sec)|this (?:search|one|project))|right now|(?:if|when) possible|"
+    r"if you can|as well|too|please|thanks|then|entries|ones|own (?:datasets?|data|ones|stuff))$"
+)
+
+
+TARGET_WHICH = re.compile(
+    r"^(?:(?:any(?:thing)?|everything|all|the ones|ones|stuff|those|these|datasets?|results?|things?)\s+)?(?:that|which)\s+"
+    r"(?:is|are|come|comes|came)\s+(?:only\s+|just\s+)?(?:(?:in|as|from|by|on)\s+)?(?:an?\s+)?|^what is (?:on|in|from|by)\s+|"
+    r"^(?:the\s+)?(?:ones?|those|anything|stuff|datasets?|things?)\s+(?:about|on|regarding|concerning|covering|related to|to do with)\s+|"
+    r"^(?:the\s+)?(?:plain|original|vanilla|basic)\s+(?=\S)"
+)
+
+
+LEAD_CONNECTIVES = re.compile(r"^(?:(?:but|and|now|so|ok|okay|anyway)[, ]+)*(?:(?:what|how) about\s+)?")
+
+
+CLAUSE_SPLIT = re.compile(r"\s*(?:[.?!;:]+|\s[-\u2013\u2014]+)\s*")
+
+
+GENERIC_ONLY = re.compile(
+    r"^(?:(?:the|a|an|any|all|some|those|these|them|ones?|datasets?|data|files?|results?|entries|records?|stuff|things?|it|this|that|one|others?)\s*)+$"
+)
