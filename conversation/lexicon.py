@@ -28,6 +28,7 @@ def table(name: str) -> dict:
 # Normalisation
 ABBREVIATIONS: dict[str, str] = table("abbreviations.json")["abbreviations"]
 FOLLOWUP_ABBREVIATIONS: dict[str, str] = table("abbreviations.json")["followup"]
+NAME_ABBREVIATIONS: dict[str, str] = table("abbreviations.json")["names"]
 CONTRACTIONS: dict[str, str] = table("contractions.json")["contractions"]
 EXTRA_VOCAB = lines("extra_vocab.txt")
 COMMON_WORDS = lines("common_words.txt")

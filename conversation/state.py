@@ -152,29 +152,21 @@ class SearchState:
                 sets.pop(facet, None)
         return removed
 
-    def last_excluded(self) -> list[dict]:
-        """The exclusions the last change added ("put them back" brings these back)."""
+    def last_added(self, mode: str) -> list[dict]:
+        """The values the last change put in the ``mode`` set ("put them back" brings excluded ones back)."""
         if not self.undo:
             return []
         before = SearchState.from_dict(self.undo[-1])
         return [
             item | {"facet": facet}
-            for facet, items in self.exclude.items()
+            for facet, items in getattr(self, mode).items()
             for item in items
-            if not before.has("exclude", facet, item["value"])
+            if not before.has(mode, facet, item["value"])
         ]
 
     def last_change_mode(self) -> str | None:
         """Whether the last change excluded or included something ("and IAM as well" does the same again)."""
-        if not self.undo:
-            return None
-        before = SearchState.from_dict(self.undo[-1])
-        for mode in ("exclude", "include"):
-            now = {(facet, _fold(item["value"])) for facet, items in getattr(self, mode).items() for item in items}
-            then = {(facet, _fold(item["value"])) for facet, items in getattr(before, mode).items() for item in items}
-            if now - then:
-                return mode
-        return None
+        return next((mode for mode in ("exclude", "include") if self.last_added(mode)), None)
 
     def clear_filters(self) -> bool:
         changed = bool(self.include or self.exclude or self.year_from or self.year_to)

@@ -9,8 +9,6 @@ datasets) become dataset-id filters computed from the catalog.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -21,6 +19,7 @@ from search.text import fold
 
 from . import targets
 from .answers import Answer, ShownDataset, answer_question
+from .grammar import PRONOUN
 from .parse import FollowUpParse, Scope
 
 INDEX_FACETS = ("source", "publisher", "format", "theme", "geography")
@@ -77,23 +76,9 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         if new.restore_previous():
             return Change("state", new, changes=["Undid the last change"])
         return Change("noop", state, changes=["There is nothing to undo"])
-    if any(s.mode == "restore" and _THOSE.fullmatch(fold(s.phrase).strip()) for s in parsed.scopes):
-        # "could you put them back?": what the last change excluded.
-        back = state.last_excluded()
-        if not back:
-            return None
-        parsed = dataclasses.replace(parsed, scopes=[
-            *(s for s in parsed.scopes if not (s.mode == "restore" and _THOSE.fullmatch(fold(s.phrase).strip()))),
-            *(Scope("restore", item["label"]) for item in back),
-        ])  # fmt: skip
-    if any(scope.mode == "continue" for scope in parsed.scopes):
-        # "and IAM as well": the same kind of change as the last one, or not a change at all.
-        last = state.last_change_mode()
-        if last is None:
-            return None
-        scopes = [Scope(last, s.phrase, replace=False) if s.mode == "continue" else s for s in parsed.scopes]
-    else:
-        scopes = parsed.scopes
+    scopes = _scopes_pointing_back(parsed.scopes, state)
+    if scopes is None:
+        return None
     new = state.copy()
     new.checkpoint()
     changes: list[str] = []
@@ -168,18 +153,45 @@ def _include(state: SearchState, target: targets.Target, *, replace: bool) -> li
     return [f"Showing only {target.label}"]
 
 
-_THOSE = re.compile(r"(?:those|these|them|they|it|that|those ones|these ones|that lot|those datasets|these datasets)")
+def _points_back(phrase: str) -> bool:
+    return bool(PRONOUN.match(fold(phrase).strip()))
+
+
+def _scopes_pointing_back(scopes: list[Scope], state: SearchState) -> list[Scope] | None:
+    """Scopes that refer to the last change, made explicit: "put them back" restores what it excluded, "and IAM
+    as well" makes the same kind of change. None when there is no such change to refer to."""
+    out = []
+    for scope in scopes:
+        if scope.mode == "restore" and _points_back(scope.phrase):
+            back = state.last_added("exclude")
+            if not back:
+                return None
+            out.extend(Scope("restore", item["label"]) for item in back)
+        elif scope.mode == "continue":
+            if (last := state.last_change_mode()) is None:
+                return None
+            out.append(Scope(last, scope.phrase))
+        else:
+            out.append(scope)
+    return out
+
+
+def _exclude(state: SearchState, target: targets.Target) -> list[str]:
+    added = [state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values]
+    if not any(added):
+        return []
+    what = {"title": f"titles with “{target.label}”", "dataset": f"“{target.label}”"}.get(target.facet, target.label)
+    return [f"Excluded {what}"]
 
 
 def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -> tuple[list[str], list[str]]:
-    if state.subset and scope.mode in ("include", "exclude") and _THOSE.fullmatch(fold(scope.phrase).strip()):
+    if state.subset and scope.mode in ("include", "exclude") and _points_back(scope.phrase):
         # "show me just those" / "take those out" after "how many are quarterly?": the counted ones.
         subset = state.subset
         target = targets.Target(subset["facet"], tuple(subset["values"]), subset["label"])
         if scope.mode == "include":
             return _include(state, target, replace=True), []
-        added = [state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values]
-        return ([f"Excluded {target.label}"] if any(added) else []), []
+        return _exclude(state, target), []
     if scope.mode == "restore":
         return _restore(state, scope.phrase, shown)
     if scope.soft:
@@ -190,18 +202,14 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
             return [], []
         return _include(state, target, replace=True), []
     if scope.term and scope.mode == "exclude" and (term := targets.title_term(scope.phrase, shown) or targets.clean(scope.phrase)):
-        added = state.add("exclude", "title", term, term)
-        return ([f"Excluded titles with “{term}”"] if added else []), []
+        return _exclude(state, targets.Target("title", (term,), term)), []
     resolution = targets.resolve(scope.phrase, shown=shown, allow_terms=scope.mode == "exclude")
     changes: list[str] = []
     for target in resolution.targets:
         if scope.mode == "include":
             changes.extend(_include(state, target, replace=scope.replace))
-            continue
-        added = [state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values]
-        if any(added):
-            what = {"title": f"titles with “{target.label}”", "dataset": f"“{target.label}”"}.get(target.facet, target.label)
-            changes.append(f"Excluded {what}")
+        else:
+            changes.extend(_exclude(state, target))
     return changes, resolution.unknown
 
 
@@ -212,24 +220,27 @@ def _restore(state: SearchState, phrase: str, shown: list[targets.Shown]) -> tup
         for item in items:
             if wanted in (fold(item["value"]), fold(item["label"])) or fold(item["label"]) in wanted:
                 state.remove("exclude", facet, item["value"])
-                if state.include.get(facet):  # back alongside the values kept with "only ..."
-                    state.add("include", facet, item["value"], item["label"])
+                _alongside(state, facet, [item["value"]], item["label"])
                 return [f"Brought back {item['label']}"], []
     resolution = targets.resolve(phrase, shown=shown, allow_terms=True)
     changes = []
     for target in resolution.targets:
         removed = [r for v in target.values for r in state.remove("exclude", target.facet, v)]
-        if removed and state.include.get(target.facet):
-            # "show the live feeds again as well" beside "CSV only": back alongside what is kept.
-            for value in target.values:
-                state.add("include", target.facet, value, target.label if len(target.values) == 1 else value)
         if removed:
+            _alongside(state, target.facet, list(target.values), target.label)
             changes.append(f"Brought back {target.label}")
         elif target.facet in INDEX_FACETS or target.facet in ID_FACETS:
             # Nothing excluded under that name: the user wants it included alongside the rest.
             state.remove("include", target.facet)
             changes.append(f"Included {target.label} again")
     return changes, resolution.unknown
+
+
+def _alongside(state: SearchState, facet: str, values: list[str], label: str) -> None:
+    """A value brought back beside an "only ..." on its facet joins what is kept ("the live feeds again as well")."""
+    if state.include.get(facet):
+        for value in values:
+            state.add("include", facet, value, label if len(values) == 1 else value)
 
 
 # --- the state as search filters ---------------------------------------------------------------------

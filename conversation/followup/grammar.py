@@ -352,7 +352,10 @@ SHORTHAND = re.compile(
 )
 
 
-PRONOUN = re.compile(r"^(?:those|these|them|that|this|it|they|such|those ones|these ones|those files|that stuff)$")
+PRONOUN = re.compile(
+    r"^(?:those|these|them|that|this|it|they|such|those ones|these ones|those files|that stuff|that lot|those datasets"
+    r"|these datasets)$"
+)
 
 
 ANTECEDENT_LEAD = re.compile(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from conversation.lexicon import CARDINAL_WORDS
+
 _ORDINALS = {
     "first": 1, "1st": 1, "top": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
     "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "ninth": 9,
@@ -15,8 +17,7 @@ _CARDINALS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4
 _ORD_WORD = "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
 _ITEM = r"(?:one|result|dataset|data ?set|item|entry|hit|option|link|record|listing)s?"
 _ORDINAL_RE = re.compile(rf"\b(?:the\s+)?({_ORD_WORD})(?:\s+{_ITEM})?\b(?!\s+(?:two|three|four|five|\d))")
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_NUMBER_WORD = "|".join(_NUMBER_WORDS)
+_NUMBER_WORD = "|".join(CARDINAL_WORDS)
 _NUMBERED_RE = re.compile(
     rf"(?:#\s?(\d{{1,2}})\b|\b(?:number|no\.?|num|{_ITEM})\s*#?\s*(\d{{1,2}})\b|\b(?:number|no\.?|num)\s+({_NUMBER_WORD})\b)"
 )
@@ -148,7 +149,7 @@ def _refs(text: str) -> list[Ref]:
         refs.extend(Ref("rank", r) for r in ranks)
     text = _GROUP_RE.sub(" ", text)
     for match in _NUMBERED_RE.finditer(text):
-        refs.append(Ref("rank", int(match.group(1) or match.group(2)) if not match.group(3) else _NUMBER_WORDS[match.group(3)]))
+        refs.append(Ref("rank", int(match.group(1) or match.group(2)) if not match.group(3) else CARDINAL_WORDS[match.group(3)]))
     for match in _ORDINAL_RE.finditer(text):
         word = match.group(1)
         # "top" is an ordinal only as "the top one/result"; "latest"/"first" inside other phrases are not.

@@ -19,7 +19,14 @@ from rapidfuzz import fuzz, process
 
 from catalog.models import Dataset, Publisher, Source
 from catalog.vocabulary import agency_aliases
-from conversation.lexicon import FORMAT_ALIASES, ORDINAL_WORDS, SOURCE_ALIASES, table
+from conversation.lexicon import (
+    CARDINAL_WORDS,
+    FORMAT_ALIASES,
+    NAME_ABBREVIATIONS,
+    ORDINAL_WORDS,
+    SOURCE_ALIASES,
+    table,
+)
 from search.text import fold
 
 _TARGETS = table("targets.json")
@@ -225,8 +232,11 @@ def source_group_of(phrase: str) -> Target | None:
     slugs = _TARGETS["source_groups"].get(text) or _TARGETS["source_groups"].get(clean(phrase))
     if not slugs:
         return None
-    present = [slug for slug in slugs if slug in VOCABULARY.ensure().slugs]
-    return Target("source", tuple(present), "the international organisations") if present else None
+    vocab = VOCABULARY.ensure()
+    present = [slug for slug in slugs if slug in vocab.slugs]
+    if not present:
+        return None
+    return Target("source", tuple(present), ", ".join(vocab.sources[fold(slug)][1] for slug in present))
 
 
 def agency_alias_of(phrase: str) -> str | None:
@@ -264,14 +274,10 @@ def publisher_of(phrase: str) -> str | None:
     return None
 
 
-_SHORT_FORMS = {"dept": "department", "govt": "government", "gov": "government", "min": "ministry", "natl": "national",
-                "intl": "international", "stats": "statistics", "univ": "university", "uni": "university"}  # fmt: skip
-
-
 def _words_name(words: set[str], name_words: set[str]) -> bool:
     """Every word is a word of the name, a usual short form of one, or its beginning (4+ letters: "poly")."""
     for word in words:
-        word = _SHORT_FORMS.get(word, word)
+        word = NAME_ABBREVIATIONS.get(word, word)
         if word not in name_words and not (len(word) >= 4 and any(n.startswith(word) for n in name_words)):
             return False
     return True
@@ -351,9 +357,8 @@ _RANK_ITEM = r"(?:one|result|dataset|data ?set|item|entry|hit|option|record|list
 _RANK_REF = re.compile(
     rf"^(?:the\s+|that\s+)?(?:very\s+)?(?P<word>{_ORDINAL})(?:\s+{_RANK_ITEM})?$|"
     rf"^(?:the\s+)?(?:#\s?|(?:number|no\.?|num|{_RANK_ITEM})\s*#?\s*)?(?P<number>\d{{1,2}})$|"
-    r"^(?:the\s+)?(?:number|no\.?|num)\s+(?P<spelled>one|two|three|four|five|six|seven|eight|nine|ten)$"
+    rf"^(?:the\s+)?(?:number|no\.?|num)\s+(?P<spelled>{'|'.join(CARDINAL_WORDS)})$"
 )
-_SPELLED = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
 def rank_of(phrase: str) -> int | None:
@@ -365,7 +370,7 @@ def rank_of(phrase: str) -> int | None:
     if match.group("number"):
         return int(match.group("number"))
     if match.group("spelled"):
-        return _SPELLED[match.group("spelled")]
+        return CARDINAL_WORDS[match.group("spelled")]
     word = match.group("word")
     return -1 if word in ("last", "final", "bottom") else ORDINAL_WORDS[word]
 
@@ -381,8 +386,6 @@ _FAMILY_HINT = re.compile(r"\b(?:variants?|versions|all|any|every|family|flavou?
 
 
 def resolve_one(phrase: str, *, shown: list[Shown], allow_terms: bool = True, trim: bool = True) -> Target | None:
-    if (at := dataset_at(phrase, shown)) is not None:
-        return Target("dataset", (str(at.id),), at.title)
     text = clean(phrase)
     if not text:
         return None

@@ -129,7 +129,7 @@ def _classify_by_rules(
     if (
         DATA_REQUEST.search(rest)
         and not (OOS_STRONG.search(rest) or OOS_WEAK.search(rest) or NEAR_ME.search(rest))
-        and followup_is_not_change(followup)
+        and _followup_is_not_change(followup)
     ):
         return IntentResult("search", 0.85, prefix + "asks for data on a topic", parsed=parsed)
     if FACT_QUESTION.search(rest):  # a figure to look up; the learned arbiter may still read a request for data
@@ -204,7 +204,7 @@ def _names_shown(names: list[str], shown_titles: Sequence[str]) -> bool:
     return any(targets.dataset_named(name, shown) is not None for name in names)
 
 
-def followup_is_not_change(followup: FollowUpParse | None) -> bool:
+def _followup_is_not_change(followup: FollowUpParse | None) -> bool:
     """No exclusion, restriction or question about the results in the message: a data request is a new search."""
     return followup is None or not (followup.changes_state or followup.question or followup.same_but or followup.topic_switch)
 

@@ -248,7 +248,6 @@ ANALYSIS_TASK = re.compile(
     r"|\b(?:open|take|load|read|download|use) (?:the |that |this |those |these )?(?:\w+ )?(?:one|dataset|file|csv|table|data)s?"
     r" and (?:tell|give|show) me\b"
 )
-# "can you make charts or is it just finding datasets?": a question whether the assistant can, not the task itself.
 # A request for data on a topic, however politely wrapped: "anything on drug abuse arrests?", "any record of how many
 # dengue cases", "I'm helping someone who wants data on community clubs. What can you find?"
 DATA_REQUEST = re.compile(
@@ -264,6 +263,7 @@ FACILITY_LOCATIONS = re.compile(
     r" (?:or (?:a )?(?:list|map) )?of|(?:a |the )?(?:list|map) of) (?:all )?(?:the )?(?:[a-z-]+ ){0,3}[a-z-]{3,}s\b"
 )
 NEAR_ME = re.compile(r"\b(?:nearest|closest|near me|nearby|near here|around me|open (?:now|today)|right now|today|tonight)\b")
+# "can you make charts or is it just finding datasets?": a question whether the assistant can, not the task itself.
 CAPABILITY_PROBE = re.compile(r"\bor (?:is it |are you |do you |does it |can you )?(?:just|only)\b")
 # What points at particular results on screen ("the second one", "these", "#3", "the NEA one"): a question about the
 # assistant that points at none of them ("do you hallucinate datasets?") is not about the results.
