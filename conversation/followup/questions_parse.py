@@ -250,12 +250,11 @@ def parse_question(text: str) -> Question | None:
     if kind in _FIELD_KINDS:
         question.also = [name for name, pattern in _KINDS if name != kind and name in _FIELD_KINDS and pattern.search(body)]
     if kind == "count":
-        target = re.sub(
-            rf"^(?:and\s+)?how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s*"
-            r"(?:are|is|have|has|come|offer|were|get|use|can|do|cover)?\s*(?:(?:available|offered|provided|published|updated|released)\s+)?"
-            r"(?:(?:as|in)\s+)?",
+        target = re.sub(  # everything up to what is counted, after any lead-in ("before I pick, how many ...")
+            rf"^.*?\bhow many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s*"
+            r"(?:are|is|have|has|come|offer|were|get|use|can|did|does|do|cover)?\s*"
+            r"(?:(?:available|offered|provided|published|updated|released)\s+)?(?:(?:as|in)\s+)?",
             "", body)
-        target = re.sub(r"^.*?\bhow many\b.*?\b(?:are|is|have|has|come|offer|were|get|use|did|does|do|cover)\s+", "", target)
         target = re.sub(r"^(?:(?:as|in|from|by|published by|did|does|do)\s+)+", "", target)
         target = re.sub(r"\s+(?:publish|published|make|made|release|released|produce|produced|put out|provide|provided)\s*[?.!]*$", "", target)
         question.target = target.strip(" ?.!")

@@ -106,7 +106,7 @@ def rank(
     direct: np.ndarray | None = None  # similarity to the query itself (before feedback)
     if vector is not None and n:
         sims = direct = dense_similarities(embeddings, vector, mask)
-        if np.isnan(sims).any():  # vectors overwritten with noise: the caller checks and rebuilds the index
+        if np.isnan(np.max(sims)):  # vectors overwritten with noise (max carries a NaN): the caller rebuilds the index
             raise ValueError("dense similarities are not numbers: the index's vectors are damaged")
         if components.feedback and query:
             # Re-scoring only the best FEEDBACK_POOL documents of the first pass saves a second pass
@@ -122,7 +122,7 @@ def rank(
         neural = dict(zip(top.tolist(), sims[top].tolist(), strict=True))
     if query and n:
         scores = lexical_index.scores(query)
-        if np.isnan(scores).any():
+        if np.isnan(np.max(scores)):
             raise ValueError("lexical scores are not numbers: the index's term statistics are damaged")
         top = best_positions(scores, mask, LEXICAL_CANDIDATES, floor=0.0)
         lexical = dict(zip(top.tolist(), scores[top].tolist(), strict=True))
