@@ -150,6 +150,13 @@ def synthetic_catalog_measure(target: int, queries: list[str], *, workdir, seed:
         parents.append((a, b))
     with transaction.atomic():
         created = Dataset.objects.bulk_create(rows, batch_size=2000)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # Planner statistics for the new rows, as autovacuum would gather them within a minute of a bulk load
+        # (without them a page's "id IN (...)" lookup bitmap-scans the whole status index: 45 ms instead of 0.2).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_dataset")
     rows_s = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -112,7 +112,14 @@ class LexicalIndex:
             ids = bm.get_tokens_ids(tokens)
             if not ids:
                 continue
-            total += self.weights.get(name, 1.0) * np.asarray(bm.get_scores_from_ids(ids), dtype=np.float32)
+            # Each token's postings straight into the total (bm25s's own scoring allocates a score array per
+            # field and scatters with np.add.at: about 20 ms of a search at a million datasets, this about 2).
+            # Within one token's postings a document occurs once, so a fancy-index add is exact.
+            weight = np.float32(self.weights.get(name, 1.0))
+            data, indices, indptr = bm.scores["data"], bm.scores["indices"], bm.scores["indptr"]
+            for tid in ids:
+                start, end = int(indptr[tid]), int(indptr[tid + 1])
+                total[indices[start:end]] += weight * np.asarray(data[start:end], dtype=np.float32)
         return total
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:

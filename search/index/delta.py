@@ -34,7 +34,7 @@ from search.index.documents import IndexDoc, doc_fields
 from search.index.files import index_files_write
 from search.index.loaded import MultiValued, SearchIndex
 from search.lexical import K1, B, LexicalIndex, field_texts
-from search.ranking.pipeline import dense_similarities
+from search.ranking.pipeline import dense_candidates, dense_similarities
 from search.text import tokenize
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,15 @@ class StackedVectors:
     def similarities(self, vector: np.ndarray, mask: np.ndarray) -> np.ndarray:
         base = dense_similarities(self.base, vector, mask[: self.split])
         return np.concatenate([np.asarray(base, dtype=np.float32), self.extra @ vector])
+
+    def candidates(self, vector: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The version's approximate candidates followed by every allowed delta row (None without an
+        approximate index: ``similarities``)."""
+        found = dense_candidates(self.base, vector, mask[: self.split])
+        if found is None:
+            return None
+        extra = np.flatnonzero(mask[self.split :])
+        return np.concatenate([found[0], extra + self.split]), np.concatenate([found[1], self.extra[extra]])
 
     def __getitem__(self, key):
         if isinstance(key, int | np.integer):

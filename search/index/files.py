@@ -2,7 +2,7 @@
 
 - ``embeddings.npy``  float32 (n, dim), L2-normalised; opened with ``mmap_mode="r"`` so every
   gunicorn worker on a host shares the same page-cache pages;
-- ``ann.usearch``     past ``SEARCH_ANN_THRESHOLD`` documents, their HNSW graph (``search.index.ann``);
+- ``ann.faiss``       past ``SEARCH_ANN_THRESHOLD`` documents, their inverted-file index (``search.index.ann``);
 - ``meta.npz``        per-document arrays (ids, source, publisher, years, status, signals, dataset
   family, series periods, licence, and CSR-encoded formats/themes/columns/tasks/modalities, formats
   also as the family's union);
@@ -66,7 +66,7 @@ def index_files_write(
 ) -> None:
     """Write one index version's files into ``directory`` (which must not exist yet).
 
-    ``searchable=False`` leaves out the BM25 index and the nearest-neighbour graph: a delta's documents
+    ``searchable=False`` leaves out the BM25 index and the nearest-neighbour index: a delta's documents
     (``search.index.delta``) are searched through the version's own.
 
     ``known_sources``/``known_publishers`` ({"slug","name",...}) are the valid filter values; they

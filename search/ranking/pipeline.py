@@ -40,6 +40,8 @@ class LexicalScorer(Protocol):
 class DenseIndex(Protocol):
     def similarities(self, vector: np.ndarray, mask: np.ndarray) -> np.ndarray: ...
 
+    def candidates(self, vector: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None: ...
+
 
 @dataclass(frozen=True)
 class Components:
@@ -81,6 +83,29 @@ def dense_similarities(embeddings, vector: np.ndarray, mask: np.ndarray) -> np.n
     return embeddings @ vector
 
 
+def dense_candidates(embeddings, vector: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """An approximate index's candidates among ``mask``: (rows, their float32 vectors); None when the vectors
+    are a plain matrix or the allowed rows are few enough to scan exactly (``dense_similarities`` then)."""
+    return embeddings.candidates(vector, mask) if isinstance(embeddings, DenseIndex) else None
+
+
+def _neural_candidates(
+    rows: np.ndarray, row_vectors: np.ndarray, vector: np.ndarray, *, feedback: bool
+) -> tuple[dict[int, float], np.ndarray]:
+    """The neural side over an approximate index's candidates only (no pass over the whole catalog): the
+    candidates' cosine to the query, and the best NEURAL_CANDIDATES after the feedback pass, as ``rank``'s
+    full-matrix path computes them."""
+    direct = row_vectors @ vector
+    if np.isnan(np.max(direct, initial=0.0)):
+        raise ValueError("dense similarities are not numbers: the index's vectors are damaged")
+    sims = direct
+    if feedback and len(rows):
+        best = np.argsort(-direct, kind="stable")[:FEEDBACK_DOCS]
+        sims = row_vectors @ feedback_query_vector(vector, row_vectors[np.sort(best)])
+    top = np.argsort(-sims, kind="stable")[:NEURAL_CANDIDATES]
+    return dict(zip(rows[top].tolist(), sims[top].tolist(), strict=True)), direct
+
+
 def rank(
     *,
     query: str,
@@ -104,7 +129,17 @@ def rank(
     neural: dict[int, float] = {}
     lexical: dict[int, float] = {}
     direct: np.ndarray | None = None  # similarity to the query itself (before feedback)
-    if vector is not None and n:
+    similarity: dict[int, float] = {}  # neural candidates -> similarity to the query itself
+    found = dense_candidates(embeddings, vector, mask) if vector is not None and n else None
+    if found is not None and vector is not None:
+        rows = found[0]
+        neural, row_direct = _neural_candidates(rows, found[1], vector, feedback=components.feedback and bool(query))
+        of_row = dict(zip(rows.tolist(), row_direct.tolist(), strict=True))
+        similarity = {i: of_row[i] for i in neural}
+        if column_match is not None:  # the column boost below reads a full array
+            direct = np.full(n, -np.inf, dtype=np.float32)
+            direct[rows] = row_direct
+    elif vector is not None and n:
         sims = direct = dense_similarities(embeddings, vector, mask)
         if np.isnan(np.max(sims)):  # vectors overwritten with noise (max carries a NaN): the caller rebuilds the index
             raise ValueError("dense similarities are not numbers: the index's vectors are damaged")
@@ -120,6 +155,7 @@ def rank(
                 sims[pool] = np.asarray(embeddings[pool], dtype=np.float32) @ moved
         top = best_positions(sims, mask, NEURAL_CANDIDATES, floor=-np.inf)
         neural = dict(zip(top.tolist(), sims[top].tolist(), strict=True))
+        similarity = {i: float(direct[i]) for i in neural}
     if query and n:
         scores = lexical_index.scores(query)
         if np.isnan(np.max(scores)):
@@ -130,7 +166,6 @@ def rank(
     # The feedback pass improves the order but inflates similarities, so the score a hit reports
     # (which callers compare with thresholds) is the same fusion over the query's own similarity,
     # without the popularity prior (it orders candidates; it does not make a hit a better match).
-    similarity = {i: float(direct[i]) for i in neural} if direct is not None else {}
     order = fuse(lexical, neural, query=query)
     reported = fuse(lexical, similarity, query=query)
     if components.rescoring:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 from django.conf import settings
 
@@ -93,11 +96,36 @@ def columns_mask(index: SearchIndex, wanted: list[str]) -> np.ndarray | None:
     return found if found.any() else None
 
 
+_lexical_threads: dict[int, ThreadPoolExecutor] = {}  # per process: a forked child must not inherit its parent's
+
+
+def _lexical_thread() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _lexical_threads:
+        _lexical_threads.clear()
+        _lexical_threads[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
+    return _lexical_threads[pid]
+
+
+class PrefetchedScores:
+    """A lexical scorer whose scores for the query were started earlier (``index_ranking``)."""
+
+    def __init__(self, future: Future):
+        self.future = future
+
+    def scores(self, query: str) -> np.ndarray:
+        return self.future.result()
+
+
 def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_to: int | None) -> Ranking:
     """The ranking pipeline (``search.ranking.pipeline.rank``, every component) over the documents the
     filters allow; with ``similar_to``, the query vector moves towards that dataset, which is left out."""
     vector = None
+    lexical = index.lexical
     if query:
+        # The query's BM25 scores are computed in a second thread while the model encodes the query (both
+        # leave the interpreter lock for most of their time).
+        lexical = PrefetchedScores(_lexical_thread().submit(index.lexical.scores, query))
         # The neural side sees the query without request boilerplate ("I want to build a system that").
         vector = np.asarray(get_embedder().encode_query(preprocess_query(query)), dtype=np.float32)
     if similar_to is not None:
@@ -111,7 +139,7 @@ def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_t
         query=query,
         vector=vector,
         embeddings=index.embeddings,
-        lexical_index=index.lexical,
+        lexical_index=lexical,
         signals=index.signals,
         mask=mask,
         min_similarity=float(settings.SEARCH_MIN_SIMILARITY),

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from search import services
+from search.index import ann as ann_module
 from search.index import current_index
 from search.index.ann import ANN_FILE, AnnVectors, ann_build, ann_load, similarities
 from search.index.delta import StackedVectors
@@ -24,22 +25,42 @@ def vectors() -> np.ndarray:
     return _unit(centres[rng.integers(0, 40, 6000)] + rng.normal(scale=0.6, size=(6000, 32)))
 
 
-def test_the_graph_finds_the_exact_nearest_neighbours(tmp_path, settings, vectors):
+@pytest.fixture
+def approximate(monkeypatch):
+    """The approximate path even for these few thousand rows (it takes over past EXACT_LIMIT allowed rows)."""
+    monkeypatch.setattr(ann_module, "EXACT_LIMIT", 100)
+
+
+def _recall(vectors, ann, mask, queries) -> float:
+    recall = []
+    for q in queries:
+        approx = similarities(vectors, q, mask, ann=ann)
+        exact = np.where(mask, vectors @ q, -np.inf)
+        top = set(np.argsort(-exact)[:10].tolist())
+        found = np.isfinite(approx)
+        assert found.sum() < len(vectors)  # candidates, not a scan of everything
+        recall.append(len(top & set(np.argsort(-approx)[:10].tolist())) / 10)
+        # The candidates are scored exactly: their similarities are the exact ones.
+        np.testing.assert_allclose(approx[found], exact[found], rtol=1e-5, atol=1e-6)
+        assert mask[found].all()
+    return float(np.mean(recall))
+
+
+def test_the_index_finds_the_exact_nearest_neighbours(tmp_path, settings, vectors, approximate):
     settings.SEARCH_ANN_THRESHOLD = 1000
     assert ann_build(tmp_path, vectors) and (tmp_path / ANN_FILE).is_file()
     ann = ann_load(tmp_path)
     queries = _unit(np.random.default_rng(4).normal(size=(50, 32)) + vectors[:50])
-    everything = np.ones(len(vectors), dtype=bool)
-    recall = []
-    for q in queries:
-        approx = similarities(vectors, q, everything, ann=ann)
-        exact = vectors @ q
-        top = set(np.argsort(-exact)[:10].tolist())
-        recall.append(len(top & set(np.argsort(-approx)[:10].tolist())) / 10)
-        # The graph's candidates are scored exactly: their similarities are the exact ones.
-        found = np.isfinite(approx)
-        np.testing.assert_allclose(approx[found], exact[found], rtol=1e-5, atol=1e-6)
-    assert np.mean(recall) >= 0.98
+    assert _recall(vectors, ann, np.ones(len(vectors), dtype=bool), queries) >= 0.98
+
+
+def test_a_broad_filter_is_applied_inside_the_approximate_scan(tmp_path, settings, vectors, approximate):
+    settings.SEARCH_ANN_THRESHOLD = 1000
+    ann_build(tmp_path, vectors)
+    ann = ann_load(tmp_path)
+    mask = np.random.default_rng(5).random(len(vectors)) < 0.3  # e.g. one source among several
+    queries = _unit(np.random.default_rng(6).normal(size=(50, 32)) + vectors[100:150])
+    assert _recall(vectors, ann, mask, queries) >= 0.98
 
 
 def test_a_selective_filter_scans_its_documents_exactly(tmp_path, settings, vectors):
@@ -83,3 +104,25 @@ def test_a_catalog_past_the_threshold_searches_through_the_graph(db, settings):
     np.testing.assert_array_equal(index.embeddings[-1], index.embeddings.vectors[len(index) - 1])
     assert services.search(query="monthly rainfall").results[0].id == catalog["rain"].pk
     assert services.search(query="dengue cases").results[0].id == catalog["dengue"].pk
+
+
+@pytest.mark.slow
+def test_the_ranking_over_the_index_candidates_equals_the_exact_scans(db, settings, monkeypatch):
+    # Past EXACT_LIMIT allowed rows the ranking works on the index's candidates alone (no pass over the
+    # catalog); where the candidates hold every row (a small catalog) it must rank exactly as the full scan.
+    from search.services.retrieval import base_mask, index_ranking
+
+    settings.SEARCH_ANN_THRESHOLD = 5
+    make_catalog()
+    services.index_ensure()
+    index = current_index(force_check=True)
+    mask = base_mask(index, {})
+    queries = ("monthly rainfall", "dengue cases by week", "resale flat prices", "rainfall columns station")
+    exact = {q: index_ranking(index, query=q, mask=mask, similar_to=None) for q in queries}
+    monkeypatch.setattr(ann_module, "EXACT_LIMIT", 0)
+    assert index.embeddings.candidates(np.zeros(index.embeddings.shape[1], dtype=np.float32), mask) is not None
+    for q in queries:
+        approx = index_ranking(index, query=q, mask=mask, similar_to=None)
+        assert approx.order.keys() == exact[q].order.keys() and approx.neural.keys() == exact[q].neural.keys()
+        for got, want in ((approx.order, exact[q].order), (approx.similarity, exact[q].similarity)):
+            np.testing.assert_allclose([got[i] for i in want], list(want.values()), rtol=1e-5, atol=1e-6)

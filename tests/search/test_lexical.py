@@ -102,3 +102,18 @@ def test_empty_corpus_and_k_larger_than_corpus():
     index = LexicalIndex.build(DOCS[:2])
     idx, _ = index.search("tiny images", 50)
     assert sorted(idx.tolist()) == [0, 1]
+
+
+def test_scores_are_the_weighted_sum_of_each_fields_bm25(tmp_path):
+    # The scorer adds each token's postings itself; bm25s's own scoring of each field is the reference.
+    index = LexicalIndex.build(DOCS)
+    index.save(tmp_path / "lex")
+    for scorer in (index, LexicalIndex.load(tmp_path / "lex")):
+        for q in ("HDB resale flat prices", "tiny images cifar-10", "weekly cases csv", "resale resale flats"):
+            tokens = list(dict.fromkeys(tokenize(q)))
+            expected = np.zeros(len(DOCS), dtype=np.float32)
+            for name, bm in scorer.fields.items():
+                if ids := bm.get_tokens_ids(tokens):
+                    expected += scorer.weights[name] * bm.get_scores_from_ids(ids)
+            assert expected.any()
+            np.testing.assert_allclose(scorer.scores(q), expected, rtol=1e-6)
