@@ -107,8 +107,9 @@ class SearchState:
     # --- changes -------------------------------------------------------------------------------
 
     def checkpoint(self) -> None:
-        """Remember the current state so the next change can be undone."""
-        self.undo = [*self.undo, self.to_dict(with_undo=False)][-UNDO_DEPTH:]
+        """Remember the current state so the next change can be undone (a copy: the change that follows edits
+        the filter lists in place)."""
+        self.undo = [*self.undo, copy.deepcopy(self.to_dict(with_undo=False))][-UNDO_DEPTH:]
 
     def restore_previous(self) -> bool:
         if not self.undo:

@@ -257,7 +257,7 @@ def _publisher(d: ShownDataset, q: Question) -> Answer:
 
 def _licence(d: ShownDataset, q: Question) -> Answer:
     if not d.license:
-        return Answer(f"{_q(d)} doesn't state a licence in the catalog; check its terms at {d.link}")
+        return Answer(f"{_q(d)}: its licence is not stated in the catalog; check its terms at {d.link}")
     return Answer(f"{_q(d)} is under this licence: {d.license}. Terms are at {d.link}")
 
 
@@ -281,8 +281,11 @@ def _formats(d: ShownDataset, q: Question) -> Answer:
 
 def _coverage(d: ShownDataset, q: Question) -> Answer:
     if not d.coverage:
-        return Answer(f"{_q(d)} doesn't state the period it covers in the catalog.")
+        return Answer(f"{_q(d)}: the period it covers is not stated in the catalog (the record has no dates).")
     return Answer(f"{_q(d)} covers {d.coverage}.")
+
+
+_HOW_OFTEN = {"annual": "annually", "real-time": "in real time", "ad-hoc": "ad hoc (no fixed schedule)"}
 
 
 def _frequency(d: ShownDataset, q: Question) -> Answer:
@@ -290,7 +293,7 @@ def _frequency(d: ShownDataset, q: Question) -> Answer:
     if not label:
         return Answer(f"{_q(d)}: its update frequency is not stated in the catalog.")
     updated = f" It was last updated on {d.modified.date().isoformat()}." if d.modified else ""
-    return Answer(f"{_q(d)} is updated {label}.{updated}")
+    return Answer(f"{_q(d)} is updated {_HOW_OFTEN.get(label, label)}.{updated}")
 
 
 def _link(d: ShownDataset, q: Question) -> Answer:
@@ -361,7 +364,7 @@ def _extreme(kind: str, pool: list[ShownDataset]) -> Answer:
     undated = [d for d in pool if d not in dated]
     if undated and len(pool) <= 3:
         # The user asked about these few by name or rank: say which of them can't be placed.
-        reply += " " + " ".join(f"{_q(d)} doesn't state the period it covers." for d in undated)
+        reply += " " + " ".join(f"{_q(d)}: the period it covers is not stated." for d in undated)
     elif undated:
         reply += f" {len(undated)} of the results don't state their dates."
     return Answer(reply, focus=best.id, datasets=[best.id])

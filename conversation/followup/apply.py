@@ -229,6 +229,8 @@ def _restore(state: SearchState, phrase: str, shown: list[targets.Shown]) -> tup
         if removed:
             _alongside(state, target.facet, list(target.values), target.label)
             changes.append(f"Brought back {target.label}")
+        elif [r for v in target.values for r in state.remove("include", target.facet, v)]:
+            changes.append(f"Removed the filter on {target.label}")
         elif target.facet in INDEX_FACETS or target.facet in ID_FACETS:
             # Nothing excluded under that name: the user wants it included alongside the rest.
             state.remove("include", target.facet)

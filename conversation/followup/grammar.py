@@ -45,6 +45,10 @@ EXCLUDE_PREFIX = re.compile(
     r"anything (?:but|except|other than|besides)|everything (?:but|except|other than|besides)|all but|"
     r"except(?: for)?|other than|apart from|aside from|but not|and not|nothing with|"
     r"(?:i|we) (?:do not|would rather not|would prefer not to|do not really) (?:want|need|care for|like|have|see|use)(?: to see| to have)?(?: any(?:thing)?(?: that comes?| coming)?)?(?: from| of| by)?|"
+    # hedged: "I don't think we need X", "we probably won't need X", "I doubt we need X"
+    r"(?:(?:i|we) do not think|(?:i|we) doubt) (?:i|we|she|he|they|you) (?:really |will |would |actually )?(?:need|want|use|require|care about)"
+    r"(?: to see)?(?: any(?:thing)?)?(?: from| of| by)?|"
+    r"(?:i|we) (?:probably|likely) (?:do not|will not|would not|cannot) (?:need|want|use)(?: any(?:thing)?)?(?: from| of| by)?|"
     r"(?:i|we) (?:cannot|can not|could not|am unable to|are unable to|am not able to|are not able to) (?:use|open|read|handle|"
     r"work with|process|deal with|do anything with|load)(?: any)?|(?:i|we) have no use for|"
     r"(?:i|we) am not interested in|(?:i|we) (?:can|could) do without|spare me|not interested in|not keen on|no need for|do not (?:show|give|include|list|want|need)(?: me| us)?(?: any(?:thing)?)?(?: from| of| by)?|"
@@ -84,7 +88,7 @@ EXCLUDE_SPLIT = re.compile(
 
 # "X not needed", "X are not relevant", "X, no thanks"
 EXCLUDE_POSTFIX = re.compile(
-    r"^((?:\S+\s+){0,3}?\S+)\s+out$|"  # "STB out", "the maps out"
+    r"^((?:\S+\s+){0,3}?\S+)\s+out(?:\s+(?:too|as well|also|please|pls))?$|"  # "STB out", "the maps out", "GovTech out too"
     r"^(.+?)\s+(?:(?:is|are)\s+)?(?:not (?:needed|wanted|relevant|useful|helpful|welcome|required)|"
     r"(?:are|is) (?:useless|irrelevant|of no use)|can go|(?:,\s*)?no thanks?)\b"
 )
@@ -236,12 +240,23 @@ INSTEAD = re.compile(
 SWITCH = re.compile(r"\b(?:switch|change|go|move)\s+from\s+(.+?)\s+to\s+(.+)$")
 
 
+_KIND_OF = r"(?:(?:kind|sort|type)(?: of)?|kinda|sorta)"
+_SAME_WHAT = (
+    rf"(?: (?:idea|thing|stuff|deal|approach|again|data|figures|numbers|series|datasets?|info|{_KIND_OF}(?: (?:data(?:sets?)?|"
+    r"things?|stuff|figures|numbers|series|datasets?|info))?))?"
+)
 SAME_BUT = re.compile(
-    r"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:the )?same(?: thing| data| again| kind of (?:data|thing|figures|datasets?)| sort of (?:data|thing|figures|datasets?)| figures| numbers| datasets?)?|"
+    rf"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:the )?same{_SAME_WHAT}|"
     r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|(?:the )?equivalent|(?:the )?counterpart|"
     r"(?:do|run|try|repeat|redo)(?: the| that)? same(?: (?:search|query|thing|again|one))?|(?:do|run|repeat|redo) (?:that|this|it|the search)(?: again)?)"
-    r"\s*,?\s*(?:but\s+)?(?:for|on|about|in)\s+(.+)$"
+    r"\s*,?\s*(?:(?:but\s+)?(?:for|on|about|in)\s+(.+)$|"
+    # "same idea, but I'd like death rates rather than life expectancy", "same kinda thing but births instead": not
+    # a refinement ("the same but only CSV", "... but without URA")
+    r"but\s+(?:(?:i would like|i want|i need|i am after|give me|show me|now|with|looking at)\s+)?"
+    r"(?!(?:only|just|no|not|without|excluding|except|from|drop|minus|remove|keep|exclude|include|any|all|the same|as|in)\b)(.+)$)"
 )
+# What a domain change names after its subject: "births instead", "ships, not airplanes", "X rather than Y".
+SAME_BUT_TAIL = re.compile(r"\s*,?\s*(?:instead(?: of .+)?|rather than .+|not .+|as opposed to .+|this time)$")
 
 
 # "same rule applies, now look for X", "same yrs, coe quota premiums": the filters stay, the subject changes.
@@ -290,11 +305,21 @@ FACET_WORDS = {
 FACET_WORD = "|".join(sorted((re.escape(w) for w in FACET_WORDS), key=len, reverse=True))
 
 
+# "remove the annual filter", "lift the URA restriction": one value's filter goes (not the last change, not a facet).
+VALUE_FILTER_OFF = re.compile(
+    r"^(?:(?:ok|okay|now|and|so|please|pls|actually)[, ]+)*(?:(?:can|could) (?:we|you)(?: please)? |please )?"
+    r"(?:lift|remove|drop|cancel|clear|take off|get rid of|loosen|relax|turn off|disable)\s+(?:please\s+)?(?:the|that|this|my)\s+"
+    rf"(?!(?:last|latest|previous|other|same|{FACET_WORD})\b)([\w.&'-]+(?: [\w.&'-]+){{0,3}}?)\s+(?:restriction|filter|condition|constraint|limit|limitation)s?"
+    r"(?: again| please| now| too)?[.!]?$"
+)
+
+
 REMOVE_FACET = re.compile(
     rf"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|undo|ignore|turn off|take off|disable|"
     rf"no more|without|forget about|never mind|scrap)\s+(?:the |that |this |my |any )?(?:{FACET_WORD})(?!\s+(?:of|for)\s)(?:\s+(?:filters?|restrictions?|"
     rf"constraints?|limits?|limitation|exclusions?|inclusions?|choice|preference|condition|window|range|requirement))?\b|"
-    rf"\b(?:any|all|every|whatever|whichever|other|different)\s+(?:{FACET_WORD})\b(?:\s+(?:is|are|will do|works|is fine|are fine|again))?|"
+    rf"\b(?:any|all|every|whatever|whichever|other|different)\s+(?:(?:the|reporting|update|updating|release|publishing|data|file|time)\s+)?"
+    rf"(?:{FACET_WORD})\b(?:\s+(?:is|are|will do|works|is fine|are fine|again))?|"
     rf"\b(?:{FACET_WORD})\s+(?:does not matter|do not matter|is not important|is irrelevant|no longer matters)|"
     rf"\b(?:{FACET_WORD})\s+(?:filters?|restrictions?|exclusions?|limits?)\s+(?:off|gone|removed)|"
     rf"\bno (?:{FACET_WORD}) (?:restriction|filter|limit|constraint)s?\b|"

@@ -49,6 +49,7 @@ from .grammar import (
     PRONOUN,
     REMOVE_FACET,
     SAME_BUT,
+    SAME_BUT_TAIL,
     SAME_FILTERS,
     SHORTHAND,
     SIMILAR_OR_NAVIGATE,
@@ -60,6 +61,7 @@ from .grammar import (
     TARGET_WHICH,
     TOPIC_SWITCH,
     UNDO,
+    VALUE_FILTER_OFF,
     WISH,
     names_facet_word,
 )
@@ -128,6 +130,18 @@ def normalise(message: str) -> str:
     text = re.sub(r"\bdoesnt\b", "does not", text)
     text = re.sub(r"\bid\b(?= (?:rather|prefer|like))", "i would", text)
     text = re.sub(r"\bim\b", "i am", text)
+    # A reason given after the request describes, it does not ask: "drop the school ones; those are education
+    # statistics, not health" (but "those are not needed" / "they are too old" still judge).
+    text = re.sub(r"(?:;|\.|\s[-\u2013\u2014])\s*(?:those|these|they|that|it) (?:are|is|were|was) (?!not\b|too\b|useless|irrelevant)[^;.!?]*",
+                  "", text)  # fmt: skip
+    # Two negations make an "only": "I'd prefer not to see anything that isn't a plain CSV table"
+    text = re.sub(
+        r"\b(?:(?:i|we) (?:would prefer not to|would rather not|do not want to|do not) (?:see|get|have|be shown)|"
+        r"(?:please )?do not show(?: me| us)?|(?:show|give)(?: me| us)? nothing) (?:anything|any|stuff|any ones|ones|results|datasets)? ?"
+        r"(?:that|which) (?:is|are) not\b", "only", text)
+    # "the last 1", "which 1", "that 1": chat's "one"
+    text = re.sub(r"\b(that|this|which|last|first|other|next|previous|latest|newest|oldest|same|another|each) 1\b(?!\s*(?:and|,|-|to|or)\s*\d)",
+                  r"\1 one", text)  # fmt: skip
     return " ".join(text.split())
 
 
@@ -227,7 +241,12 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     if (topic := _topic_beside_marker(body)) is not None:
         out.topic_switch = topic
         return out
-    if UNDO.match(body) and len(body.split()) <= 10:
+    if (named := VALUE_FILTER_OFF.match(body)) and not PRONOUN.match(named.group(1)):
+        out.scopes.append(Scope("restore", named.group(1)))  # "remove the annual filter": that value's filter only
+        return out
+    # "undo", or "reverse that last step - the Finance ones may be useful after all"
+    first = re.split(r"\s[-\u2013\u2014]+\s|[;:.!?](?:\s|$)|,\s(?=(?:the|those|these|they|it|i|we|that)\b)", body)[0]
+    if UNDO.match(first) and len(first.split()) <= 10 and not REMOVE_FACET.search(first):  # "remove the publisher filter"
         out.undo = True
         return out
     if CLEAR.search(body):
@@ -249,7 +268,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     out.time = window
     body = " ".join(body.split())
     if match := (SAME_BUT.match(body) or SAME_FILTERS.match(body)):
-        target = match.group(1).strip(" ,.?!")
+        target = SAME_BUT_TAIL.sub("", next((g for g in match.groups() if g), "").strip(" ,.?!")).strip(" ,.?!")
         if target:
             out.same_but = target
             return out

@@ -31,7 +31,8 @@ _PLURAL_RE = re.compile(
 # "of these", "in this list", "on the list", "among the results", "you showed"
 _AMONG = (
     r"(?:\s+(?:of|in|on|among|from)\s+(?:these|them|those|this list|the list|that list|the results|these results|"
-    r"the datasets|these datasets|the ones (?:here|shown|listed)|the ones|what you (?:found|showed|listed))|\s+here|\s+listed|\s+shown)"
+    r"the datasets|these datasets|the ones (?:here|shown|listed)|the ones|what you (?:found|showed|listed)|"
+    r"what(?: is| are|'s) (?:shown|listed|here|left|on (?:the |this )?(?:list|screen)))|\s+here|\s+listed|\s+shown)"
 )
 _LEAD = r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)"  # at the start of the message or of a clause
 _KINDS: list[tuple[str, re.Pattern]] = [
@@ -57,7 +58,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         r"\b(?:oldest|earliest|starts? (?:the )?(?:earliest|first)|begins? (?:the )?earliest|goes? back earliest|"
         r"(?:starts?|begins?) (?:the )?most early|most early|first to (?:start|begin))\b")),
     ("most_recent", re.compile(
-        r"\b(?:most recent|most up[- ]to[- ]date|latest|newest|freshest|most current|updated most recently|"
+        r"\b(?:most recent|most up[- ]to[- ]date|latest|newest|freshest|most current|updated most recently|most (?:new|fresh|updated)|"
         r"most recently (?:updated|published|released)|last updated|up to date|recent(?:ly)? updated)\b")),
     ("publisher", re.compile(
         r"\b(?:who|which (?:agency|organi[sz]ation|body|ministry|department|publisher|institution|group|lab|team))\b.*"
@@ -266,14 +267,16 @@ def parse_question(text: str) -> Question | None:
             question.target = asked.group(1)
     if kind in ("longest_history", "earliest_start", "most_recent"):
         # "show the most recent first" is a sort, not a question; extremes need "which/what/who" or a list reference.
-        if not (re.search(r"\b(?:which|what|who|whose)\b|\bones?\b", body) or plural or refs):
+        # A terse "longest series?" asks too.
+        if not (re.search(r"\b(?:which|what|who|whose)\b|\bones?\b", body) or plural or refs or body.endswith("?")):
             return None
         if refs and all(r.kind == "rank" for r in refs) and len(refs) >= 2:
             return question  # "between the first two, which covers more years?"
         return question
     if not refs:
         names = _names(body, kind)
-        refs = [Ref("name", name) for name in names]
+        # "cmp 1 and 3": bare positions
+        refs = [Ref("rank", int(name)) if re.fullmatch(r"(?:10|[1-9])", name) else Ref("name", name) for name in names]
         question.refs = refs
     if not refs and not plural:
         return None

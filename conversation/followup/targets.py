@@ -46,7 +46,7 @@ FREQUENCY_LABELS = {
 
 # Words around a target that carry no meaning of their own ("the LTA ones", "any PDF files").
 _NOISE = frozenset(
-    ["a", "an", "the", "any", "all", "some", "those", "these", "this", "that", "them", "ones", "one", "datasets", "dataset", "data", "files", "file", "results", "result", "entries", "entry", "records", "record", "versions", "version", "series", "items", "item", "stuff", "things", "thing", "sets", "set", "tables", "table", "feeds", "feed", "please", "pls", "too", "also", "as", "well", "either", "anything", "everything", "ones'", "kind", "kinds", "type", "types", "sort", "of", "published", "publishes", "publisher", "publishers", "produced", "made", "issued", "released", "provided", "by", "from", "coming", "come", "comes", "that", "which", "who", "are", "is", "were", "was", "being", "in", "under", "with", "format", "formats", "figures", "numbers", "counts", "values", "layers", "anymore", "more", "stuff's", "listed", "shown", "here", "there", "what", "whatever", "list", "variants", "variant", "everyone", "whole", "it", "them", "people", "folks", "guys", "lot", "team", "own"]
+    ["a", "an", "the", "any", "all", "some", "those", "these", "this", "that", "them", "ones", "one", "datasets", "dataset", "data", "files", "file", "results", "result", "entries", "entry", "records", "record", "versions", "version", "series", "items", "item", "stuff", "things", "thing", "sets", "set", "tables", "table", "feeds", "feed", "please", "pls", "too", "also", "as", "well", "either", "anything", "everything", "ones'", "kind", "kinds", "type", "types", "sort", "of", "published", "publishes", "publisher", "publishers", "produced", "made", "issued", "released", "provided", "by", "from", "coming", "come", "comes", "that", "which", "who", "are", "is", "were", "was", "being", "in", "under", "with", "format", "formats", "figures", "numbers", "counts", "values", "layers", "anymore", "more", "stuff's", "listed", "shown", "here", "there", "what", "whatever", "list", "variants", "variant", "everyone", "whole", "it", "them", "people", "folks", "guys", "lot", "team", "own", "itself", "themselves"]
 )
 # Generic words of organisation names: never enough on their own to name a publisher.
 _ORG_WORDS = frozenset(
@@ -61,7 +61,7 @@ _FORMAT_NOUNS = frozenset(
     ["file", "files", "format", "formats", "version", "versions", "layer", "layers", "endpoint", "endpoints", "feed", "feeds", "service", "services", "link", "links", "download", "downloads", "export", "exports", "document", "documents", "sheet", "sheets", "dump", "dumps", "copy", "copies", "one", "ones"]
 )
 # Adjectives before a format that do not change it: "downloadable CSVs", "raw JSON".
-_FORMAT_ADJECTIVES = frozenset(["downloadable", "raw", "plain", "static", "bulk", "flat", "normal", "regular", "simple", "proper", "actual"])
+_FORMAT_ADJECTIVES = frozenset(["downloadable", "raw", "plain", "tabular", "static", "bulk", "flat", "normal", "regular", "simple", "proper", "actual"])
 _SPLIT_RE = re.compile(r"\s*(?:,|\band\b|\bor\b|\bnor\b|&|\bplus\b|/)\s*")
 _VOCAB_TTL = 60.0
 
@@ -403,6 +403,21 @@ def resolve_one(phrase: str, *, shown: list[Shown], allow_terms: bool = True, tr
         target = _resolve_exact(" ".join(words), shown=shown, allow_terms=allow_terms)
         if target is not None:
             return target
+    return _publisher_inside(text, shown)
+
+
+def _publisher_inside(text: str, shown: list[Shown]) -> Target | None:
+    """A publisher of the results on screen named inside a longer phrase that names nothing as a whole: "the ICA
+    registration tables", "really trust the health promotion board figures". The longest name wins."""
+    words = text.split()
+    on_screen = {s.publisher for s in shown if s.publisher}
+    for size in range(min(len(words) - 1, 6), 0, -1):
+        for start in range(len(words) - size + 1):
+            span = " ".join(words[start : start + size])
+            if span in _NOISE or span in _DESCRIPTIVE:
+                continue
+            if (pub := agency_alias_of(span)) is not None and pub in on_screen:
+                return Target("publisher", (pub,), pub)
     return None
 
 

@@ -175,7 +175,7 @@ def test_a_history_question_about_two_results_names_the_undated_one():
         _shown(2, "Access to power"),
     ]
     answer = answer_question(parse_question("between the first two which covers more years"), shown, focus=None)
-    assert "“Electricity use” (#1)" in answer.reply and "“Access to power” (#2) doesn't state" in answer.reply
+    assert "“Electricity use” (#1)" in answer.reply and "“Access to power” (#2): the period it covers is not stated" in answer.reply
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,19 @@ def test_undo_restores_the_previous_state_and_pops_the_stack():
     assert not state.restore_previous()  # nothing left to undo
 
 
+def test_undo_after_two_changes_to_one_facet_keeps_the_first():
+    # "no KML", "drop SHP too", "undo": the second change appends to the list the first one made.
+    state = SearchState(query="land use layers")
+    for value in ("KML", "SHP"):
+        state.checkpoint()
+        state.add("exclude", "format", value)
+        state = SearchState.from_dict(state.to_dict())  # stored between turns
+    assert state.restore_previous()
+    assert state.values("exclude", "format") == ["KML"]
+    assert state.restore_previous()
+    assert not state.has_filters()
+
+
 def test_round_trip_and_upgrade_of_a_flat_filters_state():
     old = {"query": "taxi", "filters": {"format": "CSV,JSON", "year_from": 2015}, "page": 2, "result_ids": [3, 1]}
     state = SearchState.from_dict(old)
