@@ -44,6 +44,9 @@ def test_clean_description_strips_markdown_links_and_source_line():
     # Only the credit goes: a note a curator appends after it on the same line is searchable.
     assert clean_description(raw + " Curator note zqmoplkjhq").endswith("dataset. Curator note zqmoplkjhq")
     assert clean_description("Monthly totals.\nSource: SINGAPORE DEPARTMENT OF STATISTICS") == "Monthly totals."
+    # A one-line description that opens with its credit keeps the prose after it.
+    one_line = "Source: National Sports Participation Survey (NSPS). NSPS tracks sport participation. Curator note xq"
+    assert clean_description(one_line) == "NSPS tracks sport participation. Curator note xq"
 
 
 def test_document_text_puts_the_title_first_and_keeps_the_source_title_in_the_window():
