@@ -163,6 +163,7 @@ BLIND_DIALOGUES = [
     ("dialogues_blind2.jsonl", "written blind; 84.6 % on first sight, then tuned on"),
     ("dialogues_blind3.jsonl", "written blind; 87.4 % on first sight, then tuned on"),
     ("dialogues_blind4.jsonl", "written blind; 81.7 % on first sight, then tuned on"),
+    ("dialogues_blind5.jsonl", "written blind; 93.1 % on first sight, then tuned on"),
 ]
 
 

@@ -42,7 +42,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATAFINDER_QUERIES = ROOT.parent / "shared" / "benchmarks" / "datafinder" / "queries_dev.jsonl"
 SG_QUERIES = ROOT / "tests" / "data" / "sg_search_queries.jsonl"
-TARGETS = {"p50_ms": 40.0, "p95_ms": 120.0, "cached_p50_ms": 5.0, "rss_mb": 1024.0}
+
+
+def _targets(size: int) -> dict[str, str]:
+    """The targets the issues set for a catalog of ``size`` (issue 16: a million datasets on one node)."""
+    if size >= 1_000_000:
+        return {"uncached": "≤ 40 / ≤ 100", "cached": "p95 ≤ 2", "rss": "≤ 2048"}
+    return {"uncached": "≤ 40 / ≤ 60", "cached": "p95 ≤ 2", "rss": "≤ 1024"}
 
 
 def _queries() -> list[str]:
@@ -271,9 +277,10 @@ def _report(r: dict) -> None:
             f"{'synthetic index on disk (MB)':<46}{syn['index_mb_on_disk']:>14}",
         ]
         u, c, f = syn["uncached"], syn["cached"], syn["filtered"]
-        lines.append(f"{u['name'] + ' p50 / p95 (ms)':<46}{u['p50_ms']:>7} /{u['p95_ms']:>6}  ≤ 40 / ≤ 120")
+        target = _targets(syn["datasets"])
+        lines.append(f"{u['name'] + ' p50 / p95 (ms)':<46}{u['p50_ms']:>7} /{u['p95_ms']:>6}  {target['uncached']}")
         lines.append(f"{f['name'] + ' p50 / p95 (ms)':<46}{f['p50_ms']:>7} /{f['p95_ms']:>6}")
-        lines.append(f"{c['name'] + ' p50 / p95 (ms)':<46}{c['p50_ms']:>7} /{c['p95_ms']:>6}  ≤ 5")
+        lines.append(f"{c['name'] + ' p50 / p95 (ms)':<46}{c['p50_ms']:>7} /{c['p95_ms']:>6}  {target['cached']}")
         if "browse" in syn:
             b = syn["browse"]
             lines.append(f"{b['name'] + ' p50 / p95 (ms)':<46}{b['p50_ms']:>7} /{b['p95_ms']:>6}")
@@ -295,7 +302,8 @@ def _report(r: dict) -> None:
         lines.append(f"{'lexical p50, ours / tantivy':<46}{ratio:>13.1f}x")
     label = size_label(syn["datasets"]) if syn else "demo"
     lines += [
-        f"{'web process RSS, ' + label + ' index + model (MB)':<46}{proc['rss_mb']:>14}  ≤ 1024",
+        f"{'web process RSS, ' + label + ' index + model (MB)':<46}{proc['rss_mb']:>14}  "
+        f"{_targets(syn['datasets'] if syn else 0)['rss']}",
         f"{'  of which private (USS, MB)':<46}{proc['uss_mb']:>14}",
         f"{'cold start to first answer (s)':<46}{proc['cold_start_to_first_answer_s']:>14}",
     ]

@@ -337,9 +337,9 @@ _SINGLE = {
 
 def _extreme(kind: str, pool: list[ShownDataset]) -> Answer:
     dated = [d for d in pool if d.start or d.end or (kind == "most_recent" and d.modified)]
-    if not dated:
-        names = ", ".join(f"“{d.title}”" for d in pool[:3])
-        return Answer(f"None of these results ({names}{' …' if len(pool) > 3 else ''}) states the period it covers, so I can't tell.")
+    if not dated:  # no title here: a name in this reply would read as the answer
+        which = "This result does not state" if len(pool) == 1 else f"None of these {len(pool)} results states"
+        return Answer(f"{which} the period it covers (the records have no dates), so I can't tell.")
     today = dt.date.today()
     if kind == "longest_history":
         ranked = sorted(dated, key=lambda d: (-(d.span_years or 0), d.start or today, d.rank))

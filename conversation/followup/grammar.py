@@ -89,6 +89,8 @@ EXCLUDE_SPLIT = re.compile(
 # "X not needed", "X are not relevant", "X, no thanks"
 EXCLUDE_POSTFIX = re.compile(
     r"^((?:\S+\s+){0,3}?\S+)\s+out(?:\s+(?:too|as well|also|please|pls))?$|"  # "STB out", "the maps out", "GovTech out too"
+    # "the map type of files please take out": the object first
+    r"^(.+?)\s+(?:please\s+|pls\s+|you can\s+|can you\s+)?(?:take|leave|cut|throw|filter|strip|weed|keep|put)\s+(?:them\s+|it\s+)?out(?:\s+(?:please|pls|too|as well))?$|"
     r"^(.+?)\s+(?:(?:is|are)\s+)?(?:not (?:needed|wanted|relevant|useful|helpful|welcome|required)|"
     r"(?:are|is) (?:useless|irrelevant|of no use)|can go|(?:,\s*)?no thanks?)\b"
 )
@@ -323,13 +325,14 @@ REMOVE_FACET = re.compile(
     rf"\b(?:{FACET_WORD})\s+(?:does not matter|do not matter|is not important|is irrelevant|no longer matters)|"
     rf"\b(?:{FACET_WORD})\s+(?:filters?|restrictions?|exclusions?|limits?)\s+(?:off|gone|removed)|"
     rf"\bno (?:{FACET_WORD}) (?:restriction|filter|limit|constraint)s?\b|"
+    rf"\b(?:stop|quit|no longer|do not keep) (?:filtering|restricting|limiting|narrowing)(?: it| them| this)? (?:by|on|to) (?:the )?(?:{FACET_WORD})\b|"
     rf"\b(?:show|give|include)(?: me)? all (?:the )?(?:{FACET_WORD})(?: again)?\b"
 )
 
 
 BRING_BACK = re.compile(
-    r"\b(?:bring|put|add|let|allow|get|have)\s+(?:back\s+)?([^.;!?]+?)\s+back(?:\s+in(?:to)?)?\b|"
-    r"\b(?:bring|put|add|let)\s+back(?:\s+in)?\s+(.+?)" + CLAUSE_BREAK + "|"
+    r"\b(?:bring|put|add|let|allow|get|have|give(?! (?:me|us) back))\s+(?:back\s+)?([^.;!?]+?)\s+back(?:\s+in(?:to)?)?\b|"
+    r"\b(?:bring|put|add|let|give(?: me| us)?)\s+back(?:\s+in)?\s+(.+?)" + CLAUSE_BREAK + "|"
     r"\b(?:include|allow|show|see|re-?include|readd|re-add|restore|reinstate)\s+([^.;!?]+?)\s+(?:again|back|too|as well|after all)\b|"
     r"\b(?:restore|reinstate|re-?include|unhide|unexclude|un-exclude)\s+(.+?)" + CLAUSE_BREAK + "|"
     r"\b(.+?)\s+(?:is|are)\s+(?:fine|ok|okay|allowed|back)\s+(?:again|after all)\b|"

@@ -35,6 +35,10 @@ _AMONG = (
     r"what(?: is| are|'s) (?:shown|listed|here|left|on (?:the |this )?(?:list|screen)))|\s+here|\s+listed|\s+shown)"
 )
 _LEAD = r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)"  # at the start of the message or of a clause
+_SIZE_NOUNS = (
+    r"(?:images|pictures|photos|rows|records|samples|examples|instances|entries|hours|videos|clips|classes|categories|files|"
+    r"sentences|documents|questions|people|frames|scans|utterances|speakers|tokens|words|annotations|labels)"
+)
 _KINDS: list[tuple[str, re.Pattern]] = [
     ("compare", re.compile(
         r"\b(?:compare|comparing|comparison|contrast|side[ -]by[ -]side|next to each other|vs\.?|versus|stack(?:s)? up (?:against|to)|"
@@ -43,11 +47,11 @@ _KINDS: list[tuple[str, re.Pattern]] = [
     ("count", re.compile(
         rf"{_LEAD}(?:and\s+)?how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s+(?:are|is|have|has|come|offer|were|get|use|can|do|"
         r"did|does|cover|from)\b|"
-        rf"{_LEAD}(?:and\s+)?how many (?:of (?:these|them|those)|here)\b|\bcount (?:the|how many)\b")),
+        rf"{_LEAD}(?:and\s+)?how many (?:of (?:these|them|those)|here)\b|\bcount (?:the|how many)\b|"
+        # "how many geojson?", "how many csvs?": a value on its own (not "how many images?", a size)
+        rf"{_LEAD}(?:and\s+)?how many (?!{_SIZE_NOUNS}\b)[\w.-]+(?: ones| files| datasets| of them)?\s*\?\s*$")),
     ("size", re.compile(
-        r"\bhow (?:many|much) (?:images|pictures|photos|rows|records|samples|examples|instances|entries|hours|videos|clips|"
-        r"classes|categories|files|sentences|documents|questions|people|frames|scans|utterances|speakers|tokens|words|"
-        r"annotations|labels|images are|pictures are)\b|\bhow (?:big|large|huge)\b|\bsize of\b|\bwhat size\b|\bhow many .+ (?:does|do|in) \S+")),
+        rf"\bhow (?:many|much) (?:{_SIZE_NOUNS}|images are|pictures are)\b|\bhow (?:big|large|huge)\b|\bsize of\b|\bwhat size\b|\bhow many .+ (?:does|do|in) \S+")),
     ("longest_history", re.compile(
         r"\b(?:longest(?:[- ]running)?|furthest|farthest|most (?:many |much )?(?:years|long)|widest (?:time )?(?:range|coverage|span)|"
         r"goes? back (?:the )?(?:furthest|farthest|longest|most)|covers? (?:the )?most (?:years|time)|"

@@ -55,6 +55,9 @@ def _patterns(now: int) -> list[tuple[re.Pattern, object]]:
         (re.compile(rf"\b(?:post|after(?: the)?|since(?: the)?)[- ]?{_COVID}\b"), lambda m: (2020, None)),
         (re.compile(rf"\b(?:covering|covers?|cover|for|in|during|of|from|about|around|year|within)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),
         (re.compile(rf"^{_LEAD}{_Y}(?:\s+only)?$"), lambda m: (int(m[1]), int(m[1]))),
+        # "need 2013 in the coverage", "must have 2008 in the range"
+        (re.compile(rf"\b{_Y}\s+(?:in|within|inside)\s+(?:the\s+|its\s+|their\s+)?(?:coverage|range|period|time ?span|data|series|years covered)\b"),
+         lambda m: (int(m[1]), int(m[1]))),
         (re.compile(rf"\b(?:only|just)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),
         (re.compile(rf"\b{_Y}\s+(?:only|data|figures|numbers)\b"), lambda m: (int(m[1]), int(m[1]))),
     ]

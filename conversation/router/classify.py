@@ -39,6 +39,7 @@ from conversation.router.rules import (
     RESULT_POINTER,
     RESULT_REFERENCE,
     STAT_WORDS,
+    STATISTIC_REQUEST,
 )
 from conversation.router.smalltalk import peel_smalltalk, split_words
 
@@ -127,7 +128,7 @@ def _classify_by_rules(
     if not has_previous_search and FACILITY_LOCATIONS.search(rest) and not NEAR_ME.search(rest):
         return IntentResult("search", 0.85, prefix + "where a kind of facility is: location data", parsed=parsed)
     if (
-        DATA_REQUEST.search(rest)
+        (DATA_REQUEST.search(rest) or STATISTIC_REQUEST.search(rest))
         and not (OOS_STRONG.search(rest) or OOS_WEAK.search(rest) or NEAR_ME.search(rest))
         and _followup_is_not_change(followup)
     ):

@@ -43,7 +43,9 @@ CAPABILITY_STRONG = _rx(
     r"\bhow (?:can|could|will|would|do|might) you (?:help|assist|be of use)\b",
     r"\b(?:is|are) (?:this|it|you|the api|the service) (?:free|paid|open source|open-source)\b|\bhow much does (?:this|it) cost\b",
     r"\bwhat are the (?:filters|sources|formats|options|limits|commands|features)\b",
-    r"\b(?:your|the) (?:data |catalog |catalogue )?coverage\b",
+    # "the coverage" of the catalog, not of a dataset ("what's the coverage of the daily exchange rate series?")
+    r"\byour (?:data |catalog |catalogue )?coverage\b|\bthe (?:data |catalog |catalogue )?coverage\b"
+    r"(?!\s+(?:of|for|on|in)\s+(?!(?:your|the|this) (?:catalog|catalogue|site|app|service|assistant)\b|you\b))",
     r"\b(?:explain|describe|introduce) yourself\b",
     r"\b(?:best|right|quickest|easiest) way to (?:search|use (?:this|you|it)|find (?:data|datasets|things)|ask)\b",
     r"\b(?:tips|examples?|sample questions|ideas) (?:for|of|on) (?:searching|search|what to ask|queries|questions"
@@ -255,6 +257,11 @@ DATA_REQUEST = re.compile(
     r"\s+(?:on|about|regarding|concerning|covering|related to|of how many|of the number of)\s+"
     r"(?!(?:you|your|yourself|this (?:tool|site|app|assistant|chat)|the (?:assistant|tool|site|app)|it|that|these|those|them|here)\b)"
     r"(?:the |a |an )?[a-z][a-z-]{2,}"
+)
+# "recycling rates in sg", "dengue case figures": a measured quantity of a topic, what datasets hold.
+STATISTIC_REQUEST = re.compile(
+    r"\b(?!(?:your|my|our|the|their|his|her|its|current|today|live|best|good|cheap|cheapest|lowest|highest|latest)\b)"
+    r"[a-z][a-z-]{3,}\s+(?:rates|statistics|stats|figures|indicators|trends|totals|counts|volumes)\b"
 )
 # "where are the hawker centres?", "is there a map of the fire stations": where a kind of facility is, which map
 # layers and location lists answer; "the nearest ATM", "near me", "open now" ask for live directions instead.
