@@ -164,6 +164,7 @@ BLIND_DIALOGUES = [
     ("dialogues_blind3.jsonl", "written blind; 87.4 % on first sight, then tuned on"),
     ("dialogues_blind4.jsonl", "written blind; 81.7 % on first sight, then tuned on"),
     ("dialogues_blind5.jsonl", "written blind; 93.1 % on first sight, then tuned on"),
+    ("dialogues_blind6.jsonl", "written blind; 89.0 % on first sight, then tuned on"),
 ]
 
 

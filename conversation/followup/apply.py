@@ -202,7 +202,9 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
             return [], []
         return _include(state, target, replace=True), []
     if scope.term and scope.mode == "exclude" and (term := targets.title_term(scope.phrase, shown) or targets.clean(scope.phrase)):
-        return _exclude(state, targets.Target("title", (term,), term)), []
+        # "anything with KITTI in the name": a single name is matched inside titles too ("SemanticKITTI", "COVIDx")
+        value = f"{term}{NAME_PART}" if len(term) >= 3 and " " not in term else term
+        return _exclude(state, targets.Target("title", (value,), term)), []
     resolution = targets.resolve(scope.phrase, shown=shown, allow_terms=scope.mode == "exclude")
     changes: list[str] = []
     for target in resolution.targets:
@@ -277,6 +279,9 @@ def search_filters(state: SearchState) -> dict:
     return filters
 
 
+NAME_PART = "*"  # a title value matched anywhere in a title, not as whole words
+
+
 def _ids_for(facet: str, values: list[str]) -> set[int]:
     if facet == "dataset":
         # A result on screen stands for its dataset family (its copies and formats): naming it names them all.
@@ -287,6 +292,9 @@ def _ids_for(facet: str, values: list[str]) -> set[int]:
     if facet == "title":
         ids: set[int] = set()
         for term in values:
+            if term.endswith(NAME_PART):  # part of a name: anywhere in the title
+                ids |= set(active.filter(title__icontains=term.removesuffix(NAME_PART)).values_list("id", flat=True))
+                continue
             pattern = targets.title_term_pattern(term, plural=True)
             rows = active.filter(title__icontains=term.split()[0]).values_list("id", "title")
             ids |= {pk for pk, title in rows if pattern.search(fold(title))}

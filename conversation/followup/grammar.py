@@ -41,6 +41,7 @@ EXCLUDE_PREFIX = re.compile(
     r"zap|bin|trash|kill|take away|delete|erase|forget(?! (?:it|that|this|about it|about that|all that|everything)\b)|"
     r"no need (?:to|for me to) (?:show|see|include|list|keep)(?: me)?|(?:i|we) do not need to see|"
     r"get rid of|lose|rule out|strip out|weed out|throw out|toss|ditch|eliminate|discard|block|mute|"
+    r"(?:set|put|leave|lay|push) aside|"
     r"no more|nothing (?:at all )?(?:from|by|about|on|in)|none (?:from|by|of)|not (?:from|by|published by|made by)|"
     r"anything (?:but|except|other than|besides)|everything (?:but|except|other than|besides)|all but|"
     r"except(?: for)?|other than|apart from|aside from|but not|and not|nothing with|"
@@ -89,6 +90,11 @@ EXCLUDE_SPLIT = re.compile(
 # "X not needed", "X are not relevant", "X, no thanks"
 EXCLUDE_POSTFIX = re.compile(
     r"^((?:\S+\s+){0,3}?\S+)\s+out(?:\s+(?:too|as well|also|please|pls))?$|"  # "STB out", "the maps out", "GovTech out too"
+    # "put the ICA tables aside", "leave the location layers to one side"
+    r"^(?:.*?\b)?(?:put|set|leave|lay|move|push)\s+(.+?)\s+(?:aside|to (?:one|the) side|on (?:one|the) side|out of (?:it|this|the list))\b|"
+    # "the maps I not need, remove please"
+    r"^(.+?)(?:\s+(?:i|we)\s+(?:do\s+)?(?:not|no)\s+(?:need|want|use))?[,;]?\s+(?:please\s+)?(?:remove|drop|delete|exclude|omit|skip|hide)"
+    r"(?:\s+(?:them|it|those|these))?(?:\s+(?:please|pls))?$|"
     # "the map type of files please take out": the object first
     r"^(.+?)\s+(?:please\s+|pls\s+|you can\s+|can you\s+)?(?:take|leave|cut|throw|filter|strip|weed|keep|put)\s+(?:them\s+|it\s+)?out(?:\s+(?:please|pls|too|as well))?$|"
     r"^(.+?)\s+(?:(?:is|are)\s+)?(?:not (?:needed|wanted|relevant|useful|helpful|welcome|required)|"
@@ -110,8 +116,10 @@ EVALUATIVE = re.compile(
 
 
 INCLUDE_PREFIX = re.compile(
-    r"\b(?:only|just|solely|exclusively|purely|nothing but|strictly|restrict(?:ed)?(?: it| this| them| results)? to|"
-    r"limit(?:ed)?(?: it| this| them| results)? to|stick to|stick with|keep (?:only|just)|only keep|"
+    r"\b(?:only|just|solely|exclusively|purely|nothing but|strictly|"
+    r"restrict(?:ed)?(?: it| this| them| results| the (?:list|results|datasets|search))? to|"
+    r"limit(?:ed)?(?: it| this| them| results| the (?:list|results|datasets|search))? to|stick to|stick with|keep (?:only|just)|only keep|"
+    r"keep(?: it| this| them| the list| things)? to|stay with|keep (?:it |this )?(?:confined|limited) to|"
     r"narrow(?: it| this| them)?(?: down)? to|filter (?:to|by|for)|(?:i|we) only (?:want|need|care about)|"
     r"show (?:me )?only|give (?:me )?only|only show(?: me)?|only give(?: me)?|switch to|switch (?:from \S+ )?to|"
     r"(?:i|we) (?:want|need|would like|prefer) (?:only|just))\s+"
@@ -235,7 +243,10 @@ INSTEAD = re.compile(
     r"^(?:(?:i think|i guess|maybe|perhaps|i believe)\s+)?(?:(?:i|we|she|he|they)\s+(?:only\s+|just\s+)?(?:want|wants|need|needs|"
     r"would like|would prefer|prefer|prefers|would rather have|would rather see|would rather)\s+(?:only\s+|just\s+)?)?"
     r"(?:the )?(.+?)\s+(?:instead of|rather than|over|in place of)\s+(?:from\s+)?(?:the )?(.+?)$|"
-    r"^(?:.*?\b)?rather\s+(?:have|see|get|use|keep)?\s*(?:the )?(.+?)\s+than\s+(?:from\s+)?(?:the )?(.+?)$"  # "rather X than Y"
+    r"^(?:.*?\b)?rather\s+(?:have|see|get|use|keep)?\s*(?:the )?(.+?)\s+than\s+(?:from\s+)?(?:the )?(.+?)$|"  # "rather X than Y"
+    # "they'd much prefer monthly series to anything real-time"
+    r"^(?:.*?\b)?prefer(?:s|red)?\s+(?!not\b|to\b|it\b|that\b|if\b)(?:the )?(.+?)\s+to\s+"
+    r"(?!(?:be|see|have|get|use|keep|do|work|look|know|go|show|read|open|start|stick)\b)(?:the |anything |any )?(.+?)(?:,.*)?$"
 )
 
 
@@ -248,8 +259,11 @@ _SAME_WHAT = (
     r"things?|stuff|figures|numbers|series|datasets?|info))?))?"
 )
 SAME_BUT = re.compile(
-    rf"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:(?:the )?same{_SAME_WHAT}|"
-    r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|(?:the )?equivalent|(?:the )?counterpart|"
+    r"^(?:(?:ok|okay|now|and|so|alright|right|thanks|thank you)[,.!]?\s+)*(?:(?:i|we) (?:would |)(?:now )?(?:like|want|need)\s+)?"
+    rf"(?:(?:the )?same{_SAME_WHAT}|"
+    r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|"
+    r"(?:the )?(?:equivalent|counterpart)(?: [a-z-]+){0,3}?|"
+
     r"(?:do|run|try|repeat|redo)(?: the| that)? same(?: (?:search|query|thing|again|one))?|(?:do|run|repeat|redo) (?:that|this|it|the search)(?: again)?)"
     r"\s*,?\s*(?:(?:but\s+)?(?:for|on|about|in)\s+(.+)$|"
     # "same idea, but I'd like death rates rather than life expectancy", "same kinda thing but births instead": not
@@ -257,8 +271,22 @@ SAME_BUT = re.compile(
     r"but\s+(?:(?:i would like|i want|i need|i am after|give me|show me|now|with|looking at)\s+)?"
     r"(?!(?:only|just|no|not|without|excluding|except|from|drop|minus|remove|keep|exclude|include|any|all|the same|as|in)\b)(.+)$)"
 )
+# "now the sea side of the same thing - ships calling at the port": the other side of the same task
+SAME_SIDE = re.compile(
+    r"^(?:(?:ok|okay|now|and|so|alright|right)[, ]+)*(?:the )?[a-z-]+ (?:side|version|equivalent|counterpart|angle) of "
+    r"(?:the )?same(?: thing| data| figures| story| question)?\s*[-\u2013\u2014:,]+\s*(.+)$"
+)
 # What a domain change names after its subject: "births instead", "ships, not airplanes", "X rather than Y".
-SAME_BUT_TAIL = re.compile(r"\s*,?\s*(?:instead(?: of .+)?|rather than .+|not .+|as opposed to .+|this time)$")
+SAME_BUT_TAIL = re.compile(
+    r"\s*[,.;]?\s*(?:[-\u2013\u2014]\s*)?(?:instead(?: of .+)?|rather than .+|not .+|as opposed to .+|this time|"
+    r"(?:for |with |over )?(?:the )?same (?:years|period|dates|time ?frame|filters|settings|exclusions?)(?: as before)?.*|"
+    r"subject to .+|keeping .+|with the same .+)$"
+)
+# "of this sort", "like this data", "the same sort of": the request keeps the task, the rest names a new domain.
+SAME_MARK = re.compile(
+    r"\b(?:(?:the )?same (?:sort|kind|type)|(?:of|like) this (?:sort|kind|type)|like this (?:data|one|dataset|series)|"
+    r"(?:data|figures|numbers|series|datasets?) (?:like|of) (?:this|these)|(?:the )?equivalent)\b"
+)
 
 
 # "same rule applies, now look for X", "same yrs, coe quota premiums": the filters stay, the subject changes.
@@ -276,6 +304,7 @@ UNDO = re.compile(
     r"(?:undo(?: that| this| the last(?: change| step)?)?|go back(?: to (?:the )?(?:previous|last|earlier|before)(?: results| list| one)?"
     r"| to (?:how|what) it was(?: before)?| to the way it was(?: before)?)?|"
     r"revert(?: that| it)?|take (?:that|it) back|never ?mind(?: that)?|scratch that|cancel that|back to (?:the )?(?:previous|last|earlier)(?: results| list)?|"
+    r"(?:come|go|get) back to (?:before|how it was|the way it was|the previous)|back to before|"
     r"previous results|as (?:it was )?before|restore (?:that|it|the previous(?: results)?)|put it back(?: the way it was)?|"
     r"(?:lift|remove|drop|cancel|undo|clear|reverse|take off|get rid of|loosen|relax)\s+(?:that|this|the last|the latest|"
     r"the previous|my last|your last|the)(?: \w+)? (?:restriction|filter|condition|constraint|limit|limitation|change|step)"
@@ -331,11 +360,12 @@ REMOVE_FACET = re.compile(
 
 
 BRING_BACK = re.compile(
-    r"\b(?:bring|put|add|let|allow|get|have|give(?! (?:me|us) back))\s+(?:back\s+)?([^.;!?]+?)\s+back(?:\s+in(?:to)?)?\b|"
+    r"\b(?:bring|put|add|let|allow|get|have|give(?! (?:me|us) back))\s+(?:back\s+)?((?:(?!\s[-\u2013\u2014]\s)[^.;!?,\u2013\u2014])+?)\s+back(?:\s+in(?:to)?)?\b|"
     r"\b(?:bring|put|add|let|give(?: me| us)?)\s+back(?:\s+in)?\s+(.+?)" + CLAUSE_BREAK + "|"
     r"\b(?:include|allow|show|see|re-?include|readd|re-add|restore|reinstate)\s+([^.;!?]+?)\s+(?:again|back|too|as well|after all)\b|"
     r"\b(?:restore|reinstate|re-?include|unhide|unexclude|un-exclude)\s+(.+?)" + CLAUSE_BREAK + "|"
     r"\b(.+?)\s+(?:is|are)\s+(?:fine|ok|okay|allowed|back)\s+(?:again|after all)\b|"
+    r"\b(?:could|can|may|might|should|will|would)\s+(?!(?:you|we|i)\b)(.+?)\s+come\s+back\b|\blet\s+(.+?)\s+come\s+back\b|"
     r"\b(?:want|need|have|like)\s+([^.;!?]+?)\s+(?:in there|in|on the list|included)\s+(?:again|back)\b"
 )
 
@@ -376,7 +406,7 @@ HOW_TO = re.compile(r"^how (?:do|can|could|should|would) (?:i|we)\b")
 
 
 SHORTHAND = re.compile(
-    r"(?<![\w/'])(" + "|".join(sorted(map(re.escape, FOLLOWUP_ABBREVIATIONS), key=len, reverse=True)) + r")(?![\w/'])"
+    r"(?<![\w/'-])(" + "|".join(sorted(map(re.escape, FOLLOWUP_ABBREVIATIONS), key=len, reverse=True)) + r")(?![\w/'-])"
 )
 
 

@@ -51,6 +51,8 @@ from .grammar import (
     SAME_BUT,
     SAME_BUT_TAIL,
     SAME_FILTERS,
+    SAME_MARK,
+    SAME_SIDE,
     SHORTHAND,
     SIMILAR_OR_NAVIGATE,
     SWITCH,
@@ -134,6 +136,13 @@ def normalise(message: str) -> str:
     # statistics, not health" (but "those are not needed" / "they are too old" still judge).
     text = re.sub(r"(?:;|\.|\s[-\u2013\u2014])\s*(?:those|these|they|that|it) (?:are|is|were|was) (?!not\b|too\b|useless|irrelevant)[^;.!?]*",
                   "", text)  # fmt: skip
+    # Pleasantries that carry a "no": "if it's no trouble", "no worries"
+    text = re.sub(r"\b(?:if (?:it is|that is|it's|that's) no (?:trouble|bother|problem)|no (?:worries|problem|rush|hurry)|"
+                  r"if (?:it is|that is) not too much (?:trouble|bother))\b[,]?", " ", text)  # fmt: skip
+    text = re.sub(r"\b(i|we) not (need|want|use|like)\b", r"\1 do not \2", text)  # "the maps I not need"
+    # The object first: "the maps I do not need, remove please" -> "remove the maps"
+    text = re.sub(r"^(.+?)\s+(?:that |which )?(?:i|we) do not (?:need|want|use)\b[\s,;]*(?:(?:please|pls)\s+)?"
+                  r"(?:remove|drop|delete|exclude|take (?:them |it )?out)?(?:\s+(?:them|it|please|pls))*[.!]?$", r"remove \1", text)  # fmt: skip
     # Two negations make an "only": "I'd prefer not to see anything that isn't a plain CSV table"
     text = re.sub(
         r"\b(?:(?:i|we) (?:would prefer not to|would rather not|do not want to|do not) (?:see|get|have|be shown)|"
@@ -267,7 +276,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     window, body = parse_time(body)
     out.time = window
     body = " ".join(body.split())
-    if match := (SAME_BUT.match(body) or SAME_FILTERS.match(body)):
+    if match := (SAME_BUT.match(body) or SAME_SIDE.match(body) or SAME_FILTERS.match(body)):
         target = SAME_BUT_TAIL.sub("", next((g for g in match.groups() if g), "").strip(" ,.?!")).strip(" ,.?!")
         if target:
             out.same_but = target
@@ -294,6 +303,13 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     return out
 
 
+def _domain_topic(wanted: str) -> str:
+    """The new domain in "X of this sort drawn from Twitter", "the same sort of figures - only for travellers"."""
+    parts = re.split(r"\b(?:but |only |just )*(?:for|about|on|from|drawn from|covering|with)\s+", wanted)
+    topic = parts[-1] if len(parts) > 1 else SAME_MARK.sub(" ", wanted)
+    return SAME_BUT_TAIL.sub("", " ".join(topic.split())).strip(" ,.-\u2013\u2014")
+
+
 def _read_scopes(body: str, out: FollowUpParse) -> None:
     body = " ".join(re.sub(r"\([^)]*\)", " ", body).split())  # "(kml, geojson, shapefile)" only explains
     # "everything that's only a PDF": the "only" qualifies the format, it is not a restriction of its own
@@ -315,7 +331,12 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         out.scopes.append(Scope("include", match.group(2), replace=True))
         return
     if match := INSTEAD.match(body):
-        wanted, unwanted = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        groups = match.groups()
+        wanted, unwanted = next((groups[i], groups[i + 1]) for i in range(0, len(groups), 2) if groups[i])
+        if SAME_MARK.search(wanted) and (topic := _domain_topic(wanted)):
+            # "like this data, but about airline passengers instead of tourists": a new domain, the task kept
+            out.same_but = topic
+            return
         wanted = INCLUDE_PREFIX.sub("", wanted).strip()
         wanted = re.sub(r"^(?:something|anything|stuff|datasets?|data|figures|the ones|ones)\s+(?:from|by)\s+", "", wanted)
         if not _is_generic(wanted) and not _is_generic(unwanted):
@@ -362,7 +383,7 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
             out.scopes.append(Scope("exclude", phrase))
             taken.append((match.start(), match.end() + len(raw)))
     if not taken and (match := EXCLUDE_POSTFIX.match(body)):
-        out.scopes.append(Scope("exclude", match.group(1) or match.group(2)))
+        out.scopes.append(Scope("exclude", next(g for g in match.groups() if g)))
         return
     if match := re.match(r"^keep (?:only )?(.+?),?\s+(?:and )?(?:nothing|none) else$", body):
         out.scopes.append(Scope("include", match.group(1), replace=True))

@@ -41,7 +41,8 @@ _SIZE_NOUNS = (
 )
 _KINDS: list[tuple[str, re.Pattern]] = [
     ("compare", re.compile(
-        r"\b(?:compare|comparing|comparison|contrast|side[ -]by[ -]side|next to each other|vs\.?|versus|stack(?:s)? up (?:against|to)|"
+        r"\b(?:compare|comparing|comparison (?:of|between|table)|(?:a|in|as a) comparison|contrast|side[ -]by[ -]side|next to each other|vs\.?|versus|"
+        r"stack(?:s)? up (?:against|to)|put .+ (?:in|into) (?:a |one |the same )?(?:comparison )?table|tabulate|"
         r"differences? between|difference of|how (?:do|does) .+ compare|what is the difference|what are the differences|"
         r"which (?:is|one is) better|pros and cons)\b")),
     ("count", re.compile(
@@ -49,7 +50,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         r"did|does|cover|from)\b|"
         rf"{_LEAD}(?:and\s+)?how many (?:of (?:these|them|those)|here)\b|\bcount (?:the|how many)\b|"
         # "how many geojson?", "how many csvs?": a value on its own (not "how many images?", a size)
-        rf"{_LEAD}(?:and\s+)?how many (?!{_SIZE_NOUNS}\b)[\w.-]+(?: ones| files| datasets| of them)?\s*\?\s*$")),
+        rf"{_LEAD}(?:and\s+)?how many (?!{_SIZE_NOUNS}\b)[\w.-]+(?: ones| files| datasets| of them)?\s*\?\s*$|"
+        r"\bwhat is the [\w.-]+(?: [\w.-]+)? (?:tally|count)\b")),
     ("size", re.compile(
         rf"\bhow (?:many|much) (?:{_SIZE_NOUNS}|images are|pictures are)\b|\bhow (?:big|large|huge)\b|\bsize of\b|\bwhat size\b|\bhow many .+ (?:does|do|in) \S+")),
     ("longest_history", re.compile(
@@ -111,6 +113,10 @@ _NAME_TAIL = re.compile(r"\s+(?:about|like|in more detail|in detail|please|for m
 
 
 _NAMED_ONE = re.compile(r"\bthe ([a-z0-9][\w.+-]*(?: [\w.+-]+){0,3}) (?:one|dataset)\b")
+_ABOUT_NAME = re.compile(
+    r"\b(?:more|details?|info(?:rmation)?) (?:about|on) (?!(?:it|this|that|them|these|those|the|a|an|each|both)\b)"
+    r"([a-z0-9][\w.+-]*(?: [\w.+-]+){0,3}?)\s*(?:$|[\u2013\u2014,;:?.!]|\s-\s)"
+)
 _NOT_A_NAME = frozenset(["same", "other", "right", "wrong", "last", "next", "previous", "new", "old", "best", "only", "big",
                          "small", "first", "second", "third", "top", "above", "latest", "newest", "oldest", "main", "that",
                          "this", "these", "those", "it", "on", "of", "for", "about", "in", "licence", "license", "format"])  # fmt: skip
@@ -180,9 +186,11 @@ def _names(text: str, kind: str) -> list[str]:
     if kind == "compare":
         body = re.split(r"[?!]\s+|\.\s+", body)[0]  # "compare A, B and C for me? I don't know the difference"
         body = re.sub(
-            r"^(?:(?:can you |could you |please |ok |and |now |so )*)(?:compare|contrast|put|show|place|lay out)\s+", "", body
+            r"^(?:(?:can you |could you |would you |please |ok |and |now |so )*)(?:compare|contrast|put|show|place|lay out|tabulate)\s+", "", body
         )
-        body = re.sub(r"\b(?:side[ -]by[ -]side|for me|please|in a table|with each other|against each other)\b", "", body)
+        body = re.sub(
+            r"\b(?:side[ -]by[ -]side|for me|please|(?:in|into|as) (?:a |one |the same )?(?:comparison )?table|with each other|"
+            r"against each other)\b", "", body)  # fmt: skip
         body = re.sub(r"^(?:what is|what are) the differences? between\s+|^differences? between\s+|^how does\s+", "", body)
         body = re.sub(r"\s*(?:-|,)?\s*(?:what is|what are) the differences?\s*$|\s+compare\s*$", "", body)
         parts = re.split(r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bto\b|\bwith\b|\bagainst\b|\bstack(?:s)? up against\b|\bor\b)\s*", body)
@@ -199,9 +207,11 @@ def _names(text: str, kind: str) -> list[str]:
     body = re.split(
         r"\s*[,;\u2013\u2014]\s*(?=(?:ideally|if|and|with|please|preferably|so|because|as|is there|are there|i|we|thanks)\b)", body
     )[0]
-    clauses = [c for c in re.split(r"[?!.]\s+", body) if c.strip()]
-    if len(clauses) > 1 and kind in ("link", "more"):  # "where can I find the Caltech one? give me link"
-        body = clauses[0]
+    clauses = [c for c in re.split(r"[?!.:]\s+|\s[-\u2013\u2014]+\s", body) if c.strip()]
+    if len(clauses) > 1:  # the clause that asks: "Quick one: how many pairs are in SQuAD?", "... CoNLL-2003? Reviewers ..."
+        pattern = dict(_KINDS)[kind]
+        asking = [c for c in clauses if pattern.search(c)]
+        body = asking[0] if asking and kind not in ("link", "more") else clauses[0] if kind in ("link", "more") else body
     body = _NAME_STRIP.sub("", body)
     body = re.sub(r"^(?:the |a )?(?:paper |source )?(?:links?|urls?|homepage|website|web ?page|page)\s+(?:for|of|to|on)\s+", "", body)
     body = re.sub(r"\s+(?:paper |source |dataset )?(?:links?|urls?|homepage|website)$", "", body)
@@ -214,13 +224,16 @@ def _names(text: str, kind: str) -> list[str]:
         r"^how (?:often|frequently) (?:is|are|does|do)\s+",
         r"^what (?:format|formats|years|period|licen[cs]e) (?:is|are|does|do)\s+",
         r"^where (?:was|is|were|are)\s+",
-        r"^how many \w+ (?:does|do|are in|is in|in)\s+",
+        r"^how (?:many|much) [\w -]+? (?:does|do|did|are there in|is there in|are in|is in|in|has|have)\s+",
+        r"^(?:what is |what are )?(?:the )?(?:licen[cs]e|licensing) (?:situation|status|terms|position|details) (?:for|of|on)\s+",
         r"^what is\s+",
     ):
         body = re.sub(pattern, "", body)
     body = re.sub(
         r"\s+(?:about|under|in|span|cover|covers|updated|refreshed|come in|available|recorded|collected|from|"
-        r"have|has|contain|get updated|licensed|published)\s*$", "", body)
+        r"have|has|contain|contains|hold|include|get updated|licensed|published)\s*$", "", body)
+    body = re.sub(r"\s+(?:itself|themselves|on its own|come|comes|fall|falls)$", "", body)
+    body = re.sub(r"^(?:situation|status|terms|position|details|question) (?:for|of|on|with)\s+", "", body)
     body = _NAME_TAIL.sub("", body).strip(" ,.'\"")
     body = re.sub(r"^(?:(?:the|a|an|in|of|on|for|about)\s+)+", "", body)
     return [body] if body and len(body) <= 120 else []
@@ -246,15 +259,20 @@ def parse_question(text: str) -> Question | None:
         return None
     if (
         [r.kind for r in refs] == ["focus"]
-        and (named := _NAMED_ONE.search(body))
+        and (named := _NAMED_ONE.search(body) or _ABOUT_NAME.search(body))
         and not set(named.group(1).split()) & _NOT_A_NAME
     ):
-        refs = [Ref("name", named.group(1))]  # "what is the IAM one? tell me more about it": IAM, not the last focus
+        # "what is the IAM one? tell me more about it", "tell me more about nuScenes - where was it recorded?": the
+        # name, not the last focus
+        refs = [Ref("name", named.group(1))]
     plural = bool(_PLURAL_RE.search(body))
     question = Question(kind=kind, refs=refs, plural=plural, text=body)
     if kind in _FIELD_KINDS:
         question.also = [name for name, pattern in _KINDS if name != kind and name in _FIELD_KINDS and pattern.search(body)]
     if kind == "count":
+        if tally := re.search(r"\bwhat is the ([\w.-]+(?: [\w.-]+)?) (?:tally|count)\b", body):  # "what's the CSV tally?"
+            question.target, question.plural = tally.group(1), True
+            return question
         target = re.sub(  # everything up to what is counted, after any lead-in ("before I pick, how many ...")
             rf"^.*?\bhow many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s*"
             r"(?:are|is|have|has|come|offer|were|get|use|can|did|does|do|cover)?\s*"

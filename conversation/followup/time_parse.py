@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_Y = r"((?:19|20)\d\d)"
+_Y = r"(?<!\w)(?<![a-z]-)((?:19|20)\d\d)(?!\w)(?!-[a-z])"  # not inside a name: "CoNLL-2003", "WMT2014"
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "fifteen": 15, "twenty": 20, "a couple of": 2, "a few": 3, "several": 5,

@@ -38,6 +38,7 @@ from conversation.router.rules import (
     REQUEST_WORDS,
     RESULT_POINTER,
     RESULT_REFERENCE,
+    SERIES_QUESTION,
     STAT_WORDS,
     STATISTIC_REQUEST,
 )
@@ -127,6 +128,8 @@ def _classify_by_rules(
         return IntentResult("capabilities", 0.85, prefix + "question about the assistant", parsed=parsed)
     if not has_previous_search and FACILITY_LOCATIONS.search(rest) and not NEAR_ME.search(rest):
         return IntentResult("search", 0.85, prefix + "where a kind of facility is: location data", parsed=parsed)
+    if not has_previous_search and SERIES_QUESTION.search(rest) and not NEAR_ME.search(rest):
+        return IntentResult("search", 0.85, prefix + "a figure over time: a data series", parsed=parsed)
     if (
         (DATA_REQUEST.search(rest) or STATISTIC_REQUEST.search(rest))
         and not (OOS_STRONG.search(rest) or OOS_WEAK.search(rest) or NEAR_ME.search(rest))

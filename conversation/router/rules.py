@@ -263,6 +263,12 @@ STATISTIC_REQUEST = re.compile(
     r"\b(?!(?:your|my|our|the|their|his|her|its|current|today|live|best|good|cheap|cheapest|lowest|highest|latest)\b)"
     r"[a-z][a-z-]{3,}\s+(?:rates|statistics|stats|figures|indicators|trends|totals|counts|volumes)\b"
 )
+# "how many babies are born in sg each year": a figure asked over time is a series, which datasets hold.
+SERIES_QUESTION = re.compile(
+    r"\b(?:how (?:many|much)|(?:what|which) (?:is|are|was|were) the (?:number|rate|amount|count|level|share)s? of)\b"
+    r".*\b(?:(?:each|every|per|a|by) (?:year|yr|month|mth|quarter|week)|over (?:the (?:years|decades)|time)|year on year|annually|"
+    r"through the years|from year to year)\b"
+)
 # "where are the hawker centres?", "is there a map of the fire stations": where a kind of facility is, which map
 # layers and location lists answer; "the nearest ATM", "near me", "open now" ask for live directions instead.
 FACILITY_LOCATIONS = re.compile(
