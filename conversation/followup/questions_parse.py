@@ -35,22 +35,24 @@ _AMONG = (
     r"what(?: is| are|'s) (?:shown|listed|here|left|on (?:the |this )?(?:list|screen)))|\s+here|\s+listed|\s+shown)"
 )
 _LEAD = r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)"  # at the start of the message or of a clause
+_FILLERS = r"(?:(?:and|so|ok|okay|k|kk|then|now|also|but|alright|right|thanks|thank you)[,]?\s+)*"
 _SIZE_NOUNS = (
     r"(?:images|pictures|photos|rows|records|samples|examples|instances|entries|hours|videos|clips|classes|categories|files|"
     r"sentences|documents|questions|people|frames|scans|utterances|speakers|tokens|words|annotations|labels)"
 )
 _KINDS: list[tuple[str, re.Pattern]] = [
     ("compare", re.compile(
-        r"\b(?:compare|comparing|comparison (?:of|between|table)|(?:a|in|as a) comparison|contrast|side[ -]by[ -]side|next to each other|vs\.?|versus|"
+        r"\b(?:compare|comparing|comparison (?:of|between|for|table)|(?:a|in|as a|the) comparison|contrast|side[ -]by[ -]side|next to each other|vs\.?|versus|"
         r"stack(?:s)? up (?:against|to)|put .+ (?:in|into) (?:a |one |the same )?(?:comparison )?table|tabulate|"
         r"differences? between|difference of|how (?:do|does) .+ compare|what is the difference|what are the differences|"
         r"which (?:is|one is) better|pros and cons)\b")),
     ("count", re.compile(
-        rf"{_LEAD}(?:and\s+)?how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s+(?:are|is|have|has|come|offer|were|get|use|can|do|"
+        rf"{_LEAD}{_FILLERS}how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s+(?:are|is|have|has|come|offer|were|get|use|can|do|"
         r"did|does|cover|from)\b|"
         rf"{_LEAD}(?:and\s+)?how many (?:of (?:these|them|those)|here)\b|\bcount (?:the|how many)\b|"
         # "how many geojson?", "how many csvs?": a value on its own (not "how many images?", a size)
-        rf"{_LEAD}(?:and\s+)?how many (?!{_SIZE_NOUNS}\b)[\w.-]+(?: ones| files| datasets| of them)?\s*\?\s*$|"
+        rf"{_LEAD}{_FILLERS}how many (?!{_SIZE_NOUNS}\b)[\w.-]+(?: ones| files| datasets| of them)?(?: (?:are|is) (?:there|left|shown))?"
+        r"(?: now| still| left)?\s*\??\s*$|"
         r"\bwhat is the [\w.-]+(?: [\w.-]+)? (?:tally|count)\b")),
     ("size", re.compile(
         rf"\bhow (?:many|much) (?:{_SIZE_NOUNS}|images are|pictures are)\b|\bhow (?:big|large|huge)\b|\bsize of\b|\bwhat size\b|\bhow many .+ (?:does|do|in) \S+")),
@@ -280,6 +282,7 @@ def parse_question(text: str) -> Question | None:
             "", body)
         target = re.sub(r"^(?:(?:as|in|from|by|published by|did|does|do)\s+)+", "", target)
         target = re.sub(r"\s+(?:publish|published|make|made|release|released|produce|produced|put out|provide|provided)\s*[?.!]*$", "", target)
+        target = re.sub(r"\s+(?:(?:are|is)\s+(?:there|left|shown|here)\b.*|now|still|left)\s*[?.!]*$", "", target)  # "geojson are there now"
         question.target = target.strip(" ?.!")
         question.plural = True
         return question

@@ -253,6 +253,9 @@ ANALYSIS_TASK = re.compile(
 # A request for data on a topic, however politely wrapped: "anything on drug abuse arrests?", "any record of how many
 # dengue cases", "I'm helping someone who wants data on community clubs. What can you find?"
 DATA_REQUEST = re.compile(
+    # "what open data the National Library Board releases about ..."
+    r"\bwhat (?:open |public |official )?(?:data|datasets|statistics)\s+(?!(?:do|does|did|can|could|is|are|was|were|you|your|i|we)\b)"
+    r"(?:the |a |an )?[a-z][a-z-]{2,}\s+(?:[a-z-]+\s+){0,4}(?:releases?|publish(?:es)?|puts? out|collects?|produces?|keeps?|has|holds?)\b|"
     r"\b(?:data|datasets?|records?|figures|statistics|stats|numbers|information|info|anything|something|materials?)"
     r"\s+(?:on|about|regarding|concerning|covering|related to|of how many|of the number of)\s+"
     r"(?!(?:you|your|yourself|this (?:tool|site|app|assistant|chat)|the (?:assistant|tool|site|app)|it|that|these|those|them|here)\b)"

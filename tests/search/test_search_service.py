@@ -288,3 +288,17 @@ def test_year_filter_can_keep_undated_datasets(catalog):
     with pytest.raises(services.SearchValidationError) as err:
         services.search(query="x", filters={"exclude_publisher": ["no-such-agency"], "ids": "1,abc"})
     assert set(err.value.errors) == {"exclude_publisher", "ids"}
+
+
+def test_a_facet_the_query_candidates_all_missed_is_ranked_inside(catalog, monkeypatch):
+    # The candidates come from the whole catalog (the best 200 by meaning and 200 by words); a selective facet
+    # whose datasets none of them reached is searched inside instead of answering nothing.
+    from search.ranking import pipeline
+
+    monkeypatch.setattr(pipeline, "NEURAL_CANDIDATES", 1)
+    monkeypatch.setattr(pipeline, "LEXICAL_CANDIDATES", 1)
+    unfiltered = services.search(query="monthly rainfall emissions")
+    assert all(h.source != "worldbank" for h in unfiltered.results)
+    narrowed = services.search(query="monthly rainfall emissions", filters={"source": "worldbank"})
+    assert [h.id for h in narrowed.results][:1] == [catalog["co2"].pk]
+    assert all(h.source == "worldbank" for h in narrowed.results) and narrowed.total == len(narrowed.results)
