@@ -349,8 +349,9 @@ REMOVE_FACET = re.compile(
     rf"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|undo|ignore|turn off|take off|disable|"
     rf"no more|without|forget about|never mind|scrap)\s+(?:the |that |this |my |any )?(?:{FACET_WORD})(?!\s+(?:of|for)\s)(?:\s+(?:filters?|restrictions?|"
     rf"constraints?|limits?|limitation|exclusions?|inclusions?|choice|preference|condition|window|range|requirement))?\b|"
+    # ("any datasets on diabetes" asks for data: datasets are not a facet here)
     rf"\b(?:any|all|every|whatever|whichever|other|different)\s+(?:(?:the|reporting|update|updating|release|publishing|data|file|time)\s+)?"
-    rf"(?:{FACET_WORD})\b(?:\s+(?:is|are|will do|works|is fine|are fine|again))?|"
+    rf"(?!datasets?\b)(?:{FACET_WORD})\b(?:\s+(?:is|are|will do|works|is fine|are fine|again))?|"
     rf"\b(?:{FACET_WORD})\s+(?:does not matter|do not matter|is not important|is irrelevant|no longer matters)|"
     rf"\b(?:{FACET_WORD})\s+(?:filters?|restrictions?|exclusions?|limits?)\s+(?:off|gone|removed)|"
     rf"\bno (?:{FACET_WORD}) (?:restriction|filter|limit|constraint)s?\b|"

@@ -430,7 +430,8 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
             clause = clause.strip()
             if match := INCLUDE_POSTFIX.match(clause):
                 phrase = re.sub(r"^(?:the ones |those |ones |stuff )?(?:from|by|on|in)\s+", "", match.group(1))
-                if not _is_generic(phrase):
+                # "NEA alone", not "data on elderly living alone"
+                if not _is_generic(phrase) and (len(phrase.split()) <= 4 or not clause.endswith("alone")):
                     out.scopes.append(Scope("include", phrase, replace=True))
             elif taken and clause and len(clause.split()) <= 4 and not _is_generic(clause):
                 out.scopes.append(Scope("include", clause, replace=True, soft=True))

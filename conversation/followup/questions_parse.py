@@ -47,7 +47,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         r"differences? between|difference of|how (?:do|does) .+ compare|what is the difference|what are the differences|"
         r"which (?:is|one is) better|pros and cons)\b")),
     ("count", re.compile(
-        rf"{_LEAD}{_FILLERS}how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s+(?:are|is|have|has|come|offer|were|get|use|can|do|"
+        rf"{_LEAD}{_FILLERS}how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s+(?:are|is|have|has|come|came|offer|were|get|use|can|do|"
         r"did|does|cover|from)\b|"
         rf"{_LEAD}(?:and\s+)?how many (?:of (?:these|them|those)|here)\b|\bcount (?:the|how many)\b|"
         # "how many geojson?", "how many csvs?": a value on its own (not "how many images?", a size)

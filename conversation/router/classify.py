@@ -126,7 +126,7 @@ def _classify_by_rules(
         # "do you hallucinate datasets?", "how current is the info you hold?" while results are shown: about the
         # assistant, not the results ("how often is #3 updated?" points at one and stays a follow-up).
         return IntentResult("capabilities", 0.85, prefix + "question about the assistant", parsed=parsed)
-    if not has_previous_search and FACILITY_LOCATIONS.search(rest) and not NEAR_ME.search(rest):
+    if FACILITY_LOCATIONS.search(rest) and not NEAR_ME.search(rest) and not RESULT_POINTER.search(rest):
         return IntentResult("search", 0.85, prefix + "where a kind of facility is: location data", parsed=parsed)
     if not has_previous_search and SERIES_QUESTION.search(rest) and not NEAR_ME.search(rest):
         return IntentResult("search", 0.85, prefix + "a figure over time: a data series", parsed=parsed)

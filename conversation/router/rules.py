@@ -37,6 +37,7 @@ REQUEST_WORDS = _rx(
 )
 
 CAPABILITY_STRONG = _rx(
+    r"\b(?:is|would) (?:that|this|it) (?:a feature|possible|supported|something you (?:can|could) do|an option)\b",
     r"\bwhat (?:else )?(?:\w+ )?(?:can|could) (?:you|i|this(?: \w+)?) (?:do|ask|help|search|find|answer)\b",
     r"\b(?:what|who) (?:you are|you do|you can do|this (?:is|does))\b",
     r"\bwhat are you (?:capable of|able to do|good at|for)\b",
@@ -167,6 +168,8 @@ CAPABILITY_SOFT = _rx(
     r"\bhow (?:big|large) is (?:the|your) (?:catalog|catalogue|collection|database|index)\b",
 )
 OOS_STRONG = _rx(
+    # one figure, not data: "just tell me the number", "only the figure, not a dataset"
+    r"\b(?:just|only) (?:tell me |give me |need |want )?the (?:number|figure|answer|value|total)\b|\bnot (?:a |the )?datasets?\b[,:]",
     # creative writing / generation
     r"\b(?:write|compose|draft|generate|create|make|pen|give) (?:me |us )?(?:a |an |some |my |another |one )?"
     r"(?:\w+ ){0,2}(?:poem|poems|haiku|limerick|song|songs|story|stories|essay|essays|letter|cover letter|email"
@@ -275,8 +278,12 @@ SERIES_QUESTION = re.compile(
 # "where are the hawker centres?", "is there a map of the fire stations": where a kind of facility is, which map
 # layers and location lists answer; "the nearest ATM", "near me", "open now" ask for live directions instead.
 FACILITY_LOCATIONS = re.compile(
-    r"^(?:(?:so|ok|okay|hi|hello|hey|and|also|please)[, ]+)*(?:where (?:are|can (?:i|we) find|do i find)|is there a (?:list|map)"
-    r" (?:or (?:a )?(?:list|map) )?of|(?:a |the )?(?:list|map) of) (?:all )?(?:the )?(?:[a-z-]+ ){0,3}[a-z-]{3,}s\b"
+    r"^(?:(?:so|ok|okay|hi|hello|hey|and|also|please|pls)[, ]+)*(?:where (?:are|can (?:i|we) find|do i find)|is there a (?:list|map)"
+    r" (?:or (?:a )?(?:list|map) )?of|(?:a |the )?(?:list|map) of) (?:all )?(?:the )?"
+    r"(?!(?:these|those|they|them|results?|datasets?|data)\b)(?:[a-z-]+ ){0,3}[a-z-]{3,}s\b|"
+    # "I need the list of all the hawker centre addresses"
+    r"\b(?:need|want|get|give me|show me|send me|looking for)\s+(?:a |the )?(?:full |complete )?(?:list|map|directory) of (?:all )?(?:the )?"
+    r"(?!(?:these|those|them|results?|datasets?|sources)\b)(?:[a-z-]+ ){0,3}[a-z-]{3,}s\b"
 )
 NEAR_ME = re.compile(r"\b(?:nearest|closest|near me|nearby|near here|around me|open (?:now|today)|right now|today|tonight)\b")
 # "can you make charts or is it just finding datasets?": a question whether the assistant can, not the task itself.
