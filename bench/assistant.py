@@ -126,7 +126,7 @@ def section_routing_heldout(args) -> dict:
         print(f"\nBlind set, {split} half ({'the router was tuned on it' if split == 'dev' else 'never tuned on'}):")
         heldout.report_print(split_report, len(rows), misses=args.misses and split == "dev")
         figures[f"blind_{split}"] = heldout.figures(split_report)
-    # Five more writers, written blind to the router (bench/data/README.md): 60% of each batch went into the
+    # Six more writers, written blind to the router (bench/data/README.md): 60% of the first five batches went into the
     # arbiter's training set, this 40% never did. First sight, before any tuning: 77.5-86.2%.
     heldout.routing_heldout_check(ROUTING_FRESH_FILE)
     fresh = heldout.load_routing(ROUTING_FRESH_FILE)
