@@ -49,6 +49,7 @@ def ann_build(directory: Path, vectors: np.ndarray) -> bool:
         return False
     import faiss
 
+    faiss.omp_set_num_threads(os.cpu_count() or 1)  # k-means and encoding use every core
     dim = vectors.shape[1]
     cells = max(1, min(round(CELLS_PER_SQRT * math.sqrt(n)), n // 39))  # faiss wants ≥ 39 points per cell
     index = faiss.IndexIVFScalarQuantizer(
@@ -71,6 +72,8 @@ def ann_load(directory: Path):
         return None
     import faiss
 
+    # One query at a time needs no OpenMP team: none is started in a web process (whose workers may be forked).
+    faiss.omp_set_num_threads(1)
     return faiss.read_index(str(path), faiss.IO_FLAG_MMAP)
 
 
