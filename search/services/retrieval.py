@@ -219,20 +219,15 @@ def search_uncached(
         sort = "recent"
     else:
         ranking = index_ranking(index, query=query, mask=base, similar_to=similar_to)
+        if masks and not mask[list(ranking.order)].any():
+            # A selective facet whose datasets the query's candidates all missed (a World Bank "Population, total"
+            # among hundreds of national population tables): rank inside the facet instead of answering nothing.
+            ranking = index_ranking(index, query=query, mask=mask, similar_to=similar_to)
         matched = np.fromiter(ranking.order.keys(), dtype=np.int64, count=len(ranking.order))
         matched_scores = np.fromiter(ranking.order.values(), dtype=np.float64, count=len(ranking.order))
         reported, lexical, similarity = ranking.reported, ranking.lexical, ranking.similarity
         intent, years = ranking.intent, ranking.intent.years
     keep = mask[matched]
-    if masks and not browsing and not keep.any():
-        # A selective facet whose datasets the query's candidates all missed (a World Bank "Population, total" among
-        # hundreds of national population tables): rank inside the facet instead of answering nothing.
-        ranking = index_ranking(index, query=query, mask=mask, similar_to=similar_to)
-        matched = np.fromiter(ranking.order.keys(), dtype=np.int64, count=len(ranking.order))
-        matched_scores = np.fromiter(ranking.order.values(), dtype=np.float64, count=len(ranking.order))
-        reported, lexical, similarity = ranking.reported, ranking.lexical, ranking.similarity
-        intent, years = ranking.intent, ranking.intent.years
-        keep = mask[matched]
     stand_ins: dict[int, int] = {}
     positions, scores = _collapse_arrays(
         index, matched[keep], matched_scores[keep], when=query_time(query, years=years, filters=clean), mask=mask,
