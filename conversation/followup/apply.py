@@ -9,6 +9,7 @@ datasets) become dataset-id filters computed from the catalog.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -95,7 +96,20 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         new.sort = parsed.sort
         changes.append("Showing the most recent first" if parsed.sort == "recent" else "Back to best-match order")
     shown_targets = _shown_targets(shown)
+    excluding = False
     for scope in scopes:
+        if (
+            scope.soft
+            and not scope.wish
+            and excluding
+            and targets.resolve_one(scope.phrase, shown=shown_targets, allow_terms=False) is None
+            and (named := _named_on_screen(scope.phrase, shown_targets))
+        ):
+            # "drop the cross-lingual ones, XNLI and esXNLI": datasets on screen named beside an exclusion go too
+            for target in named:
+                changes.extend(_exclude(new, target))
+            continue
+        excluding = excluding or (scope.mode == "exclude" and not scope.soft)
         changed, missing = _apply_scope(new, scope, shown_targets)
         changes.extend(changed)
         if missing and not scope.soft:
@@ -114,6 +128,13 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
     new.page = 1
     new.subset = None  # "those" meant the counted results of the list before this change
     return Change("state", new, changes=changes, unknown=unknown, suggestions=suggestions)
+
+
+def _named_on_screen(phrase: str, shown: list[targets.Shown]) -> list[targets.Target]:
+    """The parts of ``phrase`` ("XNLI and esXNLI") that name a dataset on screen."""
+    parts = [p for p in re.split(r"\s*(?:,|\band\b|\bor\b|&)\s*", phrase) if targets.clean(p)]
+    found = [d for d in (targets.dataset_named(p, shown) for p in parts) if d is not None]
+    return [targets.Target("dataset", (str(d.id),), d.title) for d in found]
 
 
 def _remove_facet(state: SearchState, facet: str) -> list[str]:

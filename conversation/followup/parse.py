@@ -143,6 +143,9 @@ def normalise(message: str) -> str:
     # The object first: "the maps I do not need, remove please" -> "remove the maps"
     text = re.sub(r"^(.+?)\s+(?:that |which )?(?:i|we) do not (?:need|want|use)\b[\s,;]*(?:(?:please|pls)\s+)?"
                   r"(?:remove|drop|delete|exclude|take (?:them |it )?out)?(?:\s+(?:them|it|please|pls))*[.!]?$", r"remove \1", text)  # fmt: skip
+    # What the user is not doing explains, it does not exclude: "I'm not doing transfer this time"
+    text = re.sub(r"[,;]?\s*\b(?:i am|we are) not (?:doing|working on|running|planning|studying|trying|focusing on|going to do)\b[^,;.!?]*",
+                  " ", text)  # fmt: skip
     # Two negations make an "only": "I'd prefer not to see anything that isn't a plain CSV table"
     text = re.sub(
         r"\b(?:(?:i|we) (?:would prefer not to|would rather not|do not want to|do not) (?:see|get|have|be shown)|"

@@ -186,7 +186,8 @@ def _names(text: str, kind: str) -> list[str]:
     body = text
     body = re.sub(r"[?!.]+$", "", body).strip()
     if kind == "compare":
-        body = re.split(r"[?!]\s+|\.\s+", body)[0]  # "compare A, B and C for me? I don't know the difference"
+        # "compare A, B and C for me? I don't know the difference", "compare A and B - size in particular"
+        body = re.split(r"[?!]\s+|\.\s+|\s[\u2013\u2014]+\s|\s--\s", body)[0]  # (titles use " - ")
         body = re.sub(
             r"^(?:(?:can you |could you |would you |please |ok |and |now |so )*)(?:compare|contrast|put|show|place|lay out|tabulate)\s+", "", body
         )
