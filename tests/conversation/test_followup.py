@@ -330,3 +330,70 @@ def test_rather_than_in_a_question_about_the_data_is_no_change():
 def test_bare_positions_and_hyphenated_title_terms():
     assert targets.rank_of("2") == 2 and targets.rank_of("2019") is None
     assert targets.title_term_pattern("dry-bulb").search("dry bulb temperature, hourly")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # hedged, object-first and idiomatic forms, and what only looks like a cue
+        ("I don't think we need the live feeds; those are summaries, not raw data", [("exclude", "the live feeds")]),
+        ("if it's no trouble, please put the ICA tables aside", [("exclude", "the ica tables")]),
+        ("the maps I not need, remove please", [("exclude", "the maps")]),
+        ("could we keep to the CSV downloads?", [("include", "csv downloads")]),
+        ("they'd much prefer monthly series to anything real-time", [("include", "monthly series"), ("exclude", "real-time")]),
+        ("her colleague has GIS after all - could the map files come back?", [("restore", "the map files")]),
+        ("give me back the URA ones", [("restore", "the ura")]),
+        ("remove please the annual filter", [("restore", "annual")]),
+        ("GovTech out too", [("exclude", "govtech")]),
+    ],
+)
+def test_exclusions_inclusions_and_restores_in_everyday_forms(message, expected):
+    assert _scopes(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("same kinda thing but births instead", "births"),
+        ("like this data, but about airline passengers instead of tourists. same years", "airline passengers"),
+        ("now the sea side of the same thing - ships calling at the port, same years", "ships calling at the port"),
+        ("I would now like the equivalent datasets for hospitals, subject to the same exclusions", "hospitals"),
+    ],
+)
+def test_a_domain_change_keeps_the_task(message, topic):
+    assert parse_followup(message).same_but == topic
+
+
+def test_undo_and_facet_removal_are_told_apart():
+    assert parse_followup("reverse that last step - the Finance ones may be useful after all").undo
+    assert parse_followup("remove the publisher filter").remove_facets == ["publisher"]
+    assert not parse_followup("remove the publisher filter").undo
+    assert parse_followup("are there any datasets on diabetes among adults?").remove_facets == []
+    assert parse_time("what is the licence of CoNLL-2003")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "refs"),
+    [
+        ("longest series?", "longest_history", []),
+        ("cmp 1 and 3", "compare", [("rank", 1), ("rank", 3)]),
+        ("who publishes the last 1", "publisher", [("rank", -1)]),
+        ("put CIFAR-10 and CIFAR-100 in a comparison table", "compare", [("name", "cifar-10"), ("name", "cifar-100")]),
+        ("tell me more about nuScenes — where was it recorded?", "more", [("name", "nuscenes")]),
+        ("Quick one: how many question-answer pairs are in SQuAD itself?", "size", [("name", "squad")]),
+        ("what's the licence situation for CoNLL-2003? reviewers keep asking", "licence", [("name", "conll-2003")]),
+    ],
+)
+def test_questions_in_everyday_forms(message, kind, refs):
+    question = parse_followup(message).question
+    assert question is not None and question.kind == kind
+    assert [(r.kind, r.value) for r in question.refs] == refs
+
+
+@pytest.mark.parametrize(
+    ("message", "target"),
+    [("of what's left, what's the CSV tally?", "csv"), ("how many geojson r there now", "geojson"), ("k then how many r from NEA", "nea")],
+)
+def test_counts_in_everyday_forms(message, target):
+    question = parse_followup(message).question
+    assert question is not None and question.kind == "count" and question.target == target
