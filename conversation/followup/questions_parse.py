@@ -222,7 +222,8 @@ def _names(text: str, kind: str) -> list[str]:
     body = re.sub(r"^where (?:i|we) can (?:find|get|download)\s+|^where (?:can|do) (?:i|we) (?:find|get|download)\s+", "", body)
     for pattern in (
         r"^(?:what|which|who|whose|how|where|when)\b.*?\b(?:is|are|does|do|was|were|has|have)\s+(?:the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency)?\s*(?:of|on|for)?\s*",
-        r"^(?:who|what agency|which agency)\s+(?:publishes|published|makes|made|produces|owns|maintains|is behind|provides)\s+",
+        r"^(?:who|what agency|which agency|which organi[sz]ation)\s+(?:publishes|published|makes|made|produces|produced|owns|maintains|is behind|"
+        r"provides|puts out|put out|releases|released|collects|compiles|is responsible for)\s+",
         r"^(?:what(?:'s| is)? the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency)\s+(?:of|on|for)\s+",
         r"^how (?:often|frequently) (?:is|are|does|do)\s+",
         r"^what (?:format|formats|years|period|licen[cs]e) (?:is|are|does|do)\s+",
