@@ -9,7 +9,6 @@ datasets) become dataset-id filters computed from the catalog.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -132,9 +131,7 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
 
 def _named_on_screen(phrase: str, shown: list[targets.Shown]) -> list[targets.Target]:
     """The parts of ``phrase`` ("XNLI and esXNLI") that name a dataset on screen."""
-    parts = [p for p in re.split(r"\s*(?:,|\band\b|\bor\b|&)\s*", phrase) if targets.clean(p)]
-    found = [d for d in (targets.dataset_named(p, shown) for p in parts) if d is not None]
-    return [targets.Target("dataset", (str(d.id),), d.title) for d in found]
+    return [t for t in targets.resolve(phrase, shown=shown, allow_terms=False).targets if t.facet == "dataset"]
 
 
 def _remove_facet(state: SearchState, facet: str) -> list[str]:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -89,21 +90,25 @@ def dense_candidates(embeddings, vector: np.ndarray, mask: np.ndarray) -> tuple[
     return embeddings.candidates(vector, mask) if isinstance(embeddings, DenseIndex) else None
 
 
-def _neural_candidates(
-    rows: np.ndarray, row_vectors: np.ndarray, vector: np.ndarray, *, feedback: bool
-) -> tuple[dict[int, float], np.ndarray]:
-    """The neural side over an approximate index's candidates only (no pass over the whole catalog): the
-    candidates' cosine to the query, and the best NEURAL_CANDIDATES after the feedback pass, as ``rank``'s
-    full-matrix path computes them."""
-    direct = row_vectors @ vector
-    if np.isnan(np.max(direct, initial=0.0)):
-        raise ValueError("dense similarities are not numbers: the index's vectors are damaged")
+def _numbers_or_raise(values: np.ndarray, what: str, damaged: str) -> None:
+    """Scores computed from files overwritten with noise carry a NaN (its max does): the caller rebuilds the index."""
+    if len(values) and np.isnan(np.max(values)):
+        raise ValueError(f"{what} are not numbers: the index's {damaged} are damaged")
+
+
+def _neural(
+    rows: np.ndarray, direct: np.ndarray, row_vectors: Callable[[], np.ndarray], vector: np.ndarray, *, feedback: bool
+) -> dict[int, float]:
+    """The best NEURAL_CANDIDATES of ``rows`` (ascending; ``direct`` their cosine to the query), after the feedback
+    pass when asked: the query moved towards its FEEDBACK_DOCS best rows and those rows scored again with it.
+    ``row_vectors`` reads the rows' vectors (only the feedback pass needs them). Ties go to the lower row."""
     sims = direct
     if feedback and len(rows):
-        best = np.argsort(-direct, kind="stable")[:FEEDBACK_DOCS]
-        sims = row_vectors @ feedback_query_vector(vector, row_vectors[np.sort(best)])
+        vectors = row_vectors()
+        best = np.sort(np.argsort(-direct, kind="stable")[:FEEDBACK_DOCS])
+        sims = vectors @ feedback_query_vector(vector, vectors[best])
     top = np.argsort(-sims, kind="stable")[:NEURAL_CANDIDATES]
-    return dict(zip(rows[top].tolist(), sims[top].tolist(), strict=True)), direct
+    return dict(zip(rows[top].tolist(), sims[top].tolist(), strict=True))
 
 
 def rank(
@@ -130,36 +135,32 @@ def rank(
     lexical: dict[int, float] = {}
     direct: np.ndarray | None = None  # similarity to the query itself (before feedback)
     similarity: dict[int, float] = {}  # neural candidates -> similarity to the query itself
-    found = dense_candidates(embeddings, vector, mask) if vector is not None and n else None
-    if found is not None and vector is not None:
-        rows = found[0]
-        neural, row_direct = _neural_candidates(rows, found[1], vector, feedback=components.feedback and bool(query))
+    if vector is not None and n:
+        feedback = components.feedback and bool(query)
+        found = dense_candidates(embeddings, vector, mask)
+        if found is not None:  # an approximate index's candidates: no pass over the whole catalog
+            rows, vectors = found
+            row_direct = vectors @ vector
+            _numbers_or_raise(row_direct, "dense similarities", "vectors")
+            neural = _neural(rows, row_direct, lambda: vectors, vector, feedback=feedback)
+            if column_match is not None:  # the column boost below reads a full array
+                direct = np.full(n, -np.inf, dtype=np.float32)
+                direct[rows] = row_direct
+        else:
+            direct = dense_similarities(embeddings, vector, mask)
+            _numbers_or_raise(direct, "dense similarities", "vectors")
+            # The feedback pass re-scores only the best FEEDBACK_POOL rows of the first pass, not the whole matrix:
+            # what lies beyond them does not reach the candidates anyway. Ascending rows read the map sequentially.
+            rows = np.sort(best_positions(direct, mask, FEEDBACK_POOL, floor=-np.inf))
+            row_direct = direct[rows]
+            neural = _neural(
+                rows, row_direct, lambda: np.asarray(embeddings[rows], dtype=np.float32), vector, feedback=feedback
+            )
         of_row = dict(zip(rows.tolist(), row_direct.tolist(), strict=True))
         similarity = {i: of_row[i] for i in neural}
-        if column_match is not None:  # the column boost below reads a full array
-            direct = np.full(n, -np.inf, dtype=np.float32)
-            direct[rows] = row_direct
-    elif vector is not None and n:
-        sims = direct = dense_similarities(embeddings, vector, mask)
-        if np.isnan(np.max(sims)):  # vectors overwritten with noise (max carries a NaN): the caller rebuilds the index
-            raise ValueError("dense similarities are not numbers: the index's vectors are damaged")
-        if components.feedback and query:
-            # Re-scoring only the best FEEDBACK_POOL documents of the first pass saves a second pass
-            # over the whole matrix; what lies beyond them does not reach the candidates anyway.
-            pool = best_positions(sims, mask, FEEDBACK_POOL, floor=-np.inf)
-            best = pool[:FEEDBACK_DOCS]
-            if len(best):
-                pool = np.sort(pool)  # ascending rows read the memory map sequentially
-                moved = feedback_query_vector(vector, np.asarray(embeddings[np.sort(best)], dtype=np.float32))
-                sims = np.full(n, -np.inf, dtype=np.float32)
-                sims[pool] = np.asarray(embeddings[pool], dtype=np.float32) @ moved
-        top = best_positions(sims, mask, NEURAL_CANDIDATES, floor=-np.inf)
-        neural = dict(zip(top.tolist(), sims[top].tolist(), strict=True))
-        similarity = {i: float(direct[i]) for i in neural}
     if query and n:
         scores = lexical_index.scores(query)
-        if np.isnan(np.max(scores)):
-            raise ValueError("lexical scores are not numbers: the index's term statistics are damaged")
+        _numbers_or_raise(scores, "lexical scores", "term statistics")
         top = best_positions(scores, mask, LEXICAL_CANDIDATES, floor=0.0)
         lexical = dict(zip(top.tolist(), scores[top].tolist(), strict=True))
     intent = query_intent(query)
