@@ -20,7 +20,8 @@ Rows: "bm25", "neural" and "rrf" rank the pipeline's candidate lists (no feedbac
 the pipeline with fusion only, "fused+rescore" adds re-scoring, "+feedback" is the full pipeline the
 service runs (fusion, re-scoring with the catalog popularity prior, feedback pass); "-popularity" is
 the same without the popularity prior, "-research" without the research-description adjustments
-(``RescoreParams.research_popularity`` / ``research_label``). ``--cv`` adds the 2-fold
+(``RescoreParams.research_popularity`` / ``research_label``), "-mentioned" without raising the candidates
+the best hits mention by name (``RescoreParams.mentioned_by_hits``). ``--cv`` adds the 2-fold
 cross-validation of the popularity prior's weight and cap, ``--cv-research`` that of the two research
 weights. Prints tables, then one JSON line.
 
@@ -81,7 +82,10 @@ from search.ranking import (  # noqa: E402
 )
 from search.services import search  # noqa: E402
 
-METHODS = ("bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback", "-popularity", "-research", "no families")
+METHODS = (
+    "bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback", "-popularity", "-research", "-mentioned",
+    "no families",
+)  # fmt: skip
 CANDIDATE_LISTS = ("bm25", "neural", "rrf")  # rank the pipeline's candidates, not its output
 COMPONENTS = {
     "bm25": Components(feedback=False, rescoring=False),
@@ -94,6 +98,8 @@ COMPONENTS = {
     # The full pipeline without the research-description adjustments (popularity counting more for a
     # research query, a bonus for a record whose task/modality label the query names).
     "-research": Components(rescore_params=RescoreParams(research_popularity=0.0, research_label=0.0)),
+    # Without raising the candidates that the best hits mention by name (search.ranking.popularity.mentioned_by_hits).
+    "-mentioned": Components(rescore_params=RescoreParams(mentioned_by_hits=0.0)),
     "no families": FULL_PIPELINE,  # the service's pipeline without collapsing by dataset family (as before)
 }
 UNCOLLAPSED = ("no families",)

@@ -24,7 +24,8 @@ from catalog import quality
 from catalog.families import FamilyInput
 from catalog.importers.datagovsg import junk_reason
 from catalog.research import research_labels
-from search.ranking import DocFields, DocSignals, catalog_mentions, freshness_from_age, popularity_from_mentions
+from search.ranking import DocFields, DocSignals, freshness_from_age, popularity_from_mentions
+from search.ranking.popularity import MentionLinks, mention_links
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
@@ -50,18 +51,22 @@ class Corpus:
     docs: list[DocFields]
     signals: DocSignals
     mentions: np.ndarray | None = None  # catalog_mentions(docs), for the popularity prior
+    links: MentionLinks | None = None  # mention_links(docs): who mentions whom
     family_inputs: list[FamilyInput] | None = None  # what the catalog's family rules read, per doc
     families: CorpusFamilies | None = None
 
     def __post_init__(self):
-        if self.mentions is None:
-            self.mentions = catalog_mentions(self.docs)
-        self.signals.popularity = popularity_from_mentions(self.mentions)
         if self.families is None:
             inputs = self.family_inputs or [
                 FamilyInput(id=i, title=d.title) for i, d in zip(self.ids, self.docs, strict=True)
             ]
             self.families = corpus_families(inputs)
+        if self.links is None:
+            self.links = mention_links(self.docs, family=self.families.family)
+        if self.mentions is None:
+            self.mentions = self.links.counts()
+        self.signals.mentions = self.links
+        self.signals.popularity = popularity_from_mentions(self.mentions)
         self.position = {d: i for i, d in enumerate(self.ids)}
 
 

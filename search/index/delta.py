@@ -194,6 +194,12 @@ def index_overlay(base: SearchIndex, *, docs: list[IndexDoc], vectors: np.ndarra
         # Mentions by the other records: a changed dataset keeps its prior, a new one has none yet.
         kept = [base.popularity[base.position[i]] if i in base.position else 0.0 for i in delta.ids.tolist()]
         merged.popularity = np.concatenate([base.popularity, np.asarray(kept, dtype=np.float32)])
+    if base.mentions is not None:
+        # The links to a changed dataset follow it to its new row; what it mentions itself waits for a rebuild.
+        merged.mentions = base.mentions.moved(
+            {base.position[i]: len(base) + k for k, i in enumerate(delta.ids.tolist()) if i in base.position},
+            added=len(delta),
+        )
 
     merged.sources, source_codes = _labels_merge(base.sources, delta.sources, key=lambda s: s["slug"])
     merged.publishers, publisher_codes = _labels_merge(base.publishers, delta.publishers, key=lambda p: p["slug"])

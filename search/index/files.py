@@ -25,7 +25,7 @@ from catalog.columns import column_key
 from search.index.ann import ann_build
 from search.index.documents import IndexDoc, doc_fields, freshness_of
 from search.lexical import LexicalIndex
-from search.ranking.popularity import catalog_popularity
+from search.ranking.popularity import mention_links, popularity_from_mentions
 
 NO_YEAR = -1
 
@@ -113,7 +113,8 @@ def index_files_write(
         dtype=np.float64,
     )
     fields = [doc_fields(d) for d in docs]
-    popularity = np.asarray(catalog_popularity(fields), dtype=np.float32)
+    links = mention_links(fields, family=[d.family for d in docs])
+    popularity = np.asarray(popularity_from_mentions(links.counts()), dtype=np.float32)
     np.savez(
         directory / "meta.npz",
         ids=np.array([d.id for d in docs], dtype=np.int64),
@@ -129,6 +130,8 @@ def index_files_write(
         singapore=np.array([d.is_singapore for d in docs], dtype=bool),
         modified=modified,
         popularity=popularity,
+        mentions_indptr=links.indptr,
+        mentions_indices=links.indices,
         family=np.array([d.family for d in docs], dtype=np.int64),
         family_series=np.array([d.family_series for d in docs], dtype=bool),
         period_start=np.array([NO_YEAR if d.period_start is None else d.period_start for d in docs], dtype=np.int16),

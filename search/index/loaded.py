@@ -16,6 +16,7 @@ import numpy as np
 from search.index.ann import vectors_open
 from search.lexical import LexicalIndex, LexicalSegments
 from search.ranking.families import family_positions
+from search.ranking.popularity import MentionLinks
 from search.ranking.rescoring import DocSignals
 
 
@@ -43,6 +44,10 @@ class SearchIndex:
         self.singapore: np.ndarray = m["singapore"]
         self.modified: np.ndarray = m["modified"]
         self.popularity: np.ndarray | None = m.get("popularity")
+        # Who mentions whom by name (``mention_links``); None in versions built before it was kept.
+        self.mentions: MentionLinks | None = (
+            MentionLinks(m["mentions_indptr"], m["mentions_indices"]) if "mentions_indptr" in m else None
+        )
         n = len(self.ids)
         # Dataset families (0 = none); versions built before families existed have none.
         self.family: np.ndarray = m.get("family", np.zeros(n, dtype=np.int64))
@@ -124,6 +129,7 @@ class SearchIndex:
             is_singapore=self.singapore,
             publisher=[self.publishers[c]["name"] if c >= 0 else "" for c in self.publisher.tolist()],
             popularity=self.popularity,
+            mentions=self.mentions,
             tasks=LabelNames(self.tasks, self.tasks_vocab),
             modalities=LabelNames(self.modalities, self.modalities_vocab),
         )

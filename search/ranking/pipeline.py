@@ -3,7 +3,8 @@
     lexical   BM25 scores, the best LEXICAL_CANDIDATES with a positive score
     neural    cosine to the query vector, moved towards its best hits by a feedback pass, the best
               NEURAL_CANDIDATES
-    order     rescore(fuse(lexical, neural), signals, query_intent(query))
+    order     rescore(fuse(lexical, neural), signals, query_intent(query)), then the candidates the best
+              of them mention by name raised (``mentioned_by_hits``)
     reported  the same fusion over the query's own cosine, without the popularity prior
     matches   the documents of ``order`` found by BM25 or at least ``min_similarity`` similar to the query
 
@@ -22,6 +23,7 @@ import numpy as np
 from search.ranking.columns import COLUMN_BOOST, COLUMN_MATCH_SCORE
 from search.ranking.fusion import FEEDBACK_DOCS, feedback_query_vector, fuse
 from search.ranking.intent import QueryIntent, query_intent
+from search.ranking.popularity import mentioned_by_hits
 from search.ranking.rescoring import DEFAULT_RESCORE, REPORTED_SCORE_RESCORE, DocSignals, RescoreParams, rescore
 from search.text import content_words
 
@@ -171,6 +173,8 @@ def rank(
     reported = fuse(lexical, similarity, query=query)
     if components.rescoring:
         order = rescore(order, signals, intent, params=components.rescore_params)
+        if signals.mentions is not None:
+            order = mentioned_by_hits(order, signals.mentions, weight=components.rescore_params.mentioned_by_hits)
         reported = rescore(reported, signals, intent, params=REPORTED_SCORE_RESCORE)
     # Documents only the neural side found, and only faintly similar to the query itself, are not
     # counted as matches (so a nonsense query finds nothing). They take part in fusion above.

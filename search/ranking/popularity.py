@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,6 +16,38 @@ POPULARITY_EXPLAINED = 0.45  # explained as "often mentioned" from 3 mentions on
 _NAME_MAX_TOKENS = 6
 _WORD_RE = re.compile(r"[^\W_]+(?:[-.+/'][^\W_]+)*")
 _SENTENCE_RE = re.compile(r"[.!?:;]\s+|\n+")
+
+
+@dataclass(frozen=True)
+class MentionLinks:
+    """Who mentions whom, in CSR form: document j mentions ``indices[indptr[j]:indptr[j + 1]]``."""
+
+    indptr: np.ndarray  # int64, one more than the documents
+    indices: np.ndarray  # int32 document positions
+
+    @classmethod
+    def none(cls, n: int) -> MentionLinks:
+        return cls(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int32))
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def mentioned_by(self, j: int) -> np.ndarray:
+        return self.indices[self.indptr[j] : self.indptr[j + 1]]
+
+    def counts(self) -> np.ndarray:
+        """How many documents mention each one."""
+        return np.bincount(self.indices, minlength=len(self)).astype(np.int32)
+
+    def moved(self, rows: dict[int, int], *, added: int) -> MentionLinks:
+        """The links over ``added`` more documents that mention nothing (an index's delta rows), the links to
+        the documents in ``rows`` (old position -> new) pointing at their new position."""
+        indices = self.indices
+        if rows:
+            position = np.arange(len(self), dtype=np.int64)
+            position[list(rows)] = list(rows.values())
+            indices = position[indices].astype(np.int32)
+        return MentionLinks(np.concatenate([self.indptr, np.full(added, self.indptr[-1], dtype=np.int64)]), indices)
 
 
 def _name_tokens(title: str) -> tuple[str, ...] | None:
@@ -29,40 +62,48 @@ def _name_tokens(title: str) -> tuple[str, ...] | None:
     return toks
 
 
-def catalog_mentions(docs: Sequence[DocFields]) -> np.ndarray:
-    """For each document, how many *other* documents mention its title in their description or
-    source titles (case-sensitive, whole tokens, at most 6 tokens long).
+def mention_links(docs: Sequence[DocFields], family: Sequence[int] | np.ndarray | None = None) -> MentionLinks:
+    """Which other documents each document mentions by title in its description or source titles
+    (case-sensitive, whole tokens, at most 6 tokens long).
 
     A mention at the start of a sentence does not count: there a capitalised ordinary word ("Note:",
-    "Parks are ...") looks like a name. Each mentioning document counts once.
+    "Parks are ...") looks like a name. Members
+    of one dataset family (``family``, 0 = none) mentioning each other are one dataset naming itself, not
+    a mention. Each mentioned document is listed once per mentioning one.
     """
     wanted: dict[tuple[str, ...], list[int]] = {}
     for i, doc in enumerate(docs):
         toks = _name_tokens(doc.title)
         if toks:
             wanted.setdefault(toks, []).append(i)
-    counts = np.zeros(len(docs), dtype=np.int32)
-    if not wanted:
-        return counts
+    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    targets: list[int] = []
     first = {t[0] for t in wanted}
     lengths = sorted({len(t) for t in wanted})
     for j, doc in enumerate(docs):
-        text = "\n".join([doc.description or "", *doc.source_titles])
         found: set[tuple[str, ...]] = set()
-        for sentence in _SENTENCE_RE.split(text):
-            toks = _WORD_RE.findall(sentence)
-            for k in range(1, len(toks)):  # position 0 starts a sentence
-                if toks[k] not in first:
-                    continue
-                for n in lengths:
-                    name = tuple(toks[k : k + n])
-                    if len(name) == n and name in wanted:
-                        found.add(name)
-        for name in found:
-            for i in wanted[name]:
-                if i != j:
-                    counts[i] += 1
-    return counts
+        if wanted:
+            text = "\n".join([doc.description or "", *doc.source_titles])
+            for sentence in _SENTENCE_RE.split(text):
+                toks = _WORD_RE.findall(sentence)
+                for k in range(1, len(toks)):  # position 0 starts a sentence
+                    if toks[k] not in first:
+                        continue
+                    for n in lengths:
+                        name = tuple(toks[k : k + n])
+                        if len(name) == n and name in wanted:
+                            found.add(name)
+        own = family[j] if family is not None else 0
+        targets.extend(
+            sorted({i for name in found for i in wanted[name] if i != j and not (own and family[i] == own)})
+        )
+        indptr[j + 1] = len(targets)
+    return MentionLinks(indptr, np.asarray(targets, dtype=np.int32))
+
+
+def catalog_mentions(docs: Sequence[DocFields]) -> np.ndarray:
+    """For each document, how many *other* documents mention its title (``mention_links``)."""
+    return mention_links(docs).counts()
 
 
 def catalog_popularity(docs: Sequence[DocFields], *, cap: int = POPULARITY_CAP) -> np.ndarray:
@@ -81,3 +122,34 @@ def popularity_from_mentions(mentions: np.ndarray, *, cap: int = POPULARITY_CAP)
     """``catalog_popularity`` from mention counts already taken (``catalog_mentions``)."""
     counts = np.asarray(mentions).astype(np.float32)
     return np.minimum(1.0, np.log1p(counts) / math.log1p(max(1, cap))).astype(np.float32)
+
+
+NEIGHBOUR_HITS = 20  # the best candidates whose mentions count (``mentioned_by_hits``)
+
+
+def mentioned_by_hits(
+    order: dict[int, float], links: MentionLinks, *, weight: float, hits: int = NEIGHBOUR_HITS
+) -> dict[int, float]:
+    """``order`` with each candidate raised by ``weight * log(1 + m)``, m = how many of the ``hits`` best
+    candidates mention it by name.
+
+    The query-side twin of the popularity prior: the datasets a query's best matches are built on, compared
+    with or derived from ("Foggy Cityscapes ... from Cityscapes", "pre-trained on ImageNet") are the
+    established ones of that very topic, which a researcher's idea is most likely evaluated on. Only
+    candidates move (a mentioned record the query did not find stays out).
+    """
+    if not weight or not order or not len(links):
+        return order
+    best = sorted(order, key=lambda i: (-order[i], i))[:hits]
+    mentioned: dict[int, int] = {}
+    for j in best:
+        if j < len(links):
+            for i in links.mentioned_by(j).tolist():
+                mentioned[i] = mentioned.get(i, 0) + 1
+    if not mentioned:
+        return order
+    out = dict(order)
+    for i, m in mentioned.items():
+        if i in out:
+            out[i] += weight * math.log1p(m)
+    return out

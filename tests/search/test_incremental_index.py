@@ -130,6 +130,26 @@ def test_the_catch_up_compacts_when_a_compaction_was_lost(indexed, settings):
     assert indexing.index_is_stale() is False
 
 
+def test_who_names_whom_is_kept_in_the_index_and_follows_an_edited_dataset(indexed, django_capture_on_commit_callbacks):
+    cifar = indexed["cifar"]
+    cinic = DatasetFactory(source=cifar.source, publisher=cifar.publisher, title="CINIC-10",
+                           description="An image classification set that extends CIFAR-10 with ImageNet images.")  # fmt: skip
+    indexing.embeddings_update()
+    indexing.index_rebuild()
+    index = current_index()
+    assert index.mentions.mentioned_by(index.position[cinic.pk]).tolist() == [index.position[cifar.pk]]
+    assert index.popularity[index.position[cifar.pk]] > 0 == index.popularity[index.position[cinic.pk]]
+
+    cifar.description += " Curator note: also known as the CIFAR ten."
+    cifar.save()
+    _commit(django_capture_on_commit_callbacks, dataset_refresh_derived, dataset_ids=[cifar.pk])
+    overlay = current_index()
+    assert overlay.change_seq > index.change_seq  # laid over the version, not rebuilt
+    assert overlay.mentions.mentioned_by(overlay.position[cinic.pk]).tolist() == [overlay.position[cifar.pk]]
+    assert overlay.signals.mentions is overlay.mentions
+    assert _ids("CIFAR-10 ten")[0] == cifar.pk
+
+
 def test_stacked_vectors_read_like_one_matrix():
     rng = np.random.default_rng(0)
     base, extra = rng.normal(size=(5, 3)).astype(np.float32), rng.normal(size=(2, 3)).astype(np.float32)

@@ -31,6 +31,7 @@ from search.ranking import (
     rrf,
     top_k,
 )
+from search.ranking.popularity import MentionLinks, mention_links, mentioned_by_hits
 
 # --- documents -------------------------------------------------------------------------------
 
@@ -331,6 +332,40 @@ def test_catalog_mentions_ignores_sentence_starts_and_partial_titles():
     assert counts[0] == 0  # "Note:" starts a sentence
     assert counts[2] == 1  # only the full name "Image网", never the bare "Image"
     assert counts[1] == 1
+
+
+def test_mention_links_list_whom_each_record_names_and_not_a_family_naming_itself():
+    docs = [
+        _pwc("Cityscapes", "Urban street scenes."),
+        _pwc("Foggy Cityscapes", "Fog added to the images of Cityscapes. Compared with KITTI."),
+        _pwc("KITTI", "Driving scenes; unlike Cityscapes it has lidar."),
+        _pwc("Recycling Bins (KML)", "Location of Recycling Bins."),
+        _pwc("Recycling Bins", "Location of Recycling Bins, as a table."),
+    ]
+    links = mention_links(docs, family=[0, 0, 0, 7, 7])
+    assert [links.mentioned_by(j).tolist() for j in range(len(docs))] == [[], [0, 2], [0], [], []]
+    assert links.counts().tolist() == [2, 0, 1, 0, 0]
+    # Without families the KML layer "mentions" its own table.
+    assert mention_links(docs).mentioned_by(3).tolist() == [4]
+
+
+def test_mentioned_by_hits_raises_the_candidates_the_best_hits_name():
+    links = MentionLinks(np.array([0, 1, 2, 2, 2, 3]), np.array([3, 3, 2], dtype=np.int32))
+    order = {0: 0.9, 1: 0.8, 2: 0.5, 3: 0.4}
+    out = mentioned_by_hits(order, links, weight=0.2, hits=2)
+    # Docs 0 and 1 (the two best) both name doc 3; doc 4 names doc 2 but is no candidate, so it counts for nothing.
+    assert out[3] == pytest.approx(0.4 + 0.2 * np.log(3))
+    assert out[2] == order[2] and out[0] == order[0]
+    assert mentioned_by_hits(order, links, weight=0.0) == order
+    # A record named only by a weak candidate does not move.
+    assert mentioned_by_hits({0: 0.9, 4: 0.1, 2: 0.5}, links, weight=0.2, hits=1)[2] == 0.5
+
+
+def test_mention_links_follow_a_moved_row_and_cover_added_rows():
+    links = MentionLinks(np.array([0, 1, 2, 2]), np.array([2, 2], dtype=np.int32))
+    moved = links.moved({2: 4}, added=2)
+    assert [moved.mentioned_by(j).tolist() for j in range(5)] == [[4], [4], [], [], []]
+    assert links.indices.tolist() == [2, 2]  # the base version's arrays are shared, never changed
 
 
 def test_catalog_popularity_is_bounded_and_monotonic():
