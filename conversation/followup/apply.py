@@ -195,7 +195,9 @@ def _scopes_pointing_back(scopes: list[Scope], state: SearchState) -> list[Scope
 
 
 def _exclude(state: SearchState, target: targets.Target) -> list[str]:
-    added = [state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values]
+    added = [
+        state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values
+    ]
     if not any(added):
         return []
     what = {"title": f"titles with “{target.label}”", "dataset": f"“{target.label}”"}.get(target.facet, target.label)
@@ -219,7 +221,11 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
         if target is None or target.facet not in allowed or len(scope.phrase.split()) > (4 if scope.wish else 3):
             return [], []
         return _include(state, target, replace=True), []
-    if scope.term and scope.mode == "exclude" and (term := targets.title_term(scope.phrase, shown) or targets.clean(scope.phrase)):
+    if (
+        scope.term
+        and scope.mode == "exclude"
+        and (term := targets.title_term(scope.phrase, shown) or targets.clean(scope.phrase))
+    ):
         # "anything with KITTI in the name": a single name is matched inside titles too ("SemanticKITTI", "COVIDx")
         value = f"{term}{NAME_PART}" if len(term) >= 3 and " " not in term else term
         return _exclude(state, targets.Target("title", (value,), term)), []

@@ -20,6 +20,10 @@ CONTRACTIONS = {
     r"\bwon'?t\b": "will not",
     r"\bisn'?t\b": "is not",
     r"\baren'?t\b": "are not",
+    r"\bshouldn'?t\b": "should not",
+    r"\bwouldn'?t\b": "would not",
+    r"\bcouldn'?t\b": "could not",
+    r"\bmustn'?t\b": "must not",
     r"\bi'?d\b": "i would",
     r"\bi'?m\b": "i am",
     r"\bi'?ve\b": "i have",
@@ -263,7 +267,6 @@ SAME_BUT = re.compile(
     rf"(?:(?:the )?same{_SAME_WHAT}|"
     r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|"
     r"(?:the )?(?:equivalent|counterpart)(?: [a-z-]+){0,3}?|"
-
     r"(?:do|run|try|repeat|redo)(?: the| that)? same(?: (?:search|query|thing|again|one))?|(?:do|run|repeat|redo) (?:that|this|it|the search)(?: again)?)"
     r"\s*,?\s*(?:(?:but\s+)?(?:for|on|about|in)\s+(.+)$|"
     # "same idea, but I'd like death rates rather than life expectancy", "same kinda thing but births instead": not
@@ -345,10 +348,16 @@ VALUE_FILTER_OFF = re.compile(
 )
 
 
+# "could we go back to seeing every publisher": the facet's filter goes (a request, not a question about publishers)
+BACK_TO_ALL = re.compile(rf"\b(?:go back to|back to|return to|revert to)\s+(?:seeing|showing|having|getting)?\s*(?:all|every|any)\s+"
+                         rf"(?:the |of the )?(?:{FACET_WORD})\b")  # fmt: skip
+
+
 REMOVE_FACET = re.compile(
-    rf"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|undo|ignore|turn off|take off|disable|"
+    rf"{BACK_TO_ALL.pattern}|"
+    rf"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|undo|ignore|turn off|take off|take away|disable|"
     rf"no more|without|forget about|never mind|scrap)\s+(?:the |that |this |my |any )?(?:{FACET_WORD})(?!\s+(?:of|for)\s)(?:\s+(?:filters?|restrictions?|"
-    rf"constraints?|limits?|limitation|exclusions?|inclusions?|choice|preference|condition|window|range|requirement))?\b|"
+    rf"constraints?|limits?|limitation|exclusions?|inclusions?|choice|preference|condition|window|range|requirement|thing|things|bit|part|setting|settings))?\b|"
     # ("any datasets on diabetes" asks for data: datasets are not a facet here)
     rf"\b(?:any|all|every|whatever|whichever|other|different)\s+(?:(?:the|reporting|update|updating|release|publishing|data|file|time)\s+)?"
     rf"(?!datasets?\b)(?:{FACET_WORD})\b(?:\s+(?:is|are|will do|works|is fine|are fine|again))?|"
@@ -457,14 +466,14 @@ TARGET_PLACE = re.compile(
 
 
 TARGET_LEAD = re.compile(
-    r"^(?:(?:interested|keen) in\s+)?(?:any(?:thing)?|everything|all|stuff|ones?|titles?|datasets?|whatever)?\s*"
+    r"^(?:(?:interested|keen) in\s+)?(?:the\s+|those\s+|any\s+)?(?:any(?:thing)?|everything|all|stuff|ones?|titles?|datasets?|whatever)?\s*"
     r"(?:with|has|have|that has|that have|named|called|titled|containing|that contains?|mentioning|that mentions?)\s+"
 )
 
 
 TARGET_TAIL = re.compile(
     r"\s+(?:for (?:now|the moment|the time being|a (?:bit|while|moment|second|sec)|this (?:search|one|project))|right now|(?:if|when) possible|"
-    r"if you can|as well|too|please|thanks|then|entries|ones|own (?:datasets?|data|ones|stuff))$"
+    r"if you can|as well|too|please|thanks|then|entries|ones|own (?:datasets?|data|ones|stuff)|at all|altogether|whatsoever|entirely)$"
 )
 
 

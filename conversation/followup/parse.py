@@ -22,6 +22,7 @@ from search.text import fold
 from .grammar import (
     ALREADY_HAVE,
     ANTECEDENT_LEAD,
+    BACK_TO_ALL,
     BRING_BACK,
     CLAUSE_BREAK,
     CLAUSE_SPLIT,
@@ -140,9 +141,16 @@ def normalise(message: str) -> str:
     text = re.sub(r"\b(?:if (?:it is|that is|it's|that's) no (?:trouble|bother|problem)|no (?:worries|problem|rush|hurry)|"
                   r"if (?:it is|that is) not too much (?:trouble|bother))\b[,]?", " ", text)  # fmt: skip
     text = re.sub(r"\b(i|we) not (need|want|use|like)\b", r"\1 do not \2", text)  # "the maps I not need"
+    # Singlish particles and a leading "eh" carry no request: "dun want the world bank one lah"
+    text = re.sub(
+        r"\b(?:lah|leh|lor|meh|hor|sia|liao|loh)\b|\bah\b(?=\s*(?:[,.?!]|$))|^(?:eh|oi)\b,?", " ", text
+    )
     # The object first: "the maps I do not need, remove please" -> "remove the maps"
     text = re.sub(r"^(.+?)\s+(?:that |which )?(?:i|we) do not (?:need|want|use)\b[\s,;]*(?:(?:please|pls)\s+)?"
                   r"(?:remove|drop|delete|exclude|take (?:them |it )?out)?(?:\s+(?:them|it|please|pls))*[.!]?$", r"remove \1", text)  # fmt: skip
+    # The object first with no subject: "singstat one dun want, show others", "the API kind do not want"
+    text = re.sub(r"^(?!(?:i|we|you|they|please|pls|just|so|and|but|if)\b)(.+?)\s+do not (?:want|need)\b(?:\s+(?:them|it|please|pls))*"
+                  r"\s*(?:[,;.!]+\s*|$)", r"remove \1, ", text).rstrip(" ,")  # fmt: skip
     # What the user is not doing explains, it does not exclude: "I'm not doing transfer this time"
     text = re.sub(r"[,;]?\s*\b(?:i am|we are) not (?:doing|working on|running|planning|studying|trying|focusing on|going to do)\b[^,;.!?]*",
                   " ", text)  # fmt: skip
@@ -150,7 +158,80 @@ def normalise(message: str) -> str:
     text = re.sub(
         r"\b(?:(?:i|we) (?:would prefer not to|would rather not|do not want to|do not) (?:see|get|have|be shown)|"
         r"(?:please )?do not show(?: me| us)?|(?:show|give)(?: me| us)? nothing) (?:anything|any|stuff|any ones|ones|results|datasets)? ?"
-        r"(?:that|which) (?:is|are) not\b", "only", text)
+        r"(?:that|which) (?:is|are) not\b",
+        "only",
+        text,
+    )
+    # "drop everything that isn't World Bank": what is not X goes, so only X stays
+    text = re.sub(r"\b(?:drop|remove|exclude|hide|cut|lose|filter out|get rid of|take out|leave out) (?:everything|anything|all|any|"
+                  r"the ones|ones|those|whatever|datasets|results|stuff)(?: that| which)? (?:is|are) not (?:from |by )?", "only ", text)  # fmt: skip
+    text = re.sub(
+        r"\b(anything|something|ones|datasets|stuff|results) (?:outside(?: of)?|beyond) ", r"\1 other than ", text
+    )
+    # Courtesy around the request: "would you be so kind as to tell me ...", "I wonder if you'd be so good as to show me ..."
+    text = re.sub(r"(?:\b(?:i|we) (?:wonder|wondered|was wondering|were wondering) if )?(?:\b(?:would|could|might) you |\byou (?:would|could|might) )?"
+                  r"(?:be )?\b(?:so kind as to|kind enough to|so good as to|good enough to)\s+", "", text)  # fmt: skip
+    text = re.sub(r"\btell me (?:a (?:little|bit) |a little bit )(?:more )?about\b", "tell me more about", text)
+    # Singlish order: "the IMDb one tell me more, got link?"
+    text = re.sub(r"^((?:the |that )?[\w .+-]+? one) (tell me more|more info|more details)\b", r"\2 about \1", text)
+    text = re.sub(r"\bgot (link|url|website)\b", r"\1", text)
+    text = re.sub(r"\bwhat (is|are) (.+?) exactly\b", r"what \1 \2", text)
+    # "only what the Ministry of Manpower has put out": that publisher
+    text = re.sub(r"\b(?:what|whatever|the ones?|those|datasets|things) (?:that )?(.+?) (?:has|have|had) (?:put out|published|released|produced|issued)\b",
+                  r"\1", text)  # fmt: skip
+    # "those datasets whose coverage extends to at least 2021": a time window from that year
+    text = re.sub(r"\b(?:(?:(?:retain|keep|show(?: me)?) )?only (?:those |the |these )?(?:datasets|ones|results|records|series) )?"
+                  r"(?:whose|with|that have|where the) (?:coverage|data|records|series) (?:extends?|goes|go|runs?|reach(?:es)?|continues?) "
+                  r"(?:to|into|until|up to|through|past) (?:at least )?((?:19|20)\d\d)\b", r"from \1", text)  # fmt: skip
+    text = re.sub(
+        r"\b([\w.&'-]+(?: [\w.&'-]+)?)-only (restriction|filter|limit|condition)\b", r"\1 \2", text
+    )  # "the OECD-only filter"
+    # "tbl 1 v 2": a table of #1 and #2
+    text = re.sub(r"\btbl\b", "table", text)
+    text = re.sub(r"(?<=[\w#]) v (?=#?\w)", " vs ", text)
+    text = re.sub(
+        r"^(?:a )?table (?:of )?#?(\d{1,2}) (?:vs|and|&|with) #?(\d{1,2})\b", r"compare #\1 and #\2 in a table", text
+    )
+    # A reason, then "take them out": "Cityscapes and PASCAL VOC aren't aerial, so please take them out",
+    # "Music21 is more about notation, I think - please remove it", "we already train on KITTI and SemanticKITTI, so
+    # take those two out": what the reason names goes.
+    text = re.sub(r"^(?:(?:we|i) (?:already |currently )?(?:use|train on|trained on|have|tried|used|work with|evaluated on|know)\s+"
+                  r"|(?!(?:these|those|they|it|that|this|them|all|both|any|anything|everything|why|y|what|how|where|who|which|when|he|she|i|we|you)\b)"
+                  r"(?=[^,;.!?]+? (?:is|are|was|were|seems?|looks?) ))([^,;.!?]+?)(?: (?:is|are|was|were|seems?|looks?) [^;.!?]*?)?"
+                  r"(?:[,;.!?]|\s-+)+\s*(?:(?:so|and|then|i think|i guess|hence)[,\s-]+)*(?:(?:please|pls|kindly|can you|could you)\s+)*"
+                  r"(?:take|remove|drop|exclude|leave|get rid of|cut|lose|ditch|hide)\s+(?:them|it|those|these|that|both)"
+                  r"(?:\s+(?:two|three|both))?(?:\s+(?:out|off|away))?(?:\s+(?:please|pls|too))?[.!]?$", r"remove \1", text)  # fmt: skip
+    text = re.sub(r"\b(?:i|we) would not say no to\b", r"i would like", text)
+    # Hedges and reasons that name nothing to filter: "if there are any", "if that's not too fussy of me",
+    # "I don't have an account"
+    text = re.sub(
+        r",?\s*\bif (?:there (?:are|is) (?:any|one|some)|any|that is not too [a-z]+(?: of me)?|it is not too [a-z]+(?: of me)?)\b",
+        " ",
+        text,
+    )
+    text = re.sub(r"[,;.-]?\s*\b(?:i|we) (?:do not|cannot|can not) (?:have|get|afford|access) (?:an? |any )?(?:api )?"
+                  r"(?:account|login|access|key|subscription|permission|token|credentials)s?\b", " ", text)  # fmt: skip
+    # "every publisher, not just the OECD" widens: the "not just" names no exclusion
+    text = re.sub(r"\bnot (?:just|only|solely|merely) (.+?),? but (?:also )?", r"\1 and ", text)
+    text = re.sub(r"[,;]?\s*\bnot (?:just|only|solely|merely) (?:the )?[^,;.!?]*", " ", text)
+    # Courtesy that carries a "not": "nor, if you don't mind, anything from URA"
+    text = re.sub(r",?\s*\bif you (?:do not|would not) mind\b,?", " ", text)
+    text = re.sub(r"^(?:nor|neither|and not|also not)\b,?\s*", "exclude ", text)
+    # Singlish "X can?": asks for X ("quarterly one can? the yearly ones not so useful")
+    text = re.sub(
+        r"^(?!(?:which|what|who|how|where|when|why|so|can|could|i|we|you)\b)([a-z][\w -]{1,40}?)\s+can\s*\?\s*",
+        r"\1, ",
+        text,
+    )
+    # "the yearly ones not so useful for me": those go
+    text = re.sub(r"\b((?:the |those |these )?[\w-]+(?: [\w-]+)? ones?) (?:are |is )?not (?:so |very |that |really |too |at all )?"
+                  r"(?:useful|relevant|needed|helpful|necessary|important|wanted)\b(?: (?:for|to) (?:me|us|my \w+|our \w+))?",
+                  r"exclude \1", text)  # fmt: skip
+    text = re.sub(r"\b(?:i|we) (?:would|do|really do|really would) not (?:want|like|need|care) to (?:see|have|get|be shown)\b",
+                  "exclude", text)  # fmt: skip
+    # "ImageNet shouldn't be in there - remove it": the subject goes
+    text = re.sub(r"^(.+?) (?:should not|does not|do not|must not|need not) (?:be|belong|appear)(?: (?:in|on))? "
+                  r"(?:there|here|the list|this list|the results|these results)\b.*$", r"remove \1", text)  # fmt: skip
     # "the last 1", "which 1", "that 1": chat's "one"
     text = re.sub(r"\b(that|this|which|last|first|other|next|previous|latest|newest|oldest|same|another|each) 1\b(?!\s*(?:and|,|-|to|or)\s*\d)",
                   r"\1 one", text)  # fmt: skip
@@ -177,11 +258,19 @@ def _trim_target(phrase: str) -> tuple[str, bool]:
     for _ in range(3):
         text = TARGET_TAIL.sub("", text)
     text = TARGET_WHICH.sub("", text)
+    # "ImageNet variants", "the Kinetics family": every dataset with the name in its title
+    variants = re.match(
+        r"^(?:the\s+|any\s+|all\s+)?(.+?)\s+(?:variants?|family|families|derivatives?|spin-?offs?|offshoots?)$", text
+    )
+    if variants:
+        text = variants.group(1)
     text = re.sub(r"(?<=[a-z])-(?:style|type|like|based|ish)\b", "", text)  # "spreadsheet-style tables"
     place = TARGET_PLACE.search(text)
-    term = bool(place and re.search(r"\b(?:names?|titles?)$", place.group(0)))
+    term = bool(variants) or bool(place and re.search(r"\b(?:names?|titles?)$", place.group(0)))
     text = TARGET_PLACE.sub("", text)
-    text = re.sub(r"^(?:interested|keen) in\s+(?:(?:any(?:thing)?|everything|all)\s+(?:from|by|of|about)\s+)?", "", text)
+    text = re.sub(
+        r"^(?:interested|keen) in\s+(?:(?:any(?:thing)?|everything|all)\s+(?:from|by|of|about)\s+)?", "", text
+    )
     lead = TARGET_LEAD.match(text)
     term = term or bool(lead and re.search(r"named|called|titled|contain|mention", lead.group(0)))
     return TARGET_LEAD.sub("", text).strip(), term
@@ -194,9 +283,7 @@ def _topic_beside_marker(body: str) -> str | None:
     if len(clauses) < 2:
         return None
     for i, clause in enumerate(clauses):
-        if SWITCH_CLAUSE.fullmatch(clause) or (
-            SWITCH_CLAUSE.match(clause) and clause.endswith(("else", "different"))
-        ):
+        if SWITCH_CLAUSE.fullmatch(clause) or (SWITCH_CLAUSE.match(clause) and clause.endswith(("else", "different"))):
             after, before = clauses[i + 1 :], clauses[:i]
             topic = " ".join(after) if after else (before[-1] if before else "")
             topic = LEAD_CONNECTIVES.sub("", topic).strip(" ,")
@@ -240,6 +327,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         has_previous_search
         and short
         and not REMOVE_FACET.match(body)
+        and not BACK_TO_ALL.search(body)
         and (question := parse_question(asked)) is not None
     ):
         out.question = question
@@ -253,12 +341,22 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     if (topic := _topic_beside_marker(body)) is not None:
         out.topic_switch = topic
         return out
-    if (named := VALUE_FILTER_OFF.match(body)) and not PRONOUN.match(named.group(1)):
+    # "lift the OECD restriction and instead exclude SingStat": the first clause is read alone, then the rest
+    head, *rest = re.split(
+        r",?\s+and (?:instead |then |also )?(?=(?:exclude|drop|remove|only|just|show|hide|leave out|keep)\b)",
+        body,
+        maxsplit=1,
+    )
+    if (named := VALUE_FILTER_OFF.match(head)) and not PRONOUN.match(named.group(1)):
         out.scopes.append(Scope("restore", named.group(1)))  # "remove the annual filter": that value's filter only
-        return out
+        if not rest:
+            return out
+        body = rest[0]
     # "undo", or "reverse that last step - the Finance ones may be useful after all"
     first = re.split(r"\s[-\u2013\u2014]+\s|[;:.!?](?:\s|$)|,\s(?=(?:the|those|these|they|it|i|we|that)\b)", body)[0]
-    if UNDO.match(first) and len(first.split()) <= 10 and not REMOVE_FACET.search(first):  # "remove the publisher filter"
+    if (
+        UNDO.match(first) and len(first.split()) <= 10 and not REMOVE_FACET.search(first)
+    ):  # "remove the publisher filter"
         out.undo = True
         return out
     if CLEAR.search(body):
@@ -341,7 +439,9 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
             out.same_but = topic
             return
         wanted = INCLUDE_PREFIX.sub("", wanted).strip()
-        wanted = re.sub(r"^(?:something|anything|stuff|datasets?|data|figures|the ones|ones)\s+(?:from|by)\s+", "", wanted)
+        wanted = re.sub(
+            r"^(?:something|anything|stuff|datasets?|data|figures|the ones|ones)\s+(?:from|by)\s+", "", wanted
+        )
         if not _is_generic(wanted) and not _is_generic(unwanted):
             out.scopes.append(Scope("include", wanted, replace=True))
             out.scopes.append(Scope("exclude", unwanted))
@@ -352,8 +452,15 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         subject = re.sub(r"^(?:(?:and|but|also|so|ok|okay|well|honestly|hmm+|tbh)\s+)+", "", subject)
         subject = re.sub(  # reported speech: "she says LibriSpeech is already familiar to her"
             r"^(?:(?:[a-z]+\s+){1,2}?(?:says|said|mentioned|tells me|told me|thinks)"
-            r"|i (?:think|guess|believe|suspect))\s+(?:that\s+)?", "", subject)
-        subject = re.sub(r"^(?:most|some|many|all|a lot|lots|several|half) of (?:these|those|them|the results)(?: (?:seem|seems|look|looks|appear|appears) to)?(?: be)?\s*", "", subject)
+            r"|i (?:think|guess|believe|suspect))\s+(?:that\s+)?",
+            "",
+            subject,
+        )
+        subject = re.sub(
+            r"^(?:most|some|many|all|a lot|lots|several|half) of (?:these|those|them|the results)(?: (?:seem|seems|look|looks|appear|appears) to)?(?: be)?\s*",
+            "",
+            subject,
+        )
         personal = re.search(r"\b(?:i|we|you|me|us)\b", subject)
         if not personal and not PRONOUN.match(subject) and not _is_generic(subject) and len(subject.split()) <= 8:
             out.scopes.append(Scope("exclude", subject))

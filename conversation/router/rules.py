@@ -101,7 +101,9 @@ CAPABILITY_STRONG = _rx(
     r"\bhow did you (?:rank|pick|choose|sort|order|find|score|select|get)\b",
     r"\b(?:do you have|is there|have you got|you have|got|does it have|do you offer|do you provide)"
     r" (?:an? |any )?(?:public |rest |restful |json |programmatic |open )?(?:api|apis|sdk|endpoint|endpoints)\b",
-    r"\b(?:the|your|rest|this) api\b|\bapi (?:key|keys|access|docs|documentation|limit|limits|rate|token|usage)\b",
+    # "the API" of the service, not "the API feeds / ones / kind" among the results
+    r"\b(?:the|your|rest|this) api\b(?!\s+(?:feeds?|ones?|kinds?|types?|datasets?|versions?|formats?|files?|results?"
+    r"|stuff|sources?|based|only)\b)|\bapi (?:key|keys|access|docs|documentation|limit|limits|rate|token|usage)\b",
     r"\brate limits?\b|\bthrottl",
     r"\b(?:use|call|access|query) (?:this|you|it|the assistant|the search) (?:from|with|in|via|through) \w+",
     r"\b(?:which|what) (?:data )?(?:sources|portals|catalogs|catalogues|repositories|websites|sites|providers"
@@ -262,7 +264,10 @@ DATA_REQUEST = re.compile(
     r"\b(?:data|datasets?|records?|figures|statistics|stats|numbers|information|info|anything|something|materials?)"
     r"\s+(?:on|about|regarding|concerning|covering|related to|of how many|of the number of)\s+"
     r"(?!(?:you|your|yourself|this (?:tool|site|app|assistant|chat)|the (?:assistant|tool|site|app)|it|that|these|those|them|here)\b)"
-    r"(?:the |a |an )?[a-z][a-z-]{2,}"
+    r"(?:the |a |an )?[a-z][a-z-]{2,}|"
+    # Singlish "is there ...?": "got hdb resale price data or not", "human pose dataset got or not"
+    r"^(?:got|have) (?!(?:you|your|it|this|that|any questions?)\b)[a-z].{2,}\b(?:or not|anot|onot)\b|"
+    r"\b(?:data|datasets?|dataset|statistics|stats|figures|numbers|maps?) got (?:or not|anot|onot)\b"
 )
 # "recycling rates in sg", "dengue case figures": a measured quantity of a topic, what datasets hold.
 STATISTIC_REQUEST = re.compile(
@@ -285,7 +290,9 @@ FACILITY_LOCATIONS = re.compile(
     r"\b(?:need|want|get|give me|show me|send me|looking for)\s+(?:a |the )?(?:full |complete )?(?:list|map|directory) of (?:all )?(?:the )?"
     r"(?!(?:these|those|them|results?|datasets?|sources)\b)(?:[a-z-]+ ){0,3}[a-z-]{3,}s\b"
 )
-NEAR_ME = re.compile(r"\b(?:nearest|closest|near me|nearby|near here|around me|open (?:now|today)|right now|today|tonight)\b")
+NEAR_ME = re.compile(
+    r"\b(?:nearest|closest|near me|nearby|near here|around me|open (?:now|today)|right now|today|tonight)\b"
+)
 # "can you make charts or is it just finding datasets?": a question whether the assistant can, not the task itself.
 CAPABILITY_PROBE = re.compile(r"\bor (?:is it |are you |do you |does it |can you )?(?:just|only)\b")
 # What points at particular results on screen ("the second one", "these", "#3", "the NEA one"): a question about the

@@ -182,7 +182,7 @@ def test_a_history_question_about_two_results_names_the_undated_one():
     ("message", "expected"),
     [
         # an evaluative clause names what goes; a pronoun after it points back at that subject
-        ("the LTA tables are way too coarse, drop them", [("exclude", "the lta tables"), ("exclude", "the lta tables")]),
+        ("the LTA tables are way too coarse, drop them", [("exclude", "the lta tables")]),
         ("ImageNet is not what I am after", [("exclude", "imagenet")]),
         ("honestly I was too quick there, show the NEA ones again", [("restore", "the nea")]),
         # a cue of its own kind wins over the bare "not"
@@ -199,6 +199,62 @@ def test_a_history_question_about_two_results_names_the_undated_one():
 )
 def test_exclusions_said_around_their_target(message, expected):
     assert _scopes(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # what is not X goes: only X stays
+        ("drop everything that is not from the World Bank", [("include", "world bank")]),
+        ("anything outside the IMF?", [("exclude", "the imf")]),
+        # the subject that should not be there, or that a reason names, goes
+        ("WMT 2014 should not be on this list", [("exclude", "wmt 2014")]),
+        ("we already use MNIST and SVHN, so drop them", [("exclude", "mnist and svhn")]),
+        ("CelebA is about faces, I think - please remove it", [("exclude", "celeba")]),
+        # the object first, with no subject, in chat and Singlish
+        ("the PDF kind dun want lah", [("exclude", "the pdf kind")]),
+        ("the quarterly ones are not so useful for us", [("exclude", "the quarterly")]),
+        ("I would not want to see the urban figures", [("exclude", "the urban figures")]),
+        ("nor anything from LTA, if you do not mind", [("exclude", "lta")]),
+        # a reason, not a filter
+        ("hide the ones needing a login, I don't have an account", [("exclude", "the ones needing a login")]),
+    ],
+)
+def test_exclusions_in_more_everyday_forms(message, expected):
+    assert _scopes(message) == expected
+
+
+def test_variants_and_families_of_a_name_exclude_every_title_with_it():
+    scopes = parse_followup("no COCO variants whatsoever").scopes
+    assert [(s.mode, s.phrase, s.term) for s in scopes] == [("exclude", "coco", True)]
+
+
+def test_going_back_to_every_value_of_a_facet_removes_its_filter():
+    parsed = parse_followup("can we go back to showing all the formats, not just the CSV ones")
+    assert parsed.remove_facets == ["format"] and parsed.question is None and not _scopes(parsed.text)
+
+
+def test_a_named_filter_lifted_beside_another_change_does_both():
+    scopes = parse_followup("lift the NEA-only filter and then exclude PDFs").scopes
+    assert [(s.mode, s.phrase) for s in scopes] == [("restore", "nea"), ("exclude", "pdfs")]
+
+
+def test_coverage_that_reaches_a_year_is_a_time_window():
+    parsed = parse_followup("only those datasets whose coverage runs into 2020")
+    assert (parsed.time.year_from, parsed.time.year_to) == (2020, None) and not _scopes(parsed.text)
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "ranks"),
+    [
+        ("i wonder if you would be so kind as to tell me a little about the third one", "more", [3]),
+        ("tbl 2 v 4", "compare", [2, 4]),
+        ("what serialisation is #3 served in?", "formats", [3]),
+    ],
+)
+def test_questions_behind_courtesy_and_shorthand(message, kind, ranks):
+    question = parse_followup(message).question
+    assert question.kind == kind and [r.value for r in question.refs] == ranks
 
 
 @pytest.mark.parametrize(

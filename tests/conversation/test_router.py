@@ -117,6 +117,13 @@ def _overlaps(messages: list[str], others: list[str], *, near: float = 0.9) -> l
         ("wat can u do", False, "capabilities"),
         ("wrte a poem abt cats", False, "out_of_scope"),
         ("heyyy", False, "smalltalk"),
+        # "the API" of the service is a question about it; the API feeds among the results are a filter
+        ("is the API rate limited?", True, "capabilities"),
+        ("we do not need the API feeds", True, "refine"),
+        ("the api kind dun want", True, "refine"),
+        # Singlish "is there ...?"
+        ("got dengue cluster data or not", False, "search"),
+        ("taxi stand map got or not", True, "search"),
     ],
 )
 def test_classify_examples(message, previous, intent):
