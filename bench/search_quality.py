@@ -74,8 +74,8 @@ from search.ranking import (  # noqa: E402
     Components,
     RescoreParams,
     document_text,
+    embedding_query,
     popularity_from_mentions,
-    preprocess_query,
     rank,
     rrf,
     top_k,
@@ -84,7 +84,7 @@ from search.services import search  # noqa: E402
 
 METHODS = (
     "bm25", "neural", "rrf", "fused", "fused+rescore", "+feedback", "-popularity", "-research", "-mentioned",
-    "no families",
+    "-synonyms", "no families",
 )  # fmt: skip
 CANDIDATE_LISTS = ("bm25", "neural", "rrf")  # rank the pipeline's candidates, not its output
 COMPONENTS = {
@@ -100,6 +100,8 @@ COMPONENTS = {
     "-research": Components(rescore_params=RescoreParams(research_popularity=0.0, research_label=0.0)),
     # Without raising the candidates that the best hits mention by name (search.ranking.popularity.mentioned_by_hits).
     "-mentioned": Components(rescore_params=RescoreParams(mentioned_by_hits=0.0)),
+    # Without the catalog's terms for the query's everyday words (search.ranking.synonyms), for BM25 and the embedding.
+    "-synonyms": Components(synonyms=False),
     "no families": FULL_PIPELINE,  # the service's pipeline without collapsing by dataset family (as before)
 }
 UNCOLLAPSED = ("no families",)
@@ -128,7 +130,7 @@ class Ranker:
         # The query vector as Embedder.encode_query makes it (boilerplate dropped), from the disk cache.
         ranking = rank(
             query=query,
-            vector=self.cache.encode([preprocess_query(query)])[0],
+            vector=self.cache.encode([embedding_query(query, synonyms=components.synonyms)])[0],
             embeddings=self.doc_vecs,
             lexical_index=self.lexical,
             signals=self.corpus.signals,
@@ -166,7 +168,8 @@ def evaluate(rank_eval, qrels, rankings, corpus: Corpus | None = None) -> dict:
 
 def run_set(rank_eval, ranker: Ranker, queries, qrels, field: str, methods=METHODS) -> dict[str, dict]:
     results = {}
-    ranker.cache.encode([preprocess_query(q[field]) for q in queries])  # one batch, cached on disk
+    texts = [embedding_query(q[field], synonyms=s) for q in queries for s in (True, False)]
+    ranker.cache.encode(list(dict.fromkeys(texts)))  # one batch, cached on disk
     for m in methods:
         rankings = {q["qid"]: ranker.rank(q[field], m) for q in queries}
         results[m] = evaluate(rank_eval, qrels, rankings, ranker.corpus)
@@ -180,7 +183,7 @@ def run_set(rank_eval, ranker: Ranker, queries, qrels, field: str, methods=METHO
 
 def run_everyday(ranker: Ranker, queries: list[str]) -> dict[str, dict]:
     """Repeated-dataset pairs in the top 10 of unjudged everyday queries, with and without families."""
-    ranker.cache.encode([preprocess_query(q) for q in queries])
+    ranker.cache.encode([embedding_query(q) for q in queries])
     out = {}
     for m in ("+feedback", "no families"):
         rankings = [ranker.rank(q, m) for q in queries]

@@ -54,7 +54,7 @@ from search.ranking.popularity import (
     catalog_popularity,
     popularity_from_mentions,
 )
-from search.ranking.queries import name_like_tokens, preprocess_query
+from search.ranking.queries import embedding_query, lexical_query, name_like_tokens, preprocess_query
 from search.ranking.rescoring import (
     DEFAULT_RESCORE,
     REPORTED_SCORE_RESCORE,
@@ -87,11 +87,13 @@ __all__ = [
     "clean_description",
     "doc_names",
     "document_text",
+    "embedding_query",
     "explain",
     "feedback_query_vector",
     "freshness_from_age",
     "fuse",
     "is_near_duplicate",
+    "lexical_query",
     "lexical_weight",
     "name_like_tokens",
     "normalise_title",

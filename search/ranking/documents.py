@@ -32,7 +32,9 @@ _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # names the paper or the agency, not the data. A linked credit goes by itself (text after it on the same line,
 # such as a curator's note appended to a research record's description, stays); a plain one, with its line up to
 # its first full stop ("Source: National Sports Participation Survey (NSPS). NSPS is a ..." keeps the prose).
-_SOURCE_LINE_RE = re.compile(r"(?im)^\s*(?:image\s+)?sources?\s*:\s*(?:\[[^\]\n]*\]\([^)\n]*\)|https?://\S+|[^\n]*?(?:[.!?](?=\s)|$))")
+_SOURCE_LINE_RE = re.compile(
+    r"(?im)^\s*(?:image\s+)?sources?\s*:\s*(?:\[[^\]\n]*\]\([^)\n]*\)|https?://\S+|[^\n]*?(?:[.!?](?=\s)|$))"
+)
 _URL_RE = re.compile(r"https?://\S+")
 _MD_MARK_RE = re.compile(r"(\*\*|__|`+|^#+\s*|^\s*[-*+]\s+|^\s*>\s*)", re.M)
 _WS_RE = re.compile(r"\s+")

@@ -24,6 +24,7 @@ from search.ranking.columns import COLUMN_BOOST, COLUMN_MATCH_SCORE
 from search.ranking.fusion import FEEDBACK_DOCS, feedback_query_vector, fuse
 from search.ranking.intent import QueryIntent, query_intent
 from search.ranking.popularity import mentioned_by_hits
+from search.ranking.queries import lexical_query
 from search.ranking.rescoring import DEFAULT_RESCORE, REPORTED_SCORE_RESCORE, DocSignals, RescoreParams, rescore
 from search.text import content_words
 
@@ -53,6 +54,9 @@ class Components:
     feedback: bool = True  # the second neural pass from the query moved towards its best hits
     rescoring: bool = True  # catalog signals
     rare_words: bool = True  # a short query's words that only a handful of records contain put those first
+    synonyms: bool = (
+        True  # BM25 also scores the catalog's terms for the query's everyday words (search.ranking.synonyms)
+    )
     rescore_params: RescoreParams = DEFAULT_RESCORE
 
 
@@ -161,7 +165,7 @@ def rank(
         of_row = dict(zip(rows.tolist(), row_direct.tolist(), strict=True))
         similarity = {i: of_row[i] for i in neural}
     if query and n:
-        scores = lexical_index.scores(query)
+        scores = lexical_index.scores(lexical_query(query, synonyms=components.synonyms))
         _numbers_or_raise(scores, "lexical scores", "term statistics")
         top = best_positions(scores, mask, LEXICAL_CANDIDATES, floor=0.0)
         lexical = dict(zip(top.tolist(), scores[top].tolist(), strict=True))

@@ -94,9 +94,7 @@ def mention_links(docs: Sequence[DocFields], family: Sequence[int] | np.ndarray 
                         if len(name) == n and name in wanted:
                             found.add(name)
         own = family[j] if family is not None else 0
-        targets.extend(
-            sorted({i for name in found for i in wanted[name] if i != j and not (own and family[i] == own)})
-        )
+        targets.extend(sorted({i for name in found for i in wanted[name] if i != j and not (own and family[i] == own)}))
         indptr[j + 1] = len(targets)
     return MentionLinks(indptr, np.asarray(targets, dtype=np.int32))
 

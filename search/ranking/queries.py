@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from search.ranking.synonyms import expand_query
 from search.text import STOPWORDS
 
 _WS_RE = re.compile(r"\s+")
@@ -30,6 +31,18 @@ def preprocess_query(query: str) -> str:
     q = _WS_RE.sub(" ", (query or "").replace("\n", " ")).strip()
     stripped = _LEAD_RE.sub("", q, count=1).strip()
     return stripped if len(stripped) >= 3 else q
+
+
+def embedding_query(query: str, *, synonyms: bool = True) -> str:
+    """What the embedder reads for a query: no request boilerplate, and (``synonyms``) the catalog's terms
+    for its everyday words appended (``search.ranking.synonyms``)."""
+    text = preprocess_query(query)
+    return expand_query(text) if synonyms else text
+
+
+def lexical_query(query: str, *, synonyms: bool = True) -> str:
+    """What BM25 scores for a query: the query, with the catalog's terms for its everyday words."""
+    return expand_query(query) if synonyms else query
 
 
 _NAME_TOKEN_RE = re.compile(r"\b(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[A-Za-z]+[-.]?\d+(?:\.\d+)?)\b")

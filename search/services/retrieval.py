@@ -13,7 +13,7 @@ from search.index.loaded import SearchIndex
 from search.ranking.columns import key_matches, requested_columns
 from search.ranking.families import collapse, query_time
 from search.ranking.pipeline import Ranking, rank
-from search.ranking.queries import preprocess_query
+from search.ranking.queries import embedding_query, lexical_query
 from search.services.facets import facet_counts, facet_masks
 from search.services.results import SearchResponse, hits_for
 
@@ -125,9 +125,10 @@ def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_t
     if query:
         # The query's BM25 scores are computed in a second thread while the model encodes the query (both
         # leave the interpreter lock for most of their time).
-        lexical = PrefetchedScores(_lexical_thread().submit(index.lexical.scores, query))
-        # The neural side sees the query without request boilerplate ("I want to build a system that").
-        vector = np.asarray(get_embedder().encode_query(preprocess_query(query)), dtype=np.float32)
+        lexical = PrefetchedScores(_lexical_thread().submit(index.lexical.scores, lexical_query(query)))
+        # The neural side sees the query without request boilerplate ("I want to build a system that"), with the
+        # catalog's terms for its everyday words.
+        vector = np.asarray(get_embedder().encode_query(embedding_query(query)), dtype=np.float32)
     if similar_to is not None:
         pos = index.position.get(similar_to)
         if pos is not None:

@@ -1,0 +1,62 @@
+"""The catalog's terms for everyday words (search.ranking.synonyms) and where the ranking reads them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search.lexical import LexicalIndex
+from search.ranking import Components, DocFields, DocSignals, embedding_query, lexical_query, rank
+from search.ranking.synonyms import catalog_terms, expand_query, synonym_table
+
+
+def test_the_table_maps_everyday_phrases_to_catalog_terms():
+    table = synonym_table()
+    assert len(table) > 500
+    assert "resale flat" in table[("second", "hand", "flat")]
+    assert all(terms and all(t.strip() for t in terms) for terms in table.values())
+
+
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [
+        ("prices of second-hand flats by town", ["resale flat"]),
+        ("Layoffs by industry", ["retrenchment"]),  # plural and singular alike, any casing
+        ("one layoff notice", ["retrenchment"]),
+        ("parking in the city", ["carpark"]),
+        ("park connector map", []),  # "parking" is not "park": no stemming past the plural
+        ("retrenchment and layoffs", []),  # a term the query already says is not added again
+        ("", []),
+    ],
+)
+def test_catalog_terms_of_a_query(query, terms):
+    assert catalog_terms(query) == terms
+
+
+def test_expanded_queries_keep_the_users_words_first():
+    assert expand_query("layoffs by industry") == "layoffs by industry (retrenchment)"
+    assert expand_query("rainfall") == "rainfall"
+    assert lexical_query("layoffs", synonyms=False) == "layoffs"
+    # The embedder reads the query without request boilerplate, then the catalog's terms.
+    assert embedding_query("I want to find layoffs by industry") == "layoffs by industry (retrenchment)"
+    assert embedding_query("I want to find layoffs by industry", synonyms=False) == "layoffs by industry"
+
+
+def test_bm25_finds_the_catalog_term_for_an_everyday_word():
+    docs = [
+        DocFields(title="Retrenchment by Industry", description="Workers retrenched, quarterly."),
+        DocFields(title="Rainfall by Station", description="Monthly rainfall in millimetres."),
+    ]
+    common = {
+        "query": "layoffs by industry",
+        "vector": None,
+        "embeddings": np.zeros((2, 3), dtype=np.float32),
+        "lexical_index": LexicalIndex.build(docs),
+        "signals": DocSignals.neutral(2),
+        "mask": np.ones(2, dtype=bool),
+        "min_similarity": 0.0,
+    }
+    with_terms = rank(**common)
+    without = rank(**common, components=Components(synonyms=False))
+    assert max(with_terms.order, key=with_terms.order.get) == 0
+    assert with_terms.lexical[0] > without.lexical.get(0, 0.0)
