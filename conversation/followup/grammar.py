@@ -398,7 +398,20 @@ TOPIC_SWITCH = re.compile(
     r"(?:i (?:also )?have|another|a second|one more) (?:question|request|search)(?: about| on| for)?|"
     r"(?:something|a) (?:else|different)(?: entirely| altogether)?|(?:totally|completely|entirely) (?:different|new)(?: topic| question| thing| subject)?|"
     r"forget (?:that|this|it|all that|about that)|change of (?:topic|subject|plan)|different (?:topic|question|subject)|"
-    r"switching (?:topics|gears)|moving on|next topic|on another (?:note|topic)|unrelated)\b[ ,:;.!-]*"
+    r"switching (?:topics|gears)|moving on|next topic|on another (?:note|topic)|unrelated|different thing(?: now)?|"
+    # "let's switch to imaging: retinal fundus photographs", "yr 2 topic: land reclamation"
+    r"(?:let us |can we |could we )?switch(?:ing)? (?:over )?to [^:,.;]{1,40}:\s*|(?:[a-z0-9]+ ){0,3}topic\s*\d*\s*:\s*|"
+    # "also can find the list of petrol stations?", "also need ev charging data"
+    r"(?:also|and) (?:can (?:you |u )?)?(?:find|search for|look for|get|need|want)(?: me)?(?= (?:the list of|a list of|list of|"
+    r"stuff on|data on|datasets? on|info on|information on|[a-z0-9-]+(?: [a-z0-9-]+)? (?:data|datasets|statistics|stats|figures))\b))\b[ ,:;.!-]*"
+)
+
+
+# A new request inside what reads as more of the same: "can u find stuff on smoking prevalence too"
+NEW_REQUEST = re.compile(
+    r"^(?:(?:can|could) (?:you|u) |pls |please )?(?:also )?(?:find|get|search(?: for)?|look(?: for| up)?|show(?: me)?|give(?: me)?)"
+    r"(?: me)? (?:(?:some |any )?(?:stuff|data|datasets|anything|something|info|information|statistics|stats|figures) (?:on|about|for) "
+    r"|the list of |a list of )(.{3,})$"
 )
 
 

@@ -47,6 +47,7 @@ from .grammar import (
     INSTEAD,
     KNOWN_ALREADY,
     LEAD_CONNECTIVES,
+    NEW_REQUEST,
     PRONOUN,
     REMOVE_FACET,
     SAME_BUT,
@@ -142,9 +143,7 @@ def normalise(message: str) -> str:
                   r"if (?:it is|that is) not too much (?:trouble|bother))\b[,]?", " ", text)  # fmt: skip
     text = re.sub(r"\b(i|we) not (need|want|use|like)\b", r"\1 do not \2", text)  # "the maps I not need"
     # Singlish particles and a leading "eh" carry no request: "dun want the world bank one lah"
-    text = re.sub(
-        r"\b(?:lah|leh|lor|meh|hor|sia|liao|loh)\b|\bah\b(?=\s*(?:[,.?!]|$))|^(?:eh|oi)\b,?", " ", text
-    )
+    text = re.sub(r"\b(?:lah|leh|lor|meh|hor|sia|liao|loh)\b|\bah\b(?=\s*(?:[,.?!]|$))|^(?:eh|oi)\b,?", " ", text)
     # The object first: "the maps I do not need, remove please" -> "remove the maps"
     text = re.sub(r"^(.+?)\s+(?:that |which )?(?:i|we) do not (?:need|want|use)\b[\s,;]*(?:(?:please|pls)\s+)?"
                   r"(?:remove|drop|delete|exclude|take (?:them |it )?out)?(?:\s+(?:them|it|please|pls))*[.!]?$", r"remove \1", text)  # fmt: skip
@@ -211,6 +210,15 @@ def normalise(message: str) -> str:
     )
     text = re.sub(r"[,;.-]?\s*\b(?:i|we) (?:do not|cannot|can not) (?:have|get|afford|access) (?:an? |any )?(?:api )?"
                   r"(?:account|login|access|key|subscription|permission|token|credentials)s?\b", " ", text)  # fmt: skip
+    # "also need ev charging data, separate from this": a new request
+    text = re.sub(r"^(.+?),?\s+(?:separate(?:ly)?|unrelated|apart) (?:from|to) (?:this|that|these|the (?:above|last one|previous(?: one)?))[.!]?$",
+                  r"separately, \1", text)  # fmt: skip
+    # "a fuller description of 'X'", "what share of the listed datasets ...": questions about the results
+    text = re.sub(r"\b(?:i would like|give me|can i have|could i have|i want|i need)?\s*(?:a |the )?(?:fuller|full|longer|more detailed|"
+                  r"detailed|complete) (?:description|summary|account|overview) (?:of|for)\b", "tell me more about", text)  # fmt: skip
+    text = re.sub(r"\bwhat (?:share|proportion|fraction|percentage|part) of (?:the )?(?:listed |shown |above )?(?:datasets|results|ones|these|them)\b",
+                  "how many of these", text)  # fmt: skip
+    text = re.sub(r"^(?:a )?table (?:comparing|of|for) ", "compare ", text)
     # "every publisher, not just the OECD" widens: the "not just" names no exclusion
     text = re.sub(r"\bnot (?:just|only|solely|merely) (.+?),? but (?:also )?", r"\1 and ", text)
     text = re.sub(r"[,;]?\s*\bnot (?:just|only|solely|merely) (?:the )?[^,;.!?]*", " ", text)
@@ -383,6 +391,10 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
             out.same_but = target
             return out
     _read_scopes(body, out)
+    for scope in out.scopes:
+        if scope.mode in ("continue", "include") and (request := NEW_REQUEST.match(scope.phrase)):
+            out.scopes, out.topic_switch = [], request.group(1).strip(" ,.?!")  # a search of its own
+            return out
     for scope in out.scopes:
         trimmed, term = _trim_target(scope.phrase)
         scope.phrase, scope.term = trimmed or scope.phrase, term

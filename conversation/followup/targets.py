@@ -606,7 +606,7 @@ def dataset_at(phrase: str, shown: list[Shown]) -> Shown | None:
 
 _FAMILY_HINT = re.compile(
     r"\b(?:variants?|versions|all|any|every|family|flavou?rs|related|based|derived|ones|figures|numbers|stats|statistics|"
-    r"tables|indicators|estimates|rates|counts|measures)\b"
+    r"tables|indicators|estimates|rates|counts|measures|breakdowns|splits|disaggregations)\b"
 )  # a plural: the titles with the word, not the one dataset it may name
 
 
@@ -686,6 +686,9 @@ def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Res
     out = Resolution()
     whole = resolve_one(phrase, shown=shown, allow_terms=allow_terms)
     parts = [phrase] if whole is not None else [p for p in _SPLIT_RE.split(phrase) if clean(p)]
+    if len(parts) > 1 and (last := fold(parts[-1]).split()) and _FAMILY_HINT.fullmatch(last[-1]):
+        # "the rural and urban breakdowns": the plural noun belongs to every part ("the rural breakdowns")
+        parts = [p if fold(p).split()[-1:] == last[-1:] else f"{p} {last[-1]}" for p in parts]
     for part in parts:
         target = whole if whole is not None else resolve_one(part, shown=shown, allow_terms=allow_terms)
         if target is not None:

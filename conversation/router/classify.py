@@ -19,6 +19,7 @@ from conversation.router import knn, model
 from conversation.router.rules import (
     ANALYSIS_TASK,
     ASSISTANT_REFERENCE,
+    CAPABILITY_ABOUT_ITSELF,
     CAPABILITY_PROBE,
     CAPABILITY_SOFT,
     CAPABILITY_STRONG,
@@ -30,6 +31,7 @@ from conversation.router.rules import (
     FACT_QUESTION,
     FEATURE_QUESTION,
     NEAR_ME,
+    ONE_FIGURE,
     OOS_PLACE_CONTEXT,
     OOS_PLACE_NOUN,
     OOS_STRONG,
@@ -41,8 +43,10 @@ from conversation.router.rules import (
     SERIES_QUESTION,
     STAT_WORDS,
     STATISTIC_REQUEST,
+    TOPIC_HEAD,
 )
 from conversation.router.smalltalk import peel_smalltalk, split_words
+from search.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +124,13 @@ def _classify_by_rules(
     switching = followup is not None and bool(followup.topic_switch)  # the new topic is judged by itself below
     if not switching and ANALYSIS_TASK.search(rest) and not CAPABILITY_PROBE.search(rest):
         return _oos(rest, prefix + "analysis the assistant cannot do", 0.85, parsed)  # "plot the first one"
+    if not switching and ONE_FIGURE.search(rest):
+        return _oos(rest, prefix + "one figure, not data", 0.85, parsed)  # "what's the population now, just the number"
     if not switching and PROGRAMMING_HELP.search(rest):
         return _oos(rest, prefix + "programming help", 0.85, parsed)
-    if followup is not None and CAPABILITY_STRONG.search(rest) and not RESULT_POINTER.search(rest):
+    if followup is not None and (
+        CAPABILITY_ABOUT_ITSELF.search(rest) or (CAPABILITY_STRONG.search(rest) and not RESULT_POINTER.search(rest))
+    ):
         # "do you hallucinate datasets?", "how current is the info you hold?" while results are shown: about the
         # assistant, not the results ("how often is #3 updated?" points at one and stays a follow-up).
         return IntentResult("capabilities", 0.85, prefix + "question about the assistant", parsed=parsed)
@@ -131,8 +139,13 @@ def _classify_by_rules(
     if not has_previous_search and SERIES_QUESTION.search(rest) and not NEAR_ME.search(rest):
         return IntentResult("search", 0.85, prefix + "a figure over time: a data series", parsed=parsed)
     if (
-        (DATA_REQUEST.search(rest) or STATISTIC_REQUEST.search(rest))
-        and not (OOS_STRONG.search(rest) or OOS_WEAK.search(rest) or NEAR_ME.search(rest))
+        (DATA_REQUEST.search(rest) or STATISTIC_REQUEST.search(rest) or TOPIC_HEAD.match(fold(message).strip()))
+        and not (
+            OOS_STRONG.search(rest)
+            or OOS_WEAK.search(rest)
+            or NEAR_ME.search(rest)
+            or CAPABILITY_ABOUT_ITSELF.search(rest)
+        )
         and _followup_is_not_change(followup)
     ):
         return IntentResult("search", 0.85, prefix + "asks for data on a topic", parsed=parsed)

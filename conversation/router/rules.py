@@ -36,7 +36,23 @@ REQUEST_WORDS = _rx(
     r"|information about|about)\b"
 )
 
+# About the assistant even when the results are named ("can you look inside these files?", "notify me when any of
+# these changes"): limits, alerts, what is searched and for whom.
+CAPABILITY_ABOUT_ITSELF = _rx(
+    r"\bwhat (?:the assistant|this assistant|this tool|this service|the tool|the service|the system|this system) (?:is|are|can)"
+    r" (?:able to |capable of |designed to |meant to )?do\b",
+    r"\bhow many (?:results|datasets|items|hits) (?:can|do|will|could) (?:you|it|this) (?:show|return|give|list|display|find)\b",
+    r"\b(?:notify|alert|ping) (?:me|us) (?:when|if|whenever|once)\b|\b(?:e-?mail|tell|let) (?:me|us)(?: know)? (?:when|whenever|once) (?:a |an |any )?new\b",
+    r"\b(?:are you able|can you|could you|do you|is it possible) (?:to )?(?:look|see|read|search|peek) (?:inside|into|within|the contents of)\b",
+    r"\bpart of (?:what|the (?:sources|data|catalog|catalogue)) (?:you|it) (?:search|cover|index|hold|have|include)\b",
+    r"\bis (?:it|(?:this|the)(?: (?:site|tool|assistant|service|app|chatbot))?) (?:suitable|safe|ok|okay|appropriate|good) for (?:\w+ ){0,2}(?:students|kids|children"
+    r"|pupils|schools?|teachers|beginners|classes|classroom)\b",
+    r"\bbased on my (?:previous |past |earlier |old )?(?:searches|search history|history|queries|questions)\b",
+    r"\b(?:can|could|do|will) you (?:also )?(?:search|look (?:at|in|through)|check|query|include) (?:kaggle|google|hugging ?face|zenodo"
+    r"|github|figshare|dryad|other (?:sites|portals|sources)|external (?:sites|sources))\b",
+)
 CAPABILITY_STRONG = _rx(
+    CAPABILITY_ABOUT_ITSELF.pattern,
     r"\b(?:is|would) (?:that|this|it) (?:a feature|possible|supported|something you (?:can|could) do|an option)\b",
     r"\bwhat (?:else )?(?:\w+ )?(?:can|could) (?:you|i|this(?: \w+)?) (?:do|ask|help|search|find|answer)\b",
     r"\b(?:what|who) (?:you are|you do|you can do|this (?:is|does))\b",
@@ -169,13 +185,25 @@ CAPABILITY_SOFT = _rx(
     r"\bwhat is (?:in )?(?:the|your) (?:catalog|catalogue|collection|database|index)\b",
     r"\bhow (?:big|large) is (?:the|your) (?:catalog|catalogue|collection|database|index)\b",
 )
-OOS_STRONG = _rx(
-    # one figure, not data: "just tell me the number", "only the figure, not a dataset"
+# One figure, not data: "just tell me the number", "only the figure, not a dataset", a value read out of a dataset
+# ("from the first dataset, what was the figure for 2019?"). Sure even while results are shown.
+ONE_FIGURE = _rx(
     r"\b(?:just|only) (?:tell me |give me |need |want )?the (?:number|figure|answer|value|total)\b|\bnot (?:a |the )?datasets?\b[,:]",
+    r"\bwhat (?:was|is|were|are) the (?:figure|number|value|total|count|rate|amount|reading)s? (?:for|in|of) (?:19|20)\d\d\b",
+)
+OOS_STRONG = _rx(
+    ONE_FIGURE.pattern,
+    # personal advice on a procedure: "how do I get PR in Singapore"
+    r"\bhow (?:do|can|should|would) (?:i|we) (?:get|apply for|obtain|renew|qualify for) (?:a |an |my |our )?(?:pr|permanent residen\w*"
+    r"|citizenship|visa|passport|work permit|employment pass|driving licen[cs]e|loan|mortgage|bto flat)\b",
+    # made-up data: "generate synthetic patient records for testing"
+    r"\b(?:generate|create|make|simulate|synthesi[sz]e|fabricate|invent) (?:me |us )?(?:some |a |an )?(?:synthetic|fake|dummy|mock|random"
+    r"|made-up|artificial) (?:\w+ )?(?:data|dataset|datasets|records|rows|entries|samples)\b",
     # creative writing / generation
     r"\b(?:write|compose|draft|generate|create|make|pen|give) (?:me |us )?(?:a |an |some |my |another |one )?"
     r"(?:\w+ ){0,2}(?:poem|poems|haiku|limerick|song|songs|story|stories|essay|essays|letter|cover letter|email"
-    r"|joke|jokes|speech|lyrics|tweet|caption|article|blog post|image|picture|photo|drawing|logo|meme|code"
+    r"|joke|jokes|speech|lyrics|tweet|caption|article|blog post|image|picture|photo|drawing|logo|meme|code|headline|headlines"
+    r"|press release|news story|news article"
     r"|script|program|function|resume|cv|novel|rap|sonnet|riddle|slogan|presentation|slides|slide deck|powerpoint|infographic"
     r"|video|website|app)\b",
     r"\b(?:tell|say|know)(?: me| us)? (?:a |an |another |some )?(?:\w+ )?(?:joke|jokes|riddle|story|fun fact)\b",
@@ -232,7 +260,7 @@ CLAUSE_FORM = re.compile(
 # or after "can you" / "please" / "help me"), so "datasets to train a detector" stays a search.
 ANALYSIS_TASK = re.compile(
     r"(?:^(?:(?:btw|by the way|also|and|now|so|ok|okay|then|next)[, ]+)*|\b(?:(?:can|could|would|will) (?:you|u)"
-    r"(?: please| pls)?|please|pls|help me|i (?:want|need) you to|go ahead and) )(?:(?:download|get|open|take|load) (?:the |that |this )?"
+    r"(?: please| pls)?|please|pls|help me|i (?:want|need) you to|go ahead and|if you (?:could|would|can)(?: please)?) )(?:(?:download|get|open|take|load) (?:the |that |this )?"
     r"(?:\w+ )?(?:one|dataset|file|csv)s? and )?(?:(?:plot|chart|graph|visuali[sz]e|analy[sz]e) (?:the|this|that|these|those"
     r"|it|them|my|our|its|their|all|both|each|first|second|third|last|top|#?\d)\b|(?:web ?)?(?:scrape|crawl)(?! (?:the |these |those |all |that |my )?(?:filters?|facets?|search|results?|chips?|last)\b)"
     r"|train (?:a |an |my |the |me a )?(?:\w+ ){0,2}(?:models?|network|classifier|net|resnet|cnn|bert|transformer|llm|detector)"
@@ -243,7 +271,7 @@ ANALYSIS_TASK = re.compile(
     # Charts, arithmetic and reshaping of the data itself: "draw me a line graph of ...", "compute the growth rate of
     # ...", "combine all the csvs", "pivot the data by year", "forecast next year's prices using these".
     r"|(?:^(?:(?:btw|by the way|also|and|now|so|ok|okay|then|next)[, ]+)*|\b(?:(?:can|could|would|will) (?:you|u)"
-    r"(?: please| pls)?|please|pls|help me|i (?:want|need) you to|go ahead and) )(?:(?:draw|sketch|build|produce|generate"
+    r"(?: please| pls)?|please|pls|help me|i (?:want|need) you to|go ahead and|if you (?:could|would|can)(?: please)?) )(?:(?:draw|sketch|build|produce|generate"
     r"|create|render|make) (?:me |us )?(?:a |an |some )?(?:\w+ )?(?:graphs?|charts?|plots?|heat ?maps?|histograms?|dashboards?"
     r"|visuali[sz]ations?|pyramids?)|draw (?:me |us )?(?:a )?maps?|(?:compute|calculate|work out|tally|sum up|add up|sum) "
     r"|estimate (?:how|what|the|my)\b|combine (?:all |both )?(?:the|these|those|them)\b|(?:pivot|resample|deduplicate"
@@ -254,6 +282,9 @@ ANALYSIS_TASK = re.compile(
     r"|records|values)\b|\b(?:count|calculate|compute|tally|add up|sum up)(?: (?:it|them|this|that|these|those))? for me\b"
     r"|\b(?:open|take|load|read|download|use) (?:the |that |this |those |these )?(?:\w+ )?(?:one|dataset|file|csv|table|data)s?"
     r" and (?:tell|give|show) me\b"
+    # "download the third one and email it to me"
+    r"|\b(?:download|get|fetch|take|save) (?:the |that |this |those |these )?(?:\w+ ){0,2}(?:one|dataset|file|csv|table|data)s?"
+    r" and (?:e-?mail|send|mail|forward|share|whatsapp)\b"
 )
 # A request for data on a topic, however politely wrapped: "anything on drug abuse arrests?", "any record of how many
 # dengue cases", "I'm helping someone who wants data on community clubs. What can you find?"
@@ -265,9 +296,22 @@ DATA_REQUEST = re.compile(
     r"\s+(?:on|about|regarding|concerning|covering|related to|of how many|of the number of)\s+"
     r"(?!(?:you|your|yourself|this (?:tool|site|app|assistant|chat)|the (?:assistant|tool|site|app)|it|that|these|those|them|here)\b)"
     r"(?:the |a |an )?[a-z][a-z-]{2,}|"
+    # "records of old street names"
+    r"\b(?:records|statistics|figures|archives?|registers?|lists?)\s+of\s+(?!(?:you|your|yours|mine|it|this|that|these|those|them|the (?:first|second|third|last|top)"
+    r"|all|each|any)\b)(?:the |old |past |historical |historic )?[a-z][a-z-]{2,}\s+[a-z][a-z-]{2,}|"
+    r"\b(?:data|datasets?|records?|figures|statistics|stats|numbers|information|info|anything|something|materials?)"
+    r"\s+(?:on|about|regarding|concerning|covering|related to|of how many|of the number of)\s+"
+    r"(?!(?:you|your|yourself|this (?:tool|site|app|assistant|chat)|the (?:assistant|tool|site|app)|it|that|these|those|them|here)\b)"
+    r"(?:the |a |an )?[a-z][a-z-]{2,}|"
     # Singlish "is there ...?": "got hdb resale price data or not", "human pose dataset got or not"
     r"^(?:got|have) (?!(?:you|your|it|this|that|any questions?)\b)[a-z].{2,}\b(?:or not|anot|onot)\b|"
     r"\b(?:data|datasets?|dataset|statistics|stats|figures|numbers|maps?) got (?:or not|anot|onot)\b"
+)
+# A topic's datasets named first, then a question about them: "fake news datasets - who's built them?" (read on the
+# message as typed: the punctuation matters)
+TOPIC_HEAD = re.compile(
+    r"^(?!(?:what|which|who|how|why|where|when|do|does|can|could|is|are|your|my|our|the assistant|these|those|the)\b)"
+    r"[a-z][a-z/ -]{2,40}? (?:datasets?|corpora|corpus|benchmarks?)\s*[-\u2013\u2014:]\s+\S"
 )
 # "recycling rates in sg", "dengue case figures": a measured quantity of a topic, what datasets hold.
 STATISTIC_REQUEST = re.compile(

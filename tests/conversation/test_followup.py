@@ -138,6 +138,20 @@ def test_a_title_term_after_punctuation_and_hyphen_is_a_word_but_not_inside_a_co
     assert targets.resolve_one("the rural breakdowns", shown=shown) == targets.Target("title", ("rural",), "rural")
 
 
+@pytest.mark.django_db
+def test_a_plural_noun_after_two_names_belongs_to_both():
+    shown = [
+        targets.Shown(id=1, title="Official Moderate Poverty Rate- Rural"),
+        targets.Shown(id=2, title="Poverty Headcount-Rural"),
+        targets.Shown(id=3, title="Poverty Headcount-Urban"),
+        targets.Shown(id=4, title="Poverty Gap-Urban"),
+    ]
+    # "the rural" alone would name the one title with a standalone "Rural"; "the rural breakdowns" are every one
+    resolution = targets.resolve("the rural and urban breakdowns", shown=shown)
+    assert resolution.targets == [targets.Target("title", ("rural",), "rural"), targets.Target("title", ("urban",), "urban")]
+    assert targets.resolve("the rural figures", shown=shown).targets == [targets.Target("title", ("rural",), "rural")]
+
+
 @pytest.mark.parametrize("phrase", ["API endpoints", "the api feeds", "CSV downloads", "pdf documents"])
 @pytest.mark.django_db
 def test_a_format_followed_by_a_generic_noun_is_the_format(phrase):

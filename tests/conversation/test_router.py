@@ -124,6 +124,22 @@ def _overlaps(messages: list[str], others: list[str], *, near: float = 0.9) -> l
         # Singlish "is there ...?"
         ("got dengue cluster data or not", False, "search"),
         ("taxi stand map got or not", True, "search"),
+        # a new request beside the results, however it is introduced
+        ("could you also find stuff on cycling accidents too", True, "search"),
+        ("and need hawker centre data, separate from this", True, "search"),
+        ("next topic: reservoir water levels", True, "search"),
+        ("sign language video datasets - which ones have glosses?", False, "search"),
+        # one figure, arithmetic, errands and made-up data are not searches
+        ("what's the median household income now, just the number", True, "out_of_scope"),
+        ("in the top dataset, what was the value for 2016?", True, "out_of_scope"),
+        ("I'd be grateful if you could calculate the average from the fourth one", True, "out_of_scope"),
+        ("fetch the second file and send it to my colleague", True, "out_of_scope"),
+        ("please generate fake customer records for my demo", False, "out_of_scope"),
+        ("how do I apply for citizenship here", False, "out_of_scope"),
+        # about the assistant even when the results are named
+        ("can you read inside these files or just the metadata?", True, "capabilities"),
+        ("could you alert me when a new version of these appears?", True, "capabilities"),
+        ("is this tool suitable for primary school kids?", False, "capabilities"),
     ],
 )
 def test_classify_examples(message, previous, intent):
