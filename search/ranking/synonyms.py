@@ -2,8 +2,8 @@
 
 People search in their words; titles use an agency's. ``search/data/synonyms.tsv`` maps one to the other
 (``everyday phrase<TAB>catalog term``, written from the catalog's title vocabulary, every right side a term
-the catalog uses). ``catalog_terms`` finds the everyday phrases of a query (longest first, as whole words in
-the singular) and returns the catalog terms the query does not already say; ``expand_query`` appends them,
+the catalog uses). ``catalog_terms`` finds the everyday phrases of a query (longest first, as whole words; a
+singular also matches its plural, a plural only itself) and returns the catalog terms the query does not already say; ``expand_query`` appends them,
 so both BM25 and the embedding see the catalog's wording beside the user's.
 """
 
@@ -18,25 +18,24 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 _MAX_WORDS = 4
 
 
-def _singular(word: str) -> str:
-    """A plural's singular ("crashes" -> "crash", "babies" -> "baby"); other inflections stay ("parking")."""
-    if len(word) <= 3 or not word.isalpha() or word.endswith(("ss", "us", "is")):
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "sses", "xes", "zes")):
-        return word[:-2]
-    return word[:-1] if word.endswith("s") else word
-
-
 def _words(text: str) -> tuple[str, ...]:
-    """Words in the singular, no other stemming: "parking" is not "park", "training" not "trains"."""
-    return tuple(_singular(w) for w in _WORD_RE.findall(normalize(text)))
+    """Words as typed: no stemming ("parking" is not "park", "trains" not "train a model")."""
+    return tuple(_WORD_RE.findall(normalize(text)))
+
+
+def _plural(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrase with its last word in the plural ("layoff" -> "layoffs", "facility" -> "facilities")."""
+    last = words[-1]
+    if not last.isalpha() or len(last) < 3 or last.endswith("s"):
+        return words
+    if last.endswith("y") and last[-2] not in "aeiou":
+        return (*words[:-1], last[:-1] + "ies")
+    return (*words[:-1], last + ("es" if last.endswith(("ch", "sh", "x", "z")) else "s"))
 
 
 @cache
 def synonym_table() -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Everyday phrase (its words in the singular) -> the catalog terms it stands for."""
+    """Everyday phrase (as written, and a singular's plural) -> the catalog terms it stands for."""
     table: dict[tuple[str, ...], list[str]] = {}
     for line in (DATA_DIR / "synonyms.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.lstrip().startswith("#") or "\t" not in line:
@@ -45,6 +44,8 @@ def synonym_table() -> dict[tuple[str, ...], tuple[str, ...]]:
         key = _words(left)
         if key and right and len(key) <= _MAX_WORDS:
             table.setdefault(key, []).append(right)
+            if _plural(key) != key:  # a singular also stands for its plural; a plural only for itself ("trains")
+                table.setdefault(_plural(key), []).append(right)
     return {key: tuple(dict.fromkeys(terms)) for key, terms in table.items()}
 
 
