@@ -128,11 +128,7 @@ def section_routing_heldout(args) -> dict:
         figures[f"blind_{split}"] = heldout.figures(split_report)
     # Six more writers, written blind to the router (bench/data/README.md): 60% of the first five batches went into the
     # arbiter's training set, this 40% never did. First sight, before any tuning: 77.5-86.2%.
-    heldout.routing_heldout_check(ROUTING_FRESH_FILE)
-    fresh = heldout.load_routing(ROUTING_FRESH_FILE)
-    fresh_report = heldout.routing_accuracy(fresh)
-    print("\nFresh writers' held-out 40% (never trained or tuned on):")
-    heldout.report_print(fresh_report, len(fresh), misses=False)
+    fresh, fresh_report = _routing_file(ROUTING_FRESH_FILE, "Fresh writers' held-out 40% (never trained or tuned on)")
     figures["fresh_test"] = heldout.figures(fresh_report)
     missed = Counter((m["text"], m["has_previous_search"]) for m in fresh_report["misses"])
     by_batch = {}
@@ -142,13 +138,21 @@ def section_routing_heldout(args) -> dict:
     print("  by batch: " + ", ".join(f"{b} {ok / n:.1%} of {n}" for b, (n, ok) in sorted(by_batch.items())))
     figures["fresh_test"]["by_batch"] = {b: round(ok / n, 4) for b, (n, ok) in sorted(by_batch.items())}
     # A ninth writer's batch: run once (92.5 % on first sight), then the router was tuned on all of it.
-    heldout.routing_heldout_check(ROUTING_FRESH9_FILE)
-    fresh9 = heldout.load_routing(ROUTING_FRESH9_FILE)
-    fresh9_report = heldout.routing_accuracy(fresh9)
-    print("\nfresh9, written blind (92.5 % on first sight, then tuned on):")
-    heldout.report_print(fresh9_report, len(fresh9), misses=False)
+    _rows, fresh9_report = _routing_file(
+        ROUTING_FRESH9_FILE, "fresh9, written blind (92.5 % on first sight, then tuned on)"
+    )
     figures["fresh9"] = heldout.figures(fresh9_report)
     return figures
+
+
+def _routing_file(path, title: str) -> tuple[list[dict], dict]:
+    """One routing set, checked disjoint from the router's data, scored and printed under ``title``."""
+    heldout.routing_heldout_check(path)
+    rows = heldout.load_routing(path)
+    report = heldout.routing_accuracy(rows)
+    print(f"\n{title}:")
+    heldout.report_print(report, len(rows), misses=False)
+    return rows, report
 
 
 def section_dialogues(args) -> dict:
@@ -185,7 +189,9 @@ def section_dialogues_blind(args) -> dict:
         result = dialogue_runner.score(outcomes)
         key = name.removeprefix("dialogues_").removesuffix(".jsonl")
         out[key] = {"accuracy": result["accuracy"], "checks": result["checks"], "dialogues": result["dialogues"]}
-        print(f"{name}: {result['accuracy']:.1%} of {result['checks']} checks in {result['dialogues']} dialogues ({note})")
+        print(
+            f"{name}: {result['accuracy']:.1%} of {result['checks']} checks in {result['dialogues']} dialogues ({note})"
+        )
     return out
 
 
