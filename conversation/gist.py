@@ -1,8 +1,9 @@
 """Long messages: the part that says what data is wanted, and a note on what was left out.
 
 The search takes at most ``search.services.MAX_QUERY_CHARS`` characters. A longer message (a pasted
-brief, meeting notes) is cut to its request: sentences that ask for data ("I need…", "show me…",
-"looking for…") first, then the sentences richest in content words, in their original order.
+brief, meeting notes) is cut to its request: the sentences that ask for data ("I need…", "show me…", "could you please find…",
+"what I am hoping to find is…"), without their polite lead-in; when they say too little, the sentences richest in
+content words join them, in their original order.
 """
 
 from __future__ import annotations
@@ -15,17 +16,73 @@ from search.text import content_words
 
 GIST_CHARS = 300
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+_ASK_VERBS = "find|look for|search for|locate|get|dig up|track down|identify|recommend|suggest|list"
 _REQUEST_RE = re.compile(
     r"\b(?:i|we) (?:need|want|am looking for|are looking for|would like|require|am after|are after)\b|"
     r"\b(?:exclude|without|leave out|except|only from|not from|looking for|searching for|show me|find me|give me|point me to|recommend|suggest|any data(?:sets)? (?:on|about|for)|"
-    r"data(?:sets)? (?:on|about|for|covering|with)|figures (?:on|for)|statistics (?:on|for)|numbers (?:on|for))\b",
+    r"data(?:sets)? (?:on|about|for|covering|with)|figures (?:on|for)|statistics (?:on|for)|numbers (?:on|for))\b|"
+    # "could you please help me find ...", "what I am hoping to find is ...", "please look for information on ..."
+    rf"\b(?:(?:(?:could|can|would|will) you|if you (?:could|would|can))(?: please| kindly)?(?: help me| help us)? (?:{_ASK_VERBS}|point me)"
+    r"|(?:hoping|trying|wanting|want|wish|like) to (?:find|locate|get hold of|track down)|help (?:me|us)(?: to)? (?:find|locate|get)"
+    r"|(?:please|kindly) (?:find|look for|search for|locate|send me)"
+    r"|what (?:data|datasets|statistics|figures|information) (?:do|can|could) you (?:have|find|offer|show me))\b(?! (?:it|them|this|that|these|those|out)\b)",
     re.I,
 )
+# The polite lead-in of a request sentence, up to what is asked for: "So, if it is not too much trouble, could you please
+# look for information on poverty ..." -> "information on poverty ..."
+_REQUEST_LEAD_RE = re.compile(
+    rf"^.{{0,160}}?\b(?:(?:(?:could|can|would|will) you|if you (?:could|would|can))(?: please| kindly)?(?: help me| help us)? (?:{_ASK_VERBS})"
+    r"(?: me| us)?|(?:hoping|trying|wanting|want|wish|like) to find|help (?:me|us) (?:find|locate|get)|(?:please|kindly) (?:find|look for|search for|locate))"
+    r"(?: out)?(?:,? if (?:you would be so kind|possible|you can|it is not too much trouble))?[,:]?\s+(?:is\s+)?",
+    re.I,
+)
+REQUEST_ONLY_MIN_CHARS = 20  # requests saying less than this take the richest other sentences along
 _CHATTER_RE = re.compile(
     r"^(?:hi|hello|hey|thanks|thank you|cheers|regards|best|dear|good (?:morning|afternoon|evening))\b|"
     r"\b(?:let me explain|a bit of context|some background|as you know|by the way)\b",
     re.I,
 )
+
+
+_NEGATION_RE = re.compile(r"\b(?:not|no|never|nor|neither|without|rather than)\b|n't\b", re.I)
+# Courtesy that carries a "not" without saying what is unwanted: "if it is not too much trouble", "I don't mind"
+_COURTESY_RE = re.compile(
+    r"\bif (?:it is|it's|that is|that's) not too much (?:trouble|bother)|\bif you (?:do not|don't|would not|wouldn't) mind"
+    r"|\b(?:i|we) (?:do not|don't) mind\b|\bnot at all\b",
+    re.I,
+)
+_GENERIC_WORDS = frozenset(
+    ["data", "dataset", "datasets", "information", "info", "relevant", "useful", "figure", "figures", "number", "numbers",
+     "statistic", "statistics", "collection", "collections", "agency", "publish", "possible", "thing", "things", "something",
+     "anything", "list", "help", "kind", "sort"]
+)  # fmt: skip
+
+
+# A request put to the assistant ("could you find me ...", "what I would like is ...") rather than about the writer's
+# own plans ("I would like to include a short piece ...").
+_DIRECT_ASK_RE = re.compile(
+    rf"\b(?:(?:(?:could|can|would|will) you|if you (?:could|would|can))(?: please| kindly)?(?: help me| help us)? (?:{_ASK_VERBS})"
+    r"|(?:please|kindly|if you (?:could|would)) (?:leave out|exclude|remove|drop|take out|take off|set aside)"
+    r"|what (?:data|datasets|statistics|figures|information) (?:do|can|could) you (?:have|find|offer|show me)"
+    r"|(?:please|kindly) (?:find|look for|search for|locate)|what (?:i|we) (?:would like|am hoping to find|are hoping to find|need|want)"
+    r"(?:,[^,]{0,40},)? (?:is|are))\b",
+    re.I,
+)
+
+
+TOPICAL_CAP = 10  # a long sentence about the writer's plans does not outweigh a request put to the assistant
+
+
+def _request_score(sentence: str, position: int, count: int) -> float:
+    """How much a request sentence names (its topical words, up to ``TOPICAL_CAP``), more when it is put to the
+    assistant, less for a negation, a little more the later it comes."""
+    topical = [w for w in content_words(sentence) if w not in _GENERIC_WORDS]
+    return (
+        min(len(topical), TOPICAL_CAP)
+        + (8 if _DIRECT_ASK_RE.search(sentence) else 0)
+        - (4 if _NEGATION_RE.search(_COURTESY_RE.sub(" ", sentence)) else 0)
+        + position / max(1, count)
+    )
 
 
 @dataclass(frozen=True)
@@ -49,6 +106,23 @@ def gist(message: str, *, limit: int = GIST_CHARS) -> Gist:
     if len(text) <= MAX_QUERY_CHARS:
         return Gist(text=text, original_chars=len(text), shortened=False)
     sentences = [s.strip() for s in _SENTENCE_RE.split(message or "") if s.strip()]
+    requests = list(dict.fromkeys(" ".join(s.split()) for s in sentences if _REQUEST_RE.search(s)))
+    if requests:
+        # What is asked for, without the courtesy around it; the context before it (who is asking, and why) only
+        # pulls the search elsewhere.
+        # The request that names the most (a hedge or a "not" says what is not wanted; a long message builds up to its
+        # "So, could you ..."): it leads, the next ones join while it says too little.
+        asked = [_REQUEST_LEAD_RE.sub("", s, count=1) or s for s in requests]
+        ranked = sorted(range(len(asked)), key=lambda k: (-_request_score(requests[k], k, len(asked)), -k))
+        picked = [ranked[0]]
+        for k in ranked[1:]:
+            if sum(len(asked[j]) for j in picked) >= REQUEST_ONLY_MIN_CHARS:
+                break
+            picked.append(k)
+        short = " ".join(asked[k] for k in picked)  # the best first: a cut at the limit keeps it
+        if len(short) >= REQUEST_ONLY_MIN_CHARS:
+            short = short[:limit].rsplit(" ", 1)[0] if len(short) > limit else short
+            return Gist(text=short, original_chars=len(text), shortened=True)
     scored = []
     seen: set[str] = set()
     for position, sentence in enumerate(sentences):

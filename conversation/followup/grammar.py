@@ -401,9 +401,47 @@ TOPIC_SWITCH = re.compile(
     r"switching (?:topics|gears)|moving on|next topic|on another (?:note|topic)|unrelated|different thing(?: now)?|"
     # "let's switch to imaging: retinal fundus photographs", "yr 2 topic: land reclamation"
     r"(?:let us |can we |could we )?switch(?:ing)? (?:over )?to [^:,.;]{1,40}:\s*|(?:[a-z0-9]+ ){0,3}topic\s*\d*\s*:\s*|"
+    # "now switch to datasets on hospital waiting times", "also searching for: sea level data", "I also need something on
+    # foreign domestic workers", "could you also locate the list of licensed pharmacies?"
+    r"(?:now )?switch(?:ing)? (?:over )?to (?:datasets?|data|statistics|stats|figures|something|anything) (?:on|about|for)|"
+    r"(?:also )?(?:searching|looking|hunting) for\s*:\s*|(?:i|we) also need (?:something|anything|data|datasets|figures|info|information"
+    r"|numbers|stats|statistics) (?:on|about|for|covering)|(?:also,? )?(?:could|can) you (?:also )?(?:locate|find|get|pull up) (?:the |a )?list of|"
     # "also can find the list of petrol stations?", "also need ev charging data"
     r"(?:also|and) (?:can (?:you |u )?)?(?:find|search for|look for|get|need|want)(?: me)?(?= (?:the list of|a list of|list of|"
     r"stuff on|data on|datasets? on|info on|information on|[a-z0-9-]+(?: [a-z0-9-]+)? (?:data|datasets|statistics|stats|figures))\b))\b[ ,:;.!-]*"
+)
+
+
+# "what about road accident data instead", "how about energy consumption by sector": a topic of its own (a measured
+# quantity, data on something), not a filter ("what about 2020?", "how about monthly", "what about the NEA ones")
+WHAT_ABOUT_TOPIC = re.compile(
+    r"^(?:(?:and|ok|okay|so|hmm+|now)[, ]+)*(?:what|how) about (?:the )?(?P<topic>(?:number of |numbers? on |data on |datasets? on |figures on )?"
+    r"[a-z][a-z-]+(?: [a-z][a-z-]+){0,5} (?:data|datasets|statistics|stats|figures|numbers|rates|counts|attendance|consumption"
+    r"|population|cases|prices|usage|levels|emissions|arrivals|enrolment|production|sales|spending|expenditure)"
+    r"(?: (?:by|per|in|across|over|for) [a-z][a-z -]{2,30})?)(?: instead| too| as well)?[?.!]*$|"
+    r"^(?:(?:and|ok|okay|so|hmm+|now)[, ]+)*(?:what|how) about (?:the )?(?P<count>number of [a-z][a-z -]{3,60}?)(?: instead| too)?[?.!]*$"
+)
+
+
+# Malay follow-ups -> the English the grammar reads (applied in order, on folded text).
+MALAY_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"\b(?:tak|tidak) (?:payah|nak|mahu|mau|perlu|guna)\b", "do not want"),
+        (r"\bbuang(?: semua)?\b|\bbuangkan\b", "remove"),
+        (r"\bbawa balik\b|\bkembalikan\b", "bring back"),
+        (r"\b(?:siapa yang|siapa) (?:publish|terbitkan|keluarkan|buat)\b", "who publishes"),
+        (r"\bnombor (satu|dua|tiga|empat|lima)\b", r"number \1"),
+        (r"\bsatu\b", "one"), (r"\bdua\b", "two"), (r"\btiga\b", "three"), (r"\bempat\b", "four"), (r"\blima\b", "five"),
+        (r"\byang pertama\b", "the first one"), (r"\byang kedua\b", "the second one"), (r"\byang ketiga\b", "the third one"),
+        (r"\blesen\b", "licence"), (r"\bfail peta\b", "map files"), (r"\b(?:bagi|beri|kasi) link\b", "give me the link"),
+        (r"^(.+?) (?:tu|itu) apa\b", r"what is \1"), (r"^(.+?),? apa\s*\?", r"what about \1?"),
+        (r"\byang dari\b", "the ones from"), (r"\b(\w[\w.-]*) punya semua\b", r"all the \1 ones"),
+        (r"\b(?:tu|itu|tadi|saja|sahaja|je|pula|semua tu)\b", ""), (r"\bsemua\b", "all"),
+        (r"\bsaya (?:guna|pakai) [\w ]+$", ""),  # "saya guna Excel saja": why, not what
+        # the verb last: "all map files remove", "X remove, Y remove"
+        (r"^(?!remove\b)([^,;.]+?)\s+remove\s*(?=[,;.!?]|$)", r"remove \1"),
+    )
 )
 
 

@@ -47,6 +47,7 @@ from .grammar import (
     INSTEAD,
     KNOWN_ALREADY,
     LEAD_CONNECTIVES,
+    MALAY_FOLLOWUP,
     NEW_REQUEST,
     PRONOUN,
     REMOVE_FACET,
@@ -66,6 +67,7 @@ from .grammar import (
     TOPIC_SWITCH,
     UNDO,
     VALUE_FILTER_OFF,
+    WHAT_ABOUT_TOPIC,
     WISH,
     names_facet_word,
 )
@@ -142,6 +144,10 @@ def normalise(message: str) -> str:
     text = re.sub(r"\b(?:if (?:it is|that is|it's|that's) no (?:trouble|bother|problem)|no (?:worries|problem|rush|hurry)|"
                   r"if (?:it is|that is) not too much (?:trouble|bother))\b[,]?", " ", text)  # fmt: skip
     text = re.sub(r"\b(i|we) not (need|want|use|like)\b", r"\1 do not \2", text)  # "the maps I not need"
+    # Malay follow-ups, read as the English the grammar knows: "yang dari ICA tak payah, buang semua", "nombor tiga tu apa?
+    # bagi link", "bawa balik CoNLL tadi", "nombor satu tu, lesen apa?"
+    for pattern, repl in MALAY_FOLLOWUP:
+        text = pattern.sub(repl, text)
     # Singlish particles and a leading "eh" carry no request: "dun want the world bank one lah"
     text = re.sub(r"\b(?:lah|leh|lor|meh|hor|sia|liao|loh)\b|\bah\b(?=\s*(?:[,.?!]|$))|^(?:eh|oi)\b,?", " ", text)
     # The object first: "the maps I do not need, remove please" -> "remove the maps"
@@ -150,6 +156,7 @@ def normalise(message: str) -> str:
     # The object first with no subject: "singstat one dun want, show others", "the API kind do not want"
     text = re.sub(r"^(?!(?:i|we|you|they|please|pls|just|so|and|but|if)\b)(.+?)\s+do not (?:want|need)\b(?:\s+(?:them|it|please|pls))*"
                   r"\s*(?:[,;.!]+\s*|$)", r"remove \1, ", text).rstrip(" ,")  # fmt: skip
+    text = re.sub(r"^(remove [^,;]+?)\s*[,;]\s*remove\s*[.!]?$", r"\1", text)  # "X do not want, remove" said twice
     # What the user is not doing explains, it does not exclude: "I'm not doing transfer this time"
     text = re.sub(r"[,;]?\s*\b(?:i am|we are) not (?:doing|working on|running|planning|studying|trying|focusing on|going to do)\b[^,;.!?]*",
                   " ", text)  # fmt: skip
@@ -185,6 +192,9 @@ def normalise(message: str) -> str:
     text = re.sub(
         r"\b([\w.&'-]+(?: [\w.&'-]+)?)-only (restriction|filter|limit|condition)\b", r"\1 \2", text
     )  # "the OECD-only filter"
+    # "KITTI and anything built on top of it": every title with the name
+    text = re.sub(r"\b([\w.+-]+) and (?:anything|everything|all|any(?: of the)?|whatever(?: is)?) (?:built|based|derived|made) (?:on|from|off)"
+                  r"(?: top of)? (?:it|that|them)\b", r"\1 variants", text)  # fmt: skip
     # "tbl 1 v 2": a table of #1 and #2
     text = re.sub(r"\btbl\b", "table", text)
     text = re.sub(r"(?<=[\w#]) v (?=#?\w)", " vs ", text)
@@ -198,7 +208,7 @@ def normalise(message: str) -> str:
                   r"|(?!(?:these|those|they|it|that|this|them|all|both|any|anything|everything|why|y|what|how|where|who|which|when|he|she|i|we|you)\b)"
                   r"(?=[^,;.!?]+? (?:is|are|was|were|seems?|looks?) ))([^,;.!?]+?)(?: (?:is|are|was|were|seems?|looks?) [^;.!?]*?)?"
                   r"(?:[,;.!?]|\s-+)+\s*(?:(?:so|and|then|i think|i guess|hence)[,\s-]+)*(?:(?:please|pls|kindly|can you|could you)\s+)*"
-                  r"(?:take|remove|drop|exclude|leave|get rid of|cut|lose|ditch|hide)\s+(?:them|it|those|these|that|both)"
+                  r"(?:take|remove|drop|exclude|leave|get rid of|cut|lose|ditch|hide|yeet|bin|nuke|axe|skip)\s+(?:them|it|those|these|that|both)"
                   r"(?:\s+(?:two|three|both))?(?:\s+(?:out|off|away))?(?:\s+(?:please|pls|too))?[.!]?$", r"remove \1", text)  # fmt: skip
     text = re.sub(r"\b(?:i|we) would not say no to\b", r"i would like", text)
     # Hedges and reasons that name nothing to filter: "if there are any", "if that's not too fussy of me",
@@ -345,6 +355,9 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         rest = re.sub(r"^(?:i am|i'm|we are) (?:after|looking for|interested in)\s+", "", rest)
         rest = re.sub(r"\s+now$", "", LEAD_CONNECTIVES.sub("", rest))
         out.topic_switch = rest or None
+        return out
+    if (about := WHAT_ABOUT_TOPIC.match(body)) and not names_facet_word(about.group("topic") or about.group("count")):
+        out.topic_switch = about.group("topic") or about.group("count")  # "what about road accident data instead"
         return out
     if (topic := _topic_beside_marker(body)) is not None:
         out.topic_switch = topic

@@ -49,7 +49,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
             r"\b(?:compare|comparing|comparison (?:of|between|for|table)|(?:a|in|as a|the) comparison|contrast|side[ -]by[ -]side|next to each other|vs\.?|versus|"
             r"stack(?:s)? up (?:against|to)|put .+ (?:in|into) (?:a |one |the same )?(?:comparison )?table|tabulate|"
             r"differences? between|difference of|how (?:do|does) .+ compare|what is the difference|what are the differences|"
-            r"which (?:is|one is) better|pros and cons)\b"
+            r"which (?:is|one is) better|pros and cons|how (?:does|do|is|are) .+ (?:differ|different) (?:from|to)|differs? from)\b"
         ),
     ),
     (
@@ -100,7 +100,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
             r"\b(?:who|which (?:agency|organi[sz]ation|body|ministry|department|publisher|institution|group|lab|team))\b.*"
             r"\b(?:publish\w*|makes?|made|produces?|produced|owns?|maintains?|provides?|behind|responsible|releases?|"
             r"released|puts? out|created?|collected|compiled)\b|\bpublisher\b|\bwho (?:is|are) (?:the )?(?:author|owner|source)\b|"
-            r"\bwhat (?:agency|organi[sz]ation)\b|\bwho (?:made|makes|publishes|owns|created)\b|"
+            r"\bwhat (?:agency|organi[sz]ation)\b|\bwho (?:made|makes|publishes|owns|created|maintains|runs|curates|keeps)\b|"
             r"\bwhose (?:data(?:set)?s?|is|are|figures|numbers|work|release)\b|\bwho (?:is|are) (?:it|that|this|they) (?:from|by)\b|"
             r"\b(?:from|by) (?:which|what|whom) (?:agency|organi[sz]ation|publisher)\b"
         ),
@@ -108,7 +108,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
     (
         "licence",
         re.compile(
-            r"\blicen[cs]\w*\b|\bterms of use\b|\bfree(?:ly)? (?:to |for )?(?:use|reuse|re-use|download|commercial)\b|\bopen data\b|\bunder (?:what|which) terms\b|\bterms\b.*\buse\b|\bcopyright\b|"
+            r"\blicen[cs](?:e|es|ing)\b|\blicen[cs]ed (?:under|as|for|to|by)\b|\bterms of use\b|\bfree(?:ly)? (?:to |for )?(?:use|reuse|re-use|download|commercial)\b|\bopen data\b|\bunder (?:what|which) terms\b|\bterms\b.*\buse\b|\bcopyright\b|"
             r"\bcan (?:i|we) use\b|\b(?:commercial|commercially)\b|\breuse\b"
         ),
     ),
@@ -116,7 +116,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         "frequency",
         re.compile(
             r"\bhow (?:often|frequently|regularly)\b|\bupdate (?:frequency|schedule|cadence)\b|\brefresh(?:ed)? (?:rate|frequency)\b|"
-            r"\bupdated how\b|\bhow (?:is|are) .+ updated\b|\bwhat frequency\b|\bwhen is .+ updated\b"
+            r"\bupdated how\b|\bhow (?:is|are) .+ updated\b|\bwhat frequency\b|\bwhen is .+ updated\b|"
+            r"\b(?:updated|refreshed|maintained) (?:regularly|often|frequently|still)\b|\b(?:regularly|still) (?:updated|maintained)\b"
         ),
     ),
     (
@@ -138,7 +139,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
     (
         "link",
         re.compile(
-            r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could) (?:i|we) (?:get|download|find|access)\b"
+            r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could) (?:i|we) (?:get|download|find|access)\b|"
+            r"\bpaper (?:i|we) (?:can|could|should) cite\b|\bwhat (?:should|do|can) (?:i|we) cite\b"
         ),
     ),
     (

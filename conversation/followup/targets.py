@@ -691,6 +691,8 @@ def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Res
         parts = [p if fold(p).split()[-1:] == last[-1:] else f"{p} {last[-1]}" for p in parts]
     for part in parts:
         target = whole if whole is not None else resolve_one(part, shown=shown, allow_terms=allow_terms)
+        if target is None and allow_terms:
+            target = dataset_titled(part)  # "drop Cityscapes and PASCAL VOC" when PASCAL VOC is just off screen
         if target is not None:
             if target not in out.targets:
                 out.targets.append(target)
@@ -698,6 +700,18 @@ def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Res
             out.unknown.append(display(part))
             out.suggestions[display(part)] = suggestions_for(part, shown=shown)
     return out
+
+
+def dataset_titled(phrase: str) -> Target | None:
+    """A dataset of the catalog, on screen or not, whose title is exactly the phrase ("PASCAL VOC", "the KITTI one")."""
+    text = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(" .,?!'\"\u201c\u201d"), flags=re.I)
+    text = re.sub(r"\s+(?:dataset|data set|one|data|benchmark)$", "", text, flags=re.I).strip()
+    if len(text) < 3:
+        return None
+    rows = list(Dataset.objects.active().filter(title__iexact=text).values_list("id", "title")[:5])
+    if not rows:
+        return None
+    return Target("dataset", tuple(str(i) for i, _t in rows), rows[0][1])
 
 
 def display(phrase: str) -> str:

@@ -41,6 +41,7 @@ from conversation.router.rules import (
     RESULT_POINTER,
     RESULT_REFERENCE,
     SERIES_QUESTION,
+    SORT_REQUEST,
     STAT_WORDS,
     STATISTIC_REQUEST,
     TOPIC_HEAD,
@@ -128,6 +129,8 @@ def _classify_by_rules(
         return _oos(rest, prefix + "one figure, not data", 0.85, parsed)  # "what's the population now, just the number"
     if not switching and PROGRAMMING_HELP.search(rest):
         return _oos(rest, prefix + "programming help", 0.85, parsed)
+    if has_previous_search and SORT_REQUEST.search(rest):
+        return IntentResult("refine", 0.9, prefix + "a new order for the results", parsed=parsed)
     if followup is not None and (
         CAPABILITY_ABOUT_ITSELF.search(rest) or (CAPABILITY_STRONG.search(rest) and not RESULT_POINTER.search(rest))
     ):

@@ -39,6 +39,16 @@ REQUEST_WORDS = _rx(
 # About the assistant even when the results are named ("can you look inside these files?", "notify me when any of
 # these changes"): limits, alerts, what is searched and for whom.
 CAPABILITY_ABOUT_ITSELF = _rx(
+    r"\b(?:search|include|cover|index) (?:data )?(?:from )?(?:other (?:countries'? |country )?(?:portals|sites|sources|catalogs|catalogues)"
+    r"|foreign (?:portals|sites|sources))\b",
+    r"\bare (?:these|those|they) all (?:the|of the) results\b|\bor (?:just|only) the top (?:ten|10|five|5|twenty|20)\b",
+    r"\bdo you (?:host|store|keep|mirror) the (?:files|data|datasets)\b|\b(?:just |only )?link out to\b",
+    r"\bwhy do (?:some|many|a few|most) of (?:these|them|the results|those) (?:have no|lack|not have|have missing|show no)\b",
+    r"\bwhen (?:was|is) (?:your|the) (?:catalog|catalogue|index|database|collection) (?:last )?(?:updated|refreshed|built)\b",
+    r"\bhow (?:does|do) (?:the |this )?(?:undo|share|sharing|chip|chips|filter|filters|export|save|saved search|compare|comparison|streaming)"
+    r"(?: thing| feature| button| function| option| bit)? work\b",
+    r"\b(?:as well|too),? or (?:only|just) (?:statistics|stats|government data|official statistics|datasets|research datasets"
+    r"|data\.gov\.sg|singapore data)\b",
     r"\bwhat (?:the assistant|this assistant|this tool|this service|the tool|the service|the system|this system) (?:is|are|can)"
     r" (?:able to |capable of |designed to |meant to )?do\b",
     r"\bhow many (?:results|datasets|items|hits) (?:can|do|will|could) (?:you|it|this) (?:show|return|give|list|display|find)\b",
@@ -188,6 +198,12 @@ CAPABILITY_SOFT = _rx(
 # One figure, not data: "just tell me the number", "only the figure, not a dataset", a value read out of a dataset
 # ("from the first dataset, what was the figure for 2019?"). Sure even while results are shown.
 ONE_FIGURE = _rx(
+    r"\b(?:the )?(?:exact|precise) (?:number|figure|count|total|value|rate|amount) of\b",
+    r"\bhow many (?:people|residents|persons|citizens) (?:live|are living|reside|are there) in (?:[a-z]+ ){1,2}(?:right now|now|today|currently"
+    r"|at the moment|at present)\b",
+    r"^(?:so |and |ok )?what (?:is|was|were) (?:the |singapore'?s |sg'?s |the world'?s )?(?:[a-z-]+ ){0,3}(?:rate|growth|number|population|total"
+    r"|gdp|inflation|figure|count|price)\b[^?]{0,40}\b(?:in (?:19|20)\d\d|this (?:quarter|month|year|week)|last (?:week|month|quarter"
+    r"|year)|right now|today|currently|at the moment)\b",
     r"\b(?:just|only) (?:tell me |give me |need |want )?the (?:number|figure|answer|value|total)\b|\bnot (?:a |the )?datasets?\b[,:]",
     r"\bwhat (?:was|is|were|are) the (?:figure|number|value|total|count|rate|amount|reading)s? (?:for|in|of) (?:19|20)\d\d\b",
 )
@@ -196,6 +212,9 @@ OOS_STRONG = _rx(
     # personal advice on a procedure: "how do I get PR in Singapore"
     r"\bhow (?:do|can|should|would) (?:i|we) (?:get|apply for|obtain|renew|qualify for) (?:a |an |my |our )?(?:pr|permanent residen\w*"
     r"|citizenship|visa|passport|work permit|employment pass|driving licen[cs]e|loan|mortgage|bto flat)\b",
+    # errands with the user's own documents: "proofread my cover letter", "fill in this form for me"
+    r"\b(?:proofread|proof-read|edit|check|fill (?:in|out)|complete|sign|submit) (?:my|this|the|our) (?:\w+ )?(?:cover letter|letter|essay"
+    r"|cv|resume|form|application|thesis|report|homework|assignment)\b",
     # made-up data: "generate synthetic patient records for testing"
     r"\b(?:generate|create|make|simulate|synthesi[sz]e|fabricate|invent) (?:me |us )?(?:some |a |an )?(?:synthetic|fake|dummy|mock|random"
     r"|made-up|artificial) (?:\w+ )?(?:data|dataset|datasets|records|rows|entries|samples)\b",
@@ -307,6 +326,8 @@ DATA_REQUEST = re.compile(
     r"^(?:got|have) (?!(?:you|your|it|this|that|any questions?)\b)[a-z].{2,}\b(?:or not|anot|onot)\b|"
     r"\b(?:data|datasets?|dataset|statistics|stats|figures|numbers|maps?) got (?:or not|anot|onot)\b"
 )
+# "can you sort these by most recently updated": a new order for the results on screen, not a question about a feature
+SORT_REQUEST = re.compile(r"\bsort (?:these|them|those|the results|the list|it|this list) (?:by|on|from)\b|\b(?:newest|latest|most recent) first\b")
 # A topic's datasets named first, then a question about them: "fake news datasets - who's built them?" (read on the
 # message as typed: the punctuation matters)
 TOPIC_HEAD = re.compile(
@@ -363,6 +384,7 @@ PROGRAMMING_HELP = re.compile(
     r"|queries|code|snippet|script|function|formula|syntax|error|errors|bug|loop|groupby|group by|pivot|merge|install"
     r"|import|read|load|plot|chart|convert|how (?:do|to|can))\b|\b(?:query|code|snippet|script|function|formula)"
     r" (?:in|for|using|with) (?:sql|pandas|python|excel|r|javascript)\b|^(?:sql|python|pandas|excel|regex) (?:query|code|for|to)\b"
+    r"|\bwrite (?:me |us )?(?:some |a |an |the )?(?:r|are|stata|spss|matlab|julia|vba|python|sql) (?:script|code|function|program|snippet)\b"
 )
 # Definitions and explanations of concepts ("what's the difference between mean and median"): general knowledge
 # even when the concept is a statistic.

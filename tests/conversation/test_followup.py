@@ -238,6 +238,41 @@ def test_exclusions_in_more_everyday_forms(message, expected):
     assert _scopes(message) == expected
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Malay: the verb last, "tak payah" (not needed), "bawa balik" (bring back)
+        ("yang dari LTA tak payah, buang semua", [("exclude", "the ones from lta")]),
+        ("semua fail peta buang", [("exclude", "all map files")]),
+        ("bawa balik LTA tadi", [("restore", "lta")]),
+        # a name and what is built on it
+        ("skip Cityscapes and anything derived from it", [("exclude", "cityscapes")]),
+        # slang verbs after a reason
+        ("MNIST and SVHN are way too easy, yeet those", [("exclude", "mnist and svhn")]),
+    ],
+)
+def test_exclusions_in_malay_and_slang(message, expected):
+    assert _scopes(message) == expected
+
+
+@pytest.mark.parametrize(("message", "kind", "ranks"), [("nombor dua tu, lesen apa?", "licence", [2]), ("yang pertama, siapa yang publish?", "publisher", [1])])
+def test_questions_in_malay(message, kind, ranks):
+    question = parse_followup(message).question
+    assert question.kind == kind and [r.value for r in question.refs] == ranks
+
+
+@pytest.mark.django_db
+def test_a_dataset_named_exactly_is_found_off_screen():
+    pascal = DatasetFactory(title="PASCAL VOC")
+    DatasetFactory(title="PASCAL VOC 2007")
+    resolution = targets.resolve("Cityscapes and PASCAL VOC", shown=[targets.Shown(id=1, title="Cityscapes")])
+    assert resolution.targets == [
+        targets.Target("dataset", ("1",), "Cityscapes"),
+        targets.Target("dataset", (str(pascal.pk),), "PASCAL VOC"),
+    ]
+    assert targets.resolve("the Atlantis Survey", shown=[]).unknown == ["atlantis survey"]
+
+
 def test_variants_and_families_of_a_name_exclude_every_title_with_it():
     scopes = parse_followup("no COCO variants whatsoever").scopes
     assert [(s.mode, s.phrase, s.term) for s in scopes] == [("exclude", "coco", True)]

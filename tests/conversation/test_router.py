@@ -140,6 +140,18 @@ def _overlaps(messages: list[str], others: list[str], *, near: float = 0.9) -> l
         ("can you read inside these files or just the metadata?", True, "capabilities"),
         ("could you alert me when a new version of these appears?", True, "capabilities"),
         ("is this tool suitable for primary school kids?", False, "capabilities"),
+        ("do you keep copies of the files or only link to the agencies?", True, "capabilities"),
+        ("when was the catalogue last refreshed?", False, "capabilities"),
+        # a topic of its own after "what about", not a filter
+        ("what about marriage and divorce statistics instead", True, "search"),
+        ("what about 2019?", True, "refine"),
+        ("now switch to datasets on school bus routes", True, "search"),
+        # one figure asked outright
+        ("what was the inflation rate last month?", False, "out_of_scope"),
+        # a new order for the results, and code for them
+        ("could you sort these by most recent first", True, "refine"),
+        ("write an R script that plots the second one", True, "out_of_scope"),
+        ("terima kasih!", True, "smalltalk"),
     ],
 )
 def test_classify_examples(message, previous, intent):
