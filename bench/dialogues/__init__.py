@@ -20,4 +20,4 @@ DIALOGUES_FILE = DATA / "dialogues.jsonl"
 ROUTING_FILE = DATA / "routing_heldout.jsonl"
 ROUTING_BLIND_FILE = DATA / "routing_blind.jsonl"
 ROUTING_FRESH_FILE = DATA / "routing_fresh.jsonl"
-ROUTING_FRESH9_FILE = DATA / "routing_fresh9.jsonl"  # a later writer's batch, tuned on after its first run
+ROUTING_FRESH_TUNED_FILE = DATA / "routing_fresh_tuned.jsonl"  # later writers' batches, tuned on after their first run

@@ -230,6 +230,11 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
         value = f"{term}{NAME_PART}" if len(term) >= 3 and " " not in term else term
         return _exclude(state, targets.Target("title", (value,), term)), []
     resolution = targets.resolve(scope.phrase, shown=shown, allow_terms=scope.mode == "exclude")
+    if scope.mode == "include" and not resolution.targets:
+        # "rural only", "keep the ones with QA in the name": a word of the titles on screen, when it names nothing else
+        worded = targets.resolve(scope.phrase, shown=shown, allow_terms=True)
+        if worded.targets and not worded.unknown and all(t.facet == "title" for t in worded.targets):
+            resolution = worded
     changes: list[str] = []
     for target in resolution.targets:
         if scope.mode == "include":

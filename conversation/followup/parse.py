@@ -291,7 +291,7 @@ def _trim_target(phrase: str) -> tuple[str, bool]:
     )
     lead = TARGET_LEAD.match(text)
     term = term or bool(lead and re.search(r"named|called|titled|contain|mention", lead.group(0)))
-    return TARGET_LEAD.sub("", text).strip(), term
+    return TARGET_LEAD.sub("", text).strip().strip("'\"\u2018\u2019\u201c\u201d").strip(), term
 
 
 def _topic_beside_marker(body: str) -> str | None:

@@ -544,6 +544,22 @@ def dataset_named(phrase: str, shown: list[Shown], *, context: str = "") -> Show
                         key=lambda t: (t[0], t[1]), reverse=True)  # fmt: skip
         if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
             return scored[0][3]
+    return _published_by(text, shown)
+
+
+def _published_by(text: str, shown: list[Shown]) -> Shown | None:
+    """"The World Bank one", "the UN energy one": the first result on screen of a named publisher (with the other words
+    in its title), when the name is no title's."""
+    if not any(s.publisher for s in shown):
+        return None  # titles only (the router's view): no publisher to name
+    words = text.split()
+    for size in range(min(len(words), 5), 0, -1):
+        publisher = agency_alias_of(" ".join(words[:size])) or publisher_of(" ".join(words[:size]))
+        if publisher is None:
+            continue
+        rest = name_words(" ".join(words[size:]))
+        mine = [s for s in shown if s.publisher == publisher and rest <= _tokens(s.title)]
+        return mine[0] if mine else None  # the first when several: the reading a person would take
     return None
 
 

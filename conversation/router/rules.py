@@ -327,7 +327,11 @@ DATA_REQUEST = re.compile(
     r"\b(?:data|datasets?|dataset|statistics|stats|figures|numbers|maps?) got (?:or not|anot|onot)\b"
 )
 # "can you sort these by most recently updated": a new order for the results on screen, not a question about a feature
-SORT_REQUEST = re.compile(r"\bsort (?:these|them|those|the results|the list|it|this list) (?:by|on|from)\b|\b(?:newest|latest|most recent) first\b")
+# ("can I sort these by date at all?" asks whether it can be done: that one is about the assistant)
+SORT_REQUEST = re.compile(
+    r"^(?!.*\b(?:(?:can|could|may) (?:i|we)|is it possible|are we able|am i able|at all)\b)"
+    r".*(?:\bsort (?:these|them|those|the results|the list|it|this list) (?:by|on|from)\b|\b(?:newest|latest|most recent) first\b)"
+)
 # A topic's datasets named first, then a question about them: "fake news datasets - who's built them?" (read on the
 # message as typed: the punctuation matters)
 TOPIC_HEAD = re.compile(

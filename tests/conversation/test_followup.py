@@ -273,6 +273,21 @@ def test_a_dataset_named_exactly_is_found_off_screen():
     assert targets.resolve("the Atlantis Survey", shown=[]).unknown == ["atlantis survey"]
 
 
+@pytest.mark.django_db
+def test_the_one_of_a_named_publisher_is_its_first_result_on_screen():
+    DatasetFactory(publisher__name="World Bank Group")
+    DatasetFactory(publisher__name="UN Statistics Division")
+    targets.VOCABULARY.forget()
+    shown = [
+        targets.Shown(id=1, title="CO2 emissions (SDG 13)", publisher="UN Statistics Division"),
+        targets.Shown(id=2, title="CO2 emissions (metric tons per capita)", publisher="World Bank Group"),
+        targets.Shown(id=3, title="Methane emissions", publisher="World Bank Group"),
+    ]
+    assert targets.dataset_named("the World Bank one", shown).id == 2
+    assert targets.dataset_named("the world bank methane one", shown).id == 3
+    assert targets.dataset_named("the IMF one", shown) is None
+
+
 def test_variants_and_families_of_a_name_exclude_every_title_with_it():
     scopes = parse_followup("no COCO variants whatsoever").scopes
     assert [(s.mode, s.phrase, s.term) for s in scopes] == [("exclude", "coco", True)]
