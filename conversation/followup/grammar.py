@@ -259,8 +259,8 @@ SWITCH = re.compile(r"\b(?:switch|change|go|move)\s+from\s+(.+?)\s+to\s+(.+)$")
 
 _KIND_OF = r"(?:(?:kind|sort|type)(?: of)?|kinda|sorta)"
 _SAME_WHAT = (
-    rf"(?: (?:idea|thing|stuff|deal|approach|again|data|figures|numbers|series|datasets?|info|{_KIND_OF}(?: (?:data(?:sets?)?|"
-    r"things?|stuff|figures|numbers|series|datasets?|info))?))?"
+    rf"(?: (?:idea|thing|stuff|deal|approach|again|data|figures|numbers|series|datasets?|info|vibes?|style|flavou?r|setup"
+    rf"|{_KIND_OF}(?: (?:data(?:sets?)?|things?|stuff|figures|numbers|series|datasets?|info)|(?: [a-z-]+){{1,2}}(?=\s*,?\s*but\b))?))?"
 )
 SAME_BUT = re.compile(
     r"^(?:(?:ok|okay|now|and|so|alright|right|thanks|thank you)[,.!]?\s+)*(?:(?:i|we) (?:would |)(?:now )?(?:like|want|need)\s+)?"

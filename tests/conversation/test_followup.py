@@ -384,7 +384,13 @@ def test_granularity_in_everyday_words(message, value):
 
 @pytest.mark.parametrize(
     ("message", "topic"),
-    [("same filters, now look for school enrolment", "school enrolment"), ("do the same search for tuberculosis", "tuberculosis")],
+    [
+        ("same filters, now look for school enrolment", "school enrolment"),
+        ("do the same search for tuberculosis", "tuberculosis"),
+        # the kind of thing named in passing, then the new subject
+        ("same vibe but protein structures instead", "protein structures"),
+        ("same sort of annotated footage, but shot by drones", "shot by drones"),
+    ],
 )
 def test_the_same_filters_for_a_new_subject(message, topic):
     assert parse_followup(message).same_but == topic
