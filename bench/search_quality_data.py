@@ -50,7 +50,6 @@ class Corpus:
     ids: list[str]
     docs: list[DocFields]
     signals: DocSignals
-    mentions: np.ndarray | None = None  # catalog_mentions(docs), for the popularity prior
     links: MentionLinks | None = None  # mention_links(docs): who mentions whom
     family_inputs: list[FamilyInput] | None = None  # what the catalog's family rules read, per doc
     families: CorpusFamilies | None = None
@@ -63,11 +62,14 @@ class Corpus:
             self.families = corpus_families(inputs)
         if self.links is None:
             self.links = mention_links(self.docs, family=self.families.family)
-        if self.mentions is None:
-            self.mentions = self.links.counts()
         self.signals.mentions = self.links
         self.signals.popularity = popularity_from_mentions(self.mentions)
         self.position = {d: i for i, d in enumerate(self.ids)}
+
+    @property
+    def mentions(self) -> np.ndarray:
+        """How many other records mention each one (``catalog_mentions``), for the popularity prior."""
+        return self.links.counts()
 
 
 _SOURCE_LINE = re.compile(r"\s*Source:\s*\[(?P<title>[^\]]*)\]\((?P<link>[^)]*)\)\s*$")

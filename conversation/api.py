@@ -124,6 +124,7 @@ class ComparisonTableSerializer(serializers.Serializer):
 
 
 class ConversationTurnApi(APIView):
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ConversationTurnRequest"
@@ -154,9 +155,7 @@ class ConversationTurnApi(APIView):
         reply = serializers.CharField()
         results = SearchHitSerializer(many=True)
         search_state = SearchStateSerializer(help_text="The conversation's search state after this turn.")
-        table = ComparisonTableSerializer(
-            allow_null=True, help_text="A side-by-side comparison, when the turn asked for one."
-        )
+        table = ComparisonTableSerializer(allow_null=True, help_text="A side-by-side comparison, when the turn asked for one.")
         answer_status = serializers.ChoiceField(choices=["ready", "pending"])
         answer_url = serializers.CharField()
         answer_stream_url = serializers.CharField(help_text="The answer as Server-Sent Events, as it is written.")
@@ -195,10 +194,7 @@ class ConversationTurnApi(APIView):
             except services.ConversationNotFound as exc:
                 raise NotFound("No such conversation.") from exc
             turn = services.conversation_turn(
-                conversation=conversation,
-                message=data.validated_data["message"],
-                user=request.user,
-                request_id=request_id,
+                conversation=conversation, message=data.validated_data["message"], user=request.user, request_id=request_id
             )
         message = turn.message
         if request.query_params.get("wait", "").lower() in ("1", "true", "yes"):
@@ -237,6 +233,7 @@ class AnswerApi(APIView):
 
 
 class AiSearchApi(APIView):
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "AiSearchRequest"

@@ -17,12 +17,14 @@ from search.text import content_words
 GIST_CHARS = 300
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 _ASK_VERBS = "find|look for|search for|locate|get|dig up|track down|identify|recommend|suggest|list"
+# A request put to the assistant, up to its verb: "could you please help me ...", "if you would ..."
+_ASK_PREFIX = r"(?:(?:could|can|would|will) you|if you (?:could|would|can))(?: please| kindly)?(?: help me| help us)? "
 _REQUEST_RE = re.compile(
     r"\b(?:i|we) (?:need|want|am looking for|are looking for|would like|require|am after|are after)\b|"
     r"\b(?:exclude|without|leave out|except|only from|not from|looking for|searching for|show me|find me|give me|point me to|recommend|suggest|any data(?:sets)? (?:on|about|for)|"
     r"data(?:sets)? (?:on|about|for|covering|with)|figures (?:on|for)|statistics (?:on|for)|numbers (?:on|for))\b|"
     # "could you please help me find ...", "what I am hoping to find is ...", "please look for information on ..."
-    rf"\b(?:(?:(?:could|can|would|will) you|if you (?:could|would|can))(?: please| kindly)?(?: help me| help us)? (?:{_ASK_VERBS}|point me)"
+    rf"\b(?:{_ASK_PREFIX}(?:{_ASK_VERBS}|point me)"
     r"|(?:hoping|trying|wanting|want|wish|like) to (?:find|locate|get hold of|track down)|help (?:me|us)(?: to)? (?:find|locate|get)"
     r"|(?:please|kindly) (?:find|look for|search for|locate|send me)"
     r"|what (?:data|datasets|statistics|figures|information) (?:do|can|could) you (?:have|find|offer|show me))\b(?! (?:it|them|this|that|these|those|out)\b)",
@@ -31,7 +33,7 @@ _REQUEST_RE = re.compile(
 # The polite lead-in of a request sentence, up to what is asked for: "So, if it is not too much trouble, could you please
 # look for information on poverty ..." -> "information on poverty ..."
 _REQUEST_LEAD_RE = re.compile(
-    rf"^.{{0,160}}?\b(?:(?:(?:could|can|would|will) you|if you (?:could|would|can))(?: please| kindly)?(?: help me| help us)? (?:{_ASK_VERBS})"
+    rf"^.{{0,160}}?\b(?:{_ASK_PREFIX}(?:{_ASK_VERBS})"
     r"(?: me| us)?|(?:hoping|trying|wanting|want|wish|like) to find|help (?:me|us) (?:find|locate|get)|(?:please|kindly) (?:find|look for|search for|locate))"
     r"(?: out)?(?:,? if (?:you would be so kind|possible|you can|it is not too much trouble))?[,:]?\s+(?:is\s+)?",
     re.I,
@@ -61,7 +63,7 @@ _GENERIC_WORDS = frozenset(
 # A request put to the assistant ("could you find me ...", "what I would like is ...") rather than about the writer's
 # own plans ("I would like to include a short piece ...").
 _DIRECT_ASK_RE = re.compile(
-    rf"\b(?:(?:(?:could|can|would|will) you|if you (?:could|would|can))(?: please| kindly)?(?: help me| help us)? (?:{_ASK_VERBS})"
+    rf"\b(?:{_ASK_PREFIX}(?:{_ASK_VERBS})"
     r"|(?:please|kindly|if you (?:could|would)) (?:leave out|exclude|remove|drop|take out|take off|set aside)"
     r"|what (?:data|datasets|statistics|figures|information) (?:do|can|could) you (?:have|find|offer|show me)"
     r"|(?:please|kindly) (?:find|look for|search for|locate)|what (?:i|we) (?:would like|am hoping to find|are hoping to find|need|want)"
@@ -108,10 +110,9 @@ def gist(message: str, *, limit: int = GIST_CHARS) -> Gist:
     sentences = [s.strip() for s in _SENTENCE_RE.split(message or "") if s.strip()]
     requests = list(dict.fromkeys(" ".join(s.split()) for s in sentences if _REQUEST_RE.search(s)))
     if requests:
-        # What is asked for, without the courtesy around it; the context before it (who is asking, and why) only
-        # pulls the search elsewhere.
-        # The request that names the most (a hedge or a "not" says what is not wanted; a long message builds up to its
-        # "So, could you ..."): it leads, the next ones join while it says too little.
+        # What is asked for, without the courtesy around it: the context (who is asking, and why) only pulls the search
+        # elsewhere. The request that names the most leads (a "not" says what is not wanted; a long message builds up to
+        # its "So, could you ..."); the next ones join while it says too little.
         asked = [_REQUEST_LEAD_RE.sub("", s, count=1) or s for s in requests]
         ranked = sorted(range(len(asked)), key=lambda k: (-_request_score(requests[k], k, len(asked)), -k))
         picked = [ranked[0]]

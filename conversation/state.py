@@ -266,8 +266,4 @@ def _facet_sets(raw) -> dict[str, list[dict]]:
 def _subset(value) -> dict | None:
     if not isinstance(value, dict) or not isinstance(value.get("values"), list) or not value.get("facet"):
         return None
-    return {
-        "facet": str(value["facet"]),
-        "values": [str(v) for v in value["values"]],
-        "label": str(value.get("label") or ""),
-    }
+    return {"facet": str(value["facet"]), "values": [str(v) for v in value["values"]], "label": str(value.get("label") or "")}

@@ -108,9 +108,7 @@ def _table_view(table) -> dict | None:
     rows = []
     for index, row in enumerate(table["rows"]):
         cells = [str(cell) for cell in row]
-        rows.append(
-            {"id": int(ids[index]) if index < len(ids) else None, "name": cells[0] if cells else "", "cells": cells[1:]}
-        )
+        rows.append({"id": int(ids[index]) if index < len(ids) else None, "name": cells[0] if cells else "", "cells": cells[1:]})
     return {"columns": [str(c) for c in table.get("columns") or []], "rows": rows}
 
 
@@ -125,7 +123,9 @@ def _search_url(search: dict) -> str:
 
 
 def _turn_items(owner: Owner, messages: list[Message]) -> list[dict]:
-    votes = activity.answer_votes(owner=owner, message_ids=[m.pk for m in messages if m.role == Message.Role.ASSISTANT])
+    votes = activity.answer_votes(
+        owner=owner, message_ids=[m.pk for m in messages if m.role == Message.Role.ASSISTANT]
+    )
     items = []
     for message in messages:
         if message.role == Message.Role.ASSISTANT:
@@ -193,14 +193,9 @@ def chat_send(request: HtmxHttpRequest):
     session_key = _session_key(request)
     with services.request_claim(request_id=request_id, user=request.user, session_key=session_key):
         conversation = services.conversation_get_or_create(
-            user=request.user,
-            session_key=session_key,
-            conversation_id=current.pk if current else None,
-            request_id=request_id,
+            user=request.user, session_key=session_key, conversation_id=current.pk if current else None, request_id=request_id
         )
-        turn = services.conversation_turn(
-            conversation=conversation, message=text, user=request.user, request_id=request_id
-        )
+        turn = services.conversation_turn(conversation=conversation, message=text, user=request.user, request_id=request_id)
     request.session[SESSION_KEY] = str(conversation.pk)
     return _turn_response(request, owner, conversation, turn)
 

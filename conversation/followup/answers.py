@@ -28,9 +28,7 @@ _SIZE_UNITS = (
     r"subjects?|people|persons?|identities|faces?|scenes?|sequences?|tokens?|words?|articles?|reviews?|scans?|"
     r"volumes?|patients?|cities|objects?|points?|trajectories|dialogues?|conversations?|users?|items?|files?|superclasses"
 )
-_SIZE_RE = re.compile(
-    rf"\b\d[\d,.]*\s*(?:k|m|million|thousand|billion)?\+?\s*(?:[\w-]+\s+){{0,2}}(?:{_SIZE_UNITS})\b", re.I
-)
+_SIZE_RE = re.compile(rf"\b\d[\d,.]*\s*(?:k|m|million|thousand|billion)?\+?\s*(?:[\w-]+\s+){{0,2}}(?:{_SIZE_UNITS})\b", re.I)
 
 
 @dataclass
@@ -160,9 +158,7 @@ def _q(d: ShownDataset) -> str:
     return f"“{d.title}” (#{d.rank})" if d.rank else f"“{d.title}” (not among the results)"
 
 
-def resolve_refs(
-    refs: list[Ref], shown: list[ShownDataset], *, focus: int | None
-) -> tuple[list[ShownDataset], list[str]]:
+def resolve_refs(refs: list[Ref], shown: list[ShownDataset], *, focus: int | None) -> tuple[list[ShownDataset], list[str]]:
     """The datasets the references point at, and the names that matched nothing on screen."""
     found: list[ShownDataset] = []
     missing: list[str] = []
@@ -178,11 +174,7 @@ def resolve_refs(
             hit = next((d for d in shown if d.id == focus), None) or (shown[0] if shown else None)
         elif ref.kind == "name":
             named = targets.dataset_named(str(ref.value), as_targets)
-            pk = (
-                named.id
-                if named is not None
-                else _plainest(targets.name_words(str(ref.value)), {d.id: (d.title, None) for d in shown})
-            )
+            pk = named.id if named is not None else _plainest(targets.name_words(str(ref.value)), {d.id: (d.title, None) for d in shown})
             hit = next((d for d in shown if d.id == pk), None)
             if hit is None:
                 hit = _named_off_screen(str(ref.value), shown)
@@ -201,9 +193,7 @@ def _named_off_screen(name: str, shown: list[ShownDataset]) -> ShownDataset | No
     card_of = dict(Dataset.objects.filter(pk__in=shown_ids, family__isnull=False).values_list("family_id", "pk"))
     rank_of = {d.id: d.rank for d in shown}
     members = Dataset.objects.active().filter(family_id__in=card_of).exclude(pk__in=shown_ids)
-    candidates = {
-        pk: (title, card_of[family_id]) for pk, title, family_id in members.values_list("pk", "title", "family_id")
-    }
+    candidates = {pk: (title, card_of[family_id]) for pk, title, family_id in members.values_list("pk", "title", "family_id")}
     # A title the name spells exactly ("LIAR", "Fakeddit"), whatever its length.
     exact = Dataset.objects.active().exclude(pk__in=shown_ids).filter(title__iexact=name.strip())
     candidates.update({pk: (title, None) for pk, title in exact.values_list("pk", "title")[:5] if pk not in candidates})
@@ -212,12 +202,8 @@ def _named_off_screen(name: str, shown: list[ShownDataset]) -> ShownDataset | No
         titled = Dataset.objects.active().exclude(pk__in=shown_ids)
         for word in words[:3]:
             titled = titled.filter(title__icontains=word)
-        candidates.update(
-            {pk: (title, None) for pk, title in titled.values_list("pk", "title")[:50] if pk not in candidates}
-        )
-    named = targets.dataset_named(
-        name, [targets.Shown(id=pk, title=title) for pk, (title, _card) in candidates.items()]
-    )
+        candidates.update({pk: (title, None) for pk, title in titled.values_list("pk", "title")[:50] if pk not in candidates})
+    named = targets.dataset_named(name, [targets.Shown(id=pk, title=title) for pk, (title, _card) in candidates.items()])
     pk = named.id if named is not None else _plainest(targets.name_words(name), candidates)
     if pk is None:
         return None
@@ -229,11 +215,7 @@ def _named_off_screen(name: str, shown: list[ShownDataset]) -> ShownDataset | No
 def _plainest(words: set[str], candidates: dict[int, tuple[str, int | None]]) -> int | None:
     """Of several titles with every word of a name, the one with fewest other words, if only one is:
     "the annual CPI" is "CPI, Annual", not "CPI By Household Income Group, Lowest 20%, Annual"."""
-    extra = sorted(
-        (len(targets.name_words(title) - words), pk)
-        for pk, (title, _card) in candidates.items()
-        if words <= targets.name_words(title)
-    )
+    extra = sorted((len(targets.name_words(title) - words), pk) for pk, (title, _card) in candidates.items() if words <= targets.name_words(title))
     if not extra or (len(extra) > 1 and extra[0][0] == extra[1][0]):
         return None
     return extra[0][1]
@@ -291,9 +273,7 @@ def _formats(d: ShownDataset, q: Question) -> Answer:
             return Answer(f"Yes: {_q(d)} is available as {', '.join(has)}{more}.")
         if offered:
             return Answer(f"No: {_q(d)} is not offered as {q.target.upper()}; it comes as {offered}.")
-        return Answer(
-            f"{_q(d)} lists no file formats, so not as {q.target.upper()} as far as the catalog knows. See {d.link}"
-        )
+        return Answer(f"{_q(d)} lists no file formats, so not as {q.target.upper()} as far as the catalog knows. See {d.link}")
     if not offered:
         return Answer(f"{_q(d)} lists no file formats in the catalog; see {d.link}")
     return Answer(f"{_q(d)} comes as {offered}.")
@@ -323,9 +303,7 @@ def _link(d: ShownDataset, q: Question) -> Answer:
 def _size(d: ShownDataset, q: Question) -> Answer:
     sizes = _SIZE_RE.findall(d.plain_description)
     if sizes:
-        return Answer(
-            f"{_q(d)}: its description gives {', '.join(dict.fromkeys(s.strip() for s in sizes[:4]))}. {d.link}"
-        )
+        return Answer(f"{_q(d)}: its description gives {', '.join(dict.fromkeys(s.strip() for s in sizes[:4]))}. {d.link}")
     return Answer(f"{_q(d)}: the catalog doesn't give its size. {_summary(d)}")
 
 
@@ -372,7 +350,6 @@ def _extreme(kind: str, pool: list[ShownDataset]) -> Answer:
         best = ranked[0]
         reply = f"{_q(best)} has the oldest data, from {best.start.year if best.start else best.coverage}."
     else:
-
         def recency(d: ShownDataset):
             end = d.end or (today if d.start and not d.end else dt.date.min)
             return (end, d.modified.date() if d.modified else dt.date.min)

@@ -195,9 +195,7 @@ def _scopes_pointing_back(scopes: list[Scope], state: SearchState) -> list[Scope
 
 
 def _exclude(state: SearchState, target: targets.Target) -> list[str]:
-    added = [
-        state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values
-    ]
+    added = [state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values]
     if not any(added):
         return []
     what = {"title": f"titles with “{target.label}”", "dataset": f"“{target.label}”"}.get(target.facet, target.label)

@@ -267,6 +267,7 @@ SAME_BUT = re.compile(
     rf"(?:(?:the )?same{_SAME_WHAT}|"
     r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|"
     r"(?:the )?(?:equivalent|counterpart)(?: [a-z-]+){0,3}?|"
+
     r"(?:do|run|try|repeat|redo)(?: the| that)? same(?: (?:search|query|thing|again|one))?|(?:do|run|repeat|redo) (?:that|this|it|the search)(?: again)?)"
     r"\s*,?\s*(?:(?:but\s+)?(?:for|on|about|in)\s+(.+)$|"
     # "same idea, but I'd like death rates rather than life expectancy", "same kinda thing but births instead": not
@@ -421,6 +422,104 @@ WHAT_ABOUT_TOPIC = re.compile(
     r"(?: (?:by|per|in|across|over|for) [a-z][a-z -]{2,30})?)(?: instead| too| as well)?[?.!]*$|"
     r"^(?:(?:and|ok|okay|so|hmm+|now)[, ]+)*(?:what|how) about (?:the )?(?P<count>number of [a-z][a-z -]{3,60}?)(?: instead| too)?[?.!]*$"
 )
+
+
+# Everyday ways of saying a change, rewritten to the forms the grammar reads (applied in order by ``normalise``).
+EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        # "drop everything that isn't World Bank": what is not X goes, so only X stays
+        (
+            r"\b(?:drop|remove|exclude|hide|cut|lose|filter out|get rid of|take out|leave out) (?:everything|anything|all|any|"
+            r"the ones|ones|those|whatever|datasets|results|stuff)(?: that| which)? (?:is|are) not (?:from |by )?",
+            "only ",
+        ),
+        (r"\b(anything|something|ones|datasets|stuff|results) (?:outside(?: of)?|beyond) ", r"\1 other than "),
+        # Courtesy around the request: "would you be so kind as to tell me ...", "I wonder if you'd be so good as to show me ..."
+        (
+            r"(?:\b(?:i|we) (?:wonder|wondered|was wondering|were wondering) if )?(?:\b(?:would|could|might) you |\byou (?:would|could|might) )?"
+            r"(?:be )?\b(?:so kind as to|kind enough to|so good as to|good enough to)\s+",
+            "",
+        ),
+        (r"\btell me (?:a (?:little|bit) |a little bit )(?:more )?about\b", "tell me more about"),
+        # Singlish order: "the IMDb one tell me more, got link?"
+        (r"^((?:the |that )?[\w .+-]+? one) (tell me more|more info|more details)\b", r"\2 about \1"),
+        (r"\bgot (link|url|website)\b", r"\1"),
+        (r"\bwhat (is|are) (.+?) exactly\b", r"what \1 \2"),
+        # "only what the Ministry of Manpower has put out": that publisher
+        (r"\b(?:what|whatever|the ones?|those|datasets|things) (?:that )?(.+?) (?:has|have|had) (?:put out|published|released|produced|issued)\b", r"\1"),
+        # "those datasets whose coverage extends to at least 2021": a time window from that year
+        (
+            r"\b(?:(?:(?:retain|keep|show(?: me)?) )?only (?:those |the |these )?(?:datasets|ones|results|records|series) )?"
+            r"(?:whose|with|that have|where the) (?:coverage|data|records|series) (?:extends?|goes|go|runs?|reach(?:es)?|continues?) "
+            r"(?:to|into|until|up to|through|past) (?:at least )?((?:19|20)\d\d)\b",
+            r"from \1",
+        ),
+        (r"\b([\w.&'-]+(?: [\w.&'-]+)?)-only (restriction|filter|limit|condition)\b", r"\1 \2"),  # "the OECD-only filter"
+        # "KITTI and anything built on top of it": every title with the name
+        (
+            r"\b([\w.+-]+) and (?:anything|everything|all|any(?: of the)?|whatever(?: is)?) (?:built|based|derived|made) (?:on|from|off)"
+            r"(?: top of)? (?:it|that|them)\b",
+            r"\1 variants",
+        ),
+        # "tbl 1 v 2": a table of #1 and #2
+        (r"\btbl\b", "table"),
+        (r"(?<=[\w#]) v (?=#?\w)", " vs "),
+        (r"^(?:a )?table (?:of )?#?(\d{1,2}) (?:vs|and|&|with) #?(\d{1,2})\b", r"compare #\1 and #\2 in a table"),
+        # A reason, then "take them out": "Cityscapes and PASCAL VOC aren't aerial, so please take them out",
+        # "Music21 is more about notation, I think - please remove it", "we already train on KITTI and SemanticKITTI, so
+        # take those two out": what the reason names goes.
+        (
+            r"^(?:(?:we|i) (?:already |currently )?(?:use|train on|trained on|have|tried|used|work with|evaluated on|know)\s+"
+            r"|(?!(?:these|those|they|it|that|this|them|all|both|any|anything|everything|why|y|what|how|where|who|which|when|he|she|i|we|you)\b)"
+            r"(?=[^,;.!?]+? (?:is|are|was|were|seems?|looks?) ))([^,;.!?]+?)(?: (?:is|are|was|were|seems?|looks?) [^;.!?]*?)?"
+            r"(?:[,;.!?]|\s-+)+\s*(?:(?:so|and|then|i think|i guess|hence)[,\s-]+)*(?:(?:please|pls|kindly|can you|could you)\s+)*"
+            r"(?:take|remove|drop|exclude|leave|get rid of|cut|lose|ditch|hide|yeet|bin|nuke|axe|skip)\s+(?:them|it|those|these|that|both)"
+            r"(?:\s+(?:two|three|both))?(?:\s+(?:out|off|away))?(?:\s+(?:please|pls|too))?[.!]?$",
+            r"remove \1",
+        ),
+        (r"\b(?:i|we) would not say no to\b", r"i would like"),
+        # Hedges and reasons that name nothing to filter: "if there are any", "if that's not too fussy of me",
+        # "I don't have an account"
+        (r",?\s*\bif (?:there (?:are|is) (?:any|one|some)|any|that is not too [a-z]+(?: of me)?|it is not too [a-z]+(?: of me)?)\b", " "),
+        (
+            r"[,;.-]?\s*\b(?:i|we) (?:do not|cannot|can not) (?:have|get|afford|access) (?:an? |any )?(?:api )?"
+            r"(?:account|login|access|key|subscription|permission|token|credentials)s?\b",
+            " ",
+        ),
+        # "also need ev charging data, separate from this": a new request
+        (r"^(.+?),?\s+(?:separate(?:ly)?|unrelated|apart) (?:from|to) (?:this|that|these|the (?:above|last one|previous(?: one)?))[.!]?$", r"separately, \1"),
+        # "a fuller description of 'X'", "what share of the listed datasets ...": questions about the results
+        (
+            r"\b(?:i would like|give me|can i have|could i have|i want|i need)?\s*(?:a |the )?(?:fuller|full|longer|more detailed|"
+            r"detailed|complete) (?:description|summary|account|overview) (?:of|for)\b",
+            "tell me more about",
+        ),
+        (r"\bwhat (?:share|proportion|fraction|percentage|part) of (?:the )?(?:listed |shown |above )?(?:datasets|results|ones|these|them)\b", "how many of these"),
+        (r"^(?:a )?table (?:comparing|of|for) ", "compare "),
+        # "every publisher, not just the OECD" widens: the "not just" names no exclusion
+        (r"\bnot (?:just|only|solely|merely) (.+?),? but (?:also )?", r"\1 and "),
+        (r"[,;]?\s*\bnot (?:just|only|solely|merely) (?:the )?[^,;.!?]*", " "),
+        # Courtesy that carries a "not": "nor, if you don't mind, anything from URA"
+        (r",?\s*\bif you (?:do not|would not) mind\b,?", " "),
+        (r"^(?:nor|neither|and not|also not)\b,?\s*", "exclude "),
+        # Singlish "X can?": asks for X ("quarterly one can? the yearly ones not so useful")
+        (r"^(?!(?:which|what|who|how|where|when|why|so|can|could|i|we|you)\b)([a-z][\w -]{1,40}?)\s+can\s*\?\s*", r"\1, "),
+        # "the yearly ones not so useful for me": those go
+        (
+            r"\b((?:the |those |these )?[\w-]+(?: [\w-]+)? ones?) (?:are |is )?not (?:so |very |that |really |too |at all )?"
+            r"(?:useful|relevant|needed|helpful|necessary|important|wanted)\b(?: (?:for|to) (?:me|us|my \w+|our \w+))?",
+            r"exclude \1",
+        ),
+        (r"\b(?:i|we) (?:would|do|really do|really would) not (?:want|like|need|care) to (?:see|have|get|be shown)\b", "exclude"),
+        # "ImageNet shouldn't be in there - remove it": the subject goes
+        (
+            r"^(.+?) (?:should not|does not|do not|must not|need not) (?:be|belong|appear)(?: (?:in|on))? "
+            r"(?:there|here|the list|this list|the results|these results)\b.*$",
+            r"remove \1",
+        ),
+    )
+)  # fmt: skip
 
 
 # Malay follow-ups -> the English the grammar reads (applied in order, on folded text).

@@ -31,6 +31,7 @@ from .grammar import (
     CONTRACTIONS,
     COURTESY,
     EVALUATIVE,
+    EVERYDAY_REWRITES,
     EXCLUDE_POSTFIX,
     EXCLUDE_PREFIX,
     EXCLUDE_SPLIT,
@@ -164,92 +165,9 @@ def normalise(message: str) -> str:
     text = re.sub(
         r"\b(?:(?:i|we) (?:would prefer not to|would rather not|do not want to|do not) (?:see|get|have|be shown)|"
         r"(?:please )?do not show(?: me| us)?|(?:show|give)(?: me| us)? nothing) (?:anything|any|stuff|any ones|ones|results|datasets)? ?"
-        r"(?:that|which) (?:is|are) not\b",
-        "only",
-        text,
-    )
-    # "drop everything that isn't World Bank": what is not X goes, so only X stays
-    text = re.sub(r"\b(?:drop|remove|exclude|hide|cut|lose|filter out|get rid of|take out|leave out) (?:everything|anything|all|any|"
-                  r"the ones|ones|those|whatever|datasets|results|stuff)(?: that| which)? (?:is|are) not (?:from |by )?", "only ", text)  # fmt: skip
-    text = re.sub(
-        r"\b(anything|something|ones|datasets|stuff|results) (?:outside(?: of)?|beyond) ", r"\1 other than ", text
-    )
-    # Courtesy around the request: "would you be so kind as to tell me ...", "I wonder if you'd be so good as to show me ..."
-    text = re.sub(r"(?:\b(?:i|we) (?:wonder|wondered|was wondering|were wondering) if )?(?:\b(?:would|could|might) you |\byou (?:would|could|might) )?"
-                  r"(?:be )?\b(?:so kind as to|kind enough to|so good as to|good enough to)\s+", "", text)  # fmt: skip
-    text = re.sub(r"\btell me (?:a (?:little|bit) |a little bit )(?:more )?about\b", "tell me more about", text)
-    # Singlish order: "the IMDb one tell me more, got link?"
-    text = re.sub(r"^((?:the |that )?[\w .+-]+? one) (tell me more|more info|more details)\b", r"\2 about \1", text)
-    text = re.sub(r"\bgot (link|url|website)\b", r"\1", text)
-    text = re.sub(r"\bwhat (is|are) (.+?) exactly\b", r"what \1 \2", text)
-    # "only what the Ministry of Manpower has put out": that publisher
-    text = re.sub(r"\b(?:what|whatever|the ones?|those|datasets|things) (?:that )?(.+?) (?:has|have|had) (?:put out|published|released|produced|issued)\b",
-                  r"\1", text)  # fmt: skip
-    # "those datasets whose coverage extends to at least 2021": a time window from that year
-    text = re.sub(r"\b(?:(?:(?:retain|keep|show(?: me)?) )?only (?:those |the |these )?(?:datasets|ones|results|records|series) )?"
-                  r"(?:whose|with|that have|where the) (?:coverage|data|records|series) (?:extends?|goes|go|runs?|reach(?:es)?|continues?) "
-                  r"(?:to|into|until|up to|through|past) (?:at least )?((?:19|20)\d\d)\b", r"from \1", text)  # fmt: skip
-    text = re.sub(
-        r"\b([\w.&'-]+(?: [\w.&'-]+)?)-only (restriction|filter|limit|condition)\b", r"\1 \2", text
-    )  # "the OECD-only filter"
-    # "KITTI and anything built on top of it": every title with the name
-    text = re.sub(r"\b([\w.+-]+) and (?:anything|everything|all|any(?: of the)?|whatever(?: is)?) (?:built|based|derived|made) (?:on|from|off)"
-                  r"(?: top of)? (?:it|that|them)\b", r"\1 variants", text)  # fmt: skip
-    # "tbl 1 v 2": a table of #1 and #2
-    text = re.sub(r"\btbl\b", "table", text)
-    text = re.sub(r"(?<=[\w#]) v (?=#?\w)", " vs ", text)
-    text = re.sub(
-        r"^(?:a )?table (?:of )?#?(\d{1,2}) (?:vs|and|&|with) #?(\d{1,2})\b", r"compare #\1 and #\2 in a table", text
-    )
-    # A reason, then "take them out": "Cityscapes and PASCAL VOC aren't aerial, so please take them out",
-    # "Music21 is more about notation, I think - please remove it", "we already train on KITTI and SemanticKITTI, so
-    # take those two out": what the reason names goes.
-    text = re.sub(r"^(?:(?:we|i) (?:already |currently )?(?:use|train on|trained on|have|tried|used|work with|evaluated on|know)\s+"
-                  r"|(?!(?:these|those|they|it|that|this|them|all|both|any|anything|everything|why|y|what|how|where|who|which|when|he|she|i|we|you)\b)"
-                  r"(?=[^,;.!?]+? (?:is|are|was|were|seems?|looks?) ))([^,;.!?]+?)(?: (?:is|are|was|were|seems?|looks?) [^;.!?]*?)?"
-                  r"(?:[,;.!?]|\s-+)+\s*(?:(?:so|and|then|i think|i guess|hence)[,\s-]+)*(?:(?:please|pls|kindly|can you|could you)\s+)*"
-                  r"(?:take|remove|drop|exclude|leave|get rid of|cut|lose|ditch|hide|yeet|bin|nuke|axe|skip)\s+(?:them|it|those|these|that|both)"
-                  r"(?:\s+(?:two|three|both))?(?:\s+(?:out|off|away))?(?:\s+(?:please|pls|too))?[.!]?$", r"remove \1", text)  # fmt: skip
-    text = re.sub(r"\b(?:i|we) would not say no to\b", r"i would like", text)
-    # Hedges and reasons that name nothing to filter: "if there are any", "if that's not too fussy of me",
-    # "I don't have an account"
-    text = re.sub(
-        r",?\s*\bif (?:there (?:are|is) (?:any|one|some)|any|that is not too [a-z]+(?: of me)?|it is not too [a-z]+(?: of me)?)\b",
-        " ",
-        text,
-    )
-    text = re.sub(r"[,;.-]?\s*\b(?:i|we) (?:do not|cannot|can not) (?:have|get|afford|access) (?:an? |any )?(?:api )?"
-                  r"(?:account|login|access|key|subscription|permission|token|credentials)s?\b", " ", text)  # fmt: skip
-    # "also need ev charging data, separate from this": a new request
-    text = re.sub(r"^(.+?),?\s+(?:separate(?:ly)?|unrelated|apart) (?:from|to) (?:this|that|these|the (?:above|last one|previous(?: one)?))[.!]?$",
-                  r"separately, \1", text)  # fmt: skip
-    # "a fuller description of 'X'", "what share of the listed datasets ...": questions about the results
-    text = re.sub(r"\b(?:i would like|give me|can i have|could i have|i want|i need)?\s*(?:a |the )?(?:fuller|full|longer|more detailed|"
-                  r"detailed|complete) (?:description|summary|account|overview) (?:of|for)\b", "tell me more about", text)  # fmt: skip
-    text = re.sub(r"\bwhat (?:share|proportion|fraction|percentage|part) of (?:the )?(?:listed |shown |above )?(?:datasets|results|ones|these|them)\b",
-                  "how many of these", text)  # fmt: skip
-    text = re.sub(r"^(?:a )?table (?:comparing|of|for) ", "compare ", text)
-    # "every publisher, not just the OECD" widens: the "not just" names no exclusion
-    text = re.sub(r"\bnot (?:just|only|solely|merely) (.+?),? but (?:also )?", r"\1 and ", text)
-    text = re.sub(r"[,;]?\s*\bnot (?:just|only|solely|merely) (?:the )?[^,;.!?]*", " ", text)
-    # Courtesy that carries a "not": "nor, if you don't mind, anything from URA"
-    text = re.sub(r",?\s*\bif you (?:do not|would not) mind\b,?", " ", text)
-    text = re.sub(r"^(?:nor|neither|and not|also not)\b,?\s*", "exclude ", text)
-    # Singlish "X can?": asks for X ("quarterly one can? the yearly ones not so useful")
-    text = re.sub(
-        r"^(?!(?:which|what|who|how|where|when|why|so|can|could|i|we|you)\b)([a-z][\w -]{1,40}?)\s+can\s*\?\s*",
-        r"\1, ",
-        text,
-    )
-    # "the yearly ones not so useful for me": those go
-    text = re.sub(r"\b((?:the |those |these )?[\w-]+(?: [\w-]+)? ones?) (?:are |is )?not (?:so |very |that |really |too |at all )?"
-                  r"(?:useful|relevant|needed|helpful|necessary|important|wanted)\b(?: (?:for|to) (?:me|us|my \w+|our \w+))?",
-                  r"exclude \1", text)  # fmt: skip
-    text = re.sub(r"\b(?:i|we) (?:would|do|really do|really would) not (?:want|like|need|care) to (?:see|have|get|be shown)\b",
-                  "exclude", text)  # fmt: skip
-    # "ImageNet shouldn't be in there - remove it": the subject goes
-    text = re.sub(r"^(.+?) (?:should not|does not|do not|must not|need not) (?:be|belong|appear)(?: (?:in|on))? "
-                  r"(?:there|here|the list|this list|the results|these results)\b.*$", r"remove \1", text)  # fmt: skip
+        r"(?:that|which) (?:is|are) not\b", "only", text)
+    for pattern, repl in EVERYDAY_REWRITES:  # what is not X goes, courtesy, reasons, shorthand (grammar.py)
+        text = pattern.sub(repl, text)
     # "the last 1", "which 1", "that 1": chat's "one"
     text = re.sub(r"\b(that|this|which|last|first|other|next|previous|latest|newest|oldest|same|another|each) 1\b(?!\s*(?:and|,|-|to|or)\s*\d)",
                   r"\1 one", text)  # fmt: skip
@@ -286,9 +204,7 @@ def _trim_target(phrase: str) -> tuple[str, bool]:
     place = TARGET_PLACE.search(text)
     term = bool(variants) or bool(place and re.search(r"\b(?:names?|titles?)$", place.group(0)))
     text = TARGET_PLACE.sub("", text)
-    text = re.sub(
-        r"^(?:interested|keen) in\s+(?:(?:any(?:thing)?|everything|all)\s+(?:from|by|of|about)\s+)?", "", text
-    )
+    text = re.sub(r"^(?:interested|keen) in\s+(?:(?:any(?:thing)?|everything|all)\s+(?:from|by|of|about)\s+)?", "", text)
     lead = TARGET_LEAD.match(text)
     term = term or bool(lead and re.search(r"named|called|titled|contain|mention", lead.group(0)))
     return TARGET_LEAD.sub("", text).strip().strip("'\"\u2018\u2019\u201c\u201d").strip(), term
@@ -301,7 +217,9 @@ def _topic_beside_marker(body: str) -> str | None:
     if len(clauses) < 2:
         return None
     for i, clause in enumerate(clauses):
-        if SWITCH_CLAUSE.fullmatch(clause) or (SWITCH_CLAUSE.match(clause) and clause.endswith(("else", "different"))):
+        if SWITCH_CLAUSE.fullmatch(clause) or (
+            SWITCH_CLAUSE.match(clause) and clause.endswith(("else", "different"))
+        ):
             after, before = clauses[i + 1 :], clauses[:i]
             topic = " ".join(after) if after else (before[-1] if before else "")
             topic = LEAD_CONNECTIVES.sub("", topic).strip(" ,")
@@ -375,9 +293,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         body = rest[0]
     # "undo", or "reverse that last step - the Finance ones may be useful after all"
     first = re.split(r"\s[-\u2013\u2014]+\s|[;:.!?](?:\s|$)|,\s(?=(?:the|those|these|they|it|i|we|that)\b)", body)[0]
-    if (
-        UNDO.match(first) and len(first.split()) <= 10 and not REMOVE_FACET.search(first)
-    ):  # "remove the publisher filter"
+    if UNDO.match(first) and len(first.split()) <= 10 and not REMOVE_FACET.search(first):  # "remove the publisher filter"
         out.undo = True
         return out
     if CLEAR.search(body):
@@ -464,9 +380,7 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
             out.same_but = topic
             return
         wanted = INCLUDE_PREFIX.sub("", wanted).strip()
-        wanted = re.sub(
-            r"^(?:something|anything|stuff|datasets?|data|figures|the ones|ones)\s+(?:from|by)\s+", "", wanted
-        )
+        wanted = re.sub(r"^(?:something|anything|stuff|datasets?|data|figures|the ones|ones)\s+(?:from|by)\s+", "", wanted)
         if not _is_generic(wanted) and not _is_generic(unwanted):
             out.scopes.append(Scope("include", wanted, replace=True))
             out.scopes.append(Scope("exclude", unwanted))
@@ -477,15 +391,8 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         subject = re.sub(r"^(?:(?:and|but|also|so|ok|okay|well|honestly|hmm+|tbh)\s+)+", "", subject)
         subject = re.sub(  # reported speech: "she says LibriSpeech is already familiar to her"
             r"^(?:(?:[a-z]+\s+){1,2}?(?:says|said|mentioned|tells me|told me|thinks)"
-            r"|i (?:think|guess|believe|suspect))\s+(?:that\s+)?",
-            "",
-            subject,
-        )
-        subject = re.sub(
-            r"^(?:most|some|many|all|a lot|lots|several|half) of (?:these|those|them|the results)(?: (?:seem|seems|look|looks|appear|appears) to)?(?: be)?\s*",
-            "",
-            subject,
-        )
+            r"|i (?:think|guess|believe|suspect))\s+(?:that\s+)?", "", subject)
+        subject = re.sub(r"^(?:most|some|many|all|a lot|lots|several|half) of (?:these|those|them|the results)(?: (?:seem|seems|look|looks|appear|appears) to)?(?: be)?\s*", "", subject)
         personal = re.search(r"\b(?:i|we|you|me|us)\b", subject)
         if not personal and not PRONOUN.match(subject) and not _is_generic(subject) and len(subject.split()) <= 8:
             out.scopes.append(Scope("exclude", subject))

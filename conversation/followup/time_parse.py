@@ -33,72 +33,31 @@ def _n(text: str) -> int:
 
 def _patterns(now: int) -> list[tuple[re.Pattern, object]]:
     return [
-        (
-            re.compile(rf"\b(?:between|from)\s+{_Y}\s+(?:and|to|until|till|through|-)\s+{_Y}\b"),
-            lambda m: (int(m[1]), int(m[2])),
-        ),
+        (re.compile(rf"\b(?:between|from)\s+{_Y}\s+(?:and|to|until|till|through|-)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[2]))),
         (re.compile(rf"\b{_Y}\s*(?:-|–|to|until|till|through)\s*{_Y}\b"), lambda m: (int(m[1]), int(m[2]))),
         (re.compile(r"\b(?:the\s+)?((?:19|20)\d)0'?s\b"), lambda m: (int(m[1]) * 10, int(m[1]) * 10 + 9)),
-        (
-            re.compile(
-                rf"\b(?:nothing|none|no(?:thing)?|anything|ones?|data(?:sets)?|series)?\s*(?:that|which)?\s*(?:ends?|ending|ended|stops?|stopping|stopped)\s+(?:before|prior to)\s+{_Y}\b"
-            ),
-            lambda m: (int(m[1]), None),
-        ),
-        (
-            re.compile(
-                rf"\b(?:runs?|running|goes|going|go|extends?|extending|continues?|continuing|lasts?)\s+(?:past|beyond|after|into|through)\s+{_Y}\b"
-            ),
-            lambda m: (int(m[1]) + 1, None),
-        ),
-        (
-            re.compile(
-                rf"\b(?:go(?:es|ing)?|reach(?:es|ing)?|stretch(?:es|ing)?|date(?:s)?)\s+back\s+(?:to|as far as|before)\s+{_Y}\b"
-            ),
-            lambda m: (int(m[1]), int(m[1])),
-        ),
-        (
-            re.compile(rf"\b(?:start(?:s|ing|ed)?|begin(?:s|ning)?|began)\s+(?:before|by|in)\s+{_Y}\b"),
-            lambda m: (None, int(m[1])),
-        ),
-        (
-            re.compile(
-                rf"\b(?:since|after|from|starting(?: from| in)?|beginning(?: in)?|post-?|updated since)\s*{_Y}(?:\s+(?:on(?:wards?)?|and (?:after|later|beyond)|forward|onward))?\b"
-            ),
-            lambda m: (int(m[1]) + (1 if m[0].lstrip().startswith(("after", "post")) else 0), None),
-        ),
-        (
-            re.compile(rf"\b{_Y}\s+(?:or|and)\s+(?:later|after|newer|beyond|onwards?|since)\b"),
-            lambda m: (int(m[1]), None),
-        ),
+        (re.compile(rf"\b(?:nothing|none|no(?:thing)?|anything|ones?|data(?:sets)?|series)?\s*(?:that|which)?\s*(?:ends?|ending|ended|stops?|stopping|stopped)\s+(?:before|prior to)\s+{_Y}\b"), lambda m: (int(m[1]), None)),
+        (re.compile(rf"\b(?:runs?|running|goes|going|go|extends?|extending|continues?|continuing|lasts?)\s+(?:past|beyond|after|into|through)\s+{_Y}\b"), lambda m: (int(m[1]) + 1, None)),
+        (re.compile(rf"\b(?:go(?:es|ing)?|reach(?:es|ing)?|stretch(?:es|ing)?|date(?:s)?)\s+back\s+(?:to|as far as|before)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),
+        (re.compile(rf"\b(?:start(?:s|ing|ed)?|begin(?:s|ning)?|began)\s+(?:before|by|in)\s+{_Y}\b"), lambda m: (None, int(m[1]))),
+        (re.compile(rf"\b(?:since|after|from|starting(?: from| in)?|beginning(?: in)?|post-?|updated since)\s*{_Y}(?:\s+(?:on(?:wards?)?|and (?:after|later|beyond)|forward|onward))?\b"),
+         lambda m: (int(m[1]) + (1 if m[0].lstrip().startswith(("after", "post")) else 0), None)),
+        (re.compile(rf"\b{_Y}\s+(?:or|and)\s+(?:later|after|newer|beyond|onwards?|since)\b"), lambda m: (int(m[1]), None)),
         (re.compile(rf"\b{_Y}\s+(?:onwards?|forward|on)\b"), lambda m: (int(m[1]), None)),
         (re.compile(rf"\b(?:before|pre-?|prior to|earlier than)\s*{_Y}\b"), lambda m: (None, int(m[1]) - 1)),
         (re.compile(rf"\b(?:until|till|up to|upto|through|no later than|to)\s+{_Y}\b"), lambda m: (None, int(m[1]))),
         (re.compile(rf"\b{_Y}\s+(?:or|and)\s+(?:earlier|before|older)\b"), lambda m: (None, int(m[1]))),
-        (
-            re.compile(rf"\b(?:(?:the\s+)?(?:last|past|previous|recent|latest)\s+{_NUM}\s+years?)\b"),
-            lambda m: (now - _n(m[1]) + 1, None),
-        ),
+        (re.compile(rf"\b(?:(?:the\s+)?(?:last|past|previous|recent|latest)\s+{_NUM}\s+years?)\b"), lambda m: (now - _n(m[1]) + 1, None)),
         (re.compile(r"\b(?:the\s+)?(?:last|past|previous)\s+decade\b"), lambda m: (now - 9, None)),
         # Eras people name instead of years: the pandemic (2020-2022).
         (re.compile(rf"\b(?:pre|before(?: the)?|prior to(?: the)?)[- ]?{_COVID}\b"), lambda m: (None, 2019)),
-        (
-            re.compile(rf"\b(?:during(?: the)?|in(?: the)?)\s+{_COVID}(?: years| period| era)?\b"),
-            lambda m: (2020, 2022),
-        ),
+        (re.compile(rf"\b(?:during(?: the)?|in(?: the)?)\s+{_COVID}(?: years| period| era)?\b"), lambda m: (2020, 2022)),
         (re.compile(rf"\b(?:post|after(?: the)?|since(?: the)?)[- ]?{_COVID}\b"), lambda m: (2020, None)),
-        (
-            re.compile(rf"\b(?:covering|covers?|cover|for|in|during|of|from|about|around|year|within)\s+{_Y}\b"),
-            lambda m: (int(m[1]), int(m[1])),
-        ),
+        (re.compile(rf"\b(?:covering|covers?|cover|for|in|during|of|from|about|around|year|within)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),
         (re.compile(rf"^{_LEAD}{_Y}(?:\s+only)?$"), lambda m: (int(m[1]), int(m[1]))),
         # "need 2013 in the coverage", "must have 2008 in the range"
-        (
-            re.compile(
-                rf"\b{_Y}\s+(?:in|within|inside)\s+(?:the\s+|its\s+|their\s+)?(?:coverage|range|period|time ?span|data|series|years covered)\b"
-            ),
-            lambda m: (int(m[1]), int(m[1])),
-        ),
+        (re.compile(rf"\b{_Y}\s+(?:in|within|inside)\s+(?:the\s+|its\s+|their\s+)?(?:coverage|range|period|time ?span|data|series|years covered)\b"),
+         lambda m: (int(m[1]), int(m[1]))),
         (re.compile(rf"\b(?:only|just)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),
         (re.compile(rf"\b{_Y}\s+(?:only|data|figures|numbers)\b"), lambda m: (int(m[1]), int(m[1]))),
     ]

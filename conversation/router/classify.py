@@ -226,9 +226,7 @@ def _names_shown(names: list[str], shown_titles: Sequence[str]) -> bool:
 
 def _followup_is_not_change(followup: FollowUpParse | None) -> bool:
     """No exclusion, restriction or question about the results in the message: a data request is a new search."""
-    return followup is None or not (
-        followup.changes_state or followup.question or followup.same_but or followup.topic_switch
-    )
+    return followup is None or not (followup.changes_state or followup.question or followup.same_but or followup.topic_switch)
 
 
 def _names_in_catalog(names: list[str]) -> bool:

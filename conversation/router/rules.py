@@ -318,10 +318,6 @@ DATA_REQUEST = re.compile(
     # "records of old street names"
     r"\b(?:records|statistics|figures|archives?|registers?|lists?)\s+of\s+(?!(?:you|your|yours|mine|it|this|that|these|those|them|the (?:first|second|third|last|top)"
     r"|all|each|any)\b)(?:the |old |past |historical |historic )?[a-z][a-z-]{2,}\s+[a-z][a-z-]{2,}|"
-    r"\b(?:data|datasets?|records?|figures|statistics|stats|numbers|information|info|anything|something|materials?)"
-    r"\s+(?:on|about|regarding|concerning|covering|related to|of how many|of the number of)\s+"
-    r"(?!(?:you|your|yourself|this (?:tool|site|app|assistant|chat)|the (?:assistant|tool|site|app)|it|that|these|those|them|here)\b)"
-    r"(?:the |a |an )?[a-z][a-z-]{2,}|"
     # Singlish "is there ...?": "got hdb resale price data or not", "human pose dataset got or not"
     r"^(?:got|have) (?!(?:you|your|it|this|that|any questions?)\b)[a-z].{2,}\b(?:or not|anot|onot)\b|"
     r"\b(?:data|datasets?|dataset|statistics|stats|figures|numbers|maps?) got (?:or not|anot|onot)\b"
@@ -359,9 +355,7 @@ FACILITY_LOCATIONS = re.compile(
     r"\b(?:need|want|get|give me|show me|send me|looking for)\s+(?:a |the )?(?:full |complete )?(?:list|map|directory) of (?:all )?(?:the )?"
     r"(?!(?:these|those|them|results?|datasets?|sources)\b)(?:[a-z-]+ ){0,3}[a-z-]{3,}s\b"
 )
-NEAR_ME = re.compile(
-    r"\b(?:nearest|closest|near me|nearby|near here|around me|open (?:now|today)|right now|today|tonight)\b"
-)
+NEAR_ME = re.compile(r"\b(?:nearest|closest|near me|nearby|near here|around me|open (?:now|today)|right now|today|tonight)\b")
 # "can you make charts or is it just finding datasets?": a question whether the assistant can, not the task itself.
 CAPABILITY_PROBE = re.compile(r"\bor (?:is it |are you |do you |does it |can you )?(?:just|only)\b")
 # What points at particular results on screen ("the second one", "these", "#3", "the NEA one"): a question about the

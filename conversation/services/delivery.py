@@ -93,7 +93,9 @@ def turn_replay(*, conversation: Conversation, request_id: str) -> TurnResult | 
     asked = conversation.messages.filter(role=Message.Role.USER, request_id=request_id).first()
     if asked is None:
         return None
-    answer = conversation.messages.filter(role=Message.Role.ASSISTANT, id__gt=asked.id).order_by("id").first()
+    answer = (
+        conversation.messages.filter(role=Message.Role.ASSISTANT, id__gt=asked.id).order_by("id").first()
+    )
     if answer is None:  # the user message without its reply cannot be stored (one transaction)
         return None
     return TurnResult(

@@ -144,26 +144,16 @@ def _followup(change: Change, state: SearchState, *, user) -> _Outcome:
         return _searched(fresh, user=user, intent="search", reply_for=_first_reply(fresh))
     new = change.state
     outcome = _searched(
-        new,
-        user=user,
-        intent="refine",
-        reply_for=lambda response, results: _change_reply(change, new, response, results),
+        new, user=user, intent="refine", reply_for=lambda response, results: _change_reply(change, new, response, results)
     )
-    if (
-        change.kind == "same_but"
-        and not outcome.results
-        and (new.include.get("publisher") or new.include.get("source"))
-    ):
+    if change.kind == "same_but" and not outcome.results and (new.include.get("publisher") or new.include.get("source")):
         # The publisher has nothing on the new topic: keep the rest of the task, drop who publishes it.
         dropped = [item["label"] for facet in ("publisher", "source") for item in new.include.get(facet, [])]
         new.remove("include", "publisher")
         new.remove("include", "source")
         change.changes.append(f"nothing from {', '.join(dropped)} on that, so from any publisher")
         outcome = _searched(
-            new,
-            user=user,
-            intent="refine",
-            reply_for=lambda response, results: _change_reply(change, new, response, results),
+            new, user=user, intent="refine", reply_for=lambda response, results: _change_reply(change, new, response, results)
         )
     outcome.changes = change.changes
     return outcome
@@ -288,11 +278,7 @@ def _decide(text: str, routed: IntentResult, state: SearchState, *, user) -> _Ou
     if results and not has_previous:
         shown_state = SearchState(query=routed.related_query or "", result_ids=[int(r["id"]) for r in results])
     return _Outcome(
-        "out_of_scope",
-        out_of_scope_reply(text, results),
-        results,
-        state=shown_state,
-        related_query=routed.related_query,
+        "out_of_scope", out_of_scope_reply(text, results), results, state=shown_state, related_query=routed.related_query
     )
 
 
@@ -312,9 +298,7 @@ def conversation_turn(*, conversation: Conversation, message: str, user, request
     message = message.strip()
     short = gist(message)
     state = SearchState.from_dict(conversation.state)
-    shown_titles = (
-        list(Dataset.objects.filter(pk__in=state.result_ids).values_list("title", flat=True)) if state.query else []
-    )
+    shown_titles = list(Dataset.objects.filter(pk__in=state.result_ids).values_list("title", flat=True)) if state.query else []
     routed = classify(short.text, has_previous_search=bool(state.query), shown_titles=shown_titles)
     outcome = _decide(short.text, routed, state, user=user)
     if short.shortened:
@@ -354,9 +338,7 @@ def _store_turn(
     """Both messages of a turn and the new state, at once; the summary is queued on commit. The same
     ``request_id`` arriving twice at once stores one turn: the second replays the first."""
     try:
-        return _store_turn_once(
-            conversation=conversation, text=text, outcome=outcome, state=state, request_id=request_id
-        )
+        return _store_turn_once(conversation=conversation, text=text, outcome=outcome, state=state, request_id=request_id)
     except IntegrityError:
         if (replayed := turn_replay(conversation=conversation, request_id=request_id)) is None:
             raise

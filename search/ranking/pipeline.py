@@ -54,9 +54,8 @@ class Components:
     feedback: bool = True  # the second neural pass from the query moved towards its best hits
     rescoring: bool = True  # catalog signals
     rare_words: bool = True  # a short query's words that only a handful of records contain put those first
-    synonyms: bool = (
-        True  # BM25 also scores the catalog's terms for the query's everyday words (search.ranking.synonyms)
-    )
+    # BM25 also scores the catalog's terms for the query's everyday words (search.ranking.synonyms)
+    synonyms: bool = True
     rescore_params: RescoreParams = DEFAULT_RESCORE
 
 

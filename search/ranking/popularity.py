@@ -25,10 +25,6 @@ class MentionLinks:
     indptr: np.ndarray  # int64, one more than the documents
     indices: np.ndarray  # int32 document positions
 
-    @classmethod
-    def none(cls, n: int) -> MentionLinks:
-        return cls(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int32))
-
     def __len__(self) -> int:
         return len(self.indptr) - 1
 
@@ -67,9 +63,8 @@ def mention_links(docs: Sequence[DocFields], family: Sequence[int] | np.ndarray 
     (case-sensitive, whole tokens, at most 6 tokens long).
 
     A mention at the start of a sentence does not count: there a capitalised ordinary word ("Note:",
-    "Parks are ...") looks like a name. Members
-    of one dataset family (``family``, 0 = none) mentioning each other are one dataset naming itself, not
-    a mention. Each mentioned document is listed once per mentioning one.
+    "Parks are ...") looks like a name. Members of one dataset family (``family``, 0 = none) mentioning each
+    other are one dataset naming itself, not a mention. Each mentioned document is listed once per mentioning one.
     """
     wanted: dict[tuple[str, ...], list[int]] = {}
     for i, doc in enumerate(docs):
@@ -141,9 +136,8 @@ def mentioned_by_hits(
     best = sorted(order, key=lambda i: (-order[i], i))[:hits]
     mentioned: dict[int, int] = {}
     for j in best:
-        if j < len(links):
-            for i in links.mentioned_by(j).tolist():
-                mentioned[i] = mentioned.get(i, 0) + 1
+        for i in links.mentioned_by(j).tolist():
+            mentioned[i] = mentioned.get(i, 0) + 1
     if not mentioned:
         return order
     out = dict(order)

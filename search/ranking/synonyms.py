@@ -1,10 +1,11 @@
 """Everyday words for the catalog's own terms: "second-hand flats" is "resale flat", "layoffs" is "retrenchment".
 
 People search in their words; titles use an agency's. ``search/data/synonyms.tsv`` maps one to the other
-(``everyday phrase<TAB>catalog term``, written from the catalog's title vocabulary, every right side a term
-the catalog uses). ``catalog_terms`` finds the everyday phrases of a query (longest first, as whole words; a
-singular also matches its plural, a plural only itself) and returns the catalog terms the query does not already say; ``expand_query`` appends them,
-so both BM25 and the embedding see the catalog's wording beside the user's.
+(``everyday phrase<TAB>catalog term``, written from the catalog's vocabulary, every right side a term the
+catalog uses). ``catalog_terms`` finds the everyday phrases of a query (longest first, as whole words; a
+singular also matches its plural, a plural only itself) and returns the catalog terms the query does not
+already say; ``expand_query`` appends them, so both BM25 and the embedding see the catalog's wording beside
+the user's.
 """
 
 from __future__ import annotations

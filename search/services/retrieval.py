@@ -108,13 +108,14 @@ def _lexical_thread() -> ThreadPoolExecutor:
 
 
 class PrefetchedScores:
-    """A lexical scorer whose scores for the query were started earlier (``index_ranking``)."""
+    """A lexical scorer whose scores for ``query`` were started earlier (``index_ranking``); another query is
+    scored by ``lexical`` itself."""
 
-    def __init__(self, future: Future):
-        self.future = future
+    def __init__(self, future: Future, query: str, lexical):
+        self.future, self.query, self.lexical = future, query, lexical
 
     def scores(self, query: str) -> np.ndarray:
-        return self.future.result()
+        return self.future.result() if query == self.query else self.lexical.scores(query)
 
 
 def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_to: int | None) -> Ranking:
@@ -125,7 +126,8 @@ def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_t
     if query:
         # The query's BM25 scores are computed in a second thread while the model encodes the query (both
         # leave the interpreter lock for most of their time).
-        lexical = PrefetchedScores(_lexical_thread().submit(index.lexical.scores, lexical_query(query)))
+        prefetched = lexical_query(query)  # what the pipeline scores (search.ranking.pipeline.rank)
+        lexical = PrefetchedScores(_lexical_thread().submit(index.lexical.scores, prefetched), prefetched, index.lexical)
         # The neural side sees the query without request boilerplate ("I want to build a system that"), with the
         # catalog's terms for its everyday words.
         vector = np.asarray(get_embedder().encode_query(embedding_query(query)), dtype=np.float32)

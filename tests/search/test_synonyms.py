@@ -61,3 +61,17 @@ def test_bm25_finds_the_catalog_term_for_an_everyday_word():
     without = rank(**common, components=Components(synonyms=False))
     assert max(with_terms.order, key=with_terms.order.get) == 0
     assert with_terms.lexical[0] > without.lexical.get(0, 0.0)
+
+
+def test_prefetched_lexical_scores_serve_only_the_query_they_were_computed_for():
+    from concurrent.futures import Future
+
+    from search.services.retrieval import PrefetchedScores
+
+    index = LexicalIndex.build([DocFields(title="Retrenchment by Industry"), DocFields(title="Rainfall by Station")])
+    future: Future = Future()
+    future.set_result(index.scores(lexical_query("layoffs")))
+    prefetched = PrefetchedScores(future, lexical_query("layoffs"), index)
+    assert prefetched.scores(lexical_query("layoffs")) is future.result()
+    np.testing.assert_allclose(prefetched.scores("rainfall"), index.scores("rainfall"))
+    assert prefetched.scores("rainfall")[1] > 0 == prefetched.scores("rainfall")[0]
