@@ -237,6 +237,8 @@ def answer_question(question: Question, shown: list[ShownDataset], *, focus: int
     if kind == "compare":
         pool = picked if len(picked) >= 2 else (picked + [d for d in shown if d not in picked])[:2]
         return _compare(pool, missing)
+    if question.plural and not question.refs and kind in _OVER_LIST:
+        return _over_list(kind, shown)  # "what format are they in?": that field across the results on screen
     subject = picked[0] if picked else shown[0]
     handler = _SINGLE.get(kind, _more)
     answer = handler(subject, question)
@@ -247,6 +249,35 @@ def answer_question(question: Question, shown: list[ShownDataset], *, focus: int
     if missing:
         answer.reply += f" (I couldn't find {', '.join(f'“{m}”' for m in missing)} among the results.)"
     return answer
+
+
+_OVER_LIST = {
+    "formats": ("format", lambda d: list(d.formats)),
+    "publisher": ("publisher", lambda d: [d.publisher] if d.publisher else []),
+    "licence": ("licence", lambda d: [d.license] if d.license else []),
+    "frequency": ("update frequency", lambda d: [d.frequency_label] if d.frequency_label else []),
+}
+
+
+def _over_list(kind: str, shown: list[ShownDataset]) -> Answer:
+    """One field across the results on screen: each value with how many carry it, the datasets named when few do."""
+    noun, values_of = _OVER_LIST[kind]
+    carriers: dict[str, list[ShownDataset]] = {}
+    unstated = 0
+    for d in shown:
+        values = values_of(d)
+        unstated += not values
+        for value in dict.fromkeys(values):
+            carriers.setdefault(value, []).append(d)
+    n = len(shown)
+    if not carriers:
+        return Answer(f"None of the {n} results states its {noun} in the catalog.")
+    parts = []
+    for value, having in sorted(carriers.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        named = f" ({', '.join(_q(d) for d in having[:3])}{' …' if len(having) > 3 else ''})" if len(having) < n else ""
+        parts.append(f"{value}: {'all ' + str(n) if len(having) == n else len(having)}{named}")
+    tail = f" {unstated} state no {noun}." if unstated else ""
+    return Answer(f"The {noun}s of the {n} results: " + "; ".join(parts) + "." + tail, datasets=[d.id for d in shown])
 
 
 def _publisher(d: ShownDataset, q: Question) -> Answer:

@@ -101,7 +101,10 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
             scope.soft
             and not scope.wish
             and excluding
-            and targets.resolve_one(scope.phrase, shown=shown_targets, allow_terms=False) is None
+            and (
+                (alone := targets.resolve_one(scope.phrase, shown=shown_targets, allow_terms=False)) is None
+                or alone.facet in ("dataset", "title")
+            )
             and (named := _named_on_screen(scope.phrase, shown_targets))
         ):
             # "drop the cross-lingual ones, XNLI and esXNLI": datasets on screen named beside an exclusion go too
@@ -122,6 +125,9 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         changes.extend(_include(new, target, replace=True))
     if unknown and not changes:
         return Change("unknown", state, unknown=unknown, suggestions=suggestions)
+    if not changes and (parsed.clear or parsed.remove_facets) and not scopes and parsed.time is None:
+        # "any format is fine, show me everything again" with nothing filtered: the list stays, and the reply says so
+        return Change("noop", state, changes=["There were no filters to lift, so the results are as they were"])
     if not changes:
         return None
     new.page = 1
@@ -233,6 +239,9 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
         worded = targets.resolve(scope.phrase, shown=shown, allow_terms=True)
         if worded.targets and not worded.unknown and all(t.facet == "title" for t in worded.targets):
             resolution = worded
+        elif scope.replace and state.include.get("title") and (term := targets.catalog_title_term(scope.phrase)):
+            # "urban only", then "now rural instead": one title word in place of the other, though none is on screen now
+            resolution = targets.Resolution(targets=[targets.Target("title", (term,), term)])
     changes: list[str] = []
     for target in resolution.targets:
         if scope.mode == "include":

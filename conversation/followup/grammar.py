@@ -119,12 +119,12 @@ EVALUATIVE = re.compile(
 )
 
 
+_LIST_OBJECT = r"(?: it| this| that| them| these| those| results| the (?:list|results|datasets|search|ones))?"
 INCLUDE_PREFIX = re.compile(
     r"\b(?:only|just|solely|exclusively|purely|nothing but|strictly|"
-    r"restrict(?:ed)?(?: it| this| them| results| the (?:list|results|datasets|search))? to|"
-    r"limit(?:ed)?(?: it| this| them| results| the (?:list|results|datasets|search))? to|stick to|stick with|keep (?:only|just)|only keep|"
-    r"keep(?: it| this| them| the list| things)? to|stay with|keep (?:it |this )?(?:confined|limited) to|"
-    r"narrow(?: it| this| them)?(?: down)? to|filter (?:to|by|for)|(?:i|we) only (?:want|need|care about)|"
+    rf"(?:restrict|limit|confine)(?:ed)?{_LIST_OBJECT} to|stick to|stick with|keep (?:only|just)|only keep|"
+    rf"keep{_LIST_OBJECT} to|keep(?: things| the list)? to|stay with|keep (?:it |this |these |them )?(?:confined|limited|restricted) to|"
+    rf"narrow{_LIST_OBJECT}(?: down)? to|filter (?:to|by|for)|(?:i|we) only (?:want|need|care about)|"
     r"show (?:me )?only|give (?:me )?only|only show(?: me)?|only give(?: me)?|switch to|switch (?:from \S+ )?to|"
     r"(?:i|we) (?:want|need|would like|prefer) (?:only|just))\s+"
 )
@@ -400,6 +400,8 @@ TOPIC_SWITCH = re.compile(
     r"(?:something|a) (?:else|different)(?: entirely| altogether)?|(?:totally|completely|entirely) (?:different|new)(?: topic| question| thing| subject)?|"
     r"forget (?:that|this|it|all that|about that)|change of (?:topic|subject|plan)|different (?:topic|question|subject)|"
     r"switching (?:topics|gears)|moving on|next topic|on another (?:note|topic)|unrelated|different thing(?: now)?|"
+    r"(?:something|a thing) (?:totally|completely|entirely|quite) (?:different|else|new|unrelated)|"
+    r"next (?:one|topic|question|search|request|thing)(?: (?:pls|please|then))?\s*:\s*|"
     # "let's switch to imaging: retinal fundus photographs", "yr 2 topic: land reclamation"
     r"(?:let us |can we |could we )?switch(?:ing)? (?:over )?to [^:,.;]{1,40}:\s*|(?:[a-z0-9]+ ){0,3}topic\s*\d*\s*:\s*|"
     # "now switch to datasets on hospital waiting times", "also searching for: sea level data", "I also need something on
@@ -424,6 +426,32 @@ WHAT_ABOUT_TOPIC = re.compile(
 )
 
 
+# "what about dengue?", "how about election results", "and for machine translation?", "and population by age group?":
+# a subject of its own after the results; ``parse`` keeps it only when it names no filter value, result or field.
+LOOSE_ABOUT = re.compile(
+    r"^(?:(?:and|ok|okay|so|hmm+|now|then|alright|right)[, ]+)*(?:(?P<about>(?:what|how) about)|(?P<bare>and))\s+(?!(?:for|in|on|with|from|by|at)\b)"
+    r"(?:(?:datasets?|data|stats|statistics|figures|numbers) (?:for|on|about) )?(?:the )?"
+    r"(?P<topic>[a-z][\w'-]*(?: [\w'-]+){0,5}?)(?P<tail> (?:instead|too|as well|then|now|also))?\s*[?.!]*$"
+)
+# "let's switch to CO2 emissions per capita": a subject of its own ("switch to CSV" is a format, read elsewhere)
+SWITCH_TO = re.compile(
+    r"^(?:(?:ok|okay|so|now|and|right|alright)[, ]+)*(?:let us |lets |can we |could we |we will |i will |i want to )?"
+    r"switch(?:ing)? (?:over )?to (?:datasets? (?:on|about) )?(?:the )?(?P<topic>[a-z][\w'-]*(?: [\w'-]+){0,5}?)(?: (?:now|instead|please|pls))?\s*[?.!]*$"
+)
+# Words that make such a subject a filter, a pointer at the results or a question about them ("and monthly?",
+# "what about the second one?", "how about its licence?", "and 2019?").
+NOT_A_SUBJECT = frozenset(
+    ["one", "ones", "these", "those", "them", "it", "its", "that", "this", "they", "first", "second", "third",
+     "fourth", "fifth", "last", "top", "other", "others", "rest", "same", "previous", "next", "more", "less",
+     "fewer", "all", "both", "each", "only", "just", "without", "except", "exclude", "excluding", "remove", "drop",
+     "back", "undo", "equivalent", "equivalents", "counterpart", "counterparts", "version", "versions", "breakdown",
+     "breakdowns", "split", "splits", "licence", "license", "licences", "licenses", "format", "formats", "coverage",
+     "publisher", "publishers", "frequency", "link", "links", "url", "size", "source", "sources", "period", "years",
+     "dates", "date", "updated", "update", "why", "how", "what", "which", "who", "when", "where", "then", "so",
+     "else", "instead", "again", "filter", "filters", "list", "here", "there", "me", "you", "us"]
+)  # fmt: skip
+
+
 # Everyday ways of saying a change, rewritten to the forms the grammar reads (applied in order by ``normalise``).
 EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
@@ -444,7 +472,15 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\btell me (?:a (?:little|bit) |a little bit )(?:more )?about\b", "tell me more about"),
         # Singlish order: "the IMDb one tell me more, got link?"
         (r"^((?:the |that )?[\w .+-]+? one) (tell me more|more info|more details)\b", r"\2 about \1"),
+        # "then HateXplain tell me more leh": the name, then the request, and nothing after it
+        (
+            r"^(?:(?:then|and|so|ok|okay|now|next)[, ]+)?(?!(?:tell|give|more|can|could|pls|please)\b)([\w.+-]+(?: [\w.+-]+){0,3}?),? "
+            r"(tell me more|more info|more details)(?: (?:pls|please|also|too))?\s*[?!.]*\s*$",
+            r"\2 about \1",
+        ),
         (r"\bgot (link|url|website)\b", r"\1"),
+        # Singlish "no need the API one": that is not wanted ("no need to sort" is left alone)
+        (r"(?:^|(?<=[,;.!?] ))no need (?:for |of )?(?!to\b|lah\b|already\b|anymore\b)", "no "),
         (r"\bwhat (is|are) (.+?) exactly\b", r"what \1 \2"),
         # "only what the Ministry of Manpower has put out": that publisher
         (r"\b(?:what|whatever|the ones?|those|datasets|things) (?:that )?(.+?) (?:has|have|had) (?:put out|published|released|produced|issued)\b", r"\1"),
@@ -462,6 +498,37 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?: top of)? (?:it|that|them)\b",
             r"\1 variants",
         ),
+        # "remove the general-purpose ones: COCO, PASCAL VOC and KITTI", "drop text-only QA like SQuAD": the names listed go
+        (
+            r"^((?:(?:please|pls|also|and|now|then|ok|okay)[, ]+)*(?:remove|drop|exclude|hide|cut|lose|filter out|get rid of|take out|"
+            r"leave out|skip|ditch|bin|lose|no))\s+(?:the |all |any |those )?(?:[\w-]+ ){0,4}?"
+            r"(?:[\w-]+\s*:\s*|(?:ones|datasets|sets|benchmarks|stuff|things|kinds?|types?|collections|corpora|families|series|sources)"
+            r"\s+[-\u2013\u2014]+\s+|"
+            r"[\w-]+,? (?:like|such as|e\.?g\.?,?|for example|for instance|i\.?e\.?,?|namely) )(?=\S)",
+            r"\1 ",
+        ),
+        # "drop the by-country breakdowns", "only the by-age tables": the titles that say "by country" / "by age"
+        (r"\b(?:the |those |these |all )?by[- ]([a-z]+(?:[- ](?:and|&)[- ][a-z]+)?) (?:breakdowns?|splits?|tables?|versions?|ones|series|figures|cuts|views)\b",
+         r"the ones with by \1 in the title"),
+        # "now rural instead", "the GeoJSON ones instead": a value in place of the one kept
+        (r"^(?:(?:now|ok|okay|and|then|so|hmm)[, ]+)*((?:the )?[a-z][\w.$-]*(?: [a-z][\w.$-]*)?) (?:ones? |figures |versions? |series |data )?instead[.!?]*$",
+         r"only \1"),
+        # "On reflection, I would prefer monthly ...": the lead-in says nothing
+        (r"^(?:on (?:reflection|second thoughts?|further thought|balance)|thinking about it|come to think of it|having thought about it|"
+         r"after some thought|actually|in fact|all things considered),?\s+(?=\S)", ""),
+        # "only datasets that include 2005", "those which cover 2010 until 2020": a time window
+        (r"\b(?:only )?(?:(?:the |those |these )?(?:datasets|ones|results|records|series|those|ones) )?(?:that|which) (?:include|includes|contain|contains|"
+         r"span|spans|cover|covers|run through|runs through|overlap|overlaps)(?: the year)? (?=(?:from )?(?:19|20)\d\d\b)", "covering "),
+        # "non-IMF alternatives please": anything but that
+        (r"^(?:(?:show|give|find|get)(?: me| us)? )?(?:(?:only|just) )?(?:the )?non-([a-z][\w.&]{1,7}) (?:alternatives|ones|datasets|options|sources|"
+         r"versions|data|results|stuff)(?: only)?(?: please| pls)?[.!]?$", r"exclude \1"),
+        # "anything COCO-related", "the KITTI-based ones": every title with the name
+        (r"\b(?:anything|everything|all|any|the|those)?\s*([\w.+]+)-(?:related|based|derived)(?: (?:ones|datasets|stuff|things))?\b", r"\1 variants"),
+        # "MNIST is needed as a baseline after all, please add it again": what is needed comes back
+        (r"^.*?\b([\w.+-]+) (?:is|are) (?:needed|required|necessary|wanted|essential)\b.*?\b(?:add|put|bring)"
+         r"(?: (?:it|them|that|those))? (?:again|back)\b.*$", r"bring back \1"),
+        # "what about for schools?", "how about in hospitals instead": the same kind of data for another subject
+        (r"^(?:(?:and|ok|okay|so|now|hmm)[, ]+)*(?:what|how) about (?:for|in) ([a-z].+?)(?: instead)?\s*[?.!]*$", r"the same but for \1"),
         # "tbl 1 v 2": a table of #1 and #2
         (r"\btbl\b", "table"),
         (r"(?<=[\w#]) v (?=#?\w)", " vs "),
@@ -536,6 +603,7 @@ MALAY_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\blesen\b", "licence"), (r"\bfail peta\b", "map files"), (r"\b(?:bagi|beri|kasi) link\b", "give me the link"),
         (r"^(.+?) (?:tu|itu) apa\b", r"what is \1"), (r"^(.+?),? apa\s*\?", r"what about \1?"),
         (r"\byang dari\b", "the ones from"), (r"\b(\w[\w.-]*) punya semua\b", r"all the \1 ones"),
+        (r"\byang ([\w.&-]+(?: [\w.&-]+){0,3}?) punya\b", r"the \1 ones"),  # "buang yang World Bank punya"
         (r"\b(?:tu|itu|tadi|saja|sahaja|je|pula|semua tu)\b", ""), (r"\bsemua\b", "all"),
         (r"\bsaya (?:guna|pakai) [\w ]+$", ""),  # "saya guna Excel saja": why, not what
         # the verb last: "all map files remove", "X remove, Y remove"
@@ -591,6 +659,8 @@ SWITCH_CLAUSE = re.compile(
     r"^(?:(?:but|ok|okay|so|and|hmm+|anyway|also|btw|this is|that's|that is|it's|it is)[, ]+)*(?:a |an )?"
     r"(?:(?:totally|completely|entirely|quite) )?(?:separate|unrelated|different|new|other|another)"
     r"(?: (?:thing|question|topic|subject|one|search|request|matter|note))?(?: (?:entirely|altogether|now))?|"
+    r"^(?:(?:but|ok|okay|so|and|also|now)[, ]+)*(?:(?:i|we) )?(?:also )?(?:need|want|have) something (?:totally |completely |entirely |quite )?"
+    r"(?:different|else|new|unrelated)(?: (?:now|too|as well))?|"
     r"^(?:(?:but|ok|okay|so|now|anyway)[, ]+)*(?:let me|let us|can i|could i|i want to|i'd like to|i would like to|i'll"
     r"|i will|lets|let's) (?:try|ask|search|look|talk|do|move on to)(?: (?:about|for|at|into|on))? (?:something (?:else"
     r"|different)|(?:a |an )?(?:different|new|another|other) (?:topic|subject|search|question|thing|area|angle|direction))"

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from catalog.vocabulary import agency_aliases
 from conversation.lexicon import FOLLOWUP_ABBREVIATIONS
-from search.text import fold
+from search.text import STOPWORDS, fold
 
 from .grammar import (
     ALREADY_HAVE,
@@ -37,6 +38,7 @@ from .grammar import (
     EXCLUDE_SPLIT,
     FACET_WORD,
     FACET_WORDS,
+    FORMAT_WORDS,
     FREQUENCY_ASK,
     FREQUENCY_PHRASES,
     GENERIC_ONLY,
@@ -48,8 +50,10 @@ from .grammar import (
     INSTEAD,
     KNOWN_ALREADY,
     LEAD_CONNECTIVES,
+    LOOSE_ABOUT,
     MALAY_FOLLOWUP,
     NEW_REQUEST,
+    NOT_A_SUBJECT,
     PRONOUN,
     REMOVE_FACET,
     SAME_BUT,
@@ -61,6 +65,7 @@ from .grammar import (
     SIMILAR_OR_NAVIGATE,
     SWITCH,
     SWITCH_CLAUSE,
+    SWITCH_TO,
     TARGET_LEAD,
     TARGET_PLACE,
     TARGET_TAIL,
@@ -210,6 +215,19 @@ def _trim_target(phrase: str) -> tuple[str, bool]:
     return TARGET_LEAD.sub("", text).strip().strip("'\"\u2018\u2019\u201c\u201d").strip(), term
 
 
+def _is_subject(phrase: str, *, bare: bool) -> bool:
+    """Whether "what about <phrase>" names a subject of its own: no filter value (a format, a granularity, a year, an
+    agency), no pointer at the results and no field of theirs. After a bare "and", two words at least."""
+    words = re.findall(r"[a-z0-9][\w'-]*", phrase)
+    if not words or words == ["results"] or any(w in NOT_A_SUBJECT or w.isdigit() or w in GRANULARITY_WORDS or w in FORMAT_WORDS for w in words):
+        return False
+    aliases = agency_aliases()
+    if phrase in aliases or any(w in aliases for w in words):
+        return False
+    content = [w for w in words if len(w) >= 3 and w not in STOPWORDS]
+    return len(content) >= (2 if bare else 1)
+
+
 def _topic_beside_marker(body: str) -> str | None:
     """The topic of a message with a topic-change clause anywhere in it: the clause after the marker, else
     the one before it (``None`` without a marker or without a topic)."""
@@ -276,6 +294,16 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         return out
     if (about := WHAT_ABOUT_TOPIC.match(body)) and not names_facet_word(about.group("topic") or about.group("count")):
         out.topic_switch = about.group("topic") or about.group("count")  # "what about road accident data instead"
+        return out
+    if (
+        (loose := LOOSE_ABOUT.match(body) or LOOSE_ABOUT.match(text.strip()))
+        and not (loose.group("bare") and loose.group("tail"))  # "and Statistics Norway as well": the same change again
+        and _is_subject(loose.group("topic"), bare=bool(loose.group("bare")))
+    ):
+        out.topic_switch = loose.group("topic")  # "what about dengue?", "and population by age group?"
+        return out
+    if (switch := SWITCH_TO.match(text.strip())) and _is_subject(switch.group("topic"), bare=True):
+        out.topic_switch = switch.group("topic")  # "let's switch to CO2 emissions per capita"
         return out
     if (topic := _topic_beside_marker(body)) is not None:
         out.topic_switch = topic

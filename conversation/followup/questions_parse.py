@@ -100,7 +100,11 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         r"(?:give me |show me |what are )?(?:the |some |more )?details? (?:on|of|about|for)|what(?: is| are)? .+ about|describe|explain|"
         r"what is in|what does .+ (?:contain|include|have|cover|measure|track)|what kind of data is in|summar(?:ise|ize))\b|"
         r"\bwhere (?:was|is|were|are) .+ (?:recorded|collected|from|taken|captured|gathered|filmed|measured)\b|"
-        r"^info on\b")),
+        r"^info on\b|\b(?:a |the )?(?:short |brief |quick )?(?:summary|overview|rundown|synopsis) (?:of|for|on)\b|"
+        # "what's the last one on the list?", "which one is at the bottom?", "what was number 4 again": that result
+        rf"^(?:(?:and|so|ok|okay|then|now)[,]?\s+)*(?:what|which)(?: one| dataset)?(?: is|'s| was)\s+(?:at\s+)?(?:the\s+)?"
+        rf"(?:{_ORD_WORD}|#\s?\d{{1,2}}|number\s+\d{{1,2}})\b(?:\s+{_ITEM})?(?:\s+(?:one|on|in|of)\s+(?:the|this|that|your)\s+(?:list|results|page))?"
+        r"(?:\s+again)?\s*\??$")),
 ]
 _QUESTION_START = re.compile(
     r"^(?:and |so |ok |okay |also |then |now |hmm )*(?:which|what|who|whose|how|where|when|is|are|does|do|can|could|tell|give|show|"
@@ -137,6 +141,8 @@ _MODIFIERS = frozenset(
 _DESCRIPTOR = re.compile(r"\b(?:datasets?|data|tables?|figures|series|indicators?|statistics|stats|files|records|numbers|rates?|ind(?:ex|ices))$")
 
 
+_ASKS_FOR_ONLY = re.compile(r"^(?:(?:please|pls|kindly|ok|okay|and|then|now)[, ]+)*(?:give|show|list|keep|leave)(?: me| us)?(?: the)? (?:only|just)\b(?!.*\?)")
+_POINTS_AT_ALL = re.compile(r"(?:these|those|they|them|all|all of them|all of these|each|each of them|these ones|those ones|the results)")
 _FIELD_KINDS = frozenset(["publisher", "licence", "formats", "coverage", "frequency", "link"])  # one field of one result
 
 
@@ -222,8 +228,9 @@ def _names(text: str, kind: str) -> list[str]:
     body = re.sub(r"\s+(?:paper |source |dataset )?(?:links?|urls?|homepage|website)$", "", body)
     body = re.sub(r"^(?:more|details?|info(?:rmation)?) (?:on|about)\s+", "", body)
     body = re.sub(r"^where (?:i|we) can (?:find|get|download)\s+|^where (?:can|do) (?:i|we) (?:find|get|download)\s+", "", body)
+    body = re.sub(r"^(?:the |a )?(?:original )?(?:paper|publication|article|citation)\s+(?:for|of|on|behind|about|introducing)\s+", "", body)
     for pattern in (
-        r"^(?:what|which|who|whose|how|where|when)\b.*?\b(?:is|are|does|do|was|were|has|have)\s+(?:the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency)?\s*(?:of|on|for)?\s*",
+        r"^(?:(?:under|in|with|by|from|on|for|at)\s+)?(?:what|which|who|whose|how|where|when)\b.*?\b(?:is|are|does|do|was|were|has|have)\s+(?:the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency|link|url|homepage|website|page|paper)?\s*(?:of|on|for|to)?\s*",
         r"^(?:who|what agency|which agency|which organi[sz]ation)\s+(?:publishes|published|makes|made|produces|produced|owns|maintains|is behind|"
         r"provides|puts out|put out|releases|released|collects|compiles|is responsible for)\s+",
         r"^(?:what(?:'s| is)? the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency)\s+(?:of|on|for)\s+",
@@ -245,13 +252,33 @@ def _names(text: str, kind: str) -> list[str]:
     return [body] if body and len(body) <= 120 else []
 
 
+# "licence?", "formats?": one field word on its own asks it of the result in focus (else the first)
+_BARE_FIELD = re.compile(
+    r"^(?:(?:and|so|ok|okay|then|also|hmm)[,]?\s+)*(?:the\s+|its\s+)?(?:(?P<licence>licen[cs]es?|licensing|terms of use)|"
+    r"(?P<formats>formats?|file ?types?)|(?P<coverage>coverage|time ?span|years covered|period)|(?P<publisher>publisher|source agency)|"
+    r"(?P<frequency>frequency|update frequency)|(?P<link>link|url|homepage))\s*\?+$"
+)
+# "which of these is the quarterly one?", "which ones are CSV?": the results on screen that are X, named
+_WHICH_ARE = re.compile(
+    rf"{_LEAD}{_FILLERS}which(?: ones?| datasets?)?(?:{_AMONG})?\s+(?:is|are)\s+(?:the\s+|in\s+|from\s+|by\s+|published by\s+|"
+    r"available (?:as|in)\s+)?(?!(?:the|most|least|oldest|earliest|latest|newest|longest|shortest|best|biggest|largest|smallest|"
+    rf"{_ORD_WORD}|at|on|about|for|better|worse|different)\b)(?P<target>[\w.$-]+(?: [\w.$-]+){{0,2}}?)"
+    r"(?:\s+(?:ones?|files?|datasets?|series|versions?))?\s*(?:\?|$)"
+)
+
+
 def parse_question(text: str) -> Question | None:
     """A question about the results on screen, or None (a new search, small talk, a state change...)."""
     body = text.strip()
     if not body:
         return None
+    if bare := _BARE_FIELD.match(body):
+        return Question(kind=bare.lastgroup or "more", refs=[Ref("focus")], text=body)
+    first = re.split(r"(?<=[?!])\s+|\.\s+", body, maxsplit=1)[0]
+    if which := _WHICH_ARE.search(first):
+        return Question(kind="count", plural=True, target=which.group("target"), text=body)
     kind = next((name for name, pattern in _KINDS if pattern.search(body)), None)
-    if kind is None:
+    if kind is None or _ASKS_FOR_ONLY.match(body):  # "please give only JSON format ones" restricts, it does not ask
         return None
     refs = _refs(body)
     is_question = (
@@ -304,6 +331,8 @@ def parse_question(text: str) -> Question | None:
         return question
     if not refs:
         names = _names(body, kind)
+        if names and all(_POINTS_AT_ALL.fullmatch(name) for name in names):  # "what format are they in?": all of them
+            names, question.plural = [], True
         # "cmp 1 and 3": bare positions
         refs = [Ref("rank", int(name)) if re.fullmatch(r"(?:10|[1-9])", name) else Ref("name", name) for name in names]
         question.refs = refs

@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from django.db import DatabaseError
 from django.db.models import Count, Max
 from rapidfuzz import fuzz, process
 
@@ -170,6 +171,8 @@ def frequency_of(phrase: str) -> str | None:
     text = clean(phrase)
     if text in FREQUENCY_WORDS:
         return FREQUENCY_WORDS[text]
+    if re.search(r"\d\s*(?:a|an|per|/)\s*(?:day|week|month|quarter|year)\b", fold(phrase)):
+        return None  # "$1.90 a day", "5 per month": an amount, not how often the data comes
     words = text.split()
     hits = {FREQUENCY_WORDS[w] for w in words if w in FREQUENCY_WORDS and FREQUENCY_WORDS[w]}
     for n in (3, 2):  # multi-word forms: "week by week", "per month"
@@ -356,9 +359,34 @@ def title_term_pattern(term: str, *, plural: bool = False) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){_NOT_JOINED}{body}(?!\w)")  # "wet-bulb" and "wet bulb" are one term
 
 
+def catalog_title_term(phrase: str) -> str | None:
+    """A short phrase that is whole words of some active dataset's title in the catalog ("rural"), or None."""
+    text = clean(phrase)
+    if not text or len(text) < 3 or len(text.split()) > 3:
+        return None
+    pattern = title_term_pattern(text)
+    try:
+        titles = Dataset.objects.active().filter(title__icontains=text).values_list("title", flat=True)[:200]
+        return text if any(pattern.search(fold(t)) for t in titles) else None
+    except DatabaseError:  # the catalog unreachable: no term
+        return None
+
+
+_TERM_TAIL = frozenset(
+    ["lines", "line", "versions", "version", "variants", "measures", "rows", "sheets", "one", "edition", "editions", "release",
+     "stuff", "things", "vintage", "issue"]
+)
+
+
 def title_term(phrase: str, shown: list[Shown]) -> str | None:
     """A phrase found as whole words in the titles on screen ("seasonally adjusted", "balance of payment")."""
-    for text in dict.fromkeys((_light(phrase), clean(phrase))):
+    forms = [_light(phrase), clean(phrase)]
+    for base in forms[:2]:
+        words = base.split()
+        while len(words) > 1 and (words[-1] in _DESCRIPTIVE or words[-1] in _TERM_TAIL):  # "the $1.90 a day lines"
+            words = words[:-1]
+            forms.append(" ".join(words))
+    for text in dict.fromkeys(forms):
         if len(text) < 3:
             continue
         pattern = title_term_pattern(text)
@@ -400,7 +428,7 @@ def dataset_at(phrase: str, shown: list[Shown]) -> Shown | None:
 
 _FAMILY_HINT = re.compile(
     r"\b(?:variants?|versions|all|any|every|family|flavou?rs|related|based|derived|ones|figures|numbers|stats|statistics|"
-    r"tables|indicators|estimates|rates|counts|measures|breakdowns|splits|disaggregations)\b"
+    r"tables|indicators|estimates|rates|counts|measures|breakdowns|splits|disaggregations|stuff|things|editions|releases)\b"
 )  # a plural: the titles with the word, not the one dataset it may name
 
 
@@ -459,11 +487,12 @@ def _resolve_exact(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Tar
     if (group := source_group_of(phrase)) is not None:
         return group
     # A word of a publisher's name that is also a word of the titles on screen, none of them that publisher's
-    # ("leave out the urban ones" among "Poverty Headcount-Urban"), means the titles.
-    if (pub := publisher_of(phrase)) is not None and not (
-        allow_terms and shown and not any(s.publisher == pub for s in shown) and title_term(phrase, shown)
-    ):
-        return Target("publisher", (pub,), pub)
+    # ("leave out the urban ones" among "Poverty Headcount-Urban", "urban figures only"), means the titles.
+    if (pub := publisher_of(phrase)) is not None:
+        if not (shown and not any(s.publisher == pub for s in shown) and title_term(phrase, shown)):
+            return Target("publisher", (pub,), pub)
+        if not allow_terms:
+            return None  # the caller may read the titles (an inclusion's fallback)
     # "the Cityscapes variants": every title with the name, not just the one called so.
     term = title_term(phrase, shown) if allow_terms and _FAMILY_HINT.search(fold(phrase)) else None
     if term is not None and sum(1 for s in shown if term in fold(s.title)) > 1:

@@ -65,6 +65,7 @@ class IntentResult:
     # The follow-up reading (state changes, questions about the results), when there is a previous search.
     followup: FollowUpParse | None = field(default=None, compare=False, repr=False)
     decided_by_followup: bool = False  # the follow-up reading chose the intent (the turn may fall back to search)
+    topic_parsed: bool = False  # ``parsed`` is the parse of the follow-up's new topic, not of the whole message
 
     def to_dict(self) -> dict:
         return {
@@ -165,11 +166,15 @@ def _classify_by_rules(
         topic = _classify_by_rules(followup.topic_switch, False, None)
         if isinstance(topic, IntentResult) and topic.intent in ("out_of_scope", "capabilities"):
             return dataclasses.replace(topic, followup=followup)  # "unrelated, but what's the weather tomorrow"
+        # The reading of the topic is the new search's (no text is parsed twice).
+        decided = dataclasses.replace(decided, parsed=topic.parsed, topic_parsed=topic.parsed is not None)
+        if isinstance(topic, IntentResult) and topic.intent == "search":
+            return decided  # "another thing: do you have marriage statistics": the rules are sure the topic asks for data
         # A new topic may still be something the assistant cannot do; it is judged by the topic alone.
         return _Pending(
             followup.topic_switch,
             prefix,
-            parsed,
+            topic.parsed or parsed,
             has_previous_search,
             followup,
             proposal=decided,
@@ -316,6 +321,12 @@ def _may_overrule(pending: _Pending, intent: str) -> bool:
     Nor is a request that neither refers to the results nor changes a filter a refinement of them."""
     proposal = pending.proposal
     if proposal is not None and proposal.decided_by_followup:
+        if intent == "out_of_scope" and pending.followup is not None and pending.followup.topic_switch:
+            # "completely different topic - ship arrivals at the port": a bare topic of figures after a switch asks for
+            # their data ("unrelated - any tips for growing orchids?" may still be out of scope)
+            return bool(CLAUSE_FORM.match(pending.rest)) or not (
+                STAT_WORDS.search(pending.rest) or DATA_WORDS.search(pending.rest)
+            )
         return intent not in ("search", "refine")
     if intent == "refine":
         return bool(RESULT_REFERENCE.search(pending.rest) or pending.parsed.has_signal)

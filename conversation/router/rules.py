@@ -60,6 +60,20 @@ CAPABILITY_ABOUT_ITSELF = _rx(
     r"\bbased on my (?:previous |past |earlier |old )?(?:searches|search history|history|queries|questions)\b",
     r"\b(?:can|could|do|will) you (?:also )?(?:search|look (?:at|in|through)|check|query|include) (?:kaggle|google|hugging ?face|zenodo"
     r"|github|figshare|dryad|other (?:sites|portals|sources)|external (?:sites|sources))\b",
+    # What to ask or use: "what can I ask you about these datasets?", "what other filters can I use on this list?"
+    r"\bwhat (?:else |other (?:\w+ )?|more (?:\w+ )?)?(?:can|could|should) (?:i|we) (?:ask|say|type|try|use)(?: you)?\b",
+    r"\bhow (?:do|can|should|would) (?:i|we) (?:(?:get|tell|ask) (?:you|it|this|the (?:assistant|tool|bot)) to|make (?:you|it|this|the (?:assistant"
+    r"|tool|bot)))\b",
+    # Its own ways: "the tags you use for these", "do you do that automatically?", "why did you drop the KML files?"
+    r"\b(?:tags|labels|badges|icons|scores|chips|categories|colou?rs|symbols) (?:that )?(?:you|it) (?:use|show|give|assign|add|put|attach)\b",
+    r"\bdo you do (?:that|this|it) (?:automatically|by default|always|every time|on purpose)\b",
+    r"\bwhy (?:did|do|does|would) (?:you|it|the (?:assistant|search|tool|bot)) (?:drop|remove|hide|exclude|pick|choose|rank|order|put|leave out"
+    r"|skip|filter out|not (?:find|show|include|list))\b|\bwhy (?:didn'?t|did not|don'?t|do not|doesn'?t|does not) (?:you|it) (?:find|show|include|list|have)\b",
+    r"\bsomething (?:you|this (?:tool|assistant|app|site)) (?:can|could|are able to) do\b",
+    r"\bcan you (?:also )?(?:search|find|look up|cover|include) (?:the )?[\w ]{0,40}? or (?:only|just)\b",
+    r"(?:^|[.?!]\s+)do you (?:cover|index|support|crawl|include) (?!(?:any |some )?(?:data|datasets|statistics|stats|figures|numbers|info)\b)",
+    r"\bdo you (?:support|offer|have|allow) (?:\w+ )?(?:filters?|filtering|sorting|exports?|exporting|facets|alerts|an? api|bookmarks?|sharing|undo)\b",
+    r"\b(?:live|real[- ]time) (?:portals?|feeds?|sources?|data|versions?) or (?:a |from a )?(?:snapshot|cache|cached copy|copy|mirror)\b",
 )
 CAPABILITY_STRONG = _rx(
     CAPABILITY_ABOUT_ITSELF.pattern,
@@ -143,7 +157,8 @@ CAPABILITY_STRONG = _rx(
     r"|hugging ?face|zenodo|github|other (?:sites|portals|sources|websites)|external|the web|the internet"
     r"|data\.gov\.sg|world bank|uci|figshare|dryad)\b",
     r"\bcan (?:you|i) (?:search|filter|sort|narrow|limit|browse|restrict|look up|find (?:things|datasets)) "
-    r"(?:by|on|using|with)\b",
+    r"(?:by|using|with|on (?:the basis of|(?:a |the |their )?(?:publisher|format|date|year|licen[cs]e|source|agency|frequency|keyword|"
+    r"update|coverage|column)s?\b))\b",
     r"\b(?:what|which) (?:filters|formats|file formats|file types|options|fields|languages|facets)\b",
     r"\bcan i (?:filter|sort|narrow|limit|restrict|see my|get an api)\b",
     r"\bcan i (?:export|download|save|delete|share|bookmark|print)(?: (?:the |my |these |all |this |search )?(?:results?"
@@ -206,6 +221,14 @@ ONE_FIGURE = _rx(
     r"|year)|right now|today|currently|at the moment)\b",
     r"\b(?:just|only) (?:tell me |give me |need |want )?the (?:number|figure|answer|value|total)\b|\bnot (?:a |the )?datasets?\b[,:]",
     r"\bwhat (?:was|is|were|are) the (?:figure|number|value|total|count|rate|amount|reading)s? (?:for|in|of) (?:19|20)\d\d\b",
+    # "what's the current unemployment rate", "how many MRT stations are there", "the highest rainfall ever recorded", "number only"
+    r"^(?:so |and |ok )?what (?:is|are) (?:the |singapore'?s |sg'?s )?(?:current|latest|present|today'?s) (?:[a-z-]+ ){0,3}(?:rate|number|population"
+    r"|total|gdp|inflation|figure|count|price|level|value)s?\b(?![^?]*\b(?:data|dataset|datasets|series|trend|trends|over time|history|historical|by)\b)",
+    r"^(?:so |and |ok |exactly |roughly )?how many (?!(?:of |datasets|results|records|files|ones)\b)[a-z -]{2,40}? (?:are there|is there|exist)\s*[?.!]*$"
+    r"(?![^?]*\b(?:by|per|each|every|over|since|trend|trends|data|dataset|datasets|statistics|breakdown|annual|monthly|yearly|these|those|them"
+    r"|it|one|first|second|third|fourth|fifth|last|top)\b)(?![^?]*#\s?\d)",
+    r"\b(?:highest|lowest|biggest|largest|hottest|coldest|wettest|driest|most|least|record) [a-z -]{0,30}\bever (?:recorded|measured|seen|reported|registered)\b",
+    r"\b(?:the )?(?:number|figure|value|answer|amount|total) only\b",
 )
 OOS_STRONG = _rx(
     ONE_FIGURE.pattern,
@@ -281,7 +304,7 @@ ANALYSIS_TASK = re.compile(
     r"(?:^(?:(?:btw|by the way|also|and|now|so|ok|okay|then|next)[, ]+)*|\b(?:(?:can|could|would|will) (?:you|u)"
     r"(?: please| pls)?|please|pls|help me|i (?:want|need) you to|go ahead and|if you (?:could|would|can)(?: please)?) )(?:(?:download|get|open|take|load) (?:the |that |this )?"
     r"(?:\w+ )?(?:one|dataset|file|csv)s? and )?(?:(?:plot|chart|graph|visuali[sz]e|analy[sz]e) (?:the|this|that|these|those"
-    r"|it|them|my|our|its|their|all|both|each|first|second|third|last|top|#?\d)\b|(?:web ?)?(?:scrape|crawl)(?! (?:the |these |those |all |that |my )?(?:filters?|facets?|search|results?|chips?|last)\b)"
+    r"|it|them|my|our|its|their|all|both|each|first|second|third|last|top|#?\d)\b|(?:web ?)?(?:scrape|crawl)(?! (?:the |these |those |all |that |my )?(?:filters?|facets?|search|results?|chips?|last)\b)(?!\s+(?:that|this|it)\s*(?:[,.;:!-]|$))"
     r"|train (?:a |an |my |the |me a )?(?:\w+ ){0,2}(?:models?|network|classifier|net|resnet|cnn|bert|transformer|llm|detector)"
     r"|fine-?tune|clean (?:it|this|them|that|the (?:data|dataset|file|csv)|up)|merge (?:them|these|those|it|the)"
     r"|join (?:them|these|those|the)|run (?:a |an |some )?(?:regression|analysis|model|test|query|statistics|stats)"
@@ -304,6 +327,18 @@ ANALYSIS_TASK = re.compile(
     # "download the third one and email it to me"
     r"|\b(?:download|get|fetch|take|save) (?:the |that |this |those |these )?(?:\w+ ){0,2}(?:one|dataset|file|csv|table|data)s?"
     r" and (?:e-?mail|send|mail|forward|share|whatsapp)\b"
+    # Errands with files: "zip all the results and send them to me", "download all of these into my google drive",
+    # "delete the csv I downloaded earlier"
+    r"|\b(?:zip|compress|upload|save|download|copy|move|put|send|transfer|sync)(?: up)? (?:all |both |each )?(?:of )?(?:the |these |those |them|it|my )?"
+    r"[\w ]{0,30}?\b(?:to|into|onto|in) (?:my|our|me\b)(?: [\w-]+){0,2}\s*(?:drive|dropbox|folder|laptop|computer|email|inbox|account|desktop|cloud)?\b"
+    r"|\bzip (?:up |all )?(?:the |these |those |them\b|all\b)|\bsend (?:them|these|those|it) to me\b"
+    r"|\bdelete (?:the |my |that |this |those |these )?[\w ]{0,20}?(?:files?|csvs?|downloads?|folders?|documents?|spreadsheets?)\b"
+    r"(?: (?:i|we) (?:downloaded|saved|made|created))?"
+    # Reading the data itself: "summarise the actual numbers inside the second dataset", "based on that data, is X rising?"
+    r"|\b(?:summari[sz]e|analy[sz]e|read out|tell me|list) (?:the )?(?:actual |raw )?(?:numbers|values|figures|contents|rows|records|data points)"
+    r" (?:inside|in|of|within|from) (?:the |this |that |these |those )?(?:\w+ )?(?:dataset|file|one|table|csv|spreadsheet)s?\b"
+    r"|^(?:so |and |ok )?based on (?:that|this|the|these|those) (?:data|dataset|datasets|figures|numbers|results|files?)\b,? "
+    r"(?:is|are|was|were|will|does|do|did|has|have|can|should|which|what|how)\b"
 )
 # A request for data on a topic, however politely wrapped: "anything on drug abuse arrests?", "any record of how many
 # dengue cases", "I'm helping someone who wants data on community clubs. What can you find?"
@@ -319,8 +354,10 @@ DATA_REQUEST = re.compile(
     r"\b(?:records|statistics|figures|archives?|registers?|lists?)\s+of\s+(?!(?:you|your|yours|mine|it|this|that|these|those|them|the (?:first|second|third|last|top)"
     r"|all|each|any)\b)(?:the |old |past |historical |historic )?[a-z][a-z-]{2,}\s+[a-z][a-z-]{2,}|"
     # Singlish "is there ...?": "got hdb resale price data or not", "human pose dataset got or not"
-    r"^(?:got|have) (?!(?:you|your|it|this|that|any questions?)\b)[a-z].{2,}\b(?:or not|anot|onot)\b|"
-    r"\b(?:data|datasets?|dataset|statistics|stats|figures|numbers|maps?) got (?:or not|anot|onot)\b"
+    r"^(?:(?:eh|oi|hi|hey|hello|so|ok|okay|then|and|also|wah|alamak)[, ]+)*(?:got|have) (?!(?:you|your|it|this|that|any questions?)\b)[a-z].{2,}\b(?:or not|anot|onot)\b|"
+    r"\b(?:data|datasets?|dataset|statistics|stats|figures|numbers|maps?) got (?:or not|anot|onot)\b|"
+    # Malay: "saya perlukan data tentang populasi penduduk"
+    r"\b(?:data|dataset|set data|statistik|maklumat) (?:tentang|mengenai|berkenaan|berkaitan) [a-z]"
 )
 # "can you sort these by most recently updated": a new order for the results on screen, not a question about a feature
 # ("can I sort these by date at all?" asks whether it can be done: that one is about the assistant)
@@ -332,7 +369,11 @@ SORT_REQUEST = re.compile(
 # message as typed: the punctuation matters)
 TOPIC_HEAD = re.compile(
     r"^(?!(?:what|which|who|how|why|where|when|do|does|can|could|is|are|your|my|our|the assistant|these|those|the)\b)"
-    r"[a-z][a-z/ -]{2,40}? (?:datasets?|corpora|corpus|benchmarks?)\s*[-\u2013\u2014:]\s+\S"
+    r"[a-z][a-z/ -]{2,40}? (?:datasets?|corpora|corpus|benchmarks?)\s*[-\u2013\u2014:]\s+\S|"
+    # "code search datasets", "sign language corpora": a topic and nothing else
+    r"^(?!(?:what|which|who|how|why|where|when|do|does|can|could|is|are|your|my|our|the|these|those|any|all|more|other|new|good|best"
+    r"|similar|related|compare|list|show|find|search|your|some|open|public|free|many|few|both|same|such|those|government|research)\b)"
+    r"[a-z][a-z0-9/ -]{2,40}? (?:datasets|corpora|benchmarks)\s*[?.!]*$"
 )
 # "recycling rates in sg", "dengue case figures": a measured quantity of a topic, what datasets hold.
 STATISTIC_REQUEST = re.compile(
@@ -350,7 +391,8 @@ SERIES_QUESTION = re.compile(
 FACILITY_LOCATIONS = re.compile(
     r"^(?:(?:so|ok|okay|hi|hello|hey|and|also|please|pls)[, ]+)*(?:where (?:are|can (?:i|we) find|do i find)|is there a (?:list|map)"
     r" (?:or (?:a )?(?:list|map) )?of|(?:a |the )?(?:list|map) of) (?:all )?(?:the )?"
-    r"(?!(?:these|those|they|them|results?|datasets?|data)\b)(?:[a-z-]+ ){0,3}[a-z-]{3,}s\b|"
+    r"(?!(?:these|those|they|them|results?|datasets?|data|papers?|links?|urls?|sources?|homepages?|websites?|pages?|downloads?"
+    r"|licen[cs]es?|citations?|documentation|descriptions?|details)\b)(?:[a-z-]+ ){0,3}[a-z-]{3,}s\b|"
     # "I need the list of all the hawker centre addresses"
     r"\b(?:need|want|get|give me|show me|send me|looking for)\s+(?:a |the )?(?:full |complete )?(?:list|map|directory) of (?:all )?(?:the )?"
     r"(?!(?:these|those|them|results?|datasets?|sources)\b)(?:[a-z-]+ ){0,3}[a-z-]{3,}s\b"

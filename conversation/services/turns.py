@@ -126,7 +126,7 @@ def _unknown_sentence(change: Change) -> str:
     return " ".join(parts)
 
 
-def _followup(change: Change, state: SearchState, *, user) -> _Outcome:
+def _followup(change: Change, state: SearchState, *, user, topic_parsed=None) -> _Outcome:
     if change.kind == "question":
         answer = change.answer
         assert answer is not None
@@ -139,8 +139,8 @@ def _followup(change: Change, state: SearchState, *, user) -> _Outcome:
         outcome = _searched(state.copy(), user=user, intent="refine", reply_for=lambda response, results: reply)
         outcome.searched = False  # the same search again: no history entry, no new summary
         return outcome
-    if change.kind == "new_topic":
-        fresh = _fresh_state(change.query or "", parsed=None)
+    if change.kind == "new_topic":  # the router's reading of the new topic, when it read it
+        fresh = _fresh_state(change.query or "", parsed=topic_parsed)
         return _searched(fresh, user=user, intent="search", reply_for=_first_reply(fresh))
     new = change.state
     outcome = _searched(
@@ -258,7 +258,8 @@ def _decide(text: str, routed: IntentResult, state: SearchState, *, user) -> _Ou
     if has_previous and followup is not None and followup.is_followup and intent not in ("smalltalk",):
         change = interpret(followup, state, shown if shown is not None else shown_datasets(state.result_ids))
         if change is not None:
-            return _followup(change, state, user=user)
+            topic_parsed = routed.parsed if followup.topic_switch and routed.topic_parsed else None
+            return _followup(change, state, user=user, topic_parsed=topic_parsed)
         if routed.decided_by_followup:
             # The follow-up named nothing on screen ("tell me about rainfall data"): a search after all.
             intent = "search"

@@ -523,3 +523,115 @@ def test_questions_in_everyday_forms(message, kind, refs):
 def test_counts_in_everyday_forms(message, target):
     question = parse_followup(message).question
     assert question is not None and question.kind == "count" and question.target == target
+
+
+def _all_scopes(message):
+    return [(s.mode, s.phrase, s.soft) for s in parse_followup(message).scopes]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # a category, then the names that belong to it: the names go
+        ("take out the big general ones: ImageNet, Places365", [("exclude", "imagenet", False), ("include", "places365", True)]),
+        ("skip the older benchmarks - MNIST, USPS", [("exclude", "mnist", False), ("include", "usps", True)]),
+        ("leave out sentiment corpora such as SST", [("exclude", "sst", False)]),
+        # a dash that gives a reason is not a list
+        ("drop SVHN — too easy for us", [("exclude", "svhn", False)]),
+        # "no need" in Singlish is not wanting it; "restrict these to" is an only
+        ("no need the realtime one", [("exclude", "the realtime one", False)]),
+        ("could you restrict these to GeoJSON", [("include", "geojson", False)]),
+        # a name with "-related" / "-based" means every title with it
+        ("remove anything Kinetics-based", [("exclude", "kinetics", False)]),
+        # "non-X ones": anything but X
+        ("non-LTA options please", [("exclude", "lta", False)]),
+        # Malay "the X ones"
+        ("buang yang SingStat punya", [("exclude", "the singstat", False)]),
+    ],
+)
+def test_exclusions_of_listed_names_and_short_forms(message, expected):
+    assert _all_scopes(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "window"),
+    [("keep those which cover 2012", (2012, 2012)), ("only series that span 2000 until 2005 please", (2000, 2005))],
+)
+def test_what_the_data_covers_is_a_time_window(message, window):
+    parsed = parse_followup(message)
+    assert (parsed.time.year_from, parsed.time.year_to) == window
+    assert not parsed.scopes  # "those which cover" names nothing to keep
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("what about marine litter?", "marine litter"),
+        ("how about vaccination rates", "vaccination rates"),
+        ("and hawker stall rentals?", "hawker stall rentals"),
+        ("let us switch to youth unemployment", "youth unemployment"),
+        ("something completely different: taxi stands", "taxi stands"),
+    ],
+)
+def test_a_subject_of_its_own_after_what_about_is_a_new_topic(message, topic):
+    assert parse_followup(message).topic_switch == topic
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["what about monthly?", "how about 2018", "and the third one?", "what about NEA?", "and CSV?", "how about its licence",
+     "and Statistics Norway too", "switch to KML"],
+)
+def test_what_about_a_filter_value_or_a_result_is_not_a_new_topic(message):
+    assert parse_followup(message).topic_switch is None
+
+
+def test_what_about_for_another_subject_keeps_the_task():
+    assert parse_followup("how about for polyclinics instead?").same_but == "polyclinics"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "ranks", "plural"),
+    [
+        ("what is the last one on the list?", "more", [-1], True),
+        ("which one is #4?", "more", [4], False),
+        ("under which licence is Cityscapes released?", "licence", [], False),
+        ("coverage?", "coverage", [], False),
+        ("what formats do they come in?", "formats", [], True),
+        ("give me a short summary of the second result", "more", [2], False),
+        ("then CelebA tell me more", "more", [], False),
+    ],
+)
+def test_questions_in_more_forms(message, kind, ranks, plural):
+    question = parse_followup(message).question
+    assert question is not None and question.kind == kind
+    assert [r.value for r in question.refs if r.kind == "rank"] == ranks
+    assert question.plural == plural
+
+
+def test_which_of_the_results_are_something_is_a_count_that_names_them():
+    question = parse_followup("which of these are weekly?").question
+    assert (question.kind, question.target) == ("count", "weekly")
+    assert parse_followup("please show only JSON ones").question is None  # a restriction, not a question
+
+
+def test_an_amount_per_day_is_not_a_frequency():
+    assert targets.frequency_of("$3.20 a day") is None
+    assert targets.frequency_of("per day") == "daily"
+
+
+@pytest.mark.django_db
+def test_a_field_asked_of_all_results_is_answered_for_each_value():
+    shown = [_shown(1, "Bus trips", formats=("CSV",)), _shown(2, "Bus stops", formats=("GEOJSON", "KML")),
+             _shown(3, "Bus routes", formats=("CSV",))]  # fmt: skip
+    answer = answer_question(parse_followup("what formats are these in?").question, shown, focus=None)
+    assert "CSV: 2 (“Bus trips” (#1), “Bus routes” (#3))" in answer.reply
+    assert "GEOJSON: 1 (“Bus stops” (#2))" in answer.reply
+
+
+@pytest.mark.django_db
+def test_a_title_word_replaces_another_though_none_is_on_screen():
+    DatasetFactory(title="Literacy rate - female")
+    DatasetFactory(title="Literacy rate - male")
+    assert targets.catalog_title_term("female") == "female"
+    assert targets.catalog_title_term("females only please") is None  # not a title's words

@@ -283,9 +283,9 @@ def test_one_parse_reads_the_agency_both_ways():
 
 
 def test_a_refinement_reuses_the_routers_parse_of_the_message():
-    routed = classify("thanks, what about schools?", has_previous_search=True)
+    routed = classify("thanks, how about for schools?", has_previous_search=True)
     assert routed.intent == "refine"
-    r = apply_refinement("thanks, what about schools?", PREVIOUS, parsed=routed.parsed)
+    r = apply_refinement("thanks, how about for schools?", PREVIOUS, parsed=routed.parsed)
     assert r.query == "schools"
     assert r.filters == PREVIOUS["filters"]
 

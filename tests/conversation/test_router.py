@@ -85,7 +85,8 @@ def _overlaps(messages: list[str], others: list[str], *, near: float = 0.9) -> l
         ("what data do you have on dengue?", False, "search"),
         ("what's the weather today?", False, "out_of_scope"),
         ("2020 only", True, "refine"),
-        ("what about schools?", True, "refine"),
+        ("what about schools?", True, "search"),  # a subject of its own: a new search
+        ("how about for schools?", True, "refine"),  # the same kind of data for another subject
         ("can you find datasets about schools instead", True, "search"),
         ("hotel occupancy rates", False, "search"),
         ("cheap hotels in sentosa", False, "out_of_scope"),
@@ -152,6 +153,27 @@ def _overlaps(messages: list[str], others: list[str], *, near: float = 0.9) -> l
         ("could you sort these by most recent first", True, "refine"),
         ("write an R script that plots the second one", True, "out_of_scope"),
         ("terima kasih!", True, "smalltalk"),
+        # about the assistant's own ways, with results on screen
+        ("which other questions could I try with these?", True, "capabilities"),
+        ("how can I make you keep only the newest ones?", True, "capabilities"),
+        ("why didn't you show anything from the UN here? do you index them?", True, "capabilities"),
+        ("does it drop duplicates by default, is that something you can do?", True, "capabilities"),
+        ("are the files a live feed or a cached copy?", True, "capabilities"),
+        # one figure, a count of things, a record, or errands with files
+        ("what's the latest CPI value for singapore", False, "out_of_scope"),
+        ("how many hawker centres are there?", False, "out_of_scope"),
+        ("how many rows are in the second one?", True, "refine"),
+        ("the wettest day ever recorded here?", False, "out_of_scope"),
+        ("move these files into my dropbox", True, "out_of_scope"),
+        ("based on these figures, will prices keep rising?", True, "out_of_scope"),
+        # a new subject after the results, and a topic with nothing else
+        ("and household debt by income group?", True, "search"),
+        ("how about tourism receipts", True, "search"),
+        ("ok forget that, check for ferry terminals", True, "search"),
+        ("sign language recognition datasets", False, "search"),
+        ("saya mahu data tentang kadar kelahiran", False, "search"),
+        ("eh got rainfall data or not", False, "search"),
+        ("okay that's all from me", True, "smalltalk"),
     ],
 )
 def test_classify_examples(message, previous, intent):
