@@ -148,3 +148,48 @@ def gist(message: str, *, limit: int = GIST_CHARS) -> Gist:
     short = " ".join(sentence for _p, sentence in sorted(chosen)).strip()
     short = short[:MAX_QUERY_CHARS].rsplit(" ", 1)[0] if len(short) > MAX_QUERY_CHARS else short
     return Gist(text=short or text[:limit].rsplit(" ", 1)[0], original_chars=len(text), shortened=True)
+
+
+# --- long follow-ups -----------------------------------------------------------------------------------------------
+
+LONG_FOLLOWUP_WORDS = 60  # a follow-up longer than this is read by the sentences that ask for the change
+# What changes the results on screen ...
+_CHANGE_RE = re.compile(
+    r"\b(?:remove|drop|exclude|skip|take (?:out|off)|leave out|hide|filter out|get rid of|keep (?:only|just|it to|to)|"
+    r"only (?:keep|show|the|include)|just (?:the|keep|show)|narrow|restrict|limit|put (?:[\w.+-]+ ){0,3}back|"
+    r"bring (?:[\w.+-]+ ){0,3}back|show (?:me )?only|stick to|confine|(?:monthly|quarterly|annual|weekly|daily) (?:ones|series|versions?) only)\b",
+    re.I,
+)
+# ... put to the assistant ("could you please ...", "so please just ...", "what I'd like you to do is: ...")
+_ASKED_RE = re.compile(
+    r"\b(?:please|pls|kindly|could you|can you|would you|will you|(?:i|we) ?(?:would|'d) like you to|(?:i|we) want you to|"
+    r"what (?:i|we) ?(?:would|'d) like (?:you to do|is))\b",
+    re.I,
+)
+_ASK_LEAD_RE = re.compile(
+    r"^(?:(?:so|and|now|then|ok|okay|right|concretely|basically|in short|in other words)[,:]?\s+)*"
+    r"(?:(?:here is |here's )?what (?:i|we) ?(?:would|'d) like(?: you to do)?(?: is)?[:,]?\s+|(?:could|can|would|will) you(?: please| kindly)?\s+|"
+    r"(?:i|we) ?(?:would|'d) like you to\s+|(?:please|pls|kindly)\s+)*",
+    re.I,
+)
+
+
+_KEEP_TOPIC_RE = re.compile(r"\b(?:same topic|new search|anything new|change the topic|start a new|the topic is the same)\b", re.I)
+
+
+def followup_request(message: str) -> str | None:
+    """The change a long follow-up asks for: its sentences that ask the assistant to change the results ("So please
+    just remove the Kinetics ones ..."), without the story around them and their polite lead-in; None when the message
+    is short or asks for no change in so many words."""
+    if len((message or "").split()) <= LONG_FOLLOWUP_WORDS:
+        return None
+    sentences = [" ".join(s.split()) for s in _SENTENCE_RE.split(message) if s.strip()]
+    asked = [s for s in sentences if _CHANGE_RE.search(s) and _ASKED_RE.search(s)]
+    # "please keep it to the same topic, I don't need anything new" says what must not change
+    asked = [s for s in asked if not _KEEP_TOPIC_RE.search(s)] or asked
+    if not asked:
+        return None
+    # The request is what a long message builds up to: the last such sentence, cut at an aside (" - ", "; ", "because").
+    clause = re.split(r"\s[-\u2013\u2014]+\s|;\s|,?\s+because\s", asked[-1])[0]
+    return _ASK_LEAD_RE.sub("", clause).strip() or None
+

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from catalog.models import Dataset
 from conversation.state import FACET_LABELS, SearchState
+from search.ranking.research import research_query
 from search.text import fold
 
 from . import targets
@@ -69,7 +70,7 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         # results; the turn drops the publisher again if it has nothing on the new topic.
         for facet in ("title", "dataset"):
             new.remove(None, facet)
-        new.query, new.page, new.similar_to = parsed.same_but, 1, None
+        new.query, new.page, new.similar_to = _same_task_query(state.query, parsed.same_but), 1, None
         return Change("same_but", new, changes=[f"Same kind of data, now for “{parsed.same_but}”"])
     if parsed.undo:
         new = state.copy()
@@ -208,6 +209,22 @@ def _exclude(state: SearchState, target: targets.Target) -> list[str]:
     return [f"Excluded {what}"]
 
 
+_MODALITY_WORDS = frozenset(
+    ["visual", "image", "images", "photo", "photos", "picture", "pictures", "text", "textual", "video", "videos", "audio",
+     "speech", "3d", "point", "cloud", "clouds", "rgb", "multimodal"]
+)  # fmt: skip
+
+
+def _same_task_query(previous: str, domain: str) -> str:
+    """The query for "the same kind of data but for <domain>": the domain, and when it only names another modality
+    of a research task ("visual question answering", then "... but for video"), the task in that modality."""
+    asked, before = research_query(domain), research_query(previous)
+    if not (asked.modalities and not asked.tasks and before.tasks and len(domain.split()) <= 3):
+        return domain
+    task = " ".join(w for w in previous.split() if fold(w) not in _MODALITY_WORDS)
+    return f"{domain} {task}".strip()
+
+
 def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -> tuple[list[str], list[str]]:
     if state.subset and scope.mode in ("include", "exclude") and _points_back(scope.phrase):
         # "show me just those" / "take those out" after "how many are quarterly?": the counted ones.
@@ -225,14 +242,14 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
         if target is None or target.facet not in allowed or len(scope.phrase.split()) > (4 if scope.wish else 3):
             return [], []
         return _include(state, target, replace=True), []
-    if (
-        scope.term
-        and scope.mode == "exclude"
-        and (term := targets.title_term(scope.phrase, shown) or targets.clean(scope.phrase))
-    ):
-        # "anything with KITTI in the name": a single name is matched inside titles too ("SemanticKITTI", "COVIDx")
+    if scope.term and (term := targets.title_term(scope.phrase, shown) or targets.clean(scope.phrase)):
+        # "anything with KITTI in the name", "only the Kinetics family": a single name is matched inside titles too
+        # ("SemanticKITTI", "COVIDx", "Kinetics-700")
         value = f"{term}{NAME_PART}" if len(term) >= 3 and " " not in term else term
-        return _exclude(state, targets.Target("title", (value,), term)), []
+        target = targets.Target("title", (value,), term)
+        if scope.mode == "include":
+            return _include(state, target, replace=scope.replace), []
+        return _exclude(state, target), []
     resolution = targets.resolve(scope.phrase, shown=shown, allow_terms=scope.mode == "exclude")
     if scope.mode == "include" and not resolution.targets:
         # "rural only", "keep the ones with QA in the name": a word of the titles on screen, when it names nothing else
@@ -241,6 +258,12 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
             resolution = worded
         elif scope.replace and state.include.get("title") and (term := targets.catalog_title_term(scope.phrase)):
             # "urban only", then "now rural instead": one title word in place of the other, though none is on screen now
+            resolution = targets.Resolution(targets=[targets.Target("title", (term,), term)])
+    elif scope.mode == "exclude" and resolution.unknown and not resolution.targets:
+        # "without the Muslim Law Act ones": a phrase of two words or more that titles in the catalog carry, though none
+        # of them is on screen
+        term = targets.catalog_title_term(scope.phrase)
+        if term is not None and len(term.split()) >= 2:
             resolution = targets.Resolution(targets=[targets.Target("title", (term,), term)])
     changes: list[str] = []
     for target in resolution.targets:

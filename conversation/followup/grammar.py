@@ -259,8 +259,9 @@ SWITCH = re.compile(r"\b(?:switch|change|go|move)\s+from\s+(.+?)\s+to\s+(.+)$")
 
 _KIND_OF = r"(?:(?:kind|sort|type)(?: of)?|kinda|sorta)"
 _SAME_WHAT = (
-    rf"(?: (?:idea|thing|stuff|deal|approach|again|data|figures|numbers|series|datasets?|info|vibes?|style|flavou?r|setup"
-    rf"|{_KIND_OF}(?: (?:data(?:sets?)?|things?|stuff|figures|numbers|series|datasets?|info)|(?: [a-z-]+){{1,2}}(?=\s*,?\s*but\b))?))?"
+    rf"(?: (?:[a-z-]+ ){{0,2}}(?:view|selection|cut|slice|lens|breakdown)(?=\s*,?\s*but\b)"
+    rf"|(?: (?:idea|thing|stuff|deal|approach|again|data|figures|numbers|series|datasets?|info|vibes?|style|flavou?r|setup"
+    rf"|{_KIND_OF}(?: (?:data(?:sets?)?|things?|stuff|figures|numbers|series|datasets?|info)|(?: [a-z-]+){{1,2}}(?=\s*,?\s*but\b))?)))?"
 )
 SAME_BUT = re.compile(
     r"^(?:(?:ok|okay|now|and|so|alright|right|thanks|thank you)[,.!]?\s+)*(?:(?:i|we) (?:would |)(?:now )?(?:like|want|need)\s+)?"
@@ -529,6 +530,9 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          r"(?: (?:it|them|that|those))? (?:again|back)\b.*$", r"bring back \1"),
         # "what about for schools?", "how about in hospitals instead": the same kind of data for another subject
         (r"^(?:(?:and|ok|okay|so|now|hmm)[, ]+)*(?:what|how) about (?:for|in) ([a-z].+?)(?: instead)?\s*[?.!]*$", r"the same but for \1"),
+        # "ok show the data.gov.sg ones as well": that value back beside what is kept
+        (r"^(?:(?:ok|okay|and|also|now|then|hmm)[, ]+)*(?:show|include|add|give|let in|put in)(?: me| us)? (?:the )?([\w.&' -]+?)"
+         r"(?: ones| datasets| results| stuff| data)? (?:as well|too)[.!]?$", r"bring back \1"),
         # "tbl 1 v 2": a table of #1 and #2
         (r"\btbl\b", "table"),
         (r"(?<=[\w#]) v (?=#?\w)", " vs "),
@@ -693,7 +697,8 @@ TARGET_LEAD = re.compile(
 
 TARGET_TAIL = re.compile(
     r"\s+(?:for (?:now|the moment|the time being|a (?:bit|while|moment|second|sec)|this (?:search|one|project))|right now|(?:if|when) possible|"
-    r"if you can|as well|too|please|thanks|then|entries|ones|own (?:datasets?|data|ones|stuff)|at all|altogether|whatsoever|entirely)$"
+    r"if you can|as well|too|please|thanks|then|entries|ones|own (?:datasets?|data|ones|stuff)|at all|altogether|whatsoever|entirely|"
+    r"(?:from|in|on|of) (?:what|the (?:ones|datasets|results)) you (?:showed|gave|listed|found|sent)(?: me| us)?(?: earlier| before| above)?)$"
 )
 
 

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from catalog.vocabulary import agency_aliases
+from conversation.gist import followup_request
 from conversation.lexicon import FOLLOWUP_ABBREVIATIONS
 from search.text import STOPWORDS, fold
 
@@ -269,8 +270,9 @@ def _is_generic(phrase: str) -> bool:
 
 
 def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowUpParse:
-    """Everything a follow-up says about the search; ``is_followup`` is False when it says nothing."""
-    text = normalise(message)
+    """Everything a follow-up says about the search; ``is_followup`` is False when it says nothing. A long message is
+    read by the sentence that asks for the change (``conversation.gist.followup_request``), not the story around it."""
+    text = normalise(followup_request(message) or message)
     out = FollowUpParse(text=text)
     body = _strip(text)
     if not body or HOW_TO.match(body):

@@ -390,9 +390,12 @@ def title_term(phrase: str, shown: list[Shown]) -> str | None:
         if len(text) < 3:
             continue
         pattern = title_term_pattern(text)
-        singular = title_term_pattern(" ".join(_singular(w) for w in text.split()), plural=True)
-        if any(pattern.search(fold(s.title)) or singular.search(fold(s.title)) for s in shown):
+        if any(pattern.search(fold(s.title)) for s in shown):
             return text
+        # "general elections" among "General Election Results": the singular, which matches either (``_ids_for``)
+        one = " ".join(_singular(w) for w in text.split())
+        if any(title_term_pattern(one, plural=True).search(fold(s.title)) for s in shown):
+            return one
     return None
 
 

@@ -635,3 +635,54 @@ def test_a_title_word_replaces_another_though_none_is_on_screen():
     DatasetFactory(title="Literacy rate - male")
     assert targets.catalog_title_term("female") == "female"
     assert targets.catalog_title_term("females only please") is None  # not a title's words
+
+
+@pytest.mark.django_db
+def test_a_plural_title_phrase_keeps_the_titles_that_say_it_in_the_singular():
+    shown = [targets.Shown(id=1, title="Bus Interchange Locations"), targets.Shown(id=2, title="MRT Station Exits")]
+    assert targets.title_term("bus interchanges", shown) == "bus interchange"
+    assert targets.title_term("station exits", shown) == "station exits"
+
+
+def test_the_same_task_in_another_modality_keeps_the_task():
+    from conversation.followup.apply import _same_task_query
+
+    assert _same_task_query("image captioning datasets", "video") == "video captioning datasets"
+    assert _same_task_query("hospital admissions", "polyclinics") == "polyclinics"  # a new domain, not a modality
+
+
+def test_the_same_view_for_another_subject_keeps_the_filters():
+    assert parse_followup("same female-only selection but for labour force participation").same_but == (
+        "labour force participation"
+    )
+
+
+@pytest.mark.django_db
+def test_a_title_phrase_off_screen_is_excluded_and_a_family_kept():
+    from conversation.followup.apply import interpret, search_filters
+
+    shown_row = DatasetFactory(title="Marriages under the Women's Charter")
+    off_screen = DatasetFactory(title="Marriages under the Administration of Muslim Law Act")
+    state = SearchState(query="marriages", result_ids=[shown_row.pk])
+    shown = shown_datasets(state.result_ids)
+    change = interpret(parse_followup("leave out the Muslim Law Act ones"), state, shown)
+    assert change.kind == "state" and change.state.values("exclude", "title") == ["muslim law act"]
+    assert off_screen.pk in search_filters(change.state)["exclude_ids"]
+
+    kinetics = [DatasetFactory(title=t) for t in ("Kinetics", "Kinetics-700", "Kinetics-Sound")]
+    state = SearchState(query="action recognition", result_ids=[kinetics[0].pk])
+    kept = interpret(parse_followup("only the Kinetics family"), state, shown_datasets(state.result_ids))
+    assert set(search_filters(kept.state)["ids"]) >= {d.pk for d in kinetics}
+
+
+@pytest.mark.django_db
+def test_lifting_filters_when_none_are_set_keeps_the_list():
+    from conversation.followup.apply import interpret
+
+    state = SearchState(query="population")
+    change = interpret(parse_followup("any format is fine, show me everything again"), state, [])
+    assert change.kind == "noop" and change.state.query == "population"
+
+
+def test_a_value_shown_as_well_is_brought_back():
+    assert [(s.mode, s.phrase) for s in parse_followup("ok show the OneMap ones as well").scopes] == [("restore", "onemap")]

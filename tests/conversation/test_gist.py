@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conversation.gist import gist
+from conversation.followup.parse import parse_followup
+from conversation.gist import followup_request, gist
 from search.services import MAX_QUERY_CHARS
 
 STORY = (
@@ -40,3 +41,31 @@ def test_a_long_message_is_searched_by_what_it_asks_for(message, wanted, unwante
 def test_a_short_message_is_kept_whole():
     found = gist("hdb resale prices by town since 2017")
     assert not found.shortened and found.text == "hdb resale prices by town since 2017" and found.note == ""
+
+
+_STORY = (
+    "Thanks, that helps. Some background first: I teach a night class on urban data and my students are mostly "
+    "working adults who have never opened a data portal, so I keep the material simple and I try not to overload them "
+    "with files they will never use. Last term a few of them downloaded the wrong tables and spent an evening confused, "
+    "which I would rather not repeat. "
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        (_STORY + "So could you please drop the KML layers from what you showed me - they only confuse people. Thanks!",
+         "drop the KML layers from what you showed me"),
+        (_STORY + "What I'd like you to do is: bring the NEA tables back, but keep the API feeds out, because the class "
+         "has no keys. Please don't start a new search, the topic is the same.",
+         "bring the NEA tables back, but keep the API feeds out"),
+    ],
+)
+def test_a_long_follow_up_is_read_by_the_sentence_that_asks_for_the_change(message, asked):
+    assert followup_request(message) == asked
+
+
+def test_a_long_follow_up_changes_only_what_it_asks():
+    parsed = parse_followup(_STORY + "So please just remove the Landsat ones and keep the rest. Cheers.")
+    assert [(s.mode, s.phrase) for s in parsed.scopes if not s.soft] == [("exclude", "the landsat")]
+    assert followup_request("please drop the KML layers") is None  # short: read whole
