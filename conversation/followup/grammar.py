@@ -509,7 +509,7 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\1 ",
         ),
         # "drop the by-country breakdowns", "only the by-age tables": the titles that say "by country" / "by age"
-        (r"\b(?:the |those |these |all )?by[- ]([a-z]+(?:[- ](?:and|&)[- ][a-z]+)?) (?:breakdowns?|splits?|tables?|versions?|ones|series|figures|cuts|views)\b",
+        (r"(?<![\w-])(?:the |those |these |all )?(?<![\w-])by[- ]([a-z]+(?:[- ](?:and|&)[- ][a-z]+)?) (?:breakdowns?|splits?|tables?|versions?|ones|series|figures|cuts|views)\b",
          r"the ones with by \1 in the title"),
         # "now rural instead", "the GeoJSON ones instead": a value in place of the one kept
         (r"^(?:(?:now|ok|okay|and|then|so|hmm)[, ]+)*((?:the )?[a-z][\w.$-]*(?: [a-z][\w.$-]*)?) (?:ones? |figures |versions? |series |data )?instead[.!?]*$",

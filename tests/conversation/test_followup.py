@@ -686,3 +686,8 @@ def test_lifting_filters_when_none_are_set_keeps_the_list():
 
 def test_a_value_shown_as_well_is_brought_back():
     assert [(s.mode, s.phrase) for s in parse_followup("ok show the OneMap ones as well").scopes] == [("restore", "onemap")]
+
+
+def test_by_a_breakdown_is_a_title_phrase_but_month_by_month_is_a_granularity():
+    assert _scopes("leave out the by-region tables") == [("exclude", "by region")]
+    assert _scopes("keep just the week-by-week tables") == [("include", "week-by-week tables")]
