@@ -92,19 +92,26 @@ class Gist:
     text: str
     original_chars: int
     shortened: bool
+    followup: bool = False  # the change a long follow-up asks for (``followup_request``), not a search
 
     @property
     def note(self) -> str:
         if not self.shortened:
             return ""
+        if self.followup:
+            return f"Your message is long ({self.original_chars:,} characters), so I acted on its request: “{self.text}”."
         return (
             f"Your message is long ({self.original_chars:,} characters), so I searched for its gist: “{self.text}”. "
             "If I missed the point, send the key request on its own."
         )
 
 
-def gist(message: str, *, limit: int = GIST_CHARS) -> Gist:
+def gist(message: str, *, limit: int = GIST_CHARS, followup: bool = False) -> Gist:
+    """What a message asks for; with ``followup`` (results are on screen) a long message that asks for a change to
+    them is read by that request (``followup_request``)."""
     text = " ".join((message or "").split())
+    if followup and (asked := followup_request(message)):
+        return Gist(text=asked, original_chars=len(text), shortened=True, followup=True)
     if len(text) <= MAX_QUERY_CHARS:
         return Gist(text=text, original_chars=len(text), shortened=False)
     sentences = [s.strip() for s in _SENTENCE_RE.split(message or "") if s.strip()]

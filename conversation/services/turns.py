@@ -297,8 +297,8 @@ def conversation_turn(*, conversation: Conversation, message: str, user, request
     if (replayed := turn_replay(conversation=conversation, request_id=request_id)) is not None:
         return replayed
     message = message.strip()
-    short = gist(message)
     state = SearchState.from_dict(conversation.state)
+    short = gist(message, followup=bool(state.query))
     shown_titles = list(Dataset.objects.filter(pk__in=state.result_ids).values_list("title", flat=True)) if state.query else []
     routed = classify(short.text, has_previous_search=bool(state.query), shown_titles=shown_titles)
     outcome = _decide(short.text, routed, state, user=user)

@@ -691,3 +691,9 @@ def test_a_value_shown_as_well_is_brought_back():
 def test_by_a_breakdown_is_a_title_phrase_but_month_by_month_is_a_granularity():
     assert _scopes("leave out the by-region tables") == [("exclude", "by region")]
     assert _scopes("keep just the week-by-week tables") == [("include", "week-by-week tables")]
+
+
+@pytest.mark.django_db
+def test_singapore_as_a_whole_names_the_local_sources(catalog):
+    target = targets.resolve_one("the singapore data", shown=[])
+    assert target.facet == "source" and "datagovsg" in target.values

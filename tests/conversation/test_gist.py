@@ -69,3 +69,10 @@ def test_a_long_follow_up_changes_only_what_it_asks():
     parsed = parse_followup(_STORY + "So please just remove the Landsat ones and keep the rest. Cheers.")
     assert [(s.mode, s.phrase) for s in parsed.scopes if not s.soft] == [("exclude", "the landsat")]
     assert followup_request("please drop the KML layers") is None  # short: read whole
+
+
+def test_a_long_message_with_results_on_screen_is_read_by_its_change():
+    short = gist(_STORY + "So could you please drop the KML layers from what you showed me - they only confuse people.", followup=True)
+    assert short.followup and short.text == "drop the KML layers from what you showed me"
+    assert "acted on its request" in short.note
+    assert not gist(_STORY + "I need rainfall data.", followup=False).followup
