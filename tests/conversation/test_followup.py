@@ -697,3 +697,17 @@ def test_by_a_breakdown_is_a_title_phrase_but_month_by_month_is_a_granularity():
 def test_singapore_as_a_whole_names_the_local_sources(catalog):
     target = targets.resolve_one("the singapore data", shown=[])
     assert target.facet == "source" and "datagovsg" in target.values
+
+
+@pytest.mark.parametrize(
+    ("title", "meta", "expected"),
+    [
+        ("Births, Half-Yearly", "", {"half-yearly"}),  # not "yearly": a hyphen joins
+        ("Visitor Arrivals, Annual", "", {"annual"}),
+        ("Semi-Annual Wage Survey", "", {"half-yearly"}),
+        ("Carpark Availability (Real Time)", "monthly", {"realtime", "monthly"}),
+        ("Annualised Growth", "", set()),  # a longer word is not the frequency
+    ],
+)
+def test_a_dataset_frequency_comes_from_metadata_and_whole_title_words(title, meta, expected):
+    assert targets.dataset_frequency(update_frequency=meta, title=title) == expected
