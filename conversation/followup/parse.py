@@ -39,7 +39,6 @@ from .grammar import (
     EXCLUDE_SPLIT,
     FACET_WORD,
     FACET_WORDS,
-    FORMAT_WORDS,
     FREQUENCY_ASK,
     FREQUENCY_PHRASES,
     GENERIC_ONLY,
@@ -220,7 +219,7 @@ def _is_subject(phrase: str, *, bare: bool) -> bool:
     """Whether "what about <phrase>" names a subject of its own: no filter value (a format, a granularity, a year, an
     agency), no pointer at the results and no field of theirs. After a bare "and", two words at least."""
     words = re.findall(r"[a-z0-9][\w'-]*", phrase)
-    if not words or words == ["results"] or any(w in NOT_A_SUBJECT or w.isdigit() or w in GRANULARITY_WORDS or w in FORMAT_WORDS for w in words):
+    if not words or words == ["results"] or names_facet_word(phrase) or any(w in NOT_A_SUBJECT or w.isdigit() for w in words):
         return False
     aliases = agency_aliases()
     if phrase in aliases or any(w in aliases for w in words):
