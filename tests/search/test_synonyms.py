@@ -28,6 +28,11 @@ def test_the_table_maps_everyday_phrases_to_catalog_terms():
         ("train a model on street scenes", []),  # a plural left side ("trains") is only itself
         ("retrenchment and layoffs", []),  # a term the query already says is not added again
         ("", []),
+        # Rephrased: a phrase's content words in any order, a few words apart, a noun in either number.
+        ("what did second-hand public housing flats sell for", ["hdb", "resale flat"]),
+        ("how many children does a woman have on average", ["total fertility rate"]),
+        ("We trained a deep network for image classification.", []),  # a verb form is not a noun ("trains")
+        ("children in the school that was run by a woman", []),  # too far apart to be one phrase
     ],
 )
 def test_catalog_terms_of_a_query(query, terms):
