@@ -8,13 +8,17 @@ words of the rules' regexes, which the rule modules register when they are impor
 
 from __future__ import annotations
 
+import ast
 import csv
+import inspect
 import json
 import re
 import sys
 from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
+
+from spellchecker import SpellChecker
 
 from catalog.vocabulary import agency_aliases
 from conversation import lexicon
@@ -81,6 +85,26 @@ def register_pattern_words(patterns) -> None:
     )
 
 
+def register_module_words(*modules) -> None:
+    """Register the words of every string in these modules' code (their regexes, inline ones included, and the
+    replacements they write), docstrings aside: a word a parser looks for must never be "corrected" away."""
+    words: list[str] = []
+    for module in modules:
+        tree = ast.parse(inspect.getsource(module))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                words += re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", node.value))
+    register_vocabulary(words)
+
+
 VOCABULARY_FILE = lexicon.DATA_DIR / "vocabulary.txt"
 
 
@@ -133,7 +157,13 @@ def build_vocabulary(shared_dir: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _vocab() -> frozenset[str]:
-    words: set[str] = set(_EXTRA_VOCAB) | _catalog_words()
+    return frozenset(set(_EXTRA_VOCAB) | _catalog_words() | _table_words())
+
+
+@lru_cache(maxsize=1)
+def _table_words() -> frozenset[str]:
+    """The words of the conversation's tables (conversation.lexicon) and the agency table."""
+    words: set[str] = set()
     sources = [
         lexicon.EXTRA_VOCAB,
         lexicon.COMMON_WORDS,
@@ -202,13 +232,16 @@ def correct_token(token: str) -> str:
         return token
     if token.endswith("s") and token[:-1] in vocab:
         return token
+    single = correct_token(token[:-1]) if token.endswith("s") and len(token) > 4 else token[:-1]
+    if single != token[:-1] and single + "s" in english_words():
+        return single + "s"  # "layres" is "layers" when "layre" is "layer"
     limit = 1 if len(token) < 8 else 2
     keys = {token} | _deletes(token)
     if limit == 2:
         keys |= {k2 for k in list(keys) for k2 in _deletes(k)}
     index = _delete_index()
     candidates = {w for k in keys for w in index.get(k, ())}
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, int, int, str] | None = None
     for word in candidates:
         if abs(len(word) - len(token)) > limit:
             continue
@@ -216,10 +249,40 @@ def correct_token(token: str) -> str:
             continue
         d = _damerau(token, word, limit)
         if d <= limit:
-            key = (d, 0 if word[0] == token[0] else 1, word)
+            # Ties: the same first letter, then a letter left out over one typed too many ("monthy" is "monthly")
+            key = (d, 0 if word[0] == token[0] else 1, 0 if len(word) >= len(token) else 1, word)
             if best is None or key < best:
                 best = key
-    return best[2] if best else token
+    return best[-1] if best else token
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """English words (pyspellchecker's frequency list, 160k words): real words that are never "corrected", even
+    when the catalog and the conversation's tables lack them ("fisheries", "ships")."""
+    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+_WORD_RE = re.compile(r"(?<![\w'])[a-z]{4,}(?![\w'])")
+
+
+def correct_words(text: str) -> tuple[str, dict[str, str]]:
+    """``text`` (folded) with each misspelt word of four letters or more replaced by its correction, everything
+    else kept as it is: punctuation, numbers, names the vocabulary knows and chat abbreviations ("monthyl only"
+    -> "monthly only", "the Departmnet of Statistcs" -> "the department of statistics"). A word English knows is
+    left alone, as is a word the vocabulary knows. Also returns each correction with the word as typed."""
+    corrections: dict[str, str] = {}
+
+    def fix(match: re.Match) -> str:
+        word = match.group()
+        if word in lexicon.ABBREVIATIONS or word in english_words():
+            return word
+        fixed = correct_token(word)
+        if fixed != word:
+            corrections[fixed] = word
+        return fixed
+
+    return _WORD_RE.sub(fix, text), corrections
 
 
 def normalise(text: str, *, correct: bool = True) -> str:

@@ -117,8 +117,8 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         changes.extend(changed)
         if missing and not scope.soft:
             for phrase in missing:
-                unknown.append(phrase)
-                suggestions[phrase] = targets.suggestions_for(phrase, shown=shown_targets)
+                unknown.append(parsed.as_typed(phrase))
+                suggestions[parsed.as_typed(phrase)] = targets.suggestions_for(phrase, shown=shown_targets)
     if parsed.bare and not changes and not unknown:
         target = targets.resolve_one(parsed.bare, shown=shown_targets, allow_terms=False)
         if target is None or target.facet not in ("frequency", "format", "publisher", "source"):
@@ -202,7 +202,9 @@ def _scopes_pointing_back(scopes: list[Scope], state: SearchState) -> list[Scope
 
 
 def _exclude(state: SearchState, target: targets.Target) -> list[str]:
-    added = [state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values]
+    added = [
+        state.add("exclude", target.facet, v, target.label if len(target.values) == 1 else v) for v in target.values
+    ]
     if not any(added):
         return []
     what = {"title": f"titles with “{target.label}”", "dataset": f"“{target.label}”"}.get(target.facet, target.label)

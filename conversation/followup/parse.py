@@ -14,13 +14,16 @@ reported as not understood, never turned into a keyword search for "ones".
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 
 from catalog.vocabulary import agency_aliases
 from conversation.gist import followup_request
 from conversation.lexicon import FOLLOWUP_ABBREVIATIONS
+from conversation.nlu import correct_words, register_module_words
 from search.text import STOPWORDS, fold
 
+from . import grammar, questions_parse, time_parse
 from .grammar import (
     ALREADY_HAVE,
     ANTECEDENT_LEAD,
@@ -106,6 +109,11 @@ class FollowUpParse:
     same_but: str | None = None  # "the same kind of data, but for hospitals" -> "hospitals"
     bare: str | None = None  # a lone phrase that may be a facet value ("monthly", "CSV?", "the annual version")
     sort: str | None = None  # a new sort order (only the model's reading sets it; "sort by ..." is a refinement)
+    corrections: dict[str, str] = field(default_factory=dict)  # spelling corrections: the word read -> as typed
+
+    def as_typed(self, phrase: str) -> str:
+        """``phrase`` in the user's own spelling (an unknown name is reported as written: "Globex", not "globe")."""
+        return re.sub(r"[a-z]+", lambda m: self.corrections.get(m.group(), m.group()), phrase)
 
     @property
     def changes_state(self) -> bool:
@@ -130,8 +138,14 @@ class FollowUpParse:
 
 
 def normalise(message: str) -> str:
+    return _normalised(message)[0]
+
+
+def _normalised(message: str) -> tuple[str, dict[str, str]]:
+    """The message as the grammar reads it, and the spelling corrections made on the way (read -> as typed)."""
     text = fold(message or "").replace("\u2019", "'").replace("`", "'")
     text = SHORTHAND.sub(lambda m: FOLLOWUP_ABBREVIATIONS[m.group(1)], text)  # "lic for #2?", "excl cpf board"
+    text, corrections = correct_words(text)  # "only monthyl ones", "the Departmnet of Statistcs"
     text = re.sub(r"(?:(?<=\s)|^)-(?=[a-z])", ", exclude ", text).lstrip(" ,")  # "-NEA -SingStat": as in a search box
     text = re.sub(r"\b(\d{4})\s?\+(?!\w)", r"from \1", text)  # "2015+"
     text = re.sub(r"\s\+\s", " and ", text)  # "COCO + PASCAL VOC"
@@ -170,13 +184,66 @@ def normalise(message: str) -> str:
     text = re.sub(
         r"\b(?:(?:i|we) (?:would prefer not to|would rather not|do not want to|do not) (?:see|get|have|be shown)|"
         r"(?:please )?do not show(?: me| us)?|(?:show|give)(?: me| us)? nothing) (?:anything|any|stuff|any ones|ones|results|datasets)? ?"
-        r"(?:that|which) (?:is|are) not\b", "only", text)
+        r"(?:that|which) (?:is|are) not\b",
+        "only",
+        text,
+    )
+    text = _retracted(text)  # "only quarterly - no wait, annual": the correction counts
     for pattern, repl in EVERYDAY_REWRITES:  # what is not X goes, courtesy, reasons, shorthand (grammar.py)
         text = pattern.sub(repl, text)
     # "the last 1", "which 1", "that 1": chat's "one"
     text = re.sub(r"\b(that|this|which|last|first|other|next|previous|latest|newest|oldest|same|another|each) 1\b(?!\s*(?:and|,|-|to|or)\s*\d)",
                   r"\1 one", text)  # fmt: skip
-    return " ".join(text.split())
+    return " ".join(text.split()), corrections
+
+
+# A request taken back in the same message: "only quarterly - no wait, annual", "exclude HDB.. sorry i meant URA",
+# "annual please... actually no, monthly", "drop NEA, or rather LTA"
+_RETRACTION = re.compile(
+    r"^(?P<first>.+?)\s*(?:[,;:.!\u2013\u2014-]+\s*)+(?:(?:oh|er|um|hmm)[,]?\s+)?"
+    r"(?:no,? wait|wait,? no|actually,? no|no,? actually|(?:sorry,? )?i meant?|sorry,? (?:make (?:that|it)|not that)|or rather|"
+    r"scratch that|make that|correction|my bad)[,:.!]*\s+(?P<second>.+)$"
+)
+# The verb of the request taken back, for a correction that only names the new value ("sorry i meant URA")
+_RETRACTED_LEAD = re.compile(
+    r"^(?:(?:please|pls|ok|okay|so|and|hmm|then)[, ]+)*(?P<lead>(?:keep |show |give me |show me )?(?:only|just)|exclude|drop|remove|"
+    r"leave out|hide|no|without|switch to|change to|make it|filter to|restrict to)\b"
+)
+_REQUEST_VERB = re.compile(
+    r"^(?:(?:please|pls|ok|okay|so|and|then)[, ]+)*(?:only|just|exclude|drop|remove|leave|hide|no|without|keep|show|give|include|"
+    r"switch|change|go|bring|put|add|restore|undo|filter|restrict|limit|make|sort|what|which|who|how|can|could|tell)\b"
+)
+# "quarterly works better for our model, switch to that": the value that works better
+_WORKS_BETTER = re.compile(
+    r"\b(?P<value>[\w.-]+) (?:works|would work|is|would be|seems|looks) (?:much |a lot |way |far )?(?:better|best|more useful|"
+    r"preferable)\b[^,;.]*[,;.]?\s*(?:so |please |pls |can you |could you |just )*(?:switch|change|go|move) (?:over )?(?:to|with) "
+    r"(?:that|it|those|them)\b"
+)
+# "rather than quarterly let's go with annual figures": the new value instead of the old
+_RATHER_THAN = re.compile(
+    r"\b(?:rather than|instead of) (?P<old>[\w.-]+(?: [\w.-]+)??),? (?:(?:let us|we will|i will|i would|we would|can we|could we|"
+    r"please|maybe|just) )*(?:go with|use|take|have|switch to|get|see|show(?: me)?|do) (?P<new>[\w.-]+(?: (?!figures\b|data\b|ones\b|"
+    r"series\b|numbers\b|tables\b)[\w.-]+)?)"
+)
+
+
+def _retracted(text: str) -> str:
+    """What a message asks for once its own corrections count: the request after a retraction, with the verb of the
+    one it replaces when it only names the new value."""
+    text = _WORKS_BETTER.sub(r"switch to \g<value>", text)
+    text = _RATHER_THAN.sub(r"\g<new> instead of \g<old>", text)
+    text = re.sub(r"^(?:(?:oh|no|hmm),? )?wait(?:,? no)?[,.!]*\s+", "", text)  # "no wait, put NEA back"
+    match = _RETRACTION.match(text)
+    if match is None:
+        return text
+    second = re.sub(
+        r"^([\w.&'-]+(?: [\w.&'-]+)?) (?:is|are) (?:what|the one|the ones) (?:i|we|my|our)\b.*$", r"\1", match["second"]
+    )
+    # "... actually no, monthly, I need the seasonality": the value, not the reason after it
+    second = re.sub(r"^([\w.&'-]+(?: [\w.&'-]+)?)\s*[,;]\s*(?:i|we|my|our|because|since|as|for)\b.*$", r"\1", second)
+    if _REQUEST_VERB.match(second) or not (lead := _RETRACTED_LEAD.match(match["first"])):
+        return second
+    return f"{lead['lead']} {second}"
 
 
 def _antecedent(before: str) -> str:
@@ -209,7 +276,9 @@ def _trim_target(phrase: str) -> tuple[str, bool]:
     place = TARGET_PLACE.search(text)
     term = bool(variants) or bool(place and re.search(r"\b(?:names?|titles?)$", place.group(0)))
     text = TARGET_PLACE.sub("", text)
-    text = re.sub(r"^(?:interested|keen) in\s+(?:(?:any(?:thing)?|everything|all)\s+(?:from|by|of|about)\s+)?", "", text)
+    text = re.sub(
+        r"^(?:interested|keen) in\s+(?:(?:any(?:thing)?|everything|all)\s+(?:from|by|of|about)\s+)?", "", text
+    )
     lead = TARGET_LEAD.match(text)
     term = term or bool(lead and re.search(r"named|called|titled|contain|mention", lead.group(0)))
     return TARGET_LEAD.sub("", text).strip().strip("'\"\u2018\u2019\u201c\u201d").strip(), term
@@ -219,7 +288,12 @@ def _is_subject(phrase: str, *, bare: bool) -> bool:
     """Whether "what about <phrase>" names a subject of its own: no filter value (a format, a granularity, a year, an
     agency), no pointer at the results and no field of theirs. After a bare "and", two words at least."""
     words = re.findall(r"[a-z0-9][\w'-]*", phrase)
-    if not words or words == ["results"] or names_facet_word(phrase) or any(w in NOT_A_SUBJECT or w.isdigit() for w in words):
+    if (
+        not words
+        or words == ["results"]
+        or names_facet_word(phrase)
+        or any(w in NOT_A_SUBJECT or w.isdigit() for w in words)
+    ):
         return False
     aliases = agency_aliases()
     if phrase in aliases or any(w in aliases for w in words):
@@ -235,9 +309,7 @@ def _topic_beside_marker(body: str) -> str | None:
     if len(clauses) < 2:
         return None
     for i, clause in enumerate(clauses):
-        if SWITCH_CLAUSE.fullmatch(clause) or (
-            SWITCH_CLAUSE.match(clause) and clause.endswith(("else", "different"))
-        ):
+        if SWITCH_CLAUSE.fullmatch(clause) or (SWITCH_CLAUSE.match(clause) and clause.endswith(("else", "different"))):
             after, before = clauses[i + 1 :], clauses[:i]
             topic = " ".join(after) if after else (before[-1] if before else "")
             topic = LEAD_CONNECTIVES.sub("", topic).strip(" ,")
@@ -271,8 +343,8 @@ def _is_generic(phrase: str) -> bool:
 def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowUpParse:
     """Everything a follow-up says about the search; ``is_followup`` is False when it says nothing. A long message is
     read by the sentence that asks for the change (``conversation.gist.followup_request``), not the story around it."""
-    text = normalise(followup_request(message) or message)
-    out = FollowUpParse(text=text)
+    text, corrections = _normalised(followup_request(message) or message)
+    out = FollowUpParse(text=text, corrections=corrections)
     body = _strip(text)
     if not body or HOW_TO.match(body):
         return out  # "how do I exclude a publisher?" asks about the assistant, it does not exclude anything
@@ -322,7 +394,9 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         body = rest[0]
     # "undo", or "reverse that last step - the Finance ones may be useful after all"
     first = re.split(r"\s[-\u2013\u2014]+\s|[;:.!?](?:\s|$)|,\s(?=(?:the|those|these|they|it|i|we|that)\b)", body)[0]
-    if UNDO.match(first) and len(first.split()) <= 10 and not REMOVE_FACET.search(first):  # "remove the publisher filter"
+    if (
+        UNDO.match(first) and len(first.split()) <= 10 and not REMOVE_FACET.search(first)
+    ):  # "remove the publisher filter"
         out.undo = True
         return out
     if CLEAR.search(body):
@@ -409,7 +483,9 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
             out.same_but = topic
             return
         wanted = INCLUDE_PREFIX.sub("", wanted).strip()
-        wanted = re.sub(r"^(?:something|anything|stuff|datasets?|data|figures|the ones|ones)\s+(?:from|by)\s+", "", wanted)
+        wanted = re.sub(
+            r"^(?:something|anything|stuff|datasets?|data|figures|the ones|ones)\s+(?:from|by)\s+", "", wanted
+        )
         if not _is_generic(wanted) and not _is_generic(unwanted):
             out.scopes.append(Scope("include", wanted, replace=True))
             out.scopes.append(Scope("exclude", unwanted))
@@ -420,8 +496,15 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         subject = re.sub(r"^(?:(?:and|but|also|so|ok|okay|well|honestly|hmm+|tbh)\s+)+", "", subject)
         subject = re.sub(  # reported speech: "she says LibriSpeech is already familiar to her"
             r"^(?:(?:[a-z]+\s+){1,2}?(?:says|said|mentioned|tells me|told me|thinks)"
-            r"|i (?:think|guess|believe|suspect))\s+(?:that\s+)?", "", subject)
-        subject = re.sub(r"^(?:most|some|many|all|a lot|lots|several|half) of (?:these|those|them|the results)(?: (?:seem|seems|look|looks|appear|appears) to)?(?: be)?\s*", "", subject)
+            r"|i (?:think|guess|believe|suspect))\s+(?:that\s+)?",
+            "",
+            subject,
+        )
+        subject = re.sub(
+            r"^(?:most|some|many|all|a lot|lots|several|half) of (?:these|those|them|the results)(?: (?:seem|seems|look|looks|appear|appears) to)?(?: be)?\s*",
+            "",
+            subject,
+        )
         personal = re.search(r"\b(?:i|we|you|me|us)\b", subject)
         if not personal and not PRONOUN.match(subject) and not _is_generic(subject) and len(subject.split()) <= 8:
             out.scopes.append(Scope("exclude", subject))
@@ -510,3 +593,7 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         phrase = (match.group(1) or match.group(2) or "").strip(" ,")
         if not _is_generic(phrase) and len(phrase.split()) <= 5:
             out.scopes.append(Scope("continue", phrase))  # "and IAM as well": the same change as the last one
+
+
+# The typo corrector (conversation.nlu) must never "correct" a word this parser looks for ("buang", "nombor").
+register_module_words(grammar, questions_parse, time_parse, sys.modules[__name__])

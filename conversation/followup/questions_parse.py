@@ -22,7 +22,9 @@ _NUMBERED_RE = re.compile(
     rf"(?:#\s?(\d{{1,2}})\b|\b(?:number|no\.?|num|{_ITEM})\s*#?\s*(\d{{1,2}})\b|\b(?:number|no\.?|num)\s+({_NUMBER_WORD})\b)"
 )
 _GROUP_RE = re.compile(r"\b(?:the\s+)?(first|top|last)\s+(two|three|four|five|[2-5])\b")
-_FOCUS_RE = re.compile(rf"\b(?:that|this|the same|said)\s+(?:one|{_ITEM})\b|\b(?:it|its)\b(?!\s+(?:is|was) (?:a|an|the|good|great|fine))")
+_FOCUS_RE = re.compile(
+    rf"\b(?:that|this|the same|said)\s+(?:one|{_ITEM})\b|\b(?:it|its)\b(?!\s+(?:is|was) (?:a|an|the|good|great|fine))"
+)
 _PLURAL_RE = re.compile(
     r"\b(?:these|those|them|they|the results|the datasets|the list|here|of the \d+|above|shown|on (?:the|this) list|"
     r"of (?:the|these) (?:results|datasets)|you (?:found|showed|listed))\b"
@@ -41,70 +43,122 @@ _SIZE_NOUNS = (
     r"sentences|documents|questions|people|frames|scans|utterances|speakers|tokens|words|annotations|labels)"
 )
 _KINDS: list[tuple[str, re.Pattern]] = [
-    ("compare", re.compile(
-        r"\b(?:compare|comparing|comparison (?:of|between|for|table)|(?:a|in|as a|the) comparison|contrast|side[ -]by[ -]side|next to each other|vs\.?|versus|"
-        r"stack(?:s)? up (?:against|to)|put .+ (?:in|into) (?:a |one |the same )?(?:comparison )?table|tabulate|"
-        r"differences? between|difference of|how (?:do|does) .+ compare|what is the difference|what are the differences|"
-        r"which (?:is|one is) better|pros and cons|how (?:does|do|is|are) .+ (?:differ|different) (?:from|to)|differs? from)\b")),
-    ("count", re.compile(
-        rf"{_LEAD}{_FILLERS}how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s+(?:are|is|have|has|come|came|offer|were|get|use|can|do|"
-        r"did|does|cover|from)\b|"
-        rf"{_LEAD}(?:and\s+)?how many (?:of (?:these|them|those)|here)\b|\bcount (?:the|how many)\b|"
-        # "how many geojson?", "how many csvs?": a value on its own (not "how many images?", a size)
-        rf"{_LEAD}{_FILLERS}how many (?!{_SIZE_NOUNS}\b)[\w.-]+(?: ones| files| datasets| of them)?(?: (?:are|is) (?:there|left|shown))?"
-        r"(?: now| still| left)?\s*\??\s*$|"
-        r"\bwhat is the [\w.-]+(?: [\w.-]+)? (?:tally|count)\b")),
-    ("size", re.compile(
-        rf"\bhow (?:many|much) (?:{_SIZE_NOUNS}|images are|pictures are)\b|\bhow (?:big|large|huge)\b|\bsize of\b|\bwhat size\b|\bhow many .+ (?:does|do|in) \S+")),
-    ("longest_history", re.compile(
-        r"\b(?:longest(?:[- ]running)?|furthest|farthest|most (?:many |much )?(?:years|long)|widest (?:time )?(?:range|coverage|span)|"
-        r"goes? back (?:the )?(?:furthest|farthest|longest|most)|covers? (?:the )?most (?:years|time)|"
-        r"longest (?:time[- ]series|history|span|coverage|record|run|period)|most history|largest (?:time )?span|"
-        r"(?:covers?|spans?|has|have) (?:more|the most) (?:years|time|history)|goes? back further|"
-        r"longer (?:history|series|time[- ]series|coverage|span|record))\b")),
-    ("earliest_start", re.compile(
-        r"\b(?:oldest|earliest|starts? (?:the )?(?:earliest|first)|begins? (?:the )?earliest|goes? back earliest|"
-        r"(?:starts?|begins?) (?:the )?most early|most early|first to (?:start|begin))\b")),
-    ("most_recent", re.compile(
-        r"\b(?:most recent|most up[- ]to[- ]date|latest|newest|freshest|most current|updated most recently|most (?:new|fresh|updated)|"
-        r"most recently (?:updated|published|released)|last updated|up to date|recent(?:ly)? updated)\b")),
-    ("publisher", re.compile(
-        r"\b(?:who|which (?:agency|organi[sz]ation|body|ministry|department|publisher|institution|group|lab|team))\b.*"
-        r"\b(?:publish\w*|makes?|made|produces?|produced|owns?|maintains?|provides?|behind|responsible|releases?|"
-        r"released|puts? out|created?|collected|compiled)\b|\bpublisher\b|\bwho (?:is|are) (?:the )?(?:author|owner|source)\b|"
-        r"\bwhat (?:agency|organi[sz]ation)\b|\bwho (?:made|makes|publishes|owns|created|maintains|runs|curates|keeps)\b|"
-        r"\bwhose (?:data(?:set)?s?|is|are|figures|numbers|work|release)\b|\bwho (?:is|are) (?:it|that|this|they) (?:from|by)\b|"
-        r"\b(?:from|by) (?:which|what|whom) (?:agency|organi[sz]ation|publisher)\b")),
-    ("licence", re.compile(
-        r"\blicen[cs](?:e|es|ing)\b|\blicen[cs]ed (?:under|as|for|to|by)\b|\bterms of use\b|\bfree(?:ly)? (?:to |for )?(?:use|reuse|re-use|download|commercial)\b|\bopen data\b|\bunder (?:what|which) terms\b|\bterms\b.*\buse\b|\bcopyright\b|"
-        r"\bcan (?:i|we) use\b|\b(?:commercial|commercially)\b|\breuse\b")),
-    ("frequency", re.compile(
-        r"\bhow (?:often|frequently|regularly)\b|\bupdate (?:frequency|schedule|cadence)\b|\brefresh(?:ed)? (?:rate|frequency)\b|"
-        r"\bupdated how\b|\bhow (?:is|are) .+ updated\b|\bwhat frequency\b|\bwhen is .+ updated\b|"
-        r"\b(?:updated|refreshed|maintained) (?:regularly|often|frequently|still)\b|\b(?:regularly|still) (?:updated|maintained)\b")),
-    ("coverage", re.compile(
-        r"\b(?:what|which) (?:years?|period|time ?span|time range|time ?frame|dates?|range of years)\b|\bcoverage\b|"
-        r"\bhow far back\b|\bwhen does .+ (?:start|begin|end)\b|\b(?:what|which) period\b|\bspan\??$|\bcover\??$|"
-        r"\bfrom when\b|\bhow (?:recent|old) is\b|\bstart (?:and|or) end\b|\b(?:time ?span|time range|time ?frame|date range|"
-        r"years covered|period covered|range of dates|temporal (?:coverage|range|extent))\b|\bwhich years\b|\bwhat dates\b")),
-    ("formats", re.compile(
-        r"\b(?:formats?|file ?types?|file formats?|kind of files?|type of files?|seriali[sz]ations?|encodings?)\b|"
-        r"\bdownload(?:able)? (?:it )?(?:as|in)\b|\bavailable (?:as|in)\b|\bcomes? (?:in|as)\b|\bserved (?:in|as)\b")),
-    ("link", re.compile(
-        r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could) (?:i|we) (?:get|download|find|access)\b|"
-        r"\bpaper (?:i|we) (?:can|could|should) cite\b|\bwhat (?:should|do|can) (?:i|we) cite\b")),
-    ("more", re.compile(
-        r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)(?:(?:so|ok|okay|and|but)\s+)?(?:can you |could you |would you |please )?"
-        r"(?:tell me (?:more |a bit more |a little more |something )?about|more on\b|(?:give me |share )?(?:a bit |a little |some )?more "
-        r"(?:info|information|details?) (?:on|about|of|for)|"
-        r"(?:give me |show me |what are )?(?:the |some |more )?details? (?:on|of|about|for)|what(?: is| are)? .+ about|describe|explain|"
-        r"what is in|what does .+ (?:contain|include|have|cover|measure|track)|what kind of data is in|summar(?:ise|ize))\b|"
-        r"\bwhere (?:was|is|were|are) .+ (?:recorded|collected|from|taken|captured|gathered|filmed|measured)\b|"
-        r"^info on\b|\b(?:a |the )?(?:short |brief |quick )?(?:summary|overview|rundown|synopsis) (?:of|for|on)\b|"
-        # "what's the last one on the list?", "which one is at the bottom?", "what was number 4 again": that result
-        rf"^(?:(?:and|so|ok|okay|then|now)[,]?\s+)*(?:what|which)(?: one| dataset)?(?: is|'s| was)\s+(?:at\s+)?(?:the\s+)?"
-        rf"(?:{_ORD_WORD}|#\s?\d{{1,2}}|number\s+\d{{1,2}})\b(?:\s+{_ITEM})?(?:\s+(?:one|on|in|of)\s+(?:the|this|that|your)\s+(?:list|results|page))?"
-        r"(?:\s+again)?\s*\??$")),
+    (
+        "compare",
+        re.compile(
+            r"\b(?:compare|comparing|comparison (?:of|between|for|table)|(?:a|in|as a|the) comparison|contrast|side[ -]by[ -]side|next to each other|vs\.?|versus|"
+            r"stack(?:s)? up (?:against|to)|put .+ (?:in|into) (?:a |one |the same )?(?:comparison )?table|tabulate|"
+            r"differences? between|difference of|how (?:do|does) .+ compare|what is the difference|what are the differences|"
+            r"which (?:is|one is) better|pros and cons|how (?:does|do|is|are) .+ (?:differ|different) (?:from|to)|differs? from)\b"
+        ),
+    ),
+    (
+        "count",
+        re.compile(
+            rf"{_LEAD}{_FILLERS}how many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s+(?:are|is|have|has|come|came|offer|were|get|use|can|do|"
+            r"did|does|cover|from)\b|"
+            rf"{_LEAD}(?:and\s+)?how many (?:of (?:these|them|those)|here)\b|\bcount (?:the|how many)\b|"
+            # "how many geojson?", "how many csvs?": a value on its own (not "how many images?", a size)
+            rf"{_LEAD}{_FILLERS}how many (?!{_SIZE_NOUNS}\b)[\w.-]+(?: ones| files| datasets| of them)?(?: (?:are|is) (?:there|left|shown))?"
+            r"(?: now| still| left)?\s*\??\s*$|"
+            r"\bwhat is the [\w.-]+(?: [\w.-]+)? (?:tally|count)\b"
+        ),
+    ),
+    (
+        "size",
+        re.compile(
+            rf"\bhow (?:many|much) (?:{_SIZE_NOUNS}|images are|pictures are)\b|\bhow (?:big|large|huge)\b|\bsize of\b|\bwhat size\b|\bhow many .+ (?:does|do|in) \S+"
+        ),
+    ),
+    (
+        "longest_history",
+        re.compile(
+            r"\b(?:longest(?:[- ]running)?|furthest|farthest|most (?:many |much )?(?:years|long)|widest (?:time )?(?:range|coverage|span)|"
+            r"goes? back (?:the )?(?:furthest|farthest|longest|most)|covers? (?:the )?most (?:years|time)|"
+            r"longest (?:time[- ]series|history|span|coverage|record|run|period)|most history|largest (?:time )?span|"
+            r"(?:covers?|spans?|has|have) (?:more|the most) (?:years|time|history)|goes? back further|"
+            r"longer (?:history|series|time[- ]series|coverage|span|record))\b"
+        ),
+    ),
+    (
+        "earliest_start",
+        re.compile(
+            r"\b(?:oldest|earliest|starts? (?:the )?(?:earliest|first)|begins? (?:the )?earliest|goes? back earliest|"
+            r"(?:starts?|begins?) (?:the )?most early|most early|first to (?:start|begin))\b"
+        ),
+    ),
+    (
+        "most_recent",
+        re.compile(
+            r"\b(?:most recent|most up[- ]to[- ]date|latest|newest|freshest|most current|updated most recently|most (?:new|fresh|updated)|"
+            r"most recently (?:updated|published|released)|last updated|up to date|recent(?:ly)? updated)\b"
+        ),
+    ),
+    (
+        "publisher",
+        re.compile(
+            r"\b(?:who|which (?:agency|organi[sz]ation|body|ministry|department|publisher|institution|group|lab|team))\b.*"
+            r"\b(?:publish\w*|makes?|made|produces?|produced|owns?|maintains?|provides?|behind|responsible|releases?|"
+            r"released|puts? out|created?|collected|compiled)\b|\bpublisher\b|\bwho (?:is|are) (?:the )?(?:author|owner|source)\b|"
+            r"\bwhat (?:agency|organi[sz]ation)\b|\bwho (?:made|makes|publishes|owns|created|maintains|runs|curates|keeps)\b|"
+            r"\bwhose (?:data(?:set)?s?|is|are|figures|numbers|work|release)\b|\bwho (?:is|are) (?:it|that|this|they) (?:from|by)\b|"
+            r"\b(?:from|by) (?:which|what|whom) (?:agency|organi[sz]ation|publisher)\b"
+        ),
+    ),
+    (
+        "licence",
+        re.compile(
+            r"\blicen[cs](?:e|es|ing)\b|\blicen[cs]ed (?:under|as|for|to|by)\b|\bterms of use\b|\bfree(?:ly)? (?:to |for )?(?:use|reuse|re-use|download|commercial)\b|\bopen data\b|\bunder (?:what|which) terms\b|\bterms\b.*\buse\b|\bcopyright\b|"
+            r"\bcan (?:i|we) use\b|\b(?:commercial|commercially)\b|\breuse\b"
+        ),
+    ),
+    (
+        "frequency",
+        re.compile(
+            r"\bhow (?:often|frequently|regularly)\b|\bupdate (?:frequency|schedule|cadence)\b|\brefresh(?:ed)? (?:rate|frequency)\b|"
+            r"\bupdated how\b|\bhow (?:is|are) .+ updated\b|\bwhat frequency\b|\bwhen is .+ updated\b|"
+            r"\b(?:updated|refreshed|maintained) (?:regularly|often|frequently|still)\b|\b(?:regularly|still) (?:updated|maintained)\b"
+        ),
+    ),
+    (
+        "coverage",
+        re.compile(
+            r"\b(?:what|which) (?:years?|period|time ?span|time range|time ?frame|dates?|range of years)\b|\bcoverage\b|"
+            r"\bhow far back\b|\bwhen does .+ (?:start|begin|end)\b|\b(?:what|which) period\b|\bspan\??$|\bcover\??$|"
+            r"\bfrom when\b|\bhow (?:recent|old) is\b|\bstart (?:and|or) end\b|\b(?:time ?span|time range|time ?frame|date range|"
+            r"years covered|period covered|range of dates|temporal (?:coverage|range|extent))\b|\bwhich years\b|\bwhat dates\b"
+        ),
+    ),
+    (
+        "formats",
+        re.compile(
+            r"\b(?:formats?|file ?types?|file formats?|kind of files?|type of files?|seriali[sz]ations?|encodings?)\b|"
+            r"\bdownload(?:able)? (?:it )?(?:as|in)\b|\bavailable (?:as|in)\b|\bcomes? (?:in|as)\b|\bserved (?:in|as)\b"
+        ),
+    ),
+    (
+        "link",
+        re.compile(
+            r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could) (?:i|we) (?:get|download|find|access)\b|"
+            r"\bpaper (?:i|we) (?:can|could|should) cite\b|\bwhat (?:should|do|can) (?:i|we) cite\b"
+        ),
+    ),
+    (
+        "more",
+        re.compile(
+            r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)(?:(?:so|ok|okay|and|but)\s+)?(?:can you |could you |would you |please )?"
+            r"(?:tell me (?:more |a bit more |a little more |something )?about|more on\b|(?:give me |share )?(?:a bit |a little |some )?more "
+            r"(?:info|information|details?) (?:on|about|of|for)|"
+            r"(?:give me |show me |what are )?(?:the |some |more )?details? (?:on|of|about|for)|what(?: is| are)? .+ about|describe|explain|"
+            r"what is in|what does .+ (?:contain|include|have|cover|measure|track)|what kind of data is in|summar(?:ise|ize))\b|"
+            r"\bwhere (?:was|is|were|are) .+ (?:recorded|collected|from|taken|captured|gathered|filmed|measured)\b|"
+            r"^info on\b|\b(?:a |the )?(?:short |brief |quick )?(?:summary|overview|rundown|synopsis) (?:of|for|on)\b|"
+            # "what's the last one on the list?", "which one is at the bottom?", "what was number 4 again": that result
+            rf"^(?:(?:and|so|ok|okay|then|now)[,]?\s+)*(?:what|which)(?: one| dataset)?(?: is|'s| was)\s+(?:at\s+)?(?:the\s+)?"
+            rf"(?:{_ORD_WORD}|#\s?\d{{1,2}}|number\s+\d{{1,2}})\b(?:\s+{_ITEM})?(?:\s+(?:one|on|in|of)\s+(?:the|this|that|your)\s+(?:list|results|page))?"
+            r"(?:\s+again)?\s*\??$"
+        ),
+    ),
 ]
 _QUESTION_START = re.compile(
     r"^(?:and |so |ok |okay |also |then |now |hmm )*(?:which|what|who|whose|how|where|when|is|are|does|do|can|could|tell|give|show|"
@@ -113,7 +167,7 @@ _QUESTION_START = re.compile(
 # A later sentence that asks: "For nowcasting freshness matters. Which of these runs up to the latest date"
 _QUESTION_CLAUSE = re.compile(r"[.!?;:]\s+(?:which|what|who|whose|how|where|when)\b")
 _NAME_STRIP = re.compile(
-    r"^(?:(?:and|so|ok|okay|also|then|now|hmm|please|can you|could you|tell me|give me|show me|i want|i would like)\s+)*"
+    r"^(?:(?:and|so|ok|okay|also|then|now|hmm|please|just|can you|could you|tell me|give me|show me|i want|i would like)\s+)*"
     r"(?:(?:more|a bit more|a little more|something|some more|the)\s+)?(?:(?:info|information|details?)\s+)?"
     r"(?:about|on|of|for|regarding|re)?\s*"
 )
@@ -138,12 +192,18 @@ _MODIFIERS = frozenset(
 )  # fmt: skip
 
 
-_DESCRIPTOR = re.compile(r"\b(?:datasets?|data|tables?|figures|series|indicators?|statistics|stats|files|records|numbers|rates?|ind(?:ex|ices))$")
+_DESCRIPTOR = re.compile(
+    r"\b(?:datasets?|data|tables?|figures|series|indicators?|statistics|stats|files|records|numbers|rates?|ind(?:ex|ices))$"
+)
 
 
-_ASKS_FOR_ONLY = re.compile(r"^(?:(?:please|pls|kindly|ok|okay|and|then|now)[, ]+)*(?:give|show|list|keep|leave)(?: me| us)?(?: the)? (?:only|just)\b(?!.*\?)")
-_POINTS_AT_ALL = re.compile(r"(?:these|those|they|them|all|all of them|all of these|each|each of them|these ones|those ones|the results)")
-_FIELD_KINDS = frozenset(["publisher", "licence", "formats", "coverage", "frequency", "link"])  # one field of one result
+_ASKS_FOR_ONLY = re.compile(
+    r"^(?:(?:please|pls|kindly|ok|okay|and|then|now)[, ]+)*(?:give|show|list|keep|leave)(?: me| us)?(?: the)? (?:only|just)\b(?!.*\?)"
+)
+_POINTS_AT_ALL = re.compile(
+    r"(?:these|those|they|them|all|all of them|all of these|each|each of them|these ones|those ones|the results)"
+)
+FIELD_KINDS = frozenset(["publisher", "licence", "formats", "coverage", "frequency", "link"])  # one field of one result
 
 
 @dataclass
@@ -170,7 +230,9 @@ def _refs(text: str) -> list[Ref]:
         refs.extend(Ref("rank", r) for r in ranks)
     text = _GROUP_RE.sub(" ", text)
     for match in _NUMBERED_RE.finditer(text):
-        refs.append(Ref("rank", int(match.group(1) or match.group(2)) if not match.group(3) else CARDINAL_WORDS[match.group(3)]))
+        refs.append(
+            Ref("rank", int(match.group(1) or match.group(2)) if not match.group(3) else CARDINAL_WORDS[match.group(3)])
+        )
     for match in _ORDINAL_RE.finditer(text):
         word = match.group(1)
         # "top" is an ordinal only as "the top one/result"; "latest"/"first" inside other phrases are not.
@@ -197,14 +259,21 @@ def _names(text: str, kind: str) -> list[str]:
         # "compare A, B and C for me? I don't know the difference", "compare A and B - size in particular"
         body = re.split(r"[?!]\s+|\.\s+|\s[\u2013\u2014]+\s|\s--\s", body)[0]  # (titles use " - ")
         body = re.sub(
-            r"^(?:(?:can you |could you |would you |please |ok |and |now |so )*)(?:compare|contrast|put|show|place|lay out|tabulate)\s+", "", body
+            r"^(?:(?:can you |could you |would you |please |ok |and |now |so )*)(?:compare|contrast|put|show|place|lay out|tabulate)\s+",
+            "",
+            body,
         )
         body = re.sub(
             r"\b(?:side[ -]by[ -]side|for me|please|(?:in|into|as) (?:a |one |the same )?(?:comparison )?table|with each other|"
             r"against each other)\b", "", body)  # fmt: skip
-        body = re.sub(r"^(?:what is|what are) the differences? between\s+|^differences? between\s+|^how does\s+", "", body)
+        body = re.sub(
+            r"^(?:what is|what are) the differences? between\s+|^differences? between\s+|^how does\s+", "", body
+        )
         body = re.sub(r"\s*(?:-|,)?\s*(?:what is|what are) the differences?\s*$|\s+compare\s*$", "", body)
-        parts = re.split(r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bto\b|\bwith\b|\bagainst\b|\bstack(?:s)? up against\b|\bor\b)\s*", body)
+        parts = re.split(
+            r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bto\b|\bwith\b|\bagainst\b|\bstack(?:s)? up against\b|\bor\b)\s*",
+            body,
+        )
         parts = [re.sub(r"^(?:the|a|an)\s+", "", p.strip(" ,.")) for p in parts]
         parts = [p for p in parts if p and not re.fullmatch(r"(?:the|them|these|those|it|each other)", p)]
         # "the monthly, quarterly and annual CPI tables": the words after the last name describe them all.
@@ -216,19 +285,34 @@ def _names(text: str, kind: str) -> list[str]:
             parts = [f"{p} {tail}" for p in parts[:-1]] + [parts[-1]]
         return parts
     body = re.split(
-        r"\s*[,;\u2013\u2014]\s*(?=(?:ideally|if|and|with|please|preferably|so|because|as|is there|are there|i|we|thanks)\b)", body
+        r"\s*[,;\u2013\u2014]\s*(?=(?:ideally|if|and|with|please|preferably|so|because|as|is there|are there|i|we|thanks)\b)",
+        body,
     )[0]
     clauses = [c for c in re.split(r"[?!.:]\s+|\s[-\u2013\u2014]+\s", body) if c.strip()]
-    if len(clauses) > 1:  # the clause that asks: "Quick one: how many pairs are in SQuAD?", "... CoNLL-2003? Reviewers ..."
+    if (
+        len(clauses) > 1
+    ):  # the clause that asks: "Quick one: how many pairs are in SQuAD?", "... CoNLL-2003? Reviewers ..."
         pattern = dict(_KINDS)[kind]
         asking = [c for c in clauses if pattern.search(c)]
-        body = asking[0] if asking and kind not in ("link", "more") else clauses[0] if kind in ("link", "more") else body
+        body = (
+            asking[0] if asking and kind not in ("link", "more") else clauses[0] if kind in ("link", "more") else body
+        )
     body = _NAME_STRIP.sub("", body)
-    body = re.sub(r"^(?:the |a )?(?:paper |source )?(?:links?|urls?|homepage|website|web ?page|page)\s+(?:for|of|to|on)\s+", "", body)
+    body = re.sub(
+        r"^(?:the |a )?(?:paper |source )?(?:links?|urls?|homepage|website|web ?page|page)\s+(?:for|of|to|on)\s+",
+        "",
+        body,
+    )
     body = re.sub(r"\s+(?:paper |source |dataset )?(?:links?|urls?|homepage|website)$", "", body)
     body = re.sub(r"^(?:more|details?|info(?:rmation)?) (?:on|about)\s+", "", body)
-    body = re.sub(r"^where (?:i|we) can (?:find|get|download)\s+|^where (?:can|do) (?:i|we) (?:find|get|download)\s+", "", body)
-    body = re.sub(r"^(?:the |a )?(?:original )?(?:paper|publication|article|citation)\s+(?:for|of|on|behind|about|introducing)\s+", "", body)
+    body = re.sub(
+        r"^where (?:i|we) can (?:find|get|download)\s+|^where (?:can|do) (?:i|we) (?:find|get|download)\s+", "", body
+    )
+    body = re.sub(
+        r"^(?:the |a )?(?:original )?(?:paper|publication|article|citation)\s+(?:for|of|on|behind|about|introducing)\s+",
+        "",
+        body,
+    )
     for pattern in (
         r"^(?:(?:under|in|with|by|from|on|for|at)\s+)?(?:what|which|who|whose|how|where|when)\b.*?\b(?:is|are|does|do|was|were|has|have)\s+(?:the\s+)?(?:licen[cs]e|publisher|formats?|coverage|period|frequency|link|url|homepage|website|page|paper)?\s*(?:of|on|for|to)?\s*",
         r"^(?:who|what agency|which agency|which organi[sz]ation)\s+(?:publishes|published|makes|made|produces|produced|owns|maintains|is behind|"
@@ -244,7 +328,10 @@ def _names(text: str, kind: str) -> list[str]:
         body = re.sub(pattern, "", body)
     body = re.sub(
         r"\s+(?:about|under|in|span|cover|covers|updated|refreshed|come in|available|recorded|collected|from|"
-        r"have|has|contain|contains|hold|include|get updated|licensed|published)\s*$", "", body)
+        r"have|has|contain|contains|hold|include|get updated|licensed|published)\s*$",
+        "",
+        body,
+    )
     body = re.sub(r"\s+(?:itself|themselves|on its own|come|comes|fall|falls)$", "", body)
     body = re.sub(r"^(?:situation|status|terms|position|details|question) (?:for|of|on|with)\s+", "", body)
     body = _NAME_TAIL.sub("", body).strip(" ,.'\"")
@@ -300,20 +387,32 @@ def parse_question(text: str) -> Question | None:
         refs = [Ref("name", named.group(1))]
     plural = bool(_PLURAL_RE.search(body))
     question = Question(kind=kind, refs=refs, plural=plural, text=body)
-    if kind in _FIELD_KINDS:
-        question.also = [name for name, pattern in _KINDS if name != kind and name in _FIELD_KINDS and pattern.search(body)]
+    if kind in FIELD_KINDS:
+        question.also = [
+            name for name, pattern in _KINDS if name != kind and name in FIELD_KINDS and pattern.search(body)
+        ]
     if kind == "count":
-        if tally := re.search(r"\bwhat is the ([\w.-]+(?: [\w.-]+)?) (?:tally|count)\b", body):  # "what's the CSV tally?"
+        if tally := re.search(
+            r"\bwhat is the ([\w.-]+(?: [\w.-]+)?) (?:tally|count)\b", body
+        ):  # "what's the CSV tally?"
             question.target, question.plural = tally.group(1), True
             return question
         target = re.sub(  # everything up to what is counted, after any lead-in ("before I pick, how many ...")
             rf"^.*?\bhow many{_AMONG}?(?: results| datasets| ones)?{_AMONG}?\s*"
             r"(?:are|is|have|has|come|offer|were|get|use|can|did|does|do|cover)?\s*"
             r"(?:(?:available|offered|provided|published|updated|released)\s+)?(?:(?:as|in)\s+)?",
-            "", body)
+            "",
+            body,
+        )
         target = re.sub(r"^(?:(?:as|in|from|by|published by|did|does|do)\s+)+", "", target)
-        target = re.sub(r"\s+(?:publish|published|make|made|release|released|produce|produced|put out|provide|provided)\s*[?.!]*$", "", target)
-        target = re.sub(r"\s+(?:(?:are|is)\s+(?:there|left|shown|here)\b.*|now|still|left)\s*[?.!]*$", "", target)  # "geojson are there now"
+        target = re.sub(
+            r"\s+(?:publish|published|make|made|release|released|produce|produced|put out|provide|provided)\s*[?.!]*$",
+            "",
+            target,
+        )
+        target = re.sub(
+            r"\s+(?:(?:are|is)\s+(?:there|left|shown|here)\b.*|now|still|left)\s*[?.!]*$", "", target
+        )  # "geojson are there now"
         question.target = target.strip(" ?.!")
         question.plural = True
         return question

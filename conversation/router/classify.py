@@ -14,6 +14,7 @@ from catalog.models import Dataset
 from conversation import lexicon
 from conversation.followup import targets
 from conversation.followup.parse import FollowUpParse, parse_followup
+from conversation.followup.questions_parse import FIELD_KINDS
 from conversation.refine import Parsed, parse
 from conversation.router import knn, model
 from conversation.router.rules import (
@@ -169,7 +170,9 @@ def _classify_by_rules(
         # The reading of the topic is the new search's (no text is parsed twice).
         decided = dataclasses.replace(decided, parsed=topic.parsed, topic_parsed=topic.parsed is not None)
         if isinstance(topic, IntentResult) and topic.intent == "search":
-            return decided  # "another thing: do you have marriage statistics": the rules are sure the topic asks for data
+            return (
+                decided  # "another thing: do you have marriage statistics": the rules are sure the topic asks for data
+            )
         # A new topic may still be something the assistant cannot do; it is judged by the topic alone.
         return _Pending(
             followup.topic_switch,
@@ -231,13 +234,16 @@ def _names_shown(names: list[str], shown_titles: Sequence[str]) -> bool:
 
 def _followup_is_not_change(followup: FollowUpParse | None) -> bool:
     """No exclusion, restriction or question about the results in the message: a data request is a new search."""
-    return followup is None or not (followup.changes_state or followup.question or followup.same_but or followup.topic_switch)
+    return followup is None or not (
+        followup.changes_state or followup.question or followup.same_but or followup.topic_switch
+    )
 
 
-def _names_in_catalog(names: list[str]) -> bool:
-    """Two or more names, each exactly a dataset's title: a comparison of datasets, not of formats or ideas."""
+def _names_in_catalog(names: list[str], *, least: int = 2) -> bool:
+    """``least`` or more names (at most five), each exactly a dataset's title: a comparison of datasets, not of
+    formats or ideas; one field of a dataset ("link for MIMIC-CXR?"), not a general question."""
     wanted = {n.strip().lower() for n in names if n.strip()}
-    if not 2 <= len(wanted) <= 5:
+    if not least <= len(wanted) <= 5:
         return False
     query = Q()
     for name in wanted:
@@ -261,13 +267,17 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
         # Sure only when it points at the results ("the second one", "these", a title on screen); "explain
         # what a p-value is" or "json vs csv, which is better?" parse as questions too: the arbiter may differ.
         names = [str(ref.value) for ref in question.refs if ref.kind == "name"]
+        pointed = any(ref.kind in ("rank", "focus") for ref in question.refs)
+        # "does it have a paper link?": one field of the result in focus, not a feature of the assistant
+        field_of_result = pointed and question.kind in FIELD_KINDS
         sure = (
-            any(ref.kind in ("rank", "focus") for ref in question.refs)
+            pointed
             or question.kind == "count"  # "how many are MOM": counted among the results
             or bool(RESULT_REFERENCE.search(followup.text))
             or _names_shown(names, shown_titles)
             or (question.kind == "compare" and _names_in_catalog(names))  # "LIAR vs FakeNewsNet?"
-        ) and not FEATURE_QUESTION.search(followup.text)
+            or (question.kind in FIELD_KINDS and _names_in_catalog(names, least=1))  # "link for MIMIC-CXR?"
+        ) and (field_of_result or not FEATURE_QUESTION.search(followup.text))
         return IntentResult(
             "refine", 0.85, "follow-up: a question about the results", parsed=parsed, followup=followup,
             decided_by_followup=sure,

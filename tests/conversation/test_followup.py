@@ -148,7 +148,10 @@ def test_a_plural_noun_after_two_names_belongs_to_both():
     ]
     # "the rural" alone would name the one title with a standalone "Rural"; "the rural breakdowns" are every one
     resolution = targets.resolve("the rural and urban breakdowns", shown=shown)
-    assert resolution.targets == [targets.Target("title", ("rural",), "rural"), targets.Target("title", ("urban",), "urban")]
+    assert resolution.targets == [
+        targets.Target("title", ("rural",), "rural"),
+        targets.Target("title", ("urban",), "urban"),
+    ]
     assert targets.resolve("the rural figures", shown=shown).targets == [targets.Target("title", ("rural",), "rural")]
 
 
@@ -189,7 +192,10 @@ def test_a_history_question_about_two_results_names_the_undated_one():
         _shown(2, "Access to power"),
     ]
     answer = answer_question(parse_question("between the first two which covers more years"), shown, focus=None)
-    assert "“Electricity use” (#1)" in answer.reply and "“Access to power” (#2): the period it covers is not stated" in answer.reply
+    assert (
+        "“Electricity use” (#1)" in answer.reply
+        and "“Access to power” (#2): the period it covers is not stated" in answer.reply
+    )
 
 
 @pytest.mark.parametrize(
@@ -255,7 +261,10 @@ def test_exclusions_in_malay_and_slang(message, expected):
     assert _scopes(message) == expected
 
 
-@pytest.mark.parametrize(("message", "kind", "ranks"), [("nombor dua tu, lesen apa?", "licence", [2]), ("yang pertama, siapa yang publish?", "publisher", [1])])
+@pytest.mark.parametrize(
+    ("message", "kind", "ranks"),
+    [("nombor dua tu, lesen apa?", "licence", [2]), ("yang pertama, siapa yang publish?", "publisher", [1])],
+)
 def test_questions_in_malay(message, kind, ranks):
     question = parse_followup(message).question
     assert question.kind == kind and [r.value for r in question.refs] == ranks
@@ -376,7 +385,11 @@ def test_a_count_after_a_lead_in_reads_its_target():
 
 @pytest.mark.parametrize(
     ("message", "value"),
-    [("do you have it per month?", "per month"), ("weekly numbers would be better", "weekly"), ("qtrly only", "quarterly")],
+    [
+        ("do you have it per month?", "per month"),
+        ("weekly numbers would be better", "weekly"),
+        ("qtrly only", "quarterly"),
+    ],
 )
 def test_granularity_in_everyday_words(message, value):
     assert [(s.mode, s.phrase) for s in parse_followup(message).scopes] == [("include", value)]
@@ -439,7 +452,10 @@ def test_several_fields_of_one_result_are_all_answered():
     [
         ("EMA out please", [("exclude", "ema")]),
         ("keep MOH, nothing else", [("include", "moh")]),
-        ("they'd rather see something from NEA than from the statistics department", [("include", "nea"), ("exclude", "statistics department")]),
+        (
+            "they'd rather see something from NEA than from the statistics department",
+            [("include", "nea"), ("exclude", "statistics department")],
+        ),
         ("the client says ImageNet is already familiar to him", [("exclude", "imagenet")]),
         ("Drop CIFAR-10 — we have benchmarked on it", [("exclude", "cifar-10")]),
         ("actually I want the transport authority in there again", [("restore", "the transport authority")]),
@@ -466,7 +482,10 @@ def test_bare_positions_and_hyphenated_title_terms():
         ("if it's no trouble, please put the ICA tables aside", [("exclude", "the ica tables")]),
         ("the maps I not need, remove please", [("exclude", "the maps")]),
         ("could we keep to the CSV downloads?", [("include", "csv downloads")]),
-        ("they'd much prefer monthly series to anything real-time", [("include", "monthly series"), ("exclude", "real-time")]),
+        (
+            "they'd much prefer monthly series to anything real-time",
+            [("include", "monthly series"), ("exclude", "real-time")],
+        ),
         ("her colleague has GIS after all - could the map files come back?", [("restore", "the map files")]),
         ("give me back the URA ones", [("restore", "the ura")]),
         ("remove please the annual filter", [("restore", "annual")]),
@@ -518,7 +537,11 @@ def test_questions_in_everyday_forms(message, kind, refs):
 
 @pytest.mark.parametrize(
     ("message", "target"),
-    [("of what's left, what's the CSV tally?", "csv"), ("how many geojson r there now", "geojson"), ("k then how many r from NEA", "nea")],
+    [
+        ("of what's left, what's the CSV tally?", "csv"),
+        ("how many geojson r there now", "geojson"),
+        ("k then how many r from NEA", "nea"),
+    ],
 )
 def test_counts_in_everyday_forms(message, target):
     question = parse_followup(message).question
@@ -533,7 +556,10 @@ def _all_scopes(message):
     ("message", "expected"),
     [
         # a category, then the names that belong to it: the names go
-        ("take out the big general ones: ImageNet, Places365", [("exclude", "imagenet", False), ("include", "places365", True)]),
+        (
+            "take out the big general ones: ImageNet, Places365",
+            [("exclude", "imagenet", False), ("include", "places365", True)],
+        ),
         ("skip the older benchmarks - MNIST, USPS", [("exclude", "mnist", False), ("include", "usps", True)]),
         ("leave out sentiment corpora such as SST", [("exclude", "sst", False)]),
         # a dash that gives a reason is not a list
@@ -579,8 +605,16 @@ def test_a_subject_of_its_own_after_what_about_is_a_new_topic(message, topic):
 
 @pytest.mark.parametrize(
     "message",
-    ["what about monthly?", "how about 2018", "and the third one?", "what about NEA?", "and CSV?", "how about its licence",
-     "and Statistics Norway too", "switch to KML"],
+    [
+        "what about monthly?",
+        "how about 2018",
+        "and the third one?",
+        "what about NEA?",
+        "and CSV?",
+        "how about its licence",
+        "and Statistics Norway too",
+        "switch to KML",
+    ],
 )
 def test_what_about_a_filter_value_or_a_result_is_not_a_new_topic(message):
     assert parse_followup(message).topic_switch is None
@@ -685,7 +719,9 @@ def test_lifting_filters_when_none_are_set_keeps_the_list():
 
 
 def test_a_value_shown_as_well_is_brought_back():
-    assert [(s.mode, s.phrase) for s in parse_followup("ok show the OneMap ones as well").scopes] == [("restore", "onemap")]
+    assert [(s.mode, s.phrase) for s in parse_followup("ok show the OneMap ones as well").scopes] == [
+        ("restore", "onemap")
+    ]
 
 
 def test_by_a_breakdown_is_a_title_phrase_but_month_by_month_is_a_granularity():
@@ -711,3 +747,51 @@ def test_singapore_as_a_whole_names_the_local_sources(catalog):
 )
 def test_a_dataset_frequency_comes_from_metadata_and_whole_title_words(title, meta, expected):
     assert targets.dataset_frequency(update_frequency=meta, title=title) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Misspelt words are read as the words the parser knows ...
+        ("keep only the anual series", [("include", "annual series")]),
+        ("exclude the GIS layres", [("exclude", "the gis layers")]),
+        ("leave out the Departmnet of Statistcs", [("exclude", "the department of statistics")]),
+        # ... but a real word is never "corrected", even one the catalog lacks
+        ("drop the fisheries ones", [("exclude", "the fisheries")]),
+        ("no ships please", [("exclude", "ships")]),
+    ],
+)
+def test_typos_in_a_follow_up_are_corrected_and_real_words_are_not(message, expected):
+    assert _scopes(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [("Which of these goes back the furthset?", "longest_history"), ("which is most recnet", "most_recent")],
+)
+def test_a_misspelt_question_is_still_the_question(message, kind):
+    assert parse_followup(message).question.kind == kind
+
+
+def test_a_name_the_corrector_changed_is_reported_as_typed():
+    parsed = parse_followup("just the ones from Globex Transit Corp")
+    (scope,) = parsed.scopes
+    assert "globex" not in scope.phrase  # read as the nearest known word ...
+    assert parsed.as_typed(scope.phrase) == "globex transit corp"  # ... and reported in the user's spelling
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # A request taken back in the same message: the correction counts, with the verb it replaces
+        ("only weekly - no wait, daily is what we chart", [("include", "daily")]),
+        ("yearly please... actually no, quarterly, we model seasons", [("include", "quarterly")]),
+        ("exclude LTA.. sorry i meant NEA", [("exclude", "nea")]),
+        ("no wait, put SingStat back", [("restore", "singstat")]),
+        # A value said to work better, then "switch to that"; "rather than X, Y"
+        ("hmm monthly works better for the dashboard, switch to that", [("include", "monthly")]),
+        ("rather than weekly let's go with daily numbers", [("include", "daily"), ("exclude", "weekly numbers")]),
+    ],
+)
+def test_a_request_corrected_in_the_same_message(message, expected):
+    assert _scopes(message) == expected
