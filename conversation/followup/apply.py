@@ -22,6 +22,7 @@ from . import targets
 from .answers import Answer, ShownDataset, answer_question
 from .grammar import PRONOUN
 from .parse import FollowUpParse, Scope
+from .questions_parse import Question
 
 INDEX_FACETS = ("source", "publisher", "format", "theme", "geography")
 ID_FACETS = ("frequency", "title", "dataset")
@@ -36,6 +37,7 @@ class Change:
     suggestions: dict[str, list[str]] = field(default_factory=dict)
     answer: Answer | None = None
     query: str | None = None
+    then_question: Question | None = None  # asked about the results this change leaves (answered after the search)
 
 
 def _shown_targets(shown: list[ShownDataset]) -> list[targets.Shown]:
@@ -133,7 +135,9 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         return None
     new.page = 1
     new.subset = None  # "those" meant the counted results of the list before this change
-    return Change("state", new, changes=changes, unknown=unknown, suggestions=suggestions)
+    return Change(
+        "state", new, changes=changes, unknown=unknown, suggestions=suggestions, then_question=parsed.then_question
+    )
 
 
 def _named_on_screen(phrase: str, shown: list[targets.Shown]) -> list[targets.Target]:

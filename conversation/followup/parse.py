@@ -110,6 +110,9 @@ class FollowUpParse:
     bare: str | None = None  # a lone phrase that may be a facet value ("monthly", "CSV?", "the annual version")
     sort: str | None = None  # a new sort order (only the model's reading sets it; "sort by ..." is a refinement)
     corrections: dict[str, str] = field(default_factory=dict)  # spelling corrections: the word read -> as typed
+    # A question asked after the change, about the results the change leaves ("drop the KML files and tell me who
+    # publishes the first one")
+    then_question: Question | None = None
 
     def as_typed(self, phrase: str) -> str:
         """``phrase`` in the user's own spelling (an unknown name is reported as written: "Globex", not "globe")."""
@@ -329,6 +332,28 @@ def _strip(text: str) -> str:
     return text.strip(" ,.!?;:")
 
 
+# "drop the KML files and tell me who publishes the first one": a change, then a question about what it leaves
+_THEN_ASK = re.compile(
+    r"^(?P<change>.+?)(?:,\s*|\s+)(?:and|then|,)\s+(?:then\s+|also\s+)?(?P<ask>(?:tell me|let me know|show me|give me|what|who|"
+    r"which|how|where|when|is|are|does|do)\b.+)$"
+)
+
+
+def _change_then_question(body: str) -> FollowUpParse | None:
+    """A state change followed by a question about the results it leaves, both read; else None."""
+    match = _THEN_ASK.match(body)
+    if match is None:
+        return None
+    question = parse_question(match["ask"])
+    if question is None or question.kind == "compare":
+        return None
+    change = parse_followup(match["change"])
+    if not (change.scopes or change.remove_facets or change.time) or change.question or change.topic_switch:
+        return None
+    change.then_question = question
+    return change
+
+
 def _scope_after(text: str, start: int) -> str:
     rest = text[start:]
     match = re.search(CLAUSE_BREAK, rest)
@@ -350,6 +375,8 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         return out  # "how do I exclude a publisher?" asks about the assistant, it does not exclude anything
     short = len(body.split()) <= 30
     asked = body + "?" if text.rstrip().endswith("?") else body  # _strip took the question mark
+    if has_previous_search and short and (both := _change_then_question(asked)) is not None:
+        return both
     if (
         has_previous_search
         and short

@@ -73,10 +73,10 @@ _KINDS: list[tuple[str, re.Pattern]] = [
     (
         "longest_history",
         re.compile(
-            r"\b(?:longest(?:[- ]running)?|furthest|farthest|most (?:many |much )?(?:years|long)|widest (?:time )?(?:range|coverage|span)|"
-            r"goes? back (?:the )?(?:furthest|farthest|longest|most)|covers? (?:the )?most (?:years|time)|"
+            r"\b(?:longest(?:[- ]running)?|(?<!back )(?<!back the )(?:furthest|farthest)(?! back)|most (?:many |much )?(?:years|long)|"
+            r"widest (?:time )?(?:range|coverage|span)|goes? back (?:the )?(?:longest|most)|covers? (?:the )?most (?:years|time)|"
             r"longest (?:time[- ]series|history|span|coverage|record|run|period)|most history|largest (?:time )?span|"
-            r"(?:covers?|spans?|has|have) (?:more|the most) (?:years|time|history)|goes? back further|"
+            r"(?:covers?|spans?|has|have) (?:more|the most) (?:years|time|history)|"
             r"longer (?:history|series|time[- ]series|coverage|span|record))\b"
         ),
     ),
@@ -84,6 +84,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         "earliest_start",
         re.compile(
             r"\b(?:oldest|earliest|starts? (?:the )?(?:earliest|first)|begins? (?:the )?earliest|goes? back earliest|"
+            r"(?:goes?|going|reach(?:es)?|stretch(?:es)?|dates?) back (?:the )?(?:furthest|farthest|further|farther)|"
+            r"(?:furthest|farthest) back|"
             r"(?:starts?|begins?) (?:the )?most early|most early|first to (?:start|begin))\b"
         ),
     ),
@@ -349,6 +351,7 @@ _BARE_FIELD = re.compile(
 _WHICH_ARE = re.compile(
     rf"{_LEAD}{_FILLERS}which(?: ones?| datasets?)?(?:{_AMONG})?\s+(?:is|are)\s+(?:the\s+|in\s+|from\s+|by\s+|published by\s+|"
     r"available (?:as|in)\s+)?(?!(?:the|most|least|oldest|earliest|latest|newest|longest|shortest|best|biggest|largest|smallest|"
+    r"furthest|farthest|"
     rf"{_ORD_WORD}|at|on|about|for|better|worse|different)\b)(?P<target>[\w.$-]+(?: [\w.$-]+){{0,2}}?)"
     r"(?:\s+(?:ones?|files?|datasets?|series|versions?))?\s*(?:\?|$)"
 )

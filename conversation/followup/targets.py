@@ -48,22 +48,240 @@ FREQUENCY_LABELS = {
 
 # Words around a target that carry no meaning of their own ("the LTA ones", "any PDF files").
 _NOISE = frozenset(
-    ["a", "an", "the", "any", "all", "some", "those", "these", "this", "that", "them", "ones", "one", "datasets", "dataset", "data", "files", "file", "results", "result", "entries", "entry", "records", "record", "versions", "version", "series", "items", "item", "stuff", "things", "thing", "sets", "set", "tables", "table", "feeds", "feed", "please", "pls", "too", "also", "as", "well", "either", "anything", "everything", "ones'", "kind", "kinds", "type", "types", "sort", "of", "published", "publishes", "publisher", "publishers", "produced", "made", "issued", "released", "provided", "by", "from", "coming", "come", "comes", "that", "which", "who", "are", "is", "were", "was", "being", "in", "under", "with", "format", "formats", "figures", "numbers", "counts", "values", "layers", "anymore", "more", "stuff's", "listed", "shown", "here", "there", "what", "whatever", "list", "variants", "variant", "everyone", "whole", "it", "them", "people", "folks", "guys", "lot", "team", "own", "itself", "themselves"]
+    [
+        "a",
+        "an",
+        "the",
+        "any",
+        "all",
+        "some",
+        "those",
+        "these",
+        "this",
+        "that",
+        "them",
+        "ones",
+        "one",
+        "datasets",
+        "dataset",
+        "data",
+        "files",
+        "file",
+        "results",
+        "result",
+        "entries",
+        "entry",
+        "records",
+        "record",
+        "versions",
+        "version",
+        "series",
+        "items",
+        "item",
+        "stuff",
+        "things",
+        "thing",
+        "sets",
+        "set",
+        "tables",
+        "table",
+        "feeds",
+        "feed",
+        "please",
+        "pls",
+        "too",
+        "also",
+        "as",
+        "well",
+        "either",
+        "anything",
+        "everything",
+        "ones'",
+        "kind",
+        "kinds",
+        "type",
+        "types",
+        "sort",
+        "of",
+        "published",
+        "publishes",
+        "publisher",
+        "publishers",
+        "produced",
+        "made",
+        "issued",
+        "released",
+        "provided",
+        "by",
+        "from",
+        "coming",
+        "come",
+        "comes",
+        "that",
+        "which",
+        "who",
+        "are",
+        "is",
+        "were",
+        "was",
+        "being",
+        "in",
+        "under",
+        "with",
+        "format",
+        "formats",
+        "figures",
+        "numbers",
+        "counts",
+        "values",
+        "layers",
+        "anymore",
+        "more",
+        "stuff's",
+        "listed",
+        "shown",
+        "here",
+        "there",
+        "what",
+        "whatever",
+        "list",
+        "variants",
+        "variant",
+        "everyone",
+        "whole",
+        "it",
+        "them",
+        "people",
+        "folks",
+        "guys",
+        "lot",
+        "team",
+        "own",
+        "itself",
+        "themselves",
+    ]
 )
 # Generic words of organisation names: never enough on their own to name a publisher.
 _ORG_WORDS = frozenset(
-    ["ministry", "authority", "board", "agency", "department", "office", "council", "bureau", "service", "services", "commission", "corporation", "singapore", "national", "of", "and", "the", "for", "sg", "organisation", "organization", "centre", "center", "institute"]
+    [
+        "ministry",
+        "authority",
+        "board",
+        "agency",
+        "department",
+        "office",
+        "council",
+        "bureau",
+        "service",
+        "services",
+        "commission",
+        "corporation",
+        "singapore",
+        "national",
+        "of",
+        "and",
+        "the",
+        "for",
+        "sg",
+        "organisation",
+        "organization",
+        "centre",
+        "center",
+        "institute",
+    ]
 )
 # Words that describe a target without naming it: "the datamall APIs", "world bank indicators".
 _DESCRIPTIVE = frozenset(
-    ["indicators", "indicator", "tables", "table", "figures", "statistics", "stats", "numbers", "series", "breakdowns", "breakdown", "releases", "apis", "api", "feeds", "maps", "map", "layers", "files", "datasets", "data", "entries", "records", "reports", "sets", "collections", "products", "portal", "site", "splits", "subsets", "cuts", "disaggregations", "categories", "ones"]
+    [
+        "indicators",
+        "indicator",
+        "tables",
+        "table",
+        "figures",
+        "statistics",
+        "stats",
+        "numbers",
+        "series",
+        "breakdowns",
+        "breakdown",
+        "releases",
+        "apis",
+        "api",
+        "feeds",
+        "maps",
+        "map",
+        "layers",
+        "files",
+        "datasets",
+        "data",
+        "entries",
+        "records",
+        "reports",
+        "sets",
+        "collections",
+        "products",
+        "portal",
+        "site",
+        "splits",
+        "subsets",
+        "cuts",
+        "disaggregations",
+        "categories",
+        "ones",
+    ]
 )
 # Nouns after a format that only say "in that format": "API endpoints", "CSV downloads".
 _FORMAT_NOUNS = frozenset(
-    ["file", "files", "format", "formats", "version", "versions", "layer", "layers", "endpoint", "endpoints", "feed", "feeds", "service", "services", "link", "links", "download", "downloads", "export", "exports", "document", "documents", "sheet", "sheets", "dump", "dumps", "copy", "copies", "one", "ones"]
+    [
+        "file",
+        "files",
+        "format",
+        "formats",
+        "version",
+        "versions",
+        "layer",
+        "layers",
+        "endpoint",
+        "endpoints",
+        "feed",
+        "feeds",
+        "service",
+        "services",
+        "link",
+        "links",
+        "download",
+        "downloads",
+        "export",
+        "exports",
+        "document",
+        "documents",
+        "sheet",
+        "sheets",
+        "dump",
+        "dumps",
+        "copy",
+        "copies",
+        "one",
+        "ones",
+    ]
 )
 # Adjectives before a format that do not change it: "downloadable CSVs", "raw JSON".
-_FORMAT_ADJECTIVES = frozenset(["downloadable", "raw", "plain", "tabular", "static", "bulk", "flat", "normal", "regular", "simple", "proper", "actual"])
+_FORMAT_ADJECTIVES = frozenset(
+    [
+        "downloadable",
+        "raw",
+        "plain",
+        "tabular",
+        "static",
+        "bulk",
+        "flat",
+        "normal",
+        "regular",
+        "simple",
+        "proper",
+        "actual",
+    ]
+)
 _SPLIT_RE = re.compile(r"\s*(?:,|\band\b|\bor\b|\bnor\b|&|\bplus\b|/)\s*")
 _VOCAB_TTL = 60.0
 
@@ -114,7 +332,9 @@ class _Vocabulary:
         return self
 
     def _load(self) -> None:
-        names = list(Publisher.objects.filter(datasets__status=Dataset.Status.ACTIVE).distinct().values_list("name", flat=True))
+        names = list(
+            Publisher.objects.filter(datasets__status=Dataset.Status.ACTIVE).distinct().values_list("name", flat=True)
+        )
         known = {fold(n): n for n in names}
         publishers = dict(known)
         for alias, name in agency_aliases().items():
@@ -155,6 +375,11 @@ class _Vocabulary:
 
 
 VOCABULARY = _Vocabulary()
+
+
+def vocabulary_changed(**kwargs) -> None:
+    """Signal receiver: a publisher or source was saved or deleted, so the vocabulary is read again when next used."""
+    VOCABULARY.forget()
 
 
 def clean(phrase: str) -> str:
@@ -332,7 +557,7 @@ def dataset_named(phrase: str, shown: list[Shown], *, context: str = "") -> Show
 
 
 def _published_by(text: str, shown: list[Shown]) -> Shown | None:
-    """"The World Bank one", "the UN energy one": the first result on screen of a named publisher (with the other words
+    """ "The World Bank one", "the UN energy one": the first result on screen of a named publisher (with the other words
     in its title), when the name is no title's."""
     if not any(s.publisher for s in shown):
         return None  # titles only (the router's view): no publisher to name
@@ -356,7 +581,9 @@ _NOT_JOINED = "".join(rf"(?<!\b{p}-)" for p in _JOINING_PREFIXES)
 def title_term_pattern(term: str, *, plural: bool = False) -> re.Pattern[str]:
     """A term as whole words of a folded title. A hyphen after a prefix joins ("non-rural" is not "rural");
     other hyphens separate ("Poverty Gap ($2 a day)-Rural" and "Official Poverty Rate-Rural" are rural)."""
-    body = r"[\s-]".join(re.escape(w) for w in re.split(r"[\s-]+", fold(term).strip())) + ("(?:s|es)?" if plural else "")
+    body = r"[\s-]".join(re.escape(w) for w in re.split(r"[\s-]+", fold(term).strip())) + (
+        "(?:s|es)?" if plural else ""
+    )
     return re.compile(rf"(?<!\w){_NOT_JOINED}{body}(?!\w)")  # "wet-bulb" and "wet bulb" are one term
 
 
@@ -374,8 +601,24 @@ def catalog_title_term(phrase: str) -> str | None:
 
 
 _TERM_TAIL = frozenset(
-    ["lines", "line", "versions", "version", "variants", "measures", "rows", "sheets", "one", "edition", "editions", "release",
-     "stuff", "things", "vintage", "issue"]
+    [
+        "lines",
+        "line",
+        "versions",
+        "version",
+        "variants",
+        "measures",
+        "rows",
+        "sheets",
+        "one",
+        "edition",
+        "editions",
+        "release",
+        "stuff",
+        "things",
+        "vintage",
+        "issue",
+    ]
 )
 
 
@@ -561,7 +804,9 @@ def suggestions_for(phrase: str, *, shown: list[Shown], limit: int = 3) -> list[
     ranked = sorted(sharing, key=lambda n: -fuzz.token_set_ratio(text, n, processor=fold))
     out = list(dict.fromkeys([*ranked, *(name for name, _score, _ in found)]))[:limit]
     if len(out) < limit:
-        titles = process.extract(text, [s.title for s in shown], scorer=fuzz.WRatio, processor=fold, limit=limit, score_cutoff=70)
+        titles = process.extract(
+            text, [s.title for s in shown], scorer=fuzz.WRatio, processor=fold, limit=limit, score_cutoff=70
+        )
         out += [t for t, _score, _ in titles if t not in out]
     return out[:limit]
 
@@ -584,7 +829,9 @@ def dataset_frequency(*, update_frequency: str, title: str) -> set[str]:
 def _frequency_title_patterns() -> dict[str, re.Pattern[str]]:
     """One pattern per frequency for its title words as whole words (a filter checks thousands of titles)."""
     return {
-        name: re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w-])")
+        name: re.compile(
+            r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w-])"
+        )
         for name, words in FREQUENCY_TITLE_WORDS.items()
         if words
     }

@@ -22,7 +22,7 @@ from activity.services import Owner, search_history_record
 from catalog.models import Dataset
 from conversation.answering import jsonable
 from conversation.followup import model_read
-from conversation.followup.answers import shown_datasets
+from conversation.followup.answers import answer_question, shown_datasets
 from conversation.followup.apply import Change, interpret, search_filters
 from conversation.gist import gist
 from conversation.models import Conversation, Message
@@ -144,18 +144,35 @@ def _followup(change: Change, state: SearchState, *, user, topic_parsed=None) ->
         return _searched(fresh, user=user, intent="search", reply_for=_first_reply(fresh))
     new = change.state
     outcome = _searched(
-        new, user=user, intent="refine", reply_for=lambda response, results: _change_reply(change, new, response, results)
+        new,
+        user=user,
+        intent="refine",
+        reply_for=lambda response, results: _change_reply(change, new, response, results),
     )
-    if change.kind == "same_but" and not outcome.results and (new.include.get("publisher") or new.include.get("source")):
+    if (
+        change.kind == "same_but"
+        and not outcome.results
+        and (new.include.get("publisher") or new.include.get("source"))
+    ):
         # The publisher has nothing on the new topic: keep the rest of the task, drop who publishes it.
         dropped = [item["label"] for facet in ("publisher", "source") for item in new.include.get(facet, [])]
         new.remove("include", "publisher")
         new.remove("include", "source")
         change.changes.append(f"nothing from {', '.join(dropped)} on that, so from any publisher")
         outcome = _searched(
-            new, user=user, intent="refine", reply_for=lambda response, results: _change_reply(change, new, response, results)
+            new,
+            user=user,
+            intent="refine",
+            reply_for=lambda response, results: _change_reply(change, new, response, results),
         )
     outcome.changes = change.changes
+    if change.then_question is not None and outcome.results:
+        # "drop the KML files and tell me who publishes the first one": asked of the list the change leaves
+        answer = answer_question(change.then_question, shown_datasets(new.result_ids), focus=new.focus)
+        if answer is not None:
+            outcome.reply = f"{outcome.reply} {answer.reply}"
+            outcome.table = answer.table
+            new.focus = answer.focus or new.focus
     return outcome
 
 
@@ -279,7 +296,11 @@ def _decide(text: str, routed: IntentResult, state: SearchState, *, user) -> _Ou
     if results and not has_previous:
         shown_state = SearchState(query=routed.related_query or "", result_ids=[int(r["id"]) for r in results])
     return _Outcome(
-        "out_of_scope", out_of_scope_reply(text, results), results, state=shown_state, related_query=routed.related_query
+        "out_of_scope",
+        out_of_scope_reply(text, results),
+        results,
+        state=shown_state,
+        related_query=routed.related_query,
     )
 
 
@@ -299,7 +320,9 @@ def conversation_turn(*, conversation: Conversation, message: str, user, request
     message = message.strip()
     state = SearchState.from_dict(conversation.state)
     short = gist(message, followup=bool(state.query))
-    shown_titles = list(Dataset.objects.filter(pk__in=state.result_ids).values_list("title", flat=True)) if state.query else []
+    shown_titles = (
+        list(Dataset.objects.filter(pk__in=state.result_ids).values_list("title", flat=True)) if state.query else []
+    )
     routed = classify(short.text, has_previous_search=bool(state.query), shown_titles=shown_titles)
     outcome = _decide(short.text, routed, state, user=user)
     if short.shortened:
@@ -339,7 +362,9 @@ def _store_turn(
     """Both messages of a turn and the new state, at once; the summary is queued on commit. The same
     ``request_id`` arriving twice at once stores one turn: the second replays the first."""
     try:
-        return _store_turn_once(conversation=conversation, text=text, outcome=outcome, state=state, request_id=request_id)
+        return _store_turn_once(
+            conversation=conversation, text=text, outcome=outcome, state=state, request_id=request_id
+        )
     except IntegrityError:
         if (replayed := turn_replay(conversation=conversation, request_id=request_id)) is None:
             raise

@@ -113,6 +113,20 @@ def test_multi_turn_refinements_merge_with_the_previous_search(client, catalog):
     assert len(history) == 4
 
 
+def test_a_change_and_a_question_in_one_message_are_both_done(client, catalog):
+    first = say(client, "HDB resale prices")
+    cid = first["conversation_id"]
+    assert any("CSV" in r["formats"] for r in first["results"])
+
+    both = say(client, "drop the CSV files and tell me who publishes the first one", cid)
+    assert both["intent"] == "refine"
+    assert both["results"] and all(r["formats"] != ["CSV"] for r in both["results"])
+    lead = both["results"][0]
+    # The question is asked of the list the change leaves: its first result, by title and publisher
+    assert f"“{lead['title']}” (#1) is published by {lead['publisher']}" in both["reply"]
+    assert Conversation.objects.get(pk=cid).state["exclude"] == {"format": [{"value": "CSV", "label": "CSV"}]}
+
+
 def test_year_refinement_and_reply(client, catalog):
     cid = say(client, "HDB resale prices")["conversation_id"]
     data = say(client, "what about 2022?", cid)
@@ -347,7 +361,9 @@ def test_earlier_requests_reach_the_prompt_as_delimited_context(
 
 def test_a_turn_sent_again_with_its_request_id_is_replayed_not_repeated(client, catalog):
     first = client.post("/api/conversation", {"message": "HDB resale prices", "request_id": "abc-1"}, format="json")
-    again = client.post("/api/conversation", {"message": "HDB resale prices"}, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    again = client.post(
+        "/api/conversation", {"message": "HDB resale prices"}, format="json", HTTP_IDEMPOTENCY_KEY="abc-1"
+    )
     assert first.status_code == again.status_code == 200
     one, two = first.json(), again.json()
     assert (two["conversation_id"], two["message_id"]) == (one["conversation_id"], one["message_id"])

@@ -767,7 +767,7 @@ def test_typos_in_a_follow_up_are_corrected_and_real_words_are_not(message, expe
 
 @pytest.mark.parametrize(
     ("message", "kind"),
-    [("Which of these goes back the furthset?", "longest_history"), ("which is most recnet", "most_recent")],
+    [("Which of these goes back the furthset?", "earliest_start"), ("which is most recnet", "most_recent")],
 )
 def test_a_misspelt_question_is_still_the_question(message, kind):
     assert parse_followup(message).question.kind == kind
@@ -795,3 +795,22 @@ def test_a_name_the_corrector_changed_is_reported_as_typed():
 )
 def test_a_request_corrected_in_the_same_message(message, expected):
     assert _scopes(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("which one goes back the furthest?", "earliest_start"),  # how far back it starts
+        ("which is the furthest back", "earliest_start"),
+        ("which has the longest history", "longest_history"),
+    ],
+)
+def test_how_far_back_a_result_goes_is_its_start(message, kind):
+    assert parse_followup(message).question.kind == kind
+
+
+def test_a_change_then_a_question_about_what_it_leaves():
+    parsed = parse_followup("drop the KML files and tell me who publishes the first one")
+    assert [(s.mode, s.phrase) for s in parsed.scopes] == [("exclude", "the kml files")]
+    assert parsed.question is None
+    assert (parsed.then_question.kind, [r.value for r in parsed.then_question.refs]) == ("publisher", [1])
