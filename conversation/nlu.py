@@ -263,6 +263,7 @@ def english_words() -> frozenset[str]:
     return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
 
 
+_BARE_CONTRACTION = re.compile(r"^(?:are|is|was|were|do|does|did|ca|wo|should|would|could|have|has|had|must|need)nt$")
 _WORD_RE = re.compile(r"(?<![\w'])[a-z]{4,}(?![\w'])")
 
 
@@ -275,8 +276,8 @@ def correct_words(text: str) -> tuple[str, dict[str, str]]:
 
     def fix(match: re.Match) -> str:
         word = match.group()
-        if word in lexicon.ABBREVIATIONS or word in english_words():
-            return word
+        if word in lexicon.ABBREVIATIONS or word in english_words() or _BARE_CONTRACTION.match(word):
+            return word  # "tbh", a real word, "arent" (the parser expands it)
         fixed = correct_token(word)
         if fixed != word:
             corrections[fixed] = word

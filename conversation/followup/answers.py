@@ -372,12 +372,13 @@ def _extreme(kind: str, pool: list[ShownDataset]) -> Answer:
         which = "This result does not state" if len(pool) == 1 else f"None of these {len(pool)} results states"
         return Answer(f"{which} the period it covers (the records have no dates), so I can't tell.")
     today = dt.date.today()
+    # A history stated in the metadata comes before one read off a title ("... Map 2018" is a snapshot of one year)
     if kind == "longest_history":
-        ranked = sorted(dated, key=lambda d: (-(d.span_years or 0), d.start or today, d.rank))
+        ranked = sorted(dated, key=lambda d: (d.dates_from_title, -(d.span_years or 0), d.start or today, d.rank))
         best = ranked[0]
         reply = f"{_q(best)} has the longest history: {best.coverage} ({best.span_years} years)."
     elif kind == "earliest_start":
-        ranked = sorted([d for d in dated if d.start], key=lambda d: (d.start, d.rank)) or dated
+        ranked = sorted([d for d in dated if d.start], key=lambda d: (d.dates_from_title, d.start, d.rank)) or dated
         best = ranked[0]
         reply = f"{_q(best)} has the oldest data, from {best.start.year if best.start else best.coverage}."
     else:

@@ -583,6 +583,32 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"exclude \1",
         ),
         (r"\b(?:i|we) (?:would|do|really do|really would) not (?:want|like|need|care) to (?:see|have|get|be shown)\b", "exclude"),
+        # Passive requests: "could the live feeds be left out as well?", "I should be grateful if the PUB entries were
+        # removed", "could those be brought back?"
+        (
+            r"^(?:.*?\b(?:if|that|whether)\s+|(?:(?:and|so|also|then)[, ]+)*(?:could|can|would|might|may|should)\s+)"
+            r"((?:the |those |these |all |any )?[\w.&' -]+?)\s+(?:could |might |can |would )?(?:be|were|was|are|is|got|get)\s+"
+            r"(?:left out|removed|dropped|excluded|taken out|hidden|filtered out|omitted|set aside|put aside)\b(?: (?:as well|too|also|for now))*",
+            r"exclude \1",
+        ),
+        (
+            r"^(?:.*?\b(?:if|that|whether)\s+|(?:(?:and|so|also|then)[, ]+)*(?:could|can|would|might|may|should)\s+)"
+            r"((?:the |those |these |all |any )?[\w.&' -]+?)\s+(?:could |might |can |would )?(?:be|were|was|are|is|got|get)\s+"
+            r"(?:brought back|put back|restored|added back|reinstated|let back in)\b",
+            r"bring back \1",
+        ),
+        # Courtesy before the request: "I wonder if you might restrict this to ...", "I was wondering whether you could ..."
+        (r"^(?:(?:i|we) (?:wonder|wondered|was wondering|were wondering|would be grateful|should be grateful) (?:if|whether) )"
+         r"(?:you |it )?(?:might|could|would|can|may|is possible to)?\s*(?:possibly |perhaps |kindly |please )?", ""),
+        # "only those that are updated every year": that frequency
+        (r"\b(?:that are |which are |that get |which get )?(?:updated|refreshed|published|released|revised) (?:every|each|once a|once per|"
+         r"once every) (year|month|quarter|week)\b", r"\1ly"),
+        (r"\b(?:that are |which are |that get |which get )?(?:updated|refreshed|published|released|revised) (?:every|each|once a) day\b", "daily"),
+        # "remove all of those filters again": every filter goes
+        (r"\b(?:remove|drop|clear|reset|lift|take off|get rid of) (?:all|every one)(?: of)? (?:the |those |these |my |our )?(?:filters|restrictions|"
+         r"conditions|limits|chips)\b", "clear all filters"),
+        # "only curious about the Energy Market Authority's figures": that publisher's
+        (r"\b(?:only|just) (?:curious|interested|bothered) (?:about|in)\b", "only"),
         # "ImageNet shouldn't be in there - remove it": the subject goes
         (
             r"^(.+?) (?:should not|does not|do not|must not|need not) (?:be|belong|appear)(?: (?:in|on))? "

@@ -159,6 +159,12 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     text = re.sub(r"\bdoesnt\b", "does not", text)
     text = re.sub(r"\bid\b(?= (?:rather|prefer|like))", "i would", text)
     text = re.sub(r"\bim\b", "i am", text)
+    text = _run_on_split(text)  # "drop JTC those are not hotels": two sentences said as one
+    # ... and "those are not hotels" says what the dropped ones are not, it does not drop hotels ("those are not
+    # needed" still judges)
+    text = re.sub(r"(?:;|\.|\s[-\u2013\u2014])\s*(?:those|these|they|it) (?:are|is|were|was) not (?:really |even |at all )?(?:a |an |the )?"
+                  r"(?!needed|necessary|useful|relevant|wanted|helpful|required|good|right|what|ones?\b|any\b|for\b|about\b|"
+                  r"related\b|in\b|on\b)[a-z][^;.!?]*", "", text)  # fmt: skip
     # A reason given after the request describes, it does not ask: "drop the school ones; those are education
     # statistics, not health" (but "those are not needed" / "they are too old" still judge).
     text = re.sub(r"(?:;|\.|\s[-\u2013\u2014])\s*(?:those|these|they|that|it) (?:are|is|were|was) (?!not\b|too\b|useless|irrelevant)[^;.!?]*",
@@ -228,6 +234,34 @@ _RATHER_THAN = re.compile(
     r"please|maybe|just) )*(?:go with|use|take|have|switch to|get|see|show(?: me)?|do) (?P<new>[\w.-]+(?: (?!figures\b|data\b|ones\b|"
     r"series\b|numbers\b|tables\b)[\w.-]+)?)"
 )
+
+
+# Where a request said without punctuation goes on with a reason or a second wish: "drop the departures ones we
+# only care about arrivals", "just the monthly series please the annual ones are useless", "drop JTC those are not
+# hotels". Only after a command, and only before a new subject with an adverb, a negation or a copula.
+_COMMAND_START = re.compile(
+    r"^(?:(?:ok|okay|so|and|then|hmm|um|yeah|please|pls|also)[, ]+)*(?:drop|remove|exclude|skip|only|just|keep|leave|hide|lose|"
+    r"ditch|cut|filter|get rid of|take out|no)\b"
+)
+_RUN_ON_BREAK = re.compile(
+    r"(?<=[a-z0-9])\s+(?:(?:please|pls)\s+)?(?="
+    r"(?:we|i)\s+(?:do not|only|just|really|already|mainly|mostly|have no|never)\b|"
+    r"(?:those|they)\s+(?:are|were|do not)\b|"
+    r"the [\w-]+ (?:ones|files|series|datasets|tables|layers|feeds) (?:are|were)\b)"
+)
+
+
+def _run_on_split(text: str) -> str:
+    """``text`` with a "; " where a run-on request goes on with a reason or a second wish."""
+    if not _COMMAND_START.match(text):
+        return text
+    out, last = [], 0
+    for match in _RUN_ON_BREAK.finditer(text):
+        if re.search(r"\b(?:of|which|what|that|think|if|when|because|as)$", text[last : match.start()]):
+            continue  # "which of those are", "I don't think we need"
+        out.append(text[last : match.start()] + "; ")
+        last = match.end()
+    return "".join(out) + text[last:]
 
 
 def _retracted(text: str) -> str:

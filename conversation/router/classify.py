@@ -293,7 +293,9 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
             or followup.same_but
         )
         feature = FEATURE_QUESTION.search(followup.text) and not followup.names_facet_value
-        sure = not (only_time and len(_topic_words(parsed)) >= 2) and not feature
+        # ... unless it points at the results: "I wonder if you might restrict this to data from 2018 onwards"
+        new_topic = only_time and len(_topic_words(parsed)) >= 2 and not RESULT_REFERENCE.search(followup.text)
+        sure = not new_topic and not feature
         return IntentResult(
             "refine", 0.9, "follow-up: changes the search", parsed=parsed, followup=followup, decided_by_followup=sure
         )

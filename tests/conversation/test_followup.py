@@ -814,3 +814,40 @@ def test_a_change_then_a_question_about_what_it_leaves():
     assert [(s.mode, s.phrase) for s in parsed.scopes] == [("exclude", "the kml files")]
     assert parsed.question is None
     assert (parsed.then_question.kind, [r.value for r in parsed.then_question.refs]) == ("publisher", [1])
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # A request said without punctuation that goes on with a reason or a second wish
+        ("remove the export ones we only need imports", [("exclude", "the export"), ("include", "imports")]),
+        (
+            "only the weekly tables please the daily ones are too noisy",
+            [("exclude", "the daily"), ("include", "weekly tables")],
+        ),
+        ("drop MOM and the health ministry those arent labour figures", [("exclude", "mom and the health ministry")]),
+        # Passive requests and courtesy before them
+        ("could the API feeds be left out too?", [("exclude", "the api feeds")]),
+        ("we would be grateful if the SingStat tables were removed", [("exclude", "the singstat tables")]),
+        ("I wonder if the LTA ones could be brought back", [("restore", "the lta")]),
+    ],
+)
+def test_run_on_and_passive_requests(message, expected):
+    assert _scopes(message) == expected
+
+
+def test_courtesy_and_everyday_frequency_and_clearing():
+    assert parse_followup("I was wondering whether you could restrict this to 2015 onwards").time.year_from == 2015
+    assert _scopes("just those that are updated every month") == [("include", "monthly")]
+    assert parse_followup("please remove all of the filters again").clear
+
+
+@pytest.mark.django_db
+def test_a_history_stated_in_the_metadata_comes_before_a_year_in_a_title():
+    shown = [
+        _shown(1, "Habitat Map 2018"),  # no coverage: the title's year stands in, after the stated ones
+        _shown(2, "Library Loans", start=dt.date(2022, 1, 1), end=dt.date(2023, 12, 31)),
+    ]
+    for asked in ("which of these goes back the furthest?", "which has the longest history?"):
+        answer = answer_question(parse_question(asked), shown, focus=None)
+        assert answer.reply.startswith("“Library Loans” (#2)")
