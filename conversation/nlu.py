@@ -63,6 +63,9 @@ def _damerau(a: str, b: str, limit: int) -> int:
 
 
 _EXTRA_VOCAB: set[str] = set()
+# The follow-up parser's own words (``register_module_words``): only its corrector (``correct_words``) knows them, so
+# the router's normalisation, which its learned arbiter was trained on, stays as it was.
+_PARSER_VOCAB: set[str] = set()
 
 
 def register_vocabulary(words) -> None:
@@ -71,6 +74,10 @@ def register_vocabulary(words) -> None:
         for t in tokenize(w):
             if t.isalpha():
                 _EXTRA_VOCAB.add(t)
+    _clear_caches()
+
+
+def _clear_caches() -> None:
     _vocab.cache_clear()
     _delete_index.cache_clear()
     correct_token.cache_clear()
@@ -102,7 +109,8 @@ def register_module_words(*modules) -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
                 words += re.findall(r"[a-z]{3,}", re.sub(r"\\[a-zA-Z]", " ", node.value))
-    register_vocabulary(words)
+    _PARSER_VOCAB.update(words)
+    _clear_caches()
 
 
 VOCABULARY_FILE = lexicon.DATA_DIR / "vocabulary.txt"
@@ -155,9 +163,10 @@ def build_vocabulary(shared_dir: str) -> list[str]:
     return sorted(w for w, n in words.items() if n > 5 or not any(words[v] >= 50 * n for v in neighbours(w)))
 
 
-@lru_cache(maxsize=1)
-def _vocab() -> frozenset[str]:
-    return frozenset(set(_EXTRA_VOCAB) | _catalog_words() | _table_words())
+@lru_cache(maxsize=2)
+def _vocab(parser: bool = False) -> frozenset[str]:
+    words = set(_EXTRA_VOCAB) | _catalog_words() | _table_words()
+    return frozenset(words | _PARSER_VOCAB if parser else words)
 
 
 @lru_cache(maxsize=1)
@@ -211,35 +220,38 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-@lru_cache(maxsize=1)
-def _delete_index() -> dict[str, tuple[str, ...]]:
+@lru_cache(maxsize=2)
+def _delete_index(parser: bool = False) -> dict[str, tuple[str, ...]]:
     """Symmetric-delete index: a word and each of its one-letter deletions -> vocabulary words."""
     index: dict[str, set[str]] = {}
-    for word in _vocab():
+    for word in _vocab(parser):
         if len(word) >= 4:
             for key in {word} | _deletes(word):
                 index.setdefault(key, set()).add(word)
     return {k: tuple(v) for k, v in index.items()}
 
 
-@lru_cache(maxsize=4096)
-def correct_token(token: str) -> str:
-    """Map a misspelt word onto the vocabulary (one edit for short words, two for long ones)."""
+@lru_cache(maxsize=8192)
+def correct_token(token: str, parser: bool = False) -> str:
+    """Map a misspelt word onto the vocabulary (one edit for short words, two for long ones). ``parser``: the
+    follow-up parser's corrector, which also knows the parser's own words, reads a misspelt plural by its singular
+    ("layres" -> "layers") and breaks ties towards a letter left out ("monthy" -> "monthly")."""
     if token in lexicon.ABBREVIATIONS:
         return lexicon.ABBREVIATIONS[token]
-    vocab = _vocab()
+    vocab = _vocab(parser)
     if not token.isalpha() or len(token) < 4 or token in vocab:
         return token
     if token.endswith("s") and token[:-1] in vocab:
         return token
-    single = correct_token(token[:-1]) if token.endswith("s") and len(token) > 4 else token[:-1]
-    if single != token[:-1] and single + "s" in english_words():
-        return single + "s"  # "layres" is "layers" when "layre" is "layer"
+    if parser and token.endswith("s") and len(token) > 4:
+        single = correct_token(token[:-1], parser)
+        if single != token[:-1] and single + "s" in english_words():
+            return single + "s"  # "layres" is "layers" when "layre" is "layer"
     limit = 1 if len(token) < 8 else 2
     keys = {token} | _deletes(token)
     if limit == 2:
         keys |= {k2 for k in list(keys) for k2 in _deletes(k)}
-    index = _delete_index()
+    index = _delete_index(parser)
     candidates = {w for k in keys for w in index.get(k, ())}
     best: tuple[int, int, int, str] | None = None
     for word in candidates:
@@ -250,7 +262,7 @@ def correct_token(token: str) -> str:
         d = _damerau(token, word, limit)
         if d <= limit:
             # Ties: the same first letter, then a letter left out over one typed too many ("monthy" is "monthly")
-            key = (d, 0 if word[0] == token[0] else 1, 0 if len(word) >= len(token) else 1, word)
+            key = (d, 0 if word[0] == token[0] else 1, 0 if len(word) >= len(token) or not parser else 1, word)
             if best is None or key < best:
                 best = key
     return best[-1] if best else token
@@ -278,7 +290,7 @@ def correct_words(text: str) -> tuple[str, dict[str, str]]:
         word = match.group()
         if word in lexicon.ABBREVIATIONS or word in english_words() or _BARE_CONTRACTION.match(word):
             return word  # "tbh", a real word, "arent" (the parser expands it)
-        fixed = correct_token(word)
+        fixed = correct_token(word, True)
         if fixed != word:
             corrections[fixed] = word
         return fixed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -269,7 +270,11 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
         names = [str(ref.value) for ref in question.refs if ref.kind == "name"]
         pointed = any(ref.kind in ("rank", "focus") for ref in question.refs)
         # "does it have a paper link?": one field of the result in focus, not a feature of the assistant
-        field_of_result = pointed and question.kind in FIELD_KINDS
+        field_of_result = (
+            pointed
+            and question.kind in FIELD_KINDS
+            and bool(re.search(r"\b(?:does|do|is|has|have) (?:it|this one|that one|#\d+|the \w+ one)\b", followup.text))
+        )
         sure = (
             pointed
             or question.kind == "count"  # "how many are MOM": counted among the results
