@@ -257,6 +257,10 @@ _FORMAT_NOUNS = frozenset(
         "documents",
         "sheet",
         "sheets",
+        "spreadsheet",
+        "spreadsheets",
+        "workbook",
+        "workbooks",
         "dump",
         "dumps",
         "copy",
@@ -496,6 +500,11 @@ def publisher_of(phrase: str) -> str | None:
     matches = [name for name in vocab.publisher_names if _words_name(named, set(re.findall(r"[\w*-]+", fold(name))))]
     if len(matches) == 1:
         return matches[0]
+    # Several: the one that says the words in a row ("the land authority" is the Singapore Land Authority, not the
+    # Land Transport Authority)
+    in_a_row = [name for name in matches if re.search(rf"\b{re.escape(text)}\b", fold(name))]
+    if len(in_a_row) == 1:
+        return in_a_row[0]
     if not matches and len(text) >= 6:
         best = process.extractOne(text, vocab.publisher_names, scorer=fuzz.ratio, processor=fold)
         if best and best[1] >= 90:

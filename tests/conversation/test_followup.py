@@ -851,3 +851,27 @@ def test_a_history_stated_in_the_metadata_comes_before_a_year_in_a_title():
     for asked in ("which of these goes back the furthest?", "which has the longest history?"):
         answer = answer_question(parse_question(asked), shown, focus=None)
         assert answer.reply.startswith("“Library Loans” (#2)")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("I'm afraid PDF isn't much use to us", [("exclude", "pdf")]),
+        ("show me the weekly equivalents instead", [("include", "weekly")]),
+    ],
+)
+def test_no_use_and_equivalents_instead(message, expected):
+    assert _scopes(message) == expected
+
+
+@pytest.mark.django_db
+def test_words_said_in_a_row_pick_one_of_two_publishers_sharing_them():
+    from catalog.models import Dataset
+    from conversation.followup import targets
+    from tests.factories import DatasetFactory, PublisherFactory
+
+    for name in ("Singapore Land Authority", "Land Transport Authority"):
+        DatasetFactory(publisher=PublisherFactory(name=name), status=Dataset.Status.ACTIVE)
+    assert targets.publisher_of("the land authority") == "Singapore Land Authority"
+    assert targets.publisher_of("transport authority") == "Land Transport Authority"
+    assert targets.format_values("excel spreadsheets") == (("XLSX",), "XLSX")
