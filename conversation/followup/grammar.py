@@ -608,8 +608,9 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:remove|drop|clear|reset|lift|take off|get rid of) (?:all|every one)(?: of)? (?:the |those |these |my |our )?(?:filters|restrictions|"
          r"conditions|limits|chips)\b", "clear all filters"),
         # "JSON isn't much use to me": that goes
-        (r"^(?:(?:i am afraid|i fear|sadly|unfortunately|honestly|frankly)[, ]+)?(.+?) (?:is|are) (?:not|of no) (?:much |of much |any |"
-         r"of any |really of )?use\b(?: (?:to|for) (?:me|us|my \w+|our \w+))?", r"exclude \1"),
+        (r"(?:^|(?<=[,;.!?\u2013\u2014-]))\s*(?:(?:i am afraid|i fear|sadly|unfortunately|honestly|frankly)[, ]+)?"
+         r"((?:the |those |these )?[^\s,;.!?\u2013\u2014-](?:(?! - )[^,;.!?\u2013\u2014])*?) (?:is|are) (?:not|of no) (?:much |of much |any |"
+         r"of any |really of )?use\b(?: (?:to|for) (?:me|us|my \w+|our \w+))?", r" exclude \1"),
         # "give me the annual equivalents instead": that value in place of the one kept
         (r"^(?:(?:please|pls|ok|okay|so|and|now|then)[, ]+)*(?:give me|show me|i want|i would like|i need|can i have|could i have|"
          r"can i see|could i see) (?:the )?([a-z][\w.$-]*) (?:equiv[a-z]*|versions?|counterparts?|alternatives?) "
