@@ -299,7 +299,11 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
         )
         feature = FEATURE_QUESTION.search(followup.text) and not followup.names_facet_value
         # ... unless it points at the results: "I wonder if you might restrict this to data from 2018 onwards"
-        new_topic = only_time and len(_topic_words(parsed)) >= 2 and not RESULT_REFERENCE.search(followup.text)
+        restricts_results = bool(
+            RESULT_REFERENCE.search(followup.text)
+            and re.search(r"\b(?:restrict|limit|narrow|filter|confine|cut|keep|only|just)\b", followup.text)
+        )  # "which of these is highest in 2020?" asks a value, it restricts nothing
+        new_topic = only_time and len(_topic_words(parsed)) >= 2 and not restricts_results
         sure = not new_topic and not feature
         return IntentResult(
             "refine", 0.9, "follow-up: changes the search", parsed=parsed, followup=followup, decided_by_followup=sure
