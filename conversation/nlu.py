@@ -97,7 +97,10 @@ def register_module_words(*modules) -> None:
     replacements they write), docstrings aside: a word a parser looks for must never be "corrected" away."""
     words: list[str] = []
     for module in modules:
-        tree = ast.parse(inspect.getsource(module))
+        try:
+            tree = ast.parse(inspect.getsource(module))
+        except (OSError, TypeError):  # no source shipped (bytecode only): the corrector still never leaves English
+            continue
         docstrings = {
             id(node.body[0].value)
             for node in ast.walk(tree)
