@@ -9,11 +9,13 @@ datasets) become dataset-id filters computed from the catalog.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
 from catalog.models import Dataset
+from conversation.nlu import english_words
 from conversation.state import FACET_LABELS, SearchState
 from search.ranking.research import research_query
 from search.text import fold
@@ -347,6 +349,18 @@ def search_filters(state: SearchState) -> dict:
 NAME_PART = "*"  # a title value matched anywhere in a title, not as whole words
 
 
+def _name_starts_with(title: str, term: str) -> bool:
+    """A name in the title begins with the one-word ``term`` ("COVIDGR", "COVIDx" for "covid"): a word of it written with
+    two capitals or more and not an English word, so a plain word that merely begins so ("parking" for "park") does
+    not count."""
+    if len(term) < 4 or " " in term or not term.isalnum():
+        return False
+    return any(
+        sum(ch.isupper() for ch in word) >= 2 and fold(word).startswith(term) and fold(word) not in english_words()
+        for word in re.findall(r"\w+", title)
+    )  # "PRODUCTION" in a title written in capitals is a word, not a name beginning with "product"
+
+
 def _ids_for(facet: str, values: list[str]) -> set[int]:
     if facet == "dataset":
         # A result on screen stands for its dataset family (its copies and formats): naming it names them all.
@@ -362,7 +376,7 @@ def _ids_for(facet: str, values: list[str]) -> set[int]:
                 continue
             pattern = targets.title_term_pattern(term, plural=True)
             rows = active.filter(title__icontains=term.split()[0]).values_list("id", "title")
-            ids |= {pk for pk, title in rows if pattern.search(fold(title))}
+            ids |= {pk for pk, title in rows if pattern.search(fold(title)) or _name_starts_with(title, term)}
         return ids
     # frequency: the metadata or a frequency word in the title
     query = Q()

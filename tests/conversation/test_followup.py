@@ -875,3 +875,14 @@ def test_words_said_in_a_row_pick_one_of_two_publishers_sharing_them():
     assert targets.publisher_of("the land authority") == "Singapore Land Authority"
     assert targets.publisher_of("transport authority") == "Land Transport Authority"
     assert targets.format_values("excel spreadsheets") == (("XLSX",), "XLSX")
+
+
+@pytest.mark.django_db
+def test_a_title_term_reaches_the_names_that_begin_with_it():
+    from conversation.followup.apply import _ids_for
+    from tests.factories import DatasetFactory
+
+    named = [DatasetFactory(title=t) for t in ("COVIDGR", "COVIDx", "BIMCV COVID-19")]
+    plain = [DatasetFactory(title=t) for t in ("Covidence Reviews", "INDUSTRIAL PRODUCTION INDEX", "Parking Lots")]
+    assert {d.id for d in named} <= _ids_for("title", ["covid"])
+    assert not {d.id for d in plain} & (_ids_for("title", ["covid"]) | _ids_for("title", ["product", "park"]))
