@@ -121,8 +121,9 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         changes.extend(changed)
         if missing and not scope.soft:
             for phrase in missing:
-                unknown.append(parsed.as_typed(phrase))
-                suggestions[parsed.as_typed(phrase)] = targets.suggestions_for(phrase, shown=shown_targets)
+                typed = parsed.as_typed(phrase)
+                unknown.append(typed)
+                suggestions[typed] = targets.suggestions_for(phrase, shown=shown_targets)
     if parsed.bare and not changes and not unknown:
         target = targets.resolve_one(parsed.bare, shown=shown_targets, allow_terms=False)
         if target is None or target.facet not in ("frequency", "format", "publisher", "source"):

@@ -454,6 +454,11 @@ NOT_A_SUBJECT = frozenset(
 
 
 # Everyday ways of saying a change, rewritten to the forms the grammar reads (applied in order by ``normalise``).
+# "(could) the live feeds be ...", "(if) the PUB entries were ...": the subject of a passive request, then its verb
+_PASSIVE_SUBJECT = (
+    r"^(?:.*?\b(?:if|that|whether)\s+|(?:(?:and|so|also|then)[, ]+)*(?:could|can|would|might|may|should)\s+)"
+    r"((?:the |those |these |all |any )?[\w.&' -]+?)\s+(?:could |might |can |would )?(?:be|were|was|are|is|got|get)\s+"
+)
 EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
@@ -586,14 +591,12 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Passive requests: "could the live feeds be left out as well?", "I should be grateful if the PUB entries were
         # removed", "could those be brought back?"
         (
-            r"^(?:.*?\b(?:if|that|whether)\s+|(?:(?:and|so|also|then)[, ]+)*(?:could|can|would|might|may|should)\s+)"
-            r"((?:the |those |these |all |any )?[\w.&' -]+?)\s+(?:could |might |can |would )?(?:be|were|was|are|is|got|get)\s+"
+            _PASSIVE_SUBJECT +
             r"(?:left out|removed|dropped|excluded|taken out|hidden|filtered out|omitted|set aside|put aside)\b(?: (?:as well|too|also|for now))*",
             r"exclude \1",
         ),
         (
-            r"^(?:.*?\b(?:if|that|whether)\s+|(?:(?:and|so|also|then)[, ]+)*(?:could|can|would|might|may|should)\s+)"
-            r"((?:the |those |these |all |any )?[\w.&' -]+?)\s+(?:could |might |can |would )?(?:be|were|was|are|is|got|get)\s+"
+            _PASSIVE_SUBJECT +
             r"(?:brought back|put back|restored|added back|reinstated|let back in)\b",
             r"bring back \1",
         ),

@@ -410,6 +410,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     short = len(body.split()) <= 30
     asked = body + "?" if text.rstrip().endswith("?") else body  # _strip took the question mark
     if has_previous_search and short and (both := _change_then_question(asked)) is not None:
+        both.corrections = corrections  # the halves were read from the corrected text: the user's spelling is here
         return both
     if (
         has_previous_search

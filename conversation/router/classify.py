@@ -171,9 +171,8 @@ def _classify_by_rules(
         # The reading of the topic is the new search's (no text is parsed twice).
         decided = dataclasses.replace(decided, parsed=topic.parsed, topic_parsed=topic.parsed is not None)
         if isinstance(topic, IntentResult) and topic.intent == "search":
-            return (
-                decided  # "another thing: do you have marriage statistics": the rules are sure the topic asks for data
-            )
+            # "another thing: do you have marriage statistics": the rules are sure the topic asks for data
+            return decided
         # A new topic may still be something the assistant cannot do; it is judged by the topic alone.
         return _Pending(
             followup.topic_switch,
@@ -257,6 +256,12 @@ def _names_in_catalog(names: list[str], *, least: int = 2) -> bool:
     return wanted <= found
 
 
+# "does it have a paper link?", "is #2 free to use?": whether a result has a field, not a feature of the assistant
+_ASKS_OF_RESULT = re.compile(r"\b(?:does|do|is|has|have) (?:it|this one|that one|#\d+|the \w+ one)\b")
+# "restrict this to 2018 onwards": a time window that narrows the results, not a value asked of them
+_RESTRICTING_VERB = re.compile(r"\b(?:restrict|limit|narrow|filter|confine|cut|keep|only|just)\b")
+
+
 def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequence[str] = ()) -> IntentResult | None:
     """Follow-ups the rules below would miss: exclusions, granularity, questions about the results."""
     if followup.topic_switch:
@@ -273,7 +278,7 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
         field_of_result = (
             pointed
             and question.kind in FIELD_KINDS
-            and bool(re.search(r"\b(?:does|do|is|has|have) (?:it|this one|that one|#\d+|the \w+ one)\b", followup.text))
+            and bool(_ASKS_OF_RESULT.search(followup.text))
         )
         sure = (
             pointed
@@ -301,7 +306,7 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
         # ... unless it points at the results: "I wonder if you might restrict this to data from 2018 onwards"
         restricts_results = bool(
             RESULT_REFERENCE.search(followup.text)
-            and re.search(r"\b(?:restrict|limit|narrow|filter|confine|cut|keep|only|just)\b", followup.text)
+            and _RESTRICTING_VERB.search(followup.text)
         )  # "which of these is highest in 2020?" asks a value, it restricts nothing
         new_topic = only_time and len(_topic_words(parsed)) >= 2 and not restricts_results
         sure = not new_topic and not feature
