@@ -81,7 +81,9 @@ Check vocabulary (a check is a one-key object ``{type: argument}``; names compar
                                                an undo action
 
   Turn checks
-  ``intent`` name                              the routed intent
+  ``intent`` name                              the routed intent (one of the router's five; a question
+                                               about the shown results, which the API reports as
+                                               ``question``, is a ``refine``)
   ``http_ok``                                  the API answered 200
 
 Routing: ``bench/data/routing_heldout.jsonl`` holds labelled messages written for this bench, not in

@@ -33,10 +33,23 @@ def preprocess_query(query: str) -> str:
     return stripped if len(stripped) >= 3 else q
 
 
+# The home country named in a query ("... in Singapore", "Singapore's ..."): on this catalog a place, not a
+# topic. The embedding reads "how many doctors are there in Singapore" as a question about Singapore's
+# population tables; the ranking's geographic intent (search.ranking.intent) already carries the place,
+# and BM25 still sees the word. A demonym ("Singaporeans") stays: it names people, often the subject.
+_HOME_COUNTRY_RE = re.compile(r"(?:\b(?:in|for|of|across|within|around|throughout)\s+)?\b(?:singapore(?:'s)?|sg)\b", re.I)
+
+
+def without_home_country(text: str) -> str:
+    """``text`` without the home country's name, unless that leaves fewer than two words."""
+    stripped = _WS_RE.sub(" ", _HOME_COUNTRY_RE.sub(" ", text)).strip(" ,")
+    return stripped if len(re.findall(r"\w+", stripped)) >= 2 else text
+
+
 def embedding_query(query: str, *, synonyms: bool = True) -> str:
-    """What the embedder reads for a query: no request boilerplate, and (``synonyms``) the catalog's terms
-    for its everyday words appended (``search.ranking.synonyms``)."""
-    text = preprocess_query(query)
+    """What the embedder reads for a query: no request boilerplate nor the home country's name, and
+    (``synonyms``) the catalog's terms for its everyday words appended (``search.ranking.synonyms``)."""
+    text = without_home_country(preprocess_query(query))
     return expand_query(text) if synonyms else text
 
 

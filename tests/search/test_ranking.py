@@ -16,6 +16,7 @@ from search.ranking import (
     catalog_popularity,
     clean_description,
     document_text,
+    embedding_query,
     explain,
     feedback_query_vector,
     freshness_from_age,
@@ -94,6 +95,23 @@ def test_preprocess_query_drops_request_boilerplate(query, expected):
 
 def test_preprocess_query_keeps_a_query_that_would_become_empty():
     assert preprocess_query("I want to") == "I want to"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # The home country is a place, not the topic: the embedding reads the rest.
+        ("how many doctors and nurses are there in Singapore", "how many doctors and nurses are there"),
+        ("Singapore's household waste recycled", "household waste recycled"),
+        ("rainfall across sg by month", "rainfall by month"),
+        # A demonym names people; a query left with one word keeps the country.
+        ("what sports do Singaporeans play", "what sports do Singaporeans play"),
+        ("singapore gdp", "singapore gdp"),
+        ("singapore", "singapore"),
+    ],
+)
+def test_embedding_query_reads_the_home_country_as_a_place(query, expected):
+    assert embedding_query(query, synonyms=False) == expected
 
 
 def test_query_intent_singapore_agency_place_and_recency():
