@@ -37,7 +37,9 @@ def preprocess_query(query: str) -> str:
 # topic. The embedding reads "how many doctors are there in Singapore" as a question about Singapore's
 # population tables; the ranking's geographic intent (search.ranking.intent) already carries the place,
 # and BM25 still sees the word. A demonym ("Singaporeans") stays: it names people, often the subject.
-_HOME_COUNTRY_RE = re.compile(r"(?:\b(?:in|for|of|across|within|around|throughout)\s+)?\b(?:singapore(?:'s)?|sg)\b", re.I)
+_HOME_COUNTRY_RE = re.compile(
+    r"(?:\b(?:in|for|of|across|within|around|throughout)\s+)?\b(?:singapore(?:'s)?|sg)\b", re.I
+)
 
 
 def without_home_country(text: str) -> str:
