@@ -76,17 +76,20 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
             new.remove(None, facet)
         new.query, new.page, new.similar_to = _same_task_query(state.query, parsed.same_but), 1, None
         return Change("same_but", new, changes=[f"Same kind of data, now for “{parsed.same_but}”"])
+    undone: list[str] = []
     if parsed.undo:
         new = state.copy()
-        if new.restore_previous():
+        if not new.restore_previous():
+            return Change("noop", state, changes=["There is nothing to undo"])
+        if not parsed.changes_beyond_undo:
             return Change("state", new, changes=["Undid the last change"])
-        return Change("noop", state, changes=["There is nothing to undo"])
+        state, undone = new, ["Undid the last change"]  # "scratch that - only 2021": the rest replaces it
     scopes = _scopes_pointing_back(parsed.scopes, state)
     if scopes is None:
         return None
     new = state.copy()
     new.checkpoint()
-    changes: list[str] = []
+    changes: list[str] = list(undone)
     unknown: list[str] = []
     suggestions: dict[str, list[str]] = {}
     if parsed.clear and new.clear_filters():
@@ -160,6 +163,10 @@ def _remove_facet(state: SearchState, facet: str) -> list[str]:
         state.sort = "relevance"
         return ["Back to best-match order"]
     removed = state.remove(None, facet)
+    if not removed and facet in ("publisher", "source"):
+        # People call a portal a publisher and an agency a source: "the publisher filter" on "only World Bank"
+        facet = "source" if facet == "publisher" else "publisher"
+        removed = state.remove(None, facet)
     if not removed:
         return []
     return [f"Removed the {FACET_LABELS.get(facet, facet)} filter ({', '.join(_chip_text(r) for r in removed)})"]

@@ -469,6 +469,28 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "only ",
         ),
         (r"\b(anything|something|ones|datasets|stuff|results) (?:outside(?: of)?|beyond) ", r"\1 other than "),
+        # A negative question asks for the rest: "isn't there anything that's not from LTA or HDB?"
+        (
+            r"^(?:(?:is|are) (?:there )?not (?:there )?|(?:is|are) there )?(?:anything|any(?: ones| datasets| results| data)?|"
+            r"something|ones|datasets)(?: (?:that|which))? (?:is|are) not (?:from|by|published by|made by|produced by|put out by) "
+            r"([^?.!;]+?)\s*(?:[?.!;].*)?$",
+            r"exclude \1",
+        ),
+        # "it would be helpful to keep only ...", "it'd be great if you could show me ...": the request
+        (
+            r"\bit would be (?:most |very |really |quite |more )?(?:helpful|useful|great|good|nice|ideal|better|preferable|best|"
+            r"appreciated)(?:,? for (?:the time being|now),?)? (?:to|if (?:you|we) (?:could|can|would)) "
+            r"(?:(?:have|see|get|show|keep|retain|be shown)(?: me| us)? (?=the |only |just |those |these ))?",
+            "",
+        ),
+        # "monthly series only please, and ...": the courtesy ends the inclusion
+        (r"\bonly,? (?:please|pls|thanks|thank you|thx)\b", "only"),
+        (r"\b(?:just|only) (?:keep|retain|leave|show)(?: me| us)?\b", "only"),
+        # Hedges around a request: "maybe take out X? not sure we need them"
+        (r"[,;.?!-]?\s*\b(?:(?:i am |we are |i'm )?not (?:sure|certain)|unsure)(?: (?:if |whether |that )?(?:we|i) (?:need|want|use)"
+         r"(?: (?:them|those|it|that|these))?)?(?: (?:tbh|honestly|really|though))?\s*[.?!]*$", " "),
+        (r"^((?:(?:hmm+|ok|okay|so|um+|well|and|yeah)[, ]+)*)(?:maybe|perhaps|possibly|probably)[, ]+(?=(?:drop|remove|exclude|take|leave|hide|cut|get rid|lose|ditch|skip|only|just|"
+         r"keep|bring|put|add|restore|show|limit|restrict|filter)\b)", r"\1"),
         # Courtesy around the request: "would you be so kind as to tell me ...", "I wonder if you'd be so good as to show me ..."
         (
             r"(?:\b(?:i|we) (?:wonder|wondered|was wondering|were wondering) if )?(?:\b(?:would|could|might) you |\byou (?:would|could|might) )?"

@@ -125,6 +125,11 @@ class FollowUpParse:
         return bool(scopes or self.remove_facets or self.clear or self.undo or self.time or self.sort)
 
     @property
+    def changes_beyond_undo(self) -> bool:
+        """A change besides taking the last one back ("scratch that - only 2021")."""
+        return bool(self.scopes or self.remove_facets or self.clear or self.time or self.sort)
+
+    @property
     def names_facet_value(self) -> bool:
         """A granularity or a format is named: "do you have it per quarter?" asks for data, not for a feature."""
         return any(names_facet_word(s.phrase) or s.phrase in FREQUENCY_PHRASES for s in self.scopes)
@@ -217,6 +222,10 @@ _RETRACTION = re.compile(
 _RETRACTED_LEAD = re.compile(
     r"^(?:(?:please|pls|ok|okay|so|and|hmm|then)[, ]+)*(?P<lead>(?:keep |show |give me |show me )?(?:only|just)|exclude|drop|remove|"
     r"leave out|hide|no|without|switch to|change to|make it|filter to|restrict to)\b"
+)
+# What a message may go on with after taking the last change back: a request of its own ("anything that ...")
+_REPLACING_REQUEST = re.compile(
+    r"^(?:(?:ok|okay|so|and|then|instead)[, ]+)*(?:anything|everything|nothing|something|ones?)\b"
 )
 _REQUEST_VERB = re.compile(
     r"^(?:(?:please|pls|ok|okay|so|and|then)[, ]+)*(?:only|just|exclude|drop|remove|leave|hide|no|without|keep|show|give|include|"
@@ -368,8 +377,23 @@ def _strip(text: str) -> str:
 
 # "drop the KML files and tell me who publishes the first one": a change, then a question about what it leaves
 _THEN_ASK = re.compile(
-    r"^(?P<change>.+?)(?:,\s*|\s+)(?:and|then|,)\s+(?:then\s+|also\s+)?(?P<ask>(?:tell me|let me know|show me|give me|what|who|"
-    r"which|how|where|when|is|are|does|do)\b.+)$"
+    r"^(?P<change>.+?)(?:(?:,\s*|\s+)(?:and|then|,)\s+(?:then\s+|also\s+)?|(?P<comma>[,;.])\s+(?=(?:what|who|which|how|where|when)\b))"
+    r"(?P<ask>(?:tell me|let me know|show me|give me|what|who|which|how|where|when|is|are|does|do)\b.+)$"
+)
+
+
+# A message that opens with a command to change the list is a change, whatever it goes on to say ("put the GeoJSON
+# ones back, any format is OK"); a change then a question was read before (``_change_then_question``).
+_CHANGE_COMMAND = re.compile(
+    r"^(?:(?:put|bring|add)\b(?!\s+up\b)(?:(?!\bside by side\b)[^?])*\bback\b|"
+    r"(?:drop|exclude|hide|restore|leave out|take out|get rid of|filter out|ditch|lose)\b(?![^?]*\?))"
+)
+
+
+# A change said before a comma and a question ("bring back the rural one, what years does it cover?")
+_CHANGE_LEAD = re.compile(
+    r"^(?:(?:ok|okay|so|and|then|now|please|pls|actually)[, ]+)*(?:drop|remove|exclude|hide|bring|put|add|restore|only|keep|"
+    r"leave out|take out|get rid of|filter|limit|restrict|no)\b"
 )
 
 
@@ -378,6 +402,8 @@ def _change_then_question(body: str) -> FollowUpParse | None:
     match = _THEN_ASK.match(body)
     if match is None:
         return None
+    if match["comma"] and not _CHANGE_LEAD.match(match["change"]):
+        return None  # "and, just so I cite it properly, what licence ...": an aside, then the question
     question = parse_question(match["ask"])
     if question is None or question.kind == "compare":
         return None
@@ -417,6 +443,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         and short
         and not REMOVE_FACET.match(body)
         and not BACK_TO_ALL.search(body)
+        and not _CHANGE_COMMAND.match(body)
         and (question := parse_question(asked)) is not None
     ):
         out.question = question
@@ -460,7 +487,11 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         UNDO.match(first) and len(first.split()) <= 10 and not REMOVE_FACET.search(first)
     ):  # "remove the publisher filter"
         out.undo = True
-        return out
+        # "scratch that - anything that runs into 2021?": the last change goes, and the new request replaces it
+        after = body[UNDO.match(first).end() :].strip(" -\u2013\u2014;:.!?,")
+        if not after or not (_REQUEST_VERB.match(after) or _REPLACING_REQUEST.match(after) or parse_time(after)[0]):
+            return out
+        body = after
     if CLEAR.search(body):
         out.clear = True
         body = CLEAR.sub(" ", body)

@@ -416,6 +416,7 @@ def parse_question(text: str) -> Question | None:
         target = re.sub(
             r"\s+(?:(?:are|is)\s+(?:there|left|shown|here)\b.*|now|still|left)\s*[?.!]*$", "", target
         )  # "geojson are there now"
+        target = re.sub(r"\s*[?!]\s.*$", "", target)  # "csv? i don't have GIS software": the aside goes
         question.target = target.strip(" ?.!")
         question.plural = True
         return question

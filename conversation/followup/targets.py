@@ -626,7 +626,15 @@ _TERM_TAIL = frozenset(
         "stuff",
         "things",
         "vintage",
+        "vintages",
         "issue",
+        "issues",
+        "kind",
+        "kinds",
+        "type",
+        "types",
+        "lists",
+        "list",
     ]
 )
 
@@ -749,9 +757,13 @@ def _resolve_exact(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Tar
             return Target("publisher", (pub,), pub)
         if not allow_terms:
             return None  # the caller may read the titles (an inclusion's fallback)
-    # "the Cityscapes variants": every title with the name, not just the one called so.
+    # "the Cityscapes variants", "the moneylending stuff": every title with the name, not just the one on screen
+    # called so (the catalog's other titles with it come back when the search moves on), unless it is that
+    # dataset's whole title.
     term = title_term(phrase, shown) if allow_terms and _FAMILY_HINT.search(fold(phrase)) else None
-    if term is not None and sum(1 for s in shown if term in fold(s.title)) > 1:
+    if term is not None and (
+        sum(1 for s in shown if term in fold(s.title)) > 1 or not any(fold(s.title) == term for s in shown)
+    ):
         return Target("title", (term,), term)
     if (named := dataset_named(phrase, shown)) is not None:
         return Target("dataset", (str(named.id),), named.title)

@@ -886,3 +886,83 @@ def test_a_title_term_reaches_the_names_that_begin_with_it():
     plain = [DatasetFactory(title=t) for t in ("Covidence Reviews", "INDUSTRIAL PRODUCTION INDEX", "Parking Lots")]
     assert {d.id for d in named} <= _ids_for("title", ["covid"])
     assert not {d.id for d in plain} & (_ids_for("title", ["covid"]) | _ids_for("title", ["product", "park"]))
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # A negative question asks for the rest
+        ("Isn't there anything that's not from LTA or HDB?", [("exclude", "lta or hdb")]),
+        ("anything that isn't from SingStat? the others are fine", [("exclude", "singstat")]),
+        # Courtesy, hedges and "just keep" around the request
+        ("It would be helpful to have the annual version only.", [("include", "annual")]),
+        (
+            "It would be helpful, for the time being, to keep only the World Bank indicators.",
+            [("include", "world bank indicators")],
+        ),
+        ("Maybe take out the services trade tables? not sure we need them", [("exclude", "the services trade tables")]),
+        ("hmm maybe drop the vessel ones", [("exclude", "the vessel")]),
+        ("ok just keep the csv ones then", [("include", "csv")]),
+        (
+            "Monthly series only please, and leave out the vessel arrivals",
+            [("exclude", "the vessel arrivals"), ("include", "monthly series")],
+        ),
+        # A command to change the list is a change, whatever it goes on to say
+        ("Actually put the GeoJSON ones back, any format is OK.", [("restore", "the geojson")]),
+    ],
+)
+def test_negative_questions_hedges_and_courtesy(message, expected):
+    assert [s for s in _scopes(message) if s[1] != "and"] == expected
+
+
+def test_taking_the_last_change_back_then_asking_for_another():
+    parsed = parse_followup("scratch that - anything that runs into 2021?")
+    assert parsed.undo and parsed.changes_beyond_undo
+    assert (parsed.time.year_from, parsed.time.year_to) == (2021, None)  # "runs into 2021" reaches it
+    assert [(s.mode, s.phrase) for s in parse_followup("never mind that, only CSV").scopes] == [("include", "csv")]
+    alone = parse_followup("undo that - the Finance ones may be useful after all")  # a reason, not a request
+    assert alone.undo and not alone.changes_beyond_undo
+
+
+def test_a_change_before_a_comma_then_a_question():
+    parsed = parse_followup("bring back the rural one, what years does it cover?")
+    assert [(s.mode, s.phrase) for s in parsed.scopes] == [("restore", "the rural one")]
+    assert parsed.then_question.kind == "coverage"
+    aside = parse_followup("And, just so I cite it properly, what licence is the second one released under?")
+    assert not aside.scopes and aside.question.kind == "licence"
+    assert parse_followup("how many of these are csv? i dont have gis software lol").question.target == "csv"
+
+
+@pytest.mark.django_db
+def test_the_x_stuff_is_every_title_with_the_word_and_comes_back_by_it():
+    from conversation.followup.apply import interpret
+
+    lending = DatasetFactory(title="Unlicensed Moneylending And Harassment, Annual")
+    arrests = DatasetFactory(title="Persons Arrested By Group")
+    state = SearchState(query="crime", result_ids=[arrests.pk, lending.pk])
+    shown = shown_datasets(state.result_ids)
+    dropped = interpret(parse_followup("drop the moneylending stuff"), state, shown)
+    assert dropped.state.values("exclude", "title") == ["moneylending"]  # not just the one on screen
+    back = interpret(parse_followup("actually put the moneylending ones back"), dropped.state, shown)
+    assert back.state.values("exclude", "title") == []
+    # "the Persons Arrested By Group one" is that dataset: its whole title
+    from conversation.followup.apply import _shown_targets
+
+    assert targets.resolve_one("the persons arrested by group stuff", shown=_shown_targets(shown)).facet == "dataset"
+
+
+@pytest.mark.django_db
+def test_the_publisher_filter_also_means_a_portal_kept_and_undo_then_a_new_window():
+    from conversation.followup.apply import interpret
+
+    state = SearchState(query="electricity access")
+    state.checkpoint()
+    state.add("include", "source", "worldbank", "World Bank")
+    lifted = interpret(parse_followup("please remove the publisher restriction"), state, [])
+    assert lifted.kind == "state" and lifted.state.values("include", "source") == []
+    state.checkpoint()
+    state.year_from, state.year_to = 2020, 2020
+    redone = interpret(parse_followup("scratch that - anything that runs into 2021?"), state, [])
+    assert (redone.state.year_from, redone.state.year_to) == (2021, None)
+    assert redone.state.values("include", "source") == ["worldbank"]  # only the last change was taken back
+    assert redone.changes[0] == "Undid the last change"
