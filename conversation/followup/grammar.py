@@ -443,7 +443,7 @@ SWITCH_TO = re.compile(
 # "what about the second one?", "how about its licence?", "and 2019?").
 NOT_A_SUBJECT = frozenset(
     ["one", "ones", "these", "those", "them", "it", "its", "that", "this", "they", "first", "second", "third",
-     "fourth", "fifth", "last", "top", "other", "others", "rest", "same", "previous", "next", "more", "less",
+     "fourth", "fifth", "last", "top", "bottom", "couple", "penultimate", "other", "others", "rest", "same", "previous", "next", "more", "less",
      "fewer", "all", "both", "each", "only", "just", "without", "except", "exclude", "excluding", "remove", "drop",
      "back", "undo", "equivalent", "equivalents", "counterpart", "counterparts", "version", "versions", "breakdown",
      "breakdowns", "split", "splits", "licence", "license", "licences", "licenses", "format", "formats", "coverage",
@@ -551,7 +551,8 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(?:(?:show|give|find|get)(?: me| us)? )?(?:(?:only|just) )?(?:the )?non-([a-z][\w.&]{1,7}) (?:alternatives|ones|datasets|options|sources|"
          r"versions|data|results|stuff)(?: only)?(?: please| pls)?[.!]?$", r"exclude \1"),
         # "anything COCO-related", "the KITTI-based ones": every title with the name
-        (r"\b(?:anything|everything|all|any|the|those)?\s*([\w.+]+)-(?:related|based|derived)(?: (?:ones|datasets|stuff|things))?\b", r"\1 variants"),
+        (r"\b(?:anything|everything|all|any|the|those)?\s*([\w.+]+)-(?:related|based|derived|specific|something|whatever|style|type|"
+         r"flavou?red)(?: (?:ones|datasets|stuff|things|collections|sets|benchmarks|corpora))?\b", r"\1 variants"),
         # "MNIST is needed as a baseline after all, please add it again": what is needed comes back
         (r"^.*?\b([\w.+-]+) (?:is|are) (?:needed|required|necessary|wanted|essential)\b.*?\b(?:add|put|bring)"
          r"(?: (?:it|them|that|those))? (?:again|back)\b.*$", r"bring back \1"),

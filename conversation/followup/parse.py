@@ -149,6 +149,18 @@ def normalise(message: str) -> str:
     return _normalised(message)[0]
 
 
+# Names listed in brackets after what they exemplify: "no human pose stuff (MPII etc)", "(COCO, ImageNet)"
+_BRACKETED_LIST = re.compile(r"\s*\(((?=[^()]*(?:,|/|\betc\b|\be\.?g\b|\bsuch as\b|\blike\b))[^()]{2,120})\)")
+_NUMBERED_RUN = re.compile(r"\b([a-z][a-z-]*?)(\d+)((?:/\d+)+)\b")  # "mot15/16/17/20"
+
+
+def _names_listed(match: re.Match) -> str:
+    inner = re.sub(r"\b(?:etc|e\.?g|i\.?e|such as|like|incl(?:uding|\.)?)\b\.?,?", " ", match.group(1))
+    inner = _NUMBERED_RUN.sub(lambda m: ", ".join(m[1] + n for n in [m[2], *m[3].strip("/").split("/")]), inner)
+    names = [n.strip() for n in re.split(r"[,/]|\band\b", inner) if n.strip()]
+    return " and " + " and ".join(names) if names else ""  # in the same scope as what they exemplify
+
+
 def _normalised(message: str) -> tuple[str, dict[str, str]]:
     """The message as the grammar reads it, and the spelling corrections made on the way (read -> as typed)."""
     text = fold(message or "").replace("\u2019", "'").replace("`", "'")
@@ -157,6 +169,7 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     text = re.sub(r"(?:(?<=\s)|^)-(?=[a-z])", ", exclude ", text).lstrip(" ,")  # "-NEA -SingStat": as in a search box
     text = re.sub(r"\b(\d{4})\s?\+(?!\w)", r"from \1", text)  # "2015+"
     text = re.sub(r"\s\+\s", " and ", text)  # "COCO + PASCAL VOC"
+    text = _BRACKETED_LIST.sub(_names_listed, text)  # "the generic MOT benchmarks (MOT15/16/17/20, MOTChallenge)"
     for pattern, repl in CONTRACTIONS.items():
         text = re.sub(pattern, repl, text)
     text = re.sub(r"\b(he|she|they|we|you)'d\b", r"\1 would", text)
@@ -363,6 +376,31 @@ def _topic_beside_marker(body: str) -> str | None:
     return None
 
 
+# A new request that opens by saying so: "also need X", "also: X", "now - X", "new one pls: X", "now find X",
+# "then can u find X"; its subject is judged by ``_is_subject`` (a format or a pointer at the results is no subject).
+_NEW_SUBJECT = re.compile(
+    r"^(?:(?:ok|okay|right|so|hmm)[, ]+)*(?:(?:also|now|next|then|and)\s*[:\-\u2013\u2014]\s*|new (?:one|search|query|request|topic)(?: pls| please)?\s*[:\-\u2013\u2014]\s*|"
+    r"(?:(?:also|now|then|next|and)[, ]+)+(?:(?:can|could) (?:you|u) )?(?:find|get|look up|search(?: for)?|fetch|pull up|need|want)"
+    r"(?: me| us)?\s+(?:(?:some|any|a|an)\s+)?(?:(?:data(?:sets?)?|stuff|info(?:rmation)?|figures|statistics|stats) (?:on|about|for)\s+)?)"
+    r"(?P<topic>.{3,})$"
+)
+
+
+def _new_subject(topic: str) -> bool:
+    """A subject of its own once its format and granularity words are set aside ("flood-prone area maps"): two
+    content words at least, none pointing at the results ("the CSV ones", "them in CSV", "the second one")."""
+    if rank_refs(topic) or PRONOUN.match(topic) or re.search(r"\b(?:ones?|them|those|these|it)\b", topic):
+        return False
+    words = [w for w in re.findall(r"[a-z][\w'-]*", topic) if not names_facet_word(w) and w not in _GENERIC_NOUNS]
+    return _is_subject(" ".join(words), bare=True) and not FREQUENCY_OF_WORDS.search(topic)
+
+
+# Nouns that name no subject: "the annual figures", "monthly data"
+_GENERIC_NOUNS = frozenset(["data", "dataset", "datasets", "figures", "numbers", "stats", "statistics", "tables", "table",
+                            "series", "version", "versions", "ones", "one", "records", "files", "info", "information"])  # fmt: skip
+FREQUENCY_OF_WORDS = re.compile(r"\b(?:annual|annually|yearly|monthly|quarterly|weekly|daily|half-yearly|hourly)\b")
+
+
 def _strip(text: str) -> str:
     text = re.sub(
         r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|o+h+|a+h+|u+m+|u+h+|"
@@ -469,6 +507,9 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         return out
     if (topic := _topic_beside_marker(body)) is not None:
         out.topic_switch = topic
+        return out
+    if (lead := _NEW_SUBJECT.match(text.strip())) and _new_subject(topic := lead["topic"].strip(" ,.?!")):
+        out.topic_switch = topic  # "also need flood-prone area maps", "now: QA over tables", "new one pls: X"
         return out
     # "lift the OECD restriction and instead exclude SingStat": the first clause is read alone, then the rest
     head, *rest = re.split(

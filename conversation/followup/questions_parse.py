@@ -13,7 +13,7 @@ _ORDINALS = {
     "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "ninth": 9,
     "9th": 9, "tenth": 10, "10th": 10, "last": -1, "final": -1, "bottom": -1,
 }  # fmt: skip
-_CARDINALS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+_CARDINALS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5, "couple": 2, "pair": 2}
 _ORD_WORD = "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
 _ITEM = r"(?:one|result|dataset|data ?set|item|entry|hit|option|link|record|listing)s?"
 _ORDINAL_RE = re.compile(rf"\b(?:the\s+)?({_ORD_WORD})(?:\s+{_ITEM})?\b(?!\s+(?:two|three|four|five|\d))")
@@ -21,7 +21,11 @@ _NUMBER_WORD = "|".join(CARDINAL_WORDS)
 _NUMBERED_RE = re.compile(
     rf"(?:#\s?(\d{{1,2}})\b|\b(?:number|no\.?|num|{_ITEM})\s*#?\s*(\d{{1,2}})\b|\b(?:number|no\.?|num)\s+({_NUMBER_WORD})\b)"
 )
-_GROUP_RE = re.compile(r"\b(?:the\s+)?(first|top|last)\s+(two|three|four|five|[2-5])\b")
+_GROUP_RE = re.compile(
+    r"\b(?:the\s+)?(first|top|last|bottom|final)\s+(?:(two|three|four|five|[2-5])|(?:couple|pair)(?:\s+of)?)\b"
+)
+# "the second-to-last one", "the penultimate result", "second last": one before the last
+_PENULTIMATE_RE = re.compile(r"\b(?:second[- ](?:to[- ])?(?:last|bottom)|penultimate|next[- ]to[- ]last|one before (?:the )?last)\b")
 _FOCUS_RE = re.compile(
     rf"\b(?:that|this|the same|said)\s+(?:one|{_ITEM})\b|\b(?:it|its)\b(?!\s+(?:is|was) (?:a|an|the|good|great|fine))"
 )
@@ -83,7 +87,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
     (
         "earliest_start",
         re.compile(
-            r"\b(?:oldest|earliest|starts? (?:the )?(?:earliest|first)|begins? (?:the )?earliest|goes? back earliest|"
+            r"\b(?:oldest|earliest|(?:which|what)(?: one| dataset)? (?:is|starts?|begins?) (?:older|more old|earlier)|more old|"
+            r"starts? (?:the )?(?:earliest|first)|begins? (?:the )?earliest|goes? back earliest|"
             r"(?:goes?|going|reach(?:es)?|stretch(?:es)?|dates?) back (?:the )?(?:furthest|farthest|further|farther)|"
             r"(?:furthest|farthest) back|"
             r"(?:starts?|begins?) (?:the )?most early|most early|first to (?:start|begin))\b"
@@ -93,6 +98,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         "most_recent",
         re.compile(
             r"\b(?:most recent|most up[- ]to[- ]date|latest|newest|freshest|most current|updated most recently|most (?:new|fresh|updated)|"
+            r"(?:which|what)(?: one| dataset)? is (?:newer|more recent|more up[- ]to[- ]date|fresher)|"
             r"most recently (?:updated|published|released)|last updated|up to date|recent(?:ly)? updated)\b"
         ),
     ),
@@ -119,7 +125,11 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\bhow (?:often|frequently|regularly)\b|\bupdate (?:frequency|schedule|cadence)\b|\brefresh(?:ed)? (?:rate|frequency)\b|"
             r"\bupdated how\b|\bhow (?:is|are) .+ updated\b|\bwhat frequency\b|\bwhen is .+ updated\b|"
-            r"\b(?:updated|refreshed|maintained) (?:regularly|often|frequently|still)\b|\b(?:regularly|still) (?:updated|maintained)\b"
+            r"\b(?:updated|refreshed|maintained) (?:regularly|often|frequently|still)\b|\b(?:regularly|still) (?:updated|maintained)\b|"
+            # "is the top one annual or what", "are they monthly?": asked of a result, yes or no
+            r"^(?:(?:and|so|ok|okay|then)[, ]+)*(?:is|are)\b(?! there\b).{0,40}?\b(?:annual|annually|yearly|monthly|quarterly|weekly|"
+            r"daily|half-yearly|real-?time|updated (?:every|each|once a) (?:year|month|quarter|week|day))"
+            r"(?:\s+or (?:what|not|something|\w+ly))?\s*\??$"
         ),
     ),
     (
@@ -128,7 +138,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
             r"\b(?:what|which) (?:years?|period|time ?span|time range|time ?frame|dates?|range of years)\b|\bcoverage\b|"
             r"\bhow far back\b|\bwhen does .+ (?:start|begin|end)\b|\b(?:what|which) period\b|\bspan\??$|\bcover\??$|"
             r"\bfrom when\b|\bhow (?:recent|old) is\b|\bstart (?:and|or) end\b|\b(?:time ?span|time range|time ?frame|date range|"
-            r"years covered|period covered|range of dates|temporal (?:coverage|range|extent))\b|\bwhich years\b|\bwhat dates\b"
+            r"years covered|period covered|range of dates|temporal (?:coverage|range|extent))\b|\bwhich years\b|\bwhat dates\b|"
+            r"\b(?:the )?years? (?:it|that|this|they|that one|this one) (?:covers?|spans?|runs?)\b"
         ),
     ),
     (
@@ -158,7 +169,11 @@ _KINDS: list[tuple[str, re.Pattern]] = [
             # "what's the last one on the list?", "which one is at the bottom?", "what was number 4 again": that result
             rf"^(?:(?:and|so|ok|okay|then|now)[,]?\s+)*(?:what|which)(?: one| dataset)?(?: is|'s| was)\s+(?:at\s+)?(?:the\s+)?"
             rf"(?:{_ORD_WORD}|#\s?\d{{1,2}}|number\s+\d{{1,2}})\b(?:\s+{_ITEM})?(?:\s+(?:one|on|in|of)\s+(?:the|this|that|your)\s+(?:list|results|page))?"
-            r"(?:\s+again)?\s*\??$"
+            r"(?:\s+again)?\s*\??$|"
+            # "number four, which indicator is it exactly?", "the last couple, what are they?": what those results are
+            r"\b(?:which|what) (?:indicator|dataset|data ?set|table|series|one|benchmark|corpus|thing)s? (?:is|are) (?:it|that|this|they|those)\b|"
+            r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)(?:(?:and|so|ok|okay)\s+)?what (?:is|are) (?:it|they|those|these|them)(?: exactly| again)?\s*\??$|"
+            rf"^(?:(?:and|so|ok|okay)\s+)?what (?:is|are) (?:the )?(?:first|top|last|bottom)\s+(?:two|three|four|five|couple|pair)\b"
         ),
     ),
 ]
@@ -227,10 +242,12 @@ class Question:
 def _refs(text: str) -> list[Ref]:
     refs: list[Ref] = []
     for match in _GROUP_RE.finditer(text):
-        n = _CARDINALS[match.group(2)]
+        n = _CARDINALS[match.group(2)] if match.group(2) else 2  # "the last couple (of)"
         ranks = range(1, n + 1) if match.group(1) in ("first", "top") else range(-n, 0)
         refs.extend(Ref("rank", r) for r in ranks)
     text = _GROUP_RE.sub(" ", text)
+    refs.extend(Ref("rank", -2) for _ in _PENULTIMATE_RE.finditer(text))
+    text = _PENULTIMATE_RE.sub(" ", text)
     for match in _NUMBERED_RE.finditer(text):
         refs.append(
             Ref("rank", int(match.group(1) or match.group(2)) if not match.group(3) else CARDINAL_WORDS[match.group(3)])
@@ -259,7 +276,9 @@ def _names(text: str, kind: str) -> list[str]:
     body = re.sub(r"[?!.]+$", "", body).strip()
     if kind == "compare":
         # "compare A, B and C for me? I don't know the difference", "compare A and B - size in particular"
-        body = re.split(r"[?!]\s+|\.\s+|\s[\u2013\u2014]+\s|\s--\s", body)[0]  # (titles use " - ")
+        sentences = re.split(r"[?!]\s+|\.\s+|\s[\u2013\u2014]+\s|\s--\s", body)  # (titles use " - ")
+        # the sentence that asks ("whatever. compare LIAR and FakeNewsNet"), else the first
+        body = next((x for x in sentences if re.search(r"\b(?:compare|vs\.?|versus|side[ -]by[ -]side|differences?)\b", x)), sentences[0])
         body = re.sub(
             r"^(?:(?:can you |could you |would you |please |ok |and |now |so )*)(?:compare|contrast|put|show|place|lay out|tabulate)\s+",
             "",
@@ -268,6 +287,7 @@ def _names(text: str, kind: str) -> list[str]:
         body = re.sub(
             r"\b(?:side[ -]by[ -]side|for me|please|(?:in|into|as) (?:a |one |the same )?(?:comparison )?table|with each other|"
             r"against each other)\b", "", body)  # fmt: skip
+        body = re.sub(r",?\s*\b(?:(?:as |in )?(?:a )?table|tbl)\s*$", "", body)  # "nuScenes vs Waymo, table"
         body = re.sub(
             r"^(?:what is|what are) the differences? between\s+|^differences? between\s+|^how does\s+", "", body
         )
@@ -351,7 +371,7 @@ _BARE_FIELD = re.compile(
 _WHICH_ARE = re.compile(
     rf"{_LEAD}{_FILLERS}which(?: ones?| datasets?)?(?:{_AMONG})?\s+(?:is|are)\s+(?:the\s+|in\s+|from\s+|by\s+|published by\s+|"
     r"available (?:as|in)\s+)?(?!(?:the|most|least|oldest|earliest|latest|newest|longest|shortest|best|biggest|largest|smallest|"
-    r"furthest|farthest|"
+    r"furthest|farthest|older|newer|earlier|later|more|less|bigger|larger|smaller|longer|shorter|"
     rf"{_ORD_WORD}|at|on|about|for|better|worse|different)\b)(?P<target>[\w.$-]+(?: [\w.$-]+){{0,2}}?)"
     r"(?:\s+(?:ones?|files?|datasets?|series|versions?))?\s*(?:\?|$)"
 )

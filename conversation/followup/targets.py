@@ -29,6 +29,7 @@ from conversation.lexicon import (
     SOURCE_ALIASES,
     table,
 )
+from conversation.nlu import english_words
 from search.text import fold
 
 _TARGETS = table("targets.json")
@@ -627,6 +628,11 @@ _TERM_TAIL = frozenset(
         "things",
         "vintage",
         "vintages",
+        "basis",
+        "benchmarks",
+        "benchmark",
+        "collections",
+        "collection",
         "issue",
         "issues",
         "kind",
@@ -639,14 +645,30 @@ _TERM_TAIL = frozenset(
 )
 
 
+# Words before a title term that only describe it: "the old SSIC 2015 basis", "the generic MOT benchmarks"
+_TERM_LEAD = frozenset(["old", "older", "new", "newer", "generic", "general", "weird", "other", "current", "outdated", "legacy",
+                        "previous", "usual", "standard", "classic", "big", "small", "whole", "entire"])  # fmt: skip
+
+
 def title_term(phrase: str, shown: list[Shown]) -> str | None:
-    """A phrase found as whole words in the titles on screen ("seasonally adjusted", "balance of payment")."""
+    """A phrase found as whole words in the titles on screen ("seasonally adjusted", "balance of payment"); also the
+    title words an acronym spells ("LPG": "Liquefied Petroleum Gas") or a misspelt title word ("tarrif")."""
     forms = [_light(phrase), clean(phrase)]
     for base in forms[:2]:
         words = base.split()
+        while len(words) > 1 and words[0] in _TERM_LEAD:
+            words = words[1:]
+            forms.append(" ".join(words))
         while len(words) > 1 and (words[-1] in _DESCRIPTIVE or words[-1] in _TERM_TAIL):  # "the $1.90 a day lines"
             words = words[:-1]
             forms.append(" ".join(words))
+    term = _title_term_as_typed(forms, shown)
+    if term is None and (words := forms[-1].split()) and len(words) == 1:
+        term = _spelled_out(words[0], shown) or _misspelt_title_word(words[0], shown)
+    return term
+
+
+def _title_term_as_typed(forms: list[str], shown: list[Shown]) -> str | None:
     for text in dict.fromkeys(forms):
         if len(text) < 3:
             continue
@@ -658,6 +680,30 @@ def title_term(phrase: str, shown: list[Shown]) -> str | None:
         if any(title_term_pattern(one, plural=True).search(fold(s.title)) for s in shown):
             return one
     return None
+
+
+def _spelled_out(acronym: str, shown: list[Shown]) -> str | None:
+    """The title words on screen whose initials spell an acronym ("lpg": "liquefied petroleum gas"), when one
+    phrase does."""
+    if not (2 <= len(acronym) <= 6 and acronym.isalpha()):
+        return None
+    found = set()
+    for s in shown:
+        words = re.findall(r"[a-z][a-z'-]*", fold(s.title))
+        for i in range(len(words) - len(acronym) + 1):
+            run = words[i : i + len(acronym)]
+            if "".join(w[0] for w in run) == acronym and all(len(w) > 2 for w in run):
+                found.add(" ".join(run))
+    return found.pop() if len(found) == 1 else None
+
+
+def _misspelt_title_word(word: str, shown: list[Shown]) -> str | None:
+    """The one title word on screen a word that is no English word misspells ("tarrif": "tariff")."""
+    if len(word) < 5 or not word.isalpha() or word in english_words():
+        return None
+    words = {w for s in shown for w in re.findall(r"[a-z]{5,}", fold(s.title))}
+    close = [w for w in words if fuzz.ratio(word, w) >= 80 and w[0] == word[0]]
+    return close[0] if len(close) == 1 else None
 
 
 _ORDINAL = "|".join(sorted((re.escape(w) for w in [*ORDINAL_WORDS, "last", "final", "bottom"]), key=len, reverse=True))

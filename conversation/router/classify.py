@@ -42,6 +42,7 @@ from conversation.router.rules import (
     REQUEST_WORDS,
     RESULT_POINTER,
     RESULT_REFERENCE,
+    RESULTS_COMMENT,
     SERIES_QUESTION,
     SORT_REQUEST,
     STAT_WORDS,
@@ -132,6 +133,8 @@ def _classify_by_rules(
         return _oos(rest, prefix + "one figure, not data", 0.85, parsed)  # "what's the population now, just the number"
     if not switching and PROGRAMMING_HELP.search(rest):
         return _oos(rest, prefix + "programming help", 0.85, parsed)
+    if has_previous_search and RESULTS_COMMENT.match(fold(rest)):
+        return IntentResult("smalltalk", 0.85, prefix + "a comment on the results, no request", parsed=parsed)
     if has_previous_search and SORT_REQUEST.search(rest):
         return IntentResult("refine", 0.9, prefix + "a new order for the results", parsed=parsed)
     if followup is not None and (

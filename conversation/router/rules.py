@@ -359,6 +359,20 @@ DATA_REQUEST = re.compile(
     # Malay: "saya perlukan data tentang populasi penduduk"
     r"\b(?:data|dataset|set data|statistik|maklumat) (?:tentang|mengenai|berkenaan|berkaitan) [a-z]"
 )
+# A comment on the results and nothing else: "these results are kinda meh tbh", "hmm, not what I expected but ok",
+# "haha that's a weird dataset", "that was not very useful, but whatever, thanks for trying"
+RESULTS_COMMENT = re.compile(
+    r"^(?:(?:haha+|hmm+|hm+|ugh|wow|oh|ah|well|ok|okay|lol|meh)[,.!]*\s+)*"
+    r"(?:(?:(?:these|those|the) (?:results|datasets|ones)|that|this|these|those|it|they|the result|the list|that one|this one|"
+    r"that dataset|this dataset)(?:'s| is| are| was| were)?\s+)?"
+    r"(?:(?:not|kinda|kind of|kind|sort of|pretty|quite|really|very|a bit|a little|super|so|rather|honestly|tbh)\s+)*"
+    r"(?:(?:an? )?(?:useful|helpful|great|good|bad|weird|odd|strange|interesting|cool|neat|meh|fine|ok|okay|disappointing|"
+    r"surprising|underwhelming|impressive|funny|random|unexpected) (?:dataset|list|results?|one|set|bunch)|"
+    r"useful|helpful|great|good|bad|weird|odd|strange|interesting|cool|neat|meh|disappointing|surprising|underwhelming|"
+    r"impressive|funny|random|unexpected|what i (?:expected|was expecting|had in mind|hoped for|was hoping for))"
+    r"(?:[,.!]*\s*(?:tbh|lol|haha+|honestly|though|but (?:ok|okay|fine|whatever|thanks)|anyway|i guess|"
+    r"(?:but )?(?:whatever|oh well|never mind)|(?:but )?thanks(?: for trying| anyway)?|but))*[.!]*$"
+)
 # "can you sort these by most recently updated": a new order for the results on screen, not a question about a feature
 # ("can I sort these by date at all?" asks whether it can be done: that one is about the assistant)
 SORT_REQUEST = re.compile(

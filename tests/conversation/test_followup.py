@@ -966,3 +966,63 @@ def test_the_publisher_filter_also_means_a_portal_kept_and_undo_then_a_new_windo
     assert (redone.state.year_from, redone.state.year_to) == (2021, None)
     assert redone.state.values("include", "source") == ["worldbank"]  # only the last change was taken back
     assert redone.changes[0] == "Undid the last change"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "ranks"),
+    [
+        ("the last couple on the list, what are they?", "more", [-2, -1]),
+        ("what about the bottom two?", "more", [-2, -1]),
+        ("compare number 1 with the second-to-last one", "compare", [-2, 1]),
+        ("number four, which indicator is it exactly?", "more", [4]),
+        ("is the top one annual or what", "frequency", [1]),
+        ("which one is older?", "earliest_start", []),
+        ("which is newer?", "most_recent", []),
+    ],
+)
+def test_positions_and_yes_no_questions_about_results(message, kind, ranks):
+    question = parse_followup(message).question
+    assert question is not None and question.kind == kind
+    assert [r.value for r in question.refs if r.kind == "rank"] == ranks
+
+
+def test_a_yes_no_question_is_not_a_granularity_filter_question():
+    assert parse_question("is there anything monthly?") is None
+    assert parse_question("is the CPI monthly one seasonally adjusted?") is None
+    assert parse_question("and the years it covers, for that one?").kind == "coverage"
+
+
+def test_a_comparison_reads_the_sentence_that_asks():
+    question = parse_followup("whatever. compare LIAR and FakeNewsNet").question
+    assert [r.value for r in question.refs] == ["liar", "fakenewsnet"]
+    assert [r.value for r in parse_followup("ok. nuScenes vs Waymo, table").question.refs] == ["nuscenes", "waymo"]
+
+
+def test_title_terms_spelled_out_misspelt_or_described():
+    shown = [
+        targets.Shown(id=1, title="Liquefied Petroleum Gas Sales, Quarterly"),
+        targets.Shown(id=2, title="Potable Water Tariff"),
+        targets.Shown(id=3, title="GDP By Industry (SSIC 2015 Version 2018), Annual"),
+    ]
+    assert targets.title_term("the lpg ones", shown) == "liquefied petroleum gas"  # the initials spell it
+    assert targets.title_term("the tarrif ones", shown) == "tariff"  # no English word: the title word it misspells
+    assert targets.title_term("the old ssic 2015 basis", shown) == "ssic 2015"
+    assert targets.title_term("the xyz ones", shown) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "phrase"),
+    [
+        # Names in brackets after what they exemplify are in the same request
+        ("no human pose stuff (MPII etc)", "human pose stuff and mpii"),
+        (
+            "drop the generic MOT benchmarks (MOT15/16/17, MOTChallenge)",
+            "the generic mot benchmarks and mot15 and mot16 and mot17 and motchallenge",
+        ),
+        # "X-specific", "X-something": every title with X
+        ("Please exclude the COVID-specific collections.", "covid"),
+        ("remove everything Libri-something", "libri"),
+    ],
+)
+def test_names_in_brackets_and_name_families(message, phrase):
+    assert [s.phrase for s in parse_followup(message).scopes if s.mode == "exclude"] == [phrase]

@@ -364,7 +364,12 @@ def test_a_question_naming_a_result_on_screen_is_a_follow_up():
 
 
 @pytest.mark.parametrize(
-    "message", ["where are the public libraries?", "is there a map of the polyclinics", "where can I find all the bus interchanges"]
+    "message",
+    [
+        "where are the public libraries?",
+        "is there a map of the polyclinics",
+        "where can I find all the bus interchanges",
+    ],
 )
 def test_where_a_kind_of_facility_is_asks_for_location_data(message):
     assert classify(message).intent == "search"
@@ -385,6 +390,30 @@ def test_a_comparison_of_catalog_titles_is_about_datasets_even_off_screen():
     assert result.intent == "refine" and result.decided_by_followup
 
 
-@pytest.mark.parametrize(("message", "intent"), [("datasets of news headlines for summarisation", "search"), ("whats in the news this morning", "out_of_scope")])
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [("datasets of news headlines for summarisation", "search"), ("whats in the news this morning", "out_of_scope")],
+)
 def test_news_as_data_is_a_search_and_the_news_of_the_day_is_not(message, intent):
     assert classify(message).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # A comment on the results and nothing else is small talk ...
+        ("these results are kinda meh tbh", "smalltalk"),
+        ("hmm, not what I expected but ok", "smalltalk"),
+        ("haha that's a weird dataset", "smalltalk"),
+        # ... a comment with a request is the request
+        ("these results are weird, drop the KML ones", "refine"),
+        # A new request that says so, with a subject of its own, is a search; a value for the list is not
+        ("Also need flood-prone area maps.", "search"),
+        ("new one pls: internet usage by age", "search"),
+        ("now find recycling bin locations", "search"),
+        ("also need the CSV ones", "refine"),
+        ("also: only NEA", "refine"),
+    ],
+)
+def test_comments_and_new_requests_after_results(message, intent):
+    assert classify(message, has_previous_search=True).intent == intent
