@@ -150,12 +150,15 @@ def normalise(message: str) -> str:
 
 
 # Names listed in brackets after what they exemplify: "no human pose stuff (MPII etc)", "(COCO, ImageNet)"
-_BRACKETED_LIST = re.compile(r"\s*\(((?=[^()]*(?:,|/|\betc\b|\be\.?g\b|\bsuch as\b|\blike\b))[^()]{2,120})\)")
+_BRACKETED_LIST = re.compile(
+    r"\s*\(((?=[^()]*(?:,|/|\betc\b|\be\.?g\b|\bsuch as\b|\blike\b))[^()]{2,120})\)|"
+    r"(?:(?<=\bone)|(?<=\bones)|(?<=\bstuff)|(?<=\bsets))\s*\(([\w.+-]{2,30})\)"  # "the traffic sign one (gtsrb)"
+)
 _NUMBERED_RUN = re.compile(r"\b([a-z][a-z-]*?)(\d+)((?:/\d+)+)\b")  # "mot15/16/17/20"
 
 
 def _names_listed(match: re.Match) -> str:
-    inner = re.sub(r"\b(?:etc|e\.?g|i\.?e|such as|like|incl(?:uding|\.)?)\b\.?,?", " ", match.group(1))
+    inner = re.sub(r"\b(?:etc|e\.?g|i\.?e|such as|like|incl(?:uding|\.)?)\b\.?,?", " ", match.group(1) or match.group(2))
     inner = _NUMBERED_RUN.sub(lambda m: ", ".join(m[1] + n for n in [m[2], *m[3].strip("/").split("/")]), inner)
     names = [n.strip() for n in re.split(r"[,/]|\band\b", inner) if n.strip()]
     return " and " + " and ".join(names) if names else ""  # in the same scope as what they exemplify
@@ -180,7 +183,7 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     text = _run_on_split(text)  # "drop JTC those are not hotels": two sentences said as one
     # ... and "those are not hotels" says what the dropped ones are not, it does not drop hotels ("those are not
     # needed" still judges)
-    text = re.sub(r"(?:;|\.|\s[-\u2013\u2014])\s*(?:those|these|they|it) (?:are|is|were|was) not (?:really |even |at all )?(?:a |an |the )?"
+    text = re.sub(r"(?:;|\.|\s[-\u2013\u2014])\s*(?:(?:lol|haha+|lmao|tbh)\s+)?(?:those|these|they|it|that) (?:are|is|were|was) not (?:really |even |at all )?(?:a |an |the )?"
                   r"(?!needed|necessary|useful|relevant|wanted|helpful|required|good|right|what|ones?\b|any\b|for\b|about\b|"
                   r"related\b|in\b|on\b)[a-z][^;.!?]*", "", text)  # fmt: skip
     # A reason given after the request describes, it does not ask: "drop the school ones; those are education
@@ -262,25 +265,29 @@ _RATHER_THAN = re.compile(
 # only care about arrivals", "just the monthly series please the annual ones are useless", "drop JTC those are not
 # hotels". Only after a command, and only before a new subject with an adverb, a negation or a copula.
 _COMMAND_START = re.compile(
-    r"^(?:(?:ok|okay|so|and|then|hmm|um|yeah|please|pls|also)[, ]+)*(?:drop|remove|exclude|skip|only|just|keep|leave|hide|lose|"
-    r"ditch|cut|filter|get rid of|take out|no)\b"
+    r"(?:^|[,;.!?]\s+)(?:(?:ok|okay|so|and|then|hmm|um|yeah|please|pls|also)[, ]+)*(?:(?:can|could) (?:you|u) )?(?:drop|remove|"
+    r"exclude|skip|only|just|keep|leave|hide|lose|ditch|cut|filter|get rid of|take out|no)\b"
 )
 _RUN_ON_BREAK = re.compile(
     r"(?<=[a-z0-9])\s+(?:(?:please|pls)\s+)?(?="
-    r"(?:we|i)\s+(?:do not|only|just|really|already|mainly|mostly|have no|never)\b|"
-    r"(?:those|they)\s+(?:are|were|do not)\b|"
+    r"(?:we|i)\s+(?:do not|only|just|really|already|mainly|mostly|have no|never|cannot|can not|could not|hate)\b|"
+    r"(?:those|they)\s+(?:are|were|do not)\b|(?:(?:lol|haha+|lmao|tbh)\s+)?(?:that|it) is not\b|"
     r"the [\w-]+ (?:ones|files|series|datasets|tables|layers|feeds) (?:are|were)\b)"
 )
 
 
 def _run_on_split(text: str) -> str:
     """``text`` with a "; " where a run-on request goes on with a reason or a second wish."""
-    if not _COMMAND_START.match(text):
+    if not (command := _COMMAND_START.search(text)):
         return text
     out, last = [], 0
-    for match in _RUN_ON_BREAK.finditer(text):
-        if re.search(r"\b(?:of|which|what|that|think|if|when|because|as)$", text[last : match.start()]):
-            continue  # "which of those are", "I don't think we need"
+    for match in _RUN_ON_BREAK.finditer(text, command.end()):  # after the command: what comes before it is no reason
+        before = text[last : match.start()]
+        if re.search(r"\b(?:of|which|what|that|think|if|when|because|as)$", before) or (
+            re.match(r"(?:that|it)\b", text[match.end() :])
+            and re.search(r"\b(?:everything|anything|all|ones|stuff|whatever|nothing|something|datasets|results)$", before)
+        ):
+            continue  # "which of those are", "I don't think we need", "drop everything that is not World Bank"
         out.append(text[last : match.start()] + "; ")
         last = match.end()
     return "".join(out) + text[last:]

@@ -357,7 +357,11 @@ DATA_REQUEST = re.compile(
     r"^(?:(?:eh|oi|hi|hey|hello|so|ok|okay|then|and|also|wah|alamak)[, ]+)*(?:got|have) (?!(?:you|your|it|this|that|any questions?)\b)[a-z].{2,}\b(?:or not|anot|onot)\b|"
     r"\b(?:data|datasets?|dataset|statistics|stats|figures|numbers|maps?) got (?:or not|anot|onot)\b|"
     # Malay: "saya perlukan data tentang populasi penduduk"
-    r"\b(?:data|dataset|set data|statistik|maklumat) (?:tentang|mengenai|berkenaan|berkaitan) [a-z]"
+    r"\b(?:data|dataset|set data|statistik|maklumat) (?:tentang|mengenai|berkenaan|berkaitan) [a-z]|"
+    # "i need a dataset of pictures to train an image classifier": a dataset asked for, whatever it is for
+    r"\b(?:need|want|looking for|would like|require|searching for|find me|get me)\s+(?:a |an |some |any )?"
+    r"(?:(?:good|large|big|small|labell?ed|open|public|free|simple|easy|annotated)\s+)?(?:dataset|data ?set|corpus|corpora|benchmark)s?"
+    r"\s+(?:of|for|with|to|that|containing|where)\b"
 )
 # A comment on the results and nothing else: "these results are kinda meh tbh", "hmm, not what I expected but ok",
 # "haha that's a weird dataset", "that was not very useful, but whatever, thanks for trying"

@@ -1026,3 +1026,25 @@ def test_title_terms_spelled_out_misspelt_or_described():
 )
 def test_names_in_brackets_and_name_families(message, phrase):
     assert [s.phrase for s in parse_followup(message).scopes if s.mode == "exclude"] == [phrase]
+
+
+@pytest.mark.django_db
+def test_either_of_two_names_is_both_and_a_reason_after_the_request_is_not_part_of_it():
+    from tests.factories import PublisherFactory
+
+    for name in ("Land Transport Authority", "Housing and Development Board"):
+        DatasetFactory(publisher=PublisherFactory(name=name))
+    targets.VOCABULARY.forget()
+    shown = [
+        targets.Shown(id=1, title="HDB Carpark Information", publisher="Housing and Development Board"),
+        targets.Shown(id=2, title="Carpark Rates", publisher="Land Transport Authority"),
+    ]
+    found = targets.resolve("lta or hdb", shown=shown)
+    assert [t.values for t in found.targets] == [("Land Transport Authority",), ("Housing and Development Board",)]
+    assert targets.resolve("housing and development board", shown=shown).targets[0].values == (
+        "Housing and Development Board",
+    )
+    parsed = parse_followup("ugh so many map files, can u get rid of the kml and geojson stuff i cant even open")
+    assert [s.phrase for s in parsed.scopes if s.mode == "exclude"] == ["the kml and geojson stuff"]
+    named = parse_followup("can u remove the traffic sign one (gtsrb) lol thats not even sign lang")
+    assert [s.phrase for s in named.scopes if s.mode == "exclude"] == ["the traffic sign one and gtsrb"]

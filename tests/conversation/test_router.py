@@ -417,3 +417,9 @@ def test_news_as_data_is_a_search_and_the_news_of_the_day_is_not(message, intent
 )
 def test_comments_and_new_requests_after_results(message, intent):
     assert classify(message, has_previous_search=True).intent == intent
+
+
+def test_a_dataset_asked_for_is_a_search_whatever_it_is_for():
+    message = "i need a dataset of pictures to train an image classifier for my project, smth easy like mnist"
+    assert classify(message, has_previous_search=False).intent == "search"
+    assert classify("i need a dataset to do my homework for me", has_previous_search=False).intent == "out_of_scope"
