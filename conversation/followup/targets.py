@@ -823,10 +823,13 @@ def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Res
     out = Resolution()
     whole = resolve_one(phrase, shown=shown, allow_terms=allow_terms)
     split = [p for p in _SPLIT_RE.split(phrase) if clean(p)]
-    if whole is not None and len(split) > 1 and _exact_whole(phrase, shown=shown, allow_terms=allow_terms) is None:
-        # "LTA or HDB": the whole named one publisher only by a name inside it; when every part names something, the parts
-        if all(resolve_one(p, shown=shown, allow_terms=allow_terms) is not None for p in split):
-            whole = None
+    if (
+        whole is not None
+        and len(split) > 1
+        and _resolve_exact(phrase, shown=shown, allow_terms=allow_terms) is None
+        and all(resolve_one(p, shown=shown, allow_terms=allow_terms) is not None for p in split)
+    ):
+        whole = None  # "LTA or HDB": the whole named one publisher by a name inside it, and every part names something
     parts = [phrase] if whole is not None else split
     if len(parts) > 1 and (last := fold(parts[-1]).split()) and _FAMILY_HINT.fullmatch(last[-1]):
         # "the rural and urban breakdowns": the plural noun belongs to every part ("the rural breakdowns")
@@ -842,11 +845,6 @@ def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Res
             out.unknown.append(display(part))
             out.suggestions[display(part)] = suggestions_for(part, shown=shown)
     return out
-
-
-def _exact_whole(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Target | None:
-    """The phrase as one name ("Department of Statistics and Research"), not a name found inside it."""
-    return _resolve_exact(phrase, shown=shown, allow_terms=allow_terms)
 
 
 def dataset_titled(phrase: str) -> Target | None:
