@@ -5,7 +5,8 @@ Benchmarks:
   * DataFinder dev half (../shared/benchmarks/datafinder, Papers with Code corpus), with the
     full-sentence ``query`` and the ``keyphrase_query`` of each query;
   * our judged data.gov.sg query set (tests/data/sg_search_queries.jsonl, graded 0/1/2) over the
-    data.gov.sg records (../shared/data/datagovsg).
+    data.gov.sg records (../shared/data/datagovsg), and a second judged set written blind
+    (bench/data/sg_queries_blind.jsonl: its writer saw neither the ranking nor our queries).
 
 Standalone by default: it builds the lexical index and embeddings from the files with the same
 functions the service uses (search.lexical, search.embeddings) and ranks with the service's own
@@ -387,6 +388,7 @@ def main(argv=None) -> int:
     ap.add_argument("--datafinder", type=Path, default=SHARED / "benchmarks" / "datafinder")
     ap.add_argument("--datagovsg", type=Path, default=SHARED / "data" / "datagovsg")
     ap.add_argument("--sg-queries", type=Path, default=ROOT / "tests" / "data" / "sg_search_queries.jsonl")
+    ap.add_argument("--sg-blind", type=Path, default=ROOT / "bench" / "data" / "sg_queries_blind.jsonl")
     ap.add_argument("--everyday", type=Path, default=ROOT / "bench" / "data" / "everyday_queries.jsonl")
     ap.add_argument("--only", choices=("datafinder", "sg"), default=None)
     ap.add_argument(
@@ -434,6 +436,12 @@ def main(argv=None) -> int:
             res["service"] = run_via_service(rank_eval, queries, qrels, "query", source="datagovsg", corpus=corpus)
         print_table(f"data.gov.sg judged queries ({len(queries)}), corpus {len(corpus.ids)}", res)
         summary["datagovsg"] = _summary(res)
+        if args.sg_blind.exists():
+            # Written blind by a writer who saw neither the ranking nor our queries (bench/data/README.md).
+            blind, blind_qrels = load_sg_queries(args.sg_blind)
+            res = run_set(rank_eval, ranker, blind, blind_qrels, "query", methods=("neural", "fused", "+feedback"))
+            print_table(f"data.gov.sg judged queries written blind ({len(blind)}; 0.702 on first sight)", res)
+            summary["datagovsg_blind"] = _summary(res)
         if args.everyday.exists():
             everyday = load_everyday_queries(args.everyday)
             ev = run_everyday(ranker, everyday)
