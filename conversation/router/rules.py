@@ -381,7 +381,13 @@ RESULTS_COMMENT = re.compile(
 # ("can I sort these by date at all?" asks whether it can be done: that one is about the assistant)
 SORT_REQUEST = re.compile(
     r"^(?!.*\b(?:(?:can|could|may) (?:i|we)|is it possible|are we able|am i able|at all)\b)"
-    r".*(?:\bsort (?:these|them|those|the results|the list|it|this list) (?:by|on|from)\b|\b(?:newest|latest|most recent) first\b)"
+    r".*(?:\bsort (?:these|them|those|the results|the list|it|this list) (?:by|on|from)\b|\b(?:newest|latest|most recent) first\b|"
+    # "can u sort by oldest start year": a named order is a request, "can you sort results?" asks about a feature
+    r"\b(?:sort|order|rank)(?: (?:these|them|those|the results|the list|it))? by (?:the )?(?:oldest|newest|latest|earliest|"
+    r"most recent|start|end|date|year|recency|last update|update|coverage)\b|"
+    # "can you show more results?": the next page
+    r"^(?:(?:can|could|would) (?:you|u) )?(?:please )?(?:show|give|get)(?: me| us)? (?:some |a few )?more(?: results| datasets| of them)?"
+    r"(?: please| pls)?\s*\??$)"
 )
 # A topic's datasets named first, then a question about them: "fake news datasets - who's built them?" (read on the
 # message as typed: the punctuation matters)

@@ -423,3 +423,15 @@ def test_a_dataset_asked_for_is_a_search_whatever_it_is_for():
     message = "i need a dataset of pictures to train an image classifier for my project, smth easy like mnist"
     assert classify(message, has_previous_search=False).intent == "search"
     assert classify("i need a dataset to do my homework for me", has_previous_search=False).intent == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("can u sort by oldest start year", "refine"),  # a named order is a request
+        ("Can you show more results?", "refine"),  # the next page
+        ("can I sort by date at all?", "capabilities"),  # whether it can be done
+    ],
+)
+def test_an_order_or_the_next_page_asked_for_is_a_refinement(message, intent):
+    assert classify(message, has_previous_search=True).intent == intent
