@@ -239,13 +239,16 @@ def answer_question(question: Question, shown: list[ShownDataset], *, focus: int
         return _compare(pool, missing)
     if question.plural and not question.refs and kind in _OVER_LIST:
         return _over_list(kind, shown)  # "what format are they in?": that field across the results on screen
-    subject = picked[0] if picked else shown[0]
+    subjects = picked[:4] or [shown[0]]  # "the last couple, what are they?": each of them
     handler = _SINGLE.get(kind, _more)
-    answer = handler(subject, question)
-    for other in question.also:  # "#1 formats + licence?": every field asked about, in the order asked
-        if other in _SINGLE:
-            answer.reply += " " + _SINGLE[other](subject, question).reply
-    answer.focus, answer.datasets = subject.id, [subject.id]
+    answer = handler(subjects[0], question)
+    for subject in subjects:
+        if subject is not subjects[0]:
+            answer.reply += " " + handler(subject, question).reply
+        for other in question.also:  # "#1 formats + licence?": every field asked about, in the order asked
+            if other in _SINGLE:
+                answer.reply += " " + _SINGLE[other](subject, question).reply
+    answer.focus, answer.datasets = subjects[0].id, [d.id for d in subjects]
     if missing:
         answer.reply += f" (I couldn't find {', '.join(f'“{m}”' for m in missing)} among the results.)"
     return answer

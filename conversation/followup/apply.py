@@ -299,6 +299,16 @@ def _restore(state: SearchState, phrase: str, shown: list[targets.Shown]) -> tup
                 state.remove("exclude", facet, item["value"])
                 _alongside(state, facet, [item["value"]], item["label"])
                 return [f"Brought back {item['label']}"], []
+    # "put the rural series back" after "drop Access to electricity (% of rural population)": the one exclusion
+    # whose label has the phrase's words
+    words = targets.name_words(targets.display(phrase))
+    by_words = [(facet, item) for facet, items in state.exclude.items() for item in items
+                if words and words <= targets.name_words(item["label"])]  # fmt: skip
+    if len(by_words) == 1:
+        facet, item = by_words[0]
+        state.remove("exclude", facet, item["value"])
+        _alongside(state, facet, [item["value"]], item["label"])
+        return [f"Brought back {item['label']}"], []
     resolution = targets.resolve(phrase, shown=shown, allow_terms=True)
     changes = []
     for target in resolution.targets:

@@ -631,7 +631,7 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          r"once every) (year|month|quarter|week)\b", r"\1ly"),
         (r"\b(?:that are |which are |that get |which get )?(?:updated|refreshed|published|released|revised) (?:every|each|once a) day\b", "daily"),
         # "remove all of those filters again": every filter goes
-        (r"\b(?:remove|drop|clear|reset|lift|take off|get rid of) (?:all|every one)(?: of)? (?:the |those |these |my |our )?(?:filters|restrictions|"
+        (r"\b(?:remove|drop|clear|reset|lift|take off|get rid of|scrap|ditch|lose|kill) (?:all|every one|both|the two)(?: of)? (?:the |those |these |my |our )?(?:filters|restrictions|"
          r"conditions|limits|chips)\b", "clear all filters"),
         # "JSON isn't much use to me": that goes
         (r"(?:^|(?<=[,;.!?\u2013\u2014-]))\s*(?:(?:i am afraid|i fear|sadly|unfortunately|honestly|frankly)[, ]+)?"

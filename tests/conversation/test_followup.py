@@ -1048,3 +1048,20 @@ def test_either_of_two_names_is_both_and_a_reason_after_the_request_is_not_part_
     assert [s.phrase for s in parsed.scopes if s.mode == "exclude"] == ["the kml and geojson stuff"]
     named = parse_followup("can u remove the traffic sign one (gtsrb) lol thats not even sign lang")
     assert [s.phrase for s in named.scopes if s.mode == "exclude"] == ["the traffic sign one and gtsrb"]
+
+
+@pytest.mark.django_db
+def test_a_dataset_dropped_by_name_comes_back_by_a_word_of_it_and_several_results_are_described():
+    from conversation.followup.apply import interpret
+
+    rural = DatasetFactory(title="Access to electricity (% of rural population)")
+    total = DatasetFactory(title="Access to electricity (% of population)")
+    state = SearchState(query="electricity access", result_ids=[total.pk, rural.pk])
+    shown = shown_datasets(state.result_ids)
+    dropped = interpret(parse_followup("drop the second one"), state, shown)
+    assert dropped.state.values("exclude", "dataset") == [str(rural.pk)]
+    back = interpret(parse_followup("please put the rural series back"), dropped.state, shown)
+    assert back.state.values("exclude", "dataset") == []
+    both = interpret(parse_followup("the last couple on the list, what are they?"), state, shown)
+    assert both.kind == "question" and "(% of population)" in both.answer.reply and "rural" in both.answer.reply
+    assert parse_followup("scrap both filters").clear
