@@ -368,15 +368,20 @@ NAME_PART = "*"  # a title value matched anywhere in a title, not as whole words
 
 
 def _name_starts_with(title: str, term: str) -> bool:
-    """A name in the title begins with the one-word ``term`` ("COVIDGR", "COVIDx" for "covid"): a word of it written with
-    two capitals or more and not an English word, so a plain word that merely begins so ("parking" for "park") does
-    not count."""
+    """A name in the title begins with the one-word ``term`` ("COVIDGR", "COVIDx" for "covid") or has it as a part
+    written apart by its capitals ("SemanticKITTI" for "kitti"): a word of it written with two capitals or more and
+    not an English word, so a plain word that merely begins so ("parking" for "park") does not count."""
     if len(term) < 4 or " " in term or not term.isalnum():
         return False
     return any(
-        sum(ch.isupper() for ch in word) >= 2 and fold(word).startswith(term) and fold(word) not in english_words()
+        sum(ch.isupper() for ch in word) >= 2
+        and fold(word) not in english_words()
+        and (fold(word).startswith(term) or term in (fold(p) for p in _CAMEL_PART.findall(word)))
         for word in re.findall(r"\w+", title)
     )  # "PRODUCTION" in a title written in capitals is a word, not a name beginning with "product"
+
+
+_CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z][a-z]+|[a-z]+|\d+")  # "SemanticKITTI": Semantic, KITTI
 
 
 def _ids_for(facet: str, values: list[str]) -> set[int]:

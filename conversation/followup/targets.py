@@ -737,9 +737,12 @@ def dataset_at(phrase: str, shown: list[Shown]) -> Shown | None:
 
 
 _FAMILY_HINT = re.compile(
-    r"\b(?:variants?|versions|all|any|every|family|flavou?rs|related|based|derived|ones|figures|numbers|stats|statistics|"
+    r"\b(?:variants?|versions|all|any|anything|everything|every|family|flavou?rs|related|based|derived|ones|figures|numbers|stats|statistics|"
     r"tables|indicators|estimates|rates|counts|measures|breakdowns|splits|disaggregations|stuff|things|editions|releases)\b"
 )  # a plural: the titles with the word, not the one dataset it may name
+
+
+_EVERY_HINT = re.compile(r"\b(?:anything|everything|all|any|every|variants?|family|flavou?rs|based|derived|related)\b")
 
 
 def resolve_one(phrase: str, *, shown: list[Shown], allow_terms: bool = True, trim: bool = True) -> Target | None:
@@ -808,7 +811,9 @@ def _resolve_exact(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Tar
     # dataset's whole title.
     term = title_term(phrase, shown) if allow_terms and _FAMILY_HINT.search(fold(phrase)) else None
     if term is not None and (
-        sum(1 for s in shown if term in fold(s.title)) > 1 or not any(fold(s.title) == term for s in shown)
+        sum(1 for s in shown if term in fold(s.title)) > 1
+        or not any(fold(s.title) == term for s in shown)
+        or _EVERY_HINT.search(fold(phrase))  # "drop anything KITTI": SemanticKITTI too
     ):
         return Target("title", (term,), term)
     if (named := dataset_named(phrase, shown)) is not None:

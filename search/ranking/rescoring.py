@@ -51,7 +51,7 @@ class RescoreParams:
     link_broken: float = 0.06  # subtracted for a broken or unreachable link
     freshness: float = 0.01  # added per unit of freshness
     freshness_recency: float = 0.05  # ... when the query asks for recent data
-    singapore: float = 0.06  # added for a Singapore source when the query is about Singapore
+    singapore: float = 0.10  # added for a Singapore source when the query is about Singapore (its name is not in the embedding)
     publisher: float = 0.06  # added when the publisher is an agency the query names
     global_singapore: float = 0.03  # subtracted for a Singapore-only source when the query says global
     popularity: float = 0.20  # added per unit of catalog popularity (``catalog_popularity``; 2-fold CV)

@@ -886,6 +886,9 @@ def test_a_title_term_reaches_the_names_that_begin_with_it():
     plain = [DatasetFactory(title=t) for t in ("Covidence Reviews", "INDUSTRIAL PRODUCTION INDEX", "Parking Lots")]
     assert {d.id for d in named} <= _ids_for("title", ["covid"])
     assert not {d.id for d in plain} & (_ids_for("title", ["covid"]) | _ids_for("title", ["product", "park"]))
+    # ... and the names that carry it as a part written apart by its capitals ("drop anything KITTI")
+    semantic = DatasetFactory(title="SemanticKITTI")
+    assert semantic.id in _ids_for("title", ["kitti"])
 
 
 @pytest.mark.parametrize(

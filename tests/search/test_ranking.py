@@ -319,6 +319,18 @@ def test_feedback_query_vector_moves_towards_the_top_hits_and_stays_normalised()
     assert np.array_equal(feedback_query_vector(q, np.zeros((0, 3), dtype=np.float32)), q)
 
 
+def test_the_rows_fed_back_are_the_best_of_the_first_pass_with_bm25():
+    from search.ranking.pipeline import FEEDBACK_DOCS, _feedback_rows
+
+    rows = np.arange(10, 20)
+    direct = np.linspace(0.80, 0.78, 10).astype(np.float32)  # row 10 nearest (by a little), row 19 farthest
+    # BM25 finds rows 11, 12 and 13 (the words of the query), not the nearest vector (row 10): they are fed back
+    picked = _feedback_rows(rows, direct, {11: 9.0, 12: 8.0, 13: 7.0}, "rent of a flat")
+    assert picked.tolist() == [1, 2, 3][:FEEDBACK_DOCS]  # positions of rows 11-13 in ``rows``
+    # ... a document only BM25 found (not among the dense rows) cannot be fed back
+    assert set(_feedback_rows(rows, direct, {99: 9.0}, "rent").tolist()) <= set(range(10))
+
+
 # --- catalog popularity ----------------------------------------------------------------------
 
 
