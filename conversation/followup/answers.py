@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from catalog.models import Dataset
 from catalog.presentation import safe_url
+from conversation.nlu import english_words
 from search.text import fold
 
 from . import targets
@@ -198,6 +199,12 @@ def _named_off_screen(name: str, shown: list[ShownDataset]) -> ShownDataset | No
     exact = Dataset.objects.active().exclude(pk__in=shown_ids).filter(title__iexact=name.strip())
     candidates.update({pk: (title, None) for pk, title in exact.values_list("pk", "title")[:5] if pk not in candidates})
     words = sorted(targets.name_words(name), key=len, reverse=True)
+    if len(words) == 1 and len(words[0]) >= 4 and words[0] not in english_words():
+        # A one-word name a title begins with ("Waymo": "Waymo Open Dataset"), when few do
+        starts = Dataset.objects.active().exclude(pk__in=shown_ids).filter(title__istartswith=words[0])
+        rows = list(starts.values_list("pk", "title")[:6])
+        if len(rows) <= 5:
+            candidates.update({pk: (title, None) for pk, title in rows if pk not in candidates})
     if len(words) >= 2:
         titled = Dataset.objects.active().exclude(pk__in=shown_ids)
         for word in words[:3]:

@@ -186,6 +186,14 @@ def test_a_comparison_resolves_ambiguous_names_to_the_plainest_title_and_finds_a
     assert annual.title in answer.reply
 
 
+@pytest.mark.django_db
+def test_a_one_word_name_off_screen_is_the_title_it_begins():
+    nuscenes = DatasetFactory(title="nuScenes")
+    waymo = DatasetFactory(title="Waymo Open Dataset")  # in the catalog, not on screen
+    answer = answer_question(parse_question("nuScenes vs Waymo, table"), shown_datasets([nuscenes.pk]), focus=None)
+    assert answer is not None and answer.table["ids"] == [nuscenes.pk, waymo.pk]
+
+
 def test_a_history_question_about_two_results_names_the_undated_one():
     shown = [
         _shown(1, "Electricity use", start=dt.date(2005, 1, 1), end=dt.date(2020, 12, 31)),
