@@ -264,7 +264,8 @@ _SAME_WHAT = (
     rf"|{_KIND_OF}(?: (?:data(?:sets?)?|things?|stuff|figures|numbers|series|datasets?|info)|(?: [a-z-]+){{1,2}}(?=\s*,?\s*but\b))?)))?"
 )
 SAME_BUT = re.compile(
-    r"^(?:(?:ok|okay|now|and|so|alright|right|thanks|thank you)[,.!]?\s+)*(?:(?:i|we) (?:would |)(?:now )?(?:like|want|need)\s+)?"
+    r"^(?:(?:ok|okay|now|and|so|alright|right|thanks|thank you)[,.!]?\s+)*(?:(?:i|we) (?:would |)(?:now )?(?:like|want|need)\s+|"
+    r"(?:locate|find|get|fetch|pull up|look for|search for|give me|show me)(?: me| us)?\s+)?"
     rf"(?:(?:the )?same{_SAME_WHAT}|"
     r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|"
     r"(?:the )?(?:equivalent|counterpart)(?: [a-z-]+){0,3}?|"

@@ -179,6 +179,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
 ]
 _QUESTION_START = re.compile(
     r"^(?:and |so |ok |okay |also |then |now |hmm )*(?:which|what|who|whose|how|where|when|is|are|does|do|can|could|tell|give|show|"
+    r"indicate|advise|confirm|let me know|"
     r"compare|put|list|any|between|of|among|out of|from|among|describe|explain|more|info|details?)\b"
 )
 # A later sentence that asks: "For nowcasting freshness matters. Which of these runs up to the latest date"

@@ -1076,3 +1076,13 @@ def test_a_dataset_dropped_by_name_comes_back_by_a_word_of_it_and_several_result
     both = interpret(parse_followup("the last couple on the list, what are they?"), state, shown)
     assert both.kind == "question" and "(% of population)" in both.answer.reply and "rural" in both.answer.reply
     assert parse_followup("scrap both filters").clear
+
+
+def test_formal_leads_before_a_question_or_the_same_kind_of_data():
+    assert (
+        parse_followup("Kindly indicate which of these has the longest time series.").question.kind == "longest_history"
+    )
+    assert parse_followup("Would you kindly advise which format that one is provided in").question.kind == "formats"
+    assert parse_followup(
+        "Thank you. Could you locate the same kind of information, but for polyclinics?"
+    ).same_but == ("polyclinics")
