@@ -399,13 +399,14 @@ def _new_subject(topic: str) -> bool:
     if rank_refs(topic) or PRONOUN.match(topic) or re.search(r"\b(?:ones?|them|those|these|it)\b", topic):
         return False
     words = [w for w in re.findall(r"[a-z][\w'-]*", topic) if not names_facet_word(w) and w not in _GENERIC_NOUNS]
-    return _is_subject(" ".join(words), bare=True) and not FREQUENCY_OF_WORDS.search(topic)
+    return _is_subject(" ".join(words), bare=True) and not _FREQUENCY_WORDS.search(topic)
 
 
 # Nouns that name no subject: "the annual figures", "monthly data"
 _GENERIC_NOUNS = frozenset(["data", "dataset", "datasets", "figures", "numbers", "stats", "statistics", "tables", "table",
                             "series", "version", "versions", "ones", "one", "records", "files", "info", "information"])  # fmt: skip
-FREQUENCY_OF_WORDS = re.compile(r"\b(?:annual|annually|yearly|monthly|quarterly|weekly|daily|half-yearly|hourly)\b")
+# (the everyday frequencies, narrower than GRANULARITY_WORDS: "live bus arrivals" is a subject of its own)
+_FREQUENCY_WORDS = re.compile(r"\b(?:annual|annually|yearly|monthly|quarterly|weekly|daily|half-yearly|hourly)\b")
 
 
 def _strip(text: str) -> str:

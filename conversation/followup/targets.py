@@ -736,13 +736,14 @@ def dataset_at(phrase: str, shown: list[Shown]) -> Shown | None:
     return shown[rank - 1] if rank > 0 else shown[rank]
 
 
+# Words that always mean every title with the name ("drop anything KITTI", "the Cityscapes variants") ...
+_EVERY_WORDS = r"anything|everything|all|any|every|variants?|family|flavou?rs|based|derived|related"
+_EVERY_HINT = re.compile(rf"\b(?:{_EVERY_WORDS})\b")
+# ... and those that do unless the name is one result's whole title: a plural, the titles with the word
 _FAMILY_HINT = re.compile(
-    r"\b(?:variants?|versions|all|any|anything|everything|every|family|flavou?rs|related|based|derived|ones|figures|numbers|stats|statistics|"
-    r"tables|indicators|estimates|rates|counts|measures|breakdowns|splits|disaggregations|stuff|things|editions|releases)\b"
-)  # a plural: the titles with the word, not the one dataset it may name
-
-
-_EVERY_HINT = re.compile(r"\b(?:anything|everything|all|any|every|variants?|family|flavou?rs|based|derived|related)\b")
+    rf"\b(?:{_EVERY_WORDS}|versions|ones|figures|numbers|stats|statistics|tables|indicators|estimates|rates|counts|"
+    r"measures|breakdowns|splits|disaggregations|stuff|things|editions|releases)\b"
+)
 
 
 def resolve_one(phrase: str, *, shown: list[Shown], allow_terms: bool = True, trim: bool = True) -> Target | None:

@@ -122,8 +122,8 @@ def _neural(
     sims = direct
     if feedback and len(rows):
         vectors = row_vectors()
-        best = _feedback_rows(rows, direct, lexical, query) if lexical else None
-        if best is None or not len(best):
+        best = _feedback_rows(rows, direct, lexical, query) if lexical else np.empty(0, dtype=np.int64)
+        if not len(best):  # no BM25 side, or none of its best among the dense rows: the embedding's own
             best = np.sort(np.argsort(-direct, kind="stable")[:FEEDBACK_DOCS])
         sims = vectors @ feedback_query_vector(vector, vectors[best])
     top = np.argsort(-sims, kind="stable")[:NEURAL_CANDIDATES]
