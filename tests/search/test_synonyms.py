@@ -31,6 +31,7 @@ def test_the_table_maps_everyday_phrases_to_catalog_terms():
         # Rephrased: a phrase's content words in any order, a few words apart, a noun in either number.
         ("what did second-hand public housing flats sell for", ["hdb", "resale flat"]),
         ("how many children does a woman have on average", ["total fertility rate"]),
+        ("how fast are prices of everyday things rising", ["consumer price index"]),  # three words apart
         ("We trained a deep network for image classification.", []),  # a verb form is not a noun ("trains")
         ("children in the school that was run by a woman", []),  # too far apart to be one phrase
     ],
