@@ -6,7 +6,8 @@ Benchmarks:
     full-sentence ``query`` and the ``keyphrase_query`` of each query;
   * our judged data.gov.sg query set (tests/data/sg_search_queries.jsonl, graded 0/1/2) over the
     data.gov.sg records (../shared/data/datagovsg), and a second judged set written blind
-    (bench/data/sg_queries_blind.jsonl: its writer saw neither the ranking nor our queries).
+    (bench/data/sg_queries_blind.jsonl: its writer saw neither the ranking nor our queries), and a third
+    written the same way by another writer (bench/data/sg_queries_blind2.jsonl).
 
 Standalone by default: it builds the lexical index and embeddings from the files with the same
 functions the service uses (search.lexical, search.embeddings) and ranks with the service's own
@@ -389,6 +390,7 @@ def main(argv=None) -> int:
     ap.add_argument("--datagovsg", type=Path, default=SHARED / "data" / "datagovsg")
     ap.add_argument("--sg-queries", type=Path, default=ROOT / "tests" / "data" / "sg_search_queries.jsonl")
     ap.add_argument("--sg-blind", type=Path, default=ROOT / "bench" / "data" / "sg_queries_blind.jsonl")
+    ap.add_argument("--sg-blind2", type=Path, default=ROOT / "bench" / "data" / "sg_queries_blind2.jsonl")
     ap.add_argument("--everyday", type=Path, default=ROOT / "bench" / "data" / "everyday_queries.jsonl")
     ap.add_argument("--only", choices=("datafinder", "sg"), default=None)
     ap.add_argument(
@@ -436,12 +438,20 @@ def main(argv=None) -> int:
             res["service"] = run_via_service(rank_eval, queries, qrels, "query", source="datagovsg", corpus=corpus)
         print_table(f"data.gov.sg judged queries ({len(queries)}), corpus {len(corpus.ids)}", res)
         summary["datagovsg"] = _summary(res)
-        if args.sg_blind.exists():
-            # Written blind by a writer who saw neither the ranking nor our queries (bench/data/README.md).
-            blind, blind_qrels = load_sg_queries(args.sg_blind)
+        # Written blind by writers who saw neither the ranking nor our queries (bench/data/README.md).
+        for key, path, first_sight in (
+            ("datagovsg_blind", args.sg_blind, 0.702),
+            ("datagovsg_blind2", args.sg_blind2, 0.716),
+        ):
+            if not path.exists():
+                continue
+            blind, blind_qrels = load_sg_queries(path)
             res = run_set(rank_eval, ranker, blind, blind_qrels, "query", methods=("neural", "fused", "+feedback"))
-            print_table(f"data.gov.sg judged queries written blind ({len(blind)}; 0.702 on first sight)", res)
-            summary["datagovsg_blind"] = _summary(res)
+            print_table(
+                f"data.gov.sg judged queries written blind, {path.name} ({len(blind)}; {first_sight} on first sight)",
+                res,
+            )
+            summary[key] = _summary(res)
         if args.everyday.exists():
             everyday = load_everyday_queries(args.everyday)
             ev = run_everyday(ranker, everyday)
