@@ -87,12 +87,19 @@ def _request_score(sentence: str, position: int, count: int) -> float:
     )
 
 
+# Where a request sentence's main clause ends: an aside after a dash or semicolon, a reason, a hedge, a bracket.
+_ASIDE_RE = re.compile(r"\s[-\u2013\u2014]+\s|;\s|\s\(|,?\s+(?:but|because|although|though|ideally|preferably|so that)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Gist:
     text: str
     original_chars: int
     shortened: bool
     followup: bool = False  # the change a long follow-up asks for (``followup_request``), not a search
+    # The main clause of the request a long message was cut to ("What I need is GDP" of "What I need is GDP - ideally
+    # in a consistent currency, but ..."): what it asks for, without the asides that can read as something else.
+    request: str = ""
 
     @property
     def note(self) -> str:
@@ -130,7 +137,8 @@ def gist(message: str, *, limit: int = GIST_CHARS, followup: bool = False) -> Gi
         short = " ".join(asked[k] for k in picked)  # the best first: a cut at the limit keeps it
         if len(short) >= REQUEST_ONLY_MIN_CHARS:
             short = short[:limit].rsplit(" ", 1)[0] if len(short) > limit else short
-            return Gist(text=short, original_chars=len(text), shortened=True)
+            clause = _ASIDE_RE.split(requests[ranked[0]], maxsplit=1)[0].strip(" ,.:")
+            return Gist(text=short, original_chars=len(text), shortened=True, request=clause)
     scored = []
     seen: set[str] = set()
     for position, sentence in enumerate(sentences):

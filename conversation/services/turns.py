@@ -24,7 +24,7 @@ from conversation.answering import jsonable
 from conversation.followup import model_read
 from conversation.followup.answers import answer_question, shown_datasets
 from conversation.followup.apply import Change, interpret, search_filters
-from conversation.gist import gist
+from conversation.gist import Gist, gist
 from conversation.models import Conversation, Message
 from conversation.refine import apply_refinement, describe_refinement, extract_filters
 from conversation.responder import capabilities_reply, out_of_scope_reply, results_are_weak, smalltalk_reply
@@ -307,6 +307,18 @@ def _decide(text: str, routed: IntentResult, state: SearchState, *, user) -> _Ou
 # --- the turn ----------------------------------------------------------------------------------------
 
 
+def _long_request_routed(short: Gist, routed: IntentResult, state: SearchState, shown_titles: list) -> IntentResult:
+    """A long message cut to a request for data is a search when its request's main clause is one, whatever its asides
+    read as: "What I need is GDP - ideally in a consistent currency so I can compare countries, but ..." is not a
+    question about the assistant. The search still reads the whole gist."""
+    if not short.request or routed.intent not in ("capabilities", "out_of_scope"):
+        return routed
+    again = classify(short.request, has_previous_search=bool(state.query), shown_titles=shown_titles)
+    if again.intent != "search":
+        return routed
+    return IntentResult("search", again.confidence, f"a long message's request: {again.reason}")
+
+
 def conversation_turn(*, conversation: Conversation, message: str, user, request_id: str = "") -> TurnResult:
     """One user message and the assistant's immediate reply.
 
@@ -324,6 +336,7 @@ def conversation_turn(*, conversation: Conversation, message: str, user, request
         list(Dataset.objects.filter(pk__in=state.result_ids).values_list("title", flat=True)) if state.query else []
     )
     routed = classify(short.text, has_previous_search=bool(state.query), shown_titles=shown_titles)
+    routed = _long_request_routed(short, routed, state, shown_titles)
     outcome = _decide(short.text, routed, state, user=user)
     if short.shortened:
         outcome.reply = f"{short.note} {outcome.reply}"

@@ -218,6 +218,20 @@ def test_a_long_message_is_searched_by_its_gist_and_says_so(client, catalog):
     assert Message.objects.filter(role="user").get().content == brief.strip()  # nothing lost
 
 
+def test_a_long_message_is_a_search_when_its_request_is_one_whatever_its_asides_read_as(client, catalog):
+    brief = (
+        "Hello! Some context first. Our team is preparing a briefing for the housing committee and the meeting "
+        "is next week, so there is not much time. "
+        * 4
+        + "We want to model housing costs with external data - real transactions preferred, several towns a plus, "
+        "synthetic is acceptable if it is realistic."
+    )
+    data = say(client, brief)
+    assert data["intent"] == "search", data["reply"]  # the asides alone read as a task we do not do
+    assert "HDB Resale Flat Prices" in {r["title"] for r in data["results"]}
+    assert "gist" in data["reply"]
+
+
 def test_ai_search_returns_results_and_a_grounded_answer(client, catalog):
     response = client.post("/api/ai-search", {"query": "air quality", "top_k": 3}, format="json")
     assert response.status_code == 200

@@ -38,6 +38,13 @@ def test_a_long_message_is_searched_by_what_it_asks_for(message, wanted, unwante
     assert wanted in found.text.lower() and unwanted not in found.text.lower()
 
 
+def test_a_long_message_keeps_its_request_s_main_clause_apart():
+    found = gist(STORY + "What I need is GDP - ideally in one currency so I can compare countries, but the rest helps too.")
+    assert found.request == "What I need is GDP"
+    assert "one currency" in found.text  # the search still reads the whole request
+    assert gist("rainfall by month").request == ""
+
+
 def test_a_short_message_is_kept_whole():
     found = gist("hdb resale prices by town since 2017")
     assert not found.shortened and found.text == "hdb resale prices by town since 2017" and found.note == ""
