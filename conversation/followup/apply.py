@@ -53,6 +53,11 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         answer = answer_question(parsed.question, shown, focus=state.focus)
         if answer is None:
             return None
+        for question in parsed.question.more:  # "... ? And who publishes #1?": each answered in turn
+            if (further := answer_question(question, shown, focus=answer.focus or state.focus)) is not None:
+                answer.reply += " " + further.reply
+                answer.table = answer.table or further.table
+                answer.datasets += [i for i in further.datasets if i not in answer.datasets]
         new = state.copy()
         new.focus = answer.focus or new.focus
         new.subset = answer.subset
@@ -261,7 +266,9 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
     if scope.term and (term := targets.title_term(scope.phrase, shown) or targets.clean(scope.phrase)):
         # "anything with KITTI in the name", "only the Kinetics family": a single name is matched inside titles too
         # ("SemanticKITTI", "COVIDx", "Kinetics-700")
-        value = f"{term}{NAME_PART}" if len(term) >= 3 and " " not in term else term
+        # (a word's agent and activity forms alike: "the moneylender stuff" is the moneylending tables too)
+        stem = targets.word_stem(term)
+        value = f"{stem}{NAME_PART}" if len(term) >= 3 and " " not in term else term
         target = targets.Target("title", (value,), term)
         if scope.mode == "include":
             return _include(state, target, replace=scope.replace), []
@@ -398,7 +405,7 @@ def _ids_for(facet: str, values: list[str]) -> set[int]:
                 ids |= set(active.filter(title__icontains=term.removesuffix(NAME_PART)).values_list("id", flat=True))
                 continue
             pattern = targets.title_term_pattern(term, plural=True)
-            rows = active.filter(title__icontains=term.split()[0]).values_list("id", "title")
+            rows = active.filter(title__icontains=targets.word_stem(term.split()[0])).values_list("id", "title")
             ids |= {pk for pk, title in rows if pattern.search(fold(title)) or _name_starts_with(title, term)}
         return ids
     # frequency: the metadata or a frequency word in the title

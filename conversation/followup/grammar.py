@@ -41,7 +41,7 @@ CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s[-\u2013\u2014]+\s|\s+(?:but|because
 # "<verb> X" — X is excluded.
 EXCLUDE_PREFIX = re.compile(
     r"\b(?:exclude|excluding|without|w/o|minus|omit|omitting|drop|dropping|remove|removing|skip|skipping|hide|"
-    r"hiding|ignore|ignoring|filter out|filtering out|leave out|leaving out|take out|taking out|cut out|cut|scratch|nix|axe|"
+    r"hiding|ignore|ignoring|filter out|filtering out|leave out|leaving out|take out|taking out|cut out|cut|scratch|nix|axe|nuke|yeet|chuck out|kick out|"
     r"zap|bin|trash|kill|take away|delete|erase|forget(?! (?:it|that|this|about it|about that|all that|everything)\b)|"
     r"no need (?:to|for me to) (?:show|see|include|list|keep)(?: me)?|(?:i|we) do not need to see|"
     r"get rid of|lose|rule out|strip out|weed out|throw out|toss|ditch|eliminate|discard|block|mute|"
@@ -264,7 +264,8 @@ _SAME_WHAT = (
     rf"|{_KIND_OF}(?: (?:data(?:sets?)?|things?|stuff|figures|numbers|series|datasets?|info)|(?: [a-z-]+){{1,2}}(?=\s*,?\s*but\b))?)))?"
 )
 SAME_BUT = re.compile(
-    r"^(?:(?:ok|okay|now|and|so|alright|right|thanks|thank you)[,.!]?\s+)*(?:(?:i|we) (?:would |)(?:now )?(?:like|want|need)\s+|"
+    r"^(?:(?:ok|okay|now|and|so|alright|right|thanks|thank you|i suppose|i guess|i reckon|i think|perhaps|maybe|hmm+|well)[,.!]?\s+)*"
+    r"(?:(?:i|we) (?:would |)(?:now )?(?:like|want|need)\s+|"
     r"(?:locate|find|get|fetch|pull up|look for|search for|give me|show me)(?: me| us)?\s+)?"
     rf"(?:(?:the )?same{_SAME_WHAT}|"
     r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|"

@@ -80,7 +80,7 @@ from .grammar import (
     WISH,
     names_facet_word,
 )
-from .questions_parse import Question, parse_question, rank_refs
+from .questions_parse import FIELD_KINDS, Question, parse_question, rank_refs
 from .time_parse import TimeWindow, parse_time
 
 
@@ -409,10 +409,18 @@ _GENERIC_NOUNS = frozenset(["data", "dataset", "datasets", "figures", "numbers",
 _FREQUENCY_WORDS = re.compile(r"\b(?:annual|annually|yearly|monthly|quarterly|weekly|daily|half-yearly|hourly)\b")
 
 
+# "lol no not that, put them back", "no no - bring them back": a correction's interjection, before what it asks for
+_NO_INTERJECTION = re.compile(
+    r"^(?:(?:lol|haha|lmao|oops|argh|ugh)[,!.\s]+)*(?:no+|nah|nope)(?:[,\s]+(?:no+|nope|not (?:that|this|those|these)|wait|sorry|my bad))*"
+    r"\s*(?:[,;!.]+|\s-+)\s*(?=\w)"
+)
+
+
 def _strip(text: str) -> str:
+    text = _NO_INTERJECTION.sub("", text)
     text = re.sub(
         r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|o+h+|a+h+|u+m+|u+h+|"
-        r"wow|nice|hey|nah|yeah|yes|sure|btw|by the way|quick q(?:uestion|n)?|one more (?:thing|q(?:uestion|n)?))(?:[,:;!.]|\s-+|\s)+)+",
+        r"wow|nice|hey|nah|yeah|yes|sure|lol|haha|btw|by the way|quick q(?:uestion|n)?|one more (?:thing|q(?:uestion|n)?))(?:[,:;!.]|\s-+|\s)+)+",
         "",
         text,
     )
@@ -471,6 +479,28 @@ def _is_generic(phrase: str) -> bool:
     return not phrase or bool(GENERIC_ONLY.match(phrase))
 
 
+_KEEP_THE_REST = re.compile(
+    r"\b(?:keep|keeping|leave|leaving|retain|retaining)\s+(?:everything|all|the rest|anything)\s*(?:else|of the filters|other)?"
+    r"(?:\s+(?:as it is|as is|the same|unchanged))?\b|\b(?:but|and) otherwise the same\b"
+)
+
+
+def _questions_in_turn(asked: str) -> Question | None:
+    """Two or more questions of different kinds, one a sentence ("Which has the longest history? And who publishes
+    #1?"): the first, carrying the others in ``more``; None when the message is one question."""
+    parts = [p for p in re.split(r"(?<=\?)\s+", asked) if p.strip()]
+    if len(parts) < 2:
+        return None
+    questions = [parse_question(LEAD_CONNECTIVES.sub("", p)) for p in parts]
+    if any(q is None for q in questions) or len({q.kind for q in questions}) < 2:
+        return None
+    if all(q.kind in FIELD_KINDS for q in questions):
+        return None  # "what licence is #2? and what formats?": fields of one result, read whole (``Question.also``)
+    first, *rest = questions
+    first.more = rest
+    return first
+
+
 def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowUpParse:
     """Everything a follow-up says about the search; ``is_followup`` is False when it says nothing. A long message is
     read by the sentence that asks for the change (``conversation.gist.followup_request``), not the story around it."""
@@ -492,7 +522,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         and not _CHANGE_COMMAND.match(body)
         and (question := parse_question(asked)) is not None
     ):
-        out.question = question
+        out.question = _questions_in_turn(asked) or question
         return out
     if match := (TOPIC_SWITCH.match(body) or TOPIC_SWITCH.match(text)):  # "and now something on X": before _strip
         rest = (body if match.string == body else text)[match.end() :].strip(" ,:;.-")
@@ -542,7 +572,8 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
             return out
         body = after
     if CLEAR.search(body):
-        out.clear = True
+        # "start over with all publishers, keeping everything else": only what it names goes
+        out.clear = not _KEEP_THE_REST.search(body)
         body = CLEAR.sub(" ", body)
     for match in REMOVE_FACET.finditer(body):
         facet_words = re.findall(FACET_WORD, match.group(0))
@@ -675,6 +706,8 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         )
         if PRONOUN.match(phrase):
             phrase = _antecedent(body[: match.start()])
+        if taken and match.group(0).strip() in ("not", "no") and re.match(r"(?:our|my|your|their|his|her)\b", phrase):
+            continue  # "nuke the moneylender stuff, not our vertical": a reason after the request, not a second one
         if not _is_generic(phrase):
             out.scopes.append(Scope("exclude", phrase))
             taken.append((match.start(), match.end() + len(raw)))

@@ -197,6 +197,15 @@ _ABOUT_NAME = re.compile(
     r"\b(?:more|details?|info(?:rmation)?) (?:about|on) (?!(?:it|this|that|them|these|those|the|a|an|each|both)\b)"
     r"([a-z0-9][\w.+-]*(?: [\w.+-]+){0,3}?)\s*(?:$|[\u2013\u2014,;:?.!]|\s-\s)"
 )
+# "is LIAR in there? tell me about it", "the one on co-curricular activities - tell me more": the name, not the focus
+_IN_CATALOG_NAME = re.compile(
+    r"\b(?:is|are|do you have|have you got|got)\s+([a-z0-9][\w.+-]*(?: [\w.+-]+){0,3}?)\s+"
+    r"(?:in there|in (?:the|your) (?:catalog(?:ue)?|list|results)|on (?:the|your) list|available|listed)\b"
+)
+_ONE_ON_NAME = re.compile(
+    r"\bthe (?:one|dataset|table) (?:on|about|for|covering)\s+([a-z0-9][\w.+-]*(?: [\w.+-]+){0,3}?)"
+    r"(?=\s+(?:has|have|is|does|do|got|looks?|seems?|sounds?)\b|\s*[?,;:.!]|\s+-\s|$)"
+)
 _NOT_A_NAME = frozenset(["same", "other", "right", "wrong", "last", "next", "previous", "new", "old", "best", "only", "big",
                          "small", "first", "second", "third", "top", "above", "latest", "newest", "oldest", "main", "that",
                          "this", "these", "those", "it", "on", "of", "for", "about", "in", "licence", "license", "format"])  # fmt: skip
@@ -238,6 +247,8 @@ class Question:
     target: str = ""  # for counts and "is it available as CSV": the facet phrase asked about
     text: str = ""
     also: list[str] = field(default_factory=list)  # more fields of the same result: "formats and licence of #2?"
+    # Further questions in the same message, answered in turn: "Which has the longest history? And who publishes #1?"
+    more: list[Question] = field(default_factory=list)
 
 
 def _refs(text: str) -> list[Ref]:
@@ -293,6 +304,7 @@ def _names(text: str, kind: str) -> list[str]:
             r"^(?:what is|what are) the differences? between\s+|^differences? between\s+|^how does\s+", "", body
         )
         body = re.sub(r"\s*(?:-|,)?\s*(?:what is|what are) the differences?\s*$|\s+compare\s*$", "", body)
+        body = re.sub(r"\s+compares?\s+(?=(?:with|to|against)\b)", " ", body)  # "how does A compare with B"
         parts = re.split(
             r"\s*(?:,|\band\b|\bvs\.?|\bversus\b|\bto\b|\bwith\b|\bagainst\b|\bstack(?:s)? up against\b|\bor\b)\s*",
             body,
@@ -403,7 +415,12 @@ def parse_question(text: str) -> Question | None:
         return None
     if (
         [r.kind for r in refs] == ["focus"]
-        and (named := _NAMED_ONE.search(body) or _ABOUT_NAME.search(body))
+        and (
+            named := _NAMED_ONE.search(body)
+            or _ABOUT_NAME.search(body)
+            or _IN_CATALOG_NAME.search(body)
+            or _ONE_ON_NAME.search(body)
+        )
         and not set(named.group(1).split()) & _NOT_A_NAME
     ):
         # "what is the IAM one? tell me more about it", "tell me more about nuScenes - where was it recorded?": the

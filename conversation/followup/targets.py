@@ -460,10 +460,15 @@ def source_of(phrase: str) -> tuple[str, str] | None:
     return None
 
 
+# "the international sources", "global providers": the group's word and a noun that says nothing more
+_GROUP_NOUN = re.compile(r"\s+(?:sources?|ones|datasets?|data|providers?|publishers?|bodies|feeds|series|stuff)$")
+
+
 def source_group_of(phrase: str) -> Target | None:
     """Several sources named at once: "the international organisations", "intl orgs"."""
     text = _light(phrase)
-    slugs = _TARGETS["source_groups"].get(text) or _TARGETS["source_groups"].get(clean(phrase))
+    groups = _TARGETS["source_groups"]
+    slugs = groups.get(text) or groups.get(clean(phrase)) or groups.get(_GROUP_NOUN.sub("", text))
     if not slugs:
         return None
     vocab = VOCABULARY.ensure()
@@ -591,10 +596,21 @@ _NOT_JOINED = "".join(rf"(?<!\b{p}-)" for p in _JOINING_PREFIXES)
 def title_term_pattern(term: str, *, plural: bool = False) -> re.Pattern[str]:
     """A term as whole words of a folded title. A hyphen after a prefix joins ("non-rural" is not "rural");
     other hyphens separate ("Poverty Gap ($2 a day)-Rural" and "Official Poverty Rate-Rural" are rural)."""
-    body = r"[\s-]".join(re.escape(w) for w in re.split(r"[\s-]+", fold(term).strip())) + (
-        "(?:s|es)?" if plural else ""
-    )
+    words = re.split(r"[\s-]+", fold(term).strip())
+    body = r"[\s-]".join(re.escape(w) for w in words) + ("(?:s|es)?" if plural else "")
+    if plural and len(words) == 1 and (stem := _AGENT_OR_ACT.match(words[0])):
+        # "the moneylender stuff" is the moneylending tables too: the word's agent and activity forms
+        body = re.escape(stem.group(1)) + "(?:ers?|ings?|ed)"
     return re.compile(rf"(?<!\w){_NOT_JOINED}{body}(?!\w)")  # "wet-bulb" and "wet bulb" are one term
+
+
+_AGENT_OR_ACT = re.compile(r"^([a-z]{5,})(?:ers?|ings?)$")
+
+
+def word_stem(term: str) -> str:
+    """A word without its agent or activity ending ("moneylender", "moneylending": "moneylend"); else the term."""
+    match = _AGENT_OR_ACT.match(term)
+    return match.group(1) if match else term
 
 
 def catalog_title_term(phrase: str) -> str | None:
@@ -810,11 +826,17 @@ def _resolve_exact(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Tar
     # "the Cityscapes variants", "the moneylending stuff": every title with the name, not just the one on screen
     # called so (the catalog's other titles with it come back when the search moves on), unless it is that
     # dataset's whole title.
-    term = title_term(phrase, shown) if allow_terms and _FAMILY_HINT.search(fold(phrase)) else None
+    term = title_term(phrase, shown)
+    titled = sum(1 for s in shown if term in fold(s.title)) if term else 0
+    whole = term is not None and any(fold(s.title) == term for s in shown)
     if term is not None and (
-        sum(1 for s in shown if term in fold(s.title)) > 1
-        or not any(fold(s.title) == term for s in shown)
-        or _EVERY_HINT.search(fold(phrase))  # "drop anything KITTI": SemanticKITTI too
+        (
+            allow_terms
+            and _FAMILY_HINT.search(fold(phrase))
+            and (titled > 1 or not whole or _EVERY_HINT.search(fold(phrase)))  # "drop anything KITTI": SemanticKITTI too
+        )
+        # "only the CoNLL ones" (the parse keeps "conll"): a name in several titles on screen, none of them just it
+        or (titled > 1 and not whole and len(term) >= 3 and " " not in term and term not in english_words())
     ):
         return Target("title", (term,), term)
     if (named := dataset_named(phrase, shown)) is not None:

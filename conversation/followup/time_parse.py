@@ -46,6 +46,10 @@ def _patterns(now: int) -> list[tuple[re.Pattern, object]]:
         (re.compile(rf"\b{_Y}\s+(?:or|and)\s+(?:later|after|newer|beyond|onwards?|since)\b"), lambda m: (int(m[1]), None)),
         (re.compile(rf"\b{_Y}\s+(?:onwards?|forward|on)\b"), lambda m: (int(m[1]), None)),
         (re.compile(rf"\b(?:before|pre-?|prior to|earlier than)\s*{_Y}\b"), lambda m: (None, int(m[1]) - 1)),
+        # "restrict to 2023", "limit it to 2019": that year, not up to it
+        (re.compile(rf"\b(?:restrict|limit|narrow|confine|cut)(?:s|ed|ing)?(?:\s+(?:it|this|them|these|that|things|the list|the results))?"
+                    rf"(?:\s+down)?\s+to\s+(?:just\s+|only\s+)?(?:the\s+year\s+)?{_Y}\b(?!\s*(?:or|and)\s+(?:earlier|before|older|later|after))"),
+         lambda m: (int(m[1]), int(m[1]))),
         (re.compile(rf"\b(?:until|till|up to|upto|through|no later than|to)\s+{_Y}\b"), lambda m: (None, int(m[1]))),
         (re.compile(rf"\b{_Y}\s+(?:or|and)\s+(?:earlier|before|older)\b"), lambda m: (None, int(m[1]))),
         (re.compile(rf"\b(?:(?:the\s+)?(?:last|past|previous|recent|latest)\s+{_NUM}\s+years?)\b"), lambda m: (now - _n(m[1]) + 1, None)),

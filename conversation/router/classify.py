@@ -243,8 +243,9 @@ def _followup_is_not_change(followup: FollowUpParse | None) -> bool:
 
 
 def _names_in_catalog(names: list[str], *, least: int = 2) -> bool:
-    """``least`` or more names (at most five), each exactly a dataset's title: a comparison of datasets, not of
-    formats or ideas; one field of a dataset ("link for MIMIC-CXR?"), not a general question."""
+    """``least`` or more names (at most five) that are exactly a dataset's title, and no more than one that is not:
+    a comparison of datasets, not of formats or ideas ("SST vs IMDb Movie Reviews and Yelp reviews" when the catalog
+    lacks Yelp's); one field of a dataset ("link for MIMIC-CXR?"), not a general question."""
     wanted = {n.strip().lower() for n in names if n.strip()}
     if not least <= len(wanted) <= 5:
         return False
@@ -256,7 +257,7 @@ def _names_in_catalog(names: list[str], *, least: int = 2) -> bool:
     except DatabaseError:  # the catalog unreachable: the arbiter decides, as without the names
         log.warning("router: catalog titles unavailable", exc_info=True)
         return False
-    return wanted <= found
+    return len(wanted & found) >= least and len(wanted - found) <= (1 if least > 1 else 0)
 
 
 # "does it have a paper link?", "is #2 free to use?": whether a result has a field, not a feature of the assistant
