@@ -171,6 +171,15 @@ def resolve_refs(refs: list[Ref], shown: list[ShownDataset], *, focus: int | Non
             hit = shown[index] if 0 <= index < len(shown) else None
             if hit is None:
                 missing.append(f"#{ref.value}")
+        elif ref.kind == "topic":  # "the one on co-curricular activities": the result its words name, else the focus
+            words = targets.name_words(str(ref.value))
+            named = [d for d in shown if words and targets.words_name(words, targets.name_words(d.title))]
+            hit = (
+                (named[0] if len(named) == 1 else None)
+                or _named_off_screen(str(ref.value), shown)
+                or next((d for d in shown if d.id == focus), None)
+                or (shown[0] if shown else None)
+            )
         elif ref.kind == "focus":
             hit = next((d for d in shown if d.id == focus), None) or (shown[0] if shown else None)
         elif ref.kind == "name":

@@ -274,6 +274,11 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
             return _include(state, target, replace=scope.replace), []
         return _exclude(state, target), []
     resolution = targets.resolve(scope.phrase, shown=shown, allow_terms=scope.mode == "exclude")
+    if scope.plural and resolution.targets and all(t.facet == "dataset" for t in resolution.targets):
+        # "the KITTI ones": the name's family of titles (KITTI Road too), not the one dataset called so
+        family = targets.resolve(f"{scope.phrase} ones", shown=shown, allow_terms=True)
+        if family.targets and all(t.facet == "title" for t in family.targets):
+            resolution = family
     if scope.mode == "include" and not resolution.targets:
         # "rural only", "keep the ones with QA in the name": a word of the titles on screen, when it names nothing else
         worded = targets.resolve(scope.phrase, shown=shown, allow_terms=True)

@@ -49,7 +49,7 @@ EXCLUDE_PREFIX = re.compile(
     r"no more|nothing (?:at all )?(?:from|by|about|on|in)|none (?:from|by|of)|not (?:from|by|published by|made by)|"
     r"anything (?:but|except|other than|besides)|everything (?:but|except|other than|besides)|all but|"
     r"except(?: for)?|other than|apart from|aside from|but not|and not|nothing with|"
-    r"(?:i|we) (?:do not|would rather not|would prefer not to|do not really) (?:want|need|care for|like|have|see|use)(?: to see| to have)?(?: any(?:thing)?(?: that comes?| coming)?)?(?: from| of| by)?|"
+    r"(?:i|we|he|she|they|(?:my|our) [a-z]+) (?:do not|does not|would rather not|would prefer not to|do not really|does not really) (?:want|need|care for|like|have|see|use)(?: to see| to have)?(?: any(?:thing)?(?: that comes?| coming)?)?(?: from| of| by)?|"
     # hedged: "I don't think we need X", "we probably won't need X", "I doubt we need X"
     r"(?:(?:i|we) do not think|(?:i|we) doubt) (?:i|we|she|he|they|you) (?:really |will |would |actually )?(?:need|want|use|require|care about)"
     r"(?: to see)?(?: any(?:thing)?)?(?: from| of| by)?|"
@@ -125,6 +125,7 @@ INCLUDE_PREFIX = re.compile(
     rf"(?:restrict|limit|confine)(?:ed)?{_LIST_OBJECT} to|stick to|stick with|keep (?:only|just)|only keep|"
     rf"keep{_LIST_OBJECT} to|keep(?: things| the list)? to|stay with|keep (?:it |this |these |them )?(?:confined|limited|restricted) to|"
     rf"narrow{_LIST_OBJECT}(?: down)? to|filter (?:to|by|for)|(?:i|we) only (?:want|need|care about)|"
+    r"(?:he|she|they) only (?:wants?|needs?|cares? about)|(?:he|she) (?:wants|needs) (?:only|just)|"
     r"show (?:me )?only|give (?:me )?only|only show(?: me)?|only give(?: me)?|switch to|switch (?:from \S+ )?to|"
     r"(?:i|we) (?:want|need|would like|prefer) (?:only|just))\s+"
 )

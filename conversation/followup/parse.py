@@ -94,6 +94,7 @@ class Scope:
     soft: bool = False  # no cue of its own ("annual ones, not quarterly"): kept only if it names a facet value
     wish: bool = False  # "I need X": a restriction only if X is a publisher, source, format or frequency
     term: bool = False  # said to be in the titles: "anything with CoNLL in the name"
+    plural: bool = False  # said of several ("the KITTI ones"): a name means every title with it, not one dataset
 
 
 @dataclass
@@ -164,9 +165,51 @@ def _names_listed(match: re.Match) -> str:
     return " and " + " and ".join(names) if names else ""  # in the same scope as what they exemplify
 
 
+# A clause that says its object first, then what to do with it: "IMF punya no need", "PUB one only give", "monthly only
+# ya", "the map type ones, that one no need" (the object in the clause before).
+_CLAUSE_SPLIT = re.compile(r"\s*(?:[,;?!]|\.\s|\s[-\u2013\u2014]+\s)\s*")
+_OBJECT_NOUN = r"(?P<noun>\s+(?:one|ones|punya|type|kind|stuff|thing|things))?"
+_POSTPOSED_NOT = re.compile(
+    rf"^(?:and |but |also |then )?(?P<x>(?!(?:i|we|you|they|he|she|it|please|pls|just|so|if)\b).+?){_OBJECT_NOUN}\s+"
+    r"(?:(?:i|we|he|she|they)\s+)?(?:no need|not needed|(?:do|does) not (?:want|need)|cannot use|can not use|no use)"
+    r"(?:\s+(?:already|one|ya|la|please|pls))*[.!]?$"
+)
+_POSTPOSED_ONLY = re.compile(
+    rf"^(?:and |but |also |then )?(?P<x>(?!(?:i|we|you|they|he|she|please|pls|just|so|if)\b).+?){_OBJECT_NOUN}\s+only"
+    r"(?P<tail>(?:\s+(?:give|show|give me|show me|ya|yah|la|can|pls|please|ok|okay|got or not|or not|got|is enough))*)[.!?]?$"
+)
+_TRAILING_NOUNS = re.compile(r"(?:\s+(?:type|kind|one|ones|punya|stuff))+$")
+_POINTING = frozenset(["that", "this", "those", "these", "it", "them"])
+
+
+def _postposed_clauses(text: str) -> str:
+    clauses = _CLAUSE_SPLIT.split(text)
+    if not any(_POSTPOSED_NOT.match(c) or _POSTPOSED_ONLY.match(c) for c in clauses):
+        return text
+    out: list[str] = []
+    for clause in clauses:
+        if match := _POSTPOSED_NOT.match(clause):
+            target = match["x"].strip()
+            if target in _POINTING and out and len(out[-1].split()) <= 5:
+                target = out.pop()  # "the map type ones, that one no need"
+            out.append(f"exclude {_TRAILING_NOUNS.sub('', target)}")
+        elif (match := _POSTPOSED_ONLY.match(clause)) and (match["noun"] or match["tail"]):
+            if match["x"].strip() not in _POINTING:  # "that one only show": what the clause before named
+                out.append(f"only {_TRAILING_NOUNS.sub('', match['x'].strip())}")
+        elif clause:
+            out.append(clause)
+    return ", ".join(out)
+
+
+_ENUMERATION = re.compile(r"(?:^|(?<=\s))(?:\(\d{1,2}\)|\d{1,2}\)|\d{1,2}\.(?=\s)|[\u2022*](?=\s))\s*")
+
+
 def _normalised(message: str) -> tuple[str, dict[str, str]]:
     """The message as the grammar reads it, and the spelling corrections made on the way (read -> as typed)."""
     text = fold(message or "").replace("\u2019", "'").replace("`", "'")
+    # "1) URA only 2) quarterly only 3) nothing that ends before 2020": numbered requests, each a clause of its own
+    text = _ENUMERATION.sub("; ", text).lstrip("; ")
+    text = re.sub(r"(?<=[a-z])-(type|kind|style)\b", r" \1", text)  # "the spreadsheet-type ones"
     text = SHORTHAND.sub(lambda m: FOLLOWUP_ABBREVIATIONS[m.group(1)], text)  # "lic for #2?", "excl cpf board"
     text, corrections = correct_words(text)  # "only monthyl ones", "the Departmnet of Statistcs"
     text = re.sub(r"(?:(?<=\s)|^)-(?=[a-z])", ", exclude ", text).lstrip(" ,")  # "-NEA -SingStat": as in a search box
@@ -204,9 +247,10 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     text = re.sub(r"^(.+?)\s+(?:that |which )?(?:i|we) do not (?:need|want|use)\b[\s,;]*(?:(?:please|pls)\s+)?"
                   r"(?:remove|drop|delete|exclude|take (?:them |it )?out)?(?:\s+(?:them|it|please|pls))*[.!]?$", r"remove \1", text)  # fmt: skip
     # The object first with no subject: "singstat one dun want, show others", "the API kind do not want"
-    text = re.sub(r"^(?!(?:i|we|you|they|please|pls|just|so|and|but|if)\b)(.+?)\s+do not (?:want|need)\b(?:\s+(?:them|it|please|pls))*"
+    text = re.sub(r"^(?!(?:i|we|you|they|please|pls|just|so|and|but|if)\b)([^,;.?!]+?)(?:\s+(?:i|we|he|she|they))?\s+do not (?:want|need)\b(?:\s+(?:them|it|please|pls))*"
                   r"\s*(?:[,;.!]+\s*|$)", r"remove \1, ", text).rstrip(" ,")  # fmt: skip
     text = re.sub(r"^(remove [^,;]+?)\s*[,;]\s*remove\s*[.!]?$", r"\1", text)  # "X do not want, remove" said twice
+    text = _postposed_clauses(text)  # "OECD one only, IMF punya tidak perlu": each clause with its object first
     # What the user is not doing explains, it does not exclude: "I'm not doing transfer this time"
     text = re.sub(r"[,;]?\s*\b(?:i am|we are) not (?:doing|working on|running|planning|studying|trying|focusing on|going to do)\b[^,;.!?]*",
                   " ", text)  # fmt: skip
@@ -324,6 +368,9 @@ def _antecedent(before: str) -> str:
     clause = ANTECEDENT_LEAD.sub("", clause).strip()
     words = clause.split()
     return " ".join(words[-3:]) if words else ""
+
+
+_PLURAL_TAIL = re.compile(r"\b(?:ones|series|sets|versions|editions|releases|benchmarks)$")
 
 
 def _trim_target(phrase: str) -> tuple[str, bool]:
@@ -602,6 +649,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
             return out
     for scope in out.scopes:
         trimmed, term = _trim_target(scope.phrase)
+        scope.plural = bool(_PLURAL_TAIL.search(scope.phrase)) and trimmed != scope.phrase
         scope.phrase, scope.term = trimmed or scope.phrase, term
     if (
         not out.changes_state

@@ -235,7 +235,7 @@ FIELD_KINDS = frozenset(["publisher", "licence", "formats", "coverage", "frequen
 
 @dataclass
 class Ref:
-    kind: str  # rank | name | focus
+    kind: str  # rank | name | focus | topic ("the one on co-curricular activities": by its words, else the focus)
     value: int | str | None = None
 
 
@@ -415,17 +415,14 @@ def parse_question(text: str) -> Question | None:
         return None
     if (
         [r.kind for r in refs] == ["focus"]
-        and (
-            named := _NAMED_ONE.search(body)
-            or _ABOUT_NAME.search(body)
-            or _IN_CATALOG_NAME.search(body)
-            or _ONE_ON_NAME.search(body)
-        )
+        and (named := _NAMED_ONE.search(body) or _ABOUT_NAME.search(body) or _IN_CATALOG_NAME.search(body))
         and not set(named.group(1).split()) & _NOT_A_NAME
     ):
         # "what is the IAM one? tell me more about it", "tell me more about nuScenes - where was it recorded?": the
         # name, not the last focus
         refs = [Ref("name", named.group(1))]
+    elif [r.kind for r in refs] == ["focus"] and (about := _ONE_ON_NAME.search(body)):
+        refs = [Ref("topic", about.group(1))]
     plural = bool(_PLURAL_RE.search(body))
     question = Question(kind=kind, refs=refs, plural=plural, text=body)
     if kind in FIELD_KINDS:

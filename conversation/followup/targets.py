@@ -503,7 +503,7 @@ def publisher_of(phrase: str) -> str | None:
         return None
     # Every word counts: "ministry of tourism" must not become the Singapore Tourism Board.
     named = words - {"of", "and", "the", "for", "singapore", "sg"}
-    matches = [name for name in vocab.publisher_names if _words_name(named, set(re.findall(r"[\w*-]+", fold(name))))]
+    matches = [name for name in vocab.publisher_names if words_name(named, set(re.findall(r"[\w*-]+", fold(name))))]
     if len(matches) == 1:
         return matches[0]
     # Several: the one that says the words in a row ("the land authority" is the Singapore Land Authority, not the
@@ -518,7 +518,7 @@ def publisher_of(phrase: str) -> str | None:
     return None
 
 
-def _words_name(words: set[str], name_words: set[str]) -> bool:
+def words_name(words: set[str], name_words: set[str]) -> bool:
     """Every word is a word of the name, a usual short form of one, or its beginning (4+ letters: "poly")."""
     for word in words:
         word = NAME_ABBREVIATIONS.get(word, word)
