@@ -18,7 +18,16 @@ GIST_CHARS = 300
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 _ASK_VERBS = "find|look for|search for|locate|get|dig up|track down|identify|recommend|suggest|list"
 # A request put to the assistant, up to its verb: "could you please help me ...", "if you would ..."
-_ASK_PREFIX = r"(?:(?:could|can|would|will) you|if you (?:could|would|can))(?: please| kindly)?(?: help me| help us)? "
+_ASK_PREFIX = (
+    r"(?:(?:could|can|would|will) you|if you (?:could|would|can))(?: please| kindly| therefore| then| now| also| just)*"
+    r"(?: help me| help us)? "
+)
+# A long message's own summary of what it wants: "So: weekly dengue case data, no maps.", "In short, ..."
+_SUMMARY_LEAD_RE = re.compile(
+    r"^(?:so|in short|in summary|to sum up|to summari[sz]e|summing up|bottom line|tl;?dr|summary|in a nutshell|basically|"
+    r"long story short|the ask|my ask|ask|request)\s*[:\u2013\u2014-]\s*",
+    re.I,
+)
 _REQUEST_RE = re.compile(
     r"\b(?:i|we) (?:need|want|am looking for|are looking for|would like|require|am after|are after)\b|"
     r"\b(?:exclude|without|leave out|except|only from|not from|looking for|searching for|show me|find me|give me|point me to|recommend|suggest|any data(?:sets)? (?:on|about|for)|"
@@ -82,6 +91,7 @@ def _request_score(sentence: str, position: int, count: int) -> float:
     return (
         min(len(topical), TOPICAL_CAP)
         + (8 if _DIRECT_ASK_RE.search(sentence) else 0)
+        + (12 if _SUMMARY_LEAD_RE.match(sentence) else 0)  # the message's own summary, its "no maps" included
         - (4 if _NEGATION_RE.search(_COURTESY_RE.sub(" ", sentence)) else 0)
         + position / max(1, count)
     )
@@ -127,7 +137,7 @@ def gist(message: str, *, limit: int = GIST_CHARS, followup: bool = False) -> Gi
         # What is asked for, without the courtesy around it: the context (who is asking, and why) only pulls the search
         # elsewhere. The request that names the most leads (a "not" says what is not wanted; a long message builds up to
         # its "So, could you ..."); the next ones join while it says too little.
-        asked = [_REQUEST_LEAD_RE.sub("", s, count=1) or s for s in requests]
+        asked = [_REQUEST_LEAD_RE.sub("", _SUMMARY_LEAD_RE.sub("", s, count=1), count=1) or s for s in requests]
         ranked = sorted(range(len(asked)), key=lambda k: (-_request_score(requests[k], k, len(asked)), -k))
         picked = [ranked[0]]
         for k in ranked[1:]:
@@ -137,7 +147,7 @@ def gist(message: str, *, limit: int = GIST_CHARS, followup: bool = False) -> Gi
         short = " ".join(asked[k] for k in picked)  # the best first: a cut at the limit keeps it
         if len(short) >= REQUEST_ONLY_MIN_CHARS:
             short = short[:limit].rsplit(" ", 1)[0] if len(short) > limit else short
-            clause = _ASIDE_RE.split(requests[ranked[0]], maxsplit=1)[0].strip(" ,.:")
+            clause = _ASIDE_RE.split(_SUMMARY_LEAD_RE.sub("", requests[ranked[0]]), maxsplit=1)[0].strip(" ,.:")
             return Gist(text=short, original_chars=len(text), shortened=True, request=clause)
     scored = []
     seen: set[str] = set()

@@ -293,6 +293,10 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
         term = targets.catalog_title_term(scope.phrase)
         if term is not None and len(term.split()) >= 2:
             resolution = targets.Resolution(targets=[targets.Target("title", (term,), term)])
+    term = targets.clean(scope.phrase)
+    if not resolution.targets and scope.plural and " " not in term and any(_name_starts_with(s.title, term) for s in shown):
+        # "Libri type only", "the Kinetics ones": a name that begins names on screen (LibriSpeech, LibriTTS)
+        resolution = targets.Resolution(targets=[targets.Target("title", (f"{term}{NAME_PART}",), term)])
     changes: list[str] = []
     for target in resolution.targets:
         if scope.mode == "include":

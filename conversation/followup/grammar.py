@@ -35,7 +35,7 @@ CONTRACTIONS = {
 }
 
 
-CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s[-\u2013\u2014]+\s|\s+(?:but|because|since|as|so|then|and (?:only|just|show|give|keep|i|see|let|tell|what|find|then|check)|i (?:need|want|am|would|only|just|prefer)|only|just|instead|thanks|thank you|please|pls|either|too|as well|anymore|any more)\b|$)"
+CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s[-\u2013\u2014]+\s|\s+(?:but|because|since|as|so|then|and (?:only|just|show|give|keep|i|see|let|tell|what|find|then|check|without|w/o|no|minus|excluding|exclude|drop|remove|skip)|i (?:need|want|am|would|only|just|prefer)|only|just|instead|thanks|thank you|please|pls|either|too|as well|anymore|any more)\b|$)"
 
 
 # "<verb> X" — X is excluded.
@@ -392,13 +392,22 @@ TOPIC_SWITCH = re.compile(
     r"separate (?:q|qn|question|request|thing|topic|search)|changing (?:the )?(?:topic|subject)(?: to)?|"
     r"(?:(?:scrap|ditch|drop|forget|bin) (?:all )?(?:that|this|everything)[, ]+)?(?:a |do a |start a )?(?:fresh|new|clean) (?:search|start|query)(?: for| on)?|"
     r"(?:scrap|ditch|bin) (?:all )?(?:that|this|everything)\s*[.:;!]+\s*(?=\w)|"
-    r"(?:let us |can we |could we )?start (?:over|again|afresh|from scratch)\s*[.,!;:]+\s*(?:(?:can|could|would) you |please )?"
+    r"(?:let us |can we |could we )?start (?:over|again|afresh|from scratch)\s*[.,!;:]+\s*"
+    r"(?!(?:with )?(?:all|every|any) (?:the )?(?:agencies|publishers|sources|formats|filters|years|frequencies)\b|everything\b)"
+    r"(?:(?:can|could|would) you |please )?"
     r"(?:(?:find|search|look|get|show|give)(?: me| us)?(?: for| up)? )?(?:(?:some |any )?(?:data|datasets|information|info|stats)"
     r" (?:on|about|for) )?(?=\w)|"
     r"switch(?:ing)? (?:topics?|subjects?)(?: to)?|(?:and )?now for something (?:else|(?:completely |totally |entirely )?different)|"
     r"for (?:(?:my|our) (?:other|different|second|next)|another|a (?:different|second|new)) (?:project|study|paper|thesis|assignment|task|report"
     r"|article|piece)[, ]+(?:i|we) (?:also )?(?:need|want|am looking for|are looking for|would like)|"
     r"forget (?:the|about the|all the) (?:\w+ ){0,2}(?:stuff|ones|data|datasets|results|search|topic|one|things)|"
+    # "forget the schools, now I'm looking for parks", "forget private property. let's look at HDB rentals now"
+    r"forget (?:about )?(?:the |all the )?(?:[\w-]+ ){0,3}?[\w-]+\s*(?:[,.;:!]+|\s[-\u2013\u2014]+)\s*(?:and )?(?:now )?"
+    r"(?=(?:i am|i'm|we are|let us|let's|lets|show|find|give|get|search|look|can you|could you|i need|i want)\b)|"
+    # "and now something unrelated - hawker centre closures", "another thing entirely: ..", "now another one please: X"
+    r"(?:and )?(?:now )?(?:something|anything) (?:unrelated|different|else)(?: entirely| altogether)?\s*(?:[-\u2013\u2014:,.;]+)\s*|"
+    r"(?:and )?(?:now )?another (?:thing|topic|subject|question|one)(?: entirely| altogether| now)?(?: please| pls)?"
+    r"\s*(?:[-\u2013\u2014:,.;]+)\s*(?=\w)|"
     r"separately|on a separate note|(?:also |now |next )?(?:search|look) (?:for|up)|(?:and )?now (?:something|anything|some data|data|datasets?) (?:on|about|for)|"
     r"(?:i (?:also )?have|another|a second|one more) (?:question|request|search)(?: about| on| for)?|"
     r"(?:something|a) (?:else|different)(?: entirely| altogether)?|(?:totally|completely|entirely) (?:different|new)(?: topic| question| thing| subject)?|"

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from catalog.vocabulary import agency_aliases
 from conversation.gist import followup_request
 from conversation.lexicon import FOLLOWUP_ABBREVIATIONS
-from conversation.nlu import correct_words, register_module_words
+from conversation.nlu import correct_words, english_words, register_module_words
 from search.text import STOPWORDS, fold
 
 from . import grammar, questions_parse, time_parse
@@ -162,6 +162,8 @@ def _names_listed(match: re.Match) -> str:
     inner = re.sub(r"\b(?:etc|e\.?g|i\.?e|such as|like|incl(?:uding|\.)?)\b\.?,?", " ", match.group(1) or match.group(2))
     inner = _NUMBERED_RUN.sub(lambda m: ", ".join(m[1] + n for n in [m[2], *m[3].strip("/").split("/")]), inner)
     names = [n.strip() for n in re.split(r"[,/]|\band\b", inner) if n.strip()]
+    if names and all(n in english_words() for n in names):
+        return ""  # "imagenet variants (tiny, mini etc)": what sets the variants apart, not names of their own
     return " and " + " and ".join(names) if names else ""  # in the same scope as what they exemplify
 
 
@@ -178,7 +180,7 @@ _POSTPOSED_ONLY = re.compile(
     rf"^(?:and |but |also |then )?(?P<x>(?!(?:i|we|you|they|he|she|please|pls|just|so|if)\b).+?){_OBJECT_NOUN}\s+only"
     r"(?P<tail>(?:\s+(?:give|show|give me|show me|ya|yah|la|can|pls|please|ok|okay|got or not|or not|got|is enough))*)[.!?]?$"
 )
-_TRAILING_NOUNS = re.compile(r"(?:\s+(?:type|kind|one|ones|punya|stuff))+$")
+_TRAILING_NOUNS = re.compile(r"(?:\s+(?:type|kind|one|punya))+(?=\s+ones$|$)")  # "ones" stays: said of several
 _POINTING = frozenset(["that", "this", "those", "these", "it", "them"])
 
 
@@ -195,7 +197,8 @@ def _postposed_clauses(text: str) -> str:
             out.append(f"exclude {_TRAILING_NOUNS.sub('', target)}")
         elif (match := _POSTPOSED_ONLY.match(clause)) and (match["noun"] or match["tail"]):
             if match["x"].strip() not in _POINTING:  # "that one only show": what the clause before named
-                out.append(f"only {_TRAILING_NOUNS.sub('', match['x'].strip())}")
+                several = " ones" if (match["noun"] or "").strip() in ("ones", "type", "kind") else ""  # "Libri type"
+                out.append(f"only {_TRAILING_NOUNS.sub('', match['x'].strip())}{several}")
         elif clause:
             out.append(clause)
     return ", ".join(out)
@@ -210,6 +213,7 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     # "1) URA only 2) quarterly only 3) nothing that ends before 2020": numbered requests, each a clause of its own
     text = _ENUMERATION.sub("; ", text).lstrip("; ")
     text = re.sub(r"(?<=[a-z])-(type|kind|style)\b", r" \1", text)  # "the spreadsheet-type ones"
+    text = re.sub(r"\b([a-z][\w.]*?)-?\*(?=\s|$|[,.;!?])", r"\1 variants", text)  # "w/o IJB-*": every IJB title
     text = SHORTHAND.sub(lambda m: FOLLOWUP_ABBREVIATIONS[m.group(1)], text)  # "lic for #2?", "excl cpf board"
     text, corrections = correct_words(text)  # "only monthyl ones", "the Departmnet of Statistcs"
     text = re.sub(r"(?:(?<=\s)|^)-(?=[a-z])", ", exclude ", text).lstrip(" ,")  # "-NEA -SingStat": as in a search box
@@ -467,7 +471,8 @@ def _strip(text: str) -> str:
     text = _NO_INTERJECTION.sub("", text)
     text = re.sub(
         r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|o+h+|a+h+|u+m+|u+h+|"
-        r"wow|nice|hey|nah|yeah|yes|sure|lol|haha|btw|by the way|quick q(?:uestion|n)?|one more (?:thing|q(?:uestion|n)?))(?:[,:;!.]|\s-+|\s)+)+",
+        r"wow|nice|hey|nah|yeah|yes|sure|lol|haha|btw|by the way|quick q(?:uestion|n)?|one more (?:thing|q(?:uestion|n)?)|"
+        r"lov(?:e|ing) (?:this|it|these)|perfect|excellent|brilliant|awesome|amazing)(?:[,:;!.]|\s-+|\s)+)+",
         "",
         text,
     )
@@ -574,6 +579,7 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
     if match := (TOPIC_SWITCH.match(body) or TOPIC_SWITCH.match(text)):  # "and now something on X": before _strip
         rest = (body if match.string == body else text)[match.end() :].strip(" ,:;.-")
         rest = re.sub(r"^(?:i am|i'm|we are) (?:after|looking for|interested in)\s+", "", rest)
+        rest = re.sub(r"^(?:let us|let's|lets) (?:look at|see|find|get|try|do)\s+|^(?:show|find|give|get) (?:me|us)\s+", "", rest)
         rest = re.sub(r"\s+now$", "", LEAD_CONNECTIVES.sub("", rest))
         out.topic_switch = rest or None
         return out

@@ -52,6 +52,10 @@ CAPABILITY_ABOUT_ITSELF = _rx(
     r"\bwhat (?:the assistant|this assistant|this tool|this service|the tool|the service|the system|this system) (?:is|are|can)"
     r" (?:able to |capable of |designed to |meant to )?do\b",
     r"\bhow many (?:results|datasets|items|hits) (?:can|do|will|could) (?:you|it|this) (?:show|return|give|list|display|find)\b",
+    # "can I get an alert when ... publishes new ...", "got export to CSV function or not?", "can I undo more than one step?"
+    r"\b(?:can|could|may) (?:i|we) (?:get|receive|set up|have|be sent) (?:an? )?(?:e-?mail )?(?:alerts?|notifications?|reminders?)\b|"
+    r"^(?:got|is there|there is) (?:an? )?(?:[\w-]+ ){0,3}(?:function|feature|option|button)s?(?: or not| anot)?\b|"
+    r"\b(?:can|could) (?:i|we|you) undo (?:more than (?:one|1)|multiple|several|many|two|2|all)\b|"
     r"\b(?:notify|alert|ping) (?:me|us) (?:when|if|whenever|once)\b|\b(?:e-?mail|tell|let) (?:me|us)(?: know)? (?:when|whenever|once) (?:a |an |any )?new\b",
     r"\b(?:are you able|can you|could you|do you|is it possible) (?:to )?(?:look|see|read|search|peek) (?:inside|into|within|the contents of)\b",
     r"\bpart of (?:what|the (?:sources|data|catalog|catalogue)) (?:you|it) (?:search|cover|index|hold|have|include)\b",
@@ -318,7 +322,7 @@ ANALYSIS_TASK = re.compile(
     r"|visuali[sz]ations?|pyramids?)|draw (?:me |us )?(?:a )?maps?|(?:compute|calculate|work out|tally|sum up|add up|sum) "
     r"|estimate (?:how|what|the|my)\b|combine (?:all |both )?(?:the|these|those|them)\b|(?:pivot|resample|deduplicate"
     r"|de-duplicate|impute|interpolate|normali[sz]e|reshape|aggregate) (?:the|this|that|these|those|it|them|both|all|each)\b"
-    r"|(?:predict|forecast) (?!data\b|datasets?\b)(?:the |next |future |what |how |my |it\b|them\b|this\b|these\b|\w+ (?:\w+ )?"
+    r"|(?:predict|forecast) (?!data\b|datasets?\b)(?:the |next |future |what |how |my |it\b|them\b|this\b|these\b|(?:[\w']+ ){1,4}?"
     r"(?:for|in|next|using|from)\b))"
     r"|\b(?:remove|detect|find|flag|drop) (?:the |all |any )?outliers\b|\b(?:extract|pull out) (?:\w+ ){0,3}(?:rows|columns"
     r"|records|values)\b|\b(?:count|calculate|compute|tally|add up|sum up)(?: (?:it|them|this|that|these|those))? for me\b"
@@ -343,6 +347,14 @@ ANALYSIS_TASK = re.compile(
 # A request for data on a topic, however politely wrapped: "anything on drug abuse arrests?", "any record of how many
 # dengue cases", "I'm helping someone who wants data on community clubs. What can you find?"
 DATA_REQUEST = re.compile(
+    # "can you pull up like the retail sales index": fetching something named is a search
+    r"\b(?:can|could|would|will) (?:you|u) (?:please |just |quickly )?(?:pull up|dig up|dig out|bring up|fetch|grab|track down)\s+"
+    r"(?!(?:like |the |my |our |all |those |these )*(?:results|list|history|previous|last|conversation|chat|page|filters?|it|them|that|this|these|those|first|second|third|#)\b)[a-z#]|"
+    # "do you have datasets of handwritten digits?": a dataset asked for by what it holds, not a question about the catalog
+    r"\b(?:do|does) (?:you|u|the catalog(?:ue)?|your catalog(?:ue)?) (?:have|hold|carry|contain|include|got|keep)\s+"
+    r"(?:any |some |a |an )?(?:good |open |public |labell?ed |annotated |large |big )?"
+    r"(?:data ?sets?|datasets?|corpora|corpus|benchmarks?|collections?) (?:of|with|containing) "
+    r"(?!(?:you|your|it|this|that|these|those|them|the (?:results|list))\b)[a-z]|"
     # "what open data the National Library Board releases about ..."
     r"\bwhat (?:open |public |official )?(?:data|datasets|statistics)\s+(?!(?:do|does|did|can|could|is|are|was|were|you|your|i|we)\b)"
     r"(?:the |a |an )?[a-z][a-z-]{2,}\s+(?:[a-z-]+\s+){0,4}(?:releases?|publish(?:es)?|puts? out|collects?|produces?|keeps?|has|holds?)\b|"
@@ -366,6 +378,11 @@ DATA_REQUEST = re.compile(
 # A comment on the results and nothing else: "these results are kinda meh tbh", "hmm, not what I expected but ok",
 # "haha that's a weird dataset", "that was not very useful, but whatever, thanks for trying"
 RESULTS_COMMENT = re.compile(
+    # how much there is: "wow, I didn't know there was so much", "oh, that's a lot of datasets"
+    r"^(?:(?:haha+|hmm+|wow|whoa|oh|ah|gosh|ok|okay|lol)[,.!]*\s+)*(?:(?:that is|that's|thats|there (?:is|are|was|were)|so)\s+"
+    r"(?:a lot|lots|loads|heaps|tons|so many|so much|plenty|quite a (?:lot|few))(?: of (?:datasets|data|results|stuff|options))?|"
+    r"i (?:did not|didn't|do not|don't|never) (?:know|expect|realise|realize|think)(?: that)? there (?:was|were|is|are|would be)"
+    r"(?: (?:so much|so many|that much|that many|this much|this many|such a lot))?(?: of (?:it|them|data|datasets))?)[.!]*$|"
     r"^(?:(?:haha+|hmm+|hm+|ugh|wow|oh|ah|well|ok|okay|lol|meh)[,.!]*\s+)*"
     r"(?:(?:(?:these|those|the) (?:results|datasets|ones)|that|this|these|those|it|they|the result|the list|that one|this one|"
     r"that dataset|this dataset)(?:'s| is| are| was| were)?\s+)?"

@@ -15,11 +15,13 @@ _SMALLTALK = sorted(
 )
 # A compliment is small talk too: "this is so helpful", "you rock".
 _COMPLIMENT = re.compile(
-    r"^(?:this|that|it|you|u|the (?:answer|results?|search|list))(?: is| are| was| were| has been| have been)?"
+    r"^(?:this|that|it|you|u|(?:the|this|that|these) (?:answer|results?|search|list|selection|datasets?))(?: is| are| was| were| has been| have been)?"
     r"(?: (?:so|really|very|super|quite|truly|a|an|the|such an?|most))*"
     r" (?:great|good|awesome|amazing|helpful|useful|perfect|star|genius|legend|lifesaver|best|fine|brilliant|excellent"
     r"|nice|cool|fantastic|wonderful|incredible|smart|clever|rock|rocks|rocked|helped|helps|worked|works|ok|okay"
-    r"|spot on|on point)(?: (?:thanks|thank you|cheers|mate|buddy))?$"
+    r"|spot on|on point)(?: for (?:me|us|my \w+|our \w+))?(?: (?:thanks|thank you|cheers|mate|buddy))?$"
+    # "my student will be delighted", "my boss will be pleased"
+    r"|^(?:my|our) \w+ (?:will|would|is going to) be (?:so |very |really )?(?:delighted|pleased|happy|thrilled|glad|grateful)$"
 )
 # Punctuation that breaks a message into parts ("good, now ..." peels "good"; "good schools" does not).
 _BREAK_RE = re.compile(r"[,!?;:()]+|\.(?=\s|$)|\s[-\u2013\u2014]+\s")
@@ -41,6 +43,8 @@ def split_words(message: str) -> tuple[list[str], set[int]]:
 def peel_smalltalk(words: list[str], breaks: set[int] | None = None) -> tuple[list[str], bool]:
     """Strip pleasantries from both ends; returns (remaining words, whether anything was stripped)."""
     breaks = breaks or set()
+    if words and _COMPLIMENT.match(" ".join(words)):
+        return [], True  # "these results are great": the whole message, before "great" is peeled off its end
     stripped = False
     changed = True
     offset = 0  # how many words were peeled off the front (to map positions onto ``breaks``)

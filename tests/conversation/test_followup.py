@@ -1086,3 +1086,69 @@ def test_formal_leads_before_a_question_or_the_same_kind_of_data():
     assert parse_followup(
         "Thank you. Could you locate the same kind of information, but for polyclinics?"
     ).same_but == ("polyclinics")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # numbered requests, each a clause of its own
+        ("1) URA only 2) quarterly only", [("include", "ura"), ("include", "quarterly")]),
+        # the object first in any clause, with a particle or a Malay negation after it
+        ("OECD one only, IMF punya tidak perlu", [("exclude", "imf"), ("include", "oecd")]),
+        ("PUB one only give, ministry one no need", [("exclude", "ministry"), ("include", "pub")]),
+        ("Urban one only, and Poverty Gap one no need", [("exclude", "poverty gap"), ("include", "urban")]),
+        # slang verbs, a reason after the request, a correction's interjection
+        ("nuke the PDFs", [("exclude", "the pdfs")]),
+        ("nuke the moneylender stuff, not our vertical", [("exclude", "the moneylender stuff")]),
+        ("lol no not that, put them back", [("restore", "them")]),
+        # a second exclusion joined by "+" / "and", shorthand for datasets, a wildcard name, descriptors in brackets
+        ("w/o sg gov data + w/o research ds", [("exclude", "sg gov data"), ("exclude", "research datasets")]),
+        ("w/o IJB-* pls", [("exclude", "ijb")]),
+        ("w/o imagenet variants (tiny, mini etc)", [("exclude", "imagenet")]),
+        # someone else's wishes
+        ("my supervisor does not want the PDFs", [("exclude", "the pdfs")]),
+    ],
+)
+def test_changes_in_numbered_object_first_and_slang_forms(message, expected):
+    assert _scopes(message) == expected
+
+
+def test_said_of_several_a_name_is_every_title_with_it():
+    (scope,) = parse_followup("He'd rather not have the KITTI ones.").scopes
+    assert (scope.mode, scope.phrase, scope.plural) == ("exclude", "the kitti", True)
+    assert not parse_followup("drop KITTI").scopes[0].plural
+
+
+def test_a_word_family_and_a_narrowed_year():
+    assert targets.title_term_pattern("moneylender", plural=True).search("number of licensed moneylending borrowers")
+    assert not targets.title_term_pattern("moneylender", plural=True).search("money lent")
+    assert (parse_time("and restrict to 2023.")[0].year_from, parse_time("limit it to 2019")[0].year_to) == (2023, 2019)
+    assert parse_time("up to 2015")[0].year_from is None
+
+
+def test_two_questions_in_one_message_are_both_kept_and_fields_of_one_result_stay_one_question():
+    question = parse_followup("Which of them has the longest history? And who publishes #1?").question
+    assert question.kind == "longest_history" and [(q.kind, q.refs[0].value) for q in question.more] == [("publisher", 1)]
+    question = parse_followup("what licence is #2? and what formats?").question
+    assert question.kind == "licence" and question.also == ["formats"] and not question.more
+
+
+def test_a_dataset_asked_after_by_name_or_topic_is_not_the_last_one_in_focus():
+    assert parse_followup("Is LIAR in there? Tell me about it.").question.refs[0].value == "liar"
+    refs = parse_followup("I don't suppose the one on co-curricular activities has anything useful? could you tell me more about it").question.refs
+    assert [(r.kind, r.value) for r in refs] == [("topic", "co-curricular activities")]
+
+
+def test_starting_over_with_one_facet_keeps_the_rest():
+    parsed = parse_followup("could we start over with all publishers, keeping everything else?")
+    assert not parsed.clear and parsed.remove_facets == ["publisher"]
+    assert parse_followup("start over").clear
+
+
+@pytest.mark.django_db
+def test_a_name_in_several_titles_on_screen_and_the_international_sources():
+    shown = [targets.Shown(id=i, title=t) for i, t in enumerate(["CoNLL 2002", "CoNLL-2003", "AIDA CoNLL-YAGO", "RONEC"], 1)]
+    assert targets.resolve_one("conll", shown=shown, allow_terms=False) == targets.Target("title", ("conll",), "conll")
+    DatasetFactory(source__slug="worldbank", source__name="World Bank")
+    group = targets.source_group_of("the international sources")
+    assert group is not None and group.values == ("worldbank",)

@@ -435,3 +435,29 @@ def test_a_dataset_asked_for_is_a_search_whatever_it_is_for():
 )
 def test_an_order_or_the_next_page_asked_for_is_a_refinement(message, intent):
     assert classify(message, has_previous_search=True).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "previous", "intent"),
+    [
+        # a new subject after a marker, however it is said
+        ("forget the schools, now I'm looking for parks with playgrounds", True, "search"),
+        ("and now something unrelated - hawker centre closures", True, "search"),
+        ("Now another one please: HDB rental flat data", True, "search"),
+        ("do you have datasets of handwritten digits?", False, "search"),
+        ("um so yeah can you pull up like the retail sales index for singapore", False, "search"),
+        # the same kind of data after a compliment is a refinement; comments and thanks are small talk
+        ("Loving this, same kind of thing but for museums?", True, "refine"),
+        ("wow, I didn't know there was so much", True, "smalltalk"),
+        ("Thank you very much, this list is very useful for me", True, "smalltalk"),
+        ("Amazing, thanks a million!", True, "smalltalk"),
+        # questions about what the assistant does, and a task it does not do
+        ("Can I get an alert when the Tourism Board publishes new monthly arrivals?!", False, "capabilities"),
+        ("Got export to CSV function or not?", True, "capabilities"),
+        ("can I undo more than one step?", True, "capabilities"),
+        ("forecast Singapore's GDP growth for 2026", False, "out_of_scope"),
+    ],
+)
+def test_new_subjects_comments_and_questions_about_the_assistant(message, previous, intent):
+    assert classify(message, has_previous_search=previous).intent == intent
+
