@@ -14,6 +14,7 @@ from search.ranking.columns import key_matches, requested_columns
 from search.ranking.families import collapse, query_time
 from search.ranking.pipeline import Ranking, rank
 from search.ranking.queries import embedding_query, lexical_query
+from search.ranking.spelling import spelled
 from search.services.facets import facet_counts, facet_masks
 from search.services.results import SearchResponse, hits_for
 
@@ -124,6 +125,7 @@ def index_ranking(index: SearchIndex, *, query: str, mask: np.ndarray, similar_t
     vector = None
     lexical = index.lexical
     if query:
+        query = spelled(query, index.lexical)  # "electricty tarrifs": the catalog's words beside the misspelt ones
         # The query's BM25 scores are computed in a second thread while the model encodes the query (both
         # leave the interpreter lock for most of their time).
         prefetched = lexical_query(query)  # what the pipeline scores (search.ranking.pipeline.rank)

@@ -29,6 +29,7 @@ def titles(response) -> list[str]:
         ("carbon emissions per person by country", "co2"),
         ("CIFAR-10", "cifar"),
         ("question answering over Wikipedia", "squad"),
+        ("dengeu caeses", "dengue"),  # misspelt words gain the catalog's (search.ranking.spelling)
     ],
 )
 def test_right_dataset_in_top_3(catalog, query, key):

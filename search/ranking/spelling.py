@@ -1,0 +1,93 @@
+"""Misspelt query words: a word no record has, read as well as the catalog's closest name word.
+
+"electricty tarrifs singapore" finds nothing on the lexical side and little on the embedding's (the model has not
+seen "tarrifs"). A query word of five letters or more that no field of any record holds is compared with the words of
+the catalog's names (titles and alternate names): the closest within one edit (two from seven letters on; a swap of
+two letters is one edit), among equals the one sharing the longest beginning, then the one most records use, is added to
+the query. The user's word stays: a
+name the catalog does not hold yet ("Waymo") costs nothing, and the embedding still reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from search.text import STOPWORDS, normalize, stem
+
+NAME_FIELD = "names"  # the lexical field of titles and alternate names (search.lexical.FIELD_WEIGHTS)
+MIN_LENGTH = 5  # shorter words are too often codes or acronyms ("ERP", "COE")
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def max_edits(word: str) -> int:
+    return 1 if len(word) < 7 else 2
+
+
+def _base(lexical):
+    """The full-build index of a lexical scorer (a delta stack keeps it as ``base``)."""
+    return getattr(lexical, "base", lexical)
+
+
+def _name_words(index) -> tuple[Sequence[str], Sequence[int]]:
+    """The words of the name field and how many records hold each, computed once per index."""
+    cached = getattr(index, "_name_words", None)
+    if cached is not None:
+        return cached
+    bm = index.fields.get(NAME_FIELD)
+    words: list[str] = []
+    counts: list[int] = []
+    if bm is not None:
+        indptr = bm.scores["indptr"]
+        for word, tid in bm.vocab_dict.items():
+            if isinstance(word, str) and word.isalpha() and len(word) >= MIN_LENGTH - 1:
+                words.append(word)
+                counts.append(int(indptr[tid + 1] - indptr[tid]))
+    index._name_words = (words, counts)
+    return index._name_words
+
+
+def _shared_start(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _known(index, token: str) -> bool:
+    return any(index.document_frequency(name, token) for name in index.fields)
+
+
+def corrections(query: str, lexical) -> dict[str, str]:
+    """Misspelt word of ``query`` -> the catalog's name word it most likely means (stemmed as the index holds it)."""
+    index = _base(lexical)
+    if not hasattr(index, "fields") or not hasattr(index, "document_frequency"):
+        return {}
+    out: dict[str, str] = {}
+    for word in dict.fromkeys(_WORD_RE.findall(normalize(query or ""))):
+        token = stem(word)
+        if len(word) < MIN_LENGTH or word in STOPWORDS or _known(index, token):
+            continue
+        words, counts = _name_words(index)
+        if not words:
+            return out
+        limit = max_edits(word)
+        found = process.extract(token, words, scorer=OSA.distance, score_cutoff=limit, limit=20)
+        if not found:
+            continue
+        # the fewest edits, then the longest shared beginning (a slip is rarely in the first letters), then the commonest
+        best = min(found, key=lambda hit: (hit[1], -_shared_start(token, hit[0]), -counts[hit[2]], hit[0]))
+        if best[0] != token:
+            out[word] = best[0]
+    return out
+
+
+def spelled(query: str, lexical) -> str:
+    """``query`` with the catalog's words for its misspelt ones added ("electricty tarrifs" + "electricity tariff")."""
+    fixed = corrections(query, lexical)
+    return f"{query} {' '.join(fixed.values())}" if fixed else query
