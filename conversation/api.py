@@ -114,6 +114,9 @@ class SearchStateSerializer(serializers.Serializer):
     similar_to = serializers.IntegerField(allow_null=True)
     result_ids = serializers.ListField(child=serializers.IntegerField(), help_text="The results shown, in order.")
     focus = serializers.IntegerField(allow_null=True, help_text="The dataset 'that one' refers to.")
+    compared = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The last comparison's datasets (a follow-up can add to it)."
+    )
     chips = SearchStateChipSerializer(many=True)
 
 

@@ -47,6 +47,7 @@ class SearchState:
     similar_to: int | None = None
     result_ids: list[int] = field(default_factory=list)
     focus: int | None = None  # the dataset "that one" refers to: the last one a reply was about
+    compared: list[int] = field(default_factory=list)  # the last comparison's datasets ("add TriviaQA to that comparison")
     subset: dict | None = None  # what "those" refers to after a count: {"facet", "values", "label"}
     undo: list[dict] = field(default_factory=list)
 
@@ -66,6 +67,7 @@ class SearchState:
             similar_to=_int_or_none(data.get("similar_to")),
             result_ids=[int(i) for i in data.get("result_ids") or [] if str(i).lstrip("-").isdigit()],
             focus=_int_or_none(data.get("focus")),
+            compared=[int(i) for i in data.get("compared") or [] if str(i).lstrip("-").isdigit()],
             subset=_subset(data.get("subset")),
             undo=[u for u in data.get("undo") or [] if isinstance(u, dict)][-UNDO_DEPTH:],
         )
@@ -91,6 +93,7 @@ class SearchState:
             "similar_to": self.similar_to,
             "result_ids": list(self.result_ids),
             "focus": self.focus,
+            "compared": list(self.compared),
             "subset": self.subset,
         }
         if with_undo:

@@ -237,11 +237,19 @@ def _plainest(words: set[str], candidates: dict[int, tuple[str, int | None]]) ->
     return extra[0][1]
 
 
-def answer_question(question: Question, shown: list[ShownDataset], *, focus: int | None) -> Answer | None:
-    """The answer, or None when the question names nothing on screen (the caller treats it as a search)."""
+def answer_question(
+    question: Question, shown: list[ShownDataset], *, focus: int | None, compared: list[int] | None = None
+) -> Answer | None:
+    """The answer, or None when the question names nothing on screen (the caller treats it as a search);
+    ``compared``: the last comparison's datasets, which "add X to that comparison" extends."""
     if not shown:
         return None
     picked, missing = resolve_refs(question.refs, shown, focus=focus)
+    if question.extend and compared and picked:
+        ranks = {d.id: d.rank for d in shown}
+        earlier = shown_datasets(compared, ranks={i: ranks.get(i, 0) for i in compared})
+        pool = [*earlier, *(d for d in picked if d.id not in compared)]
+        return _compare(pool, missing, limit=4)
     if question.refs and not picked:
         return None
     kind = question.kind
@@ -450,10 +458,11 @@ def _count(question: Question, shown: list[ShownDataset]) -> Answer:
     return Answer(f"{len(matching)} of the {n} results are {label}: {names}.", datasets=ids, subset=subset)
 
 
-def _compare(pool: list[ShownDataset], missing: list[str]) -> Answer:
+def _compare(pool: list[ShownDataset], missing: list[str], *, limit: int = 3) -> Answer:
     columns = ["Dataset", "Publisher", "Coverage", "Frequency", "Formats", "Licence", "Size"]
     rows = []
-    for d in pool[:3]:
+    pool = pool[:limit]
+    for d in pool:
         sizes = _SIZE_RE.findall(d.plain_description)
         rows.append(
             [
@@ -466,12 +475,13 @@ def _compare(pool: list[ShownDataset], missing: list[str]) -> Answer:
                 ", ".join(dict.fromkeys(s.strip() for s in sizes[:2])) or "not stated",
             ]
         )
-    names = " and ".join(f"“{d.title}”" for d in pool[:3])
+    quoted = [f"“{d.title}”" for d in pool]
+    names = " and ".join(quoted) if len(quoted) <= 2 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
     differences = [columns[i] for i in range(1, len(columns)) if len({row[i] for row in rows}) > 1]
     reply = f"Here are {names} side by side."
     if differences:
         reply += f" They differ in {', '.join(c.lower() for c in differences)}."
     if missing:
         reply += f" (I couldn't find {', '.join(f'“{m}”' for m in missing)} among the results.)"
-    table = {"columns": columns, "rows": rows, "ids": [d.id for d in pool[:3]]}
-    return Answer(reply, focus=pool[0].id if pool else None, table=table, datasets=[d.id for d in pool[:3]])
+    table = {"columns": columns, "rows": rows, "ids": [d.id for d in pool]}
+    return Answer(reply, focus=pool[0].id if pool else None, table=table, datasets=[d.id for d in pool])

@@ -50,7 +50,7 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
     """The change a follow-up asks for, or None when it is not one after all (treat it as a search)."""
     targets.VOCABULARY.refresh_if_changed()
     if parsed.question is not None:
-        answer = answer_question(parsed.question, shown, focus=state.focus)
+        answer = answer_question(parsed.question, shown, focus=state.focus, compared=state.compared)
         if answer is None:
             return None
         for question in parsed.question.more:  # "... ? And who publishes #1?": each answered in turn
@@ -61,6 +61,8 @@ def interpret(parsed: FollowUpParse, state: SearchState, shown: list[ShownDatase
         new = state.copy()
         new.focus = answer.focus or new.focus
         new.subset = answer.subset
+        if answer.table is not None and parsed.question.kind == "compare":
+            new.compared = list(answer.datasets)
         return Change("question", new, answer=answer)
     if parsed.topic_switch:
         return Change("new_topic", SearchState(), query=parsed.topic_switch)

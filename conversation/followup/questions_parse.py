@@ -206,6 +206,12 @@ _ONE_ON_NAME = re.compile(
     r"\bthe (?:one|dataset|table) (?:on|about|for|covering)\s+([a-z0-9][\w.+-]*(?: [\w.+-]+){0,3}?)"
     r"(?=\s+(?:has|have|is|does|do|got|looks?|seems?|sounds?)\b|\s*[?,;:.!]|\s+-\s|$)"
 )
+# "add TriviaQA to that comparison", "can you include WikiQA in the table too?"
+_ADD_TO_COMPARISON = re.compile(
+    r"^(?:(?:and|also|now|ok|okay|please|pls|can you|could you|would you)[,]?\s+)*(?:add|include|put|throw|bring|stick)\s+"
+    r"(?P<names>.+?)\s+(?:in|into|to|onto|on)\s+(?:the|that|this|your|the same)\s+(?:comparison|table|side[- ]by[- ]side)"
+    r"(?:\s+(?:too|as well|also|please|pls))*\s*[?.!]*$"
+)
 _NOT_A_NAME = frozenset(["same", "other", "right", "wrong", "last", "next", "previous", "new", "old", "best", "only", "big",
                          "small", "first", "second", "third", "top", "above", "latest", "newest", "oldest", "main", "that",
                          "this", "these", "those", "it", "on", "of", "for", "about", "in", "licence", "license", "format"])  # fmt: skip
@@ -249,6 +255,7 @@ class Question:
     also: list[str] = field(default_factory=list)  # more fields of the same result: "formats and licence of #2?"
     # Further questions in the same message, answered in turn: "Which has the longest history? And who publishes #1?"
     more: list[Question] = field(default_factory=list)
+    extend: bool = False  # "add TriviaQA to that comparison": the last comparison's datasets and these
 
 
 def _refs(text: str) -> list[Ref]:
@@ -395,6 +402,10 @@ def parse_question(text: str) -> Question | None:
     body = text.strip()
     if not body:
         return None
+    if added := _ADD_TO_COMPARISON.match(body):
+        names = [n.strip() for n in re.split(r",|\band\b|&", added["names"]) if n.strip()]
+        refs = [Ref("name", re.sub(r"^(?:the|a|an)\s+", "", n)) for n in names]
+        return Question(kind="compare", refs=refs, text=body, extend=True)
     if bare := _BARE_FIELD.match(body):
         return Question(kind=bare.lastgroup or "more", refs=[Ref("focus")], text=body)
     first = re.split(r"(?<=[?!])\s+|\.\s+", body, maxsplit=1)[0]

@@ -286,6 +286,7 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
         )
         sure = (
             pointed
+            or question.extend  # "add TriviaQA to that comparison"
             or question.kind == "count"  # "how many are MOM": counted among the results
             or bool(RESULT_REFERENCE.search(followup.text))
             or _names_shown(names, shown_titles)

@@ -9,7 +9,7 @@ import pytest
 from catalog.models import DatasetFamily
 from conversation.followup import targets
 from conversation.followup.answers import ShownDataset, answer_question, shown_datasets
-from conversation.followup.apply import search_filters
+from conversation.followup.apply import interpret, search_filters
 from conversation.followup.parse import parse_followup
 from conversation.followup.questions_parse import parse_question
 from conversation.followup.time_parse import parse_time
@@ -1152,3 +1152,18 @@ def test_a_name_in_several_titles_on_screen_and_the_international_sources():
     DatasetFactory(source__slug="worldbank", source__name="World Bank")
     group = targets.source_group_of("the international sources")
     assert group is not None and group.values == ("worldbank",)
+
+
+@pytest.mark.django_db
+def test_a_dataset_added_to_the_last_comparison_joins_it():
+    squad, nq, trivia = (DatasetFactory(title=t) for t in ("SQuAD", "Natural Questions", "TriviaQA"))
+    on_screen = shown_datasets([squad.pk, nq.pk, trivia.pk])
+    state = SearchState(query="question answering", result_ids=[squad.pk, nq.pk, trivia.pk])
+    first = interpret(parse_followup("compare SQuAD and Natural Questions side by side"), state, on_screen)
+    assert first.state.compared == [squad.pk, nq.pk]
+    question = parse_followup("Add TriviaQA to that comparison.").question
+    assert question.kind == "compare" and question.extend
+    added = interpret(parse_followup("Add TriviaQA to that comparison."), first.state, on_screen)
+    assert added.answer.table["ids"] == [squad.pk, nq.pk, trivia.pk]
+    assert "“SQuAD”, “Natural Questions” and “TriviaQA”" in added.answer.reply
+    assert SearchState.from_dict(added.state.to_dict()).compared == [squad.pk, nq.pk, trivia.pk]  # kept with the state
