@@ -182,15 +182,22 @@ _POSTPOSED_ONLY = re.compile(
 )
 _TRAILING_NOUNS = re.compile(r"(?:\s+(?:type|kind|one|punya))+(?=\s+ones$|$)")  # "ones" stays: said of several
 _POINTING = frozenset(["that", "this", "those", "these", "it", "them"])
+# A clause that is only the "no": "departure one and cargo one also, tidak perlu", "the PDF ones, no need"
+_BARE_NOT = re.compile(r"^(?:also |too |both |all )?(?:no need|not needed|(?:do|does) not (?:want|need)|no use)(?: (?:also|too|both))?[.!]?$")
+_TRAILING_ALSO = re.compile(r"(?:\s+(?:also|too|as well|both))+$")
 
 
 def _postposed_clauses(text: str) -> str:
     clauses = _CLAUSE_SPLIT.split(text)
-    if not any(_POSTPOSED_NOT.match(c) or _POSTPOSED_ONLY.match(c) for c in clauses):
+    if not any(_POSTPOSED_NOT.match(c) or _POSTPOSED_ONLY.match(c) or _BARE_NOT.match(c) for c in clauses):
         return text
     out: list[str] = []
     for clause in clauses:
-        if match := _POSTPOSED_NOT.match(clause):
+        if _BARE_NOT.match(clause) and out and len(out[-1].split()) <= 8 and not out[-1].startswith(("exclude ", "only ")):
+            # the clause before named what is not needed ("departure one and cargo one also")
+            target = _TRAILING_ALSO.sub("", out.pop())
+            out.append(f"exclude {' and '.join(_TRAILING_NOUNS.sub('', p.strip()) for p in target.split(' and '))}")
+        elif match := _POSTPOSED_NOT.match(clause):
             target = match["x"].strip()
             if target in _POINTING and out and len(out[-1].split()) <= 5:
                 target = out.pop()  # "the map type ones, that one no need"

@@ -1097,6 +1097,8 @@ def test_formal_leads_before_a_question_or_the_same_kind_of_data():
         ("OECD one only, IMF punya tidak perlu", [("exclude", "imf"), ("include", "oecd")]),
         ("PUB one only give, ministry one no need", [("exclude", "ministry"), ("include", "pub")]),
         ("Urban one only, and Poverty Gap one no need", [("exclude", "poverty gap"), ("include", "urban")]),
+        # a clause that is only the "no" refuses what the clause before named
+        ("Departure one and cargo one also, tidak perlu. Only arrival", [("exclude", "departure and cargo"), ("include", "arrival")]),
         # slang verbs, a reason after the request, a correction's interjection
         ("nuke the PDFs", [("exclude", "the pdfs")]),
         ("nuke the moneylender stuff, not our vertical", [("exclude", "the moneylender stuff")]),
