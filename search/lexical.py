@@ -75,6 +75,22 @@ class LexicalIndex:
         self.weights = dict(weights or FIELD_WEIGHTS)
         # Each field's mean length in tokens (a delta scores its documents with these statistics).
         self.avgdl = dict(avgdl or {})
+        self._vocabularies: dict[str, tuple[list[str], list[int]]] = {}
+
+    def vocabulary(self, name: str) -> tuple[list[str], list[int]]:
+        """Field ``name``'s tokens and in how many documents each occurs (computed once per index)."""
+        if name not in self._vocabularies:
+            words: list[str] = []
+            counts: list[int] = []
+            if (bm := self.fields.get(name)) is not None:
+                indptr = bm.scores["indptr"]
+                for token, tid in bm.vocab_dict.items():
+                    if not token or tid + 1 >= len(indptr):  # bm25s keeps an empty token past the last posting list
+                        continue
+                    words.append(str(token))
+                    counts.append(int(indptr[tid + 1] - indptr[tid]))
+            self._vocabularies[name] = (words, counts)
+        return self._vocabularies[name]
 
     @classmethod
     def build(cls, docs: Sequence[DocFields], *, weights: dict[str, float] | None = None) -> LexicalIndex:

@@ -598,9 +598,9 @@ def title_term_pattern(term: str, *, plural: bool = False) -> re.Pattern[str]:
     other hyphens separate ("Poverty Gap ($2 a day)-Rural" and "Official Poverty Rate-Rural" are rural)."""
     words = re.split(r"[\s-]+", fold(term).strip())
     body = r"[\s-]".join(re.escape(w) for w in words) + ("(?:s|es)?" if plural else "")
-    if plural and len(words) == 1 and (stem := _AGENT_OR_ACT.match(words[0])):
+    if plural and len(words) == 1 and (stem := word_stem(words[0])) != words[0]:
         # "the moneylender stuff" is the moneylending tables too: the word's agent and activity forms
-        body = re.escape(stem.group(1)) + "(?:ers?|ings?|ed)"
+        body = re.escape(stem) + "(?:ers?|ings?|ed)"
     return re.compile(rf"(?<!\w){_NOT_JOINED}{body}(?!\w)")  # "wet-bulb" and "wet bulb" are one term
 
 
@@ -841,7 +841,7 @@ def _resolve_exact(phrase: str, *, shown: list[Shown], allow_terms: bool) -> Tar
         return Target("title", (term,), term)
     if (named := dataset_named(phrase, shown)) is not None:
         return Target("dataset", (str(named.id),), named.title)
-    if allow_terms and (term := title_term(phrase, shown)) is not None:
+    if allow_terms and term is not None:
         return Target("title", (term,), term)
     return None
 

@@ -4,14 +4,14 @@
 seen "tarrifs"). A query word of five letters or more that no field of any record holds is compared with the words of
 the catalog's names (titles and alternate names): the closest within one edit (two from seven letters on; a swap of
 two letters is one edit), among equals the one sharing the longest beginning, then the one most records use, is added to
-the query. The user's word stays: a
-name the catalog does not hold yet ("Waymo") costs nothing, and the embedding still reads it.
+the query. The user's word stays: a name the catalog does not hold yet ("Waymo") costs nothing, and the embedding still
+reads it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from os.path import commonprefix
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -32,33 +32,6 @@ def _base(lexical):
     return getattr(lexical, "base", lexical)
 
 
-def _name_words(index) -> tuple[Sequence[str], Sequence[int]]:
-    """The words of the name field and how many records hold each, computed once per index."""
-    cached = getattr(index, "_name_words", None)
-    if cached is not None:
-        return cached
-    bm = index.fields.get(NAME_FIELD)
-    words: list[str] = []
-    counts: list[int] = []
-    if bm is not None:
-        indptr = bm.scores["indptr"]
-        for word, tid in bm.vocab_dict.items():
-            if isinstance(word, str) and word.isalpha() and len(word) >= MIN_LENGTH - 1:
-                words.append(word)
-                counts.append(int(indptr[tid + 1] - indptr[tid]))
-    index._name_words = (words, counts)
-    return index._name_words
-
-
-def _shared_start(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 def _known(index, token: str) -> bool:
     return any(index.document_frequency(name, token) for name in index.fields)
 
@@ -66,22 +39,22 @@ def _known(index, token: str) -> bool:
 def corrections(query: str, lexical) -> dict[str, str]:
     """Misspelt word of ``query`` -> the catalog's name word it most likely means (stemmed as the index holds it)."""
     index = _base(lexical)
-    if not hasattr(index, "fields") or not hasattr(index, "document_frequency"):
+    if not hasattr(index, "vocabulary"):
         return {}
     out: dict[str, str] = {}
     for word in dict.fromkeys(_WORD_RE.findall(normalize(query or ""))):
         token = stem(word)
         if len(word) < MIN_LENGTH or word in STOPWORDS or _known(index, token):
             continue
-        words, counts = _name_words(index)
+        words, counts = index.vocabulary(NAME_FIELD)
         if not words:
             return out
-        limit = max_edits(word)
-        found = process.extract(token, words, scorer=OSA.distance, score_cutoff=limit, limit=20)
+        found = process.extract(token, words, scorer=OSA.distance, score_cutoff=max_edits(word), limit=50)
+        found = [hit for hit in found if hit[0].isalpha() and len(hit[0]) >= MIN_LENGTH - 1]  # words, not codes
         if not found:
             continue
         # the fewest edits, then the longest shared beginning (a slip is rarely in the first letters), then the commonest
-        best = min(found, key=lambda hit: (hit[1], -_shared_start(token, hit[0]), -counts[hit[2]], hit[0]))
+        best = min(found, key=lambda hit: (hit[1], -len(commonprefix((token, hit[0]))), -counts[hit[2]], hit[0]))
         if best[0] != token:
             out[word] = best[0]
     return out
