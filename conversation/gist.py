@@ -123,10 +123,24 @@ class Gist:
         )
 
 
+# A list item's mark at the start of a line: "- IMF only", "* link?", "• compare the two"
+_BULLET_RE = re.compile(r"^[ \t]*(?:[-*\u2022\u2023\u2043\u2013\u2014]|\d{1,2}[.)])[ \t]+", re.M)
+
+
+def unbulleted(message: str) -> str:
+    """A message written as a bulleted list, its items as clauses of one message ("- drop WMT\n- link?" reads
+    "drop WMT; link?"); any other message as it is."""
+    if not _BULLET_RE.search(message):
+        return message
+    lines = [_BULLET_RE.sub("", line, count=1).strip() for line in message.splitlines()]
+    return "; ".join(line.rstrip(";,") for line in lines if line)
+
+
 def gist(message: str, *, limit: int = GIST_CHARS, followup: bool = False) -> Gist:
     """What a message asks for; with ``followup`` (results are on screen) a long message that asks for a change to
     them is read by that request (``followup_request``)."""
-    text = " ".join((message or "").split())
+    message = unbulleted(message or "")
+    text = " ".join(message.split())
     if followup and (asked := followup_request(message)):
         return Gist(text=asked, original_chars=len(text), shortened=True, followup=True)
     if len(text) <= MAX_QUERY_CHARS:
@@ -199,6 +213,7 @@ _ASK_LEAD_RE = re.compile(
 )
 
 
+
 _KEEP_TOPIC_RE = re.compile(r"\b(?:same topic|new search|anything new|change the topic|start a new|the topic is the same)\b", re.I)
 
 
@@ -217,4 +232,3 @@ def followup_request(message: str) -> str | None:
     # The request is what a long message builds up to: the last such sentence, cut at an aside (" - ", "; ", "because").
     clause = re.split(r"\s[-\u2013\u2014]+\s|;\s|,?\s+because\s", asked[-1])[0]
     return _ASK_LEAD_RE.sub("", clause).strip() or None
-

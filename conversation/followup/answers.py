@@ -182,10 +182,16 @@ def resolve_refs(refs: list[Ref], shown: list[ShownDataset], *, focus: int | Non
             )
         elif ref.kind == "focus":
             hit = next((d for d in shown if d.id == focus), None) or (shown[0] if shown else None)
+        elif ref.kind == "name" and (several := _several_named(str(ref.value), shown)):
+            found.extend(d for d in several if d not in found)  # "compare the two World Bank literacy indicators"
+            continue
         elif ref.kind == "name":
             named = targets.dataset_named(str(ref.value), as_targets)
             pk = named.id if named is not None else _plainest(targets.name_words(str(ref.value)), {d.id: (d.title, None) for d in shown})
             hit = next((d for d in shown if d.id == pk), None)
+            if hit is None and (run := targets.names_run(str(ref.value), as_targets)):  # "compare set5 set14 urban100"
+                found.extend(d for r in run for d in shown if d.id == r.id and d not in found)
+                continue
             if hit is None:
                 hit = _named_off_screen(str(ref.value), shown)
             if hit is None:
@@ -193,6 +199,29 @@ def resolve_refs(refs: list[Ref], shown: list[ShownDataset], *, focus: int | Non
         if hit is not None and hit not in found:
             found.append(hit)
     return found, missing
+
+
+_SEVERAL_RE = re.compile(r"^(?:the |these |those )?(?:(two|both|2)|(three|3)) (?:of )?(?:the )?(.+)$")
+
+
+def _several_named(name: str, shown: list[ShownDataset]) -> list[ShownDataset]:
+    """ "the two World Bank literacy indicators", "both State Courts datasets": the results on screen whose title and
+    publisher have the name's words, when exactly that many do (the first that many when more do, in screen order)."""
+    match = _SEVERAL_RE.match(fold(name).strip(" .?!'\"\u201c\u201d"))
+    if not match:
+        return []
+    n = 3 if match.group(2) else 2
+    words = targets.name_words(
+        re.sub(
+            r"\b(?:tables?|datasets?|data ?sets?|indicators?|series|ones|files|records|entries|releases)\b",
+            " ",
+            match.group(3),
+        )
+    )
+    if not words:
+        return []
+    having = [d for d in shown if words <= targets.name_words(f"{d.title} {d.publisher or ''}")]
+    return having[:n] if len(having) >= n else []
 
 
 def _named_off_screen(name: str, shown: list[ShownDataset]) -> ShownDataset | None:
@@ -357,7 +386,6 @@ def _frequency(d: ShownDataset, q: Question) -> Answer:
 def _link(d: ShownDataset, q: Question) -> Answer:
     return Answer(f"{_q(d)}: {d.link} (catalog page: {d.page})")
 
-
 def _size(d: ShownDataset, q: Question) -> Answer:
     sizes = _SIZE_RE.findall(d.plain_description)
     if sizes:
@@ -409,6 +437,7 @@ def _extreme(kind: str, pool: list[ShownDataset]) -> Answer:
         best = ranked[0]
         reply = f"{_q(best)} has the oldest data, from {best.start.year if best.start else best.coverage}."
     else:
+
         def recency(d: ShownDataset):
             end = d.end or (today if d.start and not d.end else dt.date.min)
             return (end, d.modified.date() if d.modified else dt.date.min)

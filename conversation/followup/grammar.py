@@ -9,6 +9,7 @@ words and chat shorthand. ``parse`` applies them in order; ``targets`` resolves 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from conversation.lexicon import FOLLOWUP_ABBREVIATIONS, table
 
@@ -41,7 +42,7 @@ CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s[-\u2013\u2014]+\s|\s+(?:but|because
 # "<verb> X" — X is excluded.
 EXCLUDE_PREFIX = re.compile(
     r"\b(?:exclude|excluding|without|w/o|minus|omit|omitting|drop|dropping|remove|removing|skip|skipping|hide|"
-    r"hiding|ignore|ignoring|filter out|filtering out|leave out|leaving out|take out|taking out|cut out|cut|scratch|nix|axe|nuke|yeet|chuck out|kick out|"
+    r"hiding|ignore|ignoring|disregard|disregarding|filter out|filtering out|leave out|leaving out|take out|taking out|cut out|cut|scratch|nix|axe|nuke|yeet|chuck out|kick out|"
     r"zap|bin|trash|kill|take away|delete|erase|forget(?! (?:it|that|this|about it|about that|all that|everything)\b)|"
     r"no need (?:to|for me to) (?:show|see|include|list|keep)(?: me)?|(?:i|we) do not need to see|"
     r"get rid of|lose|rule out|strip out|weed out|throw out|toss|ditch|eliminate|discard|block|mute|"
@@ -684,6 +685,54 @@ MALAY_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bsaya (?:guna|pakai) [\w ]+$", ""),  # "saya guna Excel saja": why, not what
         # the verb last: "all map files remove", "X remove, Y remove"
         (r"^(?!remove\b)([^,;.]+?)\s+remove\s*(?=[,;.!?]|$)", r"remove \1"),
+        (r"^(?!remove\b)([^,;.]+?)\s+(?:skip|drop)\s*(?=[,;.!?]|$)", r"remove \1"),
+    )
+)
+
+
+# Chinese words in an English follow-up (Singapore's mixed register) -> the English the grammar reads. Chinese has no
+# spaces, so each replacement brings its own: "World Bank 那些不要, 我只要 Singapore 的", "ok 还是把 WMT 放回来吧".
+_CN_ORDINALS = {"一": "first", "二": "second", "两": "second", "三": "third", "四": "fourth", "五": "fifth", "1": "first",
+                "2": "second", "3": "third", "4": "fourth", "5": "fifth"}  # fmt: skip
+CHINESE_FOLLOWUP: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"(?:还是)?把\s*(.+?)\s*(?:放回来|放回去|放回|加回来|加回去|加回)", r" bring back \1 "),
+        (r"放回来|放回去|放回|加回来|加回", " bring back "),
+        (r"第\s*([一二两三四五1-5])\s*个", lambda m: f" the {_CN_ORDINALS[m.group(1)]} one "),
+        (r"(?:现在)?(?:有)?几个是\s*(.+?)\s*的", r" how many are \1 "),
+        (r"(.+?)\s*是谁\s*(?:publish|发布|出版|做|出)的?", r" who publishes \1 "),
+        (r"(.+?)\s*是什么", r" what is \1 "),
+        (r"跟\s*(.+?)\s*没(?:有)?关系", r", not \1 "),
+        (r"不要了?|不需要|别要|不用", " no need "),
+        (r"我?只要|只看|只需要|我?只想要", " only "),
+        (r"去掉|删掉|拿掉|删除|去除|skip\s*掉", " remove "),
+        (r"\s*一下", " "),
+        (r"太多了?", " "),
+        (r"和|跟|还有", " and "),
+        (r"也", " also "),
+        (r"那些|这些|那个|这个|都|掉|还是|的|吧|啊|呢|嘛|啦|我", " "),
+    )
+)
+
+
+# Romanised Tamil words in an English follow-up: "rural vendaam, national and urban mattum", "mudhal rendu compare
+# pannunga", "Dakshina pathi konjam sollunga, link irukka?"
+TAMIL_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"\b(\d{4}) ?(?:kku|ku) munn?aa?di mudi(?:nja|ncha|ntha)\b", r"ending before \1"),
+        (r"^(.+?) pathi (?:konjam )?(?:sollunga|sollu|solla mudiyuma|sollungal)\b", r"tell me more about \1"),
+        (r"\b(?:konjam|ellam|ellaam|pothum|pa|ma)\b", ""),
+        (r"\bv(?:e|ei)nd(?:aam|aa|am)\b|\bvenaam\b|\bvenam\b", "no need"),
+        (r"\bmattum\b", "only"),
+        (r"\bmudhal rendu\b|\bmuthal rendu\b", "first two"),
+        (r"\bmudhal\b|\bmuthal\b", "first"),
+        (r"\brendavathu\b|\brendaavathu\b", "second"),
+        (r"\bmoonavathu\b", "third"),
+        (r"\brendu\b", "two"),
+        (r"\blink irukk?a\b", "link?"),
+        (r"\b(?:pannunga|pannu|pannungal)\b", ""),
     )
 )
 

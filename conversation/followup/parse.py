@@ -29,6 +29,7 @@ from .grammar import (
     ANTECEDENT_LEAD,
     BACK_TO_ALL,
     BRING_BACK,
+    CHINESE_FOLLOWUP,
     CLAUSE_BREAK,
     CLAUSE_SPLIT,
     CLEAR,
@@ -69,6 +70,7 @@ from .grammar import (
     SWITCH,
     SWITCH_CLAUSE,
     SWITCH_TO,
+    TAMIL_FOLLOWUP,
     TARGET_LEAD,
     TARGET_PLACE,
     TARGET_TAIL,
@@ -214,12 +216,19 @@ def _postposed_clauses(text: str) -> str:
 _ENUMERATION = re.compile(r"(?:^|(?<=\s))(?:\(\d{1,2}\)|\d{1,2}\)|\d{1,2}\.(?=\s)|[\u2022*](?=\s))\s*")
 
 
+_FROM_NOW_ON = re.compile(
+    r"\s*\b(?:from (?:here|now)(?: on(?:wards)?| onwards)?(?=\s*(?:[,.;!?]|$))|from (?:here|now) on(?:wards)?\b|going forward\b"
+    r"|henceforth\b|for the rest of (?:this|the) (?:chat|conversation|session)\b)"
+)
+
+
 def _normalised(message: str) -> tuple[str, dict[str, str]]:
     """The message as the grammar reads it, and the spelling corrections made on the way (read -> as typed)."""
     text = fold(message or "").replace("\u2019", "'").replace("`", "'")
     # "1) URA only 2) quarterly only 3) nothing that ends before 2020": numbered requests, each a clause of its own
     text = _ENUMERATION.sub("; ", text).lstrip("; ")
     text = re.sub(r"(?<=[a-z])-(type|kind|style)\b", r" \1", text)  # "the spreadsheet-type ones"
+    text = _FROM_NOW_ON.sub("", text)  # "IMF only from here on": every change lasts until it is undone
     text = re.sub(r"\b([a-z][\w.]*?)-?\*(?=\s|$|[,.;!?])", r"\1 variants", text)  # "w/o IJB-*": every IJB title
     text = SHORTHAND.sub(lambda m: FOLLOWUP_ABBREVIATIONS[m.group(1)], text)  # "lic for #2?", "excl cpf board"
     text, corrections = correct_words(text)  # "only monthyl ones", "the Departmnet of Statistcs"
@@ -250,7 +259,11 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     text = re.sub(r"\b(i|we) not (need|want|use|like)\b", r"\1 do not \2", text)  # "the maps I not need"
     # Malay follow-ups, read as the English the grammar knows: "yang dari ICA tak payah, buang semua", "nombor tiga tu apa?
     # bagi link", "bawa balik CoNLL tadi", "nombor satu tu, lesen apa?"
-    for pattern, repl in MALAY_FOLLOWUP:
+    for pattern, repl in (
+        *CHINESE_FOLLOWUP,
+        *TAMIL_FOLLOWUP,
+        *MALAY_FOLLOWUP,
+    ):  # "ImageNet 和 Tiny Images 不要", "rural vendaam"
         text = pattern.sub(repl, text)
     # Singlish particles and a leading "eh" carry no request: "dun want the world bank one lah"
     text = re.sub(r"\b(?:lah|leh|lor|meh|hor|sia|liao|loh)\b|\bah\b(?=\s*(?:[,.?!]|$))|^(?:eh|oi)\b,?", " ", text)
@@ -531,7 +544,56 @@ def _scope_after(text: str, start: int) -> str:
     rest = text[start:]
     match = re.search(CLAUSE_BREAK, rest)
     phrase = rest[: match.start()] if match else rest
+    if match and phrase.strip() and rest[match.start() : match.start() + 1] == ",":
+        phrase += _listed_on(rest[match.start() :])
     return phrase.strip(" ,.!?;:")
+
+
+# Between a request and a "not" that only says why: punctuation, a courtesy, "they are" / "those are"
+_REASON_GAP = re.compile(
+    r"[\s,;:.\-\u2013\u2014]*(?:(?:please|pls)[\s,;:.\-\u2013\u2014]*)?"
+    r"(?:(?:they|those|these|it|that|them)(?: are| is|'re|'s| were| was)?\s*)?"
+)
+
+
+# A clause left over after a change that says nothing of its own: "-", "please - they're", "either"
+_FILLER_CLAUSE = re.compile(
+    r"[\W_]*(?:(?:please|pls|thanks|either|too|also|as well|they're|they are|those are|it is|it's)[\W_]*)*"
+)
+
+
+# The items of a list after its first one: up to the end of the sentence, each short, the last joined by "and"/"or"
+_LIST_ITEM_MAX_WORDS = 4
+_LIST_JOIN = re.compile(r"^(?:.+\s)?(?:and|or|nor|&)\s+\S")
+_ITEM_VERB = re.compile(
+    r"(?:keep|show|give|leave|bring|add|put|make|include|sort|find|get|list|tell|let|drop|remove|exclude|only|just)\b"
+)
+_NOT_AN_ITEM = re.compile(
+    r"^(?:please|pls|thanks|thank you|i|we|you|it|they|those|these|them|that|this|which|who|so|but)\b"
+)
+
+
+def _listed_on(tail: str) -> str:
+    """ ", PASCAL VOC and ImageNet" after "exclude Cityscapes": the rest of a list of names, or "" when ``tail`` goes on
+    with something else (", please", ", I only need CSVs", ", the rest is fine")."""
+    sentence = re.split(r"[;.!?:(]|\s[-\u2013\u2014]+\s", tail, maxsplit=1)[0]
+    items = [item.strip() for item in sentence.split(",")[1:]]
+    for k, item in enumerate(items[:5]):
+        if not item or len(item.split()) > 2 * _LIST_ITEM_MAX_WORDS + 1 or _NOT_AN_ITEM.match(item):
+            return ""
+        if EXCLUDE_PREFIX.match(item) or INCLUDE_PREFIX.match(item):
+            return ""
+        if _LIST_JOIN.match(item):  # the last item: "and ImageNet", "PASCAL VOC and ImageNet"
+            last = re.split(CLAUSE_BREAK.replace("[,;!?:]", "[;!?:]", 1), item, maxsplit=1)[0]
+            joined = re.split(r"\s?\b(?:and|or|nor|&)\s", last)[-1].strip()
+            if not joined or _NOT_AN_ITEM.match(joined) or _ITEM_VERB.match(joined):
+                return ""  # ", and keep the rest", ", or show me the CSVs"
+            if any(len(p.split()) > _LIST_ITEM_MAX_WORDS for p in re.split(r"\s(?:and|or|nor|&)\s", last)):
+                return ""
+            return ", " + ", ".join([*items[:k], last])
+        if len(item.split()) > _LIST_ITEM_MAX_WORDS:
+            return ""
+    return ""
 
 
 def _is_generic(phrase: str) -> bool:
@@ -769,6 +831,14 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
             phrase = _antecedent(body[: match.start()])
         if taken and match.group(0).strip() in ("not", "no") and re.match(r"(?:our|my|your|their|his|her)\b", phrase):
             continue  # "nuke the moneylender stuff, not our vertical": a reason after the request, not a second one
+        if (
+            taken
+            and match.group(0).strip() == "not"
+            and _REASON_GAP.fullmatch(body[max(b for _a, b in taken) : match.start()])
+            and not re.match(r"\s*(?:either|too|also|as well|neither)\b", body[match.end() + len(raw) :])
+        ):  # "exclude Cityscapes and ImageNet - not remote sensing", "no COCO, they're not medical": why, not what
+            taken.append((match.start(), match.end() + len(raw)))
+            continue
         if not _is_generic(phrase):
             out.scopes.append(Scope("exclude", phrase))
             taken.append((match.start(), match.end() + len(raw)))
@@ -823,7 +893,9 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
                 # "NEA alone", not "data on elderly living alone"
                 if not _is_generic(phrase) and (len(phrase.split()) <= 4 or not clause.endswith("alone")):
                     out.scopes.append(Scope("include", phrase, replace=True))
-            elif taken and clause and len(clause.split()) <= 4 and not _is_generic(clause):
+            elif (
+                taken and len(clause.split()) <= 4 and not _is_generic(clause) and not _FILLER_CLAUSE.fullmatch(clause)
+            ):
                 out.scopes.append(Scope("include", clause, replace=True, soft=True))
     if not out.scopes and (match := CONTINUE.match(body)):
         phrase = (match.group(1) or match.group(2) or "").strip(" ,")

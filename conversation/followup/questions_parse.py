@@ -22,7 +22,7 @@ _NUMBERED_RE = re.compile(
     rf"(?:#\s?(\d{{1,2}})\b|\b(?:number|no\.?|num|{_ITEM})\s*#?\s*(\d{{1,2}})\b|\b(?:number|no\.?|num)\s+({_NUMBER_WORD})\b)"
 )
 _GROUP_RE = re.compile(
-    r"\b(?:the\s+)?(first|top|last|bottom|final)\s+(?:(two|three|four|five|[2-5])|(?:couple|pair)(?:\s+of)?)\b"
+    r"\b(?:the\s+)?(first|1st|top|last|bottom|final)\s+(?:(two|three|four|five|[2-5])|(?:couple|pair)(?:\s+of)?)\b"
 )
 # "the second-to-last one", "the penultimate result", "second last": one before the last
 _PENULTIMATE_RE = re.compile(r"\b(?:second[- ](?:to[- ])?(?:last|bottom)|penultimate|next[- ]to[- ]last|one before (?:the )?last)\b")
@@ -99,7 +99,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\b(?:most recent|most up[- ]to[- ]date|latest|newest|freshest|most current|updated most recently|most (?:new|fresh|updated)|"
             r"(?:which|what)(?: one| dataset)? is (?:newer|more recent|more up[- ]to[- ]date|fresher)|"
-            r"most recently (?:updated|published|released)|last updated|up to date|recent(?:ly)? updated)\b"
+            r"most recently (?:updated|published|released)|last updated|up to date|recent(?:ly)? updated|"
+            r"(?:ends?|finish(?:es)?|stops?|runs?|goes?|reach(?:es)?) (?:the )?(?:most recently|latest|furthest forward|up to the latest))\b"
         ),
     ),
     (
@@ -262,7 +263,7 @@ def _refs(text: str) -> list[Ref]:
     refs: list[Ref] = []
     for match in _GROUP_RE.finditer(text):
         n = _CARDINALS[match.group(2)] if match.group(2) else 2  # "the last couple (of)"
-        ranks = range(1, n + 1) if match.group(1) in ("first", "top") else range(-n, 0)
+        ranks = range(1, n + 1) if match.group(1) in ("first", "1st", "top") else range(-n, 0)
         refs.extend(Ref("rank", r) for r in ranks)
     text = _GROUP_RE.sub(" ", text)
     refs.extend(Ref("rank", -2) for _ in _PENULTIMATE_RE.finditer(text))

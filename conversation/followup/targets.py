@@ -866,6 +866,11 @@ def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Res
         target = whole if whole is not None else resolve_one(part, shown=shown, allow_terms=allow_terms)
         if target is None and allow_terms:
             target = dataset_titled(part)  # "drop Cityscapes and PASCAL VOC" when PASCAL VOC is just off screen
+        if target is None and (run := names_run(part, shown)):  # "no imagenet voc or cityscapes"
+            out.targets.extend(
+                t for t in (Target("dataset", (str(d.id),), d.title) for d in run) if t not in out.targets
+            )
+            continue
         if target is not None:
             if target not in out.targets:
                 out.targets.append(target)
@@ -873,6 +878,39 @@ def resolve(phrase: str, *, shown: list[Shown], allow_terms: bool = True) -> Res
             out.unknown.append(display(part))
             out.suggestions[display(part)] = suggestions_for(part, shown=shown)
     return out
+
+
+def names_run(phrase: str, shown: list[Shown]) -> list[Shown]:
+    """Datasets on screen named one after another without "and" or commas ("imagenet voc", "set5 set14 urban100"):
+    the words cut into runs, longest first, that each name exactly one result; [] unless every word is in a run
+    and there are at least two."""
+    words = fold(phrase).strip(" .?!'\"").split()
+    if not 2 <= len(words) <= 8:
+        return []
+    found: list[Shown] = []
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + 4), i, -1):
+            named = _run_name(" ".join(words[i:j]), shown)
+            if named is not None:
+                if named not in found:
+                    found.append(named)
+                i = j
+                break
+        else:
+            return []
+    return found if len(found) >= 2 else []
+
+
+def _run_name(text: str, shown: list[Shown]) -> Shown | None:
+    """The one result a part of a run of names names: its whole title, the title's beginning ("set5" of "Set5
+    (x4)"), or one word only its title has that is no English word ("voc" of "PASCAL VOC")."""
+    if len(text) < 3:
+        return None
+    hits = [s for s in shown if (t := fold(s.title)) == text or re.match(rf"{re.escape(text)}(?![\w-])", t)]
+    if not hits and " " not in text and text not in english_words():
+        hits = [s for s in shown if text in re.findall(r"[\w.+-]+", fold(s.title))]
+    return hits[0] if len(hits) == 1 else None
 
 
 def dataset_titled(phrase: str) -> Target | None:

@@ -55,6 +55,7 @@ from search.text import fold
 log = logging.getLogger(__name__)
 
 INTENTS = ("smalltalk", "capabilities", "search", "refine", "out_of_scope")
+_GREETING_FROM = re.compile(r"^(?:all the way )?from (?:the |my |our |sunny |rainy )?[a-z]+(?: [a-z]+)?$")
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ def _classify_by_rules(
     if not rest_words:
         return IntentResult("smalltalk", 0.95, "greeting, thanks or goodbye")
     rest = " ".join(rest_words)
+    if had_smalltalk and _GREETING_FROM.match(rest) and not DATA_WORDS.search(rest):
+        return IntentResult("smalltalk", 0.9, "a greeting from somewhere")  # "good morning from Tampines!"
     prefix = "after a pleasantry: " if had_smalltalk else ""
     has_data_words = bool(DATA_WORDS.search(rest))
     parsed = parse(rest)

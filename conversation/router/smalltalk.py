@@ -21,7 +21,9 @@ _COMPLIMENT = re.compile(
     r"|nice|cool|fantastic|wonderful|incredible|smart|clever|rock|rocks|rocked|helped|helps|worked|works|ok|okay"
     r"|spot on|on point)(?: for (?:me|us|my \w+|our \w+))?(?: (?:thanks|thank you|cheers|mate|buddy))?$"
     # "my student will be delighted", "my boss will be pleased"
-    r"|^(?:my|our) \w+ (?:will|would|is going to) be (?:so |very |really )?(?:delighted|pleased|happy|thrilled|glad|grateful)$"
+    r"|^(?:(?:my|our) \w+|he|she|they|he'll|she'll|they'll) (?:(?:will|would|is going to|are going to) )?be (?:so |very |really )?"
+    r"(?:delighted|pleased|happy|thrilled|glad|grateful)$"
+    r"|^(?:(?:my|our) \w+|he|she|they|he'll|she'll|they'll) (?:(?:will|would|is going to|are going to) )?(?:love|like|appreciate|be impressed by) (?:this|that|it|these|them)$"
 )
 # Punctuation that breaks a message into parts ("good, now ..." peels "good"; "good schools" does not).
 _BREAK_RE = re.compile(r"[,!?;:()]+|\.(?=\s|$)|\s[-\u2013\u2014]+\s")

@@ -1169,3 +1169,52 @@ def test_a_dataset_added_to_the_last_comparison_joins_it():
     assert added.answer.table["ids"] == [squad.pk, nq.pk, trivia.pk]
     assert "“SQuAD”, “Natural Questions” and “TriviaQA”" in added.answer.reply
     assert SearchState.from_dict(added.state.to_dict()).compared == [squad.pk, nq.pk, trivia.pk]  # kept with the state
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # a list of names after one cue, and a "not" after it that only says why
+        (
+            "Exclude Cityscapes, PASCAL VOC and ImageNet - not remote sensing.",
+            [("exclude", "cityscapes, pascal voc and imagenet")],
+        ),
+        ("No COCO, KITTI or PASCAL VOC please — they're not medical.", [("exclude", "coco, kitti or pascal voc")]),
+        ("exclude URA, HDB, and JTC please", [("exclude", "ura, hdb, and jtc")]),
+        # ... but a clause that goes on with something else is not part of the list, and "not X either" is a second one
+        ("drop LTA, I only need NEA", [("exclude", "lta"), ("include", "nea")]),
+        ("no PDFs, not KML either", [("exclude", "pdfs"), ("exclude", "kml")]),
+        # "from here on": the change lasts anyway
+        ("GeoJSON only from here on", [("include", "geojson")]),
+        ("Please disregard the PDFs", [("exclude", "the pdfs")]),
+    ],
+)
+def test_lists_after_one_cue_reasons_and_from_here_on(message, expected):
+    assert _scopes(message) == expected
+
+
+@pytest.mark.django_db
+def test_names_one_after_another_and_the_two_results_a_phrase_describes():
+    titles = ["Set5", "Set14", "Urban100", "BSD100", "ImageNet", "PASCAL VOC", "Cityscapes"]
+    rows = [DatasetFactory(title=t) for t in titles]
+    shown = [targets.Shown(id=d.pk, title=d.title) for d in rows]
+    resolution = targets.resolve("imagenet voc or cityscapes", shown=shown)
+    assert [t.label for t in resolution.targets] == ["ImageNet", "PASCAL VOC", "Cityscapes"] and not resolution.unknown
+    on_screen = shown_datasets([d.pk for d in rows])
+    state = SearchState(query="super resolution", result_ids=[d.pk for d in rows])
+    compared = interpret(parse_followup("compare set5 set14 urban100"), state, on_screen)
+    assert compared.answer.table["ids"] == [rows[0].pk, rows[1].pk, rows[2].pk]
+    first_two = interpret(parse_followup("compare 1st 2"), state, on_screen)
+    assert first_two.answer.table["ids"] == [rows[0].pk, rows[1].pk]
+    wb = [
+        DatasetFactory(title=t, publisher__name="World Bank Group")
+        for t in ("Literacy rate, adult", "Literacy rate, youth")
+    ]
+    other = DatasetFactory(title="Literacy rate by age", publisher__name="Singapore Department of Statistics")
+    ids = [other.pk, *(d.pk for d in wb)]
+    two = interpret(
+        parse_followup("Compare the two World Bank literacy indicators, please."),
+        SearchState(query="literacy", result_ids=ids),
+        shown_datasets(ids),
+    )
+    assert two.answer.table["ids"] == [wb[0].pk, wb[1].pk]
