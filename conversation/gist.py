@@ -232,3 +232,18 @@ def followup_request(message: str) -> str | None:
     # The request is what a long message builds up to: the last such sentence, cut at an aside (" - ", "; ", "because").
     clause = re.split(r"\s[-\u2013\u2014]+\s|;\s|,?\s+because\s", asked[-1])[0]
     return _ASK_LEAD_RE.sub("", clause).strip() or None
+
+
+_CLOSING_LEAD_RE = re.compile(r"^(?:(?:anyway|anyhow|so|but|ok|okay|right|well|now)\b[\s,:;.\u2013\u2014-]*)+", re.I)
+
+
+def closing_question(message: str) -> str | None:
+    """The question a chatty message ends with ("Splendid! Back when I started out ... Which of these goes back the
+    furthest?", "... Smelled terrible. Anyway - what formats does the first one come in?"); None for a message of one
+    sentence or one that does not end with a question."""
+    sentences = [" ".join(s.split()) for s in _SENTENCE_RE.split(unbulleted(message or "")) if s.strip()]
+    if len(sentences) < 2 or not sentences[-1].endswith("?"):
+        return None
+    last = re.split(r"\banyway\b[\s,:;\u2013\u2014-]*", sentences[-1], flags=re.I)[-1]
+    return _CLOSING_LEAD_RE.sub("", last).strip() or None
+

@@ -194,6 +194,8 @@ def resolve_refs(refs: list[Ref], shown: list[ShownDataset], *, focus: int | Non
                 continue
             if hit is None:
                 hit = _named_off_screen(str(ref.value), shown)
+            if hit is None and (pk := _named_by_beginning(str(ref.value), as_targets)) is not None:
+                hit = next((d for d in shown if d.id == pk), None)
             if hit is None:
                 missing.append(str(ref.value))
         if hit is not None and hit not in found:
@@ -222,6 +224,16 @@ def _several_named(name: str, shown: list[ShownDataset]) -> list[ShownDataset]:
         return []
     having = [d for d in shown if words <= targets.name_words(f"{d.title} {d.publisher or ''}")]
     return having[:n] if len(having) >= n else []
+
+
+def _named_by_beginning(name: str, shown: list[targets.Shown]) -> int | None:
+    """A result a name's first words name, the rest being a clause after it or a description shared by a list
+    ("EuroSAT, including what period the imagery" -> EuroSAT): the longest beginning that names one result."""
+    words = fold(name).split(",")[0].split()
+    for k in range(len(words), 0, -1):
+        if (named := targets.one_named(" ".join(words[:k]), shown)) is not None:
+            return named.id
+    return None
 
 
 def _named_off_screen(name: str, shown: list[ShownDataset]) -> ShownDataset | None:

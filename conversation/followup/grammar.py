@@ -33,6 +33,9 @@ CONTRACTIONS = {
     r"\bthat'?s\b": "that is",
     r"\bit'?s\b": "it is",
     r"\blet'?s\b": "let us",
+    r"\bthey'?re\b": "they are",
+    r"\bwe're\b": "we are",
+    r"\byou'?re\b": "you are",
 }
 
 
@@ -812,7 +815,8 @@ TARGET_PLACE = re.compile(
 
 TARGET_LEAD = re.compile(
     r"^(?:(?:interested|keen) in\s+)?(?:the\s+|those\s+|any\s+)?(?:any(?:thing)?|everything|all|stuff|ones?|titles?|datasets?|whatever)?\s*"
-    r"(?:with|has|have|that has|that have|named|called|titled|containing|that contains?|mentioning|that mentions?)\s+"
+    r"(?:with|w/?|has|have|that has|that have|named|called|titled|containing|that contains?|mentioning|that mentions?|"
+    r"that says?|saying)\s+"
 )
 
 

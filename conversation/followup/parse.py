@@ -222,9 +222,13 @@ _FROM_NOW_ON = re.compile(
 )
 
 
+_PICTOGRAPHS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
+
+
 def _normalised(message: str) -> tuple[str, dict[str, str]]:
     """The message as the grammar reads it, and the spelling corrections made on the way (read -> as typed)."""
     text = fold(message or "").replace("\u2019", "'").replace("`", "'")
+    text = _PICTOGRAPHS.sub(" ", text)  # "skip IMDb 🎬 we're doing e-commerce": an emoji says nothing to the grammar
     # "1) URA only 2) quarterly only 3) nothing that ends before 2020": numbered requests, each a clause of its own
     text = _ENUMERATION.sub("; ", text).lstrip("; ")
     text = re.sub(r"(?<=[a-z])-(type|kind|style)\b", r" \1", text)  # "the spreadsheet-type ones"
@@ -251,7 +255,7 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
                   r"related\b|in\b|on\b)[a-z][^;.!?]*", "", text)  # fmt: skip
     # A reason given after the request describes, it does not ask: "drop the school ones; those are education
     # statistics, not health" (but "those are not needed" / "they are too old" still judge).
-    text = re.sub(r"(?:;|\.|\s[-\u2013\u2014])\s*(?:those|these|they|that|it) (?:are|is|were|was) (?!not\b|too\b|useless|irrelevant)[^;.!?]*",
+    text = re.sub(r"(?:;|\.|\s[-\u2013\u2014])\s*(?:those|these|they|that|it) (?:are|is|were|was) (?!not\b|too\b|useless|irrelevant)[^;.!?]*?(?=,\s*(?:so|and|but|then|please|pls)\b|[;.!?]|$)",
                   "", text)  # fmt: skip
     # Pleasantries that carry a "no": "if it's no trouble", "no worries"
     text = re.sub(r"\b(?:if (?:it is|that is|it's|that's) no (?:trouble|bother|problem)|no (?:worries|problem|rush|hurry)|"
@@ -275,6 +279,8 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
                   r"\s*(?:[,;.!]+\s*|$)", r"remove \1, ", text).rstrip(" ,")  # fmt: skip
     text = re.sub(r"^(remove [^,;]+?)\s*[,;]\s*remove\s*[.!]?$", r"\1", text)  # "X do not want, remove" said twice
     text = _postposed_clauses(text)  # "OECD one only, IMF punya tidak perlu": each clause with its object first
+    # What the user is doing explains, it asks for nothing: "skip IMDb, we're doing e-commerce not movies"
+    text = re.sub(r"[,;]\s*(?:we|i) (?:are|am) (?:doing|working on|building|focusing on|focused on|looking at)\b[^,;.!?]*", " ", text)
     # What the user is not doing explains, it does not exclude: "I'm not doing transfer this time"
     text = re.sub(r"[,;]?\s*\b(?:i am|we are) not (?:doing|working on|running|planning|studying|trying|focusing on|going to do)\b[^,;.!?]*",
                   " ", text)  # fmt: skip
@@ -333,13 +339,14 @@ _RATHER_THAN = re.compile(
 # only care about arrivals", "just the monthly series please the annual ones are useless", "drop JTC those are not
 # hotels". Only after a command, and only before a new subject with an adverb, a negation or a copula.
 _COMMAND_START = re.compile(
-    r"(?:^|[,;.!?]\s+)(?:(?:ok|okay|so|and|then|hmm|um|yeah|please|pls|also)[, ]+)*(?:(?:can|could) (?:you|u) )?(?:drop|remove|"
+    r"(?:^|[,;.!?]\s+)(?:(?:ok|okay|so|and|then|hmm|um|yeah|please|pls|also)[, ]+)*(?:(?:can|could) (?:you|u) (?:like |just |please )?)?(?:drop|remove|"
     r"exclude|skip|only|just|keep|leave|hide|lose|ditch|cut|filter|get rid of|take out|no)\b"
 )
 _RUN_ON_BREAK = re.compile(
     r"(?<=[a-z0-9])\s+(?:(?:please|pls)\s+)?(?="
     r"(?:we|i)\s+(?:do not|only|just|really|already|mainly|mostly|have no|never|cannot|can not|could not|hate)\b|"
     r"(?:those|they)\s+(?:are|were|do not)\b|(?:(?:lol|haha+|lmao|tbh)\s+)?(?:that|it) is not\b|"
+    r"we are (?:doing|working|building|focusing|focused|looking)\b|"  # "skip IMDb we're doing e-commerce not movies"
     r"the [\w-]+ (?:ones|files|series|datasets|tables|layers|feeds) (?:are|were)\b)"
 )
 
@@ -399,7 +406,9 @@ _PLURAL_TAIL = re.compile(r"\b(?:ones|series|sets|versions|editions|releases|ben
 
 def _trim_target(phrase: str) -> tuple[str, bool]:
     """The target without where it sits; True when it is said to be in the titles ("X in the name")."""
-    text = phrase.strip()
+    text, *meant = re.split(r"\s+i mean(?:t)?\s+", phrase.strip(), maxsplit=1)
+    if meant and len(meant[0].split()) <= 3 and not re.match(r"(?:like|that|the ones|as in|for|those|these)\b", meant[0]):
+        text = meant[0]  # "drop LTA i mean URA": the correction; "polytechnic in the name i mean like ..." explains
     for _ in range(3):
         text = TARGET_TAIL.sub("", text)
     text = TARGET_WHICH.sub("", text)
@@ -558,7 +567,7 @@ _REASON_GAP = re.compile(
 
 # A clause left over after a change that says nothing of its own: "-", "please - they're", "either"
 _FILLER_CLAUSE = re.compile(
-    r"[\W_]*(?:(?:please|pls|thanks|either|too|also|as well|they're|they are|those are|it is|it's)[\W_]*)*"
+    r"[\W_]*(?:(?:please|pls|thanks|either|too|also|as well|they're|they are|those are|it is|it's|like|um|uh|so|ok|okay)[\W_]*)*"
 )
 
 

@@ -55,6 +55,7 @@ _NOISE = frozenset(
         "the",
         "any",
         "all",
+        "every",
         "some",
         "those",
         "these",
@@ -194,6 +195,8 @@ _ORG_WORDS = frozenset(
 # Words that describe a target without naming it: "the datamall APIs", "world bank indicators".
 _DESCRIPTIVE = frozenset(
     [
+        "listings",
+        "listing",
         "indicators",
         "indicator",
         "tables",
@@ -891,7 +894,7 @@ def names_run(phrase: str, shown: list[Shown]) -> list[Shown]:
     i = 0
     while i < len(words):
         for j in range(min(len(words), i + 4), i, -1):
-            named = _run_name(" ".join(words[i:j]), shown)
+            named = one_named(" ".join(words[i:j]), shown)
             if named is not None:
                 if named not in found:
                     found.append(named)
@@ -902,7 +905,7 @@ def names_run(phrase: str, shown: list[Shown]) -> list[Shown]:
     return found if len(found) >= 2 else []
 
 
-def _run_name(text: str, shown: list[Shown]) -> Shown | None:
+def one_named(text: str, shown: list[Shown]) -> Shown | None:
     """The one result a part of a run of names names: its whole title, the title's beginning ("set5" of "Set5
     (x4)"), or one word only its title has that is no English word ("voc" of "PASCAL VOC")."""
     if len(text) < 3:

@@ -24,7 +24,7 @@ from conversation.answering import jsonable
 from conversation.followup import model_read
 from conversation.followup.answers import answer_question, shown_datasets
 from conversation.followup.apply import Change, interpret, search_filters
-from conversation.gist import Gist, gist
+from conversation.gist import Gist, closing_question, gist
 from conversation.models import Conversation, Message
 from conversation.refine import apply_refinement, describe_refinement, extract_filters
 from conversation.responder import capabilities_reply, out_of_scope_reply, results_are_weak, smalltalk_reply
@@ -319,6 +319,20 @@ def _long_request_routed(short: Gist, routed: IntentResult, state: SearchState, 
     return IntentResult("search", again.confidence, f"a long message's request: {again.reason}")
 
 
+def _closing_question_routed(
+    message: str, routed: IntentResult, state: SearchState, shown_titles: list
+) -> tuple[str, IntentResult] | None:
+    """A chatty message that ends with a question about the results is that question ("Do you know, my very first
+    job was at the old power station ... Anyway - what formats does the first one come in?"), whatever its story
+    reads as."""
+    if not state.query or routed.intent == "refine" or not (asked := closing_question(message)):
+        return None
+    again = classify(asked, has_previous_search=True, shown_titles=shown_titles)
+    if again.intent != "refine" or again.followup is None or again.followup.question is None:
+        return None
+    return asked, again
+
+
 def conversation_turn(*, conversation: Conversation, message: str, user, request_id: str = "") -> TurnResult:
     """One user message and the assistant's immediate reply.
 
@@ -337,7 +351,10 @@ def conversation_turn(*, conversation: Conversation, message: str, user, request
     )
     routed = classify(short.text, has_previous_search=bool(state.query), shown_titles=shown_titles)
     routed = _long_request_routed(short, routed, state, shown_titles)
-    outcome = _decide(short.text, routed, state, user=user)
+    text = short.text
+    if (closing := _closing_question_routed(message, routed, state, shown_titles)) is not None:
+        text, routed = closing
+    outcome = _decide(text, routed, state, user=user)
     if short.shortened:
         outcome.reply = f"{short.note} {outcome.reply}"
     return _store_turn(conversation=conversation, text=message, outcome=outcome, state=state, request_id=request_id)

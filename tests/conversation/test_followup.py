@@ -1218,3 +1218,25 @@ def test_names_one_after_another_and_the_two_results_a_phrase_describes():
         shown_datasets(ids),
     )
     assert two.answer.table["ids"] == [wb[0].pk, wb[1].pk]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # a reason run on after the target, with or without its apostrophe, or after an emoji
+        ("um exclude all the kinetics ones theyre way too big for my laptop", [("exclude", "all the kinetics")]),
+        ("skip IMDb 🎬 we're doing e-commerce not movies", [("exclude", "imdb")]),
+        # "w" for "with", "that says X in the name", and "i mean" that corrects or that explains
+        ("drop anything w 2003 in the name", [("exclude", "2003")]),
+        ("take out anything that says polytechnic in the name i mean like primary schools", [("exclude", "polytechnic")]),
+        ("drop LTA i mean URA", [("exclude", "ura")]),
+        # a reason that ends at a comma: the request after it still counts
+        (
+            "Lots of 'Rate of Re-entry' tables there. They're all variations on one theme, so let's filter any title with "
+            "'re-entry' in it out of the list.",
+            [("exclude", "re-entry' in it")],
+        ),
+    ],
+)
+def test_reasons_run_on_and_corrections_inside_a_change(message, expected):
+    assert [(mode, phrase) for mode, phrase in _scopes(message) if mode == "exclude"] == expected

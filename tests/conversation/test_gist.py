@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conversation.followup.parse import parse_followup
-from conversation.gist import followup_request, gist
+from conversation.gist import closing_question, followup_request, gist
 from search.services import MAX_QUERY_CHARS
 
 STORY = (
@@ -83,3 +83,12 @@ def test_a_long_message_with_results_on_screen_is_read_by_its_change():
     assert short.followup and short.text == "drop the KML layers from what you showed me"
     assert "acted on its request" in short.note
     assert not gist(_STORY + "I need rainfall data.", followup=False).followup
+
+
+def test_bullets_are_clauses_and_a_chatty_message_is_its_closing_question():
+    assert gist("- tell me more about JW300\n- link?", followup=True).text == "tell me more about JW300; link?"
+    assert gist("-NEA -SingStat", followup=True).text == "-NEA -SingStat"  # exclusions, not bullets
+    story = "Do you know, my first job was at the old power station. Smelled terrible. Anyway - what formats does the first one come in?"
+    assert closing_question(story) == "what formats does the first one come in?"
+    assert closing_question("what formats does the first one come in?") is None  # one sentence: read whole
+    assert closing_question("I used to cycle past that reservoir. Lovely times.") is None
