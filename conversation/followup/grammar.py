@@ -688,7 +688,7 @@ MALAY_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bsaya (?:guna|pakai) [\w ]+$", ""),  # "saya guna Excel saja": why, not what
         # the verb last: "all map files remove", "X remove, Y remove"
         (r"^(?!remove\b)([^,;.]+?)\s+remove\s*(?=[,;.!?]|$)", r"remove \1"),
-        (r"^(?!remove\b)([^,;.]+?)\s+(?:skip|drop)\s*(?=[,;.!?]|$)", r"remove \1"),
+        (r"^(?!remove\b)(?!.*\b(?:that|this|last|it)\b)([^,;.]+?)\s+skip\s*(?=[,;.!?]|$)", r"remove \1"),  # "WMT 的都 skip lah"
     )
 )
 

@@ -401,6 +401,32 @@ def _antecedent(before: str) -> str:
     return " ".join(words[-3:]) if words else ""
 
 
+_POINTER = re.compile(r"^(?:those|these|them|that|this|it|both)(?: (?:two|three|four|ones?|datasets?|of them))?(?: out)?$")
+_SUBJECT_SENTENCE = re.compile(
+    r"^(?:(?:i|we) (?:gather|think|guess|suppose|believe|reckon|see)(?: that)? )?(?:the )?(?P<x>[^,;]+?(?:,[^,;]+?)*?)\s+"
+    r"(?:are|is|were|was|seem|seems|look|looks)(?: not| surely not)?\b"
+)
+
+
+def _named_subject(before: str) -> str:
+    """What an earlier sentence of the message was about, for "those two" / "that one" in a later one: its subject
+    ("I gather MUSDB18 and MedleyDB are for separating instruments."), or a sentence that only names it ("Hate
+    Speech?"); "" when no earlier sentence does."""
+    sentences = [x.strip() for x in re.split(r"(?<=[.?!])\s+", before.strip()) if x.strip()]
+    if sentences and not re.search(r"[.?!]$", sentences[-1]):
+        sentences.pop()  # the clause the pointer is in ("I can't use PDFs, leave those out"): _antecedent's
+    for sentence in reversed(sentences):
+        asked = sentence.endswith("?")
+        sentence = re.sub(r"^(?:(?:ha|haha+|lol|ok|okay|hmm+|oh|well|right|so)\b[\s,]*)+", "", sentence.rstrip(".?! "))
+        if not sentence:
+            continue
+        if asked and len(sentence.split()) <= 4 and not PRONOUN.match(sentence) and not re.match(r"(?:ha|ok|okay|hmm|oh|lol)\b", sentence):
+            return sentence
+        if (m := _SUBJECT_SENTENCE.match(sentence)) and not PRONOUN.match(m["x"]) and len(m["x"].split()) <= 8:
+            return m["x"]
+    return ""
+
+
 _PLURAL_TAIL = re.compile(r"\b(?:ones|series|sets|versions|editions|releases|benchmarks)$")
 
 
@@ -818,6 +844,11 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         if any(a <= match.start() < b for a, b in taken):
             continue
         phrase = match.group(1)
+        if _POINTER.match(phrase) and (subject := _named_subject(body[: match.start()])):
+            # "MUSDB18 and MedleyDB are for separating instruments. Leave those two out.": what came before only says why
+            out.scopes.append(Scope("exclude", subject))
+            taken.append((0, match.end()))
+            continue
         if PRONOUN.match(phrase):
             phrase = _antecedent(body[: match.start()]) or phrase
             if PRONOUN.match(phrase):  # "take those out" after a count: resolved against it when applied
@@ -831,6 +862,10 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         if any(a <= match.start() < b for a, b in taken):
             continue
         raw = _scope_after(body, match.end())
+        if _POINTER.match(raw) and (subject := _named_subject(body[: match.start()])):
+            out.scopes.append(Scope("exclude", subject))  # "MUSDB18 and MedleyDB are for ... Leave those two out."
+            taken.append((0, match.end() + len(raw)))
+            continue
         phrase = re.sub(
             r"^(?:any(?:thing)?|everything|all)\s+(?:that (?:comes?|is) |coming |published |made )?(?:from|by|of|about|with)\s+",
             "",

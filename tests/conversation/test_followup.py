@@ -1240,3 +1240,22 @@ def test_names_one_after_another_and_the_two_results_a_phrase_describes():
 )
 def test_reasons_run_on_and_corrections_inside_a_change(message, expected):
     assert [(mode, phrase) for mode, phrase in _scopes(message) if mode == "exclude"] == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # "those two" / "them" / "that one" in a later sentence: what an earlier sentence was about
+        (
+            "I gather MUSDB18 and MedleyDB are for separating out the instruments, which isn't what she described. "
+            "Leave those two out.",
+            [("exclude", "musdb18 and medleydb")],
+        ),
+        ("Tiny Images, ImageNet and PASCAL VOC aren't bird datasets, surely? Take them out.", [("exclude", "tiny images, imagenet and pascal voc")]),
+        # ... but in the same clause it is the object before it, and an undo is no exclusion
+        ("I can't use PDFs, leave those out", [("exclude", "pdfs"), ("exclude", "pdfs")]),
+        ("scratch that last drop", []),
+    ],
+)
+def test_a_pointer_in_a_later_sentence_is_what_an_earlier_one_named(message, expected):
+    assert _scopes(message) == expected
