@@ -670,9 +670,13 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 # Malay follow-ups -> the English the grammar reads (applied in order, on folded text).
-MALAY_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
+def _rewrites(pairs: tuple) -> tuple:
+    """(pattern, replacement) pairs of a word table, the patterns compiled once."""
+    return tuple((re.compile(pattern), repl) for pattern, repl in pairs)
+
+
+MALAY_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = _rewrites(
+    (
         (r"\b(?:tak|tidak) (?:payah|nak|mahu|mau|perlu|guna)\b", "do not want"),
         (r"\bbuang(?: semua)?\b|\bbuangkan\b", "remove"),
         (r"\bbawa balik\b|\bkembalikan\b", "bring back"),
@@ -697,9 +701,8 @@ MALAY_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # spaces, so each replacement brings its own: "World Bank 那些不要, 我只要 Singapore 的", "ok 还是把 WMT 放回来吧".
 _CN_ORDINALS = {"一": "first", "二": "second", "两": "second", "三": "third", "四": "fourth", "五": "fifth", "1": "first",
                 "2": "second", "3": "third", "4": "fourth", "5": "fifth"}  # fmt: skip
-CHINESE_FOLLOWUP: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
+CHINESE_FOLLOWUP: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = _rewrites(
+    (
         (r"(?:还是)?把\s*(.+?)\s*(?:放回来|放回去|放回|加回来|加回去|加回)", r" bring back \1 "),
         (r"放回来|放回去|放回|加回来|加回", " bring back "),
         (r"第\s*([一二两三四五1-5])\s*个", lambda m: f" the {_CN_ORDINALS[m.group(1)]} one "),
@@ -721,9 +724,8 @@ CHINESE_FOLLOWUP: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
 
 # Romanised Tamil words in an English follow-up: "rural vendaam, national and urban mattum", "mudhal rendu compare
 # pannunga", "Dakshina pathi konjam sollunga, link irukka?"
-TAMIL_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), repl)
-    for pattern, repl in (
+TAMIL_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = _rewrites(
+    (
         (r"\b(\d{4}) ?(?:kku|ku) munn?aa?di mudi(?:nja|ncha|ntha)\b", r"ending before \1"),
         (r"^(.+?) pathi (?:konjam )?(?:sollunga|sollu|solla mudiyuma|sollungal)\b", r"tell me more about \1"),
         (r"\b(?:konjam|ellam|ellaam|pothum|pa|ma)\b", ""),

@@ -414,7 +414,11 @@ def _named_subject(before: str) -> str:
     Speech?"); "" when no earlier sentence does."""
     sentences = [x.strip() for x in re.split(r"(?<=[.?!])\s+", before.strip()) if x.strip()]
     if sentences and not re.search(r"[.?!]$", sentences[-1]):
-        sentences.pop()  # the clause the pointer is in ("I can't use PDFs, leave those out"): _antecedent's
+        # the sentence the pointer is in: a clause before it that says what something is ("the F&B index ones are
+        # economists' business, take those out"); any other ("I can't use PDFs, leave those out") is _antecedent's
+        clauses = [c.strip() for c in sentences.pop().split(",") if c.strip()]
+        if clauses and (subject := _subject_of(clauses[-1])):
+            return subject
     for sentence in reversed(sentences):
         asked = sentence.endswith("?")
         sentence = re.sub(r"^(?:(?:ha|haha+|lol|ok|okay|hmm+|oh|well|right|so)\b[\s,]*)+", "", sentence.rstrip(".?! "))
@@ -422,9 +426,19 @@ def _named_subject(before: str) -> str:
             continue
         if asked and len(sentence.split()) <= 4 and not PRONOUN.match(sentence) and not re.match(r"(?:ha|ok|okay|hmm|oh|lol)\b", sentence):
             return sentence
-        if (m := _SUBJECT_SENTENCE.match(sentence)) and not PRONOUN.match(m["x"]) and len(m["x"].split()) <= 8:
-            return m["x"]
+        if subject := _subject_of(sentence):
+            return subject
     return ""
+
+
+def _subject_of(clause: str) -> str:
+    """The subject of a clause that says what something is ("MUSDB18 and MedleyDB are for ..."), or ""."""
+    m = _SUBJECT_SENTENCE.match(clause)
+    if not m or PRONOUN.match(m["x"]) or len(m["x"].split()) > 8:
+        return ""
+    if re.match(r"(?:lol|haha+|ok|okay|so|well|hmm+|why|what|who|how|which|where|when|is|are|do|does|can)\b", m["x"]):
+        return ""  # "lol why is SQuAD here, remove it": a question, not a statement about a subject
+    return m["x"]
 
 
 _PLURAL_TAIL = re.compile(r"\b(?:ones|series|sets|versions|editions|releases|benchmarks)$")

@@ -195,6 +195,7 @@ _ORG_WORDS = frozenset(
 # Words that describe a target without naming it: "the datamall APIs", "world bank indicators".
 _DESCRIPTIVE = frozenset(
     [
+        "papers",
         "listings",
         "listing",
         "indicators",

@@ -39,6 +39,10 @@ def _patterns(now: int) -> list[tuple[re.Pattern, object]]:
         (re.compile(rf"\b(?:nothing|none|no(?:thing)?|anything|ones?|data(?:sets)?|series)?\s*(?:that|which)?\s*(?:ends?|ending|ended|stops?|stopping|stopped)\s+(?:before|prior to)\s+{_Y}\b"), lambda m: (int(m[1]), None)),
         (re.compile(rf"\b(?:runs?|running|goes|going|go|extends?|extending|continues?|continuing|lasts?)\s+(?:past|beyond|after|into|through)\s+{_Y}\b"),
          lambda m: (int(m[1]) + (0 if re.search(r"\b(?:into|through)\s+\S+$", m[0]) else 1), None)),  # "runs into 2021" reaches it
+        # "the ones that go up to 2021", "series extending to at least 2020": they must reach that year
+        (re.compile(rf"\b(?:go(?:es|ing)?|run(?:s|ning)?|extend(?:s|ing)?|reach(?:es|ing)?|continu(?:e|es|ing)|last(?:s|ing)?|"
+                    rf"stretch(?:es|ing)?)\s+(?:all the way\s+)?(?:up\s+)?(?:to|until|till)\s+(?:at least\s+)?{_Y}\b"),
+         lambda m: (int(m[1]), None)),
         (re.compile(rf"\b(?:go(?:es|ing)?|reach(?:es|ing)?|stretch(?:es|ing)?|date(?:s)?)\s+back\s+(?:to|as far as|before)\s+{_Y}\b"), lambda m: (int(m[1]), int(m[1]))),
         (re.compile(rf"\b(?:start(?:s|ing|ed)?|begin(?:s|ning)?|began)\s+(?:before|by|in)\s+{_Y}\b"), lambda m: (None, int(m[1]))),
         (re.compile(rf"\b(?:since|after|from|starting(?: from| in)?|beginning(?: in)?|post-?|updated since)\s*{_Y}(?:\s+(?:on(?:wards?)?|and (?:after|later|beyond)|forward|onward))?\b"),
