@@ -1269,7 +1269,7 @@ def test_a_series_that_must_reach_a_year_and_a_subject_in_the_same_sentence():
     assert window("Keep only series extending to at least 2020.") == (2020, None)
     assert window("and like only the ones that go up to 2021") == (2021, None)
     assert window("data up to 2015") == (None, 2015)  # data up to a year: until it
-    assert _scopes("The Food & Beverage index ones are economists' business though, take those out.") == [
+    assert _scopes("Lovely. The Food & Beverage index ones are economists' business though, take those out.") == [
         ("exclude", "food & beverage index")
     ]
     assert _scopes("lol why is SQuAD here, remove it")[0] != ("exclude", "lol why")  # a question is no statement
