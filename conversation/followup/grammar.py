@@ -742,6 +742,10 @@ TAMIL_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = _rewrites(
 )
 
 
+# Every mixed-language table, Chinese first (it brings its own spaces), in the order a follow-up is read with them.
+MIXED_LANGUAGE_FOLLOWUP = (*CHINESE_FOLLOWUP, *TAMIL_FOLLOWUP, *MALAY_FOLLOWUP)
+
+
 # A new request inside what reads as more of the same: "can u find stuff on smoking prevalence too"
 NEW_REQUEST = re.compile(
     r"^(?:(?:can|could) (?:you|u) |pls |please )?(?:also )?(?:find|get|search(?: for)?|look(?: for| up)?|show(?: me)?|give(?: me)?)"

@@ -29,7 +29,6 @@ from .grammar import (
     ANTECEDENT_LEAD,
     BACK_TO_ALL,
     BRING_BACK,
-    CHINESE_FOLLOWUP,
     CLAUSE_BREAK,
     CLAUSE_SPLIT,
     CLEAR,
@@ -55,7 +54,7 @@ from .grammar import (
     KNOWN_ALREADY,
     LEAD_CONNECTIVES,
     LOOSE_ABOUT,
-    MALAY_FOLLOWUP,
+    MIXED_LANGUAGE_FOLLOWUP,
     NEW_REQUEST,
     NOT_A_SUBJECT,
     PRONOUN,
@@ -70,7 +69,6 @@ from .grammar import (
     SWITCH,
     SWITCH_CLAUSE,
     SWITCH_TO,
-    TAMIL_FOLLOWUP,
     TARGET_LEAD,
     TARGET_PLACE,
     TARGET_TAIL,
@@ -263,11 +261,7 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     text = re.sub(r"\b(i|we) not (need|want|use|like)\b", r"\1 do not \2", text)  # "the maps I not need"
     # Malay follow-ups, read as the English the grammar knows: "yang dari ICA tak payah, buang semua", "nombor tiga tu apa?
     # bagi link", "bawa balik CoNLL tadi", "nombor satu tu, lesen apa?"
-    for pattern, repl in (
-        *CHINESE_FOLLOWUP,
-        *TAMIL_FOLLOWUP,
-        *MALAY_FOLLOWUP,
-    ):  # "ImageNet 和 Tiny Images 不要", "rural vendaam"
+    for pattern, repl in MIXED_LANGUAGE_FOLLOWUP:  # "ImageNet 和 Tiny Images 不要", "rural vendaam"
         text = pattern.sub(repl, text)
     # Singlish particles and a leading "eh" carry no request: "dun want the world bank one lah"
     text = re.sub(r"\b(?:lah|leh|lor|meh|hor|sia|liao|loh)\b|\bah\b(?=\s*(?:[,.?!]|$))|^(?:eh|oi)\b,?", " ", text)
@@ -424,7 +418,7 @@ def _named_subject(before: str) -> str:
         sentence = re.sub(r"^(?:(?:ha|haha+|lol|ok|okay|hmm+|oh|well|right|so)\b[\s,]*)+", "", sentence.rstrip(".?! "))
         if not sentence:
             continue
-        if asked and len(sentence.split()) <= 4 and not PRONOUN.match(sentence) and not re.match(r"(?:ha|ok|okay|hmm|oh|lol)\b", sentence):
+        if asked and len(sentence.split()) <= 4 and not PRONOUN.match(sentence):
             return sentence
         if subject := _subject_of(sentence):
             return subject
