@@ -19,9 +19,11 @@ from search.services.facets import facet_counts, facet_masks
 from search.services.results import SearchResponse, hits_for
 
 
-def base_mask(index: SearchIndex, clean: dict) -> np.ndarray:
-    """The documents the non-facet filters allow (status, geography, exclusions, ids): the ranking
-    runs over these. Facet filters (``search.services.facets``) then narrow its matches."""
+def base_mask(index: SearchIndex, clean: dict, *, exclusions: bool = True) -> np.ndarray:
+    """The documents the non-facet filters allow (status, geography, exclusions, ids). The ranking runs over
+    them without the exclude_* filters (``exclusions=False``): those, like the facet filters
+    (``search.services.facets``), then narrow its matches, so an exclusion leaves the list it was asked of
+    without what it names ("Excluded URA: 8 left" of the 10 shown, never more matches than before)."""
     n = len(index)
     status = clean.get("status")
     if status == "inactive":
@@ -40,7 +42,11 @@ def base_mask(index: SearchIndex, clean: dict) -> np.ndarray:
         if "Singapore" in clean["geography"]:
             geo |= index.singapore
         mask &= geo
-    return mask & ~exclusion_mask(index, clean) if _has_exclusions(clean) else mask
+    if exclusions and _has_exclusions(clean):
+        return mask & ~exclusion_mask(index, clean)
+    if "ids" in clean:  # the ranking runs inside a list of ids
+        mask &= np.isin(index.ids, clean["ids"])
+    return mask
 
 
 def filter_mask(index: SearchIndex, clean: dict, *, facets: dict[str, np.ndarray] | None = None) -> np.ndarray:
@@ -216,6 +222,7 @@ def search_uncached(
     for facet in masks.values():
         mask &= facet
     browsing = not query and similar_to is None
+    excluding = any(name.startswith("exclude_") for name in clean)
     reported: dict[int, float]
     if browsing:
         matched = np.flatnonzero(base)
@@ -223,13 +230,18 @@ def search_uncached(
         reported, lexical, similarity, intent, years = {}, {}, {}, None, ()
         sort = "recent"
     else:
-        ranking = index_ranking(index, query=query, mask=base, similar_to=similar_to)
-        if masks and not mask[list(ranking.order)].any():
+        ranked_over = base_mask(index, clean, exclusions=False) if excluding else base
+        ranking = index_ranking(index, query=query, mask=ranked_over, similar_to=similar_to)
+        if (masks or excluding) and not mask[list(ranking.order)].any():
             # A selective facet whose datasets the query's candidates all missed (a World Bank "Population, total"
-            # among hundreds of national population tables): rank inside the facet instead of answering nothing.
+            # among hundreds of national population tables), or an exclusion of all of them: rank inside the
+            # filters instead of answering nothing.
             ranking = index_ranking(index, query=query, mask=mask, similar_to=similar_to)
         matched = np.fromiter(ranking.order.keys(), dtype=np.int64, count=len(ranking.order))
         matched_scores = np.fromiter(ranking.order.values(), dtype=np.float64, count=len(ranking.order))
+        if excluding:  # what the exclusions remove is no match (nor counted by a facet)
+            allowed = base[matched]
+            matched, matched_scores = matched[allowed], matched_scores[allowed]
         reported, lexical, similarity = ranking.reported, ranking.lexical, ranking.similarity
         intent, years = ranking.intent, ranking.intent.years
     keep = mask[matched]

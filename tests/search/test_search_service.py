@@ -280,6 +280,26 @@ def test_exclusion_filters_remove_what_the_inclusion_filter_keeps(catalog):
     assert catalog["gdp"].pk not in {h.id for h in dropped.results}
 
 
+def test_an_exclusion_leaves_the_same_list_without_what_it_names(catalog, monkeypatch):
+    # "Excluded X: N left" must never report more matches than before, and what stays keeps its order, even when
+    # the candidates are few (the ranking draws them from the whole catalog, the exclusion then removes some).
+    from search.ranking import pipeline
+
+    monkeypatch.setattr(pipeline, "NEURAL_CANDIDATES", 3)
+    monkeypatch.setattr(pipeline, "LEXICAL_CANDIDATES", 3)
+    before = services.search(query="prices", top_k=50)
+    first = before.results[0]
+    after = services.search(query="prices", top_k=50, filters={"exclude_ids": [first.id]})
+    assert after.total == before.total - 1
+    assert [h.id for h in after.results] == [h.id for h in before.results[1:]]
+    shown = [h.source for h in before.results]
+    source = next(s for s in shown if 0 < shown.count(s) < len(shown))
+    after = services.search(query="prices", top_k=50, filters={"exclude_source": [source]})
+    assert after.results and all(h.source != source for h in after.results)
+    assert [h.id for h in after.results] == [h.id for h in before.results if h.source != source]
+    assert sum(v["count"] for v in after.facets["source"]) == after.total
+
+
 def test_year_filter_can_keep_undated_datasets(catalog):
     dated_only = services.search(query="question answering", top_k=50, filters={"year_from": 2015})
     kept = services.search(query="question answering", top_k=50, filters={"year_from": 2015, "undated": "keep"})
