@@ -251,7 +251,8 @@ INCLUDE_POSTFIX = re.compile(r"^(.+?)\s+(?:only|alone|exclusively|and nothing el
 INSTEAD = re.compile(
     r"^(?:(?:i think|i guess|maybe|perhaps|i believe)\s+)?(?:(?:i|we|she|he|they)\s+(?:only\s+|just\s+)?(?:want|wants|need|needs|"
     r"would like|would prefer|prefer|prefers|would rather have|would rather see|would rather)\s+(?:only\s+|just\s+)?)?"
-    r"(?:the )?(.+?)\s+(?:instead of|rather than|over|in place of)\s+(?:from\s+)?(?:the )?(.+?)$|"
+    # (a reason is no part of what is wanted: "exclude X, since I am after Y rather than Z")
+    r"(?:the )?((?:(?![,;]\s*(?:since|because|as (?:i|we)|given that)\b).)+?)\s+(?:instead of|rather than|over|in place of)\s+(?:from\s+)?(?:the )?(.+?)$|"
     r"^(?:.*?\b)?rather\s+(?:have|see|get|use|keep)?\s*(?:the )?(.+?)\s+than\s+(?:from\s+)?(?:the )?(.+?)$|"  # "rather X than Y"
     # "they'd much prefer monthly series to anything real-time"
     r"^(?:.*?\b)?prefer(?:s|red)?\s+(?!not\b|to\b|it\b|that\b|if\b)(?:the )?(.+?)\s+to\s+"
@@ -327,7 +328,8 @@ UNDO = re.compile(
 CLEAR = re.compile(
     r"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|no)\s+(?:all|every|any)(?: of)?(?: the)? (?:filters?|restrictions?|constraints?|limits?)|"
     r"\b(?:start (?:over|again|afresh|from scratch)|reset(?: everything| it| the search)?$|show (?:me )?everything(?: again)?|"
-    r"no (?:more )?filters?|without (?:any )?filters?|unfiltered|remove the filters|clear the filters|clear filters)\b"
+    r"no (?:more )?filters?|without (?:any )?filters?|unfiltered|remove the filters|clear the filters|clear filters|"
+    r"(?:bring|put) (?:everything|it all|them all|all of (?:it|them)) back|(?:remove|drop|reset) filters?(?=\s*(?:[,;.!?]|$)))\b"
 )
 
 
@@ -397,7 +399,8 @@ TOPIC_SWITCH = re.compile(
     r"(?:(?:scrap|ditch|drop|forget|bin) (?:all )?(?:that|this|everything)[, ]+)?(?:a |do a |start a )?(?:fresh|new|clean) (?:search|start|query)(?: for| on)?|"
     r"(?:scrap|ditch|bin) (?:all )?(?:that|this|everything)\s*[.:;!]+\s*(?=\w)|"
     r"(?:let us |can we |could we )?start (?:over|again|afresh|from scratch)\s*[.,!;:]+\s*"
-    r"(?!(?:with )?(?:all|every|any) (?:the )?(?:agencies|publishers|sources|formats|filters|years|frequencies)\b|everything\b)"
+    r"(?!(?:with )?(?:all|every|any) (?:the )?(?:agencies|publishers|sources|formats|filters|years|frequencies)\b|everything\b|"
+    r"(?:(?:and|please|pls|just) )*(?:clear|remove|drop|reset|no) (?:all |any |the |my )?(?:filters?|restrictions?)\b)"
     r"(?:(?:can|could|would) you |please )?"
     r"(?:(?:find|search|look|get|show|give)(?: me| us)?(?: for| up)? )?(?:(?:some |any )?(?:data|datasets|information|info|stats)"
     r" (?:on|about|for) )?(?=\w)|"
@@ -641,7 +644,7 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         # Courtesy before the request: "I wonder if you might restrict this to ...", "I was wondering whether you could ..."
         (r"^(?:(?:i|we) (?:wonder|wondered|was wondering|were wondering|would be grateful|should be grateful) (?:if|whether) )"
-         r"(?:you |it )?(?:might|could|would|can|may|is possible to)?\s*(?:possibly |perhaps |kindly |please )?", ""),
+         r"(?:you |it |we |i )?(?:might|could|would|can|may|should|is possible to)?\s*(?:possibly |perhaps |kindly |please )?", ""),
         # "only those that are updated every year": that frequency
         (r"\b(?:that are |which are |that get |which get )?(?:updated|refreshed|published|released|revised) (?:every|each|once a|once per|"
          r"once every) (year|month|quarter|week)\b", r"\1ly"),
@@ -742,8 +745,44 @@ TAMIL_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = _rewrites(
 )
 
 
+# Romanised Hindi words in an English follow-up (Hinglish): "URA wale hatao, sirf NParks", "PDF wala hatao yaar",
+# "pehle wale ka licence kya hai?", "sab wapas lao". The verb comes last, as in Malay; that table's verb-last rule
+# (applied after this one) puts "remove" first.
+_HINDI_ONES = r"(?:wala|wale|wali|waala|waale)"
+HINDI_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = _rewrites(
+    (
+        # "X hatao, woh nahi chahiye": the second clause says the first again
+        (r"^(.+?\b(?:hatao|hata do|nikalo|nikaal do|nikal do))\s*[,;.]\s*(?:(?:woh|wo|voh|ye|yeh|mujhe)\s+)?"
+         r"(?:nahi|nahin|nai) (?:chahiye|chaiye|chahie)\b", r"\1"),
+        (r"\b(?:nahi|nahin|nai|mat) (?:chahiye|chaiye|chahie|dikhao|dikhaiye|dikha do|dikhana)\b", "do not want"),
+        (r"\bsab (?:kuch )?(?:wapas|wapis|vapas) (?:lao|laao|le aao|karo|do|kar do)\b", "bring everything back"),
+        (r"\b(?:wapas|wapis|vapas) (?:lao|laao|le aao|karo|do|kar do)\b", "bring back"),
+        (r"\b(?:hatao|hata do|hatado|hataiye|hata dijiye|hata dena|nikalo|nikaal do|nikal do|nikaalo)\b", "remove"),
+        (r"\bkoi bhi\b", "any"),
+        (rf"\b(?:pehla|pehle|pehli|pahla|pahle) {_HINDI_ONES}\b", "the first one"),
+        (rf"\b(?:doosra|dusra|doosre|dusre|doosri|dusri) {_HINDI_ONES}\b", "the second one"),
+        (rf"\b(?:teesra|tisra|teesre|tisre|teesri) {_HINDI_ONES}\b", "the third one"),
+        (rf"\b(?:aakhri|akhri|aakhiri) {_HINDI_ONES}\b", "the last one"),
+        (r"^(.+?) (?:ko )?(?:kaun|kon) publish kar(?:ta|ti|te) (?:hai|hain|h)\b", r"who publishes \1"),
+        (r"^(.+?) (?:kisne|kis ne) publish (?:kiya|kia|ki)\b", r"who published \1"),
+        (r"^(.+?) (?:ka|ki|ke) ([a-z-]+(?: [a-z-]+)?) (?:kya|kaisa|kitna) (?:hai|hain|h|tha)\b", r"what is the \2 of \1"),
+        (r"\b(?:inme|inmein|unme|unmein) se kitne\b", "how many of these"),
+        (r"\bkitne\b", "how many"),
+        (rf"\b([\w.&-]+) {_HINDI_ONES} sab\b", r"all the \1 ones"),
+        (rf"\b{_HINDI_ONES}\b(?= (?:datasets?|data|files?|records?|tables?)\b)", ""),
+        (rf"\b{_HINDI_ONES}\b", "ones"),
+        (r"\b(?:sirf|keval|kewal)\b", "only"),
+        (r"\b(?:dikhao|dikha do|dikhaiye|dikhana|batao|bata do|bataiye)\b", "show"),
+        (r"^(?!show\b)([^,;.?!]+?) show\s*(?=[,;.!?]|$)", r"show \1"),
+        (r"\b(?:chahiye|chaiye|chahie|chalega|chalegi)\b", ""),
+        (r"\baur\b", "and"), (r"\bbhi\b", "also"), (r"\bsab\b", "all"), (r"\bkya hai\b", "what is"),
+        (r"\b(?:yaar|yar|bhai|toh|ab|abhi|accha|acha|achha|theek hai|thik hai|haan|ji|zara|thoda|woh|wo|voh|yeh|ye)\b", ""),
+    )
+)
+
+
 # Every mixed-language table, Chinese first (it brings its own spaces), in the order a follow-up is read with them.
-MIXED_LANGUAGE_FOLLOWUP = (*CHINESE_FOLLOWUP, *TAMIL_FOLLOWUP, *MALAY_FOLLOWUP)
+MIXED_LANGUAGE_FOLLOWUP = (*CHINESE_FOLLOWUP, *TAMIL_FOLLOWUP, *HINDI_FOLLOWUP, *MALAY_FOLLOWUP)
 
 
 # A new request inside what reads as more of the same: "can u find stuff on smoking prevalence too"

@@ -628,6 +628,8 @@ def _listed_on(tail: str) -> str:
             return ""
         if _LIST_JOIN.match(item):  # the last item: "and ImageNet", "PASCAL VOC and ImageNet"
             last = re.split(CLAUSE_BREAK.replace("[,;!?:]", "[;!?:]", 1), item, maxsplit=1)[0]
+            if re.match(r"\s*(?:only|alone|exclusively|instead)\b", item[len(last) :]):
+                return ""  # "exclude rural, national and urban only": the last clause wants its own
             joined = re.split(r"\s?\b(?:and|or|nor|&)\s", last)[-1].strip()
             if not joined or _NOT_AN_ITEM.match(joined) or _ITEM_VERB.match(joined):
                 return ""  # ", and keep the rest", ", or show me the CSVs"

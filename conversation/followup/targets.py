@@ -440,6 +440,12 @@ def format_values(phrase: str) -> tuple[tuple[str, ...], str] | None:
     return None
 
 
+# Nouns after a source's name that only say what it holds: "the data.gov.sg rows", "the Papers with Code research
+# datasets", "the UN SDG source", "the data.gov.sg material".
+_SOURCE_TAIL = frozenset(["rows", "row", "material", "materials", "source", "sources", "results", "items", "research",
+                          "content", "stuff", "things"])  # fmt: skip
+
+
 def _light(phrase: str) -> str:
     """Only determiners, pleasantries and trailing generic nouns off: "the Papers with Code results"."""
     text = re.sub(r"'s\b|s'(?=\s|$)", "", fold(phrase)).strip(" .,!?'\"")
@@ -451,9 +457,17 @@ def _light(phrase: str) -> str:
     return " ".join(words)
 
 
+def _light_source(phrase: str) -> str:
+    """``_light``, and the nouns that only say what a source holds off ("the data.gov.sg rows")."""
+    words = _light(phrase).split()
+    while len(words) > 1 and words[-1] in _SOURCE_TAIL:
+        words.pop()
+    return " ".join(words)
+
+
 def source_of(phrase: str) -> tuple[str, str] | None:
     sources = VOCABULARY.ensure().sources
-    for text in (_light(phrase), clean(phrase)):
+    for text in (_light(phrase), clean(phrase), _light_source(phrase)):
         if text and text in sources:
             return sources[text]
     # "the academic research datasets": every word names the same source
@@ -485,7 +499,7 @@ def source_group_of(phrase: str) -> Target | None:
 def agency_alias_of(phrase: str) -> str | None:
     """A publisher named by the shared agency table (acronym, short or full name): "SingStat", "HDB"."""
     vocab = VOCABULARY.ensure()
-    for text in (_light(phrase), clean(phrase)):
+    for text in (_light(phrase), clean(phrase), _light_source(phrase)):
         if text and text in vocab.publishers:
             return vocab.publishers[text]
     return None
@@ -766,6 +780,10 @@ _FAMILY_HINT = re.compile(
 )
 
 
+_QUOTED = re.compile(r"(?:^|\s)['\"\u2018\u201c]([^'\"\u2019\u201d]{3,80}?)\s*(?:['\"\u2019\u201d]|$)")
+_EXAMPLES = re.compile(r",?\s+(?:like|such as|e\.?\s?g\.?,?|including|for example|for instance)\s+", re.IGNORECASE)
+
+
 def resolve_one(phrase: str, *, shown: list[Shown], allow_terms: bool = True, trim: bool = True) -> Target | None:
     text = clean(phrase)
     if not text:
@@ -773,6 +791,14 @@ def resolve_one(phrase: str, *, shown: list[Shown], allow_terms: bool = True, tr
     target = _resolve_exact(phrase, shown=shown, allow_terms=allow_terms)
     if target is not None or not trim:
         return target
+    # "the census tables about 'Language Literate In'": the words the user quoted from the titles
+    if allow_terms and (quoted := _QUOTED.search(phrase)) and (term := title_term(quoted.group(1), shown)) is not None:
+        return Target("title", (term,), term)
+    # "the research datasets like WeatherBench", "the map layers, e.g. Parks": the group, its examples aside
+    if (head := _EXAMPLES.split(phrase, maxsplit=1)[0]) != phrase and clean(head):
+        group = _resolve_exact(head, shown=shown, allow_terms=False)
+        if group is not None and group.facet in ("source", "publisher", "format", "frequency"):
+            return group
     if (tail := re.search(r"\b(?:from|by|at|on)\s+(.+)$", fold(phrase))) and tail.start() > 0:
         named = _resolve_exact(tail.group(1), shown=shown, allow_terms=False)
         if named is not None and named.facet in ("source", "publisher"):

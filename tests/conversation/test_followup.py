@@ -278,6 +278,47 @@ def test_questions_in_malay(message, kind, ranks):
     assert question.kind == kind and [r.value for r in question.refs] == ranks
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Hinglish: the verb last ("hatao": remove), "sirf" (only), "wale" (the ones), "nahi chahiye" (not wanted)
+        ("URA wale hatao, sirf NParks", [("exclude", "ura"), ("include", "nparks")]),
+        ("PDF wala hatao yaar", [("exclude", "pdf")]),
+        ("TUNIZI aur Urdu wala hatao, woh nahi chahiye", [("exclude", "tunizi and urdu")]),
+        ("ab sirf quarterly wale dikhao", [("include", "quarterly")]),
+        # Chinese and romanised Tamil words in an English follow-up
+        ("World Bank 那些不要, 我只要 Singapore 的", [("exclude", "world bank"), ("include", "singapore")]),
+        ("rural vendaam, national and urban mattum", [("exclude", "rural"), ("include", "national and urban")]),
+    ],
+)
+def test_follow_ups_mixing_hindi_chinese_or_tamil_words(message, expected):
+    assert _scopes(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "ranks"),
+    [("pehle wale ka licence kya hai?", "licence", [1]), ("doosra wala kaun publish karta hai?", "publisher", [2])],
+)
+def test_questions_in_hinglish(message, kind, ranks):
+    question = parse_followup(message).question
+    assert question.kind == kind and [r.value for r in question.refs] == ranks
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["accha filter hatao, sab wapas lao", "ok start over, clear filters", "bring everything back", "reset filters"],
+)
+def test_every_filter_goes(message):
+    parsed = parse_followup(message)
+    assert parsed.clear and not parsed.topic_switch
+
+
+def test_a_reason_is_no_part_of_an_instead():
+    # "rather than" inside the reason does not make the exclusion an inclusion
+    message = "I wonder whether we might exclude the data.gov.sg material, since I am after world figures rather than Singapore alone."
+    assert _scopes(message) == [("exclude", "the data.gov.sg material")]
+
+
 @pytest.mark.django_db
 def test_a_dataset_named_exactly_is_found_off_screen():
     pascal = DatasetFactory(title="PASCAL VOC")
@@ -1274,3 +1315,24 @@ def test_a_series_that_must_reach_a_year_and_a_subject_in_the_same_sentence():
     ]
     # a question is no statement about a subject
     assert ("exclude", "lol why") not in _scopes("lol why is SQuAD here, remove it — and Visual Genome and GLUE")
+
+
+@pytest.mark.django_db
+def test_a_source_named_with_what_it_holds_its_examples_or_a_quoted_title_term():
+    DatasetFactory(source__slug="datagovsg", source__name="data.gov.sg")
+    DatasetFactory(source__slug="paperswithcode", source__name="Papers with Code")
+    targets.VOCABULARY.forget()
+    for phrase in ("the data.gov.sg rows", "the data.gov.sg material"):
+        assert targets.resolve_one(phrase, shown=[]) == targets.Target("source", ("datagovsg",), "data.gov.sg")
+    shown = [targets.Shown(id=1, title="WeatherBench"), targets.Shown(id=2, title="Rainfall - Monthly Total")]
+    # the group the examples belong to, not the example alone
+    assert targets.resolve_one("the Papers with Code research datasets like WeatherBench", shown=shown).values == (
+        "paperswithcode",
+    )
+    census = [
+        targets.Shown(id=3, title="Resident Population by Language Literate In, Economic Status and Sex"),
+        targets.Shown(id=4, title="Resident Population by Ethnic Group"),
+    ]
+    assert targets.resolve_one("the census tables about 'Language Literate In'", shown=census) == targets.Target(
+        "title", ("language literate",), "language literate"
+    )
