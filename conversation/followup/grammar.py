@@ -252,7 +252,7 @@ INSTEAD = re.compile(
     r"^(?:(?:i think|i guess|maybe|perhaps|i believe)\s+)?(?:(?:i|we|she|he|they)\s+(?:only\s+|just\s+)?(?:want|wants|need|needs|"
     r"would like|would prefer|prefer|prefers|would rather have|would rather see|would rather)\s+(?:only\s+|just\s+)?)?"
     # (a reason is no part of what is wanted: "exclude X, since I am after Y rather than Z")
-    r"(?:the )?((?:(?![,;]\s*(?:since|because|as (?:i|we)|given that)\b).)+?)\s+(?:instead of|rather than|over|in place of)\s+(?:from\s+)?(?:the )?(.+?)$|"
+    r"(?:the )?((?:(?![,;]\s*(?:since|because|for|as (?:i|we)|given that)\b).)+?)\s+(?:instead of|rather than|over|in place of)\s+(?:from\s+)?(?:the )?(.+?)$|"
     r"^(?:.*?\b)?rather\s+(?:have|see|get|use|keep)?\s*(?:the )?(.+?)\s+than\s+(?:from\s+)?(?:the )?(.+?)$|"  # "rather X than Y"
     # "they'd much prefer monthly series to anything real-time"
     r"^(?:.*?\b)?prefer(?:s|red)?\s+(?!not\b|to\b|it\b|that\b|if\b)(?:the )?(.+?)\s+to\s+"
@@ -766,6 +766,11 @@ HINDI_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = _rewrites(
         (r"^(.+?) (?:ko )?(?:kaun|kon) publish kar(?:ta|ti|te) (?:hai|hain|h)\b", r"who publishes \1"),
         (r"^(.+?) (?:kisne|kis ne) publish (?:kiya|kia|ki)\b", r"who published \1"),
         (r"^(.+?) (?:ka|ki|ke) ([a-z-]+(?: [a-z-]+)?) (?:kya|kaisa|kitna) (?:hai|hain|h|tha)\b", r"what is the \2 of \1"),
+        (r"\bsabse (?:purana|purane|purani)\b", "the oldest"), (r"\bsabse (?:naya|naye|nayi|latest|recent)\b", "the most recent"),
+        (r"^(.+?) kis(?: ek)? ?(?:me|mein|ke paas) (?:hai|h|he)\b", r"which one has \1"),
+        (r"\b(?:ismein|isme|inme|inmein|unme|unmein)(?: se)? kitne (.+?) (?:hain|hai|h|he)\b", r"how many of these are \1"),
+        (r"^(.+?) kis (?:agency|publisher|ministry|department|organisation|organization|sanstha)?\s?(?:ka|ki|ke) (?:hai|h|he)\b",
+         r"who publishes \1"),
         (r"\b(?:inme|inmein|unme|unmein) se kitne\b", "how many of these"),
         (r"\bkitne\b", "how many"),
         (rf"\b([\w.&-]+) {_HINDI_ONES} sab\b", r"all the \1 ones"),

@@ -56,6 +56,16 @@ log = logging.getLogger(__name__)
 
 INTENTS = ("smalltalk", "capabilities", "search", "refine", "out_of_scope")
 _GREETING_FROM = re.compile(r"^(?:all the way )?from (?:the |my |our |sunny |rainy )?[a-z]+(?: [a-z]+)?$")
+# Thanks, then a remark about the user's own plans and no request: "much appreciated, I shall relay these to the
+# councillor", "appreciated, this saves me hours", "thanks, shift starting, ttyl"
+_THANKS_LEAD = re.compile(r"^\W*(?:thanks|thank you|thx|ty|tq|cheers|(?:much |greatly )?appreciated|many thanks|great|perfect|awesome)\b")
+_GOODBYE_END = re.compile(r"\b(?:bye|goodbye|ttyl|see you|cya|later|gtg|got to go|signing off)\W*$")
+_OWN_REMARK = re.compile(r"^(?:i|we|this|that|it|these|those|they|you|u|my|our)\b")
+_REQUEST_IN_REMARK = re.compile(
+    r"\b(?:need|needs|want|wants|looking|look|search|find|show|give|get|send|like|interested|after|require|requires|could|can|"
+    r"would|please|pls|only|exclude|remove|drop|also|too|more|another|any|some|compare|which|what|who|how|where|when|why|now|"
+    r"next|instead|but)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,14 @@ def _classify_by_rules(
         return IntentResult("smalltalk", 0.9, "a greeting from somewhere")  # "good morning from Tampines!"
     prefix = "after a pleasantry: " if had_smalltalk else ""
     has_data_words = bool(DATA_WORDS.search(rest))
+    if (
+        had_smalltalk
+        and "?" not in message
+        and _THANKS_LEAD.match(fold(message))
+        and (_OWN_REMARK.match(rest) or _GOODBYE_END.search(fold(message)))
+        and not (has_data_words or _REQUEST_IN_REMARK.search(rest))
+    ):
+        return IntentResult("smalltalk", 0.85, "thanks and a remark, no request")
     parsed = parse(rest)
     switching = followup is not None and bool(followup.topic_switch)  # the new topic is judged by itself below
     if not switching and ANALYSIS_TASK.search(rest) and not CAPABILITY_PROBE.search(rest):

@@ -45,7 +45,8 @@ CAPABILITY_ABOUT_ITSELF = _rx(
     r"\bdo you (?:host|store|keep|mirror) the (?:files|data|datasets)\b|\b(?:just |only )?link out to\b",
     r"\bwhy do (?:some|many|a few|most) of (?:these|them|the results|those) (?:have no|lack|not have|have missing|show no)\b",
     r"\bwhen (?:was|is) (?:your|the) (?:catalog|catalogue|index|database|collection) (?:last )?(?:updated|refreshed|built)\b",
-    r"\bhow (?:does|do) (?:the |this )?(?:undo|share|sharing|chip|chips|filter|filters|export|save|saved search|compare|comparison|streaming)"
+    r"\bhow (?:does|do) (?:the |this )?(?:undo|share|sharing|chip|chips|filter|filters|export|save|saved search|compare|comparison|streaming|"
+    r"exclude|excluding|exclusions?|include|sort|sorting|ranking|search|searching|matching|summary|summaries)"
     r"(?: thing| feature| button| function| option| bit)? work\b",
     r"\b(?:as well|too),? or (?:only|just) (?:statistics|stats|government data|official statistics|datasets|research datasets"
     r"|data\.gov\.sg|singapore data)\b",
@@ -71,6 +72,31 @@ CAPABILITY_ABOUT_ITSELF = _rx(
     # Its own ways: "the tags you use for these", "do you do that automatically?", "why did you drop the KML files?"
     r"\b(?:tags|labels|badges|icons|scores|chips|categories|colou?rs|symbols) (?:that )?(?:you|it) (?:use|show|give|assign|add|put|attach)\b",
     r"\bdo you do (?:that|this|it) (?:automatically|by default|always|every time|on purpose)\b",
+    # Why the list looks as it does: "why did only 4 results come back", "why did my filter return nothing?", "why do some
+    # results have no publisher listed?"
+    r"\bwhy (?:did|do|does|is|are|was|were) (?:only )?(?:(?:\d+|two|three|four|five|six|seven|eight|nine|so few|no|my|the|some|these|those|"
+    r"a few) )?(?:results?|filters?|search(?:es)?|"
+    r"lists?|datasets?|exclusions?)\b.{0,40}\b(?:come back|came back|return(?:ed)?|nothing|empty|missing|no (?:publisher|date|dates|licen[cs]e)|"
+    r"show(?:ed|n)? up|appear(?:ed)?)\b",
+    # What its marks mean and where its fields come from: "what does the 'no dates' tag mean", "what does 'family of 2'
+    # mean in the list", "where does the licence info you show come from?"
+    r"\bwhat (?:does|do) (?:the |a |that |this |your )?['\"\u2018\u201c][^'\"\u2019\u201d]{1,30}['\"\u2019\u201d] (?:\w+ )?(?:mean|stand for)\b",
+    r"\bwhat (?:does|do) (?:the |a |that |this |your )?(?:[\w-]+ ){0,3}(?:tags?|labels?|badges?|icons?|chips?|columns?|fields?|scores?|markers?)"
+    r" (?:mean|stand for|actually mean|(?:actually )?come from)\b",
+    r"\b(?:where|what) (?:does|do) (?:the |this |that |your |all the )?(?:[\w-]+ ){0,3}(?:columns?|fields?|metadata|tags?|labels?|"
+    r"summar(?:y|ies)|blurbs?|descriptions?|(?:licen[cs]e|date|frequency|coverage|publisher) (?:info|information|details|years|dates))"
+    r"(?: (?:you|u) (?:show|give|list|use))? (?:actually )?come from\b",
+    # Who wrote its text: "did a language model write that blurb?"
+    r"\b(?:did|does|do|was|is|were) (?:an? )?(?:person|human|people|language model|llm|ai|bot|machine|gpt|chatgpt|model|computer)"
+    r"(?: or (?:an? )?(?:person|human|language model|llm|ai|bot|machine|model|computer))? (?:write|wrote|written|generate|generated|produce)\b",
+    # How it ranks and decides: "what made you put that top one above the others?", "why is X ranked first", "how do you
+    # work out which one is most recent?", "how does 'exclude' work?"
+    r"\bwhat (?:made|makes) .{0,40}\b(?:on top|above the others|above (?:the )?rest|first|higher|at the top|top spot|rank(?:ed)? )",
+    r"\bwhy (?:is|was|are|were) .{1,60}? (?:ranked|listed|shown|placed|put|at the top|on top)(?: so)? (?:first|top|at the top|so high|higher|above|#1)\b",
+    r"\bhow do (?:you|u|it|the (?:assistant|tool|system|search)) (?:work out|decide|determine|pick|choose|calculate|figure out|judge|define|rank|order)\b",
+    r"\bhow (?:does|do) ['\"\u2018\u201c][^'\"\u2019\u201d]{2,25}['\"\u2019\u201d] (?:work|function)\b",
+    # Whether its settings last: "if I exclude a publisher, does that persist for my next search?"
+    r"\b(?:does|will|would) (?:that|it|this|the (?:filters?|exclusions?|settings?)) (?:persist|stick|carry over|remain|stay|be remembered)\b",
     r"\bwhy (?:did|do|does|would) (?:you|it|the (?:assistant|search|tool|bot)) (?:drop|remove|hide|exclude|pick|choose|rank|order|put|leave out"
     r"|skip|filter out|not (?:find|show|include|list))\b|\bwhy (?:didn'?t|did not|don'?t|do not|doesn'?t|does not) (?:you|it) (?:find|show|include|list|have)\b",
     r"\bsomething (?:you|this (?:tool|assistant|app|site)) (?:can|could|are able to) do\b",
@@ -380,7 +406,13 @@ DATA_REQUEST = re.compile(
 RESULTS_COMMENT = re.compile(
     # how much there is: "wow, I didn't know there was so much", "oh, that's a lot of datasets"
     r"^(?:(?:haha+|hmm+|wow|whoa|oh|ah|gosh|ok|okay|lol)[,.!]*\s+)*(?:(?:that is|that's|thats|there (?:is|are|was|were)|so)\s+"
-    r"(?:a lot|lots|loads|heaps|tons|so many|so much|plenty|quite a (?:lot|few))(?: of (?:datasets|data|results|stuff|options))?|"
+    r"(?:a lot|lots|loads|heaps|tons|so many|so much|plenty|quite a (?:lot|few))(?: of (?:datasets|data|results|stuff|options|rows))?|"
+    # "wow that's a long list", "lol so many rows"
+    r"(?:(?:that is|that's|thats|what|such|quite)\s+)?an? (?:long|big|huge|massive|short|tiny) (?:list|lot|bunch)|"
+    r"(?:(?:so|too|that) )?many (?:rows|results|datasets|entries|options|of them|hits)|"
+    # "interesting, didn't know that existed"
+    r"(?:i )?(?:did not|didn't|never|had no idea|do not|don't) (?:know|knew|realise|realize|think)?\s*(?:that|this|it|they|those|these)"
+    r" (?:one |dataset |data )?(?:existed|exists|was a thing|were a thing|was there|were there|existed lol)|"
     r"i (?:did not|didn't|do not|don't|never) (?:know|expect|realise|realize|think)(?: that)? there (?:was|were|is|are|would be)"
     r"(?: (?:so much|so many|that much|that many|this much|this many|such a lot))?(?: of (?:it|them|data|datasets))?)[.!]*$|"
     r"^(?:(?:haha+|hmm+|hm+|ugh|wow|oh|ah|well|ok|okay|lol|meh)[,.!]*\s+)*"
@@ -390,7 +422,7 @@ RESULTS_COMMENT = re.compile(
     r"(?:(?:an? )?(?:useful|helpful|great|good|bad|weird|odd|strange|interesting|cool|neat|meh|fine|ok|okay|disappointing|"
     r"surprising|underwhelming|impressive|funny|random|unexpected) (?:dataset|list|results?|one|set|bunch)|"
     r"useful|helpful|great|good|bad|weird|odd|strange|interesting|cool|neat|meh|disappointing|surprising|underwhelming|"
-    r"impressive|funny|random|unexpected|what i (?:expected|was expecting|had in mind|hoped for|was hoping for))"
+    r"impressive|funny|random|unexpected|what i (?:expected|expect|was expecting|had in mind|hoped for|hoped|hope|wanted|want|was hoping for))"
     r"(?:[,.!]*\s*(?:tbh|lol|haha+|honestly|though|but (?:ok|okay|fine|whatever|thanks)|anyway|i guess|"
     r"(?:but )?(?:whatever|oh well|never mind)|(?:but )?thanks(?: for trying| anyway)?|but))*[.!]*$"
 )

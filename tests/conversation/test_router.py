@@ -461,3 +461,34 @@ def test_an_order_or_the_next_page_asked_for_is_a_refinement(message, intent):
 def test_new_subjects_comments_and_questions_about_the_assistant(message, previous, intent):
     assert classify(message, has_previous_search=previous).intent == intent
 
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # reactions to the list: how long it is, surprise, disappointment
+        ("whoa, what a long list", "smalltalk"),
+        ("haha too many results", "smalltalk"),
+        ("oh I never knew that one existed", "smalltalk"),
+        ("meh, not what I wanted", "smalltalk"),
+        # thanks and a remark about one's own plans; thanks and a request stays the request
+        ("thanks, I'll forward these to my supervisor", "smalltalk"),
+        ("cheers, heading home now, bye", "smalltalk"),
+        ("thanks, I also need the hospital ones", "search"),
+        ("thanks, this is exactly what I was after", "smalltalk"),
+        # Hinglish pleasantries and questions about the results
+        ("theek hai, bahut shukriya", "smalltalk"),
+        ("doosra wala kis agency ka hai?", "refine"),
+        ("inme se kitne PDF hain?", "refine"),
+        # how the assistant works: its ranking, marks, fields and authorship
+        ("why did only two results come back?", "capabilities"),
+        ("what does the 'series' badge mean?", "capabilities"),
+        ("where does the licence info you show come from?", "capabilities"),
+        ("did an AI write those summaries?", "capabilities"),
+        ("what makes the first one rank above the rest?", "capabilities"),
+        ("how do you decide which dataset is the most recent?", "capabilities"),
+        ("if I drop a publisher, will that stick for my next search?", "capabilities"),
+    ],
+)
+def test_reactions_remarks_and_questions_about_how_the_assistant_works(message, intent):
+    assert classify(message, has_previous_search=True).intent == intent
