@@ -329,7 +329,8 @@ CLEAR = re.compile(
     r"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|no)\s+(?:all|every|any)(?: of)?(?: the)? (?:filters?|restrictions?|constraints?|limits?)|"
     r"\b(?:start (?:over|again|afresh|from scratch)|reset(?: everything| it| the search)?$|show (?:me )?everything(?: again)?|"
     r"no (?:more )?filters?|without (?:any )?filters?|unfiltered|remove the filters|clear the filters|clear filters|"
-    r"(?:bring|put) (?:everything|it all|them all|all of (?:it|them)) back|(?:remove|drop|reset) filters?(?=\s*(?:[,;.!?]|$)))\b"
+    r"(?:bring|put) (?:everything|it all|them all|all of (?:it|them)) back|(?:remove|drop|reset) filters?(?=\s*(?:[,;.!?]|$))|"
+    r"show (?:me )?(?:the )?(?:full|whole|entire|complete|original|unfiltered) list(?: again)?)\b"
 )
 
 
@@ -731,7 +732,9 @@ TAMIL_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = _rewrites(
     (
         (r"\b(\d{4}) ?(?:kku|ku) munn?aa?di mudi(?:nja|ncha|ntha)\b", r"ending before \1"),
         (r"^(.+?) pathi (?:konjam )?(?:sollunga|sollu|solla mudiyuma|sollungal)\b", r"tell me more about \1"),
-        (r"\b(?:konjam|ellam|ellaam|pothum|pa|ma)\b", ""),
+        (r"\b(?:konjam|ellam|ellaam|pothum)\b", ""),
+        # "pa" / "ma" (a friendly tag) only after a Tamil word: "PA" alone is the People's Association
+        (r"\b(sollunga|sollu|pannunga|pannu|vendaam|venaam|venam|mattum|irukka)\s+(?:pa|ma)\b", r"\1"),
         (r"\bv(?:e|ei)nd(?:aam|aa|am)\b|\bvenaam\b|\bvenam\b", "no need"),
         (r"\bmattum\b", "only"),
         (r"\bmudhal rendu\b|\bmuthal rendu\b", "first two"),

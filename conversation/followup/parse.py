@@ -231,6 +231,7 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     text = _ENUMERATION.sub("; ", text).lstrip("; ")
     text = re.sub(r"(?<=[a-z])-(type|kind|style)\b", r" \1", text)  # "the spreadsheet-type ones"
     text = _FROM_NOW_ON.sub("", text)  # "IMF only from here on": every change lasts until it is undone
+    text = re.sub(r"\b(only|instead|please|pls)\s+then\s*(?=[.!?]*$)", r"\1", text)  # "geojson only then"
     text = re.sub(r"\b([a-z][\w.]*?)-?\*(?=\s|$|[,.;!?])", r"\1 variants", text)  # "w/o IJB-*": every IJB title
     text = SHORTHAND.sub(lambda m: FOLLOWUP_ABBREVIATIONS[m.group(1)], text)  # "lic for #2?", "excl cpf board"
     text, corrections = correct_words(text)  # "only monthyl ones", "the Departmnet of Statistcs"

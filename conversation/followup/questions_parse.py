@@ -124,7 +124,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
     (
         "frequency",
         re.compile(
-            r"\bhow (?:often|frequently|regularly)\b|\bupdate (?:frequency|schedule|cadence)\b|\brefresh(?:ed)? (?:rate|frequency)\b|"
+            r"\bhow (?:often|frequently|regularly)\b|\bupdate (?:frequency|schedule|cadence)\b|\brefresh(?:ed)? (?:rate|frequency|cadence|"
+            r"schedule|cycle|interval)\b|\b(?:release|publication|update) cadence\b|"
             r"\bupdated how\b|\bhow (?:is|are) .+ updated\b|\bwhat frequency\b|\bwhen is .+ updated\b|"
             r"\b(?:updated|refreshed|maintained) (?:regularly|often|frequently|still)\b|\b(?:regularly|still) (?:updated|maintained)\b|"
             # "is the top one annual or what", "are they monthly?": asked of a result, yes or no
@@ -154,16 +155,20 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         "link",
         re.compile(
             r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could) (?:i|we) (?:get|download|find|access)\b|"
-            r"\bpaper (?:i|we) (?:can|could|should) cite\b|\bwhat (?:should|do|can) (?:i|we) cite\b"
+            r"\bpaper (?:i|we) (?:can|could|should) cite\b|\bwhat (?:should|do|can) (?:i|we) cite\b|"
+            # "where can I read the original paper for the first result?", "where's the paper?"
+            r"\bwhere (?:can|do|could|would) (?:i|we) (?:read|see|view|open|find|get) (?:the |its |their )?(?:original |source |underlying )?"
+            r"papers?\b|\bwhere(?:'s| is| are) (?:the |its |their )(?:original |source )?papers?\b|\bpaper link\b"
         ),
     ),
     (
         "more",
         re.compile(
-            r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)(?:(?:so|ok|okay|and|but)\s+)?(?:can you |could you |would you |please )?"
+            r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)(?:(?:so|ok|okay|and|but)\s+)?(?:can you |could you |would you |please |kindly |pls )?"
             r"(?:tell me (?:more |a bit more |a little more |something )?about|more on\b|(?:give me |share )?(?:a bit |a little |some )?more "
             r"(?:info|information|details?) (?:on|about|of|for)|"
-            r"(?:give me |show me |what are )?(?:the |some |more )?details? (?:on|of|about|for)|what(?: is| are)? .+ about|describe|explain|"
+            r"(?:give me |show me |what are |provide |send me |share |get me )?(?:the |some |more |full |further )?details? (?:on|of|about|for)|"
+            r"^(?:more )?details?(?= [a-z0-9][\w.+-]*(?: [\w.+-]+){0,3}\s*[?.!]*$)|what(?: is| are)? .+ about|describe|explain|"
             r"what is in|what does .+ (?:contain|include|have|cover|measure|track)|what kind of data is in|summar(?:ise|ize))\b|"
             r"\bwhere (?:was|is|were|are) .+ (?:recorded|collected|from|taken|captured|gathered|filmed|measured)\b|"
             r"^info on\b|\b(?:a |the )?(?:short |brief |quick )?(?:summary|overview|rundown|synopsis) (?:of|for|on)\b|"
@@ -186,8 +191,9 @@ _QUESTION_START = re.compile(
 # A later sentence that asks: "For nowcasting freshness matters. Which of these runs up to the latest date"
 _QUESTION_CLAUSE = re.compile(r"[.!?;:]\s+(?:which|what|who|whose|how|where|when)\b")
 _NAME_STRIP = re.compile(
-    r"^(?:(?:and|so|ok|okay|also|then|now|hmm|please|just|can you|could you|tell me|give me|show me|i want|i would like)\s+)*"
-    r"(?:(?:more|a bit more|a little more|something|some more|the)\s+)?(?:(?:info|information|details?)\s+)?"
+    r"^(?:(?:and|so|ok|okay|also|then|now|hmm|please|kindly|pls|just|can you|could you|tell me|give me|show me|provide|send me|"
+    r"i want|i would like)\s+)*"
+    r"(?:(?:more|a bit more|a little more|something|some more|the|full|further)\s+)?(?:(?:info|information|details?)\s+)?"
     r"(?:about|on|of|for|regarding|re)?\s*"
 )
 _NAME_TAIL = re.compile(r"\s+(?:about|like|in more detail|in detail|please|for me|dataset|data ?set|one|again)\s*$")

@@ -312,7 +312,8 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
             or bool(RESULT_REFERENCE.search(followup.text))
             or _names_shown(names, shown_titles)
             or (question.kind == "compare" and _names_in_catalog(names))  # "LIAR vs FakeNewsNet?"
-            or (question.kind in FIELD_KINDS and _names_in_catalog(names, least=1))  # "link for MIMIC-CXR?"
+            # "link for MIMIC-CXR?", "details on MPII Human Pose": one dataset the catalog has by that very title
+            or ((question.kind in FIELD_KINDS or question.kind == "more") and _names_in_catalog(names, least=1))
         ) and (field_of_result or not FEATURE_QUESTION.search(followup.text))
         return IntentResult(
             "refine", 0.85, "follow-up: a question about the results", parsed=parsed, followup=followup,

@@ -1336,3 +1336,23 @@ def test_a_source_named_with_what_it_holds_its_examples_or_a_quoted_title_term()
     assert targets.resolve_one("the census tables about 'Language Literate In'", shown=census) == targets.Target(
         "title", ("language literate",), "language literate"
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "refs"),
+    [
+        ("Kindly provide details on the Medical Segmentation Decathlon.", "more", ["medical segmentation decathlon"]),
+        ("details SQuAD", "more", ["squad"]),
+        ("what's the release cadence of #2?", "frequency", [2]),
+        ("where can I read the original paper for the third result?", "link", [3]),
+    ],
+)
+def test_details_cadence_and_papers_asked_of_a_result(message, kind, refs):
+    question = parse_followup(message).question
+    assert question.kind == kind and [r.value for r in question.refs] == refs
+
+
+def test_an_agency_acronym_is_no_tamil_tag_and_a_closing_then_says_nothing():
+    assert _scopes("rm the PA ones, not relevant") == [("exclude", "the pa")]
+    assert _scopes("geojson only then") == [("include", "geojson")]
+    assert parse_followup("Please undo that and show the full list again.").clear
