@@ -38,6 +38,8 @@ _PLURAL_RE = re.compile(
 _AMONG = (
     r"(?:\s+(?:of|in|on|among|from)\s+(?:these|them|those|this list|the list|that list|the results|these results|"
     r"the datasets|these datasets|the ones (?:here|shown|listed)|the ones|what you (?:found|showed|listed)|"
+    # "how many of the remaining ones are csv?", "how many of the rest are from NEA?"
+    r"the (?:remaining|rest|ones left|ones remaining)(?: ones| datasets| results)?|those (?:left|remaining)|what remains|"
     r"what(?: is| are|'s) (?:shown|listed|here|left|on (?:the |this )?(?:list|screen)))|\s+here|\s+listed|\s+shown)"
 )
 _LEAD = r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)"  # at the start of the message or of a clause

@@ -1356,3 +1356,9 @@ def test_an_agency_acronym_is_no_tamil_tag_and_a_closing_then_says_nothing():
     assert _scopes("rm the PA ones, not relevant") == [("exclude", "the pa")]
     assert _scopes("geojson only then") == [("include", "geojson")]
     assert parse_followup("Please undo that and show the full list again.").clear
+
+
+@pytest.mark.parametrize("message", ["how many of the remaining ones are csv?", "how many of the rest come as CSV?"])
+def test_a_count_among_what_remains(message):
+    question = parse_followup(message).question
+    assert question is not None and question.kind == "count"

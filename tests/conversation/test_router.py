@@ -277,6 +277,7 @@ BLIND_TEST_MIN_ACCURACY = 0.85
 
 
 @pytest.mark.slow
+@pytest.mark.django_db  # a question naming a dataset looks its title up in the catalog
 def test_accuracy_on_the_blind_sets_never_tuned_half():
     rows = [r for r in _load(BLIND_FILE) if r["split"] == "test"]
     results = classify_many([(r["text"], r["has_previous_search"]) for r in rows])
@@ -287,6 +288,7 @@ def test_accuracy_on_the_blind_sets_never_tuned_half():
 
 
 @pytest.mark.slow
+@pytest.mark.django_db  # a question naming a dataset looks its title up in the catalog
 def test_accuracy_on_held_out_messages():
     """Correctness gate on messages outside the example bank (bench/assistant.py prints the full table)."""
     rows = _load(HELDOUT_FILE)
