@@ -260,8 +260,8 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     text = re.sub(r"\b(?:if (?:it is|that is|it's|that's) no (?:trouble|bother|problem)|no (?:worries|problem|rush|hurry)|"
                   r"if (?:it is|that is) not too much (?:trouble|bother))\b[,]?", " ", text)  # fmt: skip
     text = re.sub(r"\b(i|we) not (need|want|use|like)\b", r"\1 do not \2", text)  # "the maps I not need"
-    # Malay follow-ups, read as the English the grammar knows: "yang dari ICA tak payah, buang semua", "nombor tiga tu apa?
-    # bagi link", "bawa balik CoNLL tadi", "nombor satu tu, lesen apa?"
+    # Chinese, Tamil, Hindi and Malay words, read as the English the grammar knows: "yang dari ICA tak payah, buang
+    # semua", "URA wale hatao, sirf NParks", "nombor tiga tu apa? bagi link"
     for pattern, repl in MIXED_LANGUAGE_FOLLOWUP:  # "ImageNet 和 Tiny Images 不要", "rural vendaam"
         text = pattern.sub(repl, text)
     # Singlish particles and a leading "eh" carry no request: "dun want the world bank one lah"
@@ -424,6 +424,15 @@ def _named_subject(before: str) -> str:
         if subject := _subject_of(sentence):
             return subject
     return ""
+
+
+def _excluded_subject(phrase: str, before: str, out: FollowUpParse) -> bool:
+    """A pointer ("those two", "it") to what an earlier sentence named: "MUSDB18 and MedleyDB are for separating
+    instruments. Leave those two out." excludes that subject (what came before only says why); False otherwise."""
+    if not _POINTER.match(phrase) or not (subject := _named_subject(before)):
+        return False
+    out.scopes.append(Scope("exclude", subject))
+    return True
 
 
 def _subject_of(clause: str) -> str:
@@ -855,9 +864,7 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         if any(a <= match.start() < b for a, b in taken):
             continue
         phrase = match.group(1)
-        if _POINTER.match(phrase) and (subject := _named_subject(body[: match.start()])):
-            # "MUSDB18 and MedleyDB are for separating instruments. Leave those two out.": what came before only says why
-            out.scopes.append(Scope("exclude", subject))
+        if _excluded_subject(phrase, body[: match.start()], out):
             taken.append((0, match.end()))
             continue
         if PRONOUN.match(phrase):
@@ -873,8 +880,7 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         if any(a <= match.start() < b for a, b in taken):
             continue
         raw = _scope_after(body, match.end())
-        if _POINTER.match(raw) and (subject := _named_subject(body[: match.start()])):
-            out.scopes.append(Scope("exclude", subject))  # "MUSDB18 and MedleyDB are for ... Leave those two out."
+        if _excluded_subject(raw, body[: match.start()], out):
             taken.append((0, match.end() + len(raw)))
             continue
         phrase = re.sub(

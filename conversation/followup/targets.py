@@ -457,17 +457,19 @@ def _light(phrase: str) -> str:
     return " ".join(words)
 
 
-def _light_source(phrase: str) -> str:
-    """``_light``, and the nouns that only say what a source holds off ("the data.gov.sg rows")."""
-    words = _light(phrase).split()
+def _name_forms(phrase: str) -> tuple[str, str, str]:
+    """The forms a source or agency name is looked up by: ``_light``, ``clean``, and ``_light`` without the nouns that
+    only say what a source holds ("the data.gov.sg rows")."""
+    light = _light(phrase)
+    words = light.split()
     while len(words) > 1 and words[-1] in _SOURCE_TAIL:
         words.pop()
-    return " ".join(words)
+    return light, clean(phrase), " ".join(words)
 
 
 def source_of(phrase: str) -> tuple[str, str] | None:
     sources = VOCABULARY.ensure().sources
-    for text in (_light(phrase), clean(phrase), _light_source(phrase)):
+    for text in _name_forms(phrase):
         if text and text in sources:
             return sources[text]
     # "the academic research datasets": every word names the same source
@@ -499,7 +501,7 @@ def source_group_of(phrase: str) -> Target | None:
 def agency_alias_of(phrase: str) -> str | None:
     """A publisher named by the shared agency table (acronym, short or full name): "SingStat", "HDB"."""
     vocab = VOCABULARY.ensure()
-    for text in (_light(phrase), clean(phrase), _light_source(phrase)):
+    for text in _name_forms(phrase):
         if text and text in vocab.publishers:
             return vocab.publishers[text]
     return None

@@ -68,6 +68,16 @@ _REQUEST_IN_REMARK = re.compile(
 )
 
 
+def _thanks_and_remark(folded: str, rest: str) -> bool:
+    """Thanks first, then a remark about the user's own plans or a goodbye (``rest``: the message without its
+    pleasantries) and no request in it."""
+    return bool(
+        _THANKS_LEAD.match(folded)
+        and (_OWN_REMARK.match(rest) or _GOODBYE_END.search(folded))
+        and not _REQUEST_IN_REMARK.search(rest)
+    )
+
+
 @dataclass(frozen=True)
 class IntentResult:
     intent: str
@@ -138,13 +148,7 @@ def _classify_by_rules(
         return IntentResult("smalltalk", 0.9, "a greeting from somewhere")  # "good morning from Tampines!"
     prefix = "after a pleasantry: " if had_smalltalk else ""
     has_data_words = bool(DATA_WORDS.search(rest))
-    if (
-        had_smalltalk
-        and "?" not in message
-        and _THANKS_LEAD.match(fold(message))
-        and (_OWN_REMARK.match(rest) or _GOODBYE_END.search(fold(message)))
-        and not (has_data_words or _REQUEST_IN_REMARK.search(rest))
-    ):
+    if had_smalltalk and "?" not in message and _thanks_and_remark(fold(message), rest) and not has_data_words:
         return IntentResult("smalltalk", 0.85, "thanks and a remark, no request")
     parsed = parse(rest)
     switching = followup is not None and bool(followup.topic_switch)  # the new topic is judged by itself below
@@ -313,7 +317,7 @@ def _followup_intent(followup: FollowUpParse, parsed: Parsed, shown_titles: Sequ
             or _names_shown(names, shown_titles)
             or (question.kind == "compare" and _names_in_catalog(names))  # "LIAR vs FakeNewsNet?"
             # "link for MIMIC-CXR?", "details on MPII Human Pose": one dataset the catalog has by that very title
-            or ((question.kind in FIELD_KINDS or question.kind == "more") and _names_in_catalog(names, least=1))
+            or (question.kind in (*FIELD_KINDS, "more") and _names_in_catalog(names, least=1))
         ) and (field_of_result or not FEATURE_QUESTION.search(followup.text))
         return IntentResult(
             "refine", 0.85, "follow-up: a question about the results", parsed=parsed, followup=followup,

@@ -19,11 +19,11 @@ from search.services.facets import facet_counts, facet_masks
 from search.services.results import SearchResponse, hits_for
 
 
-def base_mask(index: SearchIndex, clean: dict, *, exclusions: bool = True) -> np.ndarray:
-    """The documents the non-facet filters allow (status, geography, exclusions, ids). The ranking runs over
-    them without the exclude_* filters (``exclusions=False``): those, like the facet filters
-    (``search.services.facets``), then narrow its matches, so an exclusion leaves the list it was asked of
-    without what it names ("Excluded URA: 8 left" of the 10 shown, never more matches than before)."""
+def scope_mask(index: SearchIndex, clean: dict) -> np.ndarray:
+    """The documents the ranking runs over: those the status, geography and id filters allow. The exclude_* filters
+    (``exclusion_mask``), like the facet filters (``search.services.facets``), then narrow its matches, so an
+    exclusion leaves the list it was asked of without what it names ("Excluded URA: 8 left" of the 10 shown, never
+    more matches than before)."""
     n = len(index)
     status = clean.get("status")
     if status == "inactive":
@@ -42,11 +42,16 @@ def base_mask(index: SearchIndex, clean: dict, *, exclusions: bool = True) -> np
         if "Singapore" in clean["geography"]:
             geo |= index.singapore
         mask &= geo
-    if exclusions and _has_exclusions(clean):
-        return mask & ~exclusion_mask(index, clean)
     if "ids" in clean:  # the ranking runs inside a list of ids
         mask &= np.isin(index.ids, clean["ids"])
     return mask
+
+
+def base_mask(index: SearchIndex, clean: dict, *, scope: np.ndarray | None = None) -> np.ndarray:
+    """The documents the non-facet filters allow: ``scope_mask`` (or ``scope``, already computed) without what the
+    exclude_* filters remove."""
+    mask = scope_mask(index, clean) if scope is None else scope
+    return mask & ~exclusion_mask(index, clean) if _has_exclusions(clean) else mask
 
 
 def filter_mask(index: SearchIndex, clean: dict, *, facets: dict[str, np.ndarray] | None = None) -> np.ndarray:
@@ -58,11 +63,11 @@ def filter_mask(index: SearchIndex, clean: dict, *, facets: dict[str, np.ndarray
 
 
 def _has_exclusions(clean: dict) -> bool:
-    return any(name.startswith("exclude_") for name in clean) or "ids" in clean
+    return any(name.startswith("exclude_") for name in clean)
 
 
 def exclusion_mask(index: SearchIndex, clean: dict) -> np.ndarray:
-    """Documents the exclude_* and id filters remove (``ids`` keeps only those ids)."""
+    """Documents the exclude_* filters remove."""
     n = len(index)
     out = np.zeros(n, dtype=bool)
     if "exclude_source" in clean:
@@ -86,8 +91,6 @@ def exclusion_mask(index: SearchIndex, clean: dict) -> np.ndarray:
             out |= index.singapore
     if "exclude_ids" in clean:
         out |= np.isin(index.ids, clean["exclude_ids"])
-    if "ids" in clean:
-        out |= ~np.isin(index.ids, clean["ids"])
     return out
 
 
@@ -216,13 +219,14 @@ def search_uncached(
     pass the facet filters; without one (browsing), every document the filters allow, newest first.
     Totals and facets count each family once.
     """
-    base = base_mask(index, clean)
+    scope = scope_mask(index, clean)
+    base = base_mask(index, clean, scope=scope)
     masks = facet_masks(index, clean)
     mask = base.copy()
     for facet in masks.values():
         mask &= facet
     browsing = not query and similar_to is None
-    excluding = any(name.startswith("exclude_") for name in clean)
+    excluding = _has_exclusions(clean)
     reported: dict[int, float]
     if browsing:
         matched = np.flatnonzero(base)
@@ -230,8 +234,7 @@ def search_uncached(
         reported, lexical, similarity, intent, years = {}, {}, {}, None, ()
         sort = "recent"
     else:
-        ranked_over = base_mask(index, clean, exclusions=False) if excluding else base
-        ranking = index_ranking(index, query=query, mask=ranked_over, similar_to=similar_to)
+        ranking = index_ranking(index, query=query, mask=scope, similar_to=similar_to)
         if (masks or excluding) and not mask[list(ranking.order)].any():
             # A selective facet whose datasets the query's candidates all missed (a World Bank "Population, total"
             # among hundreds of national population tables), or an exclusion of all of them: rank inside the
