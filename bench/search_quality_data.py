@@ -187,6 +187,7 @@ def load_datagovsg(directory: Path) -> Corpus:
         freshness=np.array(fresh, dtype=np.float32),
         is_singapore=np.ones(n, dtype=bool),
         publisher=publishers,
+        titles=[d.title for d in docs],  # portal titles summarise their data (a research record's is a name)
     )
     return Corpus(ids, docs, signals, family_inputs=inputs)
 

@@ -46,6 +46,7 @@ class IndexDoc:
     licence: str = ""  # the licence id (SPDX or LicenseRef-*), "" when not known
     tasks: list[str] = field(default_factory=list)  # research datasets' task and modality labels
     modalities: list[str] = field(default_factory=list)
+    source_kind: str = ""  # Source.kind ("research": titles are names, not summaries)
 
     @property
     def is_singapore(self) -> bool:
@@ -111,6 +112,7 @@ def index_doc_from_dataset(dataset) -> IndexDoc:
         licence=dataset.license_id or "",
         tasks=[str(t) for t in (dataset.tasks or []) if t],
         modalities=[str(m) for m in (dataset.modalities or []) if m],
+        source_kind=dataset.source.kind or "",
     )
 
 

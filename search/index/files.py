@@ -102,10 +102,12 @@ def index_files_write(
     modalities_vocab, modalities_indptr, modalities_indices = _csr([d.modalities for d in docs])
     source_names = {d.source_slug: d.source_name for d in docs}
     source_country = {d.source_slug: d.source_country for d in docs}
+    source_kind = {d.source_slug: d.source_kind for d in docs}
     publisher_names = {d.publisher_slug: d.publisher_name for d in docs}
     for s in known_sources or []:
         source_names.setdefault(s["slug"], s["name"])
         source_country.setdefault(s["slug"], s.get("country", ""))
+        source_kind.setdefault(s["slug"], s.get("kind", ""))
     for p in known_publishers or []:
         publisher_names.setdefault(p["slug"], p["name"])
     modified = np.array(
@@ -158,9 +160,12 @@ def index_files_write(
         "built_at": now.isoformat(),
         # Index-local source/publisher codes first (their position is the code), then the
         # other known values, which are valid filters that simply match nothing.
-        "sources": [{"slug": s, "name": source_names[s], "country": source_country.get(s, "")} for s in sources_vocab]
+        "sources": [
+            {"slug": s, "name": source_names[s], "country": source_country.get(s, ""), "kind": source_kind.get(s, "")}
+            for s in sources_vocab
+        ]
         + [
-            {"slug": s["slug"], "name": s["name"], "country": s.get("country", "")}
+            {"slug": s["slug"], "name": s["name"], "country": s.get("country", ""), "kind": s.get("kind", "")}
             for s in known_sources or []
             if s["slug"] not in set(sources_vocab)
         ],

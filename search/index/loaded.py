@@ -132,7 +132,16 @@ class SearchIndex:
             mentions=self.mentions,
             tasks=LabelNames(self.tasks, self.tasks_vocab),
             modalities=LabelNames(self.modalities, self.modalities_vocab),
+            titles=self.summary_titles,
         )
+
+    @property
+    def summary_titles(self) -> list[str]:
+        """The titles that summarise their dataset, "" for a name (a research source's "COCO", "Cityscapes")."""
+        named = {code for code, s in enumerate(self.sources) if s.get("kind") == "research"}
+        if not named:
+            return self.titles
+        return ["" if code in named else title for title, code in zip(self.titles, self.source.tolist(), strict=True)]
 
     @cached_property
     def family_members(self) -> dict[int, np.ndarray]:

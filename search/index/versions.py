@@ -256,7 +256,7 @@ def _collect_from_db(*, ids: set[int] | None = None) -> tuple[list[IndexDoc], np
     family_fields_fill(docs, series_ids=set(DatasetFamily.objects.filter(kind="series").values_list("pk", flat=True)))
     dim = len(rows[0]) // 4 if rows else 0
     vectors = np.frombuffer(b"".join(rows), dtype="<f4").reshape(len(rows), dim) if rows else np.zeros((0, 384))
-    sources = list(Source.objects.values("slug", "name", "country"))
+    sources = list(Source.objects.values("slug", "name", "country", "kind"))
     publishers = list(Publisher.objects.values("slug", "name"))
     return docs, vectors, sources, publishers, model_name
 

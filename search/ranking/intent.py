@@ -15,6 +15,7 @@ from functools import cache
 
 from catalog import vocabulary
 from search.ranking.research import research_query
+from search.ranking.titles import asked_keys
 from search.text import content_words, normalize, word_list
 
 SINGAPORE_PLACES = word_list("singapore_places")
@@ -37,6 +38,7 @@ class QueryIntent:
     research: bool = False  # a researcher's description of an idea (``search.ranking.research``)
     tasks: tuple[str, ...] = ()  # research task labels the query names
     modalities: tuple[str, ...] = ()  # research modality labels the query names
+    asked: frozenset[str] = frozenset()  # keys of the words it asks for (``search.ranking.titles``)
 
 
 _YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
@@ -78,6 +80,7 @@ def query_intent(query: str) -> QueryIntent:
         research=research.research,
         tasks=research.tasks,
         modalities=research.modalities,
+        asked=asked_keys(query),
     )
 
 

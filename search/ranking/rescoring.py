@@ -12,6 +12,7 @@ import numpy as np
 from search.ranking.intent import QueryIntent, publisher_matches
 from search.ranking.popularity import MentionLinks
 from search.ranking.research import labels_match
+from search.ranking.titles import unasked_share
 
 
 @dataclass
@@ -32,6 +33,9 @@ class DocSignals:
     modalities: Sequence[Sequence[str]] | None = None
     # Which records mention which by name (``search.ranking.popularity.mention_links``); None = unknown.
     mentions: MentionLinks | None = None
+    # Titles by doc index, for ``RescoreParams.title_extra``; "" for a title that is a name (a research record's),
+    # None = unknown (no adjustment).
+    titles: Sequence[str] | None = None
 
     @classmethod
     def neutral(cls, n: int) -> DocSignals:
@@ -64,6 +68,11 @@ class RescoreParams:
     # Added per log(1 + m), m = how many of the best candidates mention a candidate by name
     # (``search.ranking.popularity.mentioned_by_hits``). 2-fold CV on the DataFinder dev half.
     mentioned_by_hits: float = 0.20
+    # Subtracted per unit of the share of a title's words the query does not ask for (``search.ranking.titles``),
+    # so the table that is about what was asked beats a cross-tabulation narrowing it to what was not; not for a
+    # research description, nor for a title that is a name (``DocSignals.titles``). data.gov.sg judged sets (own,
+    # blind, blind2) 0.767 / 0.767 / 0.724 -> 0.774 / 0.788 / 0.728 NDCG@10; 0.15-0.35 all score within 0.002.
+    title_extra: float = 0.20
 
 
 DEFAULT_RESCORE = RescoreParams()
@@ -71,7 +80,7 @@ DEFAULT_RESCORE = RescoreParams()
 # adjustments without the popularity prior, which only orders candidates (an often-cited dataset is
 # not a better match for an unrelated query).
 REPORTED_SCORE_RESCORE = RescoreParams(
-    popularity=0.0, research_popularity=0.0, research_label=0.0, mentioned_by_hits=0.0
+    popularity=0.0, research_popularity=0.0, research_label=0.0, mentioned_by_hits=0.0, title_extra=0.0
 )
 
 
@@ -105,6 +114,7 @@ def rescore(
         and signals.tasks is not None
         and signals.modalities is not None
     )
+    titles = signals.titles if params.title_extra and not research and intent.asked else None
     out: dict[int, float] = {}
     for i, s in fused.items():
         adj = params.quality * (float(signals.quality[i]) - 0.5)
@@ -123,5 +133,7 @@ def rescore(
             adj += pop_weight * float(popularity[i])
         if labelled and labels_match(intent.tasks, intent.modalities, signals.tasks[i], signals.modalities[i]):
             adj += params.research_label
+        if titles is not None:
+            adj -= params.title_extra * unasked_share(titles[i], intent.asked)
         out[i] = s + adj
     return out

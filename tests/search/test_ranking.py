@@ -33,6 +33,7 @@ from search.ranking import (
     top_k,
 )
 from search.ranking.popularity import MentionLinks, mention_links, mentioned_by_hits
+from search.ranking.titles import asked_keys, unasked_share
 
 # --- documents -------------------------------------------------------------------------------
 
@@ -262,6 +263,31 @@ def test_rescore_freshness_counts_more_when_recency_is_asked():
     )
     recent = rescore(fused, signals, query_intent("latest air quality"))
     assert recent[0] > recent[1]
+
+
+def test_rescore_prefers_the_title_about_what_was_asked_to_a_narrower_cross_tabulation():
+    titles = [
+        "Resident Population Aged 65 Years and Over in Resident Households by Living Arrangements",
+        "Singapore Residents By Age Group, Ethnic Group And Sex, Annual",
+    ]
+    fused = {0: 0.64, 1: 0.60}  # the narrower table is the closer embedding match
+    out = rescore(fused, _signals(2, titles=titles), query_intent("singapore population by age group"))
+    assert out[1] > out[0]
+    # Without titles, with a name for a title (a research record's) or for a research description, the fusion's order.
+    plain = rescore(fused, _signals(2), query_intent("singapore population by age group"))
+    assert plain[0] > plain[1]
+    named = rescore(fused, _signals(2, titles=["", ""]), query_intent("singapore population by age group"))
+    assert named[0] > named[1]
+    research = rescore(fused, _signals(2, titles=titles), query_intent("we propose a neural model of population age"))
+    assert research[0] > research[1]
+
+
+def test_unasked_share_reads_stems_the_catalog_terms_and_ignores_years_and_frequency():
+    asked = asked_keys("jobs by industry")  # "jobs" asks for the catalog's "employment"
+    assert unasked_share("Employment by Industry, Annual 2019", asked) == 0.0
+    assert unasked_share("Employment by Industry and Sex", asked) == pytest.approx(1 / 3)
+    assert unasked_share("Residential property prices", asked_keys("resident prices")) == pytest.approx(1 / 3)
+    assert unasked_share("", asked) == 0.0
 
 
 def test_freshness_from_age():

@@ -323,3 +323,14 @@ def test_a_facet_the_query_candidates_all_missed_is_ranked_inside(catalog, monke
     narrowed = services.search(query="monthly rainfall emissions", filters={"source": "worldbank"})
     assert [h.id for h in narrowed.results][:1] == [catalog["co2"].pk]
     assert all(h.source == "worldbank" for h in narrowed.results) and narrowed.total == len(narrowed.results)
+
+
+def test_the_title_signal_reads_summaries_not_a_research_records_name(catalog):
+    # A portal title summarises its data (re-scoring compares it with what the query asks); a research record's
+    # title is a name ("SQuAD"), so the index hands re-scoring no title for it.
+    index = current_index()
+    titles = index.signals.titles
+    position = {int(pk): k for k, pk in enumerate(index.ids.tolist())}
+    assert titles[position[catalog["hdb"].pk]] == catalog["hdb"].title
+    assert titles[position[catalog["squad"].pk]] == ""
+    assert titles[position[catalog["coco"].pk]] == ""
