@@ -90,6 +90,8 @@ def _sources_sentence() -> str:
 
 
 CAPABILITY_TOPICS = {
+    "dates": ("undated", "no date", "without date", "without coverage", "no coverage", "missing date", "dates not stated"),
+    "memory": ("remember", "last search", "previous search", "my history", "search history", "recall"),
     "ranking": (
         "rank",
         "ranking",
@@ -99,11 +101,13 @@ CAPABILITY_TOPICS = {
         "how do you search",
         "how does search",
         "algorithm",
+        "semantic",
+        "decide",
         "work",
     ),
     "api": ("api", "programmatic", "endpoint", "rest", "token", "curl"),
+    "sources": ("source", "where", "portal", "catalog", "which data", "coverage", "how many", "cover", "world bank", "global"),
     "filters": ("filter", "narrow", "refine", "format", "publisher", "year", "only"),
-    "sources": ("source", "where", "portal", "catalog", "which data", "coverage", "how many"),
 }
 
 
@@ -114,6 +118,18 @@ def capabilities_reply(message: str) -> str:
         return (
             _sources_sentence() + " Singapore's government portal, global indicators from international "
             "organisations and research datasets are all searched together."
+        )
+    if topic == "dates":
+        return (
+            "When you limit the years (“covering 2019”, “nothing that ends before 2010”), datasets whose coverage "
+            "overlaps them stay, and datasets without stated dates are kept and marked “dates not stated” rather than "
+            "silently dropped; research datasets rarely state dates."
+        )
+    if topic == "memory":
+        return (
+            "Yes: each conversation keeps its search, its filters (shown as chips you can remove) and the results you "
+            "saw, so “only the CSV ones” or “the second one” refer to them. Signed-in users find earlier "
+            "conversations and searches under History."
         )
     if topic == "ranking":
         return (

@@ -266,13 +266,15 @@ SWITCH = re.compile(r"\b(?:switch|change|go|move)\s+from\s+(.+?)\s+to\s+(.+)$")
 _KIND_OF = r"(?:(?:kind|sort|type)(?: of)?|kinda|sorta)"
 _SAME_WHAT = (
     rf"(?: (?:[a-z-]+ ){{0,2}}(?:view|selection|cut|slice|lens|breakdown)(?=\s*,?\s*but\b)"
-    rf"|(?: (?:idea|thing|stuff|deal|approach|again|data|figures|numbers|series|datasets?|info|vibes?|style|flavou?r|setup"
-    rf"|{_KIND_OF}(?: (?:data(?:sets?)?|things?|stuff|figures|numbers|series|datasets?|info)|(?: [a-z-]+){{1,2}}(?=\s*,?\s*but\b))?)))?"
+    rf"|(?: (?:idea|thing|stuff|deal|approach|again|data|figures|numbers|series|datasets?|info|information|statistics|stats|vibes?|style|flavou?r|setup"
+    rf"|{_KIND_OF}(?: (?:data(?:sets?)?|things?|stuff|figures|numbers|series|datasets?|info|information|statistics|stats)|(?: [a-z-]+){{1,2}}(?=\s*,?\s*but\b))?)))?"
 )
 SAME_BUT = re.compile(
-    r"^(?:(?:ok|okay|now|and|so|alright|right|thanks|thank you|i suppose|i guess|i reckon|i think|perhaps|maybe|hmm+|well)[,.!]?\s+)*"
+    r"^(?:(?:ok|okay|now|and|so|alright|right|thanks|thank you|i suppose|i guess|i reckon|i think|perhaps|maybe|hmm+|well|good|great"
+    r"|fine|perfect|excellent|cool|nice|lovely)[,.!]?\s+)*"
     r"(?:(?:i|we) (?:would |)(?:now )?(?:like|want|need)\s+|"
-    r"(?:locate|find|get|fetch|pull up|look for|search for|give me|show me)(?: me| us)?\s+)?"
+    r"(?:locate|find|get|fetch|pull up|look for|search for|give me|show me)(?: me| us)?\s+|"
+    r"(?:is there|are there|do you have|have you got|got)(?: also)?\s+)?"
     rf"(?:(?:the )?same{_SAME_WHAT}|"
     r"similar (?:kind|sort|type) of (?:data(?:sets)?|figures|things?|numbers)|similar (?:data(?:sets)?|figures|numbers)|"
     r"(?:the )?(?:equivalent|counterpart)(?: [a-z-]+){0,3}?|"
@@ -293,7 +295,12 @@ SAME_SIDE = re.compile(
 SAME_BUT_TAIL = re.compile(
     r"\s*[,.;]?\s*(?:[-\u2013\u2014]\s*)?(?:instead(?: of .+)?|rather than .+|not .+|as opposed to .+|this time|"
     r"(?:for |with |over )?(?:the )?same (?:years|period|dates|time ?frame|filters|settings|exclusions?)(?: as before)?.*|"
-    r"subject to .+|keeping .+|with the same .+)$"
+    r"subject to .+|keeping .+|with the same .+|"
+    # who it is for, said after it: "cycling paths my son cycles to work"
+    r"(?:my|our|his|her) (?:\w+ ){1,2}?(?:is|are|was|were|go|goes|likes?|loves?|wants?|needs?|cycles?|walks?|drives?|uses?|works?"
+    r"|lives?|study|studies|teach|teaches|runs?|attends?|visits?)\b.*|"
+    # a reason after a comma: "annual, quarterly too many rows for my slides"
+    r"[,;]\s*(?:[\w-]+\s+){0,5}?(?:is |are |has |have )?(?:too|not)\b.*)$"
 )
 # "of this sort", "like this data", "the same sort of": the request keeps the task, the rest names a new domain.
 SAME_MARK = re.compile(
@@ -382,9 +389,9 @@ REMOVE_FACET = re.compile(
 
 
 BRING_BACK = re.compile(
-    r"\b(?:bring|put|add|let|allow|get|have|give(?! (?:me|us) back))\s+(?:back\s+)?((?:(?!\s[-\u2013\u2014]\s)[^.;!?,\u2013\u2014])+?)\s+back(?:\s+in(?:to)?)?\b|"
+    r"\b(?:bring|put|add|let|allow|get|have|give(?! (?:me|us) back))\s+(?:back\s+)?((?:(?!\s[-\u2013\u2014]\s)(?:[^.;!?,\u2013\u2014]|\.(?=\w)))+?)\s+back(?:\s+in(?:to)?)?\b|"
     r"\b(?:bring|put|add|let|give(?: me| us)?)\s+back(?:\s+in)?\s+(.+?)" + CLAUSE_BREAK + "|"
-    r"\b(?:include|allow|show|see|re-?include|readd|re-add|restore|reinstate)\s+([^.;!?]+?)\s+(?:again|back|too|as well|after all)\b|"
+    r"\b(?:include|allow|show|see|re-?include|readd|re-add|restore|reinstate)\s+((?:[^.;!?]|\.(?=\w))+?)\s+(?:again|back|too|as well|after all)\b|"
     r"\b(?:restore|reinstate|re-?include|unhide|unexclude|un-exclude)\s+(.+?)" + CLAUSE_BREAK + "|"
     r"\b(.+?)\s+(?:is|are)\s+(?:fine|ok|okay|allowed|back)\s+(?:again|after all)\b|"
     r"\b(?:could|can|may|might|should|will|would)\s+(?!(?:you|we|i)\b)(.+?)\s+come\s+back\b|\blet\s+(.+?)\s+come\s+back\b|"
@@ -527,8 +534,14 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\2 about \1",
         ),
         (r"\bgot (link|url|website)\b", r"\1"),
-        # Singlish "no need the API one": that is not wanted ("no need to sort" is left alone)
-        (r"(?:^|(?<=[,;.!?] ))no need (?:for |of )?(?!to\b|lah\b|already\b|anymore\b)", "no "),
+        # "details and link for X": more about X (the answer carries its link)
+        (r"\b(?:details|info|information|summary) and (?:the )?(?:links?|urls?|homepage|paper)s? (?:for|of|on|about)\b", "details on"),
+        # "what is RESISC45? tell me more": more about it
+        (r"^(?:so |and |ok )?what(?:'s| is| are)\s+(.+?)\s*\?+\s*(?:pls |please )?(?:tell me more|more info|more details|details)\b.*$",
+         r"tell me more about \1"),
+        # Singlish "no need the API one", "these ones no need PDF": that is not wanted ("no need to sort" is left alone)
+        (r"(?:^|(?<=[,;.!?] )|(?<=these ones )|(?<=those ones )|(?<=these )|(?<=those ))no need (?:for |of )?"
+         r"(?!to\b|lah\b|already\b|anymore\b)", "no "),
         (r"\bwhat (is|are) (.+?) exactly\b", r"what \1 \2"),
         # "only what the Ministry of Manpower has put out": that publisher
         (r"\b(?:what|whatever|the ones?|those|datasets|things) (?:that )?(.+?) (?:has|have|had) (?:put out|published|released|produced|issued)\b", r"\1"),
@@ -552,7 +565,9 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"leave out|skip|ditch|bin|lose|no))\s+(?:the |all |any |those )?(?:[\w-]+ ){0,4}?"
             r"(?:[\w-]+\s*:\s*|(?:ones|datasets|sets|benchmarks|stuff|things|kinds?|types?|collections|corpora|families|series|sources)"
             r"\s+[-\u2013\u2014]+\s+|"
-            r"[\w-]+,? (?:like|such as|e\.?g\.?,?|for example|for instance|i\.?e\.?,?|namely) )(?=\S)",
+            r"[\w-]+,? (?:like|such as|e\.?g\.?,?|for example|for instance|i\.?e\.?,?|namely) )(?=\S)"
+            # ... not a second request after the dash: "no captioning stuff - drop anything with COCO in the name"
+            r"(?!(?:drop|remove|exclude|hide|skip|cut|ditch|kill|leave|filter|take|get|only|just|and|but|please|pls|i|we|so)\b)",
             r"\1 ",
         ),
         # "drop the by-country breakdowns", "only the by-age tables": the titles that say "by country" / "by age"
@@ -643,6 +658,38 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?:brought back|put back|restored|added back|reinstated|let back in)\b",
             r"bring back \1",
         ),
+        # A verdict on the results beside the request says why, it names nothing: "aiya like that not useful, bring back
+        # URA", "remove the wage_ ones, they look weird"
+        (r"(?:^|(?<=[,;]))\s*(?:like that|that|this|it|these|those|they)(?:'s| is| are| was| were)?\s+(?:not (?:very |really |so )?"
+         r"(?:useful|helpful|good|relevant|right)|useless|no use|not what (?:i|we) (?:want|need)(?:ed)?|looks? (?:weird|odd|strange|wrong|off)|"
+         r"seems? (?:weird|odd|strange|wrong|off))\s*(?=[,;.!?]|$)", ""),
+        # Why, not what: "remove the API ones, I can't use them on my computer"; "my web guy says KML and SHP he doesn't want"
+        (r"[,;]?\s*\b(?:i|we) (?:cannot|can not|could not|do not|don't) (?:use|open|read|need|handle) (?:them|it|those|these|that)\b[^,;.!?]*", ""),
+        (r"\b(?:my|our) (?:[\w-]+ ){0,3}?(?:says?|said|told me|tells me)(?: that)?\s+", ""),
+        (r"(?<=\w)\s+(?:he|she|they) (?:says?|said|told me|tells me)\b[^,;.!?]*", ""),  # "... ones he says their site needs a key"
+        # "monthly too detailed for my report, quarterly instead": the verdict explains the "instead"
+        (r"^[^,;]*?\b(?:too|so) (?:detailed|granular|fine|frequent|noisy|much|many \w+|big|long|short|slow|old|coarse|rough|sparse)\b"
+         r"[^,;]*[,;]\s*(?=[^,;]*\binstead\b)", ""),
+        # "the 2003 one so old, remove": the one, not what is said of it
+        (r"\b(the [\w.-]+(?: [\w.-]+){0,3}? ones?)\s+(?:is |are )?(?:so|too|very|quite|damn|super)\s+[a-z]+(?=\s*[,;]\s*(?:remove|drop|exclude|delete|skip|kill|hide|take)\b)", r"\1"),
+        # "annual only pls the monthly ones are too much": a new clause after the "please"
+        (r"\b(only|just)\s+(?:pls|please|plz)\s+(?=\w)", r"\1, "),
+        # three letters spelt out are an acronym: "the a p i ones"
+        (r"\b([a-z]) ([a-z]) ([a-z])\b(?: ([a-z])\b)?", lambda m: "".join(g for g in m.groups() if g)),
+        # "item six", "entry two": a position in the list
+        (r"\b(item|entry|option|result|number) (one|two|three|four|five|six|seven|eight|nine|ten)\b",
+         lambda m: f"{m[1]} {['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'].index(m[2]) + 1}"),
+        # "that won", "the second won": dictation's "one"
+        (r"\b(that|this|the|first|second|third|fourth|fifth|last|next|other|which|top) won\b", r"\1 one"),
+        # "skip anything broken down by income quintile": the titles that say so
+        (r"\b(?:anything|everything|ones|datasets|those|the ones|tables|stuff)(?: (?:that|which) (?:is|are))? (?:broken down|split|"
+         r"disaggregated|tabulated|cross-tabulated) by ([a-z]+(?: [a-z]+){0,2}?)(?=\s*(?:[,;.!?]|$|\s(?:we|i|please|pls|as|since|because)\b))",
+         r"the ones with \1 in the title"),
+        # "drop anything that only comes as KML": that format
+        (r"\b(?:(?:anything|everything|whatever)(?:\s+(?:that|which))?|(?:ones|datasets|those|the ones|stuff)\s+(?:that|which))\s+(?:only\s+)?"
+         r"(?:comes?|is|are|exists?)\s+(?:only\s+)?(?:as|in)\s+(?:an?\s+)?(?=\w)", ""),
+        # "is it possible to remove ...", "it is possible to have the half-yearly instead?": the request itself
+        (r"^(?:(?:and|so|then|ok|okay)[, ]+)?(?:is it|it is) (?:possible|ok|okay) (?:for you )?to (?:(?:have|get|see) (?=the |only |just ))?", ""),
         # Courtesy before the request: "I wonder if you might restrict this to ...", "I was wondering whether you could ..."
         (r"^(?:(?:i|we) (?:wonder|wondered|was wondering|were wondering|would be grateful|should be grateful) (?:if|whether) )"
          r"(?:you |it |we |i )?(?:might|could|would|can|may|should|is possible to)?\s*(?:possibly |perhaps |kindly |please )?", ""),
@@ -707,15 +754,33 @@ _CN_ORDINALS = {"一": "first", "二": "second", "两": "second", "三": "third"
                 "2": "second", "3": "third", "4": "fourth", "5": "fifth"}  # fmt: skip
 CHINESE_FOLLOWUP: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = _rewrites(
     (
+        # Spaces between Chinese characters carry nothing ("哪 个 最 早" is "哪个最早"): the table reads them away
+        (r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", ""),
         (r"(?:还是)?把\s*(.+?)\s*(?:放回来|放回去|放回|加回来|加回去|加回)", r" bring back \1 "),
-        (r"放回来|放回去|放回|加回来|加回", " bring back "),
+        (r"放回来|放回去|放回|加回来|加回", " put it back "),  # no object: what was taken out last
+        (r"算了\s*[,，]?|其实|嗯+|了(?=\s*[,，.!?。！？]|\s*$)|那(?![些个])", " "),
+        (r"全部|所有", " all "),
+        (r"它们|他们", " they "), (r"它", " it "), (r"\b(it|they)\s*是\s*", r"\1 is "),
+        (r"([A-Za-z][\w-]*)\s*还是\s*(?=[A-Za-z])", r"\1 or "),  # "weekly 还是 annual": or
+        (r"\bhow many\s*是\s*", "how many are "),
+        # "LibriSpeech 是 English 的, 拿掉": what the dataset is explains, the verb after the comma acts on it
+        (r"^([^,，]*?[A-Za-z][^,，]*?)\s*(?<!还)是(?!谁|什么|哪)\s*[^,，]+?的?\s*(?=[,，])", r" \1 "),
+        (r"(.+?)的?history最长|哪(?:一)?个(?:的)?\s*(.+?)\s*最长", lambda m: f" which has the longest {m.group(1) or m.group(2)} "),
+        (r"哪(?:一)?个(?:是)?最早(?:开始)?(?:有)?", " which starts earliest "),
+        (r"最新的?是哪(?:一)?个|哪(?:一)?个(?:是)?最新的?", " which is the most recent "),
+        (r"比较", " compare "),
         (r"第\s*([一二两三四五1-5])\s*个", lambda m: f" the {_CN_ORDINALS[m.group(1)]} one "),
         (r"(?:现在)?(?:有)?几个是\s*(.+?)\s*的", r" how many are \1 "),
         (r"(.+?)\s*是谁\s*(?:publish|发布|出版|做|出)的?", r" who publishes \1 "),
+        (r"(.+?)\s*是什么\s*(?:ah|啊|呢)?\s*[?？]+\s*(?:tell me more|more info|more details|details)\b", r" tell me more about \1 "),
         (r"(.+?)\s*是什么", r" what is \1 "),
         (r"跟\s*(.+?)\s*没(?:有)?关系", r", not \1 "),
-        (r"不要了?|不需要|别要|不用", " no need "),
+        (r"(?:不要了?|不需要|别要|不用)(?=\s*(?!(?:leh|lah|lor|la|ah|meh|hor|liao|loh)\b)[A-Za-z0-9\u4e00-\u9fff])", " no "),  # "不要 PDF"
+        (r"不要了?|不需要|别要|不用", " no need "),  # "PDF 不要": the object before it
         (r"我?只要|只看|只需要|我?只想要", " only "),
+        # the verb last ("KML GeoJSON 那些都去掉"), else first ("去掉 PDF")
+        (r"(^|[,;，])\s*([^,;，.!?]+?)\s*(?:那些|这些)?\s*都?\s*(?:去掉|删掉|拿掉|删除|去除|skip\s*掉)\s*(?:吧|啦)?\s*(?=[,;，.!?。！？]|$)",
+         r"\1 remove \2 "),
         (r"去掉|删掉|拿掉|删除|去除|skip\s*掉", " remove "),
         (r"\s*一下", " "),
         (r"太多了?", " "),
@@ -868,8 +933,8 @@ TARGET_PLACE = re.compile(
 
 TARGET_LEAD = re.compile(
     r"^(?:(?:interested|keen) in\s+)?(?:the\s+|those\s+|any\s+)?(?:any(?:thing)?|everything|all|stuff|ones?|titles?|datasets?|whatever)?\s*"
-    r"(?:with|w/?|has|have|that has|that have|named|called|titled|containing|that contains?|mentioning|that mentions?|"
-    r"that says?|saying)\s+"
+    r"(?:with|w/?|has|have|(?:that|which) (?:has|have|contains?|mentions?|says?)|named|called|titled|containing|mentioning|"
+    r"saying)\s+"
 )
 
 

@@ -199,9 +199,10 @@ def _postposed_clauses(text: str) -> str:
             out.append(f"exclude {' and '.join(_TRAILING_NOUNS.sub('', p.strip()) for p in target.split(' and '))}")
         elif match := _POSTPOSED_NOT.match(clause):
             target = match["x"].strip()
+            several = " ones" if (match["noun"] or "").strip() == "ones" else ""  # "the Muslim Law ones no need": every such title
             if target in _POINTING and out and len(out[-1].split()) <= 5:
-                target = out.pop()  # "the map type ones, that one no need"
-            out.append(f"exclude {_TRAILING_NOUNS.sub('', target)}")
+                target, several = out.pop(), ""  # "the map type ones, that one no need"
+            out.append(f"exclude {_TRAILING_NOUNS.sub('', target)}{several}")
         elif (match := _POSTPOSED_ONLY.match(clause)) and (match["noun"] or match["tail"]):
             if match["x"].strip() not in _POINTING:  # "that one only show": what the clause before named
                 several = " ones" if (match["noun"] or "").strip() in ("ones", "type", "kind") else ""  # "Libri type"
@@ -229,6 +230,7 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     text = _PICTOGRAPHS.sub(" ", text)  # "skip IMDb 🎬 we're doing e-commerce": an emoji says nothing to the grammar
     # "1) URA only 2) quarterly only 3) nothing that ends before 2020": numbered requests, each a clause of its own
     text = _ENUMERATION.sub("; ", text).lstrip("; ")
+    text = re.sub(r"^\s*[-\u2013\u2014>]+\s+", "", text)  # "- separate request: ...": a bullet opening the message
     text = re.sub(r"(?<=[a-z])-(type|kind|style)\b", r" \1", text)  # "the spreadsheet-type ones"
     text = _FROM_NOW_ON.sub("", text)  # "IMF only from here on": every change lasts until it is undone
     text = re.sub(r"\b(only|instead|please|pls)\s+then\s*(?=[.!?]*$)", r"\1", text)  # "geojson only then"
@@ -265,7 +267,10 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     for pattern, repl in MIXED_LANGUAGE_FOLLOWUP:  # "ImageNet 和 Tiny Images 不要", "rural vendaam"
         text = pattern.sub(repl, text)
     # Singlish particles and a leading "eh" carry no request: "dun want the world bank one lah"
-    text = re.sub(r"\b(?:lah|leh|lor|meh|hor|sia|liao|loh)\b|\bah\b(?=\s*(?:[,.?!]|$))|^(?:eh|oi)\b,?", " ", text)
+    text = re.sub(r"\b(?:lah|leh|lor|meh|hor|sia|liao|loh)\b|\bah\b(?=\s*(?:[,.?!]|$))|\bla\b(?=\s*(?:[,.?!]|$))|^(?:eh|oi|hmm+|hm+|umm*|uh+|erm+|ngl|tbh|imo|lowkey|honestly|bruh|aiya+|aiyo+|alamak)\b,?", " ", text)
+    # ... nor a closing "can?" after a filter: "only LTA can?", "remove the PDF ones can or not"
+    text = re.sub(r"^(\s*(?:only|just|remove|exclude|drop|no|without)\b.+?)\s+(?:can|boleh)(?: or not| anot| not)?\s*\?*\s*$", r"\1", text)
+    text = re.sub(r"(?<=\w)\s+(?:can|boleh)(?: or not| anot)?\s*\?+", ",", text)  # "only geojson can? my web guy ..."
     # The object first: "the maps I do not need, remove please" -> "remove the maps"
     text = re.sub(r"^(.+?)\s+(?:that |which )?(?:i|we) do not (?:need|want|use)\b[\s,;]*(?:(?:please|pls)\s+)?"
                   r"(?:remove|drop|delete|exclude|take (?:them |it )?out)?(?:\s+(?:them|it|please|pls))*[.!]?$", r"remove \1", text)  # fmt: skip

@@ -131,9 +131,13 @@ _KINDS: list[tuple[str, re.Pattern]] = [
             r"\bupdated how\b|\bhow (?:is|are) .+ updated\b|\bwhat frequency\b|\bwhen is .+ updated\b|"
             r"\b(?:updated|refreshed|maintained) (?:regularly|often|frequently|still)\b|\b(?:regularly|still) (?:updated|maintained)\b|"
             # "is the top one annual or what", "are they monthly?": asked of a result, yes or no
-            r"^(?:(?:and|so|ok|okay|then)[, ]+)*(?:is|are)\b(?! there\b).{0,40}?\b(?:annual|annually|yearly|monthly|quarterly|weekly|"
+            # "the second one, is it weekly or annual update?"
+            r"^(?:(?:and|so|ok|okay|then)[, ]+)*(?:(?:the \w+ one|#\d+|item \d+|that one|this one|no\.? ?\d+)[, ]+)?(?:(?:it|they) )?(?:is|are)\b(?! there\b)"
+            r".{0,40}?\b(?:annual|annually|yearly|monthly|quarterly|weekly|"
             r"daily|half-yearly|real-?time|updated (?:every|each|once a) (?:year|month|quarter|week|day))"
-            r"(?:\s+or (?:what|not|something|\w+ly))?\s*\??$"
+            r"(?:\s+or (?:what|not|something|\w+ly|annual))?(?: updates?| updated)?\s*\??$|"
+            # a literal translation: "it is updated each how much time?"
+            r"\bupdated? (?:each|every) how (?:much|long|often)\b"
         ),
     ),
     (
@@ -143,7 +147,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
             r"\bhow far back\b|\bwhen does .+ (?:start|begin|end)\b|\b(?:what|which) period\b|\bspan\??$|\bcover\??$|"
             r"\bfrom when\b|\bhow (?:recent|old) is\b|\bstart (?:and|or) end\b|\b(?:time ?span|time range|time ?frame|date range|"
             r"years covered|period covered|range of dates|temporal (?:coverage|range|extent))\b|\bwhich years\b|\bwhat dates\b|"
-            r"\b(?:the )?years? (?:it|that|this|they|that one|this one) (?:covers?|spans?|runs?)\b"
+            r"\b(?:the )?years? (?:it|that|this|they|that one|this one) (?:covers?|spans?|runs?)\b|"
+            r"\b(?:span|range|stretch) of (?:years|dates|time)\b"
         ),
     ),
     (

@@ -37,6 +37,12 @@ def _patterns(now: int) -> list[tuple[re.Pattern, object]]:
         (re.compile(rf"\b{_Y}\s*(?:-|–|to|until|till|through)\s*{_Y}\b"), lambda m: (int(m[1]), int(m[2]))),
         (re.compile(r"\b(?:the\s+)?((?:19|20)\d)0'?s\b"), lambda m: (int(m[1]) * 10, int(m[1]) * 10 + 9)),
         (re.compile(rf"\b(?:nothing|none|no(?:thing)?|anything|ones?|data(?:sets)?|series)?\s*(?:that|which)?\s*(?:ends?|ending|ended|stops?|stopping|stopped)\s+(?:before|prior to)\s+{_Y}\b"), lambda m: (int(m[1]), None)),
+        # What goes is what lies before (after) the year: "drop anything from before 2010", "nothing after 2015"
+        (re.compile(rf"\b(?:nothing|none|no|drop|remove|exclude|skip|cut|lose|ditch|without|get rid of|leave out|omit|ignore|filter out|take out)"
+                    rf"(?:\s+(?:anything|everything|data|datasets|ones|series|stuff|records|numbers|figures|tables))?"
+                    rf"\s+(?:(?:that (?:is|are) )?(?:from|dated)\s+)?(before|prior to|earlier than|older than|pre-?|after|later than|past)\s*{_Y}\b"),
+         lambda m: (int(m[2]), None) if m[1] in ("before", "prior to", "earlier than", "older than") or m[1].startswith("pre")
+         else (None, int(m[2]))),
         (re.compile(rf"\b(?:runs?|running|goes|going|go|extends?|extending|continues?|continuing|lasts?)\s+(?:past|beyond|after|into|through)\s+{_Y}\b"),
          lambda m: (int(m[1]) + (0 if re.search(r"\b(?:into|through)\s+\S+$", m[0]) else 1), None)),  # "runs into 2021" reaches it
         # "the ones that go up to 2021", "series extending to at least 2020": they must reach that year
@@ -72,9 +78,36 @@ def _patterns(now: int) -> list[tuple[re.Pattern, object]]:
     ]
 
 
+_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_SPOKEN_NUMBER = {w: i + 1 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enumerate(_TEENS)}
+for _tens, _value in _TENS.items():
+    _SPOKEN_NUMBER[_tens] = _value
+    for _i, _unit in enumerate(_UNITS):
+        _SPOKEN_NUMBER[f"{_tens} {_unit}"] = _SPOKEN_NUMBER[f"{_tens}-{_unit}"] = _value + _i + 1
+_TWO_DIGITS = "|".join(sorted(map(re.escape, _SPOKEN_NUMBER), key=len, reverse=True))
+# A year said in words, as dictation writes it: "two thousand and twenty", "twenty nineteen", "nineteen ninety-five"
+_SPOKEN_YEAR = re.compile(
+    rf"\btwo thousand(?:,? and|,)? ({_TWO_DIGITS})\b|\btwo thousand\b|\btwenty (oh (?:{'|'.join(_UNITS)})|{_TWO_DIGITS})\b"
+    rf"|\bnineteen ({_TWO_DIGITS})\b"
+)
+
+
+def _spoken_year(match: re.Match[str]) -> str:
+    if match.group(0).startswith("two thousand"):
+        return str(2000 + (_SPOKEN_NUMBER[match[1]] if match[1] else 0))
+    if match[2] is not None:
+        if match[2].startswith("oh "):
+            return str(2000 + _SPOKEN_NUMBER[match[2][3:]])
+        return str(2000 + _SPOKEN_NUMBER[match[2]]) if _SPOKEN_NUMBER[match[2]] >= 10 else match.group(0)
+    return str(1900 + _SPOKEN_NUMBER[match[3]]) if _SPOKEN_NUMBER[match[3]] >= 10 else match.group(0)
+
+
 def parse_time(text: str, *, current_year: int | None = None) -> tuple[TimeWindow | None, str]:
     """The first time window in ``text`` and the text without it."""
     now = current_year or dt.date.today().year
+    text = _SPOKEN_YEAR.sub(_spoken_year, text)
     for pattern, build in _patterns(now):
         match = pattern.search(text)
         if match is None:

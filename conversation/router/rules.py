@@ -39,6 +39,10 @@ REQUEST_WORDS = _rx(
 # About the assistant even when the results are named ("can you look inside these files?", "notify me when any of
 # these changes"): limits, alerts, what is searched and for whom.
 CAPABILITY_ABOUT_ITSELF = _rx(
+    # doubt about the assistant itself: "can u actually find datasets for my science fair or nah"; what it covers: "do you
+    # cover WHO / World Bank indicators, or only Singapore sources"
+    r"\b(?:can|could|do|will) (?:you|u) (?:actually|really|even) (?:find|search|do|help|get|handle)\b",
+    r"\bdo (?:you|u) (?:cover|include|index|carry|hold|have)\b[^?]{0,80}\bor (?:only|just)\b",
     r"\b(?:search|include|cover|index) (?:data )?(?:from )?(?:other (?:countries'? |country )?(?:portals|sites|sources|catalogs|catalogues)"
     r"|foreign (?:portals|sites|sources))\b",
     r"\bare (?:these|those|they) all (?:the|of the) results\b|\bor (?:just|only) the top (?:ten|10|five|5|twenty|20)\b",
@@ -228,6 +232,18 @@ CAPABILITY_STRONG = _rx(
     r"^(?:any |got |is there (?:an? |any )?|where (?:is|are|can i find) (?:the |a |your )?)(?:tutorials?|user guide|guide"
     r"|manual|documentation|docs|faq|help page|walkthrough)(?: (?:somewhere|anywhere|available|or not|for (?:this|you"
     r"|beginners|new users)))?$",
+    # How the assistant treats things: "how do you handle datasets without dates when I filter by year?", "when I filter by
+    # year, what happens to the undated ones?", "how you decide which one comes first"
+    r"\bhow (?:do|does|will|would) (?:you|u|it|the (?:search|filters?|system|assistant|tool|ranking)) (?:handle|treat|deal with)\b",
+    r"\bwhat happens (?:to|with)\b.{0,60}\bwhen (?:i|we|you|u) (?:filter|exclude|sort|search|narrow|limit|restrict)\b"
+    r"|\bwhen (?:i|we) (?:filter|exclude|sort|narrow|limit|restrict)\b.{0,40}\bwhat happens\b",
+    r"\bhow (?:you|u) (?:decide|choose|pick|rank|sort|order|determine)\b",
+    r"\b(?:you|u) (?:remember|recall|keep track of) (?:my|our|what|the) (?:(?:last|previous|earlier|past|old) )?(?:search|searches"
+    r"|query|queries|chats?|conversations?|questions?|history|session)\b",
+    r"\bis (?:the|your|this) search (?:semantic|fuzzy|keyword[- ]based|keyword|case[- ]sensitive|exact|smart|ai[- ]powered)\b",
+    r"\b(?:can|could) (?:you|u) read (?:(?:the results|them|it|this) )?(?:out|aloud)\b|\btext[- ]to[- ]speech\b",
+    r"\b(?:whether|if) (?:the system|the tool|the assistant|the service|this (?:system|tool|assistant|service)|you) (?:is|are|can|could"
+    r"|would be|will be) (?:able to|capable of)\b",
 )
 # "What kinds of datasets do you have?", "do you cover data outside singapore?": capabilities unless a topic follows.
 CAPABILITY_SOFT = _rx(
@@ -252,7 +268,7 @@ ONE_FIGURE = _rx(
     r"\b(?:just|only) (?:tell me |give me |need |want )?the (?:number|figure|answer|value|total)\b|\bnot (?:a |the )?datasets?\b[,:]",
     r"\bwhat (?:was|is|were|are) the (?:figure|number|value|total|count|rate|amount|reading)s? (?:for|in|of) (?:19|20)\d\d\b",
     # "what's the current unemployment rate", "how many MRT stations are there", "the highest rainfall ever recorded", "number only"
-    r"^(?:so |and |ok )?what (?:is|are) (?:the |singapore'?s |sg'?s )?(?:current|latest|present|today'?s) (?:[a-z-]+ ){0,3}(?:rate|number|population"
+    r"^(?:so |and |ok |also |btw )*what (?:is|are) (?:the |singapore'?s |sg'?s )?(?:current|latest|present|today'?s) (?:[a-z-]+ ){0,3}(?:rate|number|population"
     r"|total|gdp|inflation|figure|count|price|level|value)s?\b(?![^?]*\b(?:data|dataset|datasets|series|trend|trends|over time|history|historical|by)\b)",
     r"^(?:so |and |ok |exactly |roughly )?how many (?!(?:of |datasets|results|records|files|ones)\b)[a-z -]{2,40}? (?:are there|is there|exist)\s*[?.!]*$"
     r"(?![^?]*\b(?:by|per|each|every|over|since|trend|trends|data|dataset|datasets|statistics|breakdown|annual|monthly|yearly|these|those|them"
@@ -312,6 +328,24 @@ OOS_STRONG = _rx(
     r"\b(?:i want to|i would like to|can i|let me|help me) (?:order|buy|purchase|book|reserve)\b(?! by)",
     r"\b(?:order|buy|purchase|get) (?:me |us )?(?:a |an |some |two |2 )?(?:\w+ )?(?:tea|coffee|bubble tea|burger|burgers"
     r"|sushi|noodles|drink|drinks|groceries|flowers|food)\b",
+    # analysis and writing the user's own material: "fit a Poisson regression to the counts", "compute rates from these
+    # counts", "put this abstract into Malay", "draft the tender specification", "summarise the Procurement Act"
+    r"\bfit (?:a|an|the|my) (?:[\w-]+ ){0,3}?(?:regression|model|curve|line|distribution)\b",
+    r"\b(?:compute|calculate|work out|derive) (?:[\w-]+ ){0,4}?(?:from|using|with) (?:these|those|the following|my|our) (?:counts|numbers"
+    r"|figures|values|data|rows)\b",
+    r"\bput (?:this|it|that|my|our|the) (?:\w+ )?(?:into|in) (?:malay|chinese|mandarin|tamil|english|french|spanish|german|japanese"
+    r"|korean|hindi|thai|vietnamese|indonesian|arabic)\b",
+    r"\bdraft (?:me |us )?(?:a |an |the |our |my )?(?:[\w-]+ ){0,3}?(?:document|letter|email|specification|spec|proposal|report|memo"
+    r"|speech|contract|tender|minutes|policy|brief|briefing)\b",
+    r"\bsummari[sz]e (?:the|this|that|our|my) (?:[\w-]+ ){0,4}?(?:act|law|bill|policy|regulations?|guidelines|rules|paper|report"
+    r"|document|judgment|judgement|speech|budget)\b",
+    r"\b(?:evaluate|assess|score|grade|mark|review) (?:the |these |those |our |my |this )?(?:\w+ )?(?:bids?|tenders?|proposals?|applications?"
+    r"|essays?|submissions?|cvs?|resumes?|quotes|quotations)\b",
+    # a model's score: "what F1 does SpanBERT get on CoNLL-2012?"
+    r"\bwhat (?:f1|f-1|accuracy|bleu|rouge|map|auc|wer|perplexity|error rate|top-?1|top-?5|score)\b.{0,40}\b(?:get|gets|got|achieve"
+    r"|achieves|score|scores|reach|reaches)\b",
+    r"\b(?:state|quote|confirm) (?:the|our) (?:current |prevailing |latest |applicable )?(?:[\w-]+ ){0,2}?(?:rate|price|fee|amount"
+    r"|figure|tax)\b",
 )
 # What refers to the results on screen: a refinement changes or asks about them.
 RESULT_REFERENCE = re.compile(
@@ -332,7 +366,7 @@ CLAUSE_FORM = re.compile(
 # or after "can you" / "please" / "help me"), so "datasets to train a detector" stays a search.
 ANALYSIS_TASK = re.compile(
     r"(?:^(?:(?:btw|by the way|also|and|now|so|ok|okay|then|next)[, ]+)*|\b(?:(?:can|could|would|will) (?:you|u)"
-    r"(?: please| pls)?|please|pls|help me|i (?:want|need) you to|go ahead and|if you (?:could|would|can)(?: please)?) )(?:(?:download|get|open|take|load) (?:the |that |this )?"
+    r"(?: please| pls| just| kindly| also)?|please|pls|help me|i (?:want|need) you to|go ahead and|if you (?:could|would|can)(?: please)?) )(?:(?:download|get|open|take|load) (?:the |that |this )?"
     r"(?:\w+ )?(?:one|dataset|file|csv)s? and )?(?:(?:plot|chart|graph|visuali[sz]e|analy[sz]e) (?:the|this|that|these|those"
     r"|it|them|my|our|its|their|all|both|each|first|second|third|last|top|#?\d)\b|(?:web ?)?(?:scrape|crawl)(?! (?:the |these |those |all |that |my )?(?:filters?|facets?|search|results?|chips?|last)\b)(?!\s+(?:that|this|it)\s*(?:[,.;:!-]|$))"
     r"|train (?:a |an |my |the |me a )?(?:\w+ ){0,2}(?:models?|network|classifier|net|resnet|cnn|bert|transformer|llm|detector)"
@@ -343,7 +377,7 @@ ANALYSIS_TASK = re.compile(
     # Charts, arithmetic and reshaping of the data itself: "draw me a line graph of ...", "compute the growth rate of
     # ...", "combine all the csvs", "pivot the data by year", "forecast next year's prices using these".
     r"|(?:^(?:(?:btw|by the way|also|and|now|so|ok|okay|then|next)[, ]+)*|\b(?:(?:can|could|would|will) (?:you|u)"
-    r"(?: please| pls)?|please|pls|help me|i (?:want|need) you to|go ahead and|if you (?:could|would|can)(?: please)?) )(?:(?:draw|sketch|build|produce|generate"
+    r"(?: please| pls| just| kindly| also)?|please|pls|help me|i (?:want|need) you to|go ahead and|if you (?:could|would|can)(?: please)?) )(?:(?:draw|sketch|build|produce|generate|show|give"
     r"|create|render|make) (?:me |us )?(?:a |an |some )?(?:\w+ )?(?:graphs?|charts?|plots?|heat ?maps?|histograms?|dashboards?"
     r"|visuali[sz]ations?|pyramids?)|draw (?:me |us )?(?:a )?maps?|(?:compute|calculate|work out|tally|sum up|add up|sum) "
     r"|estimate (?:how|what|the|my)\b|combine (?:all |both )?(?:the|these|those|them)\b|(?:pivot|resample|deduplicate"
@@ -476,8 +510,9 @@ CAPABILITY_PROBE = re.compile(r"\bor (?:is it |are you |do you |does it |can you
 # What points at particular results on screen ("the second one", "these", "#3", "the NEA one"): a question about the
 # assistant that points at none of them ("do you hallucinate datasets?") is not about the results.
 RESULT_POINTER = re.compile(
-    r"#\s?\d|\b(?:these|those|ones?|them|they|number \d+|no\.? ?\d+|results? \d+|first|second|third|fourth|fifth|sixth"
-    r"|seventh|eighth|ninth|tenth|last|top (?:result|hit|dataset)s?|1st|2nd|3rd|\dth)\b"
+    r"#\s?\d|\b(?:these|those|ones?|them|they|number \d+|no\.? ?\d+|results? \d+|(?:item|entry|option) \d+|first|second|third|fourth|fifth|sixth"
+    r"|seventh|eighth|ninth|tenth|last(?! (?:search|searches|session|query|chat|conversation|time|visit))|top (?:result|hit|dataset)s?"
+    r"|1st|2nd|3rd|\dth)\b"
 )
 # A question for one figure at one time ("what was the recycling rate last year?", "how many dengue cases were
 # reported in 2020?", "which country had the highest emissions in 2018?"): a fact to look up, not a request for the

@@ -15,16 +15,19 @@ _SMALLTALK = sorted(
 )
 # A compliment is small talk too: "this is so helpful", "you rock".
 _COMPLIMENT = re.compile(
-    r"^(?:this|that|it|you|u|(?:the|this|that|these) (?:answer|results?|search|list|selection|datasets?))(?: is| are| was| were| has been| have been)?"
+    r"^(?:(?:i )?(?:just )?(?:wanted|want|wish) to say (?:that )?|i (?:must|have to|gotta) say (?:that )?|i think )?"
+    r"(?:this|that|it|you|u|(?:the|this|that|these) (?:answer|results?|search|list|selection|datasets?|tool|site|website|app|assistant|service|catalog|catalogue|bot|chatbot|thing))(?: is| are| was| were| has been| have been)?"
     r"(?: (?:so|really|very|super|quite|truly|a|an|the|such an?|most))*"
     r" (?:great|good|awesome|amazing|helpful|useful|perfect|star|genius|legend|lifesaver|best|fine|brilliant|excellent"
-    r"|nice|cool|fantastic|wonderful|incredible|smart|clever|rock|rocks|rocked|helped|helps|worked|works|ok|okay"
+    r"|nice|cool|fantastic|wonderful|incredible|smart|clever|rock|rocks|rocked|helped|helps|worked|works|ok|okay|neat|handy|superb"
+    r"|lovely|tidy|impressive"
     r"|spot on|on point)(?: for (?:me|us|my \w+|our \w+))?(?: (?:thanks|thank you|cheers|mate|buddy))?$"
     # "my student will be delighted", "my boss will be pleased"
     r"|^(?:(?:my|our) \w+|he|she|they|he'll|she'll|they'll) (?:(?:will|would|is going to|are going to) )?be (?:so |very |really )?"
     r"(?:delighted|pleased|happy|thrilled|glad|grateful)$"
     r"|^(?:(?:my|our) \w+|he|she|they|he'll|she'll|they'll) (?:(?:will|would|is going to|are going to) )?(?:love|like|appreciate|be impressed by) (?:this|that|it|these|them)$"
 )
+_BULLETS = frozenset({"-", "--", "*", "\u2022", "\u2013", "\u2014", ">"})
 # Punctuation that breaks a message into parts ("good, now ..." peels "good"; "good schools" does not).
 _BREAK_RE = re.compile(r"[,!?;:()]+|\.(?=\s|$)|\s[-\u2013\u2014]+\s")
 
@@ -35,7 +38,7 @@ def split_words(message: str) -> tuple[list[str], set[int]]:
     words: list[str] = []
     breaks: set[int] = set()
     for chunk in chunks:
-        part = normalise(chunk).split()
+        part = [w for w in normalise(chunk).split() if w not in _BULLETS]  # "- also: ..." (a bullet says nothing)
         if part:
             words.extend(part)
             breaks.add(len(words))

@@ -1362,3 +1362,96 @@ def test_an_agency_acronym_is_no_tamil_tag_and_a_closing_then_says_nothing():
 def test_a_count_among_what_remains(message):
     question = parse_followup(message).question
     assert question is not None and question.kind == "count"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # Chinese: the verb before its object or after it, spaces between characters, particles, "X 是 Y 的" explaining
+        ("这些 里面 不要 KML", [("exclude", "kml")]),
+        ("SHP GeoJSON 这些 都 删掉 吧", [("exclude", "shp geojson")]),
+        ("其实 PDF 不要 了, 只要 CSV 的", [("exclude", "pdf"), ("include", "csv")]),
+        ("ImageNet 是 太 大 的, 去掉", [("exclude", "imagenet")]),
+        # a Singlish "can?" closing a filter
+        ("only NEA can?", [("include", "nea")]),
+        ("exclude the API ones can or not", [("exclude", "the api")]),
+        # what the dataset is, what someone said, why: no part of the target
+        ("ngl MNIST is too easy, drop it", [("exclude", "mnist")]),
+        ("the 1990 one so outdated, remove", [("exclude", "the 1990 one")]),
+        ("kill the a p i ones i can't open them at home", [("exclude", "the api")]),
+        ("skip the data mall ones he says they need a login", [("exclude", "the data mall")]),
+        ("aiya that one not useful, bring back HDB la", [("restore", "hdb")]),
+        # a format said as "what comes as X"; a title term "which has X in the name"
+        ("leave out whatever only comes as SHP", [("exclude", "shp")]),
+        ("could you drop the ones which have 'rural' in the title?", [("exclude", "rural")]),
+        # a verdict before an "instead"
+        ("daily is too granular for the board, weekly instead", [("include", "weekly")]),
+        # what the tables are broken down by is in their titles; "how many of those come as" stays a count
+        ("leave out anything split by dwelling type, we have that", [("exclude", "dwelling type")]),
+        ("the Women's Charter ones no need", [("exclude", "the women's charter")]),
+    ],
+)
+def test_follow_ups_in_chinese_singlish_and_with_reasons(message, expected):
+    assert _scopes(message) == expected
+    if message.endswith("ones no need"):
+        assert parse_followup(message).scopes[0].plural  # every title with the words, not one dataset
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "ranks"),
+    [
+        ("比较 第二个 和 第三个", "compare", [2, 3]),
+        ("哪 个 的 coverage 最 长?", "longest_history", []),
+        ("最 新 的 是 哪 个?", "most_recent", []),
+        ("第一个, 它 是 monthly 还是 quarterly 的?", "frequency", [1]),
+        ("how many 是 CSV 的?", "count", []),
+        ("and um how many of those come as xlsx", "count", []),
+        ("#4, is it updated weekly or monthly?", "frequency", [4]),
+        ("what period does item seven cover?", "coverage", [7]),
+        ("the third won, who publishes it", "publisher", [3]),
+        ("what is MS MARCO? tell me more pls", "more", ["ms marco"]),
+        ("LibriSpeech 是什么? tell me more", "more", ["librispeech"]),
+    ],
+)
+def test_questions_in_chinese_and_spoken_forms(message, kind, ranks):
+    question = parse_followup(message).question
+    assert question is not None and question.kind == kind and [r.value for r in question.refs] == ranks
+
+
+@pytest.mark.parametrize(
+    ("message", "window"),
+    [
+        ("leave out anything from before 2012", (2012, None)),
+        ("nothing after 2018 please", (None, 2018)),
+        ("only ones that run past twenty fifteen", (2016, None)),
+        ("nothing that ends before two thousand and ten", (2010, None)),
+        ("covering nineteen ninety-eight", (1998, 1998)),
+    ],
+)
+def test_time_windows_said_as_exclusions_and_in_words(message, window):
+    time = parse_followup(message).time
+    assert time is not None and (time.year_from, time.year_to) == window
+
+
+def test_a_domain_change_asked_as_a_question_and_a_reason_after_the_same_but():
+    assert parse_followup("is there the same kind of data for polyclinics").same_but == "polyclinics"
+    assert parse_followup("the same but monthly, the annual ones have too few points").same_but == "monthly"
+    assert parse_followup("got the same thing for libraries my mum visits?").same_but == "libraries"
+    assert parse_followup("Great. And the same kind of information for clinics").same_but == "clinics"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("message", "facet", "value", "label"),
+    [
+        # a name with dots, and a generic word of the excluded name ("Statistics" of the Department of Statistics)
+        ("ok bring data.gov.sg back please", "source", "datagovsg", "data.gov.sg"),
+        ("put back the Statistics after all", "publisher", "singstat", "Singapore Department of Statistics"),
+    ],
+)
+def test_what_was_excluded_comes_back_by_its_dotted_name_or_a_generic_word(message, facet, value, label):
+    state = SearchState(query="noise")
+    state.checkpoint()
+    state.add("exclude", facet, value, label)
+    change = interpret(parse_followup(message), state, [])
+    assert change is not None and not change.state.values("exclude", facet) and not change.state.values("include", facet)

@@ -96,6 +96,10 @@ def test_capabilities_replies_by_topic():
     assert "BM25" in capabilities_reply("how does ranking work?")
     assert "/api/conversation" in capabilities_reply("do you have an API?")
     assert "only the CSV ones" in capabilities_reply("what filters can I use")
+    # the sources asked about beside a word a filter question uses too; undated records; what a conversation keeps
+    assert "World Bank (3 datasets)" in capabilities_reply("Which sources do you cover? Only Singapore or the world too?")
+    assert "dates not stated" in capabilities_reply("what happens to undated datasets when I filter by year?")
+    assert "History" in capabilities_reply("do you remember my last search?")
     general = capabilities_reply("what can you do?")
     assert "World Bank (3 datasets)" in general and "refine" in general
 

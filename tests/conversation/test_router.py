@@ -494,3 +494,45 @@ def test_new_subjects_comments_and_questions_about_the_assistant(message, previo
 )
 def test_reactions_remarks_and_questions_about_how_the_assistant_works(message, intent):
     assert classify(message, has_previous_search=True).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "previous", "intent"),
+    [
+        # a reaction and a remark, no request; with a request it stays the request
+        ("hah, that's a lot of flood maps", True, "smalltalk"),
+        ("neat, hadn't heard of that survey before", True, "smalltalk"),
+        ("wow those dengue numbers always shock me", True, "smalltalk"),
+        ("cool, for the thesis then", True, "smalltalk"),
+        ("good, that's the table I was looking for", True, "smalltalk"),
+        ("afk, meeting", True, "smalltalk"),
+        ("cool, those from NEA", True, "refine"),
+        ("nice, now only the CSV ones", True, "refine"),
+        # a greeting and a remark about the session
+        ("hiya, back again with a few more transport questions", False, "smalltalk"),
+        ("morning! quick session before my lecture", False, "smalltalk"),
+        ("I hope you are well. Pardon my English", False, "smalltalk"),
+        ("hi, quick one: rainfall data", False, "search"),
+        ("hello again, just me", False, "smalltalk"),
+        # how the assistant treats things, what it remembers, what it can read out
+        ("how does the search treat records with no dates when I pick a year?", True, "capabilities"),
+        ("do you keep track of my previous searches?", True, "capabilities"),
+        ("is the search keyword-based or semantic?", False, "capabilities"),
+        ("could you actually handle research datasets or nah", False, "capabilities"),
+        ("do you cover Eurostat indicators or only Singapore portals?", False, "capabilities"),
+        ("Quick check before we begin: do you include OECD series, or just local ones?", False, "capabilities"),
+        # bullets open a message and say nothing
+        ("- another subject: bus ridership by year", True, "search"),
+        ("- btw what's today's PSI reading in the north?", True, "out_of_scope"),
+        ("- details and link for 'Annual Motor Vehicle Population'", True, "refine"),
+        # the user's own analysis or paperwork
+        ("fit a logistic regression on the first one", True, "out_of_scope"),
+        ("put this paragraph into Tamil", False, "out_of_scope"),
+        ("draft a briefing note on these for my director", True, "out_of_scope"),
+        ("what accuracy does ResNet-50 get on ImageNet?", True, "out_of_scope"),
+        ("could you just make the chart for me", True, "out_of_scope"),
+        ("can you show me a graph of hospital admissions by year?", True, "out_of_scope"),
+    ],
+)
+def test_reactions_session_remarks_features_and_the_users_own_work(message, previous, intent):
+    assert classify(message, has_previous_search=previous).intent == intent
