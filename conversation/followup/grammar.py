@@ -660,11 +660,11 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         # A verdict on the results beside the request says why, it names nothing: "aiya like that not useful, bring back
         # URA", "remove the wage_ ones, they look weird"
-        (r"(?:^|(?<=[,;]))\s*(?:like that|that|this|it|these|those|they)(?:'s| is| are| was| were)?\s+(?:not (?:very |really |so )?"
+        (r"(?:^(?=[^,;]*[,;]\s*\w)|(?<=[,;]))\s*(?:like that|that|this|it|these|those|they)(?:'s| is| are| was| were)?\s+(?:not (?:very |really |so )?"
          r"(?:useful|helpful|good|relevant|right)|useless|no use|not what (?:i|we) (?:want|need)(?:ed)?|looks? (?:weird|odd|strange|wrong|off)|"
          r"seems? (?:weird|odd|strange|wrong|off))\s*(?=[,;.!?]|$)", ""),
         # Why, not what: "remove the API ones, I can't use them on my computer"; "my web guy says KML and SHP he doesn't want"
-        (r"[,;]?\s*\b(?:i|we) (?:cannot|can not|could not|do not|don't) (?:use|open|read|need|handle) (?:them|it|those|these|that)\b[^,;.!?]*", ""),
+        (r"(?<=\S)[,;]?\s*\b(?:i|we) (?:cannot|can not|could not|do not|don't) (?:use|open|read|need|handle) (?:them|it|those|these|that)\b[^,;.!?]*", ""),
         (r"\b(?:my|our) (?:[\w-]+ ){0,3}?(?:says?|said|told me|tells me)(?: that)?\s+", ""),
         (r"(?<=\w)\s+(?:he|she|they) (?:says?|said|told me|tells me)\b[^,;.!?]*", ""),  # "... ones he says their site needs a key"
         # "monthly too detailed for my report, quarterly instead": the verdict explains the "instead"
