@@ -308,11 +308,6 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
     return changes, resolution.unknown
 
 
-_RESTORE_FILLER = frozenset(
-    {"the", "a", "an", "those", "these", "ones", "one", "back", "again", "too", "also", "all", "of", "after", "please", "pls", "actually", "now"}
-)
-
-
 def _restore(state: SearchState, phrase: str, shown: list[targets.Shown]) -> tuple[list[str], list[str]]:
     """Bring back an excluded value: matched against the exclusions first ("let URA back in")."""
     wanted = fold(phrase)
@@ -328,9 +323,9 @@ def _restore(state: SearchState, phrase: str, shown: list[targets.Shown]) -> tup
     by_words = [(facet, item) for facet, items in state.exclude.items() for item in items
                 if words and words <= targets.name_words(item["label"])]  # fmt: skip
     if not by_words:  # "put back the Statistics": a generic word of one exclusion's name still names it
-        plain = set(re.findall(r"[a-z0-9]+", fold(phrase))) - _RESTORE_FILLER
+        plain = set(targets.clean(phrase).split())
         by_words = [(facet, item) for facet, items in state.exclude.items() for item in items
-                    if plain and plain <= set(re.findall(r"[a-z0-9]+", fold(item["label"])))]  # fmt: skip
+                    if plain and plain <= set(targets.clean(item["label"]).split())]  # fmt: skip
     if len(by_words) == 1:
         facet, item = by_words[0]
         state.remove("exclude", facet, item["value"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from conversation.lexicon import FOLLOWUP_ABBREVIATIONS, table
+from conversation.lexicon import CARDINAL_WORDS, FOLLOWUP_ABBREVIATIONS, table
 
 CONTRACTIONS = {
     r"\bdon'?t\b": "do not",
@@ -677,8 +677,7 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # three letters spelt out are an acronym: "the a p i ones"
         (r"\b([a-z]) ([a-z]) ([a-z])\b(?: ([a-z])\b)?", lambda m: "".join(g for g in m.groups() if g)),
         # "item six", "entry two": a position in the list
-        (r"\b(item|entry|option|result|number) (one|two|three|four|five|six|seven|eight|nine|ten)\b",
-         lambda m: f"{m[1]} {['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'].index(m[2]) + 1}"),
+        (rf"\b(item|entry|option|result|number) ({'|'.join(CARDINAL_WORDS)})\b", lambda m: f"{m[1]} {CARDINAL_WORDS[m[2]]}"),
         # "that won", "the second won": dictation's "one"
         (r"\b(that|this|the|first|second|third|fourth|fifth|last|next|other|which|top) won\b", r"\1 one"),
         # "skip anything broken down by income quintile": the titles that say so
@@ -941,6 +940,7 @@ TARGET_LEAD = re.compile(
 TARGET_TAIL = re.compile(
     r"\s+(?:for (?:now|the moment|the time being|a (?:bit|while|moment|second|sec)|this (?:search|one|project))|right now|(?:if|when) possible|"
     r"if you can|as well|too|please|thanks|then|entries|ones|own (?:datasets?|data|ones|stuff)|at all|altogether|whatsoever|entirely|"
+    r"after all|actually|"
     r"(?:from|in|on|of) (?:what|the (?:ones|datasets|results)) you (?:showed|gave|listed|found|sent)(?: me| us)?(?: earlier| before| above)?)$"
 )
 

@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from conversation.lexicon import CARDINAL_WORDS
+
 _Y = r"(?<!\w)(?<![a-z]-)((?:19|20)\d\d)(?!\w)(?!-[a-z])"  # not inside a name: "CoNLL-2003", "WMT2014"
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -78,14 +80,13 @@ def _patterns(now: int) -> list[tuple[re.Pattern, object]]:
     ]
 
 
-_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_UNITS = {word: n for word, n in CARDINAL_WORDS.items() if n < 10}
+_TEENS = {"eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+          "eighteen": 18, "nineteen": 19}  # fmt: skip
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_SPOKEN_NUMBER = {w: i + 1 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enumerate(_TEENS)}
-for _tens, _value in _TENS.items():
-    _SPOKEN_NUMBER[_tens] = _value
-    for _i, _unit in enumerate(_UNITS):
-        _SPOKEN_NUMBER[f"{_tens} {_unit}"] = _SPOKEN_NUMBER[f"{_tens}-{_unit}"] = _value + _i + 1
+_SPOKEN_NUMBER = {**CARDINAL_WORDS, **_TEENS, **_TENS} | {
+    f"{tens}{joint}{unit}": value + n for tens, value in _TENS.items() for unit, n in _UNITS.items() for joint in (" ", "-")
+}
 _TWO_DIGITS = "|".join(sorted(map(re.escape, _SPOKEN_NUMBER), key=len, reverse=True))
 # A year said in words, as dictation writes it: "two thousand and twenty", "twenty nineteen", "nineteen ninety-five"
 _SPOKEN_YEAR = re.compile(
