@@ -24,7 +24,7 @@ from search.text import tokenize
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: Snowball stems (search.text.stem)
 K1, B = 1.2, 0.75  # bm25s's Lucene variant (a delta's documents are scored with the same formula)
 
 # Field -> weight, chosen on the DataFinder dev half and the data.gov.sg query set: titles count as

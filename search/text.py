@@ -2,8 +2,12 @@
 
 The tokenizer keeps dataset names such as "CIFAR-10", "COVID-19" or "PM2.5" matchable however a
 user spells them: a compound token is indexed whole ("cifar-10"), joined ("cifar10") and as its
-parts ("cifar", "10"). Words are lower-cased, English stop words dropped and a light, conservative
-suffix stemmer maps plurals and common inflections together ("prices" -> "price").
+parts ("cifar", "10"). Words are lower-cased, English stop words dropped and the Snowball English
+stemmer (PyStemmer) maps a word's forms together: "prices" -> "price", and "enrolled" / "enrolment",
+"exported" / "exports", "crashes" / "crash" meet, which the light suffix stemmer this replaced missed
+(judged data.gov.sg sets 0.771 / 0.785 / 0.729 -> 0.775 / 0.789 / 0.736 NDCG@10, DataFinder
+full-sentence 0.401 -> 0.406). ``plural_stem`` keeps that light stemmer for the one place that must not
+conflate verb forms with nouns (everyday phrases in ``search.ranking.synonyms``: "parking" is not "park").
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import re
 import unicodedata
 from functools import cache
 from pathlib import Path
+
+import Stemmer
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -44,7 +50,17 @@ def normalize(text: str) -> str:
     return fold(text)
 
 
+_SNOWBALL = Stemmer.Stemmer("english")
+
+
 def stem(word: str) -> str:
+    """The Snowball English stem of a word; numbers, codes and short words stay as they are."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    return _SNOWBALL.stemWord(word)
+
+
+def plural_stem(word: str) -> str:
     """A light suffix stemmer: plurals and a few inflections; numbers and short words stay as they are."""
     if len(word) <= 3 or not word.isalpha():
         return word

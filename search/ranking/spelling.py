@@ -52,11 +52,26 @@ def corrections(query: str, lexical) -> dict[str, str]:
         found = process.extract(token, words, scorer=OSA.distance, score_cutoff=max_edits(word), limit=50)
         found = [hit for hit in found if hit[0].isalpha() and len(hit[0]) >= MIN_LENGTH - 1]  # words, not codes
         if not found:
+            found = _stem_matches(word, words)
+        if not found:
             continue
         # the fewest edits, then the longest shared beginning (a slip is rarely in the first letters), then the commonest
         best = min(found, key=lambda hit: (hit[1], -len(commonprefix((token, hit[0]))), -counts[hit[2]], hit[0]))
         if best[0] != token:
             out[word] = best[0]
+    return out
+
+
+def _stem_matches(word: str, words: list[str]) -> list[tuple[str, int, int]]:
+    """Stems within reach of the word's beginning of their length, as ``process.extract`` gives hits (stem,
+    edits, position). A stem drops a word's ending ("electricity" -> "electr") and a slip there changes the
+    misspelt word's stem ("electricty" -> "electricti"), so the whole stems are too far apart to compare."""
+    out = []
+    for k, stem_ in enumerate(words):
+        if len(stem_) >= MIN_LENGTH and stem_[:2] == word[:2] and 0 < len(word) - len(stem_) <= 4 and stem_.isalpha():
+            edits = OSA.distance(word[: len(stem_)], stem_)
+            if edits <= max_edits(stem_):
+                out.append((stem_, edits, k))
     return out
 
 

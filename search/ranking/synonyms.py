@@ -20,7 +20,7 @@ import re
 from functools import cache
 from itertools import product
 
-from search.text import DATA_DIR, STOPWORDS, normalize, stem
+from search.text import DATA_DIR, STOPWORDS, normalize, plural_stem
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
 _MAX_WORDS = 4
@@ -69,7 +69,7 @@ def _loose_phrases() -> dict[str, tuple[tuple[tuple[str, ...], frozenset[str]], 
     for key in synonym_table():
         content = [w for w in key if w not in STOPWORDS]
         if len(content) >= 2:
-            out.setdefault(stem(content[0]), []).append((key, frozenset(stem(w) for w in content)))
+            out.setdefault(plural_stem(content[0]), []).append((key, frozenset(plural_stem(w) for w in content)))
     return {first: tuple(keys) for first, keys in out.items()}
 
 
@@ -80,7 +80,8 @@ def _same_noun(phrase_word: str, word: str) -> bool:
         return True
     if not (phrase_word.isalpha() and word.isalpha()) or any(w.endswith(("ing", "ed")) for w in (phrase_word, word)):
         return False
-    return stem(phrase_word) == stem(word) and not (phrase_word.endswith("s") and word == stem(phrase_word))
+    same = plural_stem(phrase_word) == plural_stem(word)
+    return same and not (phrase_word.endswith("s") and word == plural_stem(phrase_word))
 
 
 def _loose_match(key: tuple[str, ...], words: tuple[str, ...], free: set[int]) -> set[int] | None:
@@ -114,7 +115,7 @@ def catalog_terms(query: str) -> list[str]:
                 break
         else:
             i += 1
-    stems = {stem(w) for w in words}
+    stems = {plural_stem(w) for w in words}
     loose = _loose_phrases()
     candidates = {key for s in stems for key, needs in loose.get(s, ()) if needs <= stems}
     for key in sorted(candidates, key=lambda k: (-len(k), k)):  # rephrased: longest phrases first

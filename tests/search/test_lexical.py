@@ -6,7 +6,7 @@ import numpy as np
 
 from search.lexical import LexicalIndex
 from search.ranking import DocFields
-from search.text import content_words, fold, normalize, stem, tokenize
+from search.text import content_words, fold, normalize, plural_stem, stem, tokenize
 
 DOCS = [
     DocFields(title="CIFAR-10", description="60,000 tiny colour images in 10 classes.", extra_names=["CIFAR10"]),
@@ -39,9 +39,19 @@ def test_tokenizer_keeps_names_whole_joined_and_split():
 
 def test_tokenizer_stems_plurals_and_folds_accents():
     assert tokenize("Prices Cafés") == ["price", "cafe"]
-    assert stem("categories") == "category"
+    assert stem("categories") == stem("category")
     assert stem("class") == "class"
     assert stem("2015") == "2015"
+
+
+def test_stemmer_brings_a_words_forms_together():
+    # Derived forms the catalog's titles use meet the everyday ones (Snowball English).
+    for a, b in (("enrolled", "enrolment"), ("exported", "exports"), ("crashes", "crash"), ("married", "marry")):
+        assert stem(a) == stem(b), (a, b)
+    assert tokenize("students enrolled") == tokenize("student enrolment")
+    # Codes, numbers and short words are left alone; the light stemmer of everyday phrases keeps a singular's spelling.
+    assert stem("pm2.5") == "pm2.5" and stem("bus") == "bus"
+    assert plural_stem("facilities") == "facility" and stem("facilities") != "facility"
 
 
 def test_fold_drops_accents_and_case():
@@ -51,7 +61,7 @@ def test_fold_drops_accents_and_case():
 
 
 def test_content_words_drop_request_boilerplate():
-    assert content_words("I want to find a dataset of HDB resale prices") == ["hdb", "resale", "price"]
+    assert content_words("I want to find a dataset of HDB resale prices") == ["hdb", stem("resale"), "price"]
 
 
 def test_exact_names_win_however_they_are_spelled():
