@@ -177,17 +177,29 @@ def _verify(index: SearchIndex) -> None:
 
 
 def _load_verified(version: int, directory: Path, *, build_id: str) -> SearchIndex:
-    """Load and check a version; a broken one is moved aside, rebuilt from the database (the source of
-    truth) and loaded again. Raises when even the rebuilt copy fails."""
+    """Load and check a version; a broken one is moved aside, restored from its snapshot and loaded again.
+    When the snapshot fails too (broken as well, or written by an older release in a file format this one no
+    longer reads), the version is built from the database (the source of truth) and its snapshot replaced, so
+    the other nodes restore the new files. Raises when even the rebuilt copy fails."""
     try:
-        index = SearchIndex(version=version, directory=directory)
-        _verify(index)
-        return index
+        return _verified(version, directory)
     except Exception as exc:
         logger.error("index v%s is corrupt (%s: %s); rebuilding it from the database", version,
                      exc.__class__.__name__, exc)  # fmt: skip
     _discard(directory)
     _version_fetch(version, build_id=build_id)
+    try:
+        return _verified(version, directory)
+    except Exception as exc:
+        logger.error("index v%s: its snapshot does not load either (%s: %s); building it from the database here",
+                     version, exc.__class__.__name__, exc)  # fmt: skip
+    _discard(directory)
+    _materialise(version, build_id=build_id)
+    snapshot_save(version=version, build_id=build_id, directory=directory)
+    return _verified(version, directory)
+
+
+def _verified(version: int, directory: Path) -> SearchIndex:
     index = SearchIndex(version=version, directory=directory)
     _verify(index)
     return index

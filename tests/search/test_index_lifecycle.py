@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 
@@ -139,6 +140,32 @@ def test_a_corrupt_index_version_is_rebuilt_from_the_database_and_searches_never
     assert current_index().version == version  # the same version, rebuilt from the database
     assert client.get("/api/health/ready").status_code == 200
     assert not any(p.name.startswith(f"v{version}.corrupt") for p in settings.INDEX_DIR.iterdir())
+
+
+def test_an_index_written_by_an_older_release_is_rebuilt_in_this_releases_format(db, settings):
+    """An upgrade that changes a file format (the lexical index's stems) meets the previous release's files, in
+    INDEX_DIR and in the version's snapshot: the version is built again from the database, and its snapshot
+    replaced so the next node restores files it can read."""
+    from search.index.snapshots import snapshot_restore, snapshot_save
+    from search.lexical import FORMAT_VERSION
+
+    make_catalog()
+    services.index_ensure()
+    state = IndexState.objects.get(pk=1)
+    directory = settings.INDEX_DIR / f"v{state.version}"
+    meta_path = directory / "lexical" / "lexical.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps(meta | {"format": FORMAT_VERSION - 1}))
+    snapshot_save(version=state.version, build_id=state.build_id, directory=directory)  # the old release's snapshot
+    forget_current_index()
+
+    response = services.search(query="monthly rainfall")
+    assert response.results[0].title == "Rainfall - Monthly Total"
+    assert current_index().version == state.version
+    assert json.loads(meta_path.read_text())["format"] == FORMAT_VERSION
+    restored = settings.INDEX_DIR / "restored"
+    assert snapshot_restore(build_id=state.build_id, target=restored)
+    assert json.loads((restored / "lexical" / "lexical.json").read_text())["format"] == FORMAT_VERSION
 
 
 def test_noise_written_over_a_loaded_index_is_noticed_by_the_next_search_and_repaired(db, settings):
