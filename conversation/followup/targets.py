@@ -614,14 +614,16 @@ _NOT_JOINED = "".join(rf"(?<!\b{p}-)" for p in _JOINING_PREFIXES)
 
 
 def title_term_pattern(term: str, *, plural: bool = False) -> re.Pattern[str]:
-    """A term as whole words of a folded title. A hyphen after a prefix joins ("non-rural" is not "rural");
-    other hyphens separate ("Poverty Gap ($2 a day)-Rural" and "Official Poverty Rate-Rural" are rural)."""
-    words = re.split(r"[\s-]+", fold(term).strip())
-    body = r"[\s-]".join(re.escape(w) for w in words) + ("(?:s|es)?" if plural else "")
+    """A term as whole words of a folded title (a file name's underscores separate words). A hyphen after a prefix
+    joins ("non-rural" is not "rural"); other hyphens separate ("Poverty Gap ($2 a day)-Rural" and "Official
+    Poverty Rate-Rural" are rural)."""
+    words = [w for w in re.split(r"[\s_-]+", fold(term).strip()) if w]
+    body = r"[\s_-]".join(re.escape(w) for w in words) + ("(?:s|es)?" if plural else "")
     if plural and len(words) == 1 and (stem := word_stem(words[0])) != words[0]:
         # "the moneylender stuff" is the moneylending tables too: the word's agent and activity forms
         body = re.escape(stem) + "(?:ers?|ings?|ed)"
-    return re.compile(rf"(?<!\w){_NOT_JOINED}{body}(?!\w)")  # "wet-bulb" and "wet bulb" are one term
+    # "wet-bulb" and "wet bulb" are one term; an underscore separates too ("wage_01_sex1_annual" has "wage")
+    return re.compile(rf"(?<![^\W_]){_NOT_JOINED}{body}(?![^\W_])")
 
 
 _AGENT_OR_ACT = re.compile(r"^([a-z]{5,})(?:ers?|ings?)$")

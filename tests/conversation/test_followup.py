@@ -139,6 +139,19 @@ def test_a_title_term_after_punctuation_and_hyphen_is_a_word_but_not_inside_a_co
 
 
 @pytest.mark.django_db
+def test_a_file_name_title_has_words_between_its_underscores():
+    raw = DatasetFactory(title="wage_01_sex1_annual")
+    other = DatasetFactory(title="Average wages by sex")
+    kept = DatasetFactory(title="Wageless households")
+    state = SearchState(query="wages")
+    state.add("exclude", "title", "wage", "wage")
+    excluded = set(search_filters(state)["exclude_ids"])
+    assert raw.pk in excluded and kept.pk not in excluded
+    shown = [targets.Shown(id=raw.pk, title=raw.title), targets.Shown(id=other.pk, title=other.title)]
+    assert targets.resolve_one("the wage_ ones", shown=shown).facet == "title"  # as typed: "wage_" is "wage"
+
+
+@pytest.mark.django_db
 def test_a_plural_noun_after_two_names_belongs_to_both():
     shown = [
         targets.Shown(id=1, title="Official Moderate Poverty Rate- Rural"),
