@@ -550,11 +550,12 @@ def _strip(text: str) -> str:
     text = re.sub(
         r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|o+h+|a+h+|u+m+|u+h+|"
         r"wow|nice|hey|nah|yeah|yes|sure|lol|haha|btw|by the way|quick q(?:uestion|n)?|one more (?:thing|q(?:uestion|n)?)|"
-        r"lov(?:e|ing) (?:this|it|these)|perfect|excellent|brilliant|awesome|amazing)(?:[,:;!.]|\s-+|\s)+)+",
+        r"lov(?:e|ing) (?:this|it|these)|perfect|excellent|brilliant|awesome|amazing)(?:[,:;!.]|\s-+|\s)+"
+        r"|(?:noted|understood|got it|i see)(?:[,:;!.]|\s-+)+\s*)+",
         "",
         text,
     )
-    text = re.sub(r"^(?:(?:can|could|would|will) you(?: please)?|please|pls|kindly|let us|lets)\s+", "", text)
+    text = re.sub(r"^(?:(?:can|could|would|will) you(?: please)?|please|pls|kindly|let us|lets)\s+(?:(?:advise|tell me|let me know)\s+(?=(?:which|what|who|whose|how|where|when|whether|if)\b))?", "", text)
     text = re.sub(r"[\s,.!?;:]+(?:please|pls|thanks|thank you|thx|cheers)?[\s,.!?]*$", "", text)
     return text.strip(" ,.!?;:")
 

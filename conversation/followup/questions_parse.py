@@ -318,7 +318,8 @@ def _names(text: str, kind: str) -> list[str]:
             body,
         )
         body = re.sub(
-            r"\b(?:side[ -]by[ -]side|for me|please|(?:in|into|as) (?:a |one |the same )?(?:comparison )?table|with each other|"
+            r"\b(?:side[ -]by[ -]side|for me|please|(?:in|into|as) (?:a |one |the same )?(?:(?:little|small|quick|short|simple|nice|"
+            r"neat|single) )?(?:comparison )?table|with each other|"
             r"against each other)\b", "", body)  # fmt: skip
         body = re.sub(r",?\s*\b(?:(?:as |in )?(?:a )?table|tbl)\s*$", "", body)  # "nuScenes vs Waymo, table"
         body = re.sub(

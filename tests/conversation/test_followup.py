@@ -385,6 +385,10 @@ def test_coverage_that_reaches_a_year_is_a_time_window():
         ("i wonder if you would be so kind as to tell me a little about the third one", "more", [3]),
         ("tbl 2 v 4", "compare", [2, 4]),
         ("what serialisation is #3 served in?", "formats", [3]),
+        # an acknowledgement and "kindly advise" before the question; a table described on the way
+        ("Noted, thank you. Kindly advise which of the listed datasets commences earliest.", "earliest_start", []),
+        ("Understood. Please advise who publishes the second one.", "publisher", [2]),
+        ("Would you be so kind as to compare the first two for me in a little table?", "compare", [1, 2]),
     ],
 )
 def test_questions_behind_courtesy_and_shorthand(message, kind, ranks):
