@@ -265,16 +265,20 @@ def _apply_scope(state: SearchState, scope: Scope, shown: list[targets.Shown]) -
         if target is None or target.facet not in allowed or len(scope.phrase.split()) > (4 if scope.wish else 3):
             return [], []
         return _include(state, target, replace=True), []
-    if scope.term and (term := targets.title_term(scope.phrase, shown) or targets.clean(scope.phrase)):
+    if scope.term and (terms := _title_terms(scope.phrase, shown)):
         # "anything with KITTI in the name", "only the Kinetics family": a single name is matched inside titles too
         # ("SemanticKITTI", "COVIDx", "Kinetics-700")
         # (a word's agent and activity forms alike: "the moneylender stuff" is the moneylending tables too)
-        stem = targets.word_stem(term)
-        value = f"{stem}{NAME_PART}" if len(term) >= 3 and " " not in term else term
-        target = targets.Target("title", (value,), term)
-        if scope.mode == "include":
-            return _include(state, target, replace=scope.replace), []
-        return _exclude(state, target), []
+        changes: list[str] = []
+        for k, term in enumerate(terms):  # "anything with Rural or Urban in the name": each word
+            stem = targets.word_stem(term)
+            value = f"{stem}{NAME_PART}" if len(term) >= 3 and " " not in term else term
+            target = targets.Target("title", (value,), term)
+            if scope.mode == "include":
+                changes += _include(state, target, replace=scope.replace and k == 0)
+            else:
+                changes += _exclude(state, target)
+        return changes, []
     resolution = targets.resolve(scope.phrase, shown=shown, allow_terms=scope.mode == "exclude")
     if scope.plural and resolution.targets and all(t.facet == "dataset" for t in resolution.targets):
         # "the KITTI ones": the name's family of titles (KITTI Road too), not the one dataset called so
@@ -387,6 +391,18 @@ def search_filters(state: SearchState) -> dict:
 
 
 NAME_PART = "*"  # a title value matched anywhere in a title, not as whole words
+
+
+def _title_terms(phrase: str, shown: list[targets.Shown]) -> list[str]:
+    """The title terms a phrase said to be in the titles names: itself as the titles on screen have it, else each
+    part of a list ("Rural or Urban", "QA/VQA") that is one."""
+    if term := targets.title_term(phrase, shown):
+        return [term]
+    parts = [p for p in re.split(r"\s*(?:,|/|&|\band\b|\bor\b)\s*", phrase) if p.strip()]
+    found = [t for p in parts if (t := targets.title_term(p, shown) or targets.clean(p))] if len(parts) > 1 else []
+    if found:
+        return found
+    return [term] if (term := targets.clean(phrase)) else []
 
 
 def _name_starts_with(title: str, term: str) -> bool:

@@ -31,7 +31,11 @@ CONTRACTIONS = {
     r"\bwhat'?s\b": "what is",
     r"\bwho'?s\b": "who is",
     r"\bthat'?s\b": "that is",
-    r"\bit'?s\b": "it is",
+    r"\bit's\b": "it is",
+    # "its" without the apostrophe is "it is" too, unless a noun of the record follows ("MNIST in its name")
+    r"\bits\b(?! (?:own |full |official |original )?(?:names?|titles?|licen[cs]es?|formats?|coverage|publishers?|frequency|sources?|"
+    r"links?|url|page|size|description|summary|metadata|history|start|end|paper|homepage|website|files?|fields?|columns?|"
+    r"data|years?|dates?|period|owner|terms)\b)": "it is",
     r"\blet'?s\b": "let us",
     r"\bthey'?re\b": "they are",
     r"\bwe're\b": "we are",
@@ -895,7 +899,7 @@ ANTECEDENT_LEAD = re.compile(
 )
 
 
-COURTESY = re.compile(r"^(?:(?:please|pls|kindly|ok|okay|so|and|then|now|thanks|thank you)\s*)+$")
+COURTESY = re.compile(r"^(?:(?:please|pls|kindly|ok|okay|so|and|then|now|thanks|thank you|(?:could|can|would|will) you)\s*)+$")
 
 
 # A clause that only says the topic changes, wherever it stands: "what about X? totally separate thing",

@@ -397,6 +397,7 @@ def _antecedent(before: str) -> str:
     if evaluative and not PRONOUN.match(subject := next((g for g in evaluative.groups() if g), "").strip()):
         return subject
     clause = ANTECEDENT_LEAD.sub("", clause).strip()
+    clause = TARGET_LEAD.sub("", TARGET_PLACE.sub("", clause)).strip()  # "anything with MNIST in its name": MNIST
     words = clause.split()
     return " ".join(words[-3:]) if words else ""
 
@@ -961,7 +962,12 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
                 if not _is_generic(phrase) and (len(phrase.split()) <= 4 or not clause.endswith("alone")):
                     out.scopes.append(Scope("include", phrase, replace=True))
             elif (
-                taken and len(clause.split()) <= 4 and not _is_generic(clause) and not _FILLER_CLAUSE.fullmatch(clause)
+                taken
+                and len(clause.split()) <= 4
+                and not _is_generic(clause)
+                and not _FILLER_CLAUSE.fullmatch(clause)
+                and not COURTESY.match(clause)  # "..., so could you kindly leave those out"
+                and clause not in {s.phrase for s in out.scopes}  # "MNIST, leave those out": what goes, not stays
             ):
                 out.scopes.append(Scope("include", clause, replace=True, soft=True))
     if not out.scopes and (match := CONTINUE.match(body)):

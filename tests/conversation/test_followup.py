@@ -776,6 +776,19 @@ def test_a_title_phrase_off_screen_is_excluded_and_a_family_kept():
 
 
 @pytest.mark.django_db
+def test_a_list_of_title_words_and_a_pointer_to_a_name_in_the_titles():
+    rows = [DatasetFactory(title=t) for t in ("Poverty Headcount-Rural", "Poverty Headcount-Urban", "Poverty Headcount")]
+    state = SearchState(query="poverty headcount", result_ids=[d.pk for d in rows])
+    shown = shown_datasets(state.result_ids)
+    change = interpret(parse_followup("ngl drop anything with Rural or Urban in the name"), state, shown)
+    excluded = set(search_filters(change.state)["exclude_ids"])
+    assert {rows[0].pk, rows[1].pk} <= excluded and rows[2].pk not in excluded
+    # "anything with MNIST in its name, so could you kindly leave those out?": MNIST goes, nothing is kept instead
+    parsed = parse_followup("The boy has used MNIST, and anything with MNIST in its name, so could you kindly leave those out?")
+    assert [(s.mode, s.phrase) for s in parsed.scopes] == [("exclude", "mnist")]
+
+
+@pytest.mark.django_db
 def test_lifting_filters_when_none_are_set_keeps_the_list():
     from conversation.followup.apply import interpret
 
