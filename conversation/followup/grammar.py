@@ -43,7 +43,7 @@ CONTRACTIONS = {
 }
 
 
-CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s[-\u2013\u2014]+\s|\s+(?:but|because|since|as|so|then|and (?:only|just|show|give|keep|i|see|let|tell|what|find|then|check|without|w/o|no|minus|excluding|exclude|drop|remove|skip)|i (?:need|want|am|would|only|just|prefer)|only|just|instead|thanks|thank you|please|pls|either|too|as well|anymore|any more)\b|$)"
+CLAUSE_BREAK = r"(?:[,;!?:]|\.(?=\s|$)|\(|\s[-\u2013\u2014]+\s|\s+(?:but|because|since|(?<!available )(?<!offered )(?<!provided )(?<!published )(?<!downloadable )as|so|then|and (?:only|just|show|give|keep|i|see|let|tell|what|find|then|check|without|w/o|no|minus|excluding|exclude|drop|remove|skip)|i (?:need|want|am|would|only|just|prefer)|only|just|instead|thanks|thank you|please|pls|either|too|as well|anymore|any more)\b|$)"
 
 
 # "<verb> X" — X is excluded.
@@ -120,7 +120,10 @@ EVALUATIVE = re.compile(
     r"sort of|rather|just|also|too)\s+)*(?:too\s+[a-z-]+|not (?:really |very |that )?(?:relevant|useful|needed|wanted|helpful|"
     r"interesting|important|necessary|applicable|suitable|what (?:i|we) (?:need|want|am after|are after|asked for|am looking for|"
     r"are looking for))|irrelevant|useless|unhelpful|off[- ]topic|unrelated|outdated|out of date|of no use|no use|no good|"
-    r"not for (?:me|us))(?=[\s,;.!?]|$)[^,;.!?]*|"
+    r"not for (?:me|us)|out of scope|beyond (?:the|our|my) scope)(?=[\s,;.!?]|$)[^,;.!?]*|"
+    # "Visual question answering datasets fall outside the scope of this review"
+    r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?)\s+(?:falls?|lies?|sits?|are|is)\s+(?:well\s+|rather\s+|clearly\s+)?(?:outside|beyond)\s+"
+    r"(?:the|our|my|this)\s+(?:scope|remit|focus|brief)[^,;.!?]*|"
     r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?)\s+(?:is|are)\s+(?:already\s+)?(?:familiar|known)\s+to\s+(?:me|us|her|him|them)[^,;.!?]*|"
     r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?),?\s+(?:which|that|they|these|those|and they)\s+(?:will not|would not|do not|does not|"
     r"cannot|can not|are not going to|is not going to)\s+(?:work|help|be (?:useful|of use|any good))\s+for\s+(?:me|us)[^,;.!?]*"
@@ -937,7 +940,7 @@ TARGET_PLACE = re.compile(
 TARGET_LEAD = re.compile(
     r"^(?:(?:interested|keen) in\s+)?(?:the\s+|those\s+|any\s+)?(?:any(?:thing)?|everything|all|stuff|ones?|titles?|datasets?|whatever)?\s*"
     r"(?:with|w/?|has|have|(?:that|which) (?:has|have|contains?|mentions?|says?)|named|called|titled|containing|mentioning|"
-    r"saying)\s+"
+    r"saying|(?:(?:that|which) (?:are|is) )?(?:available|offered|provided|distributed|downloadable|published) (?:in|as))\s+"
 )
 
 

@@ -469,6 +469,7 @@ def _trim_target(phrase: str) -> tuple[str, bool]:
     if variants:
         text = variants.group(1)
     text = re.sub(r"(?<=[a-z])-(?:style|type|like|based|ish)\b", "", text)  # "spreadsheet-style tables"
+    text = re.sub(r"(?<=[a-z0-9])-only\b", "", text)  # "no JSON-only datasets": those whose one format is JSON
     place = TARGET_PLACE.search(text)
     term = bool(variants) or bool(place and re.search(r"\b(?:names?|titles?)$", place.group(0)))
     text = TARGET_PLACE.sub("", text)

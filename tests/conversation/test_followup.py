@@ -523,12 +523,24 @@ def test_several_fields_of_one_result_are_all_answered():
             [("include", "nea"), ("exclude", "statistics department")],
         ),
         ("the client says ImageNet is already familiar to him", [("exclude", "imagenet")]),
+        ("the KML layers are out of scope, remove them", [("exclude", "the kml layers")]),
+        ("satellite ones lie beyond our remit so take those out", [("exclude", "satellite")]),
+        # a format said as what a dataset is available in, or as "X-only"
+        ("Please limit the results to those available in SDMX format.", [("include", "sdmx format")]),
+        ("only the ones available as CSV", [("include", "csv")]),
+        ("Also no JSON-only datasets.", [("exclude", "json datasets")]),
         ("Drop CIFAR-10 — we have benchmarked on it", [("exclude", "cifar-10")]),
         ("actually I want the transport authority in there again", [("restore", "the transport authority")]),
     ],
 )
 def test_postposed_and_reported_changes(message, expected):
     assert _scopes(message) == expected
+
+
+def test_a_subject_said_to_fall_outside_the_scope_is_what_goes():
+    message = "Visual question answering datasets fall outside the scope of this review; please remove them."
+    assert {phrase for _mode, phrase in _scopes(message)} == {"visual question answering datasets"}
+    assert {mode for mode, _phrase in _scopes(message)} == {"exclude"}
 
 
 def test_rather_than_in_a_question_about_the_data_is_no_change():
