@@ -470,11 +470,15 @@ def _trim_target(phrase: str) -> tuple[str, bool]:
         text = variants.group(1)
     text = re.sub(r"(?<=[a-z])-(?:style|type|like|based|ish)\b", "", text)  # "spreadsheet-style tables"
     text = re.sub(r"(?<=[a-z0-9])-only\b", "", text)  # "no JSON-only datasets": those whose one format is JSON
+    # "whatever the Urban Redevelopment Authority publishes", "anything NEA puts out": the publisher
+    text = re.sub(r"^(?:whatever|anything|everything|all|what)\s+(?:that\s+)?(.+?)\s+(?:publishes|puts out|releases|produces|"
+                  r"issues|provides|put out|published|released|produced)$", r"\1", text)  # fmt: skip
     place = TARGET_PLACE.search(text)
     term = bool(variants) or bool(place and re.search(r"\b(?:names?|titles?)$", place.group(0)))
     text = TARGET_PLACE.sub("", text)
     text = re.sub(
-        r"^(?:interested|keen) in\s+(?:(?:any(?:thing)?|everything|all)\s+(?:from|by|of|about)\s+)?", "", text
+        r"^(?:(?:really|very|that|particularly|especially|too|so|all that)\s+)*(?:interested|keen) in\s+"
+        r"(?:(?:any(?:thing)?|everything|all)\s+(?:from|by|of|about)\s+)?", "", text
     )
     lead = TARGET_LEAD.match(text)
     term = term or bool(lead and re.search(r"named|called|titled|contain|mention", lead.group(0)))

@@ -529,6 +529,13 @@ def test_several_fields_of_one_result_are_all_answered():
         ("Please limit the results to those available in SDMX format.", [("include", "sdmx format")]),
         ("only the ones available as CSV", [("include", "csv")]),
         ("Also no JSON-only datasets.", [("exclude", "json datasets")]),
+        # what a publisher puts out; a hedged "not really interested in"
+        ("drop anything NEA puts out", [("exclude", "nea")]),
+        (
+            "He isn't really interested in private condominiums, so I wonder if we might set aside whatever the Urban "
+            "Redevelopment Authority publishes?",
+            [("exclude", "private condominiums"), ("exclude", "the urban redevelopment authority")],
+        ),
         ("Drop CIFAR-10 — we have benchmarked on it", [("exclude", "cifar-10")]),
         ("actually I want the transport authority in there again", [("restore", "the transport authority")]),
     ],
