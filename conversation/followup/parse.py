@@ -846,6 +846,7 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
             out.same_but = topic
             return
         wanted = INCLUDE_PREFIX.sub("", wanted).strip()
+        unwanted = re.split(r"[.;!?]\s", unwanted)[0].strip()  # "... rather than maps. Could we leave them out?"
         wanted = re.sub(
             r"^(?:something|anything|stuff|datasets?|data|figures|the ones|ones)\s+(?:from|by)\s+", "", wanted
         )

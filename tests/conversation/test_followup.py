@@ -544,6 +544,11 @@ def test_postposed_and_reported_changes(message, expected):
     assert _scopes(message) == expected
 
 
+def test_what_is_not_wanted_ends_with_its_sentence():
+    message = "She'd prefer a list she can open in Excel rather than maps. Could we perhaps leave the mapping files out?"
+    assert ("exclude", "maps") in _scopes(message)
+
+
 def test_a_subject_said_to_fall_outside_the_scope_is_what_goes():
     message = "Visual question answering datasets fall outside the scope of this review; please remove them."
     assert {phrase for _mode, phrase in _scopes(message)} == {"visual question answering datasets"}
