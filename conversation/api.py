@@ -113,11 +113,14 @@ class SearchStateSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     similar_to = serializers.IntegerField(allow_null=True)
     result_ids = serializers.ListField(child=serializers.IntegerField(), help_text="The results shown, in order.")
+    chips = SearchStateChipSerializer(many=True)
+
+
+class ReferencesSerializer(serializers.Serializer):
     focus = serializers.IntegerField(allow_null=True, help_text="The dataset 'that one' refers to.")
     compared = serializers.ListField(
         child=serializers.IntegerField(), help_text="The last comparison's datasets (a follow-up can add to it)."
     )
-    chips = SearchStateChipSerializer(many=True)
 
 
 class ComparisonTableSerializer(serializers.Serializer):
@@ -158,6 +161,9 @@ class ConversationTurnApi(APIView):
         reply = serializers.CharField()
         results = SearchHitSerializer(many=True)
         search_state = SearchStateSerializer(help_text="The conversation's search state after this turn.")
+        references = ReferencesSerializer(
+            help_text="What the conversation refers to after this turn (no part of the search: a question sets it)."
+        )
         table = ComparisonTableSerializer(allow_null=True, help_text="A side-by-side comparison, when the turn asked for one.")
         answer_status = serializers.ChoiceField(choices=["ready", "pending"])
         answer_url = serializers.CharField()
@@ -213,6 +219,7 @@ class ConversationTurnApi(APIView):
                 "reply": turn.reply,
                 "results": turn.results,
                 "search_state": turn.search_state,
+                "references": turn.references,
                 "table": turn.table,
                 "answer_status": payload["status"],
                 "answer_url": _answer_url(message),

@@ -32,6 +32,9 @@ FACET_LABELS = {
     "dataset": "dataset",
 }
 UNDO_DEPTH = 10
+# What a follow-up refers to ("that one", "add X to that comparison", "just those"): the conversation's memory, kept with
+# the state but no part of the search state the API returns.
+REFERENCE_FIELDS = ("focus", "compared", "subset")
 SORTS = SEARCH_SORTS  # the state sorts as the search service can
 
 
@@ -101,8 +104,15 @@ class SearchState:
         return data
 
     def public(self) -> dict:
-        """What the API returns as ``search_state`` (no undo stack), with the chips."""
-        return self.to_dict(with_undo=False) | {"chips": [chip.to_dict() for chip in self.chips()]}
+        """What the API returns as ``search_state``: what the search is (query, filters, years, sort, the results it
+        showed) with the chips, without the undo stack or what the conversation refers to (``references``), so a
+        question about a result leaves the search state as it was."""
+        data = {k: v for k, v in self.to_dict(with_undo=False).items() if k not in REFERENCE_FIELDS}
+        return data | {"chips": [chip.to_dict() for chip in self.chips()]}
+
+    def references(self) -> dict:
+        """What the API returns as ``references``: the dataset "that one" means and the last comparison's datasets."""
+        return {"focus": self.focus, "compared": list(self.compared)}
 
     def copy(self) -> SearchState:
         return copy.deepcopy(self)

@@ -48,6 +48,7 @@ from conversation.router.rules import (
     STAT_WORDS,
     STATISTIC_REQUEST,
     TOPIC_HEAD,
+    WRITING_COMMAND,
 )
 from conversation.router.smalltalk import peel_smalltalk, session_remark, split_words, thanks_and_remark
 from search.text import fold
@@ -138,6 +139,8 @@ def _classify_by_rules(
         return _oos(rest, prefix + "one figure, not data", 0.85, parsed)  # "what's the population now, just the number"
     if not switching and PROGRAMMING_HELP.search(rest):
         return _oos(rest, prefix + "programming help", 0.85, parsed)
+    if not switching and WRITING_COMMAND.match(rest):
+        return _oos(rest, prefix + "a text to write", 0.85, parsed)
     if has_previous_search and RESULTS_COMMENT.match(fold(rest)):
         return IntentResult("smalltalk", 0.85, prefix + "a comment on the results, no request", parsed=parsed)
     if has_previous_search and SORT_REQUEST.search(rest):
@@ -403,10 +406,39 @@ def _settle(pending: _Pending, vec) -> IntentResult:
     return IntentResult(intent, confidence, detail, parsed=pending.parsed, followup=followup)
 
 
+STORY_SENTENCES = 3  # a message of this many sentences or more may tell a story around its request
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _rule_reading(result: IntentResult | _Pending) -> str | None:
+    """The intent the rules decided or proposed, None when they left it open."""
+    if isinstance(result, IntentResult):
+        return result.intent
+    return result.proposal.intent if result.proposal is not None else None
+
+
+def _rules_or_story(message: str, has_previous_search: bool, shown_titles: Sequence[str] = ()) -> IntentResult | _Pending:
+    """The rules' reading of a message. A message that tells a story around its request ("I teach a Primary 6 class
+    ... What I have in mind is: how much household waste Singapore produces, ...") and that the rules read as asking for
+    data stays a search when one of its sentences asks for data and none asks for something the assistant does not
+    do: the learned arbiter, which learnt from short messages, does not overrule it on the story."""
+    result = _classify_rules(message, has_previous_search, shown_titles)
+    if isinstance(result, IntentResult) or result.proposal is None or result.proposal.intent != "search":
+        return result
+    sentences = [x for x in _SENTENCE_END.split((message or "").strip()) if x.strip()]
+    if len(sentences) < STORY_SENTENCES:
+        return result
+    readings = [_rule_reading(_classify_rules(x, has_previous_search, shown_titles)) for x in sentences]
+    if "search" in readings and not {"out_of_scope", "capabilities"} & set(readings):
+        reason = f"{result.proposal.reason}, in a message that tells a story around it"
+        return dataclasses.replace(result.proposal, reason=reason)
+    return result
+
+
 def classify(message: str, *, has_previous_search: bool = False, shown_titles: Sequence[str] = ()) -> IntentResult:
     """Classify one chat message (see the module docstring for the rules); ``shown_titles``, the results on
     screen, let a question that names one of them ("how does LFW compare with MegaFace?") be sure."""
-    result = _classify_rules(message, has_previous_search, shown_titles)
+    result = _rules_or_story(message, has_previous_search, shown_titles)
     if isinstance(result, IntentResult):
         return result
     try:
@@ -419,7 +451,7 @@ def classify(message: str, *, has_previous_search: bool = False, shown_titles: S
 
 def classify_many(items: list[tuple[str, bool]]) -> list[IntentResult]:
     """Classify (message, has_previous_search) pairs, embedding the undecided ones in one batch."""
-    results: list[IntentResult | _Pending] = [_classify_rules(m, prev) for m, prev in items]
+    results: list[IntentResult | _Pending] = [_rules_or_story(m, prev) for m, prev in items]
     pending = [i for i, r in enumerate(results) if isinstance(r, _Pending)]
     try:
         enc = knn.encode([results[i].rest for i in pending])

@@ -289,9 +289,10 @@ OOS_STRONG = _rx(
     r"|made-up|artificial) (?:\w+ )?(?:data|dataset|datasets|records|rows|entries|samples)\b",
     # creative writing / generation
     r"\b(?:write|compose|draft|generate|create|make|pen|give) (?:me |us )?(?:a |an |some |my |another |one )?"
-    r"(?:\w+ ){0,2}(?:poem|poems|haiku|limerick|song|songs|story|stories|essay|essays|letter|cover letter|email"
+    r"(?:[\w-]+ ){0,2}(?:poem|poems|haiku|limerick|song|songs|story|stories|essay|essays|letter|cover letter|email"
     r"|joke|jokes|speech|lyrics|tweet|caption|article|blog post|image|picture|photo|drawing|logo|meme|code|headline|headlines"
-    r"|press release|news story|news article"
+    r"|press release|news story|news article|paragraph|paragraphs|abstract|introduction|conclusion|literature review"
+    r"|related[- ]work section|section|dataloader|data loader|scraper|parser|notebook"
     r"|script|program|function|resume|cv|novel|rap|sonnet|riddle|slogan|presentation|slides|slide deck|powerpoint|infographic"
     r"|video|website|app)\b",
     r"\b(?:tell|say|know)(?: me| us)? (?:a |an |another |some )?(?:\w+ )?(?:joke|jokes|riddle|story|fun fact)\b",
@@ -318,6 +319,7 @@ OOS_STRONG = _rx(
     r"\bsend (?:an? |my )?(?:email|message|text|sms|letter)\b|\bcall (?:me|my)\b",
     r"\bhack\b|\bpassword of\b|\bspy on\b",
     r"\bsummari[sz]e (?:this|the|my|that) (?:article|text|document|pdf|email|page|book|paper|video)\b",
+    r"\bsummari[sz]e (?:it|this|that) for (?:me|us)\b|\bfact[- ]check\b",
     r"\bwhat should i (?:name|eat|watch|wear|buy|do tonight|cook|read)\b",
     r"\brecommend (?:me )?(?:a |an |some )?(?:good |nice |cheap )?(?:\w+ )?(?:movie|movies|film|book|books"
     r"|restaurant|song|songs|show|series|place|game|phone|laptop|hotel|anime|podcast)\b",
@@ -428,6 +430,13 @@ DATA_REQUEST = re.compile(
     # Singlish "is there ...?": "got hdb resale price data or not", "human pose dataset got or not"
     r"^(?:(?:eh|oi|hi|hey|hello|so|ok|okay|then|and|also|wah|alamak)[, ]+)*(?:got|have) (?!(?:you|your|it|this|that|any questions?)\b)[a-z].{2,}\b(?:or not|anot|onot)\b|"
     r"\b(?:data|datasets?|dataset|statistics|stats|figures|numbers|maps?) got (?:or not|anot|onot)\b|"
+    # "I would like to look up the old results, constituency by constituency": what the user wants to look up
+    r"\b(?:i|we) (?:would like|want|need|wish|am hoping|are hoping|hope|am trying|are trying|would love) to (?:look up|find|get hold of"
+    r"|locate|track down|look at|study|download|access|dig up|consult) (?:the |some |any |all |a )?(?:(?:old|historical|past|earlier|recent"
+    r"|latest|official|full|complete) )*(?!(?:you|your|it|this|that|these|those|them|how|what|why|where|out|more|a way|someone)\b)"
+    r"[a-z][a-z-]{2,}|"
+    # "whether those old newspapers have been digitised and made available somewhere"
+    r"\b(?:have|has|had) been (?:digiti[sz]ed|scanned|archived|put online|made (?:available|public|accessible))\b|"
     # Malay: "saya perlukan data tentang populasi penduduk"
     r"\b(?:data|dataset|set data|statistik|maklumat) (?:tentang|mengenai|berkenaan|berkaitan) [a-z]|"
     # "i need a dataset of pictures to train an image classifier": a dataset asked for, whatever it is for
@@ -526,6 +535,14 @@ FACT_QUESTION = re.compile(
     r"|per year|each year|every year|annual|monthly|yearly|history|historical)\b)"
 )
 # Programming help: "sql query to get the top customers", "pandas groupby error".
+# A text to write, said as a command: "write a headline for a story on rising divorce rates", "draft the related-work
+# section of my paper on CXR datasets" (the data it is about does not make it a search; "Draft Master Plan" is a plan)
+WRITING_COMMAND = re.compile(
+    r"^(?:(?:please|pls|kindly|can you|could you|would you|will you|help me|i need you to|ok|okay|now|so|and|also)[, ]+)*"
+    r"(?:(?:write|compose|pen|ghostwrite|ghost-write)(?: me| us)?|draft(?! (?:master plan|mp\d|plans?\b)))"
+    r"(?! (?:a |an |the )?(?:short |quick )?(?:list|overview|summary) of (?:the |all |some )?(?:datasets?|data|sources|results)\b)"
+    r" (?:a|an|the|my|our|some|this|that|two|three|\d+)\b"
+)
 PROGRAMMING_HELP = re.compile(
     r"\b(?:sql|mysql|postgres|python|pandas|numpy|matplotlib|seaborn|excel|vlookup|regex|javascript|typescript|java|c\+\+"
     r"|rust|golang|dataframe|jupyter|notebook|git|docker|tableau|power ?bi|spss|stata|r studio|rstudio|ggplot)\b.*\b(?:query"
@@ -617,6 +634,7 @@ register_pattern_words(
         RESULT_POINTER,
         FACT_QUESTION,
         PROGRAMMING_HELP,
+        WRITING_COMMAND,
         DEFINITION,
         CLAUSE_FORM,
         RESULT_REFERENCE,

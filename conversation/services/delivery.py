@@ -41,6 +41,7 @@ class TurnResult:
     changes: list[str] = field(default_factory=list)
     search: dict = field(default_factory=dict)
     search_state: dict = field(default_factory=dict)
+    references: dict = field(default_factory=dict)
     table: dict | None = None
 
     @property
@@ -106,6 +107,7 @@ def turn_replay(*, conversation: Conversation, request_id: str) -> TurnResult | 
         message=answer,
         search=answer.search,
         search_state=SearchState.from_dict(conversation.state).public(),
+        references=SearchState.from_dict(conversation.state).references(),
         table=(answer.answer_data or {}).get("table"),
     )
 

@@ -465,5 +465,6 @@ def _store_turn_once(
         changes=outcome.changes,
         search=assistant.search,
         search_state=new_state.public(),
+        references=new_state.references(),
         table=outcome.table,
     )

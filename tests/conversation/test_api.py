@@ -127,6 +127,15 @@ def test_a_change_and_a_question_in_one_message_are_both_done(client, catalog):
     assert Conversation.objects.get(pk=cid).state["exclude"] == {"format": [{"value": "CSV", "label": "CSV"}]}
 
 
+def test_a_question_about_a_result_leaves_the_search_state_and_sets_what_that_one_means(client, catalog):
+    first = say(client, "HDB resale prices")
+    asked = say(client, "who publishes the second one?", first["conversation_id"])
+    assert asked["intent"] == "question"
+    assert asked["search_state"] == first["search_state"]  # a question changes nothing of the search
+    assert asked["references"]["focus"] == first["results"][1]["id"] and first["references"]["focus"] is None
+    assert "focus" not in asked["search_state"] and "compared" not in asked["search_state"]
+
+
 def test_year_refinement_and_reply(client, catalog):
     cid = say(client, "HDB resale prices")["conversation_id"]
     data = say(client, "what about 2022?", cid)

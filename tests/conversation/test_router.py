@@ -536,3 +536,47 @@ def test_reactions_remarks_and_questions_about_how_the_assistant_works(message, 
 )
 def test_reactions_session_remarks_features_and_the_users_own_work(message, previous, intent):
     assert classify(message, has_previous_search=previous).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "previous", "intent"),
+    [
+        # a text to write is a task, whatever data it is about; a list of datasets is a search
+        ("Write a headline for a story on rising divorce rates.", False, "out_of_scope"),
+        ("Draft the related-work section of my paper on CXR datasets.", False, "out_of_scope"),
+        ("Write a PyTorch dataloader for NIfTI volumes.", False, "out_of_scope"),
+        ("write me a list of datasets on rainfall", False, "search"),
+        ("Draft Master Plan 2019 land use", False, "search"),
+        ("Fact-check this for me: 'Singapore has the world's highest GDP per capita'.", False, "out_of_scope"),
+        # what the user would like to look up, or whether something has been put online
+        (
+            "Good morning. I have voted in every general election since I came of age, and I would like to look up "
+            "the old results, constituency by constituency, to refresh my memory of the early years.",
+            False,
+            "search",
+        ),
+        (
+            "Good morning to you. When I was a young clerk I used to read the Malaya Tribune on the bus every morning, "
+            "and I have been wondering whether those old newspapers have been digitised and made available somewhere.",
+            False,
+            "search",
+        ),
+    ],
+)
+def test_texts_to_write_and_requests_told_as_stories(message, previous, intent):
+    assert classify(message, has_previous_search=previous).intent == intent
+
+
+def test_a_message_that_tells_a_story_around_its_request_is_a_search_unless_it_asks_for_a_task():
+    story = (
+        "Hello, I hope you don't mind a long message. I teach a Primary 6 class, and this term the children are "
+        "running a 'Green Ambassadors' project. They want to persuade the families in the estate to recycle more. "
+        "What I have in mind is: how much household waste Singapore produces, how much of it is recycled, and whether "
+        "the recycling rate has gone up or down. I'm not very technical myself, so please forgive me. Thank you!"
+    )
+    assert classify(story).intent == "search"
+    task = (
+        "I teach Year 10 geography and I am completely swamped this week. I found data on urbanisation rates in "
+        "Southeast Asia. Could you please just write me a 500-word model essay on the causes of urbanisation?"
+    )
+    assert classify(task).intent == "out_of_scope"
