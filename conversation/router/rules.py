@@ -178,7 +178,8 @@ CAPABILITY_STRONG = _rx(
     # "the API" of the service, not "the API feeds / ones / kind" among the results
     r"\b(?:the|your|rest|this) api\b(?!\s+(?:feeds?|ones?|kinds?|types?|datasets?|versions?|formats?|files?|results?"
     r"|stuff|sources?|based|only)\b)|\bapi (?:key|keys|access|docs|documentation|limit|limits|rate|token|usage)\b",
-    r"\brate limits?\b|\bthrottl",
+    # asked about, not mentioned ("I'd rather not deal with rate limits" after a request for bus stop layers)
+    r"\brate limits?\b(?=\W*\?)|^(?:any |the |your )?rate limits?$|\b(?:what|any|is there|are there|how|your|do you have|do you) (?:[\w']+ ){0,3}?rate limits?\b|\bthrottl",
     r"\b(?:use|call|access|query) (?:this|you|it|the assistant|the search) (?:from|with|in|via|through) \w+",
     r"\b(?:which|what) (?:data )?(?:sources|portals|catalogs|catalogues|repositories|websites|sites|providers"
     r"|publishers|agencies|organisations|organizations)\b",
@@ -437,6 +438,13 @@ DATA_REQUEST = re.compile(
     r"[a-z][a-z-]{2,}|"
     # "whether those old newspapers have been digitised and made available somewhere"
     r"\b(?:have|has|had) been (?:digiti[sz]ed|scanned|archived|put online|made (?:available|public|accessible))\b|"
+    # "is there dengue data", "please share CPF contribution datasets", "i need actual receipts like real temperature data":
+    # data named by its topic, asked for
+    r"\b(?:need|needs|want|wants|share|send|provide|is there|are there|got any|have any|looking for|find me|get me|give me"
+    r"|show me)\s+(?:(?!(?:your|you|my|this|these|those|it|the results)\b)[\w'-]+\s+){0,5}?"
+    r"(?!(?:much|many|more|less|the|any|some|your|my|of|this|that|raw|all|new|own|personal|no|only|just|research|open|other"
+    r"|similar|actual|those|these|such|real|more|additional|extra|test|sample|enough)\s)[a-z][\w-]{2,}\s+"
+    r"(?:data|datasets?|statistics|stats|time series)\b|"
     # Malay: "saya perlukan data tentang populasi penduduk"
     r"\b(?:data|dataset|set data|statistik|maklumat) (?:tentang|mengenai|berkenaan|berkaitan) [a-z]|"
     # "i need a dataset of pictures to train an image classifier": a dataset asked for, whatever it is for

@@ -548,6 +548,17 @@ def test_reactions_session_remarks_features_and_the_users_own_work(message, prev
         ("write me a list of datasets on rainfall", False, "search"),
         ("Draft Master Plan 2019 land use", False, "search"),
         ("Fact-check this for me: 'Singapore has the world's highest GDP per capita'.", False, "out_of_scope"),
+        # data named by its topic and asked for; rate limits mentioned beside a request are no question about them
+        ("Good morning sir. Please share CPF contribution datasets, my manager is asking urgently.", False, "search"),
+        ("is there dengue data bc my estate is lowkey infested rn", False, "search"),
+        ("is there a way to see only datasets with CSV downloads?", False, "capabilities"),
+        ("what rate limits does your API have?", False, "capabilities"),
+        (
+            "I need bus stop locations as points, ideally with stop codes. Formats: GeoJSON or SHP. I'll take an API if "
+            "nothing else exists but I'd rather not deal with rate limits. Please start with the bus side of things.",
+            False,
+            "search",
+        ),
         # what the user would like to look up, or whether something has been put online
         (
             "Good morning. I have voted in every general election since I came of age, and I would like to look up "
