@@ -962,7 +962,9 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
     if not any(s.mode == "include" for s in out.scopes):
         for clause in re.split(r"[,;]|\bbut\b", remainder):
             clause = clause.strip()
-            if match := INCLUDE_POSTFIX.match(clause):
+            if (match := INCLUDE_POSTFIX.match(clause)) and not re.match(
+                r"(?:thanks?|thank you|thx|cheers|appreciate|grateful)\b", match.group(1)
+            ):  # "thank you so much for the prompt help only": thanks, not a filter
                 phrase = re.sub(r"^(?:the ones |those |ones |stuff )?(?:from|by|on|in)\s+", "", match.group(1))
                 # "NEA alone", not "data on elderly living alone"
                 if not _is_generic(phrase) and (len(phrase.split()) <= 4 or not clause.endswith("alone")):

@@ -173,8 +173,9 @@ CAPABILITY_STRONG = _rx(
     r"(?: one| result| dataset)?(?: \w+)?(?: \w+)? (?:first|top|ranked|shown|here|higher|lower|on top|at the top|listed"
     r"|included|returned|above|below|appear|appears|come first|show up|shows up)\b",
     r"\bhow did you (?:rank|pick|choose|sort|order|find|score|select|get)\b",
-    r"\b(?:do you have|is there|have you got|you have|got|does it have|do you offer|do you provide)"
-    r" (?:an? |any )?(?:public |rest |restful |json |programmatic |open )?(?:api|apis|sdk|endpoint|endpoints)\b",
+    r"\b(?:do you have|is there|have you got|you have|got|does it have|do you offer|do you provide|do you expose|do you serve"
+    r"|do you host) (?:an? |any )?(?:public |rest |restful |json |programmatic |open |wms |wfs |ogc |tile |(?:wms|wfs) or (?:wms|wfs) )?"
+    r"(?:api|apis|sdk|endpoint|endpoints|services?)\b",
     # "the API" of the service, not "the API feeds / ones / kind" among the results
     r"\b(?:the|your|rest|this) api\b(?!\s+(?:feeds?|ones?|kinds?|types?|datasets?|versions?|formats?|files?|results?"
     r"|stuff|sources?|based|only)\b)|\bapi (?:key|keys|access|docs|documentation|limit|limits|rate|token|usage)\b",

@@ -553,6 +553,10 @@ def test_reactions_session_remarks_features_and_the_users_own_work(message, prev
         ("is there dengue data bc my estate is lowkey infested rn", False, "search"),
         ("is there a way to see only datasets with CSV downloads?", False, "capabilities"),
         ("what rate limits does your API have?", False, "capabilities"),
+        ("Do you expose any WMS or WFS endpoints yourself, or is this purely a catalogue?", True, "capabilities"),
+        # chat shorthand ("gonna", "tmr") and a closing "only" that only stresses the thanks
+        ("also is it gonna rain tmr in jurong i wanna go for a run", True, "out_of_scope"),
+        ("Superb, thank you so much for the prompt help only.", True, "smalltalk"),
         (
             "I need bus stop locations as points, ideally with stop codes. Formats: GeoJSON or SHP. I'll take an API if "
             "nothing else exists but I'd rather not deal with rate limits. Please start with the bus side of things.",
