@@ -162,7 +162,6 @@ def _classify_by_rules(
             or OOS_WEAK.search(rest)
             or NEAR_ME.search(rest)
             or CAPABILITY_ABOUT_ITSELF.search(rest)
-            or ("?" in message and CAPABILITY_STRONG.search(rest))  # "... I mostly need X data. Which sources do you cover?"
         )
         and _followup_is_not_change(followup)
     ):
