@@ -542,7 +542,8 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"\bgot (link|url|website)\b", r"\1"),
         # "details and link for X": more about X (the answer carries its link)
-        (r"\b(?:details|info|information|summary) and (?:the )?(?:links?|urls?|homepage|paper)s? (?:for|of|on|about)\b", "details on"),
+        (r"\b(?:details|info|information|summary|description) and (?:the )?(?:(?:paper|download|source) )?(?:links?|urls?|homepage|paper)s?"
+         r" (?:for|of|on|about)\b", "details on"),
         # "what is RESISC45? tell me more": more about it
         (r"^(?:so |and |ok )?what(?:'s| is| are)\s+(.+?)\s*\?+\s*(?:pls |please )?(?:tell me more|more info|more details|details)\b.*$",
          r"tell me more about \1"),

@@ -110,7 +110,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\b(?:who|which (?:agency|organi[sz]ation|body|ministry|department|publisher|institution|group|lab|team))\b.*"
             r"\b(?:publish\w*|makes?|made|produces?|produced|owns?|maintains?|provides?|behind|responsible|releases?|"
-            r"released|puts? out|created?|collected|compiled)\b|\bpublisher\b|\bwho (?:is|are) (?:the )?(?:author|owner|source)\b|"
+            r"released|puts? out|created?|collected|compiled)\b|\bpublisher\b|\bwho (?:is|are) (?:the )?(?:author|owner|source|data owner|data custodian|custodian|data steward)\b|"
+            r"\b(?:what|which) (?:is|are) (?:the )?(?:data owner|data custodian|owning agency)\b|"
             r"\bwhat (?:agency|organi[sz]ation)\b|\bwho (?:made|makes|publishes|owns|created|maintains|runs|curates|keeps)\b|"
             r"\bwhose (?:data(?:set)?s?|is|are|figures|numbers|work|release)\b|\bwho (?:is|are) (?:it|that|this|they) (?:from|by)\b|"
             r"\b(?:from|by) (?:which|what|whom) (?:agency|organi[sz]ation|publisher)\b"

@@ -389,6 +389,9 @@ def test_coverage_that_reaches_a_year_is_a_time_window():
         ("Noted, thank you. Kindly advise which of the listed datasets commences earliest.", "earliest_start", []),
         ("Understood. Please advise who publishes the second one.", "publisher", [2]),
         ("Would you be so kind as to compare the first two for me in a little table?", "compare", [1, 2]),
+        # the data owner is the publisher; a summary and a paper link are the details of a dataset
+        ("Who is the data owner of the first item on the list now?", "publisher", [1]),
+        ("the description and download link for the first one", "more", [1]),
     ],
 )
 def test_questions_behind_courtesy_and_shorthand(message, kind, ranks):
