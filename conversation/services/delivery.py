@@ -99,6 +99,7 @@ def turn_replay(*, conversation: Conversation, request_id: str) -> TurnResult | 
     )
     if answer is None:  # the user message without its reply cannot be stored (one transaction)
         return None
+    state = SearchState.from_dict(conversation.state)
     return TurnResult(
         conversation=conversation,
         intent=answer.intent,
@@ -106,8 +107,8 @@ def turn_replay(*, conversation: Conversation, request_id: str) -> TurnResult | 
         results=answer.search.get("results", []),
         message=answer,
         search=answer.search,
-        search_state=SearchState.from_dict(conversation.state).public(),
-        references=SearchState.from_dict(conversation.state).references(),
+        search_state=state.public(),
+        references=state.references(),
         table=(answer.answer_data or {}).get("table"),
     )
 

@@ -67,11 +67,11 @@ def _stem_matches(word: str, words: list[str]) -> list[tuple[str, int, int]]:
     edits, position). A stem drops a word's ending ("electricity" -> "electr") and a slip there changes the
     misspelt word's stem ("electricty" -> "electricti"), so the whole stems are too far apart to compare."""
     out = []
-    for k, stem_ in enumerate(words):
-        if len(stem_) >= MIN_LENGTH and stem_[:2] == word[:2] and 0 < len(word) - len(stem_) <= 4 and stem_.isalpha():
-            edits = OSA.distance(word[: len(stem_)], stem_)
-            if edits <= max_edits(stem_):
-                out.append((stem_, edits, k))
+    for length in range(max(MIN_LENGTH, len(word) - 4), len(word)):  # a stem 1-4 letters shorter than the word
+        head = word[:length]
+        for stem_, edits, k in process.extract(head, words, scorer=OSA.distance, score_cutoff=max_edits(head), limit=None):
+            if len(stem_) == length and stem_[:2] == word[:2] and stem_.isalpha():
+                out.append((stem_, int(edits), k))
     return out
 
 
