@@ -159,8 +159,11 @@ def _q(d: ShownDataset) -> str:
     return f"“{d.title}” (#{d.rank})" if d.rank else f"“{d.title}” (not among the results)"
 
 
-def resolve_refs(refs: list[Ref], shown: list[ShownDataset], *, focus: int | None) -> tuple[list[ShownDataset], list[str]]:
-    """The datasets the references point at, and the names that matched nothing on screen."""
+def resolve_refs(
+    refs: list[Ref], shown: list[ShownDataset], *, focus: int | None, context: str = ""
+) -> tuple[list[ShownDataset], list[str]]:
+    """The datasets the references point at, and the names that matched nothing on screen (``context``, the question's
+    words, breaks a tie between titles a name is part of: "Rainfall - Monthly Highest Daily Total")."""
     found: list[ShownDataset] = []
     missing: list[str] = []
     as_targets = [targets.Shown(id=d.id, title=d.title, publisher=d.publisher) for d in shown]
@@ -186,7 +189,7 @@ def resolve_refs(refs: list[Ref], shown: list[ShownDataset], *, focus: int | Non
             found.extend(d for d in several if d not in found)  # "compare the two World Bank literacy indicators"
             continue
         elif ref.kind == "name":
-            named = targets.dataset_named(str(ref.value), as_targets)
+            named = targets.dataset_named(str(ref.value), as_targets, context=context)
             pk = named.id if named is not None else _plainest(targets.name_words(str(ref.value)), {d.id: (d.title, None) for d in shown})
             hit = next((d for d in shown if d.id == pk), None)
             if hit is None and (run := targets.names_run(str(ref.value), as_targets)):  # "compare set5 set14 urban100"
@@ -285,7 +288,7 @@ def answer_question(
     ``compared``: the last comparison's datasets, which "add X to that comparison" extends."""
     if not shown:
         return None
-    picked, missing = resolve_refs(question.refs, shown, focus=focus)
+    picked, missing = resolve_refs(question.refs, shown, focus=focus, context=question.text)
     if question.extend and compared and picked:
         ranks = {d.id: d.rank for d in shown}
         earlier = shown_datasets(compared, ranks={i: ranks.get(i, 0) for i in compared})

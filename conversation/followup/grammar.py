@@ -116,6 +116,11 @@ EXCLUDE_POSTFIX = re.compile(
 
 # "MNIST is way too easy", "the HPB stuff is not relevant for me", "X is not what I need": the subject goes.
 EVALUATIVE = re.compile(
+    # "I find the 'per household member' tables quite confusing": what the user finds hard to use
+    r"(?:^|(?<=[,;.!?])\s*)(?:i|we) (?:find|found|consider) (?:the |those |these |all the )?([^,;.!?]+?)(?:\s+(?:tables?|ones|datasets?|figures|"
+    r"series|files|reports|numbers))?\s+(?:(?:a bit|a little|quite|very|rather|too|really|pretty|somewhat|rather)\s+)*(?:confusing|hard|"
+    r"difficult|unhelpful|useless|irrelevant|messy|annoying|cluttered|noisy|complicated|distracting|misleading|unclear|hard to [a-z]+|"
+    r"tricky|awkward)\b[^,;.!?]*|"
     r"(?:^|(?<=[,;.!?])\s*)([^,;.!?]+?)\s+(?:is|are|was|were|seems?|looks?|feels?)\s+(?:(?:way|far|much|a bit|a little|kind of|"
     r"sort of|rather|just|also|too)\s+)*(?:too\s+[a-z-]+|not (?:really |very |that )?(?:relevant|useful|needed|wanted|helpful|"
     r"interesting|important|necessary|applicable|suitable|what (?:i|we) (?:need|want|am after|are after|asked for|am looking for|"
@@ -344,7 +349,8 @@ CLEAR = re.compile(
     r"\b(?:start (?:over|again|afresh|from scratch)|reset(?: everything| it| the search)?$|show (?:me )?everything(?: again)?|"
     r"no (?:more )?filters?|without (?:any )?filters?|unfiltered|remove the filters|clear the filters|clear filters|"
     r"(?:bring|put) (?:everything|it all|them all|all of (?:it|them)) back|(?:remove|drop|reset) filters?(?=\s*(?:[,;.!?]|$))|"
-    r"show (?:me )?(?:the )?(?:full|whole|entire|complete|original|unfiltered) list(?: again)?)\b"
+    r"(?:(?:i would like to|i want to|let me) )?(?:show (?:me )?|see )(?:the )?(?:full|whole|entire|complete|original|unfiltered) "
+    r"(?:list|range|set|lot|selection)(?: again)?)\b"
 )
 
 
@@ -382,7 +388,7 @@ BACK_TO_ALL = re.compile(rf"\b(?:go back to|back to|return to|revert to)\s+(?:se
 REMOVE_FACET = re.compile(
     rf"{BACK_TO_ALL.pattern}|"
     rf"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|undo|ignore|turn off|take off|take away|disable|"
-    rf"no more|without|forget about|never mind|scrap)\s+(?:the |that |this |my |any )?(?:{FACET_WORD})(?!\s+(?:of|for)\s)(?:\s+(?:filters?|restrictions?|"
+    rf"no more|without|forget about|never mind|scrap|ditch|chuck(?: out)?|lose|kill|toss|bin|nix|axe|dump|yeet)\s+(?:the |that |this |my |any )?(?:{FACET_WORD})(?!\s+(?:of|for)\s)(?:\s+(?:filters?|restrictions?|"
     rf"constraints?|limits?|limitation|exclusions?|inclusions?|choice|preference|condition|window|range|requirement|thing|things|bit|part|setting|settings))?\b|"
     # ("any datasets on diabetes" asks for data: datasets are not a facet here)
     rf"\b(?:any|all|every|whatever|whichever|other|different)\s+(?:(?:the|reporting|update|updating|release|publishing|data|file|time)\s+)?"
@@ -496,6 +502,62 @@ _PASSIVE_SUBJECT = (
 EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
+        # What the user means to do with the data is not a filter: "I just want to be sure I cite it properly", "I don't
+        # want to double up", "so I only see the official data" (but "I only want to see CSV" restricts)
+        (r"\b(?:(?:i|we) )?(?:just|only|simply) (?:want(?:ed)?|need(?:ed)?|wish(?:ed)?|hope|would like|(?:am |are )?trying|try) to "
+         r"(?!(?:see|have|get|keep|view|look at|show|include|use)\b)[^,;.!?\u2013\u2014]*", " "),
+        (r"\b(?:i|we) (?:do not|would not|did not) (?:want|need|wish|like) to (?!(?:see|have|get|keep|view|look at|show|include|use)\b)"
+         r"[^,;.!?\u2013\u2014]*", " "),
+        (r"\bso (?:that )?(?:i|we|he|she|they) (?:can |could |may |might |will )?(?:only |just |then )?(?:see|get|have|show|share|cite|"
+         r"explain|present|use|send|tell|give|check|read|understand|plan|write|prepare|report|quote|reference)\b[^,;.!?\u2013\u2014]*", " "),
+        # "leave those out and keep the ones about the whole household": what stays is what the exclusion leaves
+        (r"(?<=\bout)\s*,?\s*(?:and|but|while) (?:keep|keeping|leave|leaving|retain|retaining) (?:the (?:others|other ones|rest)|the ones|"
+         r"everything else|all the rest)\b[^,;.!?]*", " "),
+        # A compliment on the list asks for nothing: "That's a good list, thank you."
+        (r"(?:^|(?<=[.!?]))\s*(?:oh,? |well,? )?(?:that|this|it|these|those) (?:is|are|was|were|looks?|seems?) (?:a |an )?(?:really |very |most |"
+         r"such a )?(?:good|great|nice|useful|helpful|lovely|wonderful|fantastic|excellent|brilliant|handy|solid|perfect)"
+         r"(?: list| start| set| selection| results?| bunch| lot)?(?:,? (?:thank you|thanks)(?: (?:so|very) much)?)?\s*[.!]+", " "),
+        # Where the user got something is not a publisher: "the Yellow Ribbon reports from a colleague"
+        (r"\b(?:from|via|through) (?:a|my|our|the|one of my|one of our) (?:colleague|friend|boss|supervisor|manager|team|teammate|"
+         r"co-?worker|client|lecturer|professor|teacher|tutor|mentor|contact|classmate|former colleague)s?\b", " "),
+        # A remark on what the results look like asks for nothing: "a few of these look like they're from research"
+        (r"(?:^|(?<=[.!?]))\s*(?:a few|some|many|most|several|half|a couple) of (?:these|them|those|the results) "
+         r"(?:look|looks|seem|seems|appear|appears)\b[^.!?]*[.!?](?=\s*[^.!?]*\b(?:take|remove|drop|exclude|leave|hide|filter|skip|cut)\b)", " "),
+        # "I only really need", "just actually the annual ones": the adverb says nothing
+        (r"\b(only|just) (?:really|actually|truly|honestly|basically)\b", r"\1"),
+        (r"^(?:(?:please|so|and|then)[, ]+)?(?:might|may|could|can) (?:i|we) (?:please )?(?:have|get|see)(?: instead)?\b", ""),
+        # ", may I ask?", "if you don't mind": courtesy at the end
+        (r"[,]?\s*\b(?:may i ask|if i may ask|if i may|if you do not mind|if you would not mind)\s*(?=[?.!]*$)", ""),
+        # "may I kindly ask what licence X is under?": the courtesy before the question
+        (r"^(?:(?:may|might|could|can) (?:i|we)|i would like to|i wanted to|i want to) (?:kindly |please |just )?(?:ask|enquire|inquire|check)"
+         r"(?: you)?\b[, ]*", ""),
+        # "the one just now, Public Transport Journeys": the one mentioned before, by its name
+        (r"^(?:the one|that one) (?:just now|earlier|before|from before|you showed|you mentioned)\b[, ]*", ""),
+        # "The one about number of stalls, tell me more": the thing first, then "tell me more"
+        (r"^(?!(?:can|could|would|will|please|pls|kindly|ok|okay|so|and)\b)([^,;?]+?)[,;:]?\s+(?:tell me (?:a (?:bit|little) )?more|more info(?:rmation)?|"
+         r"more details|details please|info please|more please)\s*[.!?]*$", r"tell me more about \1"),
+        # "double-click on the second one", "drill into X", "deep dive on X": tell me more
+        (r"\b(?:double[- ]?click|drill(?: down)?|deep[- ]?dive|zoom in|dig)(?: in)? (?:on|into|in)\b", "tell me more about"),
+        # "got monthly one or not?": is there one, and only that one
+        (r"^(?:so |eh |then )?got (?:the |any )?([\w.-]+(?: [\w.-]+)?) (?:one|ones|version|versions|kind) or not\b", r"only \1"),
+        (r"^(?:so |eh |then )?got (?:any(?:thing)? )?(from [\w.&' -]+?) or not\b", r"only \1"),
+        # "bring back the other ones", "put the others back": what the restriction left out comes back
+        (r"\b(?:bring|put|let|add|have|get)(?:ting)? (?:back )?(?:all )?(?:the )?(?:others|other ones|rest)(?: of them)?(?: back)?(?: in)?\b",
+         "clear all filters"),
+        # "quarterly also can", "PDF also ok": that is fine too
+        (r"\b([\w.-]+(?: [\w.-]+)?) (?:also|too) (?:can|ok|okay|fine|is fine|are fine|acceptable|no problem)\b", r"bring back \1"),
+        # Voice typing: "number to" is number two, "number for" number four
+        (r"\b(number|#) (?:to|too)\b", r"\1 two"), (r"\b(number|#) (?:for|fore)\b", r"\1 four"), (r"\b(number|#) won\b", r"\1 one"),
+        # "license? SQuAD", "formats: the second one": the field asked for, then what it is asked of
+        (r"^(licen[cs]e|publisher|formats?|coverage|frequency|link|url|size)\s*[?:]+\s*(?:for |of |on )?(?=\S)(.+?)\s*\?*$",
+         r"what is the \1 of \2?"),
+        # "annual would suit better": the one wanted
+        (r"(?:^|(?<=[,;\u2013\u2014-]))\s*(?:the |an? )?([\w.-]+(?: [\w.-]+)?) (?:ones? |versions? |series )?(?:would|will|might) "
+         r"(?:suit (?:me |us )?(?:better|best)|be (?:better|preferable|ideal|more useful|more helpful)|work better|do (?:nicely|fine|better)|"
+         r"suffice)\b", r" only \1"),
+        # "rather less of the monthly series", "not terribly keen on the URA ones": said gently, it still goes
+        (r"\b(?:(?:(?:rather|a (?:bit|little|lot)|somewhat|much|far) )?less of|(?:i am |we are )?not (?:terribly |very |overly |that |too |especially )?"
+         r"(?:keen on|fussed about|bothered about|taken with|fond of))\b(?! (?:a|an|one|it|that)\b)", "exclude"),
         # "drop everything that isn't World Bank": what is not X goes, so only X stays
         (
             r"\b(?:drop|remove|exclude|hide|cut|lose|filter out|get rid of|take out|leave out) (?:everything|anything|all|any|"
@@ -735,7 +797,26 @@ def _rewrites(pairs: tuple) -> tuple:
 
 MALAY_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = _rewrites(
     (
-        (r"\b(?:tak|tidak) (?:payah|nak|mahu|mau|perlu|guna)\b", "do not want"),
+        (r"\b(?:tak|tidak|x) (?:payah|nak|mahu|mau|perlu|guna|pakai)\b|\btaknak\b|\btakmau\b|\bjangan(?: bagi| letak)?\b",
+         "do not want"),
+        # a doubled word is a plural ("map2", "lain-lain"); "yang lain" are the others
+        (r"\b(map|file|fail|data|lain|benda|jenis|tahun|dataset|laporan|statistik)(?:2|-\1)\b", r"\1"),
+        (r"\byang lain\b|\blain(?=\s*(?:buang|remove|,|$))", "the others"),
+        (r"\b(?:yang |fail |file )?jenis peta\b|\bfail peta\b|\bfile map\b", "map files"),
+        (r"\b(?:antara|dalam|daripada|dari) (?:ni|ini|semua ni|senarai ni)\b", "of these"),
+        (r"\b(?:yang mana|mana satu|mana yang)\b", "which one"),
+        (r"\bpaling (?:lama|panjang)\b", "longest history"), (r"\bpaling (?:awal|lama start|dulu)\b", "earliest"),
+        (r"\bpaling (?:baru|terkini|latest|recent)\b|\bterbaru\b|\bterkini\b", "most recent"),
+        (r"\b(?:ada )?berapa (?:banyak|ramai)\b|\bada berapa\b", "how many"),
+        (r"\bcover tahun berapa(?: sampai| hingga| ke)? (?:tahun )?berapa\b|\bdari tahun berapa\b", "what coverage"),
+        (r"\bsama (?:macam|seperti) (?:ni|ini|tadi|tu|itu)\b", "the same"),
+        (r"\btapi\b", "but"), (r"\buntuk\b", "for"), (r"\bdengan\b", "and"), (r"\batau\b", "or"),
+        (r"\bnombor (\d)\b", r"#\1"),
+        (r"\bhow many (?:yang|yg)\b", "how many are"),
+        (r"\b(?:bagi|beri|kasi|tunjuk)(?: (?:saya|aku|kami))?\b(?! link)", ""), (r"\bnak\b", "want"), (r"\bterus\b", ""),
+        (r"\b(?:tak )?(?:boleh|bole|leh) tak\b|\bada tak\b|\bkan\b(?=\s*\?*$)|\b(?:ek|ke|ya|ye|yer)\b(?=\s*[?.!]*$)", ""),
+        # "X je" (only X), unless it closes "that's all" ("tu je")
+        (r"(?<!\btu )(?<!\bitu )(?<!\bni )\b((?:[\w.&+-]+ )?[\w.&+-]+) (?:je|jer|sahaja|saja)\b", r"\1 only"),
         (r"\bbuang(?: semua)?\b|\bbuangkan\b", "remove"),
         (r"\bbawa balik\b|\bkembalikan\b", "bring back"),
         (r"\b(?:siapa yang|siapa) (?:publish|terbitkan|keluarkan|buat)\b", "who publishes"),
@@ -744,13 +825,17 @@ MALAY_FOLLOWUP: tuple[tuple[re.Pattern[str], str], ...] = _rewrites(
         (r"\byang pertama\b", "the first one"), (r"\byang kedua\b", "the second one"), (r"\byang ketiga\b", "the third one"),
         (r"\blesen\b", "licence"), (r"\bfail peta\b", "map files"), (r"\b(?:bagi|beri|kasi) link\b", "give me the link"),
         (r"^(.+?) (?:tu|itu) apa\b", r"what is \1"), (r"^(.+?),? apa\s*\?", r"what about \1?"),
-        (r"\byang dari\b", "the ones from"), (r"\b(\w[\w.-]*) punya semua\b", r"all the \1 ones"),
+        (r"\byang dari\b", "the ones from"), (r"\bdari(?:pada)?\b", "from"), (r"\b(\w[\w.-]*) punya semua\b", r"all the \1 ones"),
         (r"\byang ([\w.&-]+(?: [\w.&-]+){0,3}?) punya\b", r"the \1 ones"),  # "buang yang World Bank punya"
+        (r"\bsemua ([\w.&-]+(?: [\w.&-]+){0,3}?) punya\b", r"all the \1 ones"),  # "semua World Bank punya, buang"
         (r"\b(?:tu|itu|tadi|saja|sahaja|je|pula|semua tu)\b", ""), (r"\bsemua\b", "all"),
+        (r"\byang\b", "the"),  # what the rules above left of "yang": "tak nak yang API"
         (r"\bsaya (?:guna|pakai) [\w ]+$", ""),  # "saya guna Excel saja": why, not what
         # the verb last: "all map files remove", "X remove, Y remove"
         (r"^(?!remove\b)([^,;.]+?)\s+remove\s*(?=[,;.!?]|$)", r"remove \1"),
         (r"^(?!remove\b)(?!.*\b(?:that|this|last|it)\b)([^,;.]+?)\s+skip\s*(?=[,;.!?]|$)", r"remove \1"),  # "WMT 的都 skip lah"
+        # "NEA je, yang lain2 buang": "only NEA" already says the others go
+        (r"^(.*\bonly\b[^;]*?)\s*[,;]\s*(?:remove (?:all )?the others|(?:all )?the others (?:all )?remove)\s*[.!]*$", r"\1"),
     )
 )
 

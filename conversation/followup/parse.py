@@ -24,6 +24,7 @@ from conversation.nlu import correct_words, english_words, register_module_words
 from search.text import STOPWORDS, fold
 
 from . import grammar, questions_parse, time_parse
+from .code_syntax import read_code
 from .grammar import (
     ALREADY_HAVE,
     ANTECEDENT_LEAD,
@@ -227,6 +228,12 @@ _PICTOGRAPHS = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]+")
 def _normalised(message: str) -> tuple[str, dict[str, str]]:
     """The message as the grammar reads it, and the spelling corrections made on the way (read -> as typed)."""
     text = fold(message or "").replace("\u2019", "'").replace("`", "'")
+    text = read_code(text) or text  # "publisher != 'URA'", "compare(SQuAD, TriviaQA)", "--exclude LTA"
+    # A quoted title word before what it names: "anything w/ 'Tanker' in title", "the 'per household member' tables"
+    text = re.sub(r"(?<![\w'])'([^'\n]{1,60}?)'(?=\s+(?:in (?:the |its |their )?(?:titles?|names?)|tables?|ones|datasets?|series|figures|files)\b)",
+                  r"\1", text)  # fmt: skip
+    text = re.sub(r"\b(show|tell|give|send|get|find) us\b", r"\1 me", text)  # "show us everything again"
+    text = re.sub(r"\bin (?:its |their )?(titles?|names?)\b", r"in the \1", text)  # "anything w/ Tanker in title"
     text = _PICTOGRAPHS.sub(" ", text)  # "skip IMDb 🎬 we're doing e-commerce": an emoji says nothing to the grammar
     # "1) URA only 2) quarterly only 3) nothing that ends before 2020": numbered requests, each a clause of its own
     text = _ENUMERATION.sub("; ", text).lstrip("; ")
@@ -556,7 +563,8 @@ def _strip(text: str) -> str:
     text = re.sub(
         r"^(?:(?:ok|okay|hmm+|well|so|and|also|actually|now|right|alright|great|thanks|thank you|cool|o+h+|a+h+|u+m+|u+h+|"
         r"wow|nice|hey|nah|yeah|yes|sure|lol|haha|btw|by the way|quick q(?:uestion|n)?|one more (?:thing|q(?:uestion|n)?)|"
-        r"lov(?:e|ing) (?:this|it|these)|perfect|excellent|brilliant|awesome|amazing)(?:[,:;!.]|\s-+|\s)+"
+        r"lov(?:e|ing) (?:this|it|these)|perfect|excellent|brilliant|awesome|amazing|good stuff|great stuff|nice one|sweet|legend|"
+        r"righto|cheers|ta|lovely|wonderful|splendid|superb|fab|ace|noice)(?:[,:;!.]|\s-+|\s)+"
         r"|(?:noted|understood|got it|i see)(?:[,:;!.]|\s-+)+\s*)+",
         "",
         text,
@@ -804,11 +812,23 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         # "#3?", "and the second one" with nothing else understood: a question about that result.
         out.question = Question("more", refs=refs, text=body)
         return out
+    if not out.changes_state and has_previous_search and (question := _question_sentence(text)) is not None:
+        out.question = question  # a long, warm message with one question in it: "... could you remind me who publishes #3? ..."
+        return out
     if not out.changes_state and has_previous_search:
         bare = body.strip(" ,.?!")
         if bare and len(bare.split()) <= 5:
             out.bare = bare
     return out
+
+
+def _question_sentence(text: str) -> Question | None:
+    """The question a long message asks about the results, read from its own sentence (the last that asks one)."""
+    sentences = [s.strip(" ,;\u2013\u2014-") for s in re.split(r"(?<=[.!?])\s+|\s[\u2013\u2014-]+\s", text) if s.strip()]
+    for sentence in reversed(sentences):
+        if len(sentence.split()) <= 30 and sentence.endswith("?") and (question := parse_question(sentence)) is not None:
+            return question
+    return None
 
 
 def _domain_topic(wanted: str) -> str:
@@ -963,7 +983,7 @@ def _read_scopes(body: str, out: FollowUpParse) -> None:
         for clause in re.split(r"[,;]|\bbut\b", remainder):
             clause = clause.strip()
             if (match := INCLUDE_POSTFIX.match(clause)) and not re.match(
-                r"(?:thanks?|thank you|thx|cheers|appreciate|grateful)\b", match.group(1)
+                r"(?:thanks?|thank you|thx|cheers|appreciate|grateful|(?:so )?much for|for (?:the|your|all))\b", match.group(1)
             ):  # "thank you so much for the prompt help only": thanks, not a filter
                 phrase = re.sub(r"^(?:the ones |those |ones |stuff )?(?:from|by|on|in)\s+", "", match.group(1))
                 # "NEA alone", not "data on elderly living alone"

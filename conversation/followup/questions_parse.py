@@ -43,7 +43,10 @@ _AMONG = (
     r"what(?: is| are|'s) (?:shown|listed|here|left|on (?:the |this )?(?:list|screen)))|\s+here|\s+listed|\s+shown)"
 )
 _LEAD = r"(?:^|(?<=[,;:.!?\u2013\u2014-])\s*)"  # at the start of the message or of a clause
-_FILLERS = r"(?:(?:and|so|ok|okay|k|kk|then|now|also|but|alright|right|thanks|thank you)[,]?\s+)*"
+_FILLERS = (
+    r"(?:(?:and|so|ok|okay|k|kk|then|now|also|but|alright|right|thanks|thank you|"
+    r"(?:out )?of (?:these|them|those|the results)|among (?:these|them|those|the results))[,]?\s+)*"
+)  # "of these, how many are from MOH?"
 _SIZE_NOUNS = (
     r"(?:images|pictures|photos|rows|records|samples|examples|instances|entries|hours|videos|clips|classes|categories|files|"
     r"sentences|documents|questions|people|frames|scans|utterances|speakers|tokens|words|annotations|labels)"
@@ -82,6 +85,7 @@ _KINDS: list[tuple[str, re.Pattern]] = [
             r"\b(?:longest(?:[- ]running)?|(?<!back )(?<!back the )(?:furthest|farthest)(?! back)|most (?:many |much )?(?:years|long)|"
             r"widest (?:time )?(?:range|coverage|span)|goes? back (?:the )?(?:longest|most)|covers? (?:the )?most (?:years|time)|"
             r"longest (?:time[- ]series|history|span|coverage|record|run|period)|most history|largest (?:time )?span|"
+            r"(?:deepest|richest|most extensive|biggest|longest) (?:history|record|archive|back ?catalog(?:ue)?|time[- ]series)|"
             r"(?:covers?|spans?|has|have) (?:more|the most) (?:years|time|history)|"
             r"longer (?:history|series|time[- ]series|coverage|span|record))\b"
         ),
@@ -162,7 +166,8 @@ _KINDS: list[tuple[str, re.Pattern]] = [
     (
         "link",
         re.compile(
-            r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could) (?:i|we) (?:get|download|find|access)\b|"
+            r"\b(?:link|url|website|web ?page|homepage|home page)\b|\bwhere (?:can|do|could|should) (?:i|we) (?:get|download|find|access|grab|"
+            r"fetch|pull|obtain)\b|"
             r"\bpaper (?:i|we) (?:can|could|should) cite\b|\bwhat (?:should|do|can) (?:i|we) cite\b|"
             # "where can I read the original paper for the first result?", "where's the paper?"
             r"\bwhere (?:can|do|could|would) (?:i|we) (?:read|see|view|open|find|get) (?:the |its |their )?(?:original |source |underlying )?"
@@ -251,6 +256,7 @@ _ASKS_FOR_ONLY = re.compile(
 _POINTS_AT_ALL = re.compile(
     r"(?:these|those|they|them|all|all of them|all of these|each|each of them|these ones|those ones|the results)"
 )
+_TELL_MORE = re.compile(r"\btell me (?:a (?:bit|little) |some )?more about\b|\bmore (?:info|information|details?) (?:on|about)\b")
 FIELD_KINDS = frozenset(["publisher", "licence", "formats", "coverage", "frequency", "link"])  # one field of one result
 
 
@@ -343,7 +349,7 @@ def _names(text: str, kind: str) -> list[str]:
             parts = [f"{p} {tail}" for p in parts[:-1]] + [parts[-1]]
         return parts
     body = re.split(
-        r"\s*[,;\u2013\u2014]\s*(?=(?:ideally|if|and|with|please|preferably|so|because|as|is there|are there|i|we|thanks)\b)",
+        r"\s*[,;\u2013\u2014]\s*(?=(?:ideally|if|and|with|please|preferably|so|because|as|is there|are there|i|we|thanks|got)\b)",
         body,
     )[0]
     clauses = [c for c in re.split(r"[?!.:]\s+|\s[-\u2013\u2014]+\s", body) if c.strip()]
@@ -356,6 +362,10 @@ def _names(text: str, kind: str) -> list[str]:
             asking[0] if asking and kind not in ("link", "more") else clauses[0] if kind in ("link", "more") else body
         )
     body = _NAME_STRIP.sub("", body)
+    # "what licence Cityscapes is under", "which formats COCO comes in": the name between the field and its verb
+    body = re.sub(r"^(?:what|which) (?:licen[cs]e|formats?|publisher|frequency) (?!(?:is|are|does|do|of|for|on|has|have)\b)(.+?) "
+                  r"(?:is|are|comes?|has|uses?|was|were)(?: (?:released |published |licensed |distributed |available )?(?:under|in|with|as))?$",
+                  r"\1", body)  # fmt: skip
     body = re.sub(
         r"^(?:the |a )?(?:paper |source )?(?:links?|urls?|homepage|website|web ?page|page)\s+(?:for|of|to|on)\s+",
         "",
@@ -364,8 +374,12 @@ def _names(text: str, kind: str) -> list[str]:
     body = re.sub(r"\s+(?:paper |source |dataset )?(?:links?|urls?|homepage|website)$", "", body)
     body = re.sub(r"^(?:more|details?|info(?:rmation)?) (?:on|about)\s+", "", body)
     body = re.sub(
-        r"^where (?:i|we) can (?:find|get|download)\s+|^where (?:can|do) (?:i|we) (?:find|get|download)\s+", "", body
+        r"^where (?:i|we) can (?:find|get|download|grab|fetch|obtain|access)\s+|"
+        r"^where (?:can|do|could|should) (?:i|we) (?:find|get|download|grab|fetch|obtain|access)\s+",
+        "",
+        body,
     )
+    body = re.sub(r"^(.+?) from$", r"\1", body) if re.match(r"^where\b", text.strip()) else body  # "where do I grab X from"
     body = re.sub(
         r"^(?:the |a )?(?:original )?(?:paper|publication|article|citation)\s+(?:for|of|on|behind|about|introducing)\s+",
         "",
@@ -428,6 +442,8 @@ def parse_question(text: str) -> Question | None:
     if which := _WHICH_ARE.search(first):
         return Question(kind="count", plural=True, target=which.group("target"), text=body)
     kind = next((name for name, pattern in _KINDS if pattern.search(body)), None)
+    if kind in FIELD_KINDS and _TELL_MORE.search(body):
+        kind = "more"  # "tell me more about the first one - what it counts, the years it covers, where to download it"
     if kind is None or _ASKS_FOR_ONLY.match(body):  # "please give only JSON format ones" restricts, it does not ask
         return None
     refs = _refs(body)

@@ -138,6 +138,8 @@ _NOISE = frozenset(
         "values",
         "layers",
         "anymore",
+        "material",
+        "materials",
         "more",
         "stuff's",
         "listed",
@@ -393,7 +395,7 @@ def vocabulary_changed(**kwargs) -> None:
 
 def clean(phrase: str) -> str:
     """A phrase without the words around a target that mean nothing of their own ("the LTA ones" -> "lta")."""
-    text = re.sub(r"'s\b|s'(?=\s|$)", "", fold(phrase))
+    text = re.sub(r"'s\b|(?<=s)'(?=\s|$)", "", fold(phrase))  # "NEA's", "NParks' stuff"
     words = [w.strip(".'-") for w in re.findall(r"[\w.+*#&'-]+", text)]
     return " ".join(w for w in words if w and w not in _NOISE).strip(" '-")
 
@@ -507,6 +509,9 @@ def agency_alias_of(phrase: str) -> str | None:
     return None
 
 
+_CONTENT_TAIL = re.compile(r"\s+(?:reports?|publications?|releases?|statistics|stats|indicators?|tables|spreadsheets?|maps?|layers?)$")
+
+
 def publisher_of(phrase: str) -> str | None:
     """The catalog publisher a phrase names: alias, full name, or its distinctive words ("manpower ministry")."""
     text = clean(phrase)
@@ -535,6 +540,8 @@ def publisher_of(phrase: str) -> str | None:
         best = process.extractOne(text, vocab.publisher_names, scorer=fuzz.ratio, processor=fold)
         if best and best[1] >= 90:
             return best[0]
+    if not matches and (shorter := _CONTENT_TAIL.sub("", text)) != text and shorter:
+        return publisher_of(shorter)  # "the Yellow Ribbon reports": what that publisher puts out
     return None
 
 
@@ -588,6 +595,18 @@ def dataset_named(phrase: str, shown: list[Shown], *, context: str = "") -> Show
                         key=lambda t: (t[0], t[1]), reverse=True)  # fmt: skip
         if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
             return scored[0][3]
+    # "coverage and frequency of the wet bulb series": what comes after the fields asked for
+    fields = r"(?:licen[cs]es?|publishers?|formats?|coverage|frequency|frequencies|links?|details|size)"
+    if (asked := re.match(rf"^(?:the )?{fields}(?:,? (?:and |& )?(?:the )?{fields})* (?:of|for) (?:the )?(.+)$", text)) is not None:
+        return dataset_named(asked[1], shown, context=context)
+    # "squads licence", "COCO's formats": the name before the field asked for, its possessive unmarked or marked
+    bare = re.sub(r"(?:'s|s')?\s+(?:licen[cs]es?|publisher|formats?|coverage|frequency|links?|urls?|details|info|size)$", "", text)
+    if bare != text:
+        return dataset_named(bare, shown, context=context)
+    if len(text) > 4 and text.endswith("s") and not text.endswith("ss"):
+        named = [s for s in shown if fold(s.title) == text[:-1] or fold(s.title).startswith(text[:-1] + " ")]
+        if len(named) == 1:
+            return named[0]  # "cocos" said for COCO's
     return _published_by(text, shown)
 
 
@@ -740,7 +759,7 @@ def _misspelt_title_word(word: str, shown: list[Shown]) -> str | None:
     if len(word) < 5 or not word.isalpha() or word in english_words():
         return None
     words = {w for s in shown for w in re.findall(r"[a-z]{5,}", fold(s.title))}
-    close = [w for w in words if fuzz.ratio(word, w) >= 80 and w[0] == word[0]]
+    close = [w for w in words if fuzz.ratio(word, w) >= 80 and w[0] == word[0] and abs(len(w) - len(word)) <= 2]  # not "propertyguru"
     return close[0] if len(close) == 1 else None
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from catalog.models import Dataset
 from conversation import lexicon
 from conversation.followup import targets
+from conversation.followup.code_syntax import read_code
 from conversation.followup.parse import FollowUpParse, parse_followup
 from conversation.followup.questions_parse import FIELD_KINDS
 from conversation.refine import Parsed, parse
@@ -100,6 +101,7 @@ class _Pending:
 def _classify_rules(
     message: str, has_previous_search: bool, shown_titles: Sequence[str] = ()
 ) -> IntentResult | _Pending:
+    message = read_code(fold(message or "")) or message  # "publisher != 'URA'", "compare(SQuAD, TriviaQA)": as said
     followup = parse_followup(message, has_previous_search=True) if has_previous_search else None
     result = _classify_by_rules(message, has_previous_search, followup, shown_titles)
     if followup is not None:
@@ -417,15 +419,31 @@ def _rule_reading(result: IntentResult | _Pending) -> str | None:
     return result.proposal.intent if result.proposal is not None else None
 
 
+_REQUEST_LEAD = re.compile(
+    r"^(?:please|pls|kindly|can|could|would|will|write|make|book|buy|order|tell|give|show|find|help|plot|draw|calculate|compute|"
+    r"translate|summari[sz]e|draft|send|get|list|what|which|how|who|where|when|why|is|are|do|does|also|and|i need|i want|need|want)\b"
+)
+
+
+def _is_remark(sentence: str) -> bool:
+    """A sentence that asks for nothing: no question, no request ("Last time I buy my car COE only few thousand")."""
+    return "?" not in sentence and not _REQUEST_LEAD.match(fold(sentence).strip(" \"'(-"))
+
+
 def _rules_or_story(message: str, has_previous_search: bool, shown_titles: Sequence[str] = ()) -> IntentResult | _Pending:
     """The rules' reading of a message. A message that tells a story around its request ("I teach a Primary 6 class
     ... What I have in mind is: how much household waste Singapore produces, ...") and that the rules read as asking for
     data stays a search when one of its sentences asks for data and none asks for something the assistant does not
     do: the learned arbiter, which learnt from short messages, does not overrule it on the story."""
     result = _classify_rules(message, has_previous_search, shown_titles)
+    sentences = [x for x in _SENTENCE_END.split((message or "").strip()) if x.strip()]
+    if isinstance(result, _Pending) and len(sentences) >= 2 and all(_is_remark(x) for x in sentences[1:]):
+        # "COE price data got or not? Last time I buy my car COE only few thousand": a request, then a remark
+        first = _classify_rules(sentences[0], has_previous_search, shown_titles)
+        if isinstance(first, IntentResult) and first.intent == "search" and not first.decided_by_followup:
+            return dataclasses.replace(first, reason=f"{first.reason}, then a remark")
     if isinstance(result, IntentResult) or result.proposal is None or result.proposal.intent != "search":
         return result
-    sentences = [x for x in _SENTENCE_END.split((message or "").strip()) if x.strip()]
     if len(sentences) < STORY_SENTENCES:
         return result
     readings = [_rule_reading(_classify_rules(x, has_previous_search, shown_titles)) for x in sentences]

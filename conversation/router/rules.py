@@ -419,6 +419,10 @@ DATA_REQUEST = re.compile(
     r"(?:any |some |a |an )?(?:good |open |public |labell?ed |annotated |large |big )?"
     r"(?:data ?sets?|datasets?|corpora|corpus|benchmarks?|collections?) (?:of|with|containing) "
     r"(?!(?:you|your|it|this|that|these|those|them|the (?:results|list))\b)[a-z]|"
+    # "does the catalog have OECD national accounts data?": a topic of two words or more, not only a source's name
+    r"\b(?:do|does) (?:you|u|the catalog(?:ue)?|your catalog(?:ue)?) (?:have|hold|carry|contain|include|got|keep)\s+(?:any |some )?"
+    r"(?:[a-z][\w-]*\s+){0,3}?(?!(?:data|datasets?|any|some|other)\b)[a-z][\w-]{2,}\s+(?!(?:or|and|from)\b)[a-z][\w-]{2,}\s+"
+    r"(?:data|datasets?|statistics|stats|figures|numbers|series)\b(?!\s+(?:or|and) (?:just|only))|"
     # "what open data the National Library Board releases about ..."
     r"\bwhat (?:open |public |official )?(?:data|datasets|statistics)\s+(?!(?:do|does|did|can|could|is|are|was|were|you|your|i|we)\b)"
     r"(?:the |a |an )?[a-z][a-z-]{2,}\s+(?:[a-z-]+\s+){0,4}(?:releases?|publish(?:es)?|puts? out|collects?|produces?|keeps?|has|holds?)\b|"

@@ -45,9 +45,16 @@ def split_words(message: str) -> tuple[list[str], set[int]]:
     return words, breaks
 
 
+_PARTICLES = frozenset(["lah", "leh", "lor", "hor", "liao"])  # not "meh": also an adjective
+
+
 def peel_smalltalk(words: list[str], breaks: set[int] | None = None) -> tuple[list[str], bool]:
     """Strip pleasantries from both ends; returns (remaining words, whether anything was stripped)."""
     breaks = breaks or set()
+    if any(w in _PARTICLES for w in words):  # "ok lah never mind, thanks ah": Singlish particles carry no request
+        kept = [i for i, w in enumerate(words) if w not in _PARTICLES]
+        breaks = {sum(1 for k in kept if k < b) for b in breaks}
+        words = [words[i] for i in kept]
     if words and _COMPLIMENT.match(" ".join(words)):
         return [], True  # "these results are great": the whole message, before "great" is peeled off its end
     stripped = False

@@ -10,6 +10,7 @@ from catalog.models import DatasetFamily
 from conversation.followup import targets
 from conversation.followup.answers import ShownDataset, answer_question, shown_datasets
 from conversation.followup.apply import interpret, search_filters
+from conversation.followup.code_syntax import read_code
 from conversation.followup.parse import parse_followup
 from conversation.followup.questions_parse import parse_question
 from conversation.followup.time_parse import parse_time
@@ -280,6 +281,53 @@ def test_exclusions_in_more_everyday_forms(message, expected):
 )
 def test_exclusions_in_malay_and_slang(message, expected):
     assert _scopes(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # SQL, Python comparisons and command-line flags say what a sentence would
+        ("publisher != 'Housing and Development Board'", [("exclude", "housing and development board")]),
+        ("AND source NOT IN ('World Bank', 'IMF')", [("exclude", "world bank and imf")]),
+        ("WHERE name NOT IN ('NoReC', 'FinnSentiment')  -- english only", [("exclude", "norec and finnsentiment")]),
+        ("format == 'CSV'", [("include", "csv")]),
+        ("df[df.publisher != 'URA']", [("exclude", "ura")]),
+        ("--exclude LTA", [("exclude", "lta")]),
+        ("--exclude-publisher SLA", [("exclude", "sla")]),
+        ("fmt=csv", [("include", "csv")]),
+        ("drop: PDF", [("exclude", "pdf")]),
+        ("exclude(publisher == 'NEA')", [("exclude", "nea")]),
+    ],
+)
+def test_exclusions_and_inclusions_written_as_code(message, expected):
+    assert _scopes(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "ranks"),
+    [
+        ("SELECT license FROM results WHERE rank = 1", "licence", [1]),
+        ("results[1].publisher", "publisher", [2]),  # Python counts from 0
+        ("meta(results[0])", "more", [1]),
+        ("compare(results[0], results[2])", "compare", [1, 3]),
+    ],
+)
+def test_questions_written_as_code(message, kind, ranks):
+    question = parse_followup(message).question
+    assert question.kind == kind and [r.value for r in question.refs] == ranks
+
+
+def test_code_that_orders_counts_or_substitutes_reads_as_the_request():
+    assert parse_followup("ORDER BY coverage_start ASC LIMIT 1").question.kind == "earliest_start"
+    assert parse_followup("which row has max(coverage_end)?").question.kind == "most_recent"
+    assert parse_followup("count(format == 'CSV')").question.kind == "count"
+    assert _scopes("title !~ 'CoNLL'") == [("exclude", "conll")]
+    window = parse_followup("coverage_end >= 2019").time
+    assert (window.year_from, window.year_to) == (2019, None)
+    assert parse_followup("s/monthly/annual/").changes_state
+    # Prose with a field word and "is" is not code
+    assert read_code("the publisher is not important to me") is None
+    assert read_code("i'd say the max (of two) is fine") is None
 
 
 @pytest.mark.parametrize(

@@ -359,6 +359,21 @@ def test_follow_up_readings_that_do_not_point_at_the_results_are_weighed(message
     assert classify(message, has_previous_search=True).intent == intent
 
 
+@pytest.mark.parametrize(
+    ("message", "previous", "intent"),
+    [
+        ("publisher != 'Land Transport Authority'", True, "refine"),
+        ("title !~ 'CoNLL'", True, "refine"),
+        ("meta(results[0])", True, "refine"),
+        ("SELECT license FROM results WHERE rank = 1", True, "refine"),
+        ("--exclude-publisher SLA", True, "refine"),
+        ("search(task='extractive QA', lang='en', n_examples > 100k)", False, "search"),
+    ],
+)
+def test_follow_ups_and_searches_written_as_code(message, previous, intent):
+    assert classify(message, has_previous_search=previous).intent == intent
+
+
 def test_a_question_naming_a_result_on_screen_is_a_follow_up():
     titles = ["LFW (Labeled Faces in the Wild)", "MegaFace", "CASIA-WebFace"]
     result = classify("how does LFW stack up against MegaFace?", has_previous_search=True, shown_titles=titles)
