@@ -345,8 +345,9 @@ UNDO = re.compile(
 
 
 CLEAR = re.compile(
-    r"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|no)\s+(?:all|every|any)(?: of)?(?: the)? (?:filters?|restrictions?|constraints?|limits?)|"
-    r"\b(?:start (?:over|again|afresh|from scratch)|reset(?: everything| it| the search)?$|show (?:me )?everything(?: again)?|"
+    r"\b(?:clear|remove|drop|reset|lift|forget|cancel|delete|get rid of|no|chuck|ditch|bin|scrap|kill|lose|nuke|wipe|zap)\s+(?:out )?"
+    r"(?:all|every|any)(?: of)?(?: the| my)? (?:filters?|restrictions?|constraints?|limits?)|"
+    r"\b(?:(?:go |take (?:me|us|it) )?back to (?:the )?(?:start|beginning|square one|the original (?:list|search))|start (?:over|again|afresh|from scratch)|reset(?: everything| it| the search)?$|show (?:me )?everything(?: again)?|"
     r"no (?:more )?filters?|without (?:any )?filters?|unfiltered|remove the filters|clear the filters|clear filters|"
     r"(?:bring|put) (?:everything|it all|them all|all of (?:it|them)) back|(?:remove|drop|reset) filters?(?=\s*(?:[,;.!?]|$))|"
     r"(?:(?:i would like to|i want to|let me) )?(?:show (?:me )?|see )(?:the )?(?:full|whole|entire|complete|original|unfiltered) "
@@ -508,7 +509,8 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          r"(?!(?:see|have|get|keep|view|look at|show|include|use)\b)[^,;.!?\u2013\u2014]*", " "),
         (r"\b(?:i|we) (?:do not|would not|did not) (?:want|need|wish|like) to (?!(?:see|have|get|keep|view|look at|show|include|use)\b)"
          r"[^,;.!?\u2013\u2014]*", " "),
-        (r"\bso (?:that )?(?:i|we|he|she|they) (?:can |could |may |might |will )?(?:only |just |then )?(?:see|get|have|show|share|cite|"
+        (r"\bso (?:that )?(?:i|we|he|she|they) (?:can |could |may |might |will )?(?:only |just |then )?(?:see(?! (?:every|all|everything|the whole|"
+         r"the full|the rest|the others|other))|get|have|show|share|cite|"
          r"explain|present|use|send|tell|give|check|read|understand|plan|write|prepare|report|quote|reference)\b[^,;.!?\u2013\u2014]*", " "),
         # "leave those out and keep the ones about the whole household": what stays is what the exclusion leaves
         (r"(?<=\bout)\s*,?\s*(?:and|but|while) (?:keep|keeping|leave|leaving|retain|retaining) (?:the (?:others|other ones|rest)|the ones|"
@@ -545,7 +547,7 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:bring|put|let|add|have|get)(?:ting)? (?:back )?(?:all )?(?:the )?(?:others|other ones|rest)(?: of them)?(?: back)?(?: in)?\b",
          "clear all filters"),
         # "quarterly also can", "PDF also ok": that is fine too
-        (r"\b([\w.-]+(?: [\w.-]+)?) (?:also|too) (?:can|ok|okay|fine|is fine|are fine|acceptable|no problem)\b", r"bring back \1"),
+        (r"\b([\w-]+(?: [\w-]+)?) (?:also|too) (?:can|ok|okay|fine|is fine|are fine|acceptable|no problem)(?=\s*(?:[,;.!?]|$))", r"bring back \1"),
         # Voice typing: "number to" is number two, "number for" number four
         (r"\b(number|#) (?:to|too)\b", r"\1 two"), (r"\b(number|#) (?:for|fore)\b", r"\1 four"), (r"\b(number|#) won\b", r"\1 one"),
         # "license? SQuAD", "formats: the second one": the field asked for, then what it is asked of

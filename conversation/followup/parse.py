@@ -230,7 +230,7 @@ def _normalised(message: str) -> tuple[str, dict[str, str]]:
     text = fold(message or "").replace("\u2019", "'").replace("`", "'")
     text = read_code(text) or text  # "publisher != 'URA'", "compare(SQuAD, TriviaQA)", "--exclude LTA"
     # A quoted title word before what it names: "anything w/ 'Tanker' in title", "the 'per household member' tables"
-    text = re.sub(r"(?<![\w'])'([^'\n]{1,60}?)'(?=\s+(?:in (?:the |its |their )?(?:titles?|names?)|tables?|ones|datasets?|series|figures|files)\b)",
+    text = re.sub(r"(?<![\w'])'([^'\n]{1,60}?)'(?=\s+(?:in (?:the |its |their )?(?:titles?|names?)|tables?)\b)",
                   r"\1", text)  # fmt: skip
     text = re.sub(r"\b(show|tell|give|send|get|find) us\b", r"\1 me", text)  # "show us everything again"
     text = re.sub(r"\bin (?:its |their )?(titles?|names?)\b", r"in the \1", text)  # "anything w/ Tanker in title"
@@ -801,6 +801,8 @@ def parse_followup(message: str, *, has_previous_search: bool = True) -> FollowU
         trimmed, term = _trim_target(scope.phrase)
         scope.plural = bool(_PLURAL_TAIL.search(scope.phrase)) and trimmed != scope.phrase
         scope.phrase, scope.term = trimmed or scope.phrase, term
+    seen: set[tuple[str, str]] = set()  # "I find the X tables confusing, so leave those out": X once
+    out.scopes = [s for s in out.scopes if not ((s.mode, s.phrase) in seen or seen.add((s.mode, s.phrase)))]
     if (
         not out.changes_state
         and has_previous_search

@@ -541,7 +541,10 @@ def publisher_of(phrase: str) -> str | None:
         if best and best[1] >= 90:
             return best[0]
     if not matches and (shorter := _CONTENT_TAIL.sub("", text)) != text and shorter:
-        return publisher_of(shorter)  # "the Yellow Ribbon reports": what that publisher puts out
+        # "the Yellow Ribbon reports", "NEA stats": what that publisher puts out (not "open spreadsheets": one loose word)
+        if shorter in vocab.publishers:
+            return vocab.publishers[shorter]
+        return publisher_of(shorter) if len(shorter.split()) >= 2 else None
     return None
 
 

@@ -251,9 +251,11 @@ def take_publisher(t: str, p: Parsed) -> str:
 
 # --- formats and geography -----------------------------------------------------------------------
 
+_FORMAT_FAMILIES: dict[str, list[str]] = lexicon.table("targets.json")["format_families"]
+# A word that names a family of formats takes all of them: "sdmx" is SDMX and SDMX-JSON, "spreadsheets" CSV and XLSX.
 _FORMAT_RES = [
     (
-        lexicon.FORMAT_ALIASES[alias],
+        _FORMAT_FAMILIES.get(alias) or [lexicon.FORMAT_ALIASES[alias]],
         re.compile(
             rf"\b(?:in\s+|as\s+)?(?:an?\s+)?{re.escape(alias)}(?:\s+(?:format|files?|versions?|downloads?|only))?\b"
         ),
@@ -263,10 +265,9 @@ _FORMAT_RES = [
 
 
 def take_formats(t: str, p: Parsed) -> str:
-    for value, pattern in _FORMAT_RES:
+    for values, pattern in _FORMAT_RES:
         if pattern.search(t):
-            if value not in p.formats:
-                p.formats.append(value)
+            p.formats.extend(v for v in values if v not in p.formats)
             t = pattern.sub(" ", t)
     return t
 

@@ -91,7 +91,7 @@ def extract_filters(message: str, *, parsed: Parsed | None = None) -> tuple[str,
         filters["year_to"] = p.year_to
     fmts = [f for f in p.formats if f != "API"]
     if fmts:
-        filters["format"] = fmts[0]
+        filters["format"] = fmts[0] if len(fmts) == 1 else fmts  # "imf sdmx": SDMX or SDMX-JSON
     if p.strict_publisher:
         filters["publisher"] = p.strict_publisher
     # Remove the taken-out pieces from the original wording (keeps user casing for the query).

@@ -98,6 +98,16 @@ CAPABILITY_ABOUT_ITSELF = _rx(
     r"\bwhat (?:made|makes) .{0,40}\b(?:on top|above the others|above (?:the )?rest|first|higher|at the top|top spot|rank(?:ed)? )",
     r"\bwhy (?:is|was|are|were) .{1,60}? (?:ranked|listed|shown|placed|put|at the top|on top)(?: so)? (?:first|top|at the top|so high|higher|above|#1)\b",
     r"\bhow do (?:you|u|it|the (?:assistant|tool|system|search)) (?:work out|decide|determine|pick|choose|calculate|figure out|judge|define|rank|order)\b",
+    # Who is behind it: "which team made this assistant?"
+    r"\b(?:who|which (?:team|company|organi[sz]ation|people|group|agency|department))\s+(?:made|built|created|developed|runs|maintains|owns|"
+    r"designed|trained|wrote)\s+(?:you|u|this (?:assistant|tool|bot|site|app|chatbot|service|thing)|the (?:assistant|tool|bot|chatbot))\b",
+    # "could you explain how you decide which results come first?", "how you pick what shows up first"
+    r"\bhow (?:you|u) (?:work out|decide|determine|pick|choose|rank|order|sort) (?:which|what|the order)\b",
+    # How fresh the catalog is: "how up to date the information is", "catalog refresh cadence?", "index update frequency?"
+    r"\bhow (?:up to date|current|fresh|recent|often updated) (?:is |are )?(?:the |your |this )?(?:information|info|catalog(?:ue)?|index|"
+    r"database|data (?:you|u) (?:have|hold|show))\b(?! (?:of|for|on) )",
+    r"\b(?:catalog(?:ue)?|index|database)(?:'s)? (?:refresh|update|updating|rebuild|sync)(?:es|ed|s)?(?: (?:cadence|frequency|schedule|"
+    r"rate|interval|cycle))?\b",
     r"\bhow (?:does|do) ['\"\u2018\u201c][^'\"\u2019\u201d]{2,25}['\"\u2019\u201d] (?:work|function)\b",
     # Whether its settings last: "if I exclude a publisher, does that persist for my next search?"
     r"\b(?:does|will|would) (?:that|it|this|the (?:filters?|exclusions?|settings?)) (?:persist|stick|carry over|remain|stay|be remembered)\b",
@@ -422,7 +432,7 @@ DATA_REQUEST = re.compile(
     # "does the catalog have OECD national accounts data?": a topic of two words or more, not only a source's name
     r"\b(?:do|does) (?:you|u|the catalog(?:ue)?|your catalog(?:ue)?) (?:have|hold|carry|contain|include|got|keep)\s+(?:any |some )?"
     r"(?:[a-z][\w-]*\s+){0,3}?(?!(?:data|datasets?|any|some|other)\b)[a-z][\w-]{2,}\s+(?!(?:or|and|from)\b)[a-z][\w-]{2,}\s+"
-    r"(?:data|datasets?|statistics|stats|figures|numbers|series)\b(?!\s+(?:or|and) (?:just|only))|"
+    r"(?:data|statistics|stats|figures|numbers|series)\b(?!\s+(?:or|and) (?:just|only))|"
     # "what open data the National Library Board releases about ..."
     r"\bwhat (?:open |public |official )?(?:data|datasets|statistics)\s+(?!(?:do|does|did|can|could|is|are|was|were|you|your|i|we)\b)"
     r"(?:the |a |an )?[a-z][a-z-]{2,}\s+(?:[a-z-]+\s+){0,4}(?:releases?|publish(?:es)?|puts? out|collects?|produces?|keeps?|has|holds?)\b|"

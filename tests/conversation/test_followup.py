@@ -1032,6 +1032,71 @@ def test_words_said_in_a_row_pick_one_of_two_publishers_sharing_them():
 
 
 @pytest.mark.django_db
+def test_a_publisher_named_with_what_it_puts_out_and_words_that_only_look_like_one():
+    from catalog.models import Dataset
+    from conversation.followup import targets
+    from tests.factories import DatasetFactory, PublisherFactory
+
+    for name in ("Yellow Ribbon Singapore", "Singapore Department of Statistics", "Open Government Products"):
+        DatasetFactory(publisher=PublisherFactory(name=name), status=Dataset.Status.ACTIVE)
+    targets.VOCABULARY.forget()
+    assert targets.publisher_of("the yellow ribbon reports") == "Yellow Ribbon Singapore"
+    assert targets.publisher_of("department of statistics") == "Singapore Department of Statistics"
+    assert targets.publisher_of("open spreadsheets") is None  # one loose word of a name is not the name
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # said gently, it still goes; and what would suit better is what stays
+        ("Rather less of the monthly series, if you don't mind - annual would suit better",
+         [("exclude", "the monthly series"), ("include", "annual")]),
+        ("not terribly keen on the URA ones", [("exclude", "the ura")]),
+        # what the user means to do, where they got something, and a compliment are not filters
+        ("could you leave those ones out? I don't want to double up", [("exclude", "those")]),
+        ("I already have the Yellow Ribbon reports from a colleague, so could you leave those ones out?", [("exclude", "yellow ribbon reports")]),
+        ("That's a good list, thank you. I find the 'per household member' tables confusing, so leave those out", [("exclude", "per household member")]),
+        ("Could you take that restriction off again so we see every agency?", [("exclude", "that restriction")]),
+        # Singlish: "got X one or not?" asks for only that one; "the others" come back
+        ("Got monthly one or not? Quarterly too slow lah", [("include", "monthly")]),
+        # Malay: "X je" is only X, and only X already says the others go
+        ("NEA je, yang lain2 buang", [("include", "nea")]),
+        ("tak nak file map2 tu, bagi CSV je boleh tak", [("exclude", "map files"), ("include", "csv")]),
+    ],
+)
+def test_everyday_forms_of_this_round(message, expected):
+    assert _scopes(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "refs"),
+    [
+        ("license? SQuAD", "licence", [("name", "squad")]),
+        ("good stuff. where do i grab BirdSong from, got a link?", "link", [("name", "birdsong")]),
+        ("May I kindly ask what licence Cityscapes is under?", "licence", [("name", "cityscapes")]),
+        ("Which one has the deepest history? Want a long baseline", "longest_history", []),
+        ("so dalam ni berapa banyak yang dari MOH?", "count", []),
+        ("antara ni yang mana paling lama data dia?", "longest_history", []),
+        ("The one about number of stalls, tell me more", "more", [("name", "one about number of stalls")]),
+        ("Double-click on Amazon Product Data", "more", [("name", "amazon product data")]),
+        ("tell me more about number to", "more", [("rank", 2)]),  # voice typing: "to" is two
+        # a long, warm message with its question in one sentence
+        (
+            "Oh, this is wonderful, thank you! Before I get too excited - could you tell me a little more about the first one on "
+            "the list? I'd like to know what exactly it covers and where I can find it, so I can show my supervisor.",
+            "more",
+            [("rank", 1)],
+        ),
+        # "tell me more" with the fields it should cover is still "tell me more" (summary and link)
+        ("Could you tell me more about the first one - what it counts, what years it covers, and where I can download it?", "more", [("rank", 1)]),
+    ],
+)
+def test_questions_of_this_round(message, kind, refs):
+    question = parse_followup(message).question
+    assert question.kind == kind and [(r.kind, r.value) for r in question.refs] == refs
+
+
+@pytest.mark.django_db
 def test_a_title_term_reaches_the_names_that_begin_with_it():
     from conversation.followup.apply import _ids_for
     from tests.factories import DatasetFactory
@@ -1399,7 +1464,7 @@ def test_reasons_run_on_and_corrections_inside_a_change(message, expected):
         ),
         ("Tiny Images, ImageNet and PASCAL VOC aren't bird datasets, surely? Take them out.", [("exclude", "tiny images, imagenet and pascal voc")]),
         # ... but in the same clause it is the object before it, and an undo is no exclusion
-        ("I can't use PDFs, leave those out", [("exclude", "pdfs"), ("exclude", "pdfs")]),
+        ("I can't use PDFs, leave those out", [("exclude", "pdfs")]),
         ("scratch that last drop", []),
     ],
 )

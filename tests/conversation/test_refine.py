@@ -253,6 +253,8 @@ def test_describe_refinement(refinement, line):
             {"year_from": 2010, "year_to": 2015, "format": "CSV"},
         ),
         ("hdb resale geojson", "hdb resale", {"format": "GEOJSON"}),
+        # a word for a family of formats takes all of them
+        ("balance of payments, imf sdmx", "balance of payments, imf", {"format": ["SDMX", "SDMX-JSON"]}),
         (
             "show me rainfall data from NEA in 2020",
             "rainfall data",

@@ -374,6 +374,31 @@ def test_follow_ups_and_searches_written_as_code(message, previous, intent):
     assert classify(message, has_previous_search=previous).intent == intent
 
 
+@pytest.mark.parametrize(
+    ("message", "previous", "intent"),
+    [
+        # a request for data, then a remark that only sounds like a task
+        ("COE price data got or not? Last time I buy my car COE only few thousand, now crazy", False, "search"),
+        ("I need car data. Buy me a car.", False, "out_of_scope"),
+        # a topic of its own asked of the catalog is a search; a source alone is a question about the catalog
+        ("Does the catalog have OECD national accounts data? I'm comparing GDP growth across OECD countries.", False, "search"),
+        ("do you have hugging face datasets", False, "capabilities"),
+        # about the assistant while results are shown: its ranking, its freshness, who made it
+        ("Could you explain how you decide which results come first?", True, "capabilities"),
+        ("catalog refresh cadence?", True, "capabilities"),
+        ("Thank you! Could I ask how up to date the information is? Some figures seem old.", True, "capabilities"),
+        ("how often is the second one updated?", True, "refine"),
+        ("which team made this assistant?", False, "capabilities"),
+        # pleasantries with Singlish particles or an old-fashioned greeting
+        ("ok lah never mind. thanks ah", True, "smalltalk"),
+        ("How do you do?", False, "smalltalk"),
+        ("ta heaps", True, "smalltalk"),
+    ],
+)
+def test_requests_remarks_and_questions_about_the_assistant(message, previous, intent):
+    assert classify(message, has_previous_search=previous).intent == intent
+
+
 def test_a_question_naming_a_result_on_screen_is_a_follow_up():
     titles = ["LFW (Labeled Faces in the Wild)", "MegaFace", "CASIA-WebFace"]
     result = classify("how does LFW stack up against MegaFace?", has_previous_search=True, shown_titles=titles)
