@@ -530,6 +530,10 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(?:(?:please|so|and|then)[, ]+)?(?:might|may|could|can) (?:i|we) (?:please )?(?:have|get|see)(?: instead)?\b", ""),
         # ", may I ask?", "if you don't mind": courtesy at the end
         (r"[,]?\s*\b(?:may i ask|if i may ask|if i may|if you do not mind|if you would not mind)\s*(?=[?.!]*$)", ""),
+        # "how many got CSV ah?" (Singlish): how many have
+        (r"\bhow many (of (?:these|them|those) )?got\b", r"how many \1have"),
+        # "let's scope to CSV", "scope it down to NEA": only that
+        (r"\b(?:let us |lets )?scope (?:it |this |them |the (?:list|results|search) )?(?:down )?to\b", "only"),
         # "may I kindly ask what licence X is under?": the courtesy before the question
         (r"^(?:(?:may|might|could|can) (?:i|we)|i would like to|i wanted to|i want to) (?:kindly |please |just )?(?:ask|enquire|inquire|check)"
          r"(?: you)?\b[, ]*", ""),

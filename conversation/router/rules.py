@@ -98,6 +98,9 @@ CAPABILITY_ABOUT_ITSELF = _rx(
     r"\bwhat (?:made|makes) .{0,40}\b(?:on top|above the others|above (?:the )?rest|first|higher|at the top|top spot|rank(?:ed)? )",
     r"\bwhy (?:is|was|are|were) .{1,60}? (?:ranked|listed|shown|placed|put|at the top|on top)(?: so)? (?:first|top|at the top|so high|higher|above|#1)\b",
     r"\bhow do (?:you|u|it|the (?:assistant|tool|system|search)) (?:work out|decide|determine|pick|choose|calculate|figure out|judge|define|rank|order)\b",
+    # What it lets the user do with the list: "can I export the list of results for my bibliography?"
+    r"\b(?:can|could|may) (?:i|we) (?:export|download|save|share|print|copy|email|e-mail) (?:the |this |these |my |our )?(?:whole )?"
+    r"(?:list(?: of results)?|results|search|searches|conversation|chat|shortlist)\b",
     # Who is behind it: "which team made this assistant?"
     r"\b(?:who|which (?:team|company|organi[sz]ation|people|group|agency|department))\s+(?:made|built|created|developed|runs|maintains|owns|"
     r"designed|trained|wrote)\s+(?:you|u|this (?:assistant|tool|bot|site|app|chatbot|service|thing)|the (?:assistant|tool|bot|chatbot))\b",

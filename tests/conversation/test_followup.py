@@ -1061,6 +1061,7 @@ def test_a_publisher_named_with_what_it_puts_out_and_words_that_only_look_like_o
         ("Got monthly one or not? Quarterly too slow lah", [("include", "monthly")]),
         # Malay: "X je" is only X, and only X already says the others go
         ("NEA je, yang lain2 buang", [("include", "nea")]),
+        ("Let's scope to CSV - the team can't handle SDMX", [("include", "csv")]),
         ("tak nak file map2 tu, bagi CSV je boleh tak", [("exclude", "map files"), ("include", "csv")]),
     ],
 )
@@ -1076,6 +1077,7 @@ def test_everyday_forms_of_this_round(message, expected):
         ("May I kindly ask what licence Cityscapes is under?", "licence", [("name", "cityscapes")]),
         ("Which one has the deepest history? Want a long baseline", "longest_history", []),
         ("so dalam ni berapa banyak yang dari MOH?", "count", []),
+        ("How many got CSV ah?", "count", []),
         ("antara ni yang mana paling lama data dia?", "longest_history", []),
         ("The one about number of stalls, tell me more", "more", [("name", "one about number of stalls")]),
         ("Double-click on Amazon Product Data", "more", [("name", "amazon product data")]),

@@ -389,6 +389,9 @@ def test_follow_ups_and_searches_written_as_code(message, previous, intent):
         ("Thank you! Could I ask how up to date the information is? Some figures seem old.", True, "capabilities"),
         ("how often is the second one updated?", True, "refine"),
         ("which team made this assistant?", False, "capabilities"),
+        ("Can I export the list of results for my bibliography?", True, "capabilities"),
+        ("calc stamp duty for a $1.2m condo", False, "out_of_scope"),
+        ("ok bye bye, go makan already", True, "smalltalk"),
         # pleasantries with Singlish particles or an old-fashioned greeting
         ("ok lah never mind. thanks ah", True, "smalltalk"),
         ("How do you do?", False, "smalltalk"),
