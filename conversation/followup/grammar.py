@@ -662,7 +662,7 @@ EVERYDAY_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(?:(?:show|give|find|get)(?: me| us)? )?(?:(?:only|just) )?(?:the )?non-([a-z][\w.&]{1,7}) (?:alternatives|ones|datasets|options|sources|"
          r"versions|data|results|stuff)(?: only)?(?: please| pls)?[.!]?$", r"exclude \1"),
         # "anything COCO-related", "the KITTI-based ones": every title with the name
-        (r"\b(?:anything|everything|all|any|the|those)?\s*([\w.+]+)-(?:related|based|derived|specific|something|whatever|style|type|"
+        (r"\b(?:(?:anything|everything|all|any|the|those)\s+)?([\w.+]+)-(?:related|based|derived|specific|something|whatever|style|type|"
          r"flavou?red)(?: (?:ones|datasets|stuff|things|collections|sets|benchmarks|corpora))?\b", r"\1 variants"),
         # "MNIST is needed as a baseline after all, please add it again": what is needed comes back
         (r"^.*?\b([\w.+-]+) (?:is|are) (?:needed|required|necessary|wanted|essential)\b.*?\b(?:add|put|bring)"

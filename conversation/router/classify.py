@@ -440,7 +440,7 @@ def _rules_or_story(message: str, has_previous_search: bool, shown_titles: Seque
     if isinstance(result, _Pending) and len(sentences) >= 2 and all(_is_remark(x) for x in sentences[1:]):
         # "COE price data got or not? Last time I buy my car COE only few thousand": a request, then a remark
         first = _classify_rules(sentences[0], has_previous_search, shown_titles)
-        if isinstance(first, IntentResult) and first.intent == "search" and not first.decided_by_followup:
+        if isinstance(first, IntentResult) and first.intent == "search" and first.reason.endswith("asks for data on a topic"):
             return dataclasses.replace(first, reason=f"{first.reason}, then a remark")
     if isinstance(result, IntentResult) or result.proposal is None or result.proposal.intent != "search":
         return result

@@ -1062,6 +1062,7 @@ def test_a_publisher_named_with_what_it_puts_out_and_words_that_only_look_like_o
         # Malay: "X je" is only X, and only X already says the others go
         ("NEA je, yang lain2 buang", [("include", "nea")]),
         ("Let's scope to CSV - the team can't handle SDMX", [("include", "csv")]),
+        ("excl covid-specific ones", [("exclude", "covid")]),  # every title with the name, after a shorthand verb
         ("tak nak file map2 tu, bagi CSV je boleh tak", [("exclude", "map files"), ("include", "csv")]),
     ],
 )

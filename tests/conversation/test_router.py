@@ -380,6 +380,7 @@ def test_follow_ups_and_searches_written_as_code(message, previous, intent):
         # a request for data, then a remark that only sounds like a task
         ("COE price data got or not? Last time I buy my car COE only few thousand, now crazy", False, "search"),
         ("I need car data. Buy me a car.", False, "out_of_scope"),
+        ("Very good. Thank you. Goodbye.", True, "smalltalk"),
         # a topic of its own asked of the catalog is a search; a source alone is a question about the catalog
         ("Does the catalog have OECD national accounts data? I'm comparing GDP growth across OECD countries.", False, "search"),
         ("do you have hugging face datasets", False, "capabilities"),
